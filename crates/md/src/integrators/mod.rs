@@ -1,0 +1,33 @@
+//! Time integrators. An [`Integrator`] advances an [`MdState`] by one step using an
+//! [`Evaluator`] for forces. On entry `eval.output.forces` holds the forces of `state`; on exit
+//! they hold the forces of the new state.
+
+pub mod velocity_verlet;
+
+pub use velocity_verlet::VelocityVerlet;
+
+use crate::cell::Vec3;
+use crate::error::Result;
+use crate::evaluator::Evaluator;
+use crate::structure::Structure;
+use serde::{Deserialize, Serialize};
+
+/// Everything that changes during a run (positions live in `structure`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MdState {
+    pub structure: Structure,
+    /// Velocities, Å/ps.
+    pub velocities: Vec<Vec3>,
+    /// Step counter.
+    pub step: u64,
+    /// Simulated time, ps.
+    pub time: f64,
+}
+
+/// A time-stepping algorithm.
+pub trait Integrator: Send + std::fmt::Debug {
+    /// Name (LAMMPS fix style where one exists, e.g. `"nve"`).
+    fn name(&self) -> &str;
+    /// Advance `state` by `dt` (ps).
+    fn step(&mut self, state: &mut MdState, eval: &mut Evaluator, dt: f64) -> Result<()>;
+}

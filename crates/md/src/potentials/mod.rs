@@ -1,0 +1,203 @@
+//! Interatomic potentials.
+//!
+//! A [`Potential`] holds parameters only (like an OpenMM `Force`); the mutable state it needs —
+//! neighbour list, per-thread scratch — belongs to the caller ([`crate::evaluator::Evaluator`]).
+//! `compute` *adds* into an [`Output`] that the caller zeroes, so several potentials can overlay.
+//!
+//! Sign conventions (LAMMPS): the virial is `W = Σ_pairs r_ij ⊗ f_ij` in eV, with
+//! `r_ij = r_i − r_j` and `f_ij` the force on `i` from `j`; it is positive for repulsion. It is
+//! stored in Voigt order xx yy zz yz xz xy. The ASE stress is `−W / V`.
+
+pub mod eam;
+pub mod eam_alloy;
+pub mod eam_fs;
+pub mod lj_cut;
+pub mod zhou2004;
+
+pub use eam::{load, EamStyle, EmbeddedAtom};
+pub use lj_cut::LennardJones;
+pub use zhou2004::Zhou2004;
+
+use crate::cell::Vec3;
+use crate::error::Result;
+use crate::neighbors::NeighborList;
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// What to compute (LAMMPS `eflag`/`vflag`). Forces are always computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Request {
+    pub energy: bool,
+    pub virial: bool,
+    pub per_atom_energy: bool,
+    pub per_atom_virial: bool,
+}
+
+impl Request {
+    /// Everything.
+    pub fn all() -> Self {
+        Request { energy: true, virial: true, per_atom_energy: true, per_atom_virial: true }
+    }
+    /// Energy and virial (what thermo output needs).
+    pub fn global() -> Self {
+        Request { energy: true, virial: true, ..Default::default() }
+    }
+}
+
+/// Results of a force evaluation, per atom in the structure's order.
+#[derive(Clone, Debug, Default)]
+pub struct Output {
+    /// Potential energy, eV.
+    pub energy: f64,
+    /// Forces, eV/Å.
+    pub forces: Vec<Vec3>,
+    /// Virial `Σ r ⊗ f`, eV, Voigt order xx yy zz yz xz xy.
+    pub virial: [f64; 6],
+    /// Per-atom energies, eV (empty unless requested).
+    pub per_atom_energy: Vec<f64>,
+    /// Per-atom virials, eV, Voigt order (empty unless requested).
+    pub per_atom_virial: Vec<[f64; 6]>,
+    /// Embedding (host electron) density per atom, in the potential's density unit; filled by
+    /// many-body potentials (EAM) when per-atom energies are requested, empty otherwise.
+    pub density: Vec<f64>,
+    /// Number of neighbours within the potential cutoff per atom; filled by potentials that
+    /// support it (EAM) when per-atom energies are requested, empty otherwise.
+    pub coordination: Vec<f64>,
+}
+
+impl Output {
+    /// Zero everything for `n` atoms, allocating per-atom arrays only when requested.
+    pub fn reset(&mut self, n: usize, req: Request) {
+        self.energy = 0.0;
+        self.virial = [0.0; 6];
+        self.forces.clear();
+        self.forces.resize(n, [0.0; 3]);
+        self.per_atom_energy.clear();
+        if req.per_atom_energy {
+            self.per_atom_energy.resize(n, 0.0);
+        }
+        self.per_atom_virial.clear();
+        if req.per_atom_virial {
+            self.per_atom_virial.resize(n, [0.0; 6]);
+        }
+        self.density.clear();
+        self.coordination.clear();
+    }
+}
+
+/// Per-thread accumulation buffers over the extended (image) set.
+#[derive(Clone, Debug, Default)]
+pub struct ThreadBuffer {
+    pub forces: Vec<Vec3>,
+    pub energy: f64,
+    pub virial: [f64; 6],
+    pub per_atom_energy: Vec<f64>,
+    pub per_atom_virial: Vec<[f64; 6]>,
+    /// Free per-image scalar (e.g. EAM electron density).
+    pub scalar: Vec<f64>,
+}
+
+impl ThreadBuffer {
+    fn reset(&mut self, n_ext: usize, req: Request) {
+        self.energy = 0.0;
+        self.virial = [0.0; 6];
+        self.forces.clear();
+        self.forces.resize(n_ext, [0.0; 3]);
+        self.per_atom_energy.clear();
+        if req.per_atom_energy {
+            self.per_atom_energy.resize(n_ext, 0.0);
+        }
+        self.per_atom_virial.clear();
+        if req.per_atom_virial {
+            self.per_atom_virial.resize(n_ext, [0.0; 6]);
+        }
+    }
+}
+
+/// Scratch space owned by the caller, sized once and reused every step.
+#[derive(Clone, Debug, Default)]
+pub struct Scratch {
+    pub buffers: Vec<ThreadBuffer>,
+    /// Free per-atom scalar (e.g. EAM density folded onto owners).
+    pub atom_scalar: Vec<f64>,
+    /// Free per-image scalar shared by all threads (e.g. EAM F'(ρ) copied to images).
+    pub image_scalar: Vec<f64>,
+}
+
+/// Run `kernel` over the centres of `nl`, split into one balanced contiguous range per rayon
+/// thread, each accumulating into its own [`ThreadBuffer`]; then fold the image contributions
+/// back onto their owner atoms in `out`. The summation order depends only on the thread count.
+pub fn pair_loop<K>(nl: &NeighborList, req: Request, scratch: &mut Scratch, out: &mut Output, kernel: K) -> Result<()>
+where
+    K: Fn(Range<usize>, &mut ThreadBuffer) -> Result<()> + Sync,
+{
+    let nthreads = rayon::current_num_threads().max(1);
+    let ranges = nl.balanced_ranges(nthreads);
+    let n_ext = nl.n_ext();
+    scratch.buffers.resize_with(ranges.len(), ThreadBuffer::default);
+    scratch.buffers.par_iter_mut().zip(ranges.into_par_iter()).try_for_each(|(buf, range)| {
+        buf.reset(n_ext, req);
+        kernel(range, buf)
+    })?;
+    fold_to_owners(nl, req, &scratch.buffers, out);
+    Ok(())
+}
+
+/// Add image contributions of all buffers onto their owner atoms.
+pub fn fold_to_owners(nl: &NeighborList, req: Request, buffers: &[ThreadBuffer], out: &mut Output) {
+    for buf in buffers {
+        out.energy += buf.energy;
+        for k in 0..6 {
+            out.virial[k] += buf.virial[k];
+        }
+        for (e, f) in buf.forces.iter().enumerate() {
+            let o = nl.ext_owner[e] as usize;
+            let t = &mut out.forces[o];
+            t[0] += f[0];
+            t[1] += f[1];
+            t[2] += f[2];
+        }
+        if req.per_atom_energy {
+            for (e, v) in buf.per_atom_energy.iter().enumerate() {
+                out.per_atom_energy[nl.ext_owner[e] as usize] += v;
+            }
+        }
+        if req.per_atom_virial {
+            for (e, v) in buf.per_atom_virial.iter().enumerate() {
+                let t = &mut out.per_atom_virial[nl.ext_owner[e] as usize];
+                for k in 0..6 {
+                    t[k] += v[k];
+                }
+            }
+        }
+    }
+}
+
+/// An interatomic potential: parameters plus a force kernel.
+pub trait Potential: Send + Sync + std::fmt::Debug {
+    /// LAMMPS `pair_style` name (`"lj/cut"`, `"eam/alloy"`, ...).
+    fn pair_style(&self) -> &str;
+    /// Largest interaction cutoff, Å.
+    fn cutoff(&self) -> f64;
+    /// Species this potential describes.
+    fn species(&self) -> Vec<String>;
+    /// Check that every species of a structure is described; called before computing.
+    fn check_species(&self, species: &[String]) -> Result<()> {
+        let known = self.species();
+        for s in species {
+            if !known.iter().any(|k| k == s) {
+                return Err(crate::error::Error::UnknownSpecies {
+                    species: s.clone(),
+                    potential: self.pair_style().to_string(),
+                    known: known.join(", "),
+                });
+            }
+        }
+        Ok(())
+    }
+    /// Add energy, forces and (if requested) virials for the configuration described by `nl`
+    /// (whose image positions are current) into `out`. `species` names the structure's types.
+    fn compute(&self, species: &[String], nl: &NeighborList, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()>;
+    /// Stable description of the parameters, hashed into provenance records.
+    fn fingerprint(&self) -> String;
+}

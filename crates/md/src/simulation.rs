@@ -1,0 +1,166 @@
+//! A molecular-dynamics run: state, force evaluator and integrator, plus outputs (thermo rows,
+//! trajectory) at their strides, interruption and checkpoint/resume.
+
+use crate::cell::Vec3;
+use crate::error::{Error, Result};
+use crate::evaluator::Evaluator;
+use crate::integrators::{Integrator, MdState};
+use crate::potentials::{Potential, Request};
+use crate::structure::Structure;
+use crate::thermo::ThermoRow;
+use crate::trajectory::TrajectoryWriter;
+use crate::velocities::maxwell_boltzmann;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Serializable snapshot of a run, enough to resume it exactly.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub state: MdState,
+    pub timestep: f64,
+    pub thermo: Vec<ThermoRow>,
+    /// Potential fingerprint; resuming with another potential is refused.
+    pub potential: String,
+    pub version: String,
+}
+
+/// An MD simulation.
+#[derive(Debug)]
+pub struct Simulation {
+    pub state: MdState,
+    pub evaluator: Evaluator,
+    pub integrator: Box<dyn Integrator>,
+    /// Time step, ps.
+    pub timestep: f64,
+    /// Record a thermo row every this many steps (0 = never).
+    pub thermo_every: u64,
+    /// Recorded thermo rows.
+    pub thermo: Vec<ThermoRow>,
+    /// Optional trajectory output.
+    pub trajectory: Option<TrajectoryWriter>,
+    ready: bool,
+}
+
+impl Simulation {
+    /// New simulation; velocities start at zero. `timestep` in ps, `skin` in Å,
+    /// `threads` = 0 for all cores.
+    pub fn new(
+        structure: Structure,
+        potential: Arc<dyn Potential>,
+        integrator: Box<dyn Integrator>,
+        timestep: f64,
+        skin: f64,
+        threads: usize,
+    ) -> Result<Self> {
+        structure.validate()?;
+        potential.check_species(&structure.species)?;
+        if !(timestep.is_finite() && timestep > 0.0) {
+            return Err(Error::invalid("timestep", timestep, "must be positive (ps)"));
+        }
+        let n = structure.len();
+        let evaluator = Evaluator::new(potential, skin, threads)?;
+        Ok(Simulation {
+            state: MdState { structure, velocities: vec![[0.0; 3]; n], step: 0, time: 0.0 },
+            evaluator,
+            integrator,
+            timestep,
+            thermo_every: 0,
+            thermo: Vec::new(),
+            trajectory: None,
+            ready: false,
+        })
+    }
+
+    /// Set velocities (Å/ps).
+    pub fn set_velocities(&mut self, v: Vec<Vec3>) -> Result<()> {
+        if v.len() != self.state.structure.len() {
+            return Err(Error::Shape(format!("{} velocities for {} atoms", v.len(), self.state.structure.len())));
+        }
+        for (i, x) in v.iter().enumerate() {
+            if !x.iter().all(|c| c.is_finite()) {
+                return Err(Error::NonFinite { what: "velocity".into(), index: i });
+            }
+        }
+        self.state.velocities = v;
+        Ok(())
+    }
+
+    /// Maxwell–Boltzmann velocities at `temperature` (K), zero momentum, from `seed`.
+    pub fn create_velocities(&mut self, temperature: f64, seed: u64) -> Result<()> {
+        let v = maxwell_boltzmann(&self.state.structure.masses, temperature, seed)?;
+        self.set_velocities(v)
+    }
+
+    /// Compute forces, energy and virial of the current state (and record a thermo row).
+    pub fn setup(&mut self) -> Result<()> {
+        self.evaluator.request = Request::global();
+        self.evaluator.compute(&self.state.structure)?;
+        self.ready = true;
+        if self.thermo_every > 0 && self.thermo.last().map(|r| r.step) != Some(self.state.step) {
+            self.thermo.push(self.current_thermo());
+        }
+        Ok(())
+    }
+
+    /// Thermo row of the current state (energy and virial of the last evaluation).
+    pub fn current_thermo(&self) -> ThermoRow {
+        let o = &self.evaluator.output;
+        let s = &self.state;
+        ThermoRow::new(s.step, s.time, &s.structure.masses, &s.velocities, o.energy, &o.virial, s.structure.cell.volume())
+    }
+
+    /// Run `nsteps` steps. `progress(done)` is called after every step; returning false
+    /// interrupts the run cleanly (state, thermo and trajectory stay consistent). Returns the
+    /// number of steps done.
+    pub fn run(&mut self, nsteps: u64, mut progress: impl FnMut(u64) -> bool) -> Result<u64> {
+        if !self.ready {
+            self.setup()?;
+        }
+        for done in 1..=nsteps {
+            let next = self.state.step + 1;
+            let want_thermo = self.thermo_every > 0 && next % self.thermo_every == 0;
+            let want_traj = self.trajectory.as_ref().is_some_and(|t| next % t.stride == 0);
+            let want = want_thermo || want_traj || done == nsteps;
+            self.evaluator.request = if want { Request::global() } else { Request::default() };
+            self.integrator.step(&mut self.state, &mut self.evaluator, self.timestep)?;
+            if want_thermo {
+                self.thermo.push(self.current_thermo());
+            }
+            if want_traj {
+                let o = &self.evaluator.output;
+                let s = &self.state;
+                if let Some(t) = self.trajectory.as_mut() {
+                    t.write_frame(&s.structure, &s.velocities, &o.forces, o.energy, s.step, s.time)?;
+                }
+            }
+            if !progress(done) {
+                return Ok(done);
+            }
+        }
+        Ok(nsteps)
+    }
+
+    /// Snapshot for resuming later.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            state: self.state.clone(),
+            timestep: self.timestep,
+            thermo: self.thermo.clone(),
+            potential: self.evaluator.potential().fingerprint(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+
+    /// Restore a snapshot taken with the same potential.
+    pub fn restore(&mut self, c: Checkpoint) -> Result<()> {
+        if c.potential != self.evaluator.potential().fingerprint() {
+            return Err(Error::invalid("checkpoint", "potential", "was written with a different potential"));
+        }
+        c.state.structure.validate()?;
+        self.state = c.state;
+        self.timestep = c.timestep;
+        self.thermo = c.thermo;
+        self.ready = false;
+        Ok(())
+    }
+}

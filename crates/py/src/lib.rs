@@ -1,0 +1,11 @@
+//! `scalebridge._scalebridge`: PyO3 bindings. Wrappers, conversions and error mapping only.
+
+use pyo3::prelude::*;
+
+mod guard;
+
+#[pymodule]
+fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

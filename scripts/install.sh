@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Create (or reuse) .venv in the repository root and install scalebridge into it:
+# the Python package (maturin, release build) and the `scalebridge` CLI (.venv/bin/scalebridge).
+# Needs only Python >= 3.10, a Rust toolchain and pip. Idempotent and incremental.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "[install] creating .venv"
+  "$PY" -m venv .venv
+fi
+export VIRTUAL_ENV="$ROOT/.venv"
+export PATH="$VIRTUAL_ENV/bin:$PATH"
+STAMP=.venv/.requirements-stamp
+if [ ! -f "$STAMP" ] || ! cmp -s requirements.txt "$STAMP"; then
+  echo "[install] installing Python requirements"
+  python -m pip install -q --upgrade pip
+  python -m pip install -q -r requirements.txt
+  cp requirements.txt "$STAMP"
+fi
+# Build flags: optimise for the machine we run on (the benchmarks report them).
+export RUSTFLAGS="${SCALEBRIDGE_RUSTFLAGS:--C target-cpu=native}"
+echo "[install] building the Python extension (maturin, release, RUSTFLAGS=$RUSTFLAGS)"
+maturin develop --release --quiet 2>&1 | grep -v -E '^\s*(Compiling|Finished|Building)' || true
+python -c "import scalebridge" 
+echo "[install] building the CLI"
+cargo build --release --quiet -p scalebridge-cli
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+install -m 755 "$TARGET/release/scalebridge" .venv/bin/scalebridge
+echo "[install] done: .venv/bin/scalebridge and .venv/bin/python (import scalebridge)"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Build everything and run all tests: cargo test (crates) and pytest (Python package, LAMMPS oracle).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/install.sh
+export PATH="$ROOT/.venv/bin:$PATH"
+export RUSTFLAGS="${SCALEBRIDGE_RUSTFLAGS:--C target-cpu=native}"
+echo "[test] cargo test"
+cargo test --release --workspace --exclude scalebridge-py
+echo "[test] pytest"
+python -m pytest -q "$@"
