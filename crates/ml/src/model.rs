@@ -1,0 +1,140 @@
+//! Model kinds, fitted models and trained-model files (model + preprocessing, serde JSON).
+
+use crate::data::{Matrix, Preprocessor};
+use crate::error::{MlError, Result};
+use crate::eval::{Metrics, Regressor};
+use crate::gbm::{GbmParams, GbmRegressor};
+use crate::gp::{GpParams, GpRegressor};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Which model to fit, with its hyperparameters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ModelKind {
+    Gbm(GbmParams),
+    Gp(GpParams),
+}
+
+impl ModelKind {
+    pub fn fit(&self, x: &Matrix, y: &[f64]) -> Result<Model> {
+        self.fit_with_progress(x, y, &|_, _| {})
+    }
+    pub fn fit_with_progress(
+        &self,
+        x: &Matrix,
+        y: &[f64],
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Model> {
+        match self {
+            ModelKind::Gbm(p) => Ok(Model::Gbm(GbmRegressor::fit_with_progress(x, y, p, progress)?)),
+            ModelKind::Gp(p) => Ok(Model::Gp(GpRegressor::fit(x, y, p)?)),
+        }
+    }
+    pub fn name(&self) -> &'static str {
+        match self {
+            ModelKind::Gbm(_) => "gbm",
+            ModelKind::Gp(_) => "gp",
+        }
+    }
+    /// Same kind with another seed (for repeated CV and ensembles).
+    pub fn with_seed(&self, seed: u64) -> ModelKind {
+        match self {
+            ModelKind::Gbm(p) => ModelKind::Gbm(GbmParams { seed, ..p.clone() }),
+            ModelKind::Gp(p) => ModelKind::Gp(GpParams { seed, ..p.clone() }),
+        }
+    }
+}
+
+/// A fitted model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Model {
+    Gbm(GbmRegressor),
+    Gp(GpRegressor),
+}
+
+impl Model {
+    pub fn predict_with_std(&self, x: &Matrix) -> Result<(Vec<f64>, Vec<f64>)> {
+        match self {
+            Model::Gbm(m) => m.predict_with_std(x),
+            Model::Gp(m) => m.predict_with_std(x),
+        }
+    }
+    pub fn n_features(&self) -> usize {
+        match self {
+            Model::Gbm(m) => m.n_features,
+            Model::Gp(m) => m.n_features,
+        }
+    }
+}
+
+/// An unfitted kind plus (after `fit`) the model: the `Regressor` used by CV and active learning.
+#[derive(Debug, Clone)]
+pub struct Estimator {
+    pub kind: ModelKind,
+    pub fitted: Option<Model>,
+}
+
+impl Estimator {
+    pub fn new(kind: ModelKind) -> Self {
+        Estimator { kind, fitted: None }
+    }
+}
+
+impl Regressor for Estimator {
+    fn fit(&mut self, x: &Matrix, y: &[f64]) -> Result<()> {
+        self.fitted = Some(self.kind.fit(x, y)?);
+        Ok(())
+    }
+    fn predict_with_std(&self, x: &Matrix) -> Result<(Vec<f64>, Vec<f64>)> {
+        match &self.fitted {
+            Some(m) => m.predict_with_std(x),
+            None => Err(MlError::param("model", "unfitted", "call fit before predict")),
+        }
+    }
+}
+
+/// Everything needed to predict from a CSV file: preprocessing + model + provenance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainedModel {
+    pub version: String,
+    pub target: String,
+    pub preprocessor: Preprocessor,
+    pub model: Model,
+    pub n_train: usize,
+    pub n_skipped: usize,
+    /// Metrics on the training rows (optimistic; for sanity only).
+    pub train_metrics: Metrics,
+    /// FNV-1a hash of the training file contents.
+    pub input_hash: String,
+}
+
+pub const MODEL_FILE: &str = "model.json";
+
+impl TrainedModel {
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| MlError::io(dir, e))?;
+        let p = dir.join(MODEL_FILE);
+        let f = std::fs::File::create(&p).map_err(|e| MlError::io(&p, e))?;
+        serde_json::to_writer(std::io::BufWriter::new(f), self)?;
+        Ok(())
+    }
+    pub fn load(dir: &Path) -> Result<TrainedModel> {
+        let p = if dir.is_dir() {
+            dir.join(MODEL_FILE)
+        } else {
+            dir.to_path_buf()
+        };
+        let f = std::fs::File::open(&p).map_err(|e| MlError::io(&p, e))?;
+        Ok(serde_json::from_reader(std::io::BufReader::new(f))?)
+    }
+}
+
+/// 64-bit FNV-1a hash, hex (provenance of training inputs).
+pub fn fnv1a_hex(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
