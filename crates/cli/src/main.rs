@@ -5,6 +5,9 @@ use std::process::ExitCode;
 
 mod bench;
 mod demo;
+mod evaluate;
+mod predict;
+mod train;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -19,6 +22,12 @@ enum Command {
     Demo(demo::Args),
     /// Benchmarks against peers (LAMMPS, scikit-fem, ...) run in the same invocation.
     Bench(bench::Args),
+    /// Train a surrogate model (gbm, gp) on a CSV file and save it.
+    Train(train::Args),
+    /// Predict with a saved model; adds `prediction` and `std` columns.
+    Predict(predict::Args),
+    /// Cross-validate (or test) a model on a CSV file.
+    Evaluate(evaluate::Args),
 }
 
 fn main() -> ExitCode {
@@ -26,6 +35,9 @@ fn main() -> ExitCode {
     let result: Result<(), String> = match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Train(a) => train::run(a),
+        Command::Predict(a) => predict::run(a),
+        Command::Evaluate(a) => evaluate::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -138,3 +138,23 @@ pub fn fnv1a_hex(bytes: &[u8]) -> String {
     }
     format!("{h:016x}")
 }
+
+/// Build a model kind from its CLI/Python name (`gbm`, `gp`, `dnn`) with default hyperparameters.
+pub fn kind_from_name(name: &str, seed: u64) -> Result<ModelKind> {
+    match name.to_ascii_lowercase().as_str() {
+        "gbm" => Ok(ModelKind::Gbm(GbmParams {
+            seed,
+            ..GbmParams::default()
+        })),
+        "gp" => Ok(ModelKind::Gp(GpParams {
+            seed,
+            ..GpParams::default()
+        })),
+        "dnn" => Err(MlError::param(
+            "model",
+            name,
+            "the scale-fusion DNN is not available in this build (use gbm or gp)",
+        )),
+        _ => Err(MlError::param("model", name, "expected gbm, gp or dnn")),
+    }
+}

@@ -1,0 +1,143 @@
+//! `scalebridge evaluate DATA.csv --target COL --model gbm|gp [--cv K] [--seeds N] [--test TEST.csv] [--json]`
+//! k-fold cross-validation (repeated over seeds) or a train/test evaluation, beside a dummy
+//! mean predictor.
+
+use scalebridge_ml::data::{Preprocessor, Table};
+use scalebridge_ml::eval::{cross_validate, kfold, mae, Metrics};
+use scalebridge_ml::featurize::Featurizer;
+use scalebridge_ml::model::Estimator;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Data CSV (training data when --test is given).
+    pub data_csv: PathBuf,
+    #[arg(long)]
+    pub target: String,
+    #[arg(long, default_value = "gbm")]
+    pub model: String,
+    /// Number of cross-validation folds.
+    #[arg(long, default_value_t = 5)]
+    pub cv: usize,
+    /// Repeat the CV with this many seeds (mean ± std over all folds).
+    #[arg(long, default_value_t = 1)]
+    pub seeds: u64,
+    /// Evaluate on this held-out CSV instead of cross-validating.
+    #[arg(long)]
+    pub test: Option<PathBuf>,
+    /// Columns to ignore; repeatable.
+    #[arg(long)]
+    pub exclude: Vec<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long)]
+    pub n_estimators: Option<usize>,
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
+    #[arg(long)]
+    pub num_leaves: Option<usize>,
+    #[arg(long)]
+    pub kernel: Option<String>,
+    #[arg(long)]
+    pub max_train: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    model: String,
+    target: String,
+    n_rows: usize,
+    n_skipped: usize,
+    cv: Option<scalebridge_ml::eval::CvReport>,
+    test: Option<Metrics>,
+    dummy_mae: f64,
+    version: &'static str,
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    let kind = crate::train::model_kind(
+        &args.model,
+        0,
+        args.n_estimators,
+        args.learning_rate,
+        args.num_leaves,
+        args.kernel.as_deref(),
+        args.max_train,
+    )?;
+    let table = Table::read_csv(&args.data_csv).map_err(|e| e.to_string())?;
+    let pre = Preprocessor::from_table(&table, &args.target, &args.exclude).map_err(|e| e.to_string())?;
+    let feat = Featurizer::new();
+    let (x, y, _, skipped) = pre
+        .transform(&table, Some(&args.target), &feat)
+        .map_err(|e| e.to_string())?;
+    crate::train::report_skipped(&skipped);
+    if x.n_rows < 4 {
+        return Err(format!("only {} usable rows in {}", x.n_rows, args.data_csv.display()));
+    }
+    let mut report = Report {
+        model: kind.name().into(),
+        target: args.target.clone(),
+        n_rows: x.n_rows,
+        n_skipped: skipped.len(),
+        cv: None,
+        test: None,
+        dummy_mae: f64::NAN,
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    if let Some(test_path) = &args.test {
+        let tt = Table::read_csv(test_path).map_err(|e| e.to_string())?;
+        let (xt, yt, _, sk) = pre
+            .transform(&tt, Some(&args.target), &feat)
+            .map_err(|e| e.to_string())?;
+        crate::train::report_skipped(&sk);
+        let model = kind.fit(&x, &y).map_err(|e| e.to_string())?;
+        let (mu, sd) = model.predict_with_std(&xt).map_err(|e| e.to_string())?;
+        let m = y.iter().sum::<f64>() / y.len() as f64;
+        report.dummy_mae = mae(&yt, &vec![m; yt.len()]);
+        report.test = Some(Metrics::compute(&yt, &mu, Some(&sd)));
+    } else {
+        let seeds: Vec<u64> = (0..args.seeds.max(1)).collect();
+        let cv = cross_validate(&x, &y, args.cv, &seeds, &|s| Estimator::new(kind.with_seed(s)))
+            .map_err(|e| e.to_string())?;
+        let mut d = Vec::new();
+        for &s in &seeds {
+            for (tr, te) in kfold(x.n_rows, args.cv, s).map_err(|e| e.to_string())? {
+                let m = tr.iter().map(|&i| y[i]).sum::<f64>() / tr.len() as f64;
+                let yt: Vec<f64> = te.iter().map(|&i| y[i]).collect();
+                d.push(mae(&yt, &vec![m; yt.len()]));
+            }
+        }
+        report.dummy_mae = d.iter().sum::<f64>() / d.len().max(1) as f64;
+        report.cv = Some(cv);
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        return Ok(());
+    }
+    println!("model {} | target {} | {} rows ({} skipped)", report.model, report.target, report.n_rows, report.n_skipped);
+    if let Some(cv) = &report.cv {
+        println!(
+            "{}-fold CV x {} seed(s): MAE {:.4} ± {:.4}  RMSE {:.4}  R² {:.4}  coverage(±1σ) {}",
+            cv.k,
+            cv.seeds.len(),
+            cv.mae_mean,
+            cv.mae_std,
+            cv.rmse_mean,
+            cv.r2_mean,
+            cv.coverage_1sigma_mean.map_or("n/a".into(), |c| format!("{c:.3}"))
+        );
+    }
+    if let Some(t) = &report.test {
+        println!(
+            "test: MAE {:.4}  RMSE {:.4}  R² {:.4}  coverage(±1σ) {}",
+            t.mae,
+            t.rmse,
+            t.r2,
+            t.coverage_1sigma.map_or("n/a".into(), |c| format!("{c:.3}"))
+        );
+    }
+    println!("dummy mean predictor MAE {:.4}", report.dummy_mae);
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! `scalebridge train TRAIN.csv --target COL --model gbm|gp|dnn --out MODEL_DIR`
+
+use indicatif::{ProgressBar, ProgressStyle};
+use scalebridge_ml::data::{Preprocessor, Table};
+use scalebridge_ml::eval::Metrics;
+use scalebridge_ml::featurize::Featurizer;
+use scalebridge_ml::model::{fnv1a_hex, kind_from_name, ModelKind, TrainedModel};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Training CSV; a `formula` column is featurised, other columns are numeric features.
+    pub train_csv: PathBuf,
+    /// Target column.
+    #[arg(long)]
+    pub target: String,
+    /// Model: gbm (gradient boosting), gp (Gaussian process) or dnn.
+    #[arg(long, default_value = "gbm")]
+    pub model: String,
+    /// Output directory (model.json is written there).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Columns to ignore (e.g. identifiers); repeatable.
+    #[arg(long)]
+    pub exclude: Vec<String>,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// GBM: maximum boosting rounds.
+    #[arg(long)]
+    pub n_estimators: Option<usize>,
+    /// GBM: learning rate.
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
+    /// GBM: leaves per tree.
+    #[arg(long)]
+    pub num_leaves: Option<usize>,
+    /// GP: kernel (rbf, matern32, matern52).
+    #[arg(long)]
+    pub kernel: Option<String>,
+    /// GP: largest training subsample.
+    #[arg(long)]
+    pub max_train: Option<usize>,
+}
+
+/// Model kind from the common options (shared with `evaluate`).
+pub fn model_kind(
+    model: &str,
+    seed: u64,
+    n_estimators: Option<usize>,
+    learning_rate: Option<f64>,
+    num_leaves: Option<usize>,
+    kernel: Option<&str>,
+    max_train: Option<usize>,
+) -> Result<ModelKind, String> {
+    let mut kind = kind_from_name(model, seed).map_err(|e| e.to_string())?;
+    match &mut kind {
+        ModelKind::Gbm(p) => {
+            if let Some(v) = n_estimators {
+                p.n_estimators = v;
+            }
+            if let Some(v) = learning_rate {
+                p.learning_rate = v;
+            }
+            if let Some(v) = num_leaves {
+                p.num_leaves = v;
+            }
+        }
+        ModelKind::Gp(p) => {
+            if let Some(k) = kernel {
+                p.kernel = scalebridge_ml::gp::Kernel::parse(k).map_err(|e| e.to_string())?;
+            }
+            if let Some(v) = max_train {
+                p.max_train = v;
+            }
+        }
+    }
+    Ok(kind)
+}
+
+pub fn report_skipped(skipped: &[scalebridge_ml::Skipped]) {
+    if skipped.is_empty() {
+        return;
+    }
+    eprintln!("skipped {} row(s):", skipped.len());
+    for s in skipped.iter().take(10) {
+        eprintln!("  line {}: {}", s.line, s.reason);
+    }
+    if skipped.len() > 10 {
+        eprintln!("  ... and {} more", skipped.len() - 10);
+    }
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    let kind = model_kind(
+        &args.model,
+        args.seed,
+        args.n_estimators,
+        args.learning_rate,
+        args.num_leaves,
+        args.kernel.as_deref(),
+        args.max_train,
+    )?;
+    let bytes = std::fs::read(&args.train_csv)
+        .map_err(|e| format!("cannot read {}: {e}", args.train_csv.display()))?;
+    let table = Table::read_csv(&args.train_csv).map_err(|e| e.to_string())?;
+    let pre = Preprocessor::from_table(&table, &args.target, &args.exclude).map_err(|e| e.to_string())?;
+    let (x, y, _, skipped) = pre
+        .transform(&table, Some(&args.target), &Featurizer::new())
+        .map_err(|e| e.to_string())?;
+    report_skipped(&skipped);
+    if x.n_rows == 0 {
+        return Err(format!("no usable rows in {}", args.train_csv.display()));
+    }
+    eprintln!(
+        "training {} on {} rows x {} features (target {:?})",
+        kind.name(),
+        x.n_rows,
+        x.n_cols,
+        args.target
+    );
+    let pb = match &kind {
+        ModelKind::Gbm(p) => ProgressBar::new(p.n_estimators as u64),
+        ModelKind::Gp(_) => ProgressBar::new_spinner(),
+    };
+    if let Ok(s) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} rounds") {
+        pb.set_style(s);
+    }
+    let progress = |i: usize, _n: usize| pb.set_position(i as u64);
+    let model = kind
+        .fit_with_progress(&x, &y, &progress)
+        .map_err(|e| e.to_string())?;
+    pb.finish_and_clear();
+    let (mu, sd) = model.predict_with_std(&x).map_err(|e| e.to_string())?;
+    let tm = TrainedModel {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        target: args.target.clone(),
+        preprocessor: pre,
+        train_metrics: Metrics::compute(&y, &mu, Some(&sd)),
+        model,
+        n_train: x.n_rows,
+        n_skipped: skipped.len(),
+        input_hash: fnv1a_hex(&bytes),
+    };
+    tm.save(&args.out).map_err(|e| e.to_string())?;
+    println!(
+        "saved {} model to {} (trained on {} rows, {} skipped; train MAE {:.4})",
+        kind.name(),
+        args.out.display(),
+        tm.n_train,
+        tm.n_skipped,
+        tm.train_metrics.mae
+    );
+    Ok(())
+}
