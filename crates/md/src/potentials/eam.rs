@@ -23,7 +23,7 @@
 //! are central pairwise forces, so this *is* the centroid form (LAMMPS
 //! `compute centroid/stress/atom` equals `stress/atom` for EAM).
 
-use super::{pair_loop, Output, Potential, Request, Scratch};
+use super::{pair_loop, Output, Potential, Request, Scratch, ThreadBuffer};
 use crate::error::{Error, Result};
 use crate::neighbors::NeighborList;
 use rayon::prelude::*;
@@ -375,31 +375,56 @@ impl Potential for EmbeddedAtom {
         scratch.buffers.resize_with(ranges.len(), Default::default);
         let dknots = &self.density_knots;
         scratch.buffers.par_iter_mut().zip(ranges.into_par_iter()).for_each(|(buf, range)| {
-            buf.scalar.clear();
-            buf.scalar.resize(n_ext, 0.0);
-            let rho = &mut buf.scalar;
+            let ThreadBuffer { scalar: rho, pair_index, pair_dist, pair_count, .. } = buf;
+            rho.clear();
+            rho.resize(n_ext, 0.0);
+            pair_index.clear();
+            pair_dist.clear();
+            pair_count.clear();
+            let total = nl.offsets[range.end] - nl.offsets[range.start];
+            pair_index.reserve(total);
+            pair_dist.reserve(total);
+            let mut tj: Vec<u32> = Vec::new();
+            let mut tr: Vec<f64> = Vec::new();
             for c in range {
                 let i = nl.centers[c] as usize;
                 let xi = pos[i];
                 let ti = typ[i] as usize;
-                let mut rho_i = 0.0;
-                for &j in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
-                    let j = j as usize;
-                    let xj = pos[j];
+                let nbrs = &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]];
+                // branch-free compaction of the pairs within the cutoff
+                if tj.len() < nbrs.len() {
+                    tj.resize(nbrs.len(), 0);
+                    tr.resize(nbrs.len(), 0.0);
+                }
+                let mut k = 0usize;
+                for &j in nbrs {
+                    let xj = pos[j as usize];
                     let dx = xi[0] - xj[0];
                     let dy = xi[1] - xj[1];
                     let dz = xi[2] - xj[2];
                     let rsq = dx * dx + dy * dy + dz * dz;
-                    if rsq < cutsq {
-                        let p = rsq.sqrt() * rdr + 1.0;
-                        let m = (p as usize).min(nr1);
-                        let p = (p - m as f64).min(1.0);
-                        let k = &dknots[pair_of[ti * nt + typ[j] as usize]][m - 1];
-                        rho_i += ((k[0] * p + k[1]) * p + k[2]) * p + k[3];
-                        rho[j] += ((k[4] * p + k[5]) * p + k[6]) * p + k[7];
-                    }
+                    tj[k] = j;
+                    tr[k] = rsq;
+                    k += (rsq < cutsq) as usize;
+                }
+                let (tj, tr) = (&tj[..k], &mut tr[..k]);
+                for r in tr.iter_mut() {
+                    *r = r.sqrt();
+                }
+                let mut rho_i = 0.0;
+                for (&j, &r) in tj.iter().zip(tr.iter()) {
+                    let j = j as usize;
+                    let p = r * rdr + 1.0;
+                    let m = (p as usize).min(nr1);
+                    let p = (p - m as f64).min(1.0);
+                    let kn = &dknots[pair_of[ti * nt + typ[j] as usize]][m - 1];
+                    rho_i += ((kn[0] * p + kn[1]) * p + kn[2]) * p + kn[3];
+                    rho[j] += ((kn[4] * p + kn[5]) * p + kn[6]) * p + kn[7];
                 }
                 rho[i] += rho_i;
+                pair_index.extend_from_slice(tj);
+                pair_dist.extend_from_slice(tr);
+                pair_count.push(k as u32);
             }
         });
         // fold onto owners
@@ -443,63 +468,63 @@ impl Potential for EmbeddedAtom {
         let result = pair_loop(nl, req, scratch, out, |range, buf| {
             let mut energy = 0.0;
             let mut virial = [0.0; 6];
-            for c in range {
+            let ThreadBuffer { forces, per_atom_energy, per_atom_virial, pair_index, pair_dist, pair_count, .. } = buf;
+            let mut off = 0usize;
+            for (c, &cnt) in range.zip(pair_count.iter()) {
                 let i = nl.centers[c] as usize;
                 let xi = pos[i];
                 let ti = typ[i] as usize;
                 let fpi = fp_ext[i];
                 let mut fi = [0.0; 3];
-                for &j in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
+                let end = off + cnt as usize;
+                for (&j, &r) in pair_index[off..end].iter().zip(&pair_dist[off..end]) {
                     let j = j as usize;
                     let xj = pos[j];
                     let dx = xi[0] - xj[0];
                     let dy = xi[1] - xj[1];
                     let dz = xi[2] - xj[2];
-                    let rsq = dx * dx + dy * dy + dz * dz;
-                    if rsq < cutsq {
-                        let r = rsq.sqrt();
-                        let p = r * rdr + 1.0;
-                        let m = (p as usize).min(nr1);
-                        let p = (p - m as f64).min(1.0);
-                        let k = &fknots[pair_of[ti * nt + typ[j] as usize]][m - 1];
-                        let rhoip = (k[0] * p + k[1]) * p + k[2];
-                        let rhojp = (k[3] * p + k[4]) * p + k[5];
-                        let z2p = (k[6] * p + k[7]) * p + k[8];
-                        let z2 = ((k[9] * p + k[10]) * p + k[11]) * p + k[12];
-                        let recip = 1.0 / r;
-                        let phi = z2 * recip;
-                        let phip = z2p * recip - phi * recip;
-                        let psip = fpi * rhojp + fp_ext[j] * rhoip + phip;
-                        let fpair = -psip * recip;
-                        fi[0] += dx * fpair;
-                        fi[1] += dy * fpair;
-                        fi[2] += dz * fpair;
-                        let fj = &mut buf.forces[j];
-                        fj[0] -= dx * fpair;
-                        fj[1] -= dy * fpair;
-                        fj[2] -= dz * fpair;
-                        if want_e {
-                            energy += phi;
-                            if req.per_atom_energy {
-                                buf.per_atom_energy[i] += 0.5 * phi;
-                                buf.per_atom_energy[j] += 0.5 * phi;
-                            }
+                    let p = r * rdr + 1.0;
+                    let m = (p as usize).min(nr1);
+                    let p = (p - m as f64).min(1.0);
+                    let k = &fknots[pair_of[ti * nt + typ[j] as usize]][m - 1];
+                    let rhoip = (k[0] * p + k[1]) * p + k[2];
+                    let rhojp = (k[3] * p + k[4]) * p + k[5];
+                    let z2p = (k[6] * p + k[7]) * p + k[8];
+                    let z2 = ((k[9] * p + k[10]) * p + k[11]) * p + k[12];
+                    let recip = 1.0 / r;
+                    let phi = z2 * recip;
+                    let phip = z2p * recip - phi * recip;
+                    let psip = fpi * rhojp + fp_ext[j] * rhoip + phip;
+                    let fpair = -psip * recip;
+                    fi[0] += dx * fpair;
+                    fi[1] += dy * fpair;
+                    fi[2] += dz * fpair;
+                    let fj = &mut forces[j];
+                    fj[0] -= dx * fpair;
+                    fj[1] -= dy * fpair;
+                    fj[2] -= dz * fpair;
+                    if want_e {
+                        energy += phi;
+                        if req.per_atom_energy {
+                            per_atom_energy[i] += 0.5 * phi;
+                            per_atom_energy[j] += 0.5 * phi;
                         }
-                        if req.virial || req.per_atom_virial {
-                            let v = [dx * dx * fpair, dy * dy * fpair, dz * dz * fpair, dy * dz * fpair, dx * dz * fpair, dx * dy * fpair];
+                    }
+                    if req.virial || req.per_atom_virial {
+                        let v = [dx * dx * fpair, dy * dy * fpair, dz * dz * fpair, dy * dz * fpair, dx * dz * fpair, dx * dy * fpair];
+                        for q in 0..6 {
+                            virial[q] += v[q];
+                        }
+                        if req.per_atom_virial {
                             for q in 0..6 {
-                                virial[q] += v[q];
-                            }
-                            if req.per_atom_virial {
-                                for q in 0..6 {
-                                    buf.per_atom_virial[i][q] += 0.5 * v[q];
-                                    buf.per_atom_virial[j][q] += 0.5 * v[q];
-                                }
+                                per_atom_virial[i][q] += 0.5 * v[q];
+                                per_atom_virial[j][q] += 0.5 * v[q];
                             }
                         }
                     }
                 }
-                let f = &mut buf.forces[i];
+                off = end;
+                let f = &mut forces[i];
                 f[0] += fi[0];
                 f[1] += fi[1];
                 f[2] += fi[2];

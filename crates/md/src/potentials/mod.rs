@@ -95,6 +95,12 @@ pub struct ThreadBuffer {
     pub per_atom_virial: Vec<[f64; 6]>,
     /// Free per-image scalar (e.g. EAM electron density).
     pub scalar: Vec<f64>,
+    /// Free per-thread pair storage for many-body potentials that make two passes over the
+    /// list (EAM): image index and distance of the pairs within the cutoff, and their number per
+    /// centre, in the order of this thread's centre range.
+    pub pair_index: Vec<u32>,
+    pub pair_dist: Vec<f64>,
+    pub pair_count: Vec<u32>,
 }
 
 impl ThreadBuffer {
