@@ -24,6 +24,7 @@ pub mod evaluator;
 pub mod integrators;
 pub mod lammps_data;
 pub mod lattice;
+pub mod minimize;
 pub mod neighbors;
 pub mod potentials;
 pub mod simulation;

@@ -1,0 +1,87 @@
+//! Nonlinear conjugate gradients (Polak–Ribière+, restarts on loss of descent) with a
+//! backtracking line search on the objective of [`super::Problem`] (LAMMPS `min_style cg`
+//! minimises the same function; its line search differs).
+
+use super::{MinimizeOptions, MinimizeReport, Problem};
+use crate::error::{Error, Result};
+use crate::evaluator::Evaluator;
+use crate::structure::Structure;
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Minimise with conjugate gradients; on success `structure` holds the relaxed configuration.
+pub fn cg(structure: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<MinimizeReport> {
+    let mut p = Problem::new(eval, structure, opts)?;
+    let mut x = p.x();
+    let (mut e, mut g) = p.evaluate()?;
+    let mut d: Vec<f64> = g.iter().map(|v| -v).collect();
+    let mut alpha_prev = 0.0f64;
+    for it in 0..opts.max_iter {
+        if p.converged(opts) {
+            let r = p.report("cg", it);
+            *structure = p.s.clone();
+            return Ok(r);
+        }
+        let mut slope = dot(&g, &d);
+        if slope >= 0.0 {
+            d = g.iter().map(|v| -v).collect();
+            slope = dot(&g, &d);
+        }
+        let dmax = d.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        if dmax == 0.0 {
+            break;
+        }
+        // initial step: the previous one, capped by max_step
+        let cap = opts.max_step / dmax;
+        let mut alpha = if alpha_prev > 0.0 { (2.0 * alpha_prev).min(cap) } else { cap.min(1.0 / dmax) };
+        let x0 = x.clone();
+        let mut accepted = None;
+        for _ in 0..40 {
+            for ((xi, x0i), di) in x.iter_mut().zip(&x0).zip(&d) {
+                *xi = x0i + alpha * di;
+            }
+            p.set_x(&x)?;
+            let (e1, g1) = p.evaluate()?;
+            if e1 <= e + 1e-4 * alpha * slope {
+                // quadratic refinement from the end slope, if it brackets a minimum
+                accepted = Some((e1, g1));
+                break;
+            }
+            // quadratic interpolation step, safeguarded
+            let a_new = -slope * alpha * alpha / (2.0 * (e1 - e - slope * alpha));
+            alpha = if a_new.is_finite() && a_new > 0.1 * alpha && a_new < 0.9 * alpha { a_new } else { 0.5 * alpha };
+        }
+        let Some((e1, g1)) = accepted else {
+            // no descent possible at round-off level: accept the start point if converged
+            x = x0;
+            p.set_x(&x)?;
+            p.evaluate()?;
+            if p.converged(opts) {
+                let r = p.report("cg", it);
+                *structure = p.s.clone();
+                return Ok(r);
+            }
+            return Err(Error::NotConverged { what: "CG minimisation (line search failed)".into(), iters: it, residual: p.residual(opts) });
+        };
+        alpha_prev = alpha;
+        let beta = {
+            let num = dot(&g1, &g1) - dot(&g1, &g);
+            let den = dot(&g, &g);
+            if den > 0.0 { (num / den).max(0.0) } else { 0.0 }
+        };
+        let restart = (it + 1) % p.dim().max(1) == 0;
+        for (di, gi) in d.iter_mut().zip(&g1) {
+            *di = if restart { -gi } else { -gi + beta * *di };
+        }
+        e = e1;
+        g = g1;
+    }
+    if p.converged(opts) {
+        let r = p.report("cg", opts.max_iter);
+        *structure = p.s.clone();
+        return Ok(r);
+    }
+    Err(Error::NotConverged { what: "CG minimisation".into(), iters: opts.max_iter, residual: p.residual(opts) })
+}
