@@ -217,15 +217,15 @@ impl GpRegressor {
     pub fn fit(x: &Matrix, y: &[f64], params: &GpParams) -> Result<GpRegressor> {
         check_targets(y, x.n_rows)?;
         x.check_no_inf("features")?;
-        if x.n_rows < 3 {
+        if x.n_rows < 1 {
             return Err(MlError::NotEnoughData {
                 what: "Gaussian process".into(),
-                needed: 3,
+                needed: 1,
                 have: x.n_rows,
             });
         }
-        if params.max_train < 3 {
-            return Err(MlError::param("max_train", params.max_train, "must be >= 3"));
+        if params.max_train < 1 {
+            return Err(MlError::param("max_train", params.max_train, "must be >= 1"));
         }
         let mut idx: Vec<usize> = (0..x.n_rows).collect();
         if idx.len() > params.max_train {

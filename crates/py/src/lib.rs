@@ -3,9 +3,11 @@
 use pyo3::prelude::*;
 
 mod guard;
+mod ml;
 
 #[pymodule]
 fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    ml::register(m)?;
     Ok(())
 }

@@ -306,18 +306,19 @@ impl GbmRegressor {
         params.validate()?;
         check_targets(y, x.n_rows)?;
         x.check_no_inf("features")?;
-        let min_rows = 2 * params.min_data_in_leaf.max(1);
-        if x.n_rows < min_rows.max(4) {
+        if x.n_rows == 0 {
             return Err(MlError::NotEnoughData {
                 what: "gradient boosting".into(),
-                needed: min_rows.max(4),
-                have: x.n_rows,
+                needed: 1,
+                have: 0,
             });
         }
         let mut idx: Vec<usize> = (0..x.n_rows).collect();
         let mut rng = StdRng::seed_from_u64(params.seed ^ 0x9e37_79b9);
         idx.shuffle(&mut rng);
-        let n_val = if params.validation_fraction > 0.0
+        // too few rows for a held-out split: train on everything, σ uncalibrated
+        let n_val = if x.n_rows >= 20
+            && params.validation_fraction > 0.0
             && (params.early_stopping_rounds > 0 || params.uncertainty)
         {
             ((x.n_rows as f64 * params.validation_fraction).round() as usize).max(2)

@@ -1,0 +1,276 @@
+//! Bindings of the ML layer: featurisation, models (GBM, GP), metrics and active learning.
+//! Conversions and error mapping only; the work lives in `scalebridge-ml`.
+
+use crate::guard::{no_panic, CalculationFailed, InputError};
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyPermissionError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use scalebridge_ml::active::{run_active_learning, Acquisition, AlParams, TableOracle};
+use scalebridge_ml::eval::{coverage, mae, precision_recall_f1, r2, rmse, roc_auc};
+use scalebridge_ml::gbm::GbmParams;
+use scalebridge_ml::gp::GpParams;
+use scalebridge_ml::model::{Model, ModelKind};
+use scalebridge_ml::{Featurizer, Matrix, MlError};
+
+/// Exhaustive mapping of ML errors to Python exceptions.
+struct PyMlErr(MlError);
+
+impl From<MlError> for PyMlErr {
+    fn from(e: MlError) -> Self {
+        PyMlErr(e)
+    }
+}
+
+impl From<PyMlErr> for PyErr {
+    fn from(e: PyMlErr) -> PyErr {
+        let msg = e.0.to_string();
+        match e.0 {
+            MlError::FormulaParse { .. }
+            | MlError::UnknownElement { .. }
+            | MlError::InvalidParameter { .. }
+            | MlError::NonFinite { .. }
+            | MlError::ShapeMismatch { .. }
+            | MlError::NotEnoughData { .. }
+            | MlError::Parse { .. }
+            | MlError::Serde(_) => InputError::new_err(msg),
+            MlError::Numerical { .. } => CalculationFailed::new_err(msg),
+            MlError::Io { source, .. } => match source.kind() {
+                std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
+                std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),
+                _ => PyOSError::new_err(msg),
+            },
+        }
+    }
+}
+
+fn ml<T>(r: Result<T, MlError>) -> PyResult<T> {
+    r.map_err(|e| PyMlErr(e).into())
+}
+
+fn matrix(x: &PyReadonlyArray2<'_, f64>) -> PyResult<Matrix> {
+    let a = x.as_array();
+    let (r, c) = a.dim();
+    ml(Matrix::new(r, c, a.iter().copied().collect()))
+}
+
+fn kind_from(kind: &str, params_json: &str) -> PyResult<ModelKind> {
+    let bad = |e: serde_json::Error| InputError::new_err(format!("invalid {kind} parameters: {e}"));
+    match kind {
+        "gbm" => Ok(ModelKind::Gbm(serde_json::from_str::<GbmParams>(params_json).map_err(bad)?)),
+        "gp" => Ok(ModelKind::Gp(serde_json::from_str::<GpParams>(params_json).map_err(bad)?)),
+        other => Err(InputError::new_err(format!("unknown model kind {other:?} (gbm or gp)"))),
+    }
+}
+
+/// Default hyperparameters of a model kind, as a JSON object string.
+#[pyfunction]
+fn ml_default_params(kind: &str) -> PyResult<String> {
+    let s = match kind {
+        "gbm" => serde_json::to_string(&GbmParams::default()),
+        "gp" => serde_json::to_string(&GpParams::default()),
+        other => return Err(InputError::new_err(format!("unknown model kind {other:?} (gbm or gp)"))),
+    };
+    s.map_err(|e| CalculationFailed::new_err(e.to_string()))
+}
+
+/// Composition features of formulas: (matrix with NaN rows for bad formulas, names, errors).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn ml_featurize<'py>(
+    py: Python<'py>,
+    formulas: Vec<String>,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, Vec<String>, Vec<(usize, String)>)> {
+    let (data, errors) = py.detach(|| {
+        no_panic("featurize", || {
+            let f = Featurizer::new();
+            let nf = Featurizer::n_features();
+            let mut data = Vec::with_capacity(formulas.len() * nf);
+            let mut errors = Vec::new();
+            for (i, r) in f.featurize_many(&formulas).into_iter().enumerate() {
+                match r {
+                    Ok(v) => data.extend_from_slice(&v),
+                    Err(e) => {
+                        data.extend(std::iter::repeat_n(f64::NAN, nf));
+                        errors.push((i, e.to_string()));
+                    }
+                }
+            }
+            Ok((data, errors))
+        })
+    })?;
+    let n = formulas_len(&data);
+    let arr = Array2::from_shape_vec((n, Featurizer::n_features()), data)
+        .map_err(|e| CalculationFailed::new_err(e.to_string()))?;
+    Ok((arr.into_pyarray(py), Featurizer::feature_names(), errors))
+}
+
+fn formulas_len(data: &[f64]) -> usize {
+    data.len() / Featurizer::n_features().max(1)
+}
+
+/// A fitted model (GBM or GP) with its hyperparameters.
+#[pyclass(name = "Model", module = "scalebridge._scalebridge", frozen)]
+pub struct PyModel {
+    inner: Model,
+}
+
+#[pymethods]
+impl PyModel {
+    /// Fit `kind` ("gbm" or "gp") with hyperparameters `params_json` on X (n × d), y (n).
+    #[staticmethod]
+    fn fit(
+        py: Python<'_>,
+        kind: &str,
+        params_json: &str,
+        x: PyReadonlyArray2<'_, f64>,
+        y: PyReadonlyArray1<'_, f64>,
+    ) -> PyResult<Self> {
+        let k = kind_from(kind, params_json)?;
+        let xm = matrix(&x)?;
+        let yv: Vec<f64> = y.as_array().iter().copied().collect();
+        let inner = py.detach(|| no_panic("Model.fit", || ml(k.fit(&xm, &yv))))?;
+        Ok(PyModel { inner })
+    }
+
+    /// (mean, std) for X (n × d).
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'_, f64>,
+    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+        let xm = matrix(&x)?;
+        let m = &self.inner;
+        let (mu, sd) = py.detach(|| no_panic("Model.predict", || ml(m.predict_with_std(&xm))))?;
+        Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sd)))
+    }
+
+    #[getter]
+    fn n_features(&self) -> usize {
+        self.inner.n_features()
+    }
+
+    #[getter]
+    fn kind(&self) -> &'static str {
+        match &self.inner {
+            Model::Gbm(_) => "gbm",
+            Model::Gp(_) => "gp",
+        }
+    }
+
+    /// Summary of what was learned (trees, σ scale, GP hyperparameters, ...).
+    fn info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        match &self.inner {
+            Model::Gbm(m) => {
+                d.set_item("n_trees", m.n_trees())?;
+                d.set_item("std_scale", m.std_scale)?;
+            }
+            Model::Gp(m) => {
+                d.set_item("length_scale", m.hyper.length_scale)?;
+                d.set_item("signal_variance", m.hyper.signal_variance)?;
+                d.set_item("noise_variance", m.hyper.noise_variance)?;
+                d.set_item("log_marginal_likelihood", m.log_marginal_likelihood)?;
+            }
+        }
+        Ok(d)
+    }
+
+    fn to_json(&self) -> PyResult<String> {
+        no_panic("Model.to_json", || ml(serde_json::to_string(&self.inner).map_err(MlError::from)))
+    }
+
+    #[staticmethod]
+    fn from_json(s: &str) -> PyResult<Self> {
+        let inner = no_panic("Model.from_json", || {
+            ml(serde_json::from_str::<Model>(s).map_err(MlError::from))
+        })?;
+        Ok(PyModel { inner })
+    }
+}
+
+/// Regression metrics computed in Rust: dict with mae, rmse, r2 (+ coverage_1sigma with std).
+#[pyfunction]
+#[pyo3(signature = (y, pred, std=None))]
+fn ml_regression_metrics<'py>(
+    py: Python<'py>,
+    y: Vec<f64>,
+    pred: Vec<f64>,
+    std: Option<Vec<f64>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    if y.len() != pred.len() || std.as_ref().is_some_and(|s| s.len() != y.len()) {
+        return Err(InputError::new_err("y, pred (and std) must have the same length"));
+    }
+    let d = PyDict::new(py);
+    d.set_item("mae", mae(&y, &pred))?;
+    d.set_item("rmse", rmse(&y, &pred))?;
+    d.set_item("r2", r2(&y, &pred))?;
+    if let Some(s) = std {
+        d.set_item("coverage_1sigma", coverage(&y, &pred, &s, 1.0))?;
+    }
+    Ok(d)
+}
+
+/// Screening metrics: (precision, recall, f1, roc_auc) for boolean truth, decisions and scores.
+#[pyfunction]
+fn ml_screening_metrics(truth: Vec<bool>, decision: Vec<bool>, score: Vec<f64>) -> PyResult<(f64, f64, f64, f64)> {
+    if truth.len() != decision.len() || truth.len() != score.len() {
+        return Err(InputError::new_err("truth, decision and score must have the same length"));
+    }
+    let (p, r, f) = precision_recall_f1(&truth, &decision);
+    Ok((p, r, f, roc_auc(&truth, &score)))
+}
+
+/// Pool-based active learning with a table-lookup oracle. Returns a list of
+/// (n_labels, mae, rmse, best_label) after each round.
+#[pyfunction]
+#[pyo3(signature = (kind, params_json, pool_x, pool_y, test_x, test_y, acquisition="variance", initial=20, batch=10, max_labels=200, seed=0, kappa=2.0, xi=0.01))]
+#[allow(clippy::too_many_arguments)]
+fn ml_active_learning(
+    py: Python<'_>,
+    kind: &str,
+    params_json: &str,
+    pool_x: PyReadonlyArray2<'_, f64>,
+    pool_y: Vec<f64>,
+    test_x: PyReadonlyArray2<'_, f64>,
+    test_y: Vec<f64>,
+    acquisition: &str,
+    initial: usize,
+    batch: usize,
+    max_labels: usize,
+    seed: u64,
+    kappa: f64,
+    xi: f64,
+) -> PyResult<Vec<(usize, f64, f64, f64)>> {
+    let k = kind_from(kind, params_json)?;
+    let acq = match acquisition {
+        "random" => Acquisition::Random,
+        "variance" => Acquisition::Variance,
+        "ucb" => Acquisition::Ucb { kappa },
+        "ei" => Acquisition::Ei { xi },
+        other => return Err(InputError::new_err(format!("unknown acquisition {other:?} (random, variance, ucb, ei)"))),
+    };
+    let (px, tx) = (matrix(&pool_x)?, matrix(&test_x)?);
+    if pool_y.len() != px.n_rows || test_y.len() != tx.n_rows {
+        return Err(InputError::new_err("pool/test targets must match the number of rows"));
+    }
+    let p = AlParams { initial, batch, max_labels, acquisition: acq, seed };
+    let steps = py.detach(|| {
+        no_panic("active_learning", || {
+            let mut oracle = TableOracle::new(pool_y);
+            ml(run_active_learning(&px, &mut oracle, &tx, &test_y, &k, &p))
+        })
+    })?;
+    Ok(steps.into_iter().map(|s| (s.n_labels, s.mae, s.rmse, s.best_label)).collect())
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyModel>()?;
+    m.add_function(wrap_pyfunction!(ml_default_params, m)?)?;
+    m.add_function(wrap_pyfunction!(ml_featurize, m)?)?;
+    m.add_function(wrap_pyfunction!(ml_regression_metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(ml_screening_metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(ml_active_learning, m)?)?;
+    Ok(())
+}
