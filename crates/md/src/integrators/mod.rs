@@ -2,8 +2,16 @@
 //! [`Evaluator`] for forces. On entry `eval.output.forces` holds the forces of `state`; on exit
 //! they hold the forces of the new state.
 
+pub mod berendsen;
+pub mod langevin;
+pub mod nose_hoover;
+pub mod npt;
 pub mod velocity_verlet;
 
+pub use berendsen::{Berendsen, BerendsenBarostat};
+pub use langevin::Langevin;
+pub use nose_hoover::NoseHoover;
+pub use npt::{Coupling, Npt};
 pub use velocity_verlet::VelocityVerlet;
 
 use crate::cell::Vec3;
@@ -25,7 +33,7 @@ pub struct MdState {
 }
 
 /// A time-stepping algorithm.
-pub trait Integrator: Send + std::fmt::Debug {
+pub trait Integrator: Send + Sync + std::fmt::Debug {
     /// Name (LAMMPS fix style where one exists, e.g. `"nve"`).
     fn name(&self) -> &str;
     /// Advance `state` by `dt` (ps).
