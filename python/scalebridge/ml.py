@@ -70,17 +70,17 @@ class _RustRegressor(RegressorMixin, BaseEstimator):
     def _rust_params(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def _validate(self, X, y=None, reset=True):
+    def _validate(self, X, y="no_validation", reset=True):
         allow = "allow-nan" if self._allow_nan else True
         if _validate_data is not None:
-            if y is None:
+            if isinstance(y, str) and y == "no_validation":
                 return _validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=allow)
             return _validate_data(
                 self, X, y, reset=reset, dtype=np.float64, ensure_all_finite=allow, y_numeric=True
             )
         from sklearn.utils.validation import check_array, check_X_y  # pragma: no cover
 
-        if y is None:  # pragma: no cover
+        if isinstance(y, str):  # pragma: no cover
             return check_array(X, dtype=np.float64, force_all_finite=allow)
         X, y = check_X_y(X, y, dtype=np.float64, force_all_finite=allow, y_numeric=True)  # pragma: no cover
         self.n_features_in_ = X.shape[1]  # pragma: no cover
