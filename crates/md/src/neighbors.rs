@@ -56,8 +56,6 @@ pub struct NeighborList {
     pub ext_type: Vec<u32>,
     /// Lattice translation (in cell vectors) from the owner's stored position to this image.
     pub ext_translation: Vec<[i32; 3]>,
-    /// Image index relative to the wrapped cell (used by the half-list rule).
-    ext_image: Vec<[i32; 3]>,
     /// Current Cartesian position of every extended image, Å.
     pub ext_pos: Vec<Vec3>,
     /// Extended index of the zero image of each centre, in processing (bin) order.
@@ -90,6 +88,12 @@ impl NeighborList {
     /// Number of extended images.
     pub fn n_ext(&self) -> usize {
         self.ext_owner.len()
+    }
+
+    /// Force a rebuild at the next `update` (e.g. at a checkpoint, so that a resumed run and
+    /// the uninterrupted one rebuild at the same step and stay bit-identical).
+    pub fn invalidate(&mut self) {
+        self.ref_cell = None;
     }
 
     /// Number of stored pairs.
@@ -236,17 +240,20 @@ impl NeighborList {
             fill[b] += 1;
         }
         self.ext_owner = order.iter().map(|&e| owner[e]).collect();
-        self.ext_image = order.iter().map(|&e| image[e]).collect();
+        let ext_image: Vec<[i32; 3]> = order.iter().map(|&e| image[e]).collect();
+        drop(image);
         self.ext_translation = order.iter().map(|&e| translation[e]).collect();
         self.ext_type = self.ext_owner.iter().map(|&o| types[o as usize] as u32).collect();
-        let sorted_bin: Vec<usize> = order.iter().map(|&e| bin_of[e]).collect();
-        self.ext_pos = vec![[0.0; 3]; n_ext];
+        let sorted_bin: Vec<u32> = order.iter().map(|&e| bin_of[e] as u32).collect();
+        drop((owner, translation, bin_of, order, fill));
+        self.ext_pos.clear();
+        self.ext_pos.resize(n_ext, [0.0; 3]);
         self.refresh_positions(cell, positions);
 
         // 3. centres in bin order
         self.center_of = vec![0; n];
         self.centers.clear();
-        for (e, img) in self.ext_image.iter().enumerate() {
+        for (e, img) in ext_image.iter().enumerate() {
             if *img == [0, 0, 0] {
                 self.center_of[self.ext_owner[e] as usize] = e as u32;
                 self.centers.push(e as u32);
@@ -257,71 +264,65 @@ impl NeighborList {
         }
 
         // 4. neighbour search over the 5x5x5 surrounding bins (z-runs are contiguous in the
-        //    sorted order), in parallel chunks whose lists are then copied into one array.
+        //    sorted order), in parallel chunks.
         let rcs2 = rcs * rcs;
         let ext_pos = &self.ext_pos;
         let ext_owner = &self.ext_owner;
-        let ext_image = &self.ext_image;
-        let chunks: Vec<(Vec<u32>, Vec<u32>)> = self
-            .centers
-            .par_chunks(512)
+        let ext_image = &ext_image;
+        // Waves of chunks are searched in parallel and appended in order, so the list is never
+        // held twice in memory.
+        self.offsets.clear();
+        self.offsets.reserve(n + 1);
+        self.offsets.push(0);
+        let estimate = self.neighbors.len() + self.neighbors.len() / 16;
+        self.neighbors.clear();
+        self.neighbors.shrink_to(estimate);
+        self.neighbors.reserve(estimate);
+        let mut acc = 0usize;
+        for wave in self.centers.chunks(16 * 512) {
+            let parts: Vec<(Vec<u32>, Vec<u32>)> = wave
+                .par_chunks(512)
             .map(|chunk| {
-                let mut counts = Vec::with_capacity(chunk.len());
-                let mut list: Vec<u32> = Vec::with_capacity(chunk.len() * 40);
-                for &ci in chunk {
-                    let ci = ci as usize;
-                    let before = list.len();
-                    let b = sorted_bin[ci];
-                    let (bx, by, bz) = (b / (nb[1] * nb[2]), (b / nb[2]) % nb[1], b % nb[2]);
-                    let oi = ext_owner[ci];
-                    let xi = ext_pos[ci];
-                    for x in bx.saturating_sub(2)..=(bx + 2).min(nb[0] - 1) {
-                        for y in by.saturating_sub(2)..=(by + 2).min(nb[1] - 1) {
-                            let row = (x * nb[1] + y) * nb[2];
-                            let (z0, z1) = (row + bz.saturating_sub(2), row + (bz + 2).min(nb[2] - 1));
-                            for j in bin_start[z0]..bin_start[z1 + 1] {
-                                let xj = ext_pos[j];
-                                let dx = xi[0] - xj[0];
-                                let dy = xi[1] - xj[1];
-                                let dz = xi[2] - xj[2];
-                                if dx * dx + dy * dy + dz * dz < rcs2 {
-                                    let oj = ext_owner[j];
-                                    if oj > oi || (oj == oi && ext_image[j] > [0, 0, 0]) {
-                                        list.push(j as u32);
+                    let mut counts = Vec::with_capacity(chunk.len());
+                    let mut list: Vec<u32> = Vec::with_capacity(chunk.len() * 40);
+                    for &ci in chunk {
+                        let ci = ci as usize;
+                        let before = list.len();
+                        let b = sorted_bin[ci] as usize;
+                        let (bx, by, bz) = (b / (nb[1] * nb[2]), (b / nb[2]) % nb[1], b % nb[2]);
+                        let oi = ext_owner[ci];
+                        let xi = ext_pos[ci];
+                        for x in bx.saturating_sub(2)..=(bx + 2).min(nb[0] - 1) {
+                            for y in by.saturating_sub(2)..=(by + 2).min(nb[1] - 1) {
+                                let row = (x * nb[1] + y) * nb[2];
+                                let (z0, z1) = (row + bz.saturating_sub(2), row + (bz + 2).min(nb[2] - 1));
+                                for j in bin_start[z0]..bin_start[z1 + 1] {
+                                    let xj = ext_pos[j];
+                                    let dx = xi[0] - xj[0];
+                                    let dy = xi[1] - xj[1];
+                                    let dz = xi[2] - xj[2];
+                                    if dx * dx + dy * dy + dz * dz < rcs2 {
+                                        let oj = ext_owner[j];
+                                        if oj > oi || (oj == oi && ext_image[j] > [0, 0, 0]) {
+                                            list.push(j as u32);
+                                        }
                                     }
                                 }
                             }
                         }
+                        counts.push((list.len() - before) as u32);
                     }
-                    counts.push((list.len() - before) as u32);
+                    (counts, list)
+                })
+                .collect();
+            for (counts, list) in parts {
+                for c in counts {
+                    acc += c as usize;
+                    self.offsets.push(acc);
                 }
-                (counts, list)
-            })
-            .collect();
-        self.offsets.clear();
-        self.offsets.reserve(n + 1);
-        self.offsets.push(0);
-        let mut acc = 0usize;
-        let mut starts = Vec::with_capacity(chunks.len());
-        for (counts, list) in &chunks {
-            starts.push(acc);
-            for &c in counts {
-                acc += c as usize;
-                self.offsets.push(acc);
+                self.neighbors.extend_from_slice(&list);
             }
-            debug_assert_eq!(acc - starts[starts.len() - 1], list.len());
         }
-        self.neighbors.clear();
-        self.neighbors.resize(acc, 0);
-        let mut slices: Vec<&mut [u32]> = Vec::with_capacity(chunks.len());
-        let mut rest: &mut [u32] = &mut self.neighbors;
-        for (_, list) in &chunks {
-            let (head, tail) = rest.split_at_mut(list.len());
-            slices.push(head);
-            rest = tail;
-        }
-        slices.into_par_iter().zip(chunks.par_iter()).for_each(|(dst, (_, list))| dst.copy_from_slice(list));
-        drop(chunks);
         self.ref_positions = positions.to_vec();
         self.ref_cell = Some(*cell.matrix());
         self.steps_since_build = 0;

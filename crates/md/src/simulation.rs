@@ -140,8 +140,11 @@ impl Simulation {
         Ok(nsteps)
     }
 
-    /// Snapshot for resuming later.
-    pub fn checkpoint(&self) -> Checkpoint {
+    /// Snapshot for resuming later. The neighbour list is rebuilt at the next step, as it is
+    /// after `restore`, so a resumed run is bit-identical to the uninterrupted one.
+    pub fn checkpoint(&mut self) -> Checkpoint {
+        self.evaluator.invalidate();
+        self.ready = false;
         Checkpoint {
             state: self.state.clone(),
             timestep: self.timestep,
@@ -160,6 +163,7 @@ impl Simulation {
         self.state = c.state;
         self.timestep = c.timestep;
         self.thermo = c.thermo;
+        self.evaluator.invalidate();
         self.ready = false;
         Ok(())
     }

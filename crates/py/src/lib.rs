@@ -2,12 +2,17 @@
 
 use pyo3::prelude::*;
 
+mod eam;
+mod error;
 mod guard;
+mod md;
 mod ml;
 
 #[pymodule]
 fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    md::register(m)?;
+    eam::register(m)?;
     ml::register(m)?;
     Ok(())
 }

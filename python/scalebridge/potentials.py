@@ -1,0 +1,155 @@
+"""Interatomic potentials (parameters only; computation happens in Rust).
+
+Units: energies in eV, lengths in Å. Names follow LAMMPS ``pair_style``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping, Sequence
+
+from . import _scalebridge
+from .exceptions import InputError
+
+__all__ = ["Potential", "LennardJones"]
+
+
+class Potential:
+    """Base class: holds the Rust potential handle in ``self._inner``."""
+
+    _inner: _scalebridge.Potential
+
+    @property
+    def pair_style(self) -> str:
+        """LAMMPS pair style name (``lj/cut``, ``eam/alloy``, ...)."""
+        return self._inner.pair_style
+
+    @property
+    def cutoff(self) -> float:
+        """Largest interaction cutoff, Å."""
+        return self._inner.cutoff
+
+    @property
+    def species(self) -> list[str]:
+        """Species this potential describes."""
+        return list(self._inner.species)
+
+    def fingerprint(self) -> str:
+        """Stable description of the parameters (hashed into provenance records)."""
+        return self._inner.fingerprint()
+
+    def __repr__(self) -> str:
+        return repr(self._inner)
+
+
+class LennardJones(Potential):
+    """12-6 Lennard-Jones with a cutoff (LAMMPS ``lj/cut``).
+
+    ``E(r) = 4ε[(σ/r)¹² − (σ/r)⁶]`` (minus its value at the cutoff when ``shift``), Lorentz–Berthelot
+    mixing for unlike pairs unless given in ``pairs``.
+
+    Args:
+        epsilon: ε per species, eV.
+        sigma: σ per species, Å.
+        cutoff: global cutoff, Å.
+        shift: shift pair energies to zero at the cutoff (LAMMPS ``pair_modify shift yes``).
+        pairs: explicit unlike-pair parameters ``{(a, b): (ε, σ)}`` or ``(ε, σ, cutoff)``.
+        mixing: ``"arithmetic"`` (Lorentz–Berthelot, default) or ``"geometric"``.
+
+    Example:
+        >>> LennardJones(epsilon={"Ar": 0.0104, "Kr": 0.014}, sigma={"Ar": 3.40, "Kr": 3.65}, cutoff=8.5)
+    """
+
+    def __init__(
+        self,
+        epsilon: Mapping[str, float],
+        sigma: Mapping[str, float],
+        cutoff: float,
+        shift: bool = False,
+        pairs: Mapping[tuple[str, str], tuple[float, ...]] | None = None,
+        mixing: str = "arithmetic",
+    ) -> None:
+        if set(epsilon) != set(sigma):
+            raise InputError(f"epsilon and sigma must name the same species: {sorted(epsilon)} vs {sorted(sigma)}")
+        species = list(epsilon)
+        plist = []
+        for key, val in (pairs or {}).items():
+            if len(key) != 2:
+                raise InputError(f"pair key must be (species, species), got {key!r}")
+            if len(val) not in (2, 3):
+                raise InputError(f"pair {key} must be (epsilon, sigma) or (epsilon, sigma, cutoff), got {val!r}")
+            rc = float(val[2]) if len(val) == 3 else None
+            plist.append((str(key[0]), str(key[1]), float(val[0]), float(val[1]), rc))
+        self._inner = _scalebridge.Potential.lennard_jones(
+            species,
+            [float(epsilon[s]) for s in species],
+            [float(sigma[s]) for s in species],
+            float(cutoff),
+            bool(shift),
+            mixing,
+            plist,
+        )
+
+
+# --- Embedded-atom method (EAM): files and the Zhou 2004 generator --------------------------------
+
+__all__ += ["EmbeddedAtom", "Zhou2004", "load"]
+
+
+class EmbeddedAtom(Potential):
+    """A tabulated EAM potential (LAMMPS ``eam``, ``eam/alloy`` or ``eam/fs``), evaluated with
+    LAMMPS's own spline interpolation (energies, forces and virials agree to round-off).
+
+    Build it with :func:`load` or :class:`Zhou2004`. Energies in eV, distances in Å.
+    """
+
+    def __init__(self, handle: _scalebridge.Potential) -> None:
+        self._inner = handle
+
+
+def load(path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], elements: Sequence[str] | None = None) -> EmbeddedAtom:
+    """Load an EAM potential file, detecting its format.
+
+    Args:
+        path: a funcfl (``.eam``), setfl (``.eam.alloy``) or Finnis–Sinclair (``.eam.fs``) file;
+            or a list of funcfl files, one per element, combined as LAMMPS ``pair_style eam``
+            does (cross pairs ``r·φ_ab = 27.2·0.529·Z_a(r)·Z_b(r)``).
+        elements: setfl/fs: the file's elements to use (default: all). funcfl: the element name
+            (default: from the atomic number in the file). A list of funcfl files needs one name
+            per file.
+
+    Raises:
+        InputError: malformed or truncated file, elements not in the file, a grid that does not
+            cover the cutoff. FileNotFoundError: no such file.
+
+    Example:
+        >>> cu = load(".../Cu_u3.eam")
+        >>> cuni = load(".../CuNi.eam.alloy", elements=["Cu", "Ni"])
+    """
+    if isinstance(path, (list, tuple)):
+        if elements is None or len(elements) != len(path):
+            raise InputError(f"a list of {len(path)} funcfl files needs one element name per file, got {elements!r}")
+        return EmbeddedAtom(_scalebridge.eam_load_funcfl([(str(e), os.fspath(p)) for e, p in zip(elements, path)]))
+    return EmbeddedAtom(_scalebridge.eam_load(os.fspath(path), None if elements is None else [str(e) for e in elements]))
+
+
+class Zhou2004(EmbeddedAtom):
+    """Zhou–Johnson–Wadley analytic EAM (Phys. Rev. B 69, 144113 (2004)) for any of Cu, Ag, Au,
+    Ni, Pd, Pt, Al, Pb, Fe, Mo, Ta, W, Mg, Co, Ti, Zr, Cr, with the alloy cross pair term.
+
+    The potential is the setfl tabulation of the published LAMMPS files (2000 points in r up to
+    ``(√10/2)·max √2·r_e``, 2000 in ρ), identical to LAMMPS ``eam/alloy`` reading the file
+    :meth:`write_setfl` writes.
+
+    Example:
+        >>> pot = Zhou2004(["Cu", "Ta"])
+        >>> pot.write_setfl("CuTa_zhou.eam.alloy")
+    """
+
+    def __init__(self, elements: Sequence[str]) -> None:
+        self.elements = [str(e) for e in elements]
+        super().__init__(_scalebridge.zhou2004(self.elements))
+
+    def write_setfl(self, path: str | os.PathLike[str]) -> None:
+        """Write the tabulation as a setfl (``.eam.alloy``) file."""
+        _scalebridge.zhou2004_write_setfl(self.elements, os.fspath(path))
