@@ -1,0 +1,162 @@
+"""Thermostats, barostats and energy minimisation (Rust engine; Python converts units).
+
+Units: time in ps, temperature in K, pressure in GPa (compression positive; a scalar or six Voigt
+components xx yy zz yz xz xy), damping times in ps, energies in eV, forces in eV/Å.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from ase import Atoms
+
+from . import _scalebridge
+from .potentials import Potential
+from .structures import as_atoms, to_arrays
+
+__all__ = ["Dynamics", "minimize", "GPA_PER_EV_A3"]
+
+#: 1 eV/Å³ in GPa (LAMMPS metal nktv2p / 10⁴).
+GPA_PER_EV_A3 = 1.6021765e6 / 1.0e4
+
+
+def _pressure(p: float | Sequence[float] | None) -> list[float] | None:
+    if p is None:
+        return None
+    arr = np.atleast_1d(np.asarray(p, dtype=float)) / GPA_PER_EV_A3
+    return [float(x) for x in arr]
+
+
+def minimize(
+    structure: Any,
+    potential: Potential,
+    algorithm: str = "fire",
+    fmax: float = 1e-4,
+    relax_cell: str | None = None,
+    pressure_gpa: float | Sequence[float] = 0.0,
+    stress_tol_gpa: float = 1e-5,
+    max_iter: int = 5000,
+    max_step: float = 0.2,
+    threads: int = 0,
+) -> tuple[Atoms, dict[str, Any]]:
+    """Relax atomic positions (and optionally the cell) to a local minimum.
+
+    Args:
+        structure: ``ase.Atoms`` or pymatgen ``Structure``.
+        potential: a scalebridge potential.
+        algorithm: ``"fire"`` or ``"cg"`` (Polak–Ribière conjugate gradients).
+        fmax: force tolerance, eV/Å (largest atomic force).
+        relax_cell: ``None`` (fixed cell), ``"iso"``, ``"aniso"`` or ``"tri"``.
+        pressure_gpa: target pressure (scalar) or pressure tensor (6 Voigt components), GPa.
+        stress_tol_gpa: tolerance on the relaxed pressure components, GPa.
+        max_iter: iteration limit.
+
+    Returns:
+        The relaxed ``ase.Atoms`` and a report (energy eV, fmax eV/Å, pressure GPa, iterations).
+
+    Raises:
+        CalculationFailed: no convergence within ``max_iter`` (the message gives the residual).
+    """
+    atoms = as_atoms(structure)
+    cell, pos, symbols, masses = to_arrays(atoms)
+    out = _scalebridge.minimize(
+        cell, pos, symbols, masses, potential._inner, algorithm, float(fmax), float(stress_tol_gpa) / GPA_PER_EV_A3,
+        int(max_iter), float(max_step), relax_cell, _pressure(pressure_gpa), 1.0, int(threads),
+    )
+    relaxed = atoms.copy()
+    relaxed.set_cell(np.asarray(out["cell"]), scale_atoms=False)
+    relaxed.positions = np.asarray(out["positions"])
+    report = {
+        "energy_eV": out["energy"],
+        "energy_per_atom_eV": out["energy"] / len(relaxed),
+        "fmax_eV_A": out["fmax"],
+        "pressure_GPa": [p * GPA_PER_EV_A3 for p in out["pressure"]],
+        "stress_residual_GPa": out["stress_residual"] * GPA_PER_EV_A3,
+        "volume_A3": out["volume"],
+        "iterations": out["iterations"],
+        "evaluations": out["evaluations"],
+        "algorithm": out["algorithm"],
+        "version": out["version"],
+    }
+    return relaxed, report
+
+
+class Dynamics:
+    """MD in a thermodynamic ensemble.
+
+    Args:
+        structure: ``ase.Atoms`` or pymatgen ``Structure``.
+        potential: a scalebridge potential.
+        ensemble: ``"nvt-langevin"`` (BAOAB), ``"nvt"`` (Nosé–Hoover chain, LAMMPS ``fix nvt``),
+            ``"npt"`` (MTK barostat + Nosé–Hoover chains, LAMMPS ``fix npt``) or ``"berendsen"``
+            (weak coupling; a barostat too when ``pressure_gpa`` is given).
+        timestep: ps.
+        temperature: K.
+        damping: thermostat time, ps (Langevin 1/γ; Nosé–Hoover τ, ~100 steps).
+        seed: random seed (Langevin noise); runs are reproducible.
+        pressure_gpa: target pressure or pressure tensor, GPa (``npt``, ``berendsen``).
+        pressure_damping: barostat time, ps (~1000 steps).
+        coupling: ``"iso"``, ``"aniso"`` or ``"tri"`` (npt); ``"iso"``/``"aniso"`` (berendsen).
+        bulk_modulus_gpa: Berendsen barostat coupling modulus, GPa.
+
+    Example:
+        >>> md = Dynamics(atoms, pot, "npt", timestep=0.002, temperature=300, damping=0.1,
+        ...               pressure_gpa=0.0, pressure_damping=1.0)
+        >>> md.create_velocities(300, seed=1)
+        >>> thermo = md.run(5000, thermo_every=10)
+    """
+
+    def __init__(
+        self,
+        structure: Any,
+        potential: Potential,
+        ensemble: str,
+        timestep: float,
+        temperature: float,
+        damping: float,
+        seed: int = 0,
+        pressure_gpa: float | Sequence[float] | None = None,
+        pressure_damping: float = 1.0,
+        coupling: str = "iso",
+        bulk_modulus_gpa: float | None = None,
+        skin: float = 1.0,
+        threads: int = 0,
+    ) -> None:
+        self._atoms = as_atoms(structure)
+        cell, pos, symbols, masses = to_arrays(self._atoms)
+        self.potential = potential
+        self._inner = _scalebridge.Dynamics(
+            cell, pos, symbols, masses, potential._inner, float(timestep), ensemble, float(temperature), float(damping),
+            int(seed), _pressure(pressure_gpa), float(pressure_damping), coupling,
+            None if bulk_modulus_gpa is None else float(bulk_modulus_gpa) / GPA_PER_EV_A3, float(skin), int(threads),
+        )
+
+    def create_velocities(self, temperature: float, seed: int) -> None:
+        """Maxwell–Boltzmann velocities at ``temperature`` (K), zero momentum, from ``seed``."""
+        self._inner.create_velocities(float(temperature), int(seed))
+
+    def run(self, steps: int, thermo_every: int = 10) -> pd.DataFrame:
+        """Run ``steps`` steps recording thermo every ``thermo_every`` steps; returns all rows."""
+        self._inner.thermo_every = int(thermo_every)
+        self._inner.run(int(steps))
+        return self.thermo
+
+    @property
+    def thermo(self) -> pd.DataFrame:
+        """Thermo rows (step, time_ps, temperature_K, pe_eV, ke_eV, pressure_GPa, ..., volume_A3)."""
+        return pd.DataFrame(self._inner.thermo_columns())
+
+    @property
+    def atoms(self) -> Atoms:
+        """Current configuration as ``ase.Atoms`` (with velocities in ASE units)."""
+        a = self._atoms.copy()
+        a.set_cell(np.asarray(self._inner.cell), scale_atoms=False)
+        a.positions = np.asarray(self._inner.positions)
+        return a
+
+    @property
+    def velocities(self) -> np.ndarray:
+        """Velocities, Å/ps."""
+        return np.asarray(self._inner.velocities)
