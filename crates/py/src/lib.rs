@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 
+mod dynamics;
 mod eam;
 mod error;
 mod guard;
@@ -13,6 +14,7 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     md::register(m)?;
     eam::register(m)?;
+    dynamics::register(m)?;
     ml::register(m)?;
     Ok(())
 }
