@@ -271,14 +271,18 @@ fn run_md(a: MdArgs) -> Result<(), String> {
     let masses = &case.structure.masses;
     let v0 = scalebridge_md::velocities::maxwell_boltzmann(masses, case.temperature, case.seed).map_err(|e| e.to_string())?;
     let mut best = (0.0, 0.0, 0.0);
-    for _ in 0..a.repeats.max(1) {
+    let mut mem = None;
+    for rep in 0..a.repeats.max(1) {
         let r = run_ours(&case, &v0, a.threads, a.steps)?;
+        if rep == 0 {
+            // peak memory of one run of our engine (later repeats start new thread pools whose
+            // allocator arenas would inflate the high-water mark; LAMMPS runs in another process)
+            mem = peak_rss_bytes();
+        }
         if r.0 > best.0 {
             best = r;
         }
     }
-    // memory of our engine alone (the LAMMPS peer runs in another process afterwards)
-    let mem = peak_rss_bytes();
     let (lmp_rate, lmp) = if a.no_lammps {
         (None, serde_json::Value::Null)
     } else {

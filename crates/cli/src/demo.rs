@@ -40,7 +40,7 @@ pub fn run(a: Args) -> Result<(), String> {
         masses: None,
     };
     let s = bulk(&spec).map_err(|e| e.to_string())?;
-    let lj = LennardJones::new(vec!["Ar".into()], vec![0.0104], vec![3.40], 8.5, false, Mixing::LorentzBerthelot, vec![])
+    let lj = LennardJones::new(vec!["Ar".into()], vec![0.0104], vec![3.40], 8.5, true, Mixing::LorentzBerthelot, vec![])
         .map_err(|e| e.to_string())?;
     let n = s.len();
     let mut sim = Simulation::new(s, Arc::new(lj), Box::new(VelocityVerlet), 0.002, 1.0, a.threads).map_err(|e| e.to_string())?;

@@ -41,6 +41,24 @@ impl Default for RebuildPolicy {
 /// Maximum number of periodic images we are willing to generate per atom.
 const MAX_IMAGES_PER_ATOM: usize = 20_000;
 
+/// Work arrays of a build, kept between builds so that rebuilding allocates nothing.
+#[derive(Clone, Debug, Default)]
+struct BuildScratch {
+    owner: Vec<u32>,
+    image: Vec<[i32; 3]>,
+    translation: Vec<[i32; 3]>,
+    bin_of: Vec<u32>,
+    order: Vec<u32>,
+    bin_start: Vec<usize>,
+    fill: Vec<usize>,
+    ext_image: Vec<[i32; 3]>,
+    sorted_bin: Vec<u32>,
+    sx: Vec<f64>,
+    sy: Vec<f64>,
+    sz: Vec<f64>,
+    parts: Vec<(Vec<u32>, Vec<u32>)>,
+}
+
 /// A half neighbour list with Verlet skin over explicit periodic images.
 #[derive(Clone, Debug, Default)]
 pub struct NeighborList {
@@ -68,6 +86,7 @@ pub struct NeighborList {
     pub neighbors: Vec<u32>,
     ref_positions: Vec<Vec3>,
     ref_cell: Option<Mat3>,
+    scratch: BuildScratch,
     steps_since_build: usize,
     /// Number of builds so far.
     pub builds: usize,
@@ -178,10 +197,12 @@ impl NeighborList {
         let nbins = nb[0] * nb[1] * nb[2];
 
         // 1. wrap and enumerate images
-        let mut owner = Vec::new();
-        let mut image = Vec::new();
-        let mut translation = Vec::new();
-        let mut bin_of = Vec::new();
+        let mut sc = std::mem::take(&mut self.scratch);
+        let BuildScratch { owner, image, translation, bin_of, order, bin_start, fill, ext_image, sorted_bin, sx, sy, sz, parts } = &mut sc;
+        owner.clear();
+        image.clear();
+        translation.clear();
+        bin_of.clear();
         for (i, r) in positions.iter().enumerate() {
             let s = cell.fractional(r);
             let mut wrap = [0i32; 3];
@@ -219,39 +240,46 @@ impl NeighborList {
                         owner.push(i as u32);
                         image.push([a, b, c]);
                         translation.push([a - wrap[0], b - wrap[1], c - wrap[2]]);
-                        bin_of.push((bi[0] * nb[1] + bi[1]) * nb[2] + bi[2]);
+                        bin_of.push(((bi[0] * nb[1] + bi[1]) * nb[2] + bi[2]) as u32);
                     }
                 }
             }
         }
         // 2. counting sort by bin (spatial order)
-        let mut bin_start = vec![0usize; nbins + 1];
-        for &b in &bin_of {
-            bin_start[b + 1] += 1;
+        bin_start.clear();
+        bin_start.resize(nbins + 1, 0);
+        for &b in bin_of.iter() {
+            bin_start[b as usize + 1] += 1;
         }
         for b in 0..nbins {
             bin_start[b + 1] += bin_start[b];
         }
-        let mut fill = bin_start.clone();
+        fill.clear();
+        fill.extend_from_slice(bin_start);
         let n_ext = owner.len();
-        let mut order = vec![0usize; n_ext];
+        order.clear();
+        order.resize(n_ext, 0);
         for (e, &b) in bin_of.iter().enumerate() {
-            order[fill[b]] = e;
-            fill[b] += 1;
+            order[fill[b as usize]] = e as u32;
+            fill[b as usize] += 1;
         }
-        self.ext_owner = order.iter().map(|&e| owner[e]).collect();
-        let ext_image: Vec<[i32; 3]> = order.iter().map(|&e| image[e]).collect();
-        drop(image);
-        self.ext_translation = order.iter().map(|&e| translation[e]).collect();
-        self.ext_type = self.ext_owner.iter().map(|&o| types[o as usize] as u32).collect();
-        let sorted_bin: Vec<u32> = order.iter().map(|&e| bin_of[e] as u32).collect();
-        drop((owner, translation, bin_of, order, fill));
+        self.ext_owner.clear();
+        self.ext_owner.extend(order.iter().map(|&e| owner[e as usize]));
+        ext_image.clear();
+        ext_image.extend(order.iter().map(|&e| image[e as usize]));
+        self.ext_translation.clear();
+        self.ext_translation.extend(order.iter().map(|&e| translation[e as usize]));
+        self.ext_type.clear();
+        self.ext_type.extend(self.ext_owner.iter().map(|&o| types[o as usize] as u32));
+        sorted_bin.clear();
+        sorted_bin.extend(order.iter().map(|&e| bin_of[e as usize]));
         self.ext_pos.clear();
         self.ext_pos.resize(n_ext, [0.0; 3]);
         self.refresh_positions(cell, positions);
 
         // 3. centres in bin order
-        self.center_of = vec![0; n];
+        self.center_of.clear();
+        self.center_of.resize(n, 0);
         self.centers.clear();
         for (e, img) in ext_image.iter().enumerate() {
             if *img == [0, 0, 0] {
@@ -260,15 +288,26 @@ impl NeighborList {
             }
         }
         if self.centers.len() != n {
-            return Err(Error::Shape(format!("neighbour list found {} centres for {} atoms", self.centers.len(), n)));
+            let found = self.centers.len();
+            self.scratch = sc;
+            return Err(Error::Shape(format!("neighbour list found {found} centres for {n} atoms")));
         }
 
         // 4. neighbour search over the 5x5x5 surrounding bins (z-runs are contiguous in the
         //    sorted order), in parallel chunks.
         let rcs2 = rcs * rcs;
+        const RUN: usize = 32;
+        sx.clear();
+        sx.extend(self.ext_pos.iter().map(|p| p[0]));
+        sy.clear();
+        sy.extend(self.ext_pos.iter().map(|p| p[1]));
+        sz.clear();
+        sz.extend(self.ext_pos.iter().map(|p| p[2]));
+        let (sx, sy, sz) = (&*sx, &*sy, &*sz);
+        let (bin_start, sorted_bin) = (&*bin_start, &*sorted_bin);
         let ext_pos = &self.ext_pos;
         let ext_owner = &self.ext_owner;
-        let ext_image = &ext_image;
+        let ext_image = &*ext_image;
         // Waves of chunks are searched in parallel and appended in order, so the list is never
         // held twice in memory.
         self.offsets.clear();
@@ -279,12 +318,17 @@ impl NeighborList {
         self.neighbors.shrink_to(estimate);
         self.neighbors.reserve(estimate);
         let mut acc = 0usize;
-        for wave in self.centers.chunks(16 * 512) {
-            let parts: Vec<(Vec<u32>, Vec<u32>)> = wave
-                .par_chunks(512)
-            .map(|chunk| {
-                    let mut counts = Vec::with_capacity(chunk.len());
-                    let mut list: Vec<u32> = Vec::with_capacity(chunk.len() * 40);
+        const CHUNK: usize = 512;
+        const WAVE: usize = 16;
+        parts.resize_with(WAVE, Default::default);
+        for wave in self.centers.chunks(WAVE * CHUNK) {
+            let nparts = wave.len().div_ceil(CHUNK);
+            parts[..nparts]
+                .par_iter_mut()
+                .zip(wave.par_chunks(CHUNK))
+                .for_each(|((counts, list), chunk)| {
+                    counts.clear();
+                    list.clear();
                     for &ci in chunk {
                         let ci = ci as usize;
                         let before = list.len();
@@ -293,36 +337,46 @@ impl NeighborList {
                         let oi = ext_owner[ci];
                         let xi = ext_pos[ci];
                         for x in bx.saturating_sub(2)..=(bx + 2).min(nb[0] - 1) {
-                            for y in by.saturating_sub(2)..=(by + 2).min(nb[1] - 1) {
-                                let row = (x * nb[1] + y) * nb[2];
-                                let (z0, z1) = (row + bz.saturating_sub(2), row + (bz + 2).min(nb[2] - 1));
-                                for j in bin_start[z0]..bin_start[z1 + 1] {
-                                    let xj = ext_pos[j];
-                                    let dx = xi[0] - xj[0];
-                                    let dy = xi[1] - xj[1];
-                                    let dz = xi[2] - xj[2];
-                                    if dx * dx + dy * dy + dz * dz < rcs2 {
+                        for y in by.saturating_sub(2)..=(by + 2).min(nb[1] - 1) {
+                            let row = (x * nb[1] + y) * nb[2];
+                            let (z0, z1) = (row + bz.saturating_sub(2), row + (bz + 2).min(nb[2] - 1));
+                            // branch-free distance test over the contiguous run (vectorised),
+                            // then the half-list rule for the hits only
+                            let (j0, j1) = (bin_start[z0], bin_start[z1 + 1]);
+                            let mut start = j0;
+                            while start < j1 {
+                                let end = (start + RUN).min(j1);
+                                let mut hit = [false; RUN];
+                                for (h, j) in hit.iter_mut().zip(start..end) {
+                                    let dx = xi[0] - sx[j];
+                                    let dy = xi[1] - sy[j];
+                                    let dz = xi[2] - sz[j];
+                                    *h = dx * dx + dy * dy + dz * dz < rcs2;
+                                }
+                                for (h, j) in hit.iter().zip(start..end) {
+                                    if *h {
                                         let oj = ext_owner[j];
                                         if oj > oi || (oj == oi && ext_image[j] > [0, 0, 0]) {
                                             list.push(j as u32);
                                         }
                                     }
                                 }
+                                start = end;
                             }
                         }
-                        counts.push((list.len() - before) as u32);
                     }
-                    (counts, list)
-                })
-                .collect();
-            for (counts, list) in parts {
-                for c in counts {
+                    counts.push((list.len() - before) as u32);
+                    }
+                });
+            for (counts, list) in parts[..nparts].iter() {
+                for &c in counts {
                     acc += c as usize;
                     self.offsets.push(acc);
                 }
-                self.neighbors.extend_from_slice(&list);
+                self.neighbors.extend_from_slice(list);
             }
         }
+        self.scratch = sc;
         self.ref_positions = positions.to_vec();
         self.ref_cell = Some(*cell.matrix());
         self.steps_since_build = 0;

@@ -216,19 +216,17 @@ impl Potential for LennardJones {
         }
         let pos = &nl.ext_pos;
         let typ = &nl.ext_type;
-        let n_ext = pos.len();
-        // Every stored index is < n_ext by construction of the list; checked once here so the
-        // kernel can index without bounds checks.
-        if nl.neighbors.iter().any(|&j| j as usize >= n_ext) || nl.centers.iter().any(|&i| i as usize >= n_ext) {
-            return Err(Error::Shape("neighbour list out of date".into()));
-        }
         pair_loop(nl, req, scratch, out, |range, buf| {
             let mut k = Kernel::new(&table, nt, req);
             for c in range {
                 let i = nl.centers[c] as usize;
                 let list = &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]];
                 for block in list.chunks(BLOCK) {
-                    k.block(i, block, pos, typ, buf);
+                    if nt == 1 {
+                        k.block::<true>(i, block, pos, typ, buf);
+                    } else {
+                        k.block::<false>(i, block, pos, typ, buf);
+                    }
                 }
             }
             if let Some((i, j, r, min)) = k.overlap {
@@ -285,8 +283,9 @@ impl<'a> Kernel<'a> {
         }
     }
 
+    /// One block of neighbours of centre `i`. `SINGLE`: one species, coefficients are scalars.
     #[inline(always)]
-    fn block(&mut self, i: usize, block: &[u32], pos: &[[f64; 3]], typ: &[u32], buf: &mut super::ThreadBuffer) {
+    fn block<const SINGLE: bool>(&mut self, i: usize, block: &[u32], pos: &[[f64; 3]], typ: &[u32], buf: &mut super::ThreadBuffer) {
         let m = block.len();
         let xi = pos[i];
         let row = typ[i] as usize * self.nt;
@@ -296,21 +295,38 @@ impl<'a> Kernel<'a> {
             self.dx[q] = xi[0] - xj[0];
             self.dy[q] = xi[1] - xj[1];
             self.dz[q] = xi[2] - xj[2];
-            let c = &self.table[row + typ[j as usize] as usize];
-            self.lj1[q] = c.lj1;
-            self.lj2[q] = c.lj2;
-            self.cutsq[q] = c.cutsq;
-            self.minsq[q] = c.minsq;
+            if !SINGLE {
+                let c = &self.table[row + typ[j as usize] as usize];
+                self.lj1[q] = c.lj1;
+                self.lj2[q] = c.lj2;
+                self.cutsq[q] = c.cutsq;
+                self.minsq[q] = c.minsq;
+            }
         }
         // evaluate (branch-free, vectorised)
         let mut bad = 0u32;
-        for q in 0..m {
-            let r2 = self.dx[q] * self.dx[q] + self.dy[q] * self.dy[q] + self.dz[q] * self.dz[q];
-            let r2inv = 1.0 / r2;
-            let r6inv = r2inv * r2inv * r2inv;
-            let f = r6inv * (self.lj1[q] * r6inv - self.lj2[q]) * r2inv;
-            self.fpair[q] = if r2 < self.cutsq[q] { f } else { 0.0 };
-            bad += (r2 < self.minsq[q]) as u32;
+        if SINGLE {
+            let c = self.table[0];
+            for q in 0..m {
+                let r2 = self.dx[q] * self.dx[q] + self.dy[q] * self.dy[q] + self.dz[q] * self.dz[q];
+                let r2inv = 1.0 / r2;
+                let r6inv = r2inv * r2inv * r2inv;
+                let f = r6inv * (c.lj1 * r6inv - c.lj2) * r2inv;
+                self.fpair[q] = if r2 < c.cutsq { f } else { 0.0 };
+                bad += (r2 < c.minsq) as u32;
+            }
+            if bad > 0 {
+                self.minsq[..m].fill(c.minsq);
+            }
+        } else {
+            for q in 0..m {
+                let r2 = self.dx[q] * self.dx[q] + self.dy[q] * self.dy[q] + self.dz[q] * self.dz[q];
+                let r2inv = 1.0 / r2;
+                let r6inv = r2inv * r2inv * r2inv;
+                let f = r6inv * (self.lj1[q] * r6inv - self.lj2[q]) * r2inv;
+                self.fpair[q] = if r2 < self.cutsq[q] { f } else { 0.0 };
+                bad += (r2 < self.minsq[q]) as u32;
+            }
         }
         if bad > 0 {
             for (q, &j) in block.iter().enumerate() {
