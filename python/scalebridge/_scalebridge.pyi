@@ -1,0 +1,97 @@
+"""Type stubs of the compiled module (MD part; other layers add theirs below)."""
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+class Potential:
+    @staticmethod
+    def lennard_jones(
+        species: list[str],
+        epsilon: list[float],
+        sigma: list[float],
+        cutoff: float,
+        shift: bool = False,
+        mixing: str = "arithmetic",
+        pairs: list[tuple[str, str, float, float, float | None]] = ...,
+    ) -> Potential: ...
+    @property
+    def pair_style(self) -> str: ...
+    @property
+    def cutoff(self) -> float: ...
+    @property
+    def species(self) -> list[str]: ...
+    def fingerprint(self) -> str: ...
+
+class Evaluator:
+    def __init__(self, potential: Potential, skin: float = 1.0, threads: int = 0) -> None: ...
+    def compute(
+        self,
+        cell: npt.NDArray[np.float64],
+        positions: npt.NDArray[np.float64],
+        symbols: list[str],
+        masses: list[float] | None = None,
+    ) -> dict[str, Any]: ...
+    @property
+    def threads(self) -> int: ...
+
+class Simulation:
+    thermo_every: int
+    def __init__(
+        self,
+        cell: npt.NDArray[np.float64],
+        positions: npt.NDArray[np.float64],
+        symbols: list[str],
+        masses: list[float] | None,
+        potential: Potential,
+        timestep: float,
+        skin: float = 1.0,
+        threads: int = 0,
+        integrator: str = "nve",
+    ) -> None: ...
+    def create_velocities(self, temperature: float, seed: int) -> None: ...
+    def set_velocities(self, v: npt.NDArray[np.float64]) -> None: ...
+    def set_rebuild_policy(self, every: int, check: bool) -> None: ...
+    def set_trajectory(self, path: str | None, stride: int = 1, append: bool = False) -> None: ...
+    def run(self, steps: int, check_every: int = 200) -> int: ...
+    def setup(self) -> None: ...
+    positions: npt.NDArray[np.float64]
+    velocities: npt.NDArray[np.float64]
+    forces: npt.NDArray[np.float64]
+    cell: list[list[float]]
+    symbols: list[str]
+    masses: list[float]
+    step: int
+    time: float
+    timestep: float
+    def current_thermo(self) -> dict[str, float]: ...
+    def thermo_columns(self) -> dict[str, list[float]]: ...
+    def write_thermo_csv(self, path: str) -> None: ...
+    def checkpoint(self) -> str: ...
+    def restore(self, text: str) -> None: ...
+
+def build_bulk(
+    lattice: str,
+    species: list[str],
+    a: float,
+    c: float | None = None,
+    orientation: list[list[int]] | None = None,
+    repeat: tuple[int, int, int] = (1, 1, 1),
+    orthogonal: bool = False,
+    masses: list[float] | None = None,
+) -> tuple[list[list[float]], npt.NDArray[np.float64], list[str], list[float]]: ...
+def random_solid_solution(
+    cell: npt.NDArray[np.float64],
+    positions: npt.NDArray[np.float64],
+    symbols: list[str],
+    composition: list[tuple[str, float]],
+    seed: int,
+    masses: list[float] | None = None,
+) -> tuple[list[str], list[float]]: ...
+def maxwell_boltzmann(masses: list[float], temperature: float, seed: int) -> npt.NDArray[np.float64]: ...
+
+# Names added by the continuum, ML and EAM bindings are typed in their Python wrappers.
+def __getattr__(name: str) -> Any: ...
