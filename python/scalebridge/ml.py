@@ -102,7 +102,7 @@ class _RustRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X, return_std: bool = False):
         check_is_fitted(self, "model_")
         X = self._validate(X, reset=False)
-        mu, sd = self.model_.predict(np.ascontiguousarray(X))
+        mu, sd = self.model_.predict(np.ascontiguousarray(X), bool(return_std))
         return (mu, sd) if return_std else mu
 
     def __getstate__(self):
@@ -144,7 +144,7 @@ class GBMRegressor(_RustRegressor):
         max_bin: int = 255,
         feature_fraction: float = 0.8,
         bagging_fraction: float = 0.8,
-        early_stopping_rounds: int = 50,
+        early_stopping_rounds: int = 100,
         validation_fraction: float = 0.1,
         uncertainty: bool = True,
         random_state: int = 0,

@@ -59,6 +59,13 @@ impl Model {
             Model::Gp(m) => m.predict_with_std(x),
         }
     }
+    /// Mean prediction only (skips the σ models).
+    pub fn predict(&self, x: &Matrix) -> Result<Vec<f64>> {
+        match self {
+            Model::Gbm(m) => m.predict(x),
+            Model::Gp(m) => m.predict_with_std(x).map(|r| r.0),
+        }
+    }
     pub fn n_features(&self) -> usize {
         match self {
             Model::Gbm(m) => m.n_features,

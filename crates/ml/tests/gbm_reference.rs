@@ -128,6 +128,18 @@ fn friedman1_is_learned_and_sigma_is_calibrated() {
         }
     }
     assert!(hi / nh > 1.5 * lo / nl, "σ low {} high {}", lo / nl, hi / nh);
+    // batch (flattened, lane-interleaved) prediction equals the plain per-row traversal,
+    // also with missing values and a row count that is not a multiple of the lane width
+    let mut xn = xv.select_rows(&(0..203).collect::<Vec<_>>());
+    for (k, v) in xn.data.iter_mut().enumerate() {
+        if k % 11 == 0 {
+            *v = f64::NAN;
+        }
+    }
+    let batch = m.mean.predict(&xn);
+    for i in 0..xn.n_rows {
+        assert!((batch[i] - m.mean.predict_row(xn.row(i))).abs() < 1e-9);
+    }
     // serde round trip predicts identically
     let s = serde_json::to_string(&m).unwrap();
     let m2: GbmRegressor = serde_json::from_str(&s).unwrap();

@@ -134,16 +134,23 @@ impl PyModel {
         Ok(PyModel { inner })
     }
 
-    /// (mean, std) for X (n × d).
+    /// (mean, std) for X (n × d); std is None unless `return_std`.
+    #[pyo3(signature = (x, return_std=true))]
+    #[allow(clippy::type_complexity)]
     fn predict<'py>(
         &self,
         py: Python<'py>,
         x: PyReadonlyArray2<'_, f64>,
-    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+        return_std: bool,
+    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Option<Bound<'py, PyArray1<f64>>>)> {
         let xm = matrix(&x)?;
         let m = &self.inner;
+        if !return_std {
+            let mu = py.detach(|| no_panic("Model.predict", || ml(m.predict(&xm))))?;
+            return Ok((PyArray1::from_vec(py, mu), None));
+        }
         let (mu, sd) = py.detach(|| no_panic("Model.predict", || ml(m.predict_with_std(&xm))))?;
-        Ok((PyArray1::from_vec(py, mu), PyArray1::from_vec(py, sd)))
+        Ok((PyArray1::from_vec(py, mu), Some(PyArray1::from_vec(py, sd))))
     }
 
     #[getter]
