@@ -105,3 +105,51 @@ def test_npt_triclinic_mean_pressure():
     for col, target in [("pxx_GPa", P), ("pyy_GPa", P), ("pzz_GPa", P), ("pxy_GPa", 0.0), ("pxz_GPa", 0.0), ("pyz_GPa", 0.0)]:
         m, se = block_mean_se(th[col].to_numpy())
         assert abs(m - target) < 4 * se, (col, m, se)
+
+
+# --- deterministic integrators against LAMMPS: same start, same trajectory -----------------------
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("ensemble", ["nvt", "npt-iso", "npt-aniso", "npt-tri"])
+def test_nose_hoover_and_mtk_follow_lammps_trajectories(lammps, ensemble):
+    """`fix nvt` / `fix npt` (chains of 3, MTK) from the same positions and velocities: after 300
+    steps energies and volume agree to 1e-9 (the trajectories are the same to round-off)."""
+    import ctypes
+
+    from conftest import load_into_lammps
+
+    atoms = crystal(3)
+    if ensemble == "npt-tri":
+        c = atoms.cell.array.copy()
+        c[1, 0], c[2, 0], c[2, 1] = 0.4, -0.3, 0.5
+        atoms.set_cell(c, scale_atoms=True)
+    atoms.positions += np.random.default_rng(0).normal(scale=0.05, size=atoms.positions.shape)
+    kw: dict = dict(timestep=0.002, temperature=600.0, damping=0.1)
+    coupling = ensemble.split("-")[1] if ensemble.startswith("npt") else None
+    if coupling:
+        kw.update(pressure_gpa=2.0, pressure_damping=0.5, coupling=coupling)
+    md = Dynamics(atoms, potentials.load(POT), "npt" if coupling else "nvt", **kw)
+    md.create_velocities(600.0, seed=3)
+    v0 = md.velocities.copy()
+    row = md.run(300, thermo_every=300).iloc[-1]
+
+    lmp = lammps()
+    load_into_lammps(lmp, atoms, ["Cu"])
+    lmp.command("pair_style eam/alloy")
+    lmp.command(f"pair_coeff * * {POT} Cu")
+    lmp.command(f"mass 1 {float(atoms.get_masses()[0])!r}")
+    lmp.command("neighbor 1.0 bin")
+    lmp.command("neigh_modify every 1 delay 0 check yes")
+    lmp.command("timestep 0.002")
+    n = len(atoms)
+    lmp.scatter_atoms("v", 1, 3, (ctypes.c_double * (3 * n))(*v0.flatten().tolist()))
+    if coupling:
+        lmp.command(f"fix 1 all npt temp 600 600 0.1 {coupling} 20000 20000 0.5")  # 2 GPa = 20000 bar
+    else:
+        lmp.command("fix 1 all nvt temp 600 600 0.1")
+    lmp.command("thermo_style custom step pe ke vol")
+    lmp.command("run 300")
+    assert row["pe_eV"] == pytest.approx(lmp.get_thermo("pe"), rel=1e-9)
+    assert row["ke_eV"] == pytest.approx(lmp.get_thermo("ke"), rel=1e-9)
+    assert row["volume_A3"] == pytest.approx(lmp.get_thermo("vol"), rel=1e-9)

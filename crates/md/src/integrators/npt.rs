@@ -188,9 +188,9 @@ impl Npt {
             h[5] *= e;
             off(&mut h);
         }
-        for k in 0..3 {
-            h[k] *= (dto * od[k]).exp();
-        }
+        // LAMMPS scales boxlo/boxhi here but updates h[0..2] only in set_global_box() after the
+        // second half, so the second half still sees the old lengths
+        let new_diag = [0, 1, 2].map(|k| h[k] * (dto * od[k]).exp());
         if tri {
             off(&mut h);
             let e = (dto4 * od[0]).exp();
@@ -203,6 +203,9 @@ impl Npt {
             h[3] *= e;
             off(&mut h);
         }
+        h[0] = new_diag[0];
+        h[1] = new_diag[1];
+        h[2] = new_diag[2];
         let (xy, xz, yz) = if tri { (h[5], h[4], h[3]) } else { (m[1][0], m[2][0], m[2][1]) };
         let cell = Cell::new([[h[0], 0.0, 0.0], [xy, h[1], 0.0], [xz, yz, h[2]]])?;
         for r in state.structure.positions.iter_mut() {
