@@ -22,7 +22,14 @@ fi
 # Build flags: optimise for the machine we run on (the benchmarks report them).
 export RUSTFLAGS="${SCALEBRIDGE_RUSTFLAGS:--C target-cpu=native}"
 echo "[install] building the Python extension (maturin, release, RUSTFLAGS=$RUSTFLAGS)"
-maturin develop --release --quiet 2>&1 | grep -v -E '^\s*(Compiling|Finished|Building)' || true
+LOG="$(mktemp)"
+if ! maturin develop --release >"$LOG" 2>&1; then
+  cat "$LOG"; rm -f "$LOG"
+  echo "[install] maturin build failed" >&2
+  exit 1
+fi
+grep -E '^(warning|error)' "$LOG" | sort -u | head -20 || true
+rm -f "$LOG"
 python -c "import scalebridge" 
 echo "[install] building the CLI"
 cargo build --release --quiet -p scalebridge-cli
