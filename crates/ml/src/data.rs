@@ -151,6 +151,10 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// Features, targets (empty without a target column), indices of the kept table rows, and the
+/// skipped rows.
+pub type Transformed = (Matrix, Vec<f64>, Vec<usize>, Vec<Skipped>);
+
 /// How a table becomes features; saved with every model.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Preprocessor {
@@ -218,7 +222,7 @@ impl Preprocessor {
         table: &Table,
         target: Option<&str>,
         featurizer: &Featurizer,
-    ) -> Result<(Matrix, Vec<f64>, Vec<usize>, Vec<Skipped>)> {
+    ) -> Result<Transformed> {
         let col = |name: &str| {
             table.column(name).ok_or_else(|| {
                 MlError::param(

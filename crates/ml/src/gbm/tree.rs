@@ -157,7 +157,7 @@ fn best_split(hist: &Hist, g: f64, n: f64, features: &[bool], p: &GrowParams) ->
                         continue;
                     }
                     let gain = gl2 * gl2 / (nl2 + lam) + gr2 * gr2 / (nr2 + lam) - parent;
-                    if gain > p.min_gain_to_split && best.map_or(true, |s: Split| gain > s.gain) {
+                    if gain > p.min_gain_to_split && !best.is_some_and(|s: Split| gain <= s.gain) {
                         best = Some(Split {
                             feature: f,
                             bin: b,
