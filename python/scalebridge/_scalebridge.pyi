@@ -95,3 +95,60 @@ def maxwell_boltzmann(masses: list[float], temperature: float, seed: int) -> npt
 
 # Names added by the continuum, ML and EAM bindings are typed in their Python wrappers.
 def __getattr__(name: str) -> Any: ...
+
+# --- EAM (crates/py/src/eam.rs) ---
+def eam_load(path: str, elements: list[str] | None = None) -> Potential: ...
+def eam_load_funcfl(files: list[tuple[str, str]]) -> Potential: ...
+def zhou2004(elements: list[str]) -> Potential: ...
+def zhou2004_write_setfl(elements: list[str], path: str) -> None: ...
+
+# --- minimisation and ensembles (crates/py/src/dynamics.rs); pressures in eV/Å³ ---
+def minimize(
+    cell: npt.NDArray[np.float64],
+    positions: npt.NDArray[np.float64],
+    symbols: list[str],
+    masses: list[float] | None,
+    potential: Potential,
+    algorithm: str = "fire",
+    fmax: float = 1e-4,
+    stress_tol: float = 1e-7,
+    max_iter: int = 5000,
+    max_step: float = 0.2,
+    relax_cell: str | None = None,
+    pressure: list[float] | None = None,
+    skin: float = 1.0,
+    threads: int = 0,
+) -> dict[str, Any]: ...
+
+class Dynamics:
+    def __init__(
+        self,
+        cell: npt.NDArray[np.float64],
+        positions: npt.NDArray[np.float64],
+        symbols: list[str],
+        masses: list[float] | None,
+        potential: Potential,
+        timestep: float,
+        ensemble: str,
+        temperature: float,
+        damping: float,
+        seed: int = 0,
+        pressure: list[float] | None = None,
+        pressure_damping: float = 1.0,
+        coupling: str = "iso",
+        bulk_modulus: float | None = None,
+        skin: float = 1.0,
+        threads: int = 0,
+    ) -> None: ...
+    def create_velocities(self, temperature: float, seed: int) -> None: ...
+    thermo_every: int
+    def run(self, steps: int, check_every: int = 500) -> int: ...
+    def thermo_columns(self) -> dict[str, list[float]]: ...
+    @property
+    def positions(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def velocities(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def cell(self) -> list[list[float]]: ...
+    @property
+    def step(self) -> int: ...
