@@ -64,13 +64,15 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Preconditioned CG for a symmetric positive (semi-)definite operator with a consistent right-hand
-/// side. `x` starts at zero. Returns (iterations, relative residual ‖r‖/‖b‖).
+/// side. `x` starts at zero. Returns (iterations, relative residual ‖r‖/‖b‖). A right-hand side
+/// below `1e-13 · bscale` (rounding noise of an exactly cancelling load) counts as zero.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn pcg(
     b: Vec<f64>,
     x: &mut [f64],
     mut apply: impl FnMut(&[f64], &mut [f64]),
     mut precond: Option<&mut dyn FnMut(&[f64], &mut [f64])>,
+    bscale: f64,
     tol: f64,
     max_iter: usize,
     solver: &str,
@@ -82,7 +84,7 @@ pub(crate) fn pcg(
     if !bnorm.is_finite() {
         return Err(ContinuumError::NonFinite { what: format!("{solver} right-hand side"), index: 0 });
     }
-    if bnorm == 0.0 {
+    if bnorm == 0.0 || bnorm <= 1e-13 * bscale {
         return Ok((0, 0.0));
     }
     let mut r = b;

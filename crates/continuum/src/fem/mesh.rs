@@ -111,3 +111,45 @@ pub(crate) fn kmul<const NE: usize>(k: &[[f64; NE]; NE], u: &[f64; NE]) -> [f64;
     }
     y
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fem::element;
+
+    #[test]
+    fn operator_is_symmetric_and_positive() {
+        for (dims, periodic) in [([4, 5, 6], true), ([3, 4, 5], false), ([16, 16, 16], true)] {
+            let mesh = VoxelMesh::new(dims, periodic);
+            let c1 = crate::material::isotropic_stiffness(70.0, 0.33);
+            let c2 = crate::material::isotropic_stiffness(400.0, 0.2);
+            let k = [element::elastic_stiffness(&c1, 1.0), element::elastic_stiffness(&c2, 1.0)];
+            let ne = dims[0] * dims[1] * dims[2];
+            let ph: Vec<usize> = (0..ne).map(|e| (e * 7 / 3) % 2).collect();
+            let n = mesh.n_nodes() * 3;
+            let x: Vec<f64> = (0..n).map(|i| ((i * 37 % 101) as f64 / 50.0 - 1.0)).collect();
+            let y: Vec<f64> = (0..n).map(|i| ((i * 53 % 97) as f64 / 48.0 - 1.0)).collect();
+            let mut kx = vec![0.0; n];
+            let mut ky = vec![0.0; n];
+            element_loop::<3, 24, _>(&mesh, &x, &mut kx, |e, ue| Some(kmul(&k[ph[e]], ue)));
+            element_loop::<3, 24, _>(&mesh, &y, &mut ky, |e, ue| Some(kmul(&k[ph[e]], ue)));
+            let a: f64 = x.iter().zip(&ky).map(|(p, q)| p * q).sum();
+            let b: f64 = y.iter().zip(&kx).map(|(p, q)| p * q).sum();
+            let xkx: f64 = x.iter().zip(&kx).map(|(p, q)| p * q).sum();
+            // serial reference
+            let mut kx2 = vec![0.0; n];
+            for i in 0..dims[0] { for j in 0..dims[1] { for kk in 0..dims[2] {
+                let nodes = mesh.element_nodes(i, j, kk);
+                let e = mesh.elem_index(i, j, kk);
+                let mut ue = [0.0; 24];
+                for a in 0..8 { for d in 0..3 { ue[3*a+d] = x[nodes[a]*3+d]; } }
+                let ye = kmul(&k[ph[e]], &ue);
+                for a in 0..8 { for d in 0..3 { kx2[nodes[a]*3+d] += ye[3*a+d]; } }
+            }}}
+            let diff: f64 = kx.iter().zip(&kx2).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
+            assert!(diff < 1e-9, "{dims:?} parallel vs serial differ by {diff}");
+            assert!((a - b).abs() < 1e-9 * a.abs().max(1.0), "{dims:?} {a} {b}");
+            assert!(xkx > 0.0);
+        }
+    }
+}

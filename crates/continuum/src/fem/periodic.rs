@@ -187,6 +187,17 @@ fn solve_case<const D: usize, const NE: usize>(
         }
     });
     drop(zero);
+    // Scale of the load without cancellation, and removal of the mean (rigid translation) so the
+    // periodic system is consistent to rounding.
+    let mut counts = vec![0usize; kmats.len()];
+    for &p in phases {
+        counts[p as usize] += 1;
+    }
+    let bscale = counts.iter().zip(rhs_e).map(|(c, r)| *c as f64 * r.iter().map(|v| v * v).sum::<f64>()).sum::<f64>().sqrt();
+    for d in 0..D {
+        let mean = b.iter().skip(d).step_by(D).sum::<f64>() / mesh.n_nodes() as f64;
+        b.iter_mut().skip(d).step_by(D).for_each(|v| *v -= mean);
+    }
     let mut x = vec![0.0; n];
     let apply = |p: &[f64], y: &mut [f64]| {
         element_loop::<D, NE, _>(mesh, p, y, |e, ue| {
@@ -201,15 +212,15 @@ fn solve_case<const D: usize, const NE: usize>(
     let (it, res) = match (pc.as_mut(), jac) {
         (Some(f), _) => {
             let mut pfun = |r: &[f64], z: &mut [f64]| f.apply(D, r, z);
-            pcg(b, &mut x, apply, Some(&mut pfun), opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r))?
+            pcg(b, &mut x, apply, Some(&mut pfun), bscale, opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r))?
         }
         (None, Some(diag)) => {
             let mut pfun = |r: &[f64], z: &mut [f64]| {
                 z.par_iter_mut().zip(r.par_iter()).zip(diag.par_iter()).for_each(|((zi, ri), di)| *zi = if *di > 0.0 { ri / di } else { 0.0 });
             };
-            pcg(b, &mut x, apply, Some(&mut pfun), opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r))?
+            pcg(b, &mut x, apply, Some(&mut pfun), bscale, opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r))?
         }
-        (None, None) => pcg(b, &mut x, apply, None, opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r))?,
+        (None, None) => pcg(b, &mut x, apply, None, bscale, opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r))?,
     };
     Ok((x, it, res))
 }

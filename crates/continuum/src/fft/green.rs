@@ -25,6 +25,26 @@ pub(crate) fn unit_wave(idx: [usize; 3], dims: [usize; 3]) -> Option<[f64; 3]> {
     Some([xi[0] / n, xi[1] / n, xi[2] / n])
 }
 
+/// Unit "rotated" wave vector of Willot's scheme (2015): the finite-difference gradient at voxel
+/// centres from voxel-corner values, k_x ∝ sin(θx/2) cos(θy/2) cos(θz/2) (cyclic), which is the
+/// one-point-integrated hex8 strain. None where it vanishes (k = 0 and the hourglass modes).
+#[inline]
+pub(crate) fn unit_wave_rotated(idx: [usize; 3], dims: [usize; 3]) -> Option<[f64; 3]> {
+    let mut s = [0.0; 3];
+    let mut c = [0.0; 3];
+    for d in 0..3 {
+        let th = std::f64::consts::PI * idx[d] as f64 / dims[d] as f64;
+        s[d] = th.sin();
+        c[d] = th.cos();
+    }
+    let k = [s[0] * c[1] * c[2], c[0] * s[1] * c[2], c[0] * c[1] * s[2]];
+    let n = (k[0] * k[0] + k[1] * k[1] + k[2] * k[2]).sqrt();
+    if n < 1e-12 {
+        return None;
+    }
+    Some([k[0] / n, k[1] / n, k[2] / n])
+}
+
 /// Project a symmetric strain (Mandel, complex) onto {sym(n ⊗ u)}: u = 2τn − (n·τ·n) n.
 #[inline]
 pub(crate) fn project_strain(n: &[f64; 3], m: &mut [Complex64]) {

@@ -24,6 +24,43 @@ use rustfft::num_complex::Complex64;
 use std::time::Instant;
 
 const SOLVER: &str = "fft-galerkin-cg";
+const SOLVER_ROT: &str = "fft-rotated-cg";
+
+/// Discretisation of the FFT solver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Discretization {
+    /// Fourier–Galerkin, or the rotated scheme when a void phase is present (default).
+    #[default]
+    Auto,
+    /// Fourier–Galerkin (trigonometric polynomials; Moulinec–Suquet's discretisation).
+    FourierGalerkin,
+    /// Willot's rotated staggered grid (finite differences; robust for pores).
+    Rotated,
+}
+
+impl Discretization {
+    /// Resolve `Auto`: the rotated scheme when any voxel is a void (the Fourier–Galerkin CG
+    /// converges poorly with voids), Fourier–Galerkin otherwise.
+    pub fn resolve(self, grid: &Grid, materials: &[Material], thermal: bool) -> Discretization {
+        if self != Discretization::Auto {
+            return self;
+        }
+        let fr = grid.phase_fractions(materials.len());
+        let void = materials.iter().zip(&fr).any(|(m, f)| *f > 0.0 && if thermal { m.is_void_thermal() } else { m.is_void_elastic() });
+        if void {
+            Discretization::Rotated
+        } else {
+            Discretization::FourierGalerkin
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Discretization::FourierGalerkin | Discretization::Auto => SOLVER,
+            Discretization::Rotated => SOLVER_ROT,
+        }
+    }
+}
 
 /// Spectral operator for `NC` components per voxel (6: elasticity in Mandel notation, 3: heat).
 struct Spectral<'a, const NC: usize> {
@@ -32,13 +69,14 @@ struct Spectral<'a, const NC: usize> {
     mats: Vec<[[f64; NC]; NC]>,
     fft: Fft3,
     bufs: Vec<Vec<Complex64>>,
+    disc: Discretization,
 }
 
 impl<'a, const NC: usize> Spectral<'a, NC> {
-    fn new(grid: &'a Grid, mats: Vec<[[f64; NC]; NC]>) -> Self {
+    fn new(grid: &'a Grid, mats: Vec<[[f64; NC]; NC]>, disc: Discretization) -> Self {
         let n = grid.len();
         let np = NC.div_ceil(2);
-        Spectral { dims: grid.dims(), phases: grid.phases(), mats, fft: Fft3::new(grid.dims()), bufs: (0..np).map(|_| vec![Complex64::default(); n]).collect() }
+        Spectral { dims: grid.dims(), phases: grid.phases(), mats, fft: Fft3::new(grid.dims()), bufs: (0..np).map(|_| vec![Complex64::default(); n]).collect(), disc }
     }
 
     /// bufs ← pack(C : p)
@@ -70,13 +108,17 @@ impl<'a, const NC: usize> Spectral<'a, NC> {
             self.fft.forward(b);
         }
         let dims = self.dims;
+        let wave = match self.disc {
+            Discretization::FourierGalerkin | Discretization::Auto => green::unit_wave,
+            Discretization::Rotated => green::unit_wave_rotated,
+        };
         if NC == 6 {
-            apply_even_real_op(&mut self.bufs, NC, dims, |idx, m| match green::unit_wave(idx, dims) {
+            apply_even_real_op(&mut self.bufs, NC, dims, |idx, m| match wave(idx, dims) {
                 Some(n) => green::project_strain(&n, m),
                 None => m.iter_mut().for_each(|z| *z = Complex64::default()),
             });
         } else {
-            apply_even_real_op(&mut self.bufs, NC, dims, |idx, g| match green::unit_wave(idx, dims) {
+            apply_even_real_op(&mut self.bufs, NC, dims, |idx, g| match wave(idx, dims) {
                 Some(n) => green::project_gradient(&n, g),
                 None => g.iter_mut().for_each(|z| *z = Complex64::default()),
             });
@@ -98,11 +140,13 @@ impl<'a, const NC: usize> Spectral<'a, NC> {
                 o[i] = (0..NC).map(|j| m[i][j] * e[j]).sum();
             }
         });
+        let bscale = crate::solver::dot(&ce, &ce).sqrt();
         pack(&ce, NC, &mut self.bufs);
         let mut b = ce;
         self.project_into(&mut b);
         b.par_iter_mut().for_each(|v| *v = -*v);
         let mut x = vec![0.0; n * NC];
+        let name = self.disc.name();
         let (it, res) = {
             let this = &mut *self;
             pcg(
@@ -113,9 +157,10 @@ impl<'a, const NC: usize> Spectral<'a, NC> {
                     this.project_into(ap);
                 },
                 None,
+                bscale,
                 opts.tol,
                 opts.max_iter,
-                SOLVER,
+                name,
                 |it, r| opts.report(load, nloads, it, r),
             )?
         };
@@ -169,11 +214,17 @@ fn unit_mandel_strain(j: usize) -> [f64; 6] {
 
 /// Effective stiffness (GPa) of a periodic voxel microstructure under the six unit strains.
 pub fn homogenize_elastic(grid: &Grid, materials: &[Material], opts: &SolverOptions) -> Result<ElasticResult> {
+    homogenize_elastic_with(grid, materials, opts, Discretization::default())
+}
+
+/// As [`homogenize_elastic`] with a chosen discretisation.
+pub fn homogenize_elastic_with(grid: &Grid, materials: &[Material], opts: &SolverOptions, disc: Discretization) -> Result<ElasticResult> {
     grid.check(materials, false)?;
     opts.validate()?;
+    let disc = disc.resolve(grid, materials, false);
     let t0 = Instant::now();
     let mats: Vec<[[f64; 6]; 6]> = materials.iter().map(|m| m.mandel()).collect();
-    let mut sp = Spectral::<6>::new(grid, mats);
+    let mut sp = Spectral::<6>::new(grid, mats, disc);
     let mut cm = [[0.0; 6]; 6];
     let (mut iters, mut ress) = (Vec::new(), Vec::new());
     for j in 0..6 {
@@ -197,17 +248,23 @@ pub fn homogenize_elastic(grid: &Grid, materials: &[Material], opts: &SolverOpti
         resolution: grid.dims(),
         phase_fractions: grid.phase_fractions(materials.len()),
         wall_time_s: t0.elapsed().as_secs_f64(),
-        provenance: Provenance::new(grid, materials, SOLVER, opts.tol),
+        provenance: Provenance::new(grid, materials, disc.name(), opts.tol),
     })
 }
 
 /// Effective conductivity (W/m/K) under the three unit temperature gradients.
 pub fn homogenize_thermal(grid: &Grid, materials: &[Material], opts: &SolverOptions) -> Result<ThermalResult> {
+    homogenize_thermal_with(grid, materials, opts, Discretization::default())
+}
+
+/// As [`homogenize_thermal`] with a chosen discretisation.
+pub fn homogenize_thermal_with(grid: &Grid, materials: &[Material], opts: &SolverOptions, disc: Discretization) -> Result<ThermalResult> {
     grid.check(materials, true)?;
     opts.validate()?;
+    let disc = disc.resolve(grid, materials, true);
     let t0 = Instant::now();
     let mats: Vec<[[f64; 3]; 3]> = materials.iter().map(|m| m.conductivity_w_mk).collect();
-    let mut sp = Spectral::<3>::new(grid, mats);
+    let mut sp = Spectral::<3>::new(grid, mats, disc);
     let mut k = [[0.0; 3]; 3];
     let (mut iters, mut ress) = (Vec::new(), Vec::new());
     for j in 0..3 {
@@ -230,19 +287,25 @@ pub fn homogenize_thermal(grid: &Grid, materials: &[Material], opts: &SolverOpti
         resolution: grid.dims(),
         phase_fractions: grid.phase_fractions(materials.len()),
         wall_time_s: t0.elapsed().as_secs_f64(),
-        provenance: Provenance::new(grid, materials, SOLVER, opts.tol),
+        provenance: Provenance::new(grid, materials, disc.name(), opts.tol),
     })
 }
 
 /// Local strain, stress and von Mises fields under a macroscopic strain (Voigt, engineering shears).
 pub fn local_fields_elastic(grid: &Grid, materials: &[Material], strain_voigt: [f64; 6], opts: &SolverOptions) -> Result<LocalFields> {
+    local_fields_elastic_with(grid, materials, strain_voigt, opts, Discretization::default())
+}
+
+/// As [`local_fields_elastic`] with a chosen discretisation.
+pub fn local_fields_elastic_with(grid: &Grid, materials: &[Material], strain_voigt: [f64; 6], opts: &SolverOptions, disc: Discretization) -> Result<LocalFields> {
     grid.check(materials, false)?;
     opts.validate()?;
+    let disc = disc.resolve(grid, materials, false);
     if strain_voigt.iter().any(|v| !v.is_finite()) {
         return Err(crate::error::invalid("strain", format!("{strain_voigt:?}"), "must be finite"));
     }
     let mats: Vec<[[f64; 6]; 6]> = materials.iter().map(|m| m.mandel()).collect();
-    let mut sp = Spectral::<6>::new(grid, mats);
+    let mut sp = Spectral::<6>::new(grid, mats, disc);
     let mut e = [0.0; 6];
     for j in 0..6 {
         e[j] = strain_voigt[j] / MANDEL_W[j];
@@ -269,10 +332,16 @@ pub fn local_fields_elastic(grid: &Grid, materials: &[Material], strain_voigt: [
 
 /// Local temperature-gradient and heat-flux fields under a macroscopic gradient (K/m).
 pub fn local_fields_thermal(grid: &Grid, materials: &[Material], gradient: [f64; 3], opts: &SolverOptions) -> Result<ThermalFields> {
+    local_fields_thermal_with(grid, materials, gradient, opts, Discretization::default())
+}
+
+/// As [`local_fields_thermal`] with a chosen discretisation.
+pub fn local_fields_thermal_with(grid: &Grid, materials: &[Material], gradient: [f64; 3], opts: &SolverOptions, disc: Discretization) -> Result<ThermalFields> {
     grid.check(materials, true)?;
     opts.validate()?;
+    let disc = disc.resolve(grid, materials, true);
     let mats: Vec<[[f64; 3]; 3]> = materials.iter().map(|m| m.conductivity_w_mk).collect();
-    let mut sp = Spectral::<3>::new(grid, mats);
+    let mut sp = Spectral::<3>::new(grid, mats, disc);
     let (x, it, _) = sp.solve(gradient, opts, 0, 1)?;
     let n = grid.len();
     let mut g = vec![[0.0; 3]; n];
