@@ -134,3 +134,25 @@ def test_bad_inputs_raise_clear_errors(tmp_path):
     atoms.calc = ScaleBridgeCalculator(potentials.load(os.path.join(POT, "Cu_u3.eam")))
     with pytest.raises(InputError, match="Ni"):
         atoms.get_potential_energy()
+
+
+def test_embedding_density_and_coordination():
+    from ase.neighborlist import neighbor_list
+
+    from scalebridge.dynamics import coordination_numbers, embedding_density
+
+    atoms = alloy(["Cu", "Ni"], 3.57, seed=3, triclinic=True, n=3)
+    pot = potentials.load(os.path.join(POT, "CuNi.eam.alloy"))
+    for rc in (2.9, 4.1, pot.cutoff):
+        i = neighbor_list("i", atoms, rc)
+        ref = np.bincount(i, minlength=len(atoms))
+        assert np.array_equal(coordination_numbers(atoms, rc), ref)
+    rho, cn = embedding_density(atoms, pot)
+    assert np.array_equal(cn, np.bincount(neighbor_list("i", atoms, pot.cutoff), minlength=len(atoms)))
+    # a perfect crystal: every atom sees the same density, 12 first neighbours in fcc
+    cu = ase_bulk("Cu", "fcc", a=3.615, cubic=True).repeat(3)
+    rho, _ = embedding_density(cu, pot)
+    assert np.ptp(rho) < 1e-12 * rho.mean() and rho.mean() > 0
+    assert np.all(coordination_numbers(cu, 3.0) == 12)
+    with pytest.raises(InputError, match="no embedding density"):
+        embedding_density(cu, potentials.LennardJones({"Cu": 0.4}, {"Cu": 2.3}, cutoff=5.0))

@@ -152,3 +152,14 @@ class Dynamics:
     def cell(self) -> list[list[float]]: ...
     @property
     def step(self) -> int: ...
+def coordination_numbers(
+    cell: npt.NDArray[np.float64], positions: npt.NDArray[np.float64], symbols: list[str], masses: list[float] | None, cutoff: float
+) -> list[float]: ...
+def embedding_density(
+    cell: npt.NDArray[np.float64],
+    positions: npt.NDArray[np.float64],
+    symbols: list[str],
+    masses: list[float] | None,
+    potential: Potential,
+    threads: int = 0,
+) -> tuple[list[float], list[float]]: ...

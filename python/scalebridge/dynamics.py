@@ -16,7 +16,7 @@ from . import _scalebridge
 from .potentials import Potential
 from .structures import as_atoms, to_arrays
 
-__all__ = ["Dynamics", "minimize", "GPA_PER_EV_A3"]
+__all__ = ["Dynamics", "minimize", "coordination_numbers", "embedding_density", "GPA_PER_EV_A3"]
 
 #: 1 eV/Å³ in GPa (LAMMPS metal nktv2p / 10⁴).
 GPA_PER_EV_A3 = 1.6021765e6 / 1.0e4
@@ -160,3 +160,17 @@ class Dynamics:
     def velocities(self) -> np.ndarray:
         """Velocities, Å/ps."""
         return np.asarray(self._inner.velocities)
+
+
+def coordination_numbers(structure: Any, cutoff: float) -> np.ndarray:
+    """Number of neighbours of every atom within ``cutoff`` (Å), periodic images included."""
+    cell, pos, symbols, masses = to_arrays(structure)
+    return np.asarray(_scalebridge.coordination_numbers(cell, pos, symbols, masses, float(cutoff)))
+
+
+def embedding_density(structure: Any, potential: Potential, threads: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Per-atom host electron density ρ_i of an EAM potential (the file's density unit) and the
+    number of neighbours within the potential cutoff."""
+    cell, pos, symbols, masses = to_arrays(structure)
+    d, c = _scalebridge.embedding_density(cell, pos, symbols, masses, potential._inner, int(threads))
+    return np.asarray(d), np.asarray(c)

@@ -193,8 +193,59 @@ impl PyDynamics {
     }
 }
 
+/// Number of neighbours of every atom within `cutoff` (Å), periodic images counted.
+#[pyfunction]
+fn coordination_numbers(
+    py: Python<'_>,
+    cell: PyReadonlyArray2<f64>,
+    positions: PyReadonlyArray2<f64>,
+    symbols: Vec<String>,
+    masses: Option<Vec<f64>>,
+    cutoff: f64,
+) -> PyResult<Vec<f64>> {
+    let s = structure_from(cell, positions, symbols, masses)?;
+    py.detach(|| {
+        no_panic("coordination_numbers", || {
+            let mut nl = md(scalebridge_md::neighbors::NeighborList::new(cutoff, 0.0))?;
+            md(nl.build(&s.cell, &s.positions, &s.types))?;
+            Ok(scalebridge_md::potentials::eam::coordination_numbers(&nl, cutoff, s.len()))
+        })
+    })
+}
+
+/// Per-atom embedding (host electron) density of a many-body potential (EAM), and the number of
+/// neighbours within the potential's cutoff: (density, coordination).
+#[pyfunction]
+#[pyo3(signature = (cell, positions, symbols, masses, potential, threads=0))]
+fn embedding_density(
+    py: Python<'_>,
+    cell: PyReadonlyArray2<f64>,
+    positions: PyReadonlyArray2<f64>,
+    symbols: Vec<String>,
+    masses: Option<Vec<f64>>,
+    potential: &PyPotential,
+    threads: usize,
+) -> PyResult<(Vec<f64>, Vec<f64>)> {
+    let s = structure_from(cell, positions, symbols, masses)?;
+    let pot = potential.inner.clone();
+    let style = pot.pair_style().to_string();
+    let (d, c) = py.detach(|| {
+        no_panic("embedding_density", || {
+            let mut ev = md(Evaluator::new(pot, 1.0, threads))?;
+            let o = md(ev.compute_all(&s))?;
+            Ok((o.density.clone(), o.coordination.clone()))
+        })
+    })?;
+    if d.is_empty() {
+        return Err(InputError::new_err(format!("pair style {style} has no embedding density (EAM potentials do)")));
+    }
+    Ok((d, c))
+}
+
 /// Register the dynamics bindings.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(coordination_numbers, m)?)?;
+    m.add_function(wrap_pyfunction!(embedding_density, m)?)?;
     m.add_function(wrap_pyfunction!(minimize, m)?)?;
     m.add_class::<PyDynamics>()?;
     Ok(())
