@@ -4,8 +4,10 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod bench;
+mod bench_fem;
 mod demo;
 mod evaluate;
+mod homogenize;
 mod predict;
 mod train;
 
@@ -28,6 +30,8 @@ enum Command {
     Predict(predict::Args),
     /// Cross-validate (or test) a model on a CSV file.
     Evaluate(evaluate::Args),
+    /// Effective stiffness / conductivity of a voxel microstructure (FFT or FE homogenisation).
+    Homogenize(homogenize::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Command::Train(a) => train::run(a),
         Command::Predict(a) => predict::run(a),
         Command::Evaluate(a) => evaluate::run(a),
+        Command::Homogenize(a) => homogenize::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
