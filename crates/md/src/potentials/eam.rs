@@ -374,6 +374,9 @@ impl Potential for EmbeddedAtom {
         let ranges = nl.balanced_ranges(nthreads);
         scratch.buffers.resize_with(ranges.len(), Default::default);
         let dknots = &self.density_knots;
+        // one element pair only (pure metals): skip the per-pair type lookup
+        let uniform = pair_of.iter().all(|&x| x == pair_of[0]);
+        let d0: &[DensityKnot] = &dknots[pair_of[0]];
         scratch.buffers.par_iter_mut().zip(ranges.into_par_iter()).for_each(|(buf, range)| {
             let ThreadBuffer { scalar: rho, pair_index, pair_dist, pair_count, .. } = buf;
             rho.clear();
@@ -417,7 +420,8 @@ impl Potential for EmbeddedAtom {
                     let p = r * rdr + 1.0;
                     let m = (p as usize).min(nr1);
                     let p = (p - m as f64).min(1.0);
-                    let kn = &dknots[pair_of[ti * nt + typ[j] as usize]][m - 1];
+                    let tab: &[DensityKnot] = if uniform { d0 } else { &dknots[pair_of[ti * nt + typ[j] as usize]] };
+                    let kn = &tab[m - 1];
                     rho_i += ((kn[0] * p + kn[1]) * p + kn[2]) * p + kn[3];
                     rho[j] += ((kn[4] * p + kn[5]) * p + kn[6]) * p + kn[7];
                 }
@@ -464,6 +468,7 @@ impl Potential for EmbeddedAtom {
 
         // ---- pass 2: forces ----
         let fknots = &self.force_knots;
+        let f0: &[ForceKnot] = &fknots[pair_of[0]];
         let want_e = req.energy || req.per_atom_energy;
         let result = pair_loop(nl, req, scratch, out, |range, buf| {
             let mut energy = 0.0;
@@ -486,7 +491,8 @@ impl Potential for EmbeddedAtom {
                     let p = r * rdr + 1.0;
                     let m = (p as usize).min(nr1);
                     let p = (p - m as f64).min(1.0);
-                    let k = &fknots[pair_of[ti * nt + typ[j] as usize]][m - 1];
+                    let tab: &[ForceKnot] = if uniform { f0 } else { &fknots[pair_of[ti * nt + typ[j] as usize]] };
+                    let k = &tab[m - 1];
                     let rhoip = (k[0] * p + k[1]) * p + k[2];
                     let rhojp = (k[3] * p + k[4]) * p + k[5];
                     let z2p = (k[6] * p + k[7]) * p + k[8];
