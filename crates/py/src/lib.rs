@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 
+mod continuum;
 mod dynamics;
 mod eam;
 mod error;
@@ -16,5 +17,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     eam::register(m)?;
     dynamics::register(m)?;
     ml::register(m)?;
+    continuum::register(m)?;
     Ok(())
 }
