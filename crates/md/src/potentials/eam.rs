@@ -185,10 +185,10 @@ impl EmbeddedAtom {
         if !(t.cut.is_finite() && t.cut > 0.0) {
             return Err(Error::invalid("cutoff", t.cut, "must be positive and finite (Å)"));
         }
-        // Tables hold r = 0, dr, ..., (nr-1)·dr; generators commonly use dr = cut/nr, so a grid
-        // ending one step short of the cutoff is accepted (LAMMPS clamps there), anything
-        // shorter is not.
-        if t.cut > t.nr as f64 * t.dr * (1.0 + 1e-9) {
+        // Tables hold r = 0, dr, ..., (nr-1)·dr; generators commonly use dr = cut/nr, and
+        // LAMMPS's funcfl regridding drops one more point, so a grid ending up to two steps short
+        // of the cutoff is accepted (LAMMPS clamps there), anything shorter is not.
+        if t.cut > (t.nr + 1) as f64 * t.dr * (1.0 + 1e-9) {
             return Err(Error::invalid(
                 "cutoff",
                 format!("{} Å", t.cut),
@@ -825,6 +825,13 @@ pub fn load_funcfl(files: &[(String, &Path)]) -> Result<EmbeddedAtom> {
 /// otherwise from its content.
 pub fn detect_style(path: &Path) -> Result<EamStyle> {
     let name = path.file_name().map(|s| s.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if name.ends_with(".he") || name.ends_with(".cdeam") || name.ends_with(".poly") {
+        return Err(Error::invalid(
+            "EAM file",
+            path.display(),
+            "eam/he, eam/cd and eam/alloy polynomial formats are not supported (funcfl .eam, setfl .eam.alloy and .eam.fs are)",
+        ));
+    }
     if name.ends_with(".eam.fs") || name.ends_with(".fs") {
         return Ok(EamStyle::FinnisSinclair);
     }
