@@ -52,6 +52,7 @@ struct BuildScratch {
     bin_start: Vec<usize>,
     fill: Vec<usize>,
     ext_image: Vec<[i32; 3]>,
+    ext_key: Vec<u32>,
     sorted_bin: Vec<u32>,
     sx: Vec<f64>,
     sy: Vec<f64>,
@@ -80,6 +81,11 @@ pub struct NeighborList {
     pub centers: Vec<u32>,
     /// Extended index of the zero image of atom `i` (indexed by atom).
     pub center_of: Vec<u32>,
+    /// CSR offsets into `image_list` per atom: the extended indices of all images of atom `i`
+    /// are `image_list[image_offsets[i]..image_offsets[i + 1]]`.
+    pub image_offsets: Vec<usize>,
+    /// Extended indices grouped by owner atom.
+    pub image_list: Vec<u32>,
     /// CSR offsets into `neighbors`, one per centre plus one.
     pub offsets: Vec<usize>,
     /// Extended indices of the neighbours of each centre.
@@ -198,7 +204,7 @@ impl NeighborList {
 
         // 1. wrap and enumerate images
         let mut sc = std::mem::take(&mut self.scratch);
-        let BuildScratch { owner, image, translation, bin_of, order, bin_start, fill, ext_image, sorted_bin, sx, sy, sz, parts } = &mut sc;
+        let BuildScratch { owner, image, translation, bin_of, order, bin_start, fill, ext_image, ext_key, sorted_bin, sx, sy, sz, parts } = &mut sc;
         owner.clear();
         image.clear();
         translation.clear();
@@ -287,6 +293,27 @@ impl NeighborList {
                 self.centers.push(e as u32);
             }
         }
+        // images grouped by owner (for the parallel fold of image forces onto atoms)
+        self.image_offsets.clear();
+        self.image_offsets.resize(n + 1, 0);
+        for &o in &self.ext_owner {
+            self.image_offsets[o as usize + 1] += 1;
+        }
+        for i in 0..n {
+            self.image_offsets[i + 1] += self.image_offsets[i];
+        }
+        fill.clear();
+        fill.extend_from_slice(&self.image_offsets[..n]);
+        self.image_list.clear();
+        self.image_list.resize(n_ext, 0);
+        for (e, &o) in self.ext_owner.iter().enumerate() {
+            self.image_list[fill[o as usize]] = e as u32;
+            fill[o as usize] += 1;
+        }
+        // half-list key: image j is a neighbour of centre i iff key_j > 2·owner_i, i.e.
+        // owner_j > owner_i, or owner_j == owner_i with a lexicographically positive image
+        ext_key.clear();
+        ext_key.extend(self.ext_owner.iter().zip(ext_image.iter()).map(|(&o, img)| 2 * o + (*img > [0, 0, 0]) as u32));
         if self.centers.len() != n {
             let found = self.centers.len();
             self.scratch = sc;
@@ -307,7 +334,7 @@ impl NeighborList {
         let (bin_start, sorted_bin) = (&*bin_start, &*sorted_bin);
         let ext_pos = &self.ext_pos;
         let ext_owner = &self.ext_owner;
-        let ext_image = &*ext_image;
+        let ext_key = &*ext_key;
         // Waves of chunks are searched in parallel and appended in order, so the list is never
         // held twice in memory.
         self.offsets.clear();
@@ -334,7 +361,7 @@ impl NeighborList {
                         let before = list.len();
                         let b = sorted_bin[ci] as usize;
                         let (bx, by, bz) = (b / (nb[1] * nb[2]), (b / nb[2]) % nb[1], b % nb[2]);
-                        let oi = ext_owner[ci];
+                        let ki = 2 * ext_owner[ci];
                         let xi = ext_pos[ci];
                         for x in bx.saturating_sub(2)..=(bx + 2).min(nb[0] - 1) {
                         for y in by.saturating_sub(2)..=(by + 2).min(nb[1] - 1) {
@@ -346,21 +373,22 @@ impl NeighborList {
                             let mut start = j0;
                             while start < j1 {
                                 let end = (start + RUN).min(j1);
+                                let (xs, ys, zs, ks) = (&sx[start..end], &sy[start..end], &sz[start..end], &ext_key[start..end]);
                                 let mut hit = [false; RUN];
-                                for (h, j) in hit.iter_mut().zip(start..end) {
-                                    let dx = xi[0] - sx[j];
-                                    let dy = xi[1] - sy[j];
-                                    let dz = xi[2] - sz[j];
-                                    *h = dx * dx + dy * dy + dz * dz < rcs2;
+                                for q in 0..xs.len() {
+                                    let dx = xi[0] - xs[q];
+                                    let dy = xi[1] - ys[q];
+                                    let dz = xi[2] - zs[q];
+                                    hit[q] = (dx * dx + dy * dy + dz * dz < rcs2) & (ks[q] > ki);
                                 }
-                                for (h, j) in hit.iter().zip(start..end) {
-                                    if *h {
-                                        let oj = ext_owner[j];
-                                        if oj > oi || (oj == oi && ext_image[j] > [0, 0, 0]) {
-                                            list.push(j as u32);
-                                        }
-                                    }
+                                // branch-free compaction of the hits
+                                let mut found = [0u32; RUN];
+                                let mut cnt = 0usize;
+                                for q in 0..xs.len() {
+                                    found[cnt] = (start + q) as u32;
+                                    cnt += hit[q] as usize;
                                 }
+                                list.extend_from_slice(&found[..cnt]);
                                 start = end;
                             }
                         }

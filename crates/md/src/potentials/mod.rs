@@ -149,33 +149,46 @@ where
     Ok(())
 }
 
-/// Add image contributions of all buffers onto their owner atoms.
+/// Add image contributions of all buffers onto their owner atoms (parallel over atoms, each
+/// gathering its own images in a fixed order, so the result does not depend on scheduling).
 pub fn fold_to_owners(nl: &NeighborList, req: Request, buffers: &[ThreadBuffer], out: &mut Output) {
     for buf in buffers {
         out.energy += buf.energy;
         for k in 0..6 {
             out.virial[k] += buf.virial[k];
         }
-        for (e, f) in buf.forces.iter().enumerate() {
-            let o = nl.ext_owner[e] as usize;
-            let t = &mut out.forces[o];
-            t[0] += f[0];
-            t[1] += f[1];
-            t[2] += f[2];
-        }
-        if req.per_atom_energy {
-            for (e, v) in buf.per_atom_energy.iter().enumerate() {
-                out.per_atom_energy[nl.ext_owner[e] as usize] += v;
+    }
+    let images = |i: usize| &nl.image_list[nl.image_offsets[i]..nl.image_offsets[i + 1]];
+    out.forces.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, t)| {
+        for buf in buffers {
+            for &e in images(i) {
+                let f = &buf.forces[e as usize];
+                t[0] += f[0];
+                t[1] += f[1];
+                t[2] += f[2];
             }
         }
-        if req.per_atom_virial {
-            for (e, v) in buf.per_atom_virial.iter().enumerate() {
-                let t = &mut out.per_atom_virial[nl.ext_owner[e] as usize];
-                for k in 0..6 {
-                    t[k] += v[k];
+    });
+    if req.per_atom_energy {
+        out.per_atom_energy.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, t)| {
+            for buf in buffers {
+                for &e in images(i) {
+                    *t += buf.per_atom_energy[e as usize];
                 }
             }
-        }
+        });
+    }
+    if req.per_atom_virial {
+        out.per_atom_virial.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, t)| {
+            for buf in buffers {
+                for &e in images(i) {
+                    let v = &buf.per_atom_virial[e as usize];
+                    for k in 0..6 {
+                        t[k] += v[k];
+                    }
+                }
+            }
+        });
     }
 }
 
