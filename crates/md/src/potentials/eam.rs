@@ -384,9 +384,12 @@ impl Potential for EmbeddedAtom {
             pair_index.clear();
             pair_dist.clear();
             pair_count.clear();
+            // expected share of list pairs inside the cutoff (uniform density), with a margin
             let total = nl.offsets[range.end] - nl.offsets[range.start];
-            pair_index.reserve(total);
-            pair_dist.reserve(total);
+            let share = ((nl.cutoff / (nl.cutoff + nl.skin)).powi(3) * 1.15).min(1.0);
+            let want = (total as f64 * share) as usize + 64;
+            pair_index.reserve(want.saturating_sub(pair_index.len()));
+            pair_dist.reserve(want.saturating_sub(pair_dist.len()));
             let mut tj: Vec<u32> = Vec::new();
             let mut tr: Vec<f64> = Vec::new();
             for c in range {
