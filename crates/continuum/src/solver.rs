@@ -70,7 +70,7 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 pub(crate) fn pcg(
     b: Vec<f64>,
     x: &mut [f64],
-    mut apply: impl FnMut(&[f64], &mut [f64]),
+    mut apply: impl FnMut(&[f64], &mut [f64]) -> Option<f64>,
     mut precond: Option<&mut dyn FnMut(&[f64], &mut [f64])>,
     bscale: f64,
     tol: f64,
@@ -97,8 +97,11 @@ pub(crate) fn pcg(
     let mut rz = if precond.is_some() { dot(&r, &z) } else { dot(&r, &r) };
     let mut res = 1.0;
     for it in 1..=max_iter {
-        apply(&p, &mut ap);
-        let pap = dot(&p, &ap);
+        // `apply` may return p·Ap computed in the same pass.
+        let pap = match apply(&p, &mut ap) {
+            Some(v) => v,
+            None => dot(&p, &ap),
+        };
         if !(pap > 0.0) {
             if pap.is_finite() && res <= tol.sqrt() {
                 // Breakdown at machine precision of a semi-definite operator: accept.

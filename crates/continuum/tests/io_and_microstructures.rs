@@ -49,8 +49,8 @@ fn generators_hit_their_targets_and_are_reproducible() {
     assert!((f.phase_fractions(2)[1] - 0.1).abs() < 0.03, "{}", f.phase_fractions(2)[1]);
     let fr = fibres([32; 3], &FibreOptions { fraction: 0.08, aligned: None, length: 12.0, radius: 1.5, ..Default::default() }).unwrap();
     assert!(fr.phase_fractions(2)[1] > 0.05);
-    let e = ellipsoids([32; 3], &EllipsoidOptions { fraction: 0.1, radius: 3.0, axes: [1.0, 1.0, 2.0], random_orientation: true, gap: 1.0, seed: 1 }).unwrap();
-    assert!((e.phase_fractions(2)[1] - 0.1).abs() < 0.03);
+    let e = ellipsoids([32; 3], &EllipsoidOptions { fraction: 0.05, radius: 3.0, axes: [1.0, 1.0, 2.0], random_orientation: true, gap: 1.0, seed: 1 }).unwrap();
+    assert!((e.phase_fractions(2)[1] - 0.05).abs() < 0.02);
     let (v, rots) = voronoi([16; 3], 10, Texture::Random, 1).unwrap();
     assert_eq!(v.n_phases(), 10);
     for r in &rots {

@@ -184,6 +184,7 @@ pub fn solve(grid: &Grid, materials: &[Material], bc: &BoundaryConditions, opts:
                 *yi = 0.0
             }
         });
+        None
     };
     let mut pfun = |r: &[f64], z: &mut [f64]| {
         z.par_iter_mut().zip(r.par_iter()).zip(diag.par_iter().zip(fixed.par_iter())).for_each(|((zi, ri), (di, fx))| *zi = if *fx || *di <= 0.0 { 0.0 } else { ri / di });

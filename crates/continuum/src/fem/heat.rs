@@ -125,6 +125,7 @@ pub fn transient(grid: &Grid, materials: &[Material], p: &HeatProblem, opts: &So
         let apply = |x: &[f64], y: &mut [f64]| {
             kapply(x, y);
             y.par_iter_mut().zip(x.par_iter()).zip(cap.par_iter().zip(fixed.par_iter())).for_each(|((yi, xi), (ci, fx))| *yi = if *fx { 0.0 } else { *yi + ci * inv_dt * xi });
+            None
         };
         let mut pc = |r: &[f64], z: &mut [f64]| {
             z.par_iter_mut().zip(r.par_iter()).zip(diag.par_iter().zip(cap.par_iter()).zip(fixed.par_iter())).for_each(|((zi, ri), ((di, ci), fx))| *zi = if *fx { 0.0 } else { ri / (di + ci * inv_dt) });

@@ -207,7 +207,8 @@ fn solve_case<const D: usize, const NE: usize>(
             } else {
                 Some(kmul(&kmats[ph], ue))
             }
-        })
+        });
+        None
     };
     let (it, res) = match (pc.as_mut(), jac) {
         (Some(f), _) => {

@@ -79,31 +79,59 @@ impl<'a, const NC: usize> Spectral<'a, NC> {
         Spectral { dims: grid.dims(), phases: grid.phases(), mats, fft: Fft3::new(grid.dims()), bufs: (0..np).map(|_| vec![Complex64::default(); n]).collect(), disc }
     }
 
-    /// bufs ← pack(C : p)
+    /// bufs ← pack(C : p), one pass over the voxels.
     fn pack_stress(&mut self, p: &[f64]) {
         let mats = &self.mats;
         let phases = self.phases;
-        for (q, buf) in self.bufs.iter_mut().enumerate() {
-            let c0 = 2 * q;
-            let c1 = 2 * q + 1;
-            buf.par_iter_mut().with_min_len(4096).enumerate().for_each(|(v, z)| {
-                let m = &mats[phases[v] as usize];
-                let pv = &p[v * NC..v * NC + NC];
-                let mut re = 0.0;
-                let mut im = 0.0;
+        let stress = |v: usize| -> [f64; NC] {
+            let m = &mats[phases[v] as usize];
+            let pv = &p[v * NC..v * NC + NC];
+            let mut y = [0.0; NC];
+            for i in 0..NC {
+                let mut acc = 0.0;
                 for j in 0..NC {
-                    re += m[c0][j] * pv[j];
-                    if c1 < NC {
-                        im += m[c1][j] * pv[j];
-                    }
+                    acc += m[i][j] * pv[j];
                 }
-                *z = Complex64::new(re, im);
-            });
+                y[i] = acc;
+            }
+            y
+        };
+        match self.bufs.as_mut_slice() {
+            [b0, b1, b2] => {
+                b0.par_iter_mut().zip(b1.par_iter_mut()).zip(b2.par_iter_mut()).with_min_len(4096).enumerate().for_each(|(v, ((z0, z1), z2))| {
+                    let y = stress(v);
+                    *z0 = Complex64::new(y[0], y[1]);
+                    *z1 = Complex64::new(y[2], y[3 % NC]);
+                    *z2 = Complex64::new(y[4 % NC], y[5 % NC]);
+                });
+            }
+            [b0, b1] => {
+                b0.par_iter_mut().zip(b1.par_iter_mut()).with_min_len(4096).enumerate().for_each(|(v, (z0, z1))| {
+                    let y = stress(v);
+                    *z0 = Complex64::new(y[0], y[1 % NC]);
+                    *z1 = Complex64::new(y[2 % NC], 0.0);
+                });
+            }
+            bufs => {
+                for (q, buf) in bufs.iter_mut().enumerate() {
+                    buf.par_iter_mut().enumerate().for_each(|(v, z)| {
+                        let y = stress(v);
+                        *z = Complex64::new(y[2 * q], if 2 * q + 1 < NC { y[2 * q + 1] } else { 0.0 });
+                    });
+                }
+            }
         }
     }
 
     /// out ← Γ[bufs] (bufs hold a packed real field on entry).
     fn project_into(&mut self, out: &mut [f64]) {
+        self.transform_project();
+        let scale = 1.0 / self.phases.len() as f64;
+        unpack(&self.bufs, NC, scale, out);
+    }
+
+    /// Forward FFT, Green projection, inverse FFT of the packed buffers (unnormalised).
+    fn transform_project(&mut self) {
         for b in self.bufs.iter_mut() {
             self.fft.forward(b);
         }
@@ -126,8 +154,31 @@ impl<'a, const NC: usize> Spectral<'a, NC> {
         for b in self.bufs.iter_mut() {
             self.fft.inverse(b);
         }
+    }
+
+    /// out ← Γ[bufs] as [`Self::project_into`], returning ⟨out, p⟩ from the same pass.
+    fn project_into_dot(&mut self, out: &mut [f64], p: &[f64]) -> f64 {
+        self.transform_project();
         let scale = 1.0 / self.phases.len() as f64;
-        unpack(&self.bufs, NC, scale, out);
+        let bufs = &self.bufs;
+        out.par_chunks_mut(NC)
+            .zip(p.par_chunks(NC))
+            .with_min_len(1024)
+            .enumerate()
+            .map(|(v, (o, pv))| {
+                let mut d = 0.0;
+                for (q, buf) in bufs.iter().enumerate() {
+                    let z = buf[v];
+                    o[2 * q] = z.re * scale;
+                    d += o[2 * q] * pv[2 * q];
+                    if 2 * q + 1 < NC {
+                        o[2 * q + 1] = z.im * scale;
+                        d += o[2 * q + 1] * pv[2 * q + 1];
+                    }
+                }
+                d
+            })
+            .sum()
     }
 
     /// Solve for the fluctuation x under macroscopic load `e` (in the solver's basis).
@@ -154,7 +205,7 @@ impl<'a, const NC: usize> Spectral<'a, NC> {
                 &mut x,
                 |p, ap| {
                     this.pack_stress(p);
-                    this.project_into(ap);
+                    Some(this.project_into_dot(ap, p))
                 },
                 None,
                 bscale,
@@ -358,4 +409,31 @@ pub fn local_fields_thermal_with(grid: &Grid, materials: &[Material], gradient: 
     });
     let mag: Vec<f64> = q.iter().map(|v| (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt()).collect();
     Ok(ThermalFields { dims: grid.dims(), gradient_k_m: g, flux_w_m2: q, flux_magnitude_stats: FieldStats::of(&mag), iterations: it })
+}
+
+/// Development hooks for timing the pieces (not a stable API).
+#[doc(hidden)]
+pub mod bench_support {
+    use super::*;
+    pub struct Fft3Handle(Fft3);
+    impl Fft3Handle {
+        pub fn new(n: [usize; 3]) -> Self {
+            Fft3Handle(Fft3::new(n))
+        }
+        pub fn forward(&self, d: &mut [Complex64]) {
+            self.0.forward(d)
+        }
+        pub fn inverse(&self, d: &mut [Complex64]) {
+            self.0.inverse(d)
+        }
+    }
+    pub fn project(bufs: &mut [Vec<Complex64>], dims: [usize; 3]) {
+        apply_even_real_op(bufs, 6, dims, |idx, m| match green::unit_wave(idx, dims) {
+            Some(n) => green::project_strain(&n, m),
+            None => m.iter_mut().for_each(|z| *z = Complex64::default()),
+        });
+    }
+    pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+        crate::solver::dot(a, b)
+    }
 }

@@ -34,16 +34,26 @@ fn seg_dist(p1: [f64; 3], d1: [f64; 3], p2: [f64; 3], d2: [f64; 3]) -> f64 {
     let (a, e, f) = (dot(d1, d1), dot(d2, d2), dot(d2, r));
     let c = dot(d1, r);
     let b = dot(d1, d2);
-    let den = a * e - b * b;
-    let mut s = if den > 1e-12 { ((b * f - c * e) / den).clamp(0.0, 1.0) } else { 0.0 };
-    let mut t = (b * s + f) / e;
-    if t < 0.0 {
-        t = 0.0;
-        s = (-c / a).clamp(0.0, 1.0);
-    } else if t > 1.0 {
-        t = 1.0;
-        s = ((b - c) / a).clamp(0.0, 1.0);
-    }
+    let eps = 1e-12;
+    let (s, t) = if a <= eps && e <= eps {
+        (0.0, 0.0)
+    } else if a <= eps {
+        (0.0, (f / e).clamp(0.0, 1.0))
+    } else if e <= eps {
+        ((-c / a).clamp(0.0, 1.0), 0.0)
+    } else {
+        let den = a * e - b * b;
+        let mut s = if den > eps { ((b * f - c * e) / den).clamp(0.0, 1.0) } else { 0.0 };
+        let mut t = (b * s + f) / e;
+        if t < 0.0 {
+            t = 0.0;
+            s = (-c / a).clamp(0.0, 1.0);
+        } else if t > 1.0 {
+            t = 1.0;
+            s = ((b - c) / a).clamp(0.0, 1.0);
+        }
+        (s, t)
+    };
     let q = [a0[0] + s * d1[0] - b0[0] - t * d2[0], a0[1] + s * d1[1] - b0[1] - t * d2[1], a0[2] + s * d1[2] - b0[2] - t * d2[2]];
     dot(q, q).sqrt()
 }
