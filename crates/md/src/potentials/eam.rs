@@ -84,17 +84,11 @@ pub struct EamTables {
 /// value = `((k3 p + k4) p + k5) p + k6` and derivative = `(k0 p + k1) p + k2`.
 type Knot = [f64; 7];
 
-/// Cache-line aligned knot data (one lookup touches whole lines only).
-#[repr(C, align(64))]
-#[derive(Clone, Copy, Debug)]
-struct Aligned<const N: usize>([f64; N]);
-
-/// Knot data of one ordered type pair (i, j) for the density pass: values of `ρ_{j→i}` and `ρ_{i→j}`
-/// (one cache line).
-type DensityKnot = Aligned<8>;
+/// Knot data of one ordered type pair (i, j) for the density pass: values of `ρ_{j→i}` and `ρ_{i→j}`.
+type DensityKnot = [f64; 8];
 /// Knot data of one ordered type pair (i, j) for the force pass:
-/// `ρ'_{i→j}` (3), `ρ'_{j→i}` (3), `(rφ)'` (3), `rφ` (4), padding (two cache lines).
-type ForceKnot = Aligned<16>;
+/// `ρ'_{i→j}` (3), `ρ'_{j→i}` (3), `(rφ)'` (3), `rφ` (4).
+type ForceKnot = [f64; 13];
 
 /// A tabulated EAM potential (funcfl, setfl or Finnis–Sinclair).
 #[derive(Clone, Debug)]
@@ -222,15 +216,14 @@ impl EmbeddedAtom {
                 let ji = &rhor_spline[b * ne + a]; // ρ_{j→i}
                 let ij = &rhor_spline[a * ne + b]; // ρ_{i→j}
                 let z = &z2r_spline[z2r_index(a, b)];
-                let dk: Vec<DensityKnot> = (0..t.nr)
-                    .map(|m| Aligned([ji[m][3], ji[m][4], ji[m][5], ji[m][6], ij[m][3], ij[m][4], ij[m][5], ij[m][6]]))
-                    .collect();
+                let dk: Vec<DensityKnot> =
+                    (0..t.nr).map(|m| [ji[m][3], ji[m][4], ji[m][5], ji[m][6], ij[m][3], ij[m][4], ij[m][5], ij[m][6]]).collect();
                 let fk: Vec<ForceKnot> = (0..t.nr)
                     .map(|m| {
-                        Aligned([
+                        [
                             ij[m][0], ij[m][1], ij[m][2], ji[m][0], ji[m][1], ji[m][2], z[m][0], z[m][1], z[m][2], z[m][3], z[m][4],
-                            z[m][5], z[m][6], 0.0, 0.0, 0.0,
-                        ])
+                            z[m][5], z[m][6],
+                        ]
                     })
                     .collect();
                 density_knots.push(dk);
@@ -311,9 +304,9 @@ impl EmbeddedAtom {
     pub fn pair_functions(&self, a: usize, b: usize, r: f64) -> (f64, f64, f64, f64) {
         let (m, p) = self.locate(r);
         let ne = self.tables.elements.len();
-        let d = &self.density_knots[b * ne + a][m - 1].0; // i = b, j = a: entry 0..4 is ρ_{a→b}
+        let d = &self.density_knots[b * ne + a][m - 1]; // i = b, j = a: entry 0..4 is ρ_{a→b}
         let rho = ((d[0] * p + d[1]) * p + d[2]) * p + d[3];
-        let f = &self.force_knots[b * ne + a][m - 1].0;
+        let f = &self.force_knots[b * ne + a][m - 1];
         let drho = (f[3] * p + f[4]) * p + f[5];
         let z2p = (f[6] * p + f[7]) * p + f[8];
         let z2 = ((f[9] * p + f[10]) * p + f[11]) * p + f[12];
@@ -431,7 +424,7 @@ impl Potential for EmbeddedAtom {
                     let m = (p as usize).min(nr1);
                     let p = (p - m as f64).min(1.0);
                     let tab: &[DensityKnot] = if uniform { d0 } else { &dknots[pair_of[ti * nt + typ[j] as usize]] };
-                    let kn = &tab[m - 1].0;
+                    let kn = &tab[m - 1];
                     rho_i += ((kn[0] * p + kn[1]) * p + kn[2]) * p + kn[3];
                     rho[j] += ((kn[4] * p + kn[5]) * p + kn[6]) * p + kn[7];
                 }
@@ -502,7 +495,7 @@ impl Potential for EmbeddedAtom {
                     let m = (p as usize).min(nr1);
                     let p = (p - m as f64).min(1.0);
                     let tab: &[ForceKnot] = if uniform { f0 } else { &fknots[pair_of[ti * nt + typ[j] as usize]] };
-                    let k = &tab[m - 1].0;
+                    let k = &tab[m - 1];
                     let rhoip = (k[0] * p + k[1]) * p + k[2];
                     let rhojp = (k[3] * p + k[4]) * p + k[5];
                     let z2p = (k[6] * p + k[7]) * p + k[8];
