@@ -59,6 +59,37 @@ impl Model {
             Model::Gp(m) => m.predict_with_std(x),
         }
     }
+    /// Validate a deserialised model so that a corrupted file gives an error, not a panic.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            Model::Gbm(m) => m.check_structure(),
+            Model::Gp(m) => {
+                let n = m.x_train.n_rows;
+                let d = m.n_features;
+                if m.x_train.n_cols != d
+                    || m.x_train.data.len() != n * d
+                    || m.alpha.len() != n
+                    || m.x_mean.len() != d
+                    || m.x_scale.len() != d
+                    || m.x_median.len() != d
+                {
+                    return Err(MlError::ShapeMismatch {
+                        what: "GP model arrays".into(),
+                        expected: format!("{n} training rows x {d} features"),
+                        got: format!(
+                            "x_train {}x{} ({} values), alpha {}",
+                            m.x_train.n_rows,
+                            m.x_train.n_cols,
+                            m.x_train.data.len(),
+                            m.alpha.len()
+                        ),
+                    });
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Mean prediction only (skips the σ models).
     pub fn predict(&self, x: &Matrix) -> Result<Vec<f64>> {
         match self {
@@ -132,7 +163,16 @@ impl TrainedModel {
             dir.to_path_buf()
         };
         let f = std::fs::File::open(&p).map_err(|e| MlError::io(&p, e))?;
-        Ok(serde_json::from_reader(std::io::BufReader::new(f))?)
+        let tm: TrainedModel = serde_json::from_reader(std::io::BufReader::new(f))?;
+        tm.model.check()?;
+        if tm.preprocessor.feature_names.len() != tm.model.n_features() {
+            return Err(MlError::ShapeMismatch {
+                what: format!("model file {}", p.display()),
+                expected: tm.model.n_features().to_string(),
+                got: tm.preprocessor.feature_names.len().to_string(),
+            });
+        }
+        Ok(tm)
     }
 }
 

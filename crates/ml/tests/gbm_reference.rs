@@ -159,4 +159,12 @@ fn bad_inputs_are_errors() {
     let m = GbmRegressor::fit(&x, &y, &exact_params()).unwrap();
     assert!(m.predict(&Matrix::new(1, 2, vec![1.0, 2.0]).unwrap()).is_err());
     assert!(m.predict(&Matrix::new(1, 1, vec![f64::INFINITY]).unwrap()).is_err());
+    // a corrupted model file is rejected by the structural check instead of panicking later
+    let mut bad = m.clone();
+    bad.mean.trees[0].nodes[0].left = 7;
+    assert!(bad.check_structure().is_err());
+    let mut bad = m.clone();
+    bad.mean.trees[0].nodes[0].feature = 3;
+    assert!(bad.check_structure().is_err());
+    assert!(m.check_structure().is_ok());
 }

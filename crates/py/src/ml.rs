@@ -191,7 +191,9 @@ impl PyModel {
     #[staticmethod]
     fn from_json(s: &str) -> PyResult<Self> {
         let inner = no_panic("Model.from_json", || {
-            ml(serde_json::from_str::<Model>(s).map_err(MlError::from))
+            let m = ml(serde_json::from_str::<Model>(s).map_err(MlError::from))?;
+            ml(m.check())?;
+            Ok(m)
         })?;
         Ok(PyModel { inner })
     }

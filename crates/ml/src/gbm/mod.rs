@@ -513,6 +513,22 @@ impl GbmRegressor {
         Ok((mu, std))
     }
 
+    /// Validate a deserialised model (tree structure, feature indices).
+    pub fn check_structure(&self) -> Result<()> {
+        let boosters = [Some(&self.mean), self.lower.as_ref(), self.upper.as_ref()];
+        for t in boosters
+            .iter()
+            .flatten()
+            .flat_map(|b| b.trees.iter().enumerate())
+        {
+            t.1.check(self.n_features).map_err(|reason| MlError::Numerical {
+                what: format!("GBM model tree {}", t.0),
+                reason,
+            })?;
+        }
+        Ok(())
+    }
+
     pub fn n_trees(&self) -> usize {
         self.mean.trees.len()
     }

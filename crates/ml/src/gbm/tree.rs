@@ -26,6 +26,31 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// Check that a (deserialised) tree is well formed: children and features in range, and no
+    /// cycles (children of node i are either leaves or nodes after i).
+    pub fn check(&self, n_features: usize) -> std::result::Result<(), String> {
+        let (nn, nl) = (self.nodes.len() as i64, self.leaf_values.len() as i64);
+        if nl == 0 || (self.nodes.is_empty() && nl != 1) {
+            return Err(format!("{nl} leaf values for {nn} nodes"));
+        }
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.feature as usize >= n_features {
+                return Err(format!("node {i} uses feature {} of {n_features}", n.feature));
+            }
+            for c in [n.left, n.right] {
+                let ok = if c < 0 {
+                    i64::from(!c) < nl
+                } else {
+                    i64::from(c) > i as i64 && i64::from(c) < nn
+                };
+                if !ok {
+                    return Err(format!("node {i} has child {c} out of range"));
+                }
+            }
+        }
+        Ok(())
+    }
+
     #[inline]
     pub fn leaf_index(&self, x: &[f64]) -> usize {
         if self.nodes.is_empty() {
