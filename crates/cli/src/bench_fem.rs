@@ -6,19 +6,6 @@ use std::process::Command;
 
 const SCRIPT: &str = include_str!("../../../benchmarks/bench_fem.py");
 
-fn python() -> String {
-    if let Ok(p) = std::env::var("SCALEBRIDGE_PYTHON") {
-        return p;
-    }
-    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.to_path_buf())) {
-        let cand = dir.join("python");
-        if cand.exists() {
-            return cand.display().to_string();
-        }
-    }
-    "python3".into()
-}
-
 /// Run the FEM/FFT benchmark. `extra` is passed to the script (e.g. `--resolution 32`,
 /// `--tol 1e-6`, `--skip-peer`).
 pub fn run_fem(json: bool, extra: &[String]) -> Result<(), String> {
@@ -27,7 +14,7 @@ pub fn run_fem(json: bool, extra: &[String]) -> Result<(), String> {
     let script = dir.join("bench_fem.py");
     std::fs::write(&script, SCRIPT).map_err(|e| e.to_string())?;
     let exe = std::env::current_exe().map_err(|e| format!("cannot locate the scalebridge executable: {e}"))?;
-    let mut cmd = Command::new(python());
+    let mut cmd = Command::new(crate::bench::python_interpreter(None));
     cmd.arg(&script).arg("--scalebridge").arg(&exe).args(extra);
     if json {
         cmd.arg("--json");
