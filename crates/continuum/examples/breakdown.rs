@@ -27,5 +27,8 @@ fn main() {
     for _ in 0..reps {
         s += scalebridge_continuum::fft::bench_support::dot(&x, &x);
     }
+    println!("FEM matvec: {:.2} ms", scalebridge_continuum::fem::bench_support::matvec_seconds(n, 10) * 1e3);
     println!("one dot of 6-comp field: {:.2} ms ({s})", t.elapsed().as_secs_f64() * 1e3 / reps as f64);
 }
+#[allow(dead_code)]
+fn unused() {}

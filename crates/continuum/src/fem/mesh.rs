@@ -57,6 +57,16 @@ pub(crate) fn element_loop<const D: usize, const NE: usize, F>(mesh: &VoxelMesh,
 where
     F: Fn(usize, &[f64; NE]) -> Option<[f64; NE]> + Sync,
 {
+    element_loop_ext::<D, NE, _, _>(mesh, u, y, false, |_| false, f)
+}
+
+/// As [`element_loop`]; `accumulate` adds into `y` instead of overwriting it, and elements for
+/// which `skip(e)` holds are not even gathered.
+pub(crate) fn element_loop_ext<const D: usize, const NE: usize, F, S>(mesh: &VoxelMesh, u: &[f64], y: &mut [f64], accumulate: bool, skip: S, f: F)
+where
+    F: Fn(usize, &[f64; NE]) -> Option<[f64; NE]> + Sync,
+    S: Fn(usize) -> bool + Sync,
+{
     let plane = mesh.nn[1] * mesh.nn[2] * D;
     let n0 = mesh.nn[0];
     let chunks = (rayon::current_num_threads() * 2).clamp(1, n0);
@@ -65,7 +75,9 @@ where
     y.par_chunks_mut(plane * w).enumerate().for_each(|(c, ychunk)| {
         let p0 = c * w;
         let p1 = (p0 + w).min(n0);
-        ychunk.iter_mut().for_each(|v| *v = 0.0);
+        if !accumulate {
+            ychunk.iter_mut().for_each(|v| *v = 0.0);
+        }
         let owned = |p: usize| p >= p0 && p < p1;
         for ei in 0..ne0 {
             let lo = ei;
@@ -75,6 +87,9 @@ where
             }
             for ej in 0..mesh.ne[1] {
                 for ek in 0..mesh.ne[2] {
+                    if skip(mesh.elem_index(ei, ej, ek)) {
+                        continue;
+                    }
                     let nodes = mesh.element_nodes(ei, ej, ek);
                     let mut ue = [0.0; NE];
                     for a in 0..8 {

@@ -4,7 +4,7 @@
 //! as in FANS, Leuschner & Fritzen 2018) or with Jacobi.
 
 use super::element::{self, NE_EL, NE_TH};
-use super::mesh::{element_loop, kmul, VoxelMesh};
+use super::mesh::{element_loop, element_loop_ext, kmul, VoxelMesh};
 use crate::error::Result;
 use crate::fft::{apply_even_real_op, pack, unpack, Fft3};
 use crate::grid::Grid;
@@ -101,12 +101,19 @@ impl FourierPrecond {
         FourierPrecond { dims, fft: Fft3::new(dims), bufs: (0..d.div_ceil(2)).map(|_| vec![Complex64::default(); n]).collect(), sym: Symbols::new(dims, h), lam, mu, kappa }
     }
     fn apply(&mut self, d: usize, r: &[f64], z: &mut [f64]) {
+        let (lam, mu, kap) = (self.lam, self.mu, self.kappa);
+        self.apply_symbol(d, r, z, lam, mu, kap, true);
+    }
+
+    /// z = K̂(λ, μ | κ)⁻¹ r (`inverse`) or z = K̂ r: the hex8 operator of a homogeneous medium,
+    /// diagonal in Fourier space.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_symbol(&mut self, d: usize, r: &[f64], z: &mut [f64], lam: f64, mu: f64, kap: f64, inverse: bool) {
         pack(r, d, &mut self.bufs);
         for b in self.bufs.iter_mut() {
             self.fft.forward(b);
         }
         let sym = &self.sym;
-        let (lam, mu, kap) = (self.lam, self.mu, self.kappa);
         apply_even_real_op(&mut self.bufs, d, self.dims, |idx, v| {
             if idx == [0, 0, 0] {
                 v.iter_mut().for_each(|x| *x = Complex64::default());
@@ -121,7 +128,8 @@ impl FourierPrecond {
                         k[a][b] = (lam + mu) * t[a][b] + if a == b { mu * tr } else { 0.0 };
                     }
                 }
-                match invert(&k) {
+                let kinv = if inverse { invert(&k) } else { Some(k) };
+                match kinv {
                     Some(ki) => {
                         let w = [v[0], v[1], v[2]];
                         for a in 0..3 {
@@ -132,7 +140,13 @@ impl FourierPrecond {
                 }
             } else {
                 let tr = kap * (t[0][0] + t[1][1] + t[2][2]);
-                v[0] = if tr > 0.0 { v[0] / tr } else { Complex64::default() };
+                v[0] = if !inverse {
+                    v[0] * tr
+                } else if tr > 0.0 {
+                    v[0] / tr
+                } else {
+                    Complex64::default()
+                };
             }
         });
         for b in self.bufs.iter_mut() {
@@ -141,6 +155,58 @@ impl FourierPrecond {
         let n = r.len() / d;
         unpack(&self.bufs, d, 1.0 / n as f64, z);
     }
+}
+
+/// Reference phase for the fast operator: the most frequent isotropic phase, applied exactly by
+/// FFT; other elements add (K_e − K_ref).
+pub(crate) struct FastRef<const NE: usize> {
+    phase: usize,
+    lam: f64,
+    mu: f64,
+    kappa: f64,
+    dk: Vec<[[f64; NE]; NE]>,
+}
+
+fn fast_ref<const NE: usize>(grid: &Grid, materials: &[Material], kmats: &[[[f64; NE]; NE]], thermal: bool) -> Option<FastRef<NE>> {
+    let fr = grid.phase_fractions(materials.len());
+    let (phase, _) = fr.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
+    let m = &materials[phase];
+    let (lam, mu, kappa) = if thermal {
+        let k = m.conductivity_w_mk;
+        let iso = (0..3).all(|i| (0..3).all(|j| if i == j { k[i][j] == k[0][0] } else { k[i][j] == 0.0 }));
+        if !iso || k[0][0] <= 0.0 {
+            return None;
+        }
+        (0.0, 0.0, k[0][0])
+    } else {
+        let c = m.stiffness_gpa;
+        let (lam, mu) = (c[0][1], c[3][3]);
+        let scale = c[0][0].abs().max(1e-300);
+        let ok = (0..6).all(|i| {
+            (0..6).all(|j| {
+                let want = if i < 3 && j < 3 { lam + if i == j { 2.0 * mu } else { 0.0 } } else if i == j { mu } else { 0.0 };
+                (c[i][j] - want).abs() <= 1e-12 * scale
+            })
+        });
+        if !ok || mu <= 0.0 {
+            return None;
+        }
+        (lam, mu, 0.0)
+    };
+    let kr = kmats[phase];
+    let dk = kmats
+        .iter()
+        .map(|k| {
+            let mut d = *k;
+            for (dr, rr) in d.iter_mut().zip(kr.iter()) {
+                for (x, y) in dr.iter_mut().zip(rr.iter()) {
+                    *x -= y;
+                }
+            }
+            d
+        })
+        .collect();
+    Some(FastRef { phase, lam, mu, kappa, dk })
 }
 
 fn jacobi_diag<const D: usize, const NE: usize>(mesh: &VoxelMesh, phases: &[u16], k: &[[[f64; NE]; NE]]) -> Vec<f64> {
@@ -171,6 +237,7 @@ fn solve_case<const D: usize, const NE: usize>(
     rhs_e: &[[f64; NE]],
     pc: &mut Option<FourierPrecond>,
     jac: &Option<Vec<f64>>,
+    fast: Option<&FastRef<NE>>,
     opts: &SolverOptions,
     load: usize,
     nloads: usize,
@@ -199,30 +266,47 @@ fn solve_case<const D: usize, const NE: usize>(
         b.iter_mut().skip(d).step_by(D).for_each(|v| *v -= mean);
     }
     let mut x = vec![0.0; n];
+    // SCALEBRIDGE_FEM_NO_FFT_OPERATOR=1 disables the FFT reference operator (A/B timing only).
+    let fast = if pc.is_some() && std::env::var_os("SCALEBRIDGE_FEM_NO_FFT_OPERATOR").is_none() { fast } else { None };
+    let cell = std::cell::RefCell::new(pc.take());
     let apply = |p: &[f64], y: &mut [f64]| {
-        element_loop::<D, NE, _>(mesh, p, y, |e, ue| {
-            let ph = phases[e] as usize;
-            if void[ph] {
-                None
-            } else {
-                Some(kmul(&kmats[ph], ue))
+        match (fast, cell.borrow_mut().as_mut()) {
+            (Some(fr), Some(f)) => {
+                // K p = K_ref p (exact, by FFT) + Σ_{e ∉ ref} (K_e − K_ref) p_e.
+                f.apply_symbol(D, p, y, fr.lam, fr.mu, fr.kappa, false);
+                element_loop_ext::<D, NE, _, _>(mesh, p, y, true, |e| phases[e] as usize == fr.phase, |e, ue| Some(kmul(&fr.dk[phases[e] as usize], ue)));
             }
-        });
+            _ => element_loop::<D, NE, _>(mesh, p, y, |e, ue| {
+                let ph = phases[e] as usize;
+                if void[ph] {
+                    None
+                } else {
+                    Some(kmul(&kmats[ph], ue))
+                }
+            }),
+        }
         None
     };
-    let (it, res) = match (pc.as_mut(), jac) {
-        (Some(f), _) => {
-            let mut pfun = |r: &[f64], z: &mut [f64]| f.apply(D, r, z);
-            pcg(b, &mut x, apply, Some(&mut pfun), bscale, opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r))?
+    let has_pc = cell.borrow().is_some();
+    let result = match (has_pc, jac) {
+        (true, _) => {
+            let mut pfun = |r: &[f64], z: &mut [f64]| {
+                if let Some(f) = cell.borrow_mut().as_mut() {
+                    f.apply(D, r, z)
+                }
+            };
+            pcg(b, &mut x, apply, Some(&mut pfun), bscale, opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r))
         }
-        (None, Some(diag)) => {
+        (false, Some(diag)) => {
             let mut pfun = |r: &[f64], z: &mut [f64]| {
                 z.par_iter_mut().zip(r.par_iter()).zip(diag.par_iter()).for_each(|((zi, ri), di)| *zi = if *di > 0.0 { ri / di } else { 0.0 });
             };
-            pcg(b, &mut x, apply, Some(&mut pfun), bscale, opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r))?
+            pcg(b, &mut x, apply, Some(&mut pfun), bscale, opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r))
         }
-        (None, None) => pcg(b, &mut x, apply, None, bscale, opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r))?,
+        (false, None) => pcg(b, &mut x, apply, None, bscale, opts.tol, opts.max_iter, SOLVER, |it, r| opts.report(load, nloads, it, r)),
     };
+    *pc = cell.into_inner();
+    let (it, res) = result?;
     Ok((x, it, res))
 }
 
@@ -313,6 +397,7 @@ pub fn homogenize_elastic_with(grid: &Grid, materials: &[Material], opts: &Solve
     let s = elastic_setup(grid, materials);
     let mut pc = make_pc(grid, materials, pre, 3);
     let jac = if pc.is_none() { Some(jacobi_diag::<3, NE_EL>(&s.mesh, grid.phases(), &s.kmats)) } else { None };
+    let fast = fast_ref::<NE_EL>(grid, materials, &s.kmats, false);
     let nel = grid.len() as f64;
     let fr = grid.phase_fractions(materials.len());
     let mut cavg = [[0.0; 6]; 6];
@@ -334,7 +419,7 @@ pub fn homogenize_elastic_with(grid: &Grid, materials: &[Material], opts: &Solve
             }
             r
         }).collect();
-        let (u, it, res) = solve_case::<3, NE_EL>(&s.mesh, grid.phases(), &s.kmats, &s.void, &rhs, &mut pc, &jac, opts, j, 6)?;
+        let (u, it, res) = solve_case::<3, NE_EL>(&s.mesh, grid.phases(), &s.kmats, &s.void, &rhs, &mut pc, &jac, fast.as_ref(), opts, j, 6)?;
         let fl = sum_element_flux::<3, NE_EL, 6>(&s.mesh, grid.phases(), &s.dmats, &u);
         for i in 0..6 {
             c[i][j] = cavg[i][j] + fl[i] / nel;
@@ -385,6 +470,7 @@ pub fn homogenize_thermal_with(grid: &Grid, materials: &[Material], opts: &Solve
     let mesh = VoxelMesh::new(grid.dims(), true);
     let mut pc = make_pc(grid, materials, pre, 1);
     let jac = if pc.is_none() { Some(jacobi_diag::<1, NE_TH>(&mesh, grid.phases(), &kmats)) } else { None };
+    let fast = fast_ref::<NE_TH>(grid, materials, &kmats, true);
     let fr = grid.phase_fractions(materials.len());
     let mut kavg = [[0.0; 3]; 3];
     for (m, f) in materials.iter().zip(&fr) {
@@ -405,7 +491,7 @@ pub fn homogenize_thermal_with(grid: &Grid, materials: &[Material], opts: &Solve
             }
             r
         }).collect();
-        let (u, it, res) = solve_case::<1, NE_TH>(&mesh, grid.phases(), &kmats, &void, &rhs, &mut pc, &jac, opts, j, 3)?;
+        let (u, it, res) = solve_case::<1, NE_TH>(&mesh, grid.phases(), &kmats, &void, &rhs, &mut pc, &jac, fast.as_ref(), opts, j, 3)?;
         let fl = sum_element_flux::<1, NE_TH, 3>(&mesh, grid.phases(), &dmats, &u);
         for i in 0..3 {
             k[i][j] = kavg[i][j] + fl[i] / nel;
@@ -444,7 +530,8 @@ pub fn local_fields_elastic(grid: &Grid, materials: &[Material], strain_voigt: [
             r
         })
         .collect();
-    let (u, it, _) = solve_case::<3, NE_EL>(&s.mesh, grid.phases(), &s.kmats, &s.void, &rhs, &mut pc, &None, opts, 0, 1)?;
+    let fast = fast_ref::<NE_EL>(grid, materials, &s.kmats, false);
+    let (u, it, _) = solve_case::<3, NE_EL>(&s.mesh, grid.phases(), &s.kmats, &s.void, &rhs, &mut pc, &None, fast.as_ref(), opts, 0, 1)?;
     let bbar = element::elastic_bbar(1.0);
     let n = grid.len();
     let mut strain = vec![[0.0; 6]; n];
