@@ -133,6 +133,27 @@ def bench_dataset(name, args):
             res.setdefault("coverage_1sigma", {})[mname] = float(np.mean(np.abs(yva - mu) <= sd))
             res.setdefault("coverage_2sigma", {})[mname] = float(np.mean(np.abs(yva - mu) <= 2 * sd))
         log(f"  val {mname:9s} MAE {res['val'][mname]:.4g}  fit {t:.1f}s")
+    if len(ytr) > 20_000 and args.large:
+        # more capacity for large sets, identical for both boosting libraries
+        big = dict(n_estimators=3000, learning_rate=0.1, num_leaves=127)
+        t0 = time.perf_counter()
+        g = ml.GBMRegressor(min_data_in_leaf=10, **big).fit(Xtr, ytr)
+        mu, sd = g.predict(Xva, return_std=True)
+        res["val"]["gbm_large"] = mae(yva, mu)
+        res.setdefault("coverage_1sigma", {})["gbm_large"] = float(np.mean(np.abs(yva - mu) <= sd))
+        log(f"  val gbm_large MAE {res['val']['gbm_large']:.4g}  fit {time.perf_counter() - t0:.1f}s")
+        if lgb is not None:
+            rng = np.random.default_rng(0)
+            idx = rng.permutation(len(Xtr))
+            nv = int(round(0.1 * len(Xtr)))
+            reg = lgb.LGBMRegressor(min_child_samples=10, colsample_bytree=0.8, subsample=0.8, subsample_freq=1,
+                                    random_state=0, n_jobs=1, verbose=-1, metric="l1", **big)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                reg.fit(Xtr[idx[nv:]], ytr[idx[nv:]], eval_set=[(Xtr[idx[:nv]], ytr[idx[:nv]])],
+                        callbacks=[lgb.early_stopping(100, verbose=False)])
+            res["val"]["lightgbm_large"] = mae(yva, reg.predict(Xva))
+            log(f"  val lightgbm_large MAE {res['val']['lightgbm_large']:.4g}")
     k = args.cv if len(ytr) <= 20_000 else min(args.cv, args.cv_large)
     res["cv_folds"] = k
     if k > 1:
@@ -205,6 +226,8 @@ def main():
     ap.add_argument("--al-seeds", type=int, default=3)
     ap.add_argument("--json", default=None)
     ap.add_argument("--no-throughput", dest="throughput", action="store_false")
+    ap.add_argument("--no-large", dest="large", action="store_false",
+                    help="skip the high-capacity boosting runs on datasets above 20k rows")
     args = ap.parse_args()
     if not DATA.exists():
         log(f"datasets not found at {DATA}")
