@@ -50,7 +50,14 @@ class Simulation:
         timestep: float,
         skin: float = 1.0,
         threads: int = 0,
-        integrator: str = "nve",
+        ensemble: str = "nve",
+        temperature: float | None = None,
+        damping: float | None = None,
+        seed: int = 0,
+        pressure: list[float] | None = None,
+        pressure_damping: float = 1.0,
+        coupling: str = "iso",
+        bulk_modulus: float | None = None,
     ) -> None: ...
     def create_velocities(self, temperature: float, seed: int) -> None: ...
     def set_velocities(self, v: npt.NDArray[np.float64]) -> None: ...
@@ -120,38 +127,6 @@ def minimize(
     threads: int = 0,
 ) -> dict[str, Any]: ...
 
-class Dynamics:
-    def __init__(
-        self,
-        cell: npt.NDArray[np.float64],
-        positions: npt.NDArray[np.float64],
-        symbols: list[str],
-        masses: list[float] | None,
-        potential: Potential,
-        timestep: float,
-        ensemble: str,
-        temperature: float,
-        damping: float,
-        seed: int = 0,
-        pressure: list[float] | None = None,
-        pressure_damping: float = 1.0,
-        coupling: str = "iso",
-        bulk_modulus: float | None = None,
-        skin: float = 1.0,
-        threads: int = 0,
-    ) -> None: ...
-    def create_velocities(self, temperature: float, seed: int) -> None: ...
-    thermo_every: int
-    def run(self, steps: int, check_every: int = 500) -> int: ...
-    def thermo_columns(self) -> dict[str, list[float]]: ...
-    @property
-    def positions(self) -> npt.NDArray[np.float64]: ...
-    @property
-    def velocities(self) -> npt.NDArray[np.float64]: ...
-    @property
-    def cell(self) -> list[list[float]]: ...
-    @property
-    def step(self) -> int: ...
 def coordination_numbers(
     cell: npt.NDArray[np.float64], positions: npt.NDArray[np.float64], symbols: list[str], masses: list[float] | None, cutoff: float
 ) -> list[float]: ...

@@ -13,20 +13,12 @@ import pandas as pd
 from ase import Atoms
 
 from . import _scalebridge
+from .md import GPA_PER_EV_A3, Simulation, _pressure_ev_a3
 from .potentials import Potential
 from .structures import as_atoms, to_arrays
 
 __all__ = ["Dynamics", "minimize", "coordination_numbers", "embedding_density", "GPA_PER_EV_A3"]
 
-#: 1 eV/Å³ in GPa (LAMMPS metal nktv2p / 10⁴).
-GPA_PER_EV_A3 = 1.6021765e6 / 1.0e4
-
-
-def _pressure(p: float | Sequence[float] | None) -> list[float] | None:
-    if p is None:
-        return None
-    arr = np.atleast_1d(np.asarray(p, dtype=float)) / GPA_PER_EV_A3
-    return [float(x) for x in arr]
 
 
 def minimize(
@@ -63,7 +55,7 @@ def minimize(
     cell, pos, symbols, masses = to_arrays(atoms)
     out = _scalebridge.minimize(
         cell, pos, symbols, masses, potential._inner, algorithm, float(fmax), float(stress_tol_gpa) / GPA_PER_EV_A3,
-        int(max_iter), float(max_step), relax_cell, _pressure(pressure_gpa), 1.0, int(threads),
+        int(max_iter), float(max_step), relax_cell, _pressure_ev_a3(pressure_gpa), 1.0, int(threads),
     )
     relaxed = atoms.copy()
     relaxed.set_cell(np.asarray(out["cell"]), scale_atoms=False)
@@ -83,23 +75,18 @@ def minimize(
     return relaxed, report
 
 
-class Dynamics:
-    """MD in a thermodynamic ensemble.
+class Dynamics(Simulation):
+    """MD in a thermodynamic ensemble: a :class:`scalebridge.md.Simulation` whose ensemble comes
+    first and whose ``run`` returns the thermo table.
 
     Args:
         structure: ``ase.Atoms`` or pymatgen ``Structure``.
         potential: a scalebridge potential.
-        ensemble: ``"nvt-langevin"`` (BAOAB), ``"nvt"`` (Nosé–Hoover chain, LAMMPS ``fix nvt``),
-            ``"npt"`` (MTK barostat + Nosé–Hoover chains, LAMMPS ``fix npt``) or ``"berendsen"``
-            (weak coupling; a barostat too when ``pressure_gpa`` is given).
-        timestep: ps.
-        temperature: K.
-        damping: thermostat time, ps (Langevin 1/γ; Nosé–Hoover τ, ~100 steps).
-        seed: random seed (Langevin noise); runs are reproducible.
-        pressure_gpa: target pressure or pressure tensor, GPa (``npt``, ``berendsen``).
-        pressure_damping: barostat time, ps (~1000 steps).
-        coupling: ``"iso"``, ``"aniso"`` or ``"tri"`` (npt); ``"iso"``/``"aniso"`` (berendsen).
-        bulk_modulus_gpa: Berendsen barostat coupling modulus, GPa.
+        ensemble: ``"nvt-langevin"``, ``"nvt"``, ``"npt"`` or ``"berendsen"`` (see
+            :class:`~scalebridge.md.Simulation`).
+        timestep: ps. temperature: K. damping: thermostat time, ps. Further keywords as
+            :class:`~scalebridge.md.Simulation` (``seed``, ``pressure_gpa``, ``pressure_damping``,
+            ``coupling``, ``bulk_modulus_gpa``, ``skin``, ``threads``).
 
     Example:
         >>> md = Dynamics(atoms, pot, "npt", timestep=0.002, temperature=300, damping=0.1,
@@ -116,50 +103,18 @@ class Dynamics:
         timestep: float,
         temperature: float,
         damping: float,
-        seed: int = 0,
-        pressure_gpa: float | Sequence[float] | None = None,
-        pressure_damping: float = 1.0,
-        coupling: str = "iso",
-        bulk_modulus_gpa: float | None = None,
         skin: float = 1.0,
         threads: int = 0,
+        **kwargs: Any,
     ) -> None:
-        self._atoms = as_atoms(structure)
-        cell, pos, symbols, masses = to_arrays(self._atoms)
-        self.potential = potential
-        self._inner = _scalebridge.Dynamics(
-            cell, pos, symbols, masses, potential._inner, float(timestep), ensemble, float(temperature), float(damping),
-            int(seed), _pressure(pressure_gpa), float(pressure_damping), coupling,
-            None if bulk_modulus_gpa is None else float(bulk_modulus_gpa) / GPA_PER_EV_A3, float(skin), int(threads),
+        super().__init__(
+            structure, potential, timestep, ensemble, skin, threads, temperature=temperature, damping=damping, **kwargs
         )
 
-    def create_velocities(self, temperature: float, seed: int) -> None:
-        """Maxwell–Boltzmann velocities at ``temperature`` (K), zero momentum, from ``seed``."""
-        self._inner.create_velocities(float(temperature), int(seed))
-
-    def run(self, steps: int, thermo_every: int = 10) -> pd.DataFrame:
+    def run(self, steps: int, thermo_every: int = 10, trajectory: str | None = None, stride: int = 100) -> pd.DataFrame:  # type: ignore[override]
         """Run ``steps`` steps recording thermo every ``thermo_every`` steps; returns all rows."""
-        self._inner.thermo_every = int(thermo_every)
-        self._inner.run(int(steps))
+        super().run(steps, thermo_every=thermo_every, trajectory=trajectory, stride=stride)
         return self.thermo
-
-    @property
-    def thermo(self) -> pd.DataFrame:
-        """Thermo rows (step, time_ps, temperature_K, pe_eV, ke_eV, pressure_GPa, ..., volume_A3)."""
-        return pd.DataFrame(self._inner.thermo_columns())
-
-    @property
-    def atoms(self) -> Atoms:
-        """Current configuration as ``ase.Atoms`` (with velocities in ASE units)."""
-        a = self._atoms.copy()
-        a.set_cell(np.asarray(self._inner.cell), scale_atoms=False)
-        a.positions = np.asarray(self._inner.positions)
-        return a
-
-    @property
-    def velocities(self) -> np.ndarray:
-        """Velocities, Å/ps."""
-        return np.asarray(self._inner.velocities)
 
 
 def coordination_numbers(structure: Any, cutoff: float) -> np.ndarray:

@@ -5,7 +5,7 @@ Units: time step in ps, temperature in K, velocities in Å/ps, energies in eV, p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,18 @@ from . import _scalebridge
 from .potentials import Potential
 from .structures import to_arrays
 
-__all__ = ["Simulation"]
+__all__ = ["Simulation", "GPA_PER_EV_A3"]
+
+#: 1 eV/Å³ in GPa (LAMMPS metal nktv2p / 10⁴).
+GPA_PER_EV_A3 = 1.6021765e6 / 1.0e4
+
+
+def _pressure_ev_a3(p: float | Sequence[float] | None) -> list[float] | None:
+    """A scalar pressure or six Voigt components, GPa -> eV/Å³."""
+    if p is None:
+        return None
+    arr = np.atleast_1d(np.asarray(p, dtype=float)) / GPA_PER_EV_A3
+    return [float(x) for x in arr]
 
 
 class Simulation:
@@ -25,9 +36,20 @@ class Simulation:
         structure: ``ase.Atoms`` or pymatgen ``Structure`` (fully periodic).
         potential: a scalebridge potential.
         timestep: time step, ps (metal units; 0.001 = 1 fs).
-        integrator: ``"nve"`` (velocity Verlet).
+        ensemble: ``"nve"`` (velocity Verlet, LAMMPS ``fix nve``), ``"nvt-langevin"`` (BAOAB),
+            ``"nvt"`` (Nosé–Hoover chain, LAMMPS ``fix nvt``), ``"npt"`` (MTK barostat with
+            Nosé–Hoover chains, LAMMPS ``fix npt``) or ``"berendsen"`` (weak coupling; a barostat
+            too when ``pressure_gpa`` is given).
         skin: Verlet skin, Å.
         threads: worker threads (0 = all cores).
+        temperature: target temperature, K (thermostatted ensembles).
+        damping: thermostat time, ps (Langevin 1/γ; Nosé–Hoover τ, ~100 steps).
+        seed: random seed of the Langevin noise; runs are reproducible.
+        pressure_gpa: target pressure or pressure tensor (six Voigt components), GPa,
+            compression positive (``npt``, ``berendsen``).
+        pressure_damping: barostat time, ps (~1000 steps).
+        coupling: ``"iso"``, ``"aniso"`` or ``"tri"`` (npt); ``"iso"``/``"aniso"`` (berendsen).
+        bulk_modulus_gpa: Berendsen barostat coupling modulus, GPa.
 
     Example:
         >>> sim = Simulation(atoms, LennardJones(...), timestep=0.002)
@@ -41,14 +63,29 @@ class Simulation:
         structure: Any,
         potential: Potential,
         timestep: float = 0.001,
-        integrator: str = "nve",
+        ensemble: str = "nve",
         skin: float = 1.0,
         threads: int = 0,
+        *,
+        temperature: float | None = None,
+        damping: float | None = None,
+        seed: int = 0,
+        pressure_gpa: float | Sequence[float] | None = None,
+        pressure_damping: float = 1.0,
+        coupling: str = "iso",
+        bulk_modulus_gpa: float | None = None,
     ) -> None:
         cell, pos, symbols, masses = to_arrays(structure)
         self.potential = potential
         self._inner = _scalebridge.Simulation(
-            cell, pos, symbols, masses, potential._inner, float(timestep), float(skin), int(threads), integrator
+            cell, pos, symbols, masses, potential._inner, float(timestep), float(skin), int(threads), ensemble,
+            None if temperature is None else float(temperature),
+            None if damping is None else float(damping),
+            int(seed),
+            _pressure_ev_a3(pressure_gpa),
+            float(pressure_damping),
+            coupling,
+            None if bulk_modulus_gpa is None else float(bulk_modulus_gpa) / GPA_PER_EV_A3,
         )
 
     def create_velocities(self, temperature: float, seed: int) -> None:

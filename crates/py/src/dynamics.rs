@@ -2,21 +2,13 @@
 
 use crate::error::md;
 use crate::guard::{no_panic, InputError};
-use crate::md::{structure_from, PyPotential};
-use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyReadonlyArray2};
+use crate::md::{structure_from, vec3_array, PyPotential};
+use numpy::PyReadonlyArray2;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scalebridge_md::integrators::{Berendsen, BerendsenBarostat, Coupling, Integrator, Langevin, NoseHoover, Npt};
 use scalebridge_md::minimize::{minimize as md_minimize, CellDof, CellRelax, MinimizeOptions};
 use scalebridge_md::prelude::*;
-use scalebridge_md::thermo::THERMO_COLUMNS;
-
-fn vec3_array<'py>(py: Python<'py>, v: &[Vec3]) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
-    let flat: Vec<f64> = v.iter().flat_map(|x| x.iter().copied()).collect();
-    let a = Array2::from_shape_vec((v.len(), 3), flat).map_err(|e| InputError::new_err(e.to_string()))?;
-    Ok(a.into_pyarray(py))
-}
 
 fn tensor6(p: Option<Vec<f64>>, what: &str) -> PyResult<[f64; 6]> {
     match p {
@@ -80,117 +72,48 @@ fn minimize<'py>(
     Ok(d)
 }
 
-/// MD in a thermodynamic ensemble: `nvt-langevin`, `nvt` (Nosé–Hoover chain), `npt` (MTK) or
-/// `berendsen` (with a barostat when `pressure` is given).
-#[pyclass(name = "Dynamics", module = "scalebridge._scalebridge")]
-pub struct PyDynamics {
-    inner: Simulation,
+/// Ensemble settings of a simulation (all optional except for the ensembles that need them).
+#[derive(Clone, Debug)]
+pub struct EnsembleSpec<'a> {
+    pub temperature: Option<f64>,
+    pub damping: Option<f64>,
+    pub seed: u64,
+    pub pressure: Option<Vec<f64>>,
+    pub pressure_damping: f64,
+    pub coupling: &'a str,
+    pub bulk_modulus: Option<f64>,
 }
 
-#[pymethods]
-impl PyDynamics {
-    #[new]
-    #[pyo3(signature = (cell, positions, symbols, masses, potential, timestep, ensemble, temperature, damping, seed=0, pressure=None, pressure_damping=1.0, coupling="iso", bulk_modulus=None, skin=1.0, threads=0))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        cell: PyReadonlyArray2<f64>,
-        positions: PyReadonlyArray2<f64>,
-        symbols: Vec<String>,
-        masses: Option<Vec<f64>>,
-        potential: &PyPotential,
-        timestep: f64,
-        ensemble: &str,
-        temperature: f64,
-        damping: f64,
-        seed: u64,
-        pressure: Option<Vec<f64>>,
-        pressure_damping: f64,
-        coupling: &str,
-        bulk_modulus: Option<f64>,
-        skin: f64,
-        threads: usize,
-    ) -> PyResult<Self> {
-        let s = structure_from(cell, positions, symbols, masses)?;
-        let integ: Box<dyn Integrator> = match ensemble {
-            "nvt-langevin" | "langevin" => Box::new(md(Langevin::new(temperature, damping, seed))?),
-            "nvt" | "nvt-nose-hoover" => Box::new(md(NoseHoover::new(temperature, damping))?),
-            "npt" => {
-                let c = md(coupling.parse::<Coupling>())?;
-                Box::new(md(Npt::new(temperature, damping, tensor6(pressure, "pressure")?, pressure_damping, c))?)
-            }
-            "berendsen" => {
-                let baro = match pressure {
-                    None => None,
-                    Some(p) => {
-                        let p = tensor6(Some(p), "pressure")?;
-                        let b = bulk_modulus.ok_or_else(|| InputError::new_err("berendsen with a pressure needs bulk_modulus (eV/Å³)"))?;
-                        Some(BerendsenBarostat {
-                            pressure: (p[0] + p[1] + p[2]) / 3.0,
-                            damping: pressure_damping,
-                            bulk_modulus: b,
-                            anisotropic: coupling == "aniso",
-                        })
-                    }
-                };
-                Box::new(md(Berendsen::new(temperature, damping, baro))?)
-            }
-            other => return Err(InputError::new_err(format!("unknown ensemble '{other}' (nvt-langevin, nvt, npt, berendsen)"))),
-        };
-        let sim = md(Simulation::new(s, potential.inner.clone(), integ, timestep, skin, threads))?;
-        Ok(PyDynamics { inner: sim })
-    }
-
-    /// Maxwell–Boltzmann velocities at `temperature` (K), zero momentum, from `seed`.
-    fn create_velocities(&mut self, temperature: f64, seed: u64) -> PyResult<()> {
-        md(self.inner.create_velocities(temperature, seed))
-    }
-
-    /// Record thermo rows every `every` steps (0 = off).
-    #[setter]
-    fn set_thermo_every(&mut self, every: u64) {
-        self.inner.thermo_every = every;
-    }
-
-    /// Run `steps` steps with the GIL released; Ctrl-C is checked every `check_every` steps.
-    #[pyo3(signature = (steps, check_every=500))]
-    fn run(&mut self, py: Python<'_>, steps: u64, check_every: u64) -> PyResult<u64> {
-        let mut done = 0;
-        let chunk = check_every.max(1);
-        while done < steps {
-            let n = chunk.min(steps - done);
-            let sim = &mut self.inner;
-            done += py.detach(|| no_panic("Dynamics.run", || md(sim.run(n, |_| true))))?;
-            py.check_signals()?;
+/// Build the integrator of an ensemble: `nve`, `nvt-langevin` (BAOAB), `nvt` (Nosé–Hoover
+/// chain), `npt` (MTK) or `berendsen` (with a barostat when `pressure` is given).
+pub fn make_integrator(ensemble: &str, e: &EnsembleSpec<'_>) -> PyResult<Box<dyn Integrator>> {
+    let need = |v: Option<f64>, what: &str| v.ok_or_else(|| InputError::new_err(format!("ensemble '{ensemble}' needs {what}")));
+    Ok(match ensemble {
+        "nve" | "velocity-verlet" => Box::new(VelocityVerlet),
+        "nvt-langevin" | "langevin" => Box::new(md(Langevin::new(need(e.temperature, "temperature")?, need(e.damping, "damping")?, e.seed))?),
+        "nvt" | "nvt-nose-hoover" => Box::new(md(NoseHoover::new(need(e.temperature, "temperature")?, need(e.damping, "damping")?))?),
+        "npt" => {
+            let c = md(e.coupling.parse::<Coupling>())?;
+            let p = tensor6(e.pressure.clone(), "pressure")?;
+            Box::new(md(Npt::new(need(e.temperature, "temperature")?, need(e.damping, "damping")?, p, e.pressure_damping, c))?)
         }
-        Ok(done)
-    }
-
-    /// Recorded thermo rows as a dict of column -> list.
-    fn thermo_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        for (c, name) in THERMO_COLUMNS.iter().enumerate() {
-            let col: Vec<f64> = self.inner.thermo.iter().map(|r| r.values()[c]).collect();
-            d.set_item(*name, col)?;
+        "berendsen" => {
+            let baro = match &e.pressure {
+                None => None,
+                Some(p) => {
+                    let p = tensor6(Some(p.clone()), "pressure")?;
+                    Some(BerendsenBarostat {
+                        pressure: (p[0] + p[1] + p[2]) / 3.0,
+                        damping: e.pressure_damping,
+                        bulk_modulus: need(e.bulk_modulus, "bulk_modulus (eV/Å³) for its barostat")?,
+                        anisotropic: e.coupling == "aniso",
+                    })
+                }
+            };
+            Box::new(md(Berendsen::new(need(e.temperature, "temperature")?, need(e.damping, "damping")?, baro))?)
         }
-        Ok(d)
-    }
-
-    #[getter]
-    fn positions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
-        vec3_array(py, &self.inner.state.structure.positions)
-    }
-    #[getter]
-    fn velocities<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
-        vec3_array(py, &self.inner.state.velocities)
-    }
-    #[getter]
-    fn cell(&self) -> Vec<Vec<f64>> {
-        self.inner.state.structure.cell.matrix().iter().map(|r| r.to_vec()).collect()
-    }
-    #[getter]
-    fn step(&self) -> u64 {
-        self.inner.state.step
-    }
+        other => return Err(InputError::new_err(format!("unknown ensemble '{other}' (nve, nvt-langevin, nvt, npt, berendsen)"))),
+    })
 }
 
 /// Number of neighbours of every atom within `cutoff` (Å), periodic images counted.
@@ -247,6 +170,5 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(coordination_numbers, m)?)?;
     m.add_function(wrap_pyfunction!(embedding_density, m)?)?;
     m.add_function(wrap_pyfunction!(minimize, m)?)?;
-    m.add_class::<PyDynamics>()?;
     Ok(())
 }

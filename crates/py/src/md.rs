@@ -1,6 +1,7 @@
 //! Bindings of the MD engine: structures, potentials, force evaluation and simulations.
 //! Conversions and error mapping only; physics lives in `scalebridge-md`.
 
+use crate::dynamics::{make_integrator, EnsembleSpec};
 use crate::error::md;
 use crate::guard::{no_panic, InputError};
 use numpy::ndarray::Array2;
@@ -8,8 +9,8 @@ use numpy::{IntoPyArray, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scalebridge_md::prelude::{
-    bulk, BulkSpec, Cell, Checkpoint, Evaluator, Integrator, Lattice, LennardJones, Mixing, Output, PairParams, Potential,
-    RebuildPolicy, Simulation, Structure, Vec3, VelocityVerlet,
+    bulk, BulkSpec, Cell, Checkpoint, Evaluator, Lattice, LennardJones, Mixing, Output, PairParams, Potential,
+    RebuildPolicy, Simulation, Structure, Vec3,
 };
 use scalebridge_md::thermo::THERMO_COLUMNS;
 use std::sync::Arc;
@@ -84,7 +85,7 @@ pub fn structure_from(cell: PyReadonlyArray2<f64>, positions: PyReadonlyArray2<f
     md(Structure::from_symbols(cell, pos, &symbols, masses))
 }
 
-fn vec3_array<'py>(py: Python<'py>, v: &[Vec3]) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+pub fn vec3_array<'py>(py: Python<'py>, v: &[Vec3]) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
     let flat: Vec<f64> = v.iter().flat_map(|x| x.iter().copied()).collect();
     let a = Array2::from_shape_vec((v.len(), 3), flat).map_err(|e| InputError::new_err(e.to_string()))?;
     Ok(a.into_pyarray(py))
@@ -216,7 +217,8 @@ pub struct PySimulation {
 #[pymethods]
 impl PySimulation {
     #[new]
-    #[pyo3(signature = (cell, positions, symbols, masses, potential, timestep, skin=1.0, threads=0, integrator="nve"))]
+    #[pyo3(signature = (cell, positions, symbols, masses, potential, timestep, skin=1.0, threads=0, ensemble="nve",
+        temperature=None, damping=None, seed=0, pressure=None, pressure_damping=1.0, coupling="iso", bulk_modulus=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         cell: PyReadonlyArray2<f64>,
@@ -227,13 +229,18 @@ impl PySimulation {
         timestep: f64,
         skin: f64,
         threads: usize,
-        integrator: &str,
+        ensemble: &str,
+        temperature: Option<f64>,
+        damping: Option<f64>,
+        seed: u64,
+        pressure: Option<Vec<f64>>,
+        pressure_damping: f64,
+        coupling: &str,
+        bulk_modulus: Option<f64>,
     ) -> PyResult<Self> {
         let s = structure_from(cell, positions, symbols, masses)?;
-        let integ: Box<dyn Integrator> = match integrator {
-            "nve" | "velocity-verlet" => Box::new(VelocityVerlet),
-            other => return Err(InputError::new_err(format!("unknown integrator '{other}' (known: nve)"))),
-        };
+        let spec = EnsembleSpec { temperature, damping, seed, pressure, pressure_damping, coupling, bulk_modulus };
+        let integ = make_integrator(ensemble, &spec)?;
         let sim = md(Simulation::new(s, potential.inner.clone(), integ, timestep, skin, threads))?;
         Ok(PySimulation { inner: sim })
     }
