@@ -105,6 +105,22 @@ impl Cell {
     }
 }
 
+/// Deformation gradient (row convention, `r' = r · F`) of a small symmetric strain with one
+/// Voigt component `q` (xx yy zz yz xz xy) of size `e`; shear components are engineering strains
+/// (`ε_ab = ε_ba = e/2`).
+pub fn voigt_deformation(q: usize, e: f64) -> Mat3 {
+    const PAIRS: [(usize, usize); 6] = [(0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1)];
+    let (a, b) = PAIRS[q % 6];
+    let mut f = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    if a == b {
+        f[a][a] += e;
+    } else {
+        f[a][b] += 0.5 * e;
+        f[b][a] += 0.5 * e;
+    }
+    f
+}
+
 /// 3×3 matrix product `a · b`.
 pub fn matmul(a: &Mat3, b: &Mat3) -> Mat3 {
     let mut c = [[0.0; 3]; 3];

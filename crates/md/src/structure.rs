@@ -101,6 +101,18 @@ impl Structure {
         Ok(())
     }
 
+    /// The structure under a homogeneous deformation `r' = r · F` of cell and positions.
+    pub fn deformed(&self, f: &crate::cell::Mat3) -> Result<Structure> {
+        let mut t = self.clone();
+        t.cell = self.cell.deformed(f)?;
+        for (p, r) in t.positions.iter_mut().zip(&self.positions) {
+            for (k, pk) in p.iter_mut().enumerate() {
+                *pk = r[0] * f[0][k] + r[1] * f[1][k] + r[2] * f[2][k];
+            }
+        }
+        Ok(t)
+    }
+
     /// Deterministic SHA-256 of the structure (cell, positions, species, masses), hex.
     /// Used as the input hash in provenance records.
     pub fn hash(&self) -> String {

@@ -2,7 +2,7 @@
 //! strain derivative of the energy, Zhou 2004 crystal energies match the published lattice sums,
 //! and malformed files give clear errors. (Agreement with LAMMPS: tests/test_eam_oracle.py.)
 
-use scalebridge_md::cell::{matmul, Cell, Mat3};
+use scalebridge_md::cell::{matmul, voigt_deformation, Cell, Mat3};
 use scalebridge_md::potentials::eam::load_funcfl;
 use scalebridge_md::potentials::{load, EmbeddedAtom, Zhou2004};
 use scalebridge_md::prelude::*;
@@ -81,27 +81,8 @@ fn check_fd(pot: Arc<dyn Potential>, s: &Structure) {
         }
     }
     // virial W_ab = -∂E/∂ε_ab (symmetric strain, positions deform with the cell)
-    let pairs = [(0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1)];
-    for (q, &(a, b)) in pairs.iter().enumerate() {
-        let strained = |e: f64| {
-            let mut f = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
-            if a == b {
-                f[a][a] += e;
-            } else {
-                f[a][b] += 0.5 * e;
-                f[b][a] += 0.5 * e;
-            }
-            let mut t = s.clone();
-            t.cell = Cell::new(matmul(s.cell.matrix(), &f)).unwrap();
-            t.positions = s.positions.iter().map(|r| {
-                let mut o = [0.0; 3];
-                for m in 0..3 {
-                    o[m] = r[0] * f[0][m] + r[1] * f[1][m] + r[2] * f[2][m];
-                }
-                o
-            }).collect();
-            t
-        };
+    for q in 0..6 {
+        let strained = |e: f64| s.deformed(&voigt_deformation(q, e)).unwrap();
         let d = 1e-6;
         let ep = energy(&mut ev, &strained(d));
         let em = energy(&mut ev, &strained(-d));
