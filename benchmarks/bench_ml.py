@@ -246,12 +246,14 @@ def main():
         data = cache.get(args.al_dataset) or load(args.al_dataset, 0)
         report["active_learning"] = active(*data, args)
     # table
-    cols = [c for c in ("dummy", "rf", "lightgbm", "gbm", "gp")]
+    cols = ["dummy", "rf", "lightgbm", "gbm", "gp"]
+    cols += [c for c in ("lightgbm_large", "gbm_large") if any(c in r["val"] for r in report["datasets"])]
     print("\nvalidation MAE (train on train.csv, evaluate on val.csv)")
-    print(f"{'dataset':38s}" + "".join(f"{c:>10s}" for c in cols) + f"{'cov1σ gbm':>11s}{'cov1σ gp':>10s}")
+    print(f"{'dataset':38s}" + "".join(f"{c:>15s}" if c.endswith("_large") else f"{c:>10s}" for c in cols) + f"{'cov1σ gbm':>11s}{'cov1σ gp':>10s}")
     for r in report["datasets"]:
         cov = r.get("coverage_1sigma", {})
-        print(f"{r['dataset']:38s}" + "".join(f"{r['val'].get(c, float('nan')):10.4g}" for c in cols)
+        print(f"{r['dataset']:38s}" + "".join(
+            f"{r['val'].get(c, float('nan')):{15 if c.endswith('_large') else 10}.4g}" for c in cols)
               + f"{cov.get('gbm', float('nan')):11.3f}{cov.get('gp', float('nan')):10.3f}")
     if args.cv > 1:
         print(f"\nk-fold CV MAE on train.csv (mean ± std over folds; k = {args.cv}, {args.cv_large} above 20k rows)")
