@@ -16,7 +16,7 @@ pub struct Evaluator {
     potential: Arc<dyn Potential>,
     nl: NeighborList,
     scratch: Scratch,
-    pool: rayon::ThreadPool,
+    pool: Arc<rayon::ThreadPool>,
     /// What `compute` evaluates besides forces.
     pub request: Request,
     /// Results of the last `compute`.
@@ -31,7 +31,7 @@ impl Evaluator {
             .num_threads(threads)
             .build()
             .map_err(|e| Error::invalid("threads", threads, &e.to_string()))?;
-        Ok(Evaluator { potential, nl, scratch: Scratch::default(), pool, request: Request::global(), output: Output::default() })
+        Ok(Evaluator { potential, nl, scratch: Scratch::default(), pool: Arc::new(pool), request: Request::global(), output: Output::default() })
     }
 
     /// The bound potential.
@@ -53,6 +53,10 @@ impl Evaluator {
     /// Number of worker threads.
     pub fn threads(&self) -> usize {
         self.pool.current_num_threads()
+    }
+    /// The worker pool (shared handle), so a driver can run whole steps inside it.
+    pub fn pool(&self) -> Arc<rayon::ThreadPool> {
+        self.pool.clone()
     }
     /// Run `f` inside this evaluator's thread pool.
     pub fn install<R: Send, F: FnOnce() -> R + Send>(&self, f: F) -> R {

@@ -112,10 +112,16 @@ impl Simulation {
     /// Run `nsteps` steps. `progress(done)` is called after every step; returning false
     /// interrupts the run cleanly (state, thermo and trajectory stay consistent). Returns the
     /// number of steps done.
-    pub fn run(&mut self, nsteps: u64, mut progress: impl FnMut(u64) -> bool) -> Result<u64> {
+    pub fn run(&mut self, nsteps: u64, mut progress: impl FnMut(u64) -> bool + Send) -> Result<u64> {
         if !self.ready {
             self.setup()?;
         }
+        // the whole loop runs in the evaluator's pool, so integrators' parallel loops use it too
+        let pool = self.evaluator.pool();
+        pool.install(|| self.run_steps(nsteps, &mut progress))
+    }
+
+    fn run_steps(&mut self, nsteps: u64, progress: &mut (impl FnMut(u64) -> bool + Send)) -> Result<u64> {
         for done in 1..=nsteps {
             let next = self.state.step + 1;
             let want_thermo = self.thermo_every > 0 && next % self.thermo_every == 0;

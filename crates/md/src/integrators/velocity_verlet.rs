@@ -9,6 +9,7 @@ use super::{Integrator, MdState};
 use crate::error::Result;
 use crate::evaluator::Evaluator;
 use crate::units::FTM2V;
+use rayon::prelude::*;
 
 /// Velocity Verlet integrator.
 #[derive(Clone, Debug, Default)]
@@ -17,21 +18,23 @@ pub struct VelocityVerlet;
 /// Half kick `v += ½ dt F/m`.
 pub fn half_kick(state: &mut MdState, forces: &[[f64; 3]], dt: f64) {
     let h = 0.5 * dt * FTM2V;
-    for ((v, f), m) in state.velocities.iter_mut().zip(forces).zip(&state.structure.masses) {
-        let s = h / m;
-        v[0] += s * f[0];
-        v[1] += s * f[1];
-        v[2] += s * f[2];
-    }
+    state.velocities.par_iter_mut().zip(forces.par_iter().zip(state.structure.masses.par_iter())).with_min_len(4096).for_each(
+        |(v, (f, m))| {
+            let s = h / m;
+            v[0] += s * f[0];
+            v[1] += s * f[1];
+            v[2] += s * f[2];
+        },
+    );
 }
 
 /// Drift `r += dt v`.
 pub fn drift(state: &mut MdState, dt: f64) {
-    for (r, v) in state.structure.positions.iter_mut().zip(&state.velocities) {
+    state.structure.positions.par_iter_mut().zip(state.velocities.par_iter()).with_min_len(4096).for_each(|(r, v)| {
         r[0] += dt * v[0];
         r[1] += dt * v[1];
         r[2] += dt * v[2];
-    }
+    });
 }
 
 impl Integrator for VelocityVerlet {
