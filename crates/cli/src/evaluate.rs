@@ -32,16 +32,8 @@ pub struct Args {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
-    #[arg(long)]
-    pub n_estimators: Option<usize>,
-    #[arg(long)]
-    pub learning_rate: Option<f64>,
-    #[arg(long)]
-    pub num_leaves: Option<usize>,
-    #[arg(long)]
-    pub kernel: Option<String>,
-    #[arg(long)]
-    pub max_train: Option<usize>,
+    #[command(flatten)]
+    pub hyper: crate::train::Hyper,
 }
 
 #[derive(Serialize)]
@@ -57,15 +49,7 @@ struct Report {
 }
 
 pub fn run(args: Args) -> Result<(), String> {
-    let kind = crate::train::model_kind(
-        &args.model,
-        0,
-        args.n_estimators,
-        args.learning_rate,
-        args.num_leaves,
-        args.kernel.as_deref(),
-        args.max_train,
-    )?;
+    let kind = crate::train::model_kind(&args.model, 0, &args.hyper)?;
     let table = Table::read_csv(&args.data_csv).map_err(|e| e.to_string())?;
     let pre = Preprocessor::from_table(&table, &args.target, &args.exclude).map_err(|e| e.to_string())?;
     let feat = Featurizer::new();

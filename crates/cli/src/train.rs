@@ -25,6 +25,13 @@ pub struct Args {
     pub exclude: Vec<String>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    #[command(flatten)]
+    pub hyper: Hyper,
+}
+
+/// Model hyper-parameters shared by `train` and `evaluate` (defaults: the model's own).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Hyper {
     /// GBM: maximum boosting rounds.
     #[arg(long)]
     pub n_estimators: Option<usize>,
@@ -43,16 +50,9 @@ pub struct Args {
 }
 
 /// Model kind from the common options (shared with `evaluate`).
-pub fn model_kind(
-    model: &str,
-    seed: u64,
-    n_estimators: Option<usize>,
-    learning_rate: Option<f64>,
-    num_leaves: Option<usize>,
-    kernel: Option<&str>,
-    max_train: Option<usize>,
-) -> Result<ModelKind, String> {
+pub fn model_kind(model: &str, seed: u64, h: &Hyper) -> Result<ModelKind, String> {
     let mut kind = kind_from_name(model, seed).map_err(|e| e.to_string())?;
+    let Hyper { n_estimators, learning_rate, num_leaves, kernel, max_train } = h.clone();
     match &mut kind {
         ModelKind::Gbm(p) => {
             if let Some(v) = n_estimators {
@@ -67,7 +67,7 @@ pub fn model_kind(
         }
         ModelKind::Gp(p) => {
             if let Some(k) = kernel {
-                p.kernel = scalebridge_ml::gp::Kernel::parse(k).map_err(|e| e.to_string())?;
+                p.kernel = scalebridge_ml::gp::Kernel::parse(&k).map_err(|e| e.to_string())?;
             }
             if let Some(v) = max_train {
                 p.max_train = v;
@@ -91,15 +91,7 @@ pub fn report_skipped(skipped: &[scalebridge_ml::Skipped]) {
 }
 
 pub fn run(args: Args) -> Result<(), String> {
-    let kind = model_kind(
-        &args.model,
-        args.seed,
-        args.n_estimators,
-        args.learning_rate,
-        args.num_leaves,
-        args.kernel.as_deref(),
-        args.max_train,
-    )?;
+    let kind = model_kind(&args.model, args.seed, &args.hyper)?;
     let bytes = std::fs::read(&args.train_csv)
         .map_err(|e| format!("cannot read {}: {e}", args.train_csv.display()))?;
     let table = Table::read_csv(&args.train_csv).map_err(|e| e.to_string())?;
