@@ -163,3 +163,28 @@ def test_bad_parameters_raise():
         a.pbc = [True, True, False]
         a.calc = ScaleBridgeCalculator(AR)
         a.get_potential_energy()
+
+
+@pytest.mark.parametrize(
+    "ensemble,kw",
+    [
+        ("nvt-langevin", {"temperature": 90.0, "damping": 0.1, "seed": 5}),
+        ("nvt", {"temperature": 90.0, "damping": 0.1}),
+        ("npt", {"temperature": 90.0, "damping": 0.1, "pressure_gpa": 0.0, "pressure_damping": 1.0}),
+    ],
+)
+def test_thermostatted_runs_resume_bit_identically(tmp_path, ensemble, kw):
+    """Checkpoints hold the thermostat/barostat variables and the noise stream."""
+    sim = Simulation(liquid_argon(5), AR, timestep=0.005, ensemble=ensemble, threads=1, **kw)
+    sim.create_velocities(temperature=90.0, seed=2)
+    sim.run(40)
+    ck = tmp_path / "ck.json"
+    sim.checkpoint(str(ck))
+    sim.run(40)
+    sim2 = Simulation(liquid_argon(5), AR, timestep=0.005, ensemble=ensemble, threads=1, **kw)
+    sim2.restore(str(ck))
+    sim2.run(40)
+    np.testing.assert_array_equal(sim2.positions, sim.positions)
+    np.testing.assert_array_equal(sim2.velocities, sim.velocities)
+    with pytest.raises(InputError, match="integrator"):
+        Simulation(liquid_argon(5), AR, timestep=0.005, ensemble="nve").restore(str(ck))

@@ -21,6 +21,11 @@ pub struct Checkpoint {
     pub thermo: Vec<ThermoRow>,
     /// Potential fingerprint; resuming with another potential is refused.
     pub potential: String,
+    /// Integrator name and internal state (thermostat/barostat variables, noise stream).
+    #[serde(default)]
+    pub integrator: String,
+    #[serde(default)]
+    pub integrator_state: serde_json::Value,
     pub version: String,
 }
 
@@ -156,6 +161,8 @@ impl Simulation {
             timestep: self.timestep,
             thermo: self.thermo.clone(),
             potential: self.evaluator.potential().fingerprint(),
+            integrator: self.integrator.name().to_string(),
+            integrator_state: self.integrator.save_state(),
             version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
@@ -165,7 +172,15 @@ impl Simulation {
         if c.potential != self.evaluator.potential().fingerprint() {
             return Err(Error::invalid("checkpoint", "potential", "was written with a different potential"));
         }
+        if !c.integrator.is_empty() && c.integrator != self.integrator.name() {
+            return Err(Error::invalid(
+                "checkpoint",
+                &c.integrator,
+                &format!("was written by integrator '{}', this simulation uses '{}'", c.integrator, self.integrator.name()),
+            ));
+        }
         c.state.structure.validate()?;
+        self.integrator.load_state(&c.integrator_state)?;
         self.state = c.state;
         self.timestep = c.timestep;
         self.thermo = c.thermo;

@@ -12,7 +12,7 @@ use crate::evaluator::Evaluator;
 use crate::velocities::{kinetic_tensor, temperature};
 
 /// Berendsen barostat settings (pressures in eV/Å³, compression positive).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct BerendsenBarostat {
     /// Target pressure, eV/Å³.
     pub pressure: f64,
@@ -25,7 +25,7 @@ pub struct BerendsenBarostat {
 }
 
 /// Berendsen thermostat, optionally with a barostat.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Berendsen {
     /// Target temperature, K.
     pub temperature: f64,
@@ -58,6 +58,7 @@ impl Berendsen {
 }
 
 impl Integrator for Berendsen {
+    super::serde_state!();
     fn name(&self) -> &str {
         "berendsen"
     }

@@ -13,7 +13,7 @@ use rand_chacha::ChaCha12Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 /// Langevin thermostat with BAOAB integration.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Langevin {
     /// Target temperature, K.
     pub temperature: f64,
@@ -44,6 +44,7 @@ fn half_drift(state: &mut MdState, dt: f64) {
 }
 
 impl Integrator for Langevin {
+    super::serde_state!();
     fn name(&self) -> &str {
         "langevin/baoab"
     }

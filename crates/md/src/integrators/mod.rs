@@ -38,4 +38,27 @@ pub trait Integrator: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &str;
     /// Advance `state` by `dt` (ps).
     fn step(&mut self, state: &mut MdState, eval: &mut Evaluator, dt: f64) -> Result<()>;
+    /// Internal state (thermostat variables, random-number stream) for checkpoints.
+    fn save_state(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+    /// Restore what `save_state` returned.
+    fn load_state(&mut self, _state: &serde_json::Value) -> Result<()> {
+        Ok(())
+    }
 }
+
+/// `save_state`/`load_state` for integrators whose whole value is their state.
+macro_rules! serde_state {
+    () => {
+        fn save_state(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+        }
+        fn load_state(&mut self, state: &serde_json::Value) -> crate::error::Result<()> {
+            *self = serde_json::from_value(state.clone())
+                .map_err(|e| crate::error::Error::invalid("checkpoint", "integrator state", &e.to_string()))?;
+            Ok(())
+        }
+    };
+}
+pub(crate) use serde_state;

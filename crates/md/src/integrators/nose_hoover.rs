@@ -12,7 +12,7 @@ use crate::units::BOLTZMANN;
 use crate::velocities::{degrees_of_freedom, kinetic_energy};
 
 /// State and parameters of a Nosé–Hoover chain acting on a kinetic energy.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NoseHooverChain {
     /// Target temperature, K.
     pub temperature: f64,
@@ -118,7 +118,7 @@ impl NoseHooverChain {
 }
 
 /// NVT with a Nosé–Hoover chain (LAMMPS `fix nvt temp T T Tdamp`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NoseHoover {
     pub chain: NoseHooverChain,
 }
@@ -139,6 +139,7 @@ pub(crate) fn scale_velocities(state: &mut MdState, f: f64) {
 }
 
 impl Integrator for NoseHoover {
+    super::serde_state!();
     fn name(&self) -> &str {
         "nvt"
     }

@@ -23,7 +23,7 @@ use crate::units::BOLTZMANN;
 use crate::velocities::{degrees_of_freedom, kinetic_energy, kinetic_tensor};
 
 /// Barostat coupling.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Coupling {
     Iso,
     Aniso,
@@ -43,7 +43,7 @@ impl std::str::FromStr for Coupling {
 }
 
 /// NPT with the MTK barostat.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Npt {
     pub coupling: Coupling,
     /// Target pressure tensor, eV/Å³ (Voigt).
@@ -234,6 +234,7 @@ impl Npt {
 }
 
 impl Integrator for Npt {
+    super::serde_state!();
     fn name(&self) -> &str {
         "npt"
     }
