@@ -3,25 +3,12 @@
 //! comparisons find), so agreement is shown (1) on one discretisation — the FE problem solved with
 //! two different preconditioners gives the same answer to solver tolerance — and (2) in the limit:
 //! the FFT–FEM gap shrinks with resolution and the Richardson-extrapolated values agree within 1 %.
+mod common;
 use scalebridge_continuum::{fem, fft, Grid, Material, SolverOptions};
 
 /// A centred sphere of radius 0.36 L (f ≈ 0.195) on an n³ grid.
 fn sphere(n: usize) -> Grid {
-    let mut g = Grid::uniform([n; 3], 0).unwrap();
-    let c = n as f64 / 2.0;
-    let r = 0.36 * n as f64;
-    for i in 0..n {
-        for j in 0..n {
-            for k in 0..n {
-                let d2 = (i as f64 + 0.5 - c).powi(2) + (j as f64 + 0.5 - c).powi(2) + (k as f64 + 0.5 - c).powi(2);
-                if d2 <= r * r {
-                    let idx = g.index(i, j, k);
-                    g.phases_mut()[idx] = 1;
-                }
-            }
-        }
-    }
-    g
+    common::single_sphere(n, 0.36 * n as f64)
 }
 
 fn mats() -> Vec<Material> {

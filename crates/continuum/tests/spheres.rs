@@ -1,24 +1,9 @@
 //! Spheres in a matrix: Hashin–Shtrikman bounds, the dilute Eshelby limit and Maxwell–Garnett.
+mod common;
 use scalebridge_continuum::bounds::{dilute_spheres, hashin_shtrikman_conductivity, hashin_shtrikman_elastic, k_g_from_e_nu, maxwell_garnett};
 use scalebridge_continuum::microstructure::{spheres, SphereOptions};
-use scalebridge_continuum::{fft, Grid, Material, SolverOptions};
+use scalebridge_continuum::{fft, Material, SolverOptions};
 
-fn single_sphere(n: usize, r: f64) -> Grid {
-    let mut g = Grid::uniform([n; 3], 0).unwrap();
-    let c = n as f64 / 2.0;
-    for i in 0..n {
-        for j in 0..n {
-            for k in 0..n {
-                let d2 = (i as f64 + 0.5 - c).powi(2) + (j as f64 + 0.5 - c).powi(2) + (k as f64 + 0.5 - c).powi(2);
-                if d2 <= r * r {
-                    let idx = g.index(i, j, k);
-                    g.phases_mut()[idx] = 1;
-                }
-            }
-        }
-    }
-    g
-}
 
 #[test]
 fn dilute_sphere_approaches_eshelby_and_maxwell_garnett() {
@@ -33,7 +18,7 @@ fn dilute_sphere_approaches_eshelby_and_maxwell_garnett() {
     let o = SolverOptions::default();
     let mut errs = Vec::new();
     for (n, r) in [(32usize, 5.0), (48, 7.5)] {
-        let g = single_sphere(n, r);
+        let g = common::single_sphere(n, r);
         let f = g.phase_fractions(2)[1];
         assert!(f > 0.014 && f < 0.018, "fraction {f}");
         let res = fft::homogenize_elastic(&g, &mats, &o).unwrap();

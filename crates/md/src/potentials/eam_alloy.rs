@@ -21,6 +21,26 @@ pub(crate) struct SetflHeader {
     pub cut: f64,
 }
 
+impl SetflHeader {
+    /// Full tables on this header's grids (shared by the setfl and Finnis–Sinclair readers).
+    pub(crate) fn tables(&self, numbers: Vec<u32>, masses: Vec<f64>, frho: Vec<Vec<f64>>, rhor: Vec<Vec<f64>>, z2r: Vec<Vec<f64>>) -> EamTables {
+        EamTables {
+            elements: self.elements.clone(),
+            numbers,
+            masses,
+            nrho: self.nrho,
+            drho: self.drho,
+            nr: self.nr,
+            dr: self.dr,
+            cut: self.cut,
+            rhomax: (self.nrho - 1) as f64 * self.drho,
+            frho,
+            rhor,
+            z2r,
+        }
+    }
+}
+
 pub(crate) fn read_header(r: &mut Reader) -> Result<SetflHeader> {
     for k in 1..=3 {
         r.skip_line(&format!("comment line {k}"))?;
@@ -110,21 +130,7 @@ pub fn read_setfl(path: &Path, elements: Option<&[String]>) -> Result<EamTables>
             rhor.push(rho1[a].clone());
         }
     }
-    let full = EamTables {
-        elements: h.elements.clone(),
-        numbers,
-        masses,
-        nrho: h.nrho,
-        drho: h.drho,
-        nr: h.nr,
-        dr: h.dr,
-        cut: h.cut,
-        rhomax: (h.nrho - 1) as f64 * h.drho,
-        frho,
-        rhor,
-        z2r,
-    };
-    Ok(subset(full, &keep))
+    Ok(subset(h.tables(numbers, masses, frho, rhor, z2r), &keep))
 }
 
 /// Lattice description written on each element line (`a0 lattice`), informative only.

@@ -30,19 +30,5 @@ pub fn read_fs(path: &Path, elements: Option<&[String]>) -> Result<EamTables> {
         }
     }
     let z2r = read_pairs(&mut r, &h.elements, h.nr)?;
-    let full = EamTables {
-        elements: h.elements.clone(),
-        numbers,
-        masses,
-        nrho: h.nrho,
-        drho: h.drho,
-        nr: h.nr,
-        dr: h.dr,
-        cut: h.cut,
-        rhomax: (h.nrho - 1) as f64 * h.drho,
-        frho,
-        rhor,
-        z2r,
-    };
-    Ok(subset(full, &keep))
+    Ok(subset(h.tables(numbers, masses, frho, rhor, z2r), &keep))
 }
