@@ -78,16 +78,11 @@ pub struct MdCase {
     pub lammps_commands: Vec<String>,
 }
 
-/// LAMMPS bench/in.lj mapped onto metal units with argon parameters: σ = 3.405 Å,
-/// ε = 0.010323 eV, m = 39.948 amu; fcc ρ* = 0.8442, T* = 1.44, r_c = 2.5σ, skin 0.3σ,
-/// rebuild every 20 steps without check, Δt = 0.005 τ.
-pub fn lj_case(scale: usize) -> Result<MdCase, String> {
-    let (sigma, eps, mass) = (3.405, 0.010323, 39.948);
-    let a = (4.0f64 / 0.8442).powf(1.0 / 3.0) * sigma;
-    let n = 20 * scale;
+/// n×n×n conventional fcc cells of one species with lattice constant `a` (Å) and `mass` (amu).
+fn fcc_supercell(species: &str, a: f64, n: usize, mass: f64) -> Result<Structure, String> {
     let spec = BulkSpec {
         lattice: Lattice::Fcc,
-        species: vec!["Ar".into()],
+        species: vec![species.into()],
         a,
         c: None,
         orientation: None,
@@ -95,7 +90,17 @@ pub fn lj_case(scale: usize) -> Result<MdCase, String> {
         orthogonal: false,
         masses: Some(vec![mass]),
     };
-    let structure = bulk(&spec).map_err(|e| e.to_string())?;
+    bulk(&spec).map_err(|e| e.to_string())
+}
+
+/// LAMMPS bench/in.lj mapped onto metal units with argon parameters: σ = 3.405 Å,
+/// ε = 0.010323 eV, m = 39.948 amu; fcc ρ* = 0.8442, T* = 1.44, r_c = 2.5σ, skin 0.3σ,
+/// rebuild every 20 steps without check, Δt = 0.005 τ.
+pub fn lj_case(scale: usize) -> Result<MdCase, String> {
+    let (sigma, eps, mass) = (3.405, 0.010323, 39.948);
+    let a = (4.0f64 / 0.8442).powf(1.0 / 3.0) * sigma;
+    let n = 20 * scale;
+    let structure = fcc_supercell("Ar", a, n, mass)?;
     let rc = 2.5 * sigma;
     let lj = LennardJones::new(vec!["Ar".into()], vec![eps], vec![sigma], rc, false, Mixing::LorentzBerthelot, vec![])
         .map_err(|e| e.to_string())?;
@@ -164,17 +169,7 @@ pub fn eam_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> {
     // pair_coeff sets the mass from the file after read_data, so use the file's mass too
     let mass = eam.masses().first().copied().unwrap_or(63.55);
     let n = 20 * scale;
-    let spec = BulkSpec {
-        lattice: Lattice::Fcc,
-        species: vec!["Cu".into()],
-        a: 3.615,
-        c: None,
-        orientation: None,
-        repeat: [n, n, n],
-        orthogonal: false,
-        masses: Some(vec![mass]),
-    };
-    let structure = bulk(&spec).map_err(|e| e.to_string())?;
+    let structure = fcc_supercell("Cu", 3.615, n, mass)?;
     Ok(MdCase {
         structure,
         potential: Arc::new(eam),
