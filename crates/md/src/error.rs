@@ -29,6 +29,10 @@ pub enum Error {
     /// An iterative method that did not converge.
     #[error("{what} did not converge after {iters} iterations (residual {residual:.3e})")]
     NotConverged { what: String, iters: usize, residual: f64 },
+    /// A long calculation stopped by its caller (Ctrl-C, a progress callback); finished stages
+    /// are kept and a rerun with the same inputs resumes from them.
+    #[error("{what} interrupted after {done} units of work")]
+    Interrupted { what: String, done: u64 },
     /// Input/output failure with the path involved.
     #[error("{path}: {source}")]
     Io { path: String, #[source] source: std::io::Error },

@@ -27,6 +27,7 @@ pub mod lattice;
 pub mod minimize;
 pub mod neighbors;
 pub mod potentials;
+pub mod properties;
 pub mod simulation;
 pub mod structure;
 pub mod thermo;

@@ -27,6 +27,7 @@ impl From<PyMdErr> for PyErr {
             | MdError::Shape(_)
             | MdError::Parse { .. } => InputError::new_err(msg),
             MdError::NotConverged { .. } => CalculationFailed::new_err(msg),
+            MdError::Interrupted { .. } => pyo3::exceptions::PyKeyboardInterrupt::new_err(msg),
             MdError::Io { source, .. } => match source.kind() {
                 std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
                 std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),

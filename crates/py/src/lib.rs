@@ -9,6 +9,7 @@ mod error;
 mod guard;
 mod md;
 mod ml;
+mod properties;
 
 #[pymodule]
 fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -18,5 +19,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dynamics::register(m)?;
     ml::register(m)?;
     continuum::register(m)?;
+    properties::register(m)?;
     Ok(())
 }

@@ -1,0 +1,166 @@
+"""Property protocols (elastic constants, thermal conductivity, melting, diffusivity, ...).
+
+Every protocol runs in Rust (``scalebridge-md``'s ``properties`` module) and returns a
+:class:`PropertyResult`: quantities with their units and standard errors, curves for plots,
+warnings, and provenance (input hash, potential hash, parameters, seeds, versions). Results
+serialise to JSON, flatten to a dict / pandas row, and plot to PNG/SVG.
+
+Long protocols report progress to an optional ``progress(done, total, stage)`` callable and stop
+cleanly on Ctrl-C (``KeyboardInterrupt``); with ``cache_dir`` set, finished stages are kept there
+under the task's input hash and a rerun resumes from them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import _scalebridge
+from .potentials import Potential
+from .structures import to_arrays
+
+__all__ = ["PropertyResult", "ProtocolWarning", "run_protocol"]
+
+
+class ProtocolWarning(UserWarning):
+    """A protocol finished but something in its input or statistics deserves attention."""
+
+
+def _is_quantity(v: Any) -> bool:
+    return isinstance(v, dict) and "value" in v and "unit" in v and "stderr" in v
+
+
+@dataclass
+class PropertyResult:
+    """Typed result of a property protocol (a thin view of the Rust result's JSON).
+
+    Attributes:
+        protocol: protocol name, e.g. ``"elastic/static"``.
+        data: the full result as a dict (quantities are ``{"value", "stderr", "unit"}`` dicts).
+    """
+
+    protocol: str
+    data: dict[str, Any]
+    _series: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "PropertyResult":
+        data = json.loads(text)
+        prov = data.get("provenance", {})
+        return cls(protocol=prov.get("protocol", ""), data=data, _series=data.get("series", []))
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.data
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        return self.data["provenance"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.data.get("warnings", []))
+
+    @property
+    def series(self) -> list[dict[str, Any]]:
+        return self._series
+
+    def quantities(self) -> dict[str, dict[str, Any]]:
+        """Every scalar quantity (top level and in nested dicts), keyed by its (dotted) name."""
+        out: dict[str, dict[str, Any]] = {}
+
+        def walk(prefix: str, d: Mapping[str, Any]) -> None:
+            for k, v in d.items():
+                name = f"{prefix}{k}"
+                if _is_quantity(v):
+                    out[name] = v
+                elif isinstance(v, dict) and k not in ("provenance",):
+                    walk(name + ".", v)
+
+        walk("", self.data)
+        return out
+
+    def value(self, name: str) -> float:
+        """Value of the quantity ``name`` (see :meth:`quantities`)."""
+        return float(self.quantities()[name]["value"])
+
+    def stderr(self, name: str) -> float | None:
+        e = self.quantities()[name]["stderr"]
+        return None if e is None else float(e)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full result (JSON-compatible)."""
+        return self.data
+
+    def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
+        text = json.dumps(self.data, indent=1)
+        if path is not None:
+            tmp = f"{os.fspath(path)}.partial"
+            with open(tmp, "w") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        return text
+
+    def row(self) -> dict[str, Any]:
+        """One flat row: ``name [unit]`` and ``name stderr`` columns, plus the task id."""
+        r: dict[str, Any] = {"protocol": self.protocol, "input_hash": self.provenance.get("input_hash")}
+        for name, q in self.quantities().items():
+            r[f"{name} [{q['unit']}]"] = q["value"]
+            if q["stderr"] is not None:
+                r[f"{name} stderr"] = q["stderr"]
+        return r
+
+    def to_series(self) -> pd.Series:
+        """The flat :meth:`row` as a pandas Series (concat several for a table)."""
+        return pd.Series(self.row())
+
+    def curve(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of the recorded series ``name``."""
+        for s in self._series:
+            if s["name"] == name:
+                return np.asarray(s["x"]), np.asarray(s["y"])
+        raise KeyError(f"no series '{name}' (have: {[s['name'] for s in self._series]})")
+
+    def plot(self, path: str | os.PathLike[str], series: str | None = None) -> None:
+        """Plot the recorded series (all, or the one named) to ``path`` (``.svg`` or ``.png``)."""
+        chosen = [s for s in self._series if series is None or s["name"] == series]
+        if not chosen:
+            raise KeyError(f"no series to plot (have: {[s['name'] for s in self._series]})")
+        _scalebridge.plot_series(json.dumps(chosen), os.fspath(path), self.protocol)
+
+
+def run_protocol(
+    protocol: str,
+    structure: Any,
+    potential: Potential,
+    options: Mapping[str, Any],
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int, str], bool | None] | None = None,
+) -> PropertyResult:
+    """Run ``protocol`` with ``options`` (the Rust options struct's fields) and wrap the result.
+    Warnings of the protocol are re-issued as :class:`ProtocolWarning`."""
+    cell, pos, symbols, masses = to_arrays(structure)
+    text = _scalebridge.run_protocol(
+        protocol,
+        cell,
+        pos,
+        symbols,
+        masses,
+        potential._inner,
+        json.dumps(dict(options)),
+        None if cache_dir is None else os.fspath(cache_dir),
+        progress,
+    )
+    res = PropertyResult.from_json(text)
+    for w in res.warnings:
+        warnings.warn(f"{protocol}: {w}", ProtocolWarning, stacklevel=3)
+    return res
