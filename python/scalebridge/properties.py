@@ -25,7 +25,7 @@ from . import _scalebridge
 from .potentials import Potential
 from .structures import to_arrays
 
-__all__ = ["PropertyResult", "ProtocolWarning", "run_protocol"]
+__all__ = ["PropertyResult", "ProtocolWarning", "run_protocol", "elastic_constants"]
 
 
 class ProtocolWarning(UserWarning):
@@ -164,3 +164,60 @@ def run_protocol(
     for w in res.warnings:
         warnings.warn(f"{protocol}: {w}", ProtocolWarning, stacklevel=3)
     return res
+
+
+def elastic_constants(
+    structure: Any,
+    potential: Potential,
+    temperature: float = 0.0,
+    *,
+    strain: float | None = None,
+    pressure_gpa: float = 0.0,
+    relax_cell: bool = True,
+    fmax: float = 1e-6,
+    timestep: float = 0.002,
+    npt_steps: int = 5000,
+    equilibration_steps: int = 500,
+    production_steps: int = 3000,
+    sample_every: int = 5,
+    blocks: int = 10,
+    seed: int = 1,
+    threads: int = 0,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int, str], bool | None] | None = None,
+) -> PropertyResult:
+    """Full 6×6 elastic constants ``C_GPa`` (Voigt order xx yy zz yz xz xy, GPa) and derived moduli.
+
+    At ``temperature == 0`` (default): relax atoms and cell to ``pressure_gpa``, then ±δ and ±2δ
+    strains with internal relaxation (``strain`` default 1e-3; the ±2δ estimate checks linearity).
+    At ``temperature > 0`` (K): NPT equilibration (``npt_steps``), then NVT stress averages at ±δ
+    for every component (``strain`` default 1e-2), with block standard errors in ``C_stderr_GPa``.
+
+    Derived (``result["moduli"]["quantities"]``): Voigt/Reuss/Hill bulk and shear moduli, Young's
+    modulus, Poisson and Pugh ratios, Zener and universal anisotropy, sound velocities and the
+    Debye temperature; ``result["moduli"]["born_stable"]``; cohesive energy at 0 K in
+    ``result["state"]``.
+    """
+    if temperature == 0.0:
+        opts: dict[str, Any] = dict(
+            strain=1e-3 if strain is None else strain,
+            relax_cell=relax_cell,
+            pressure_gpa=pressure_gpa,
+            fmax=fmax,
+            threads=threads,
+        )
+        return run_protocol("elastic/static", structure, potential, opts, cache_dir=cache_dir, progress=progress)
+    opts = dict(
+        temperature=temperature,
+        pressure_gpa=pressure_gpa,
+        strain=1e-2 if strain is None else strain,
+        timestep=timestep,
+        npt_steps=npt_steps,
+        equilibration_steps=equilibration_steps,
+        production_steps=production_steps,
+        sample_every=sample_every,
+        blocks=blocks,
+        seed=seed,
+        threads=threads,
+    )
+    return run_protocol("elastic/thermal", structure, potential, opts, cache_dir=cache_dir, progress=progress)

@@ -66,12 +66,12 @@ fn dispatch(
     progress: &mut dyn Progress,
 ) -> PyResult<String> {
     use scalebridge_md::properties as p;
-    let _ = (s, &pot, cache, &progress);
     match protocol {
-        other => {
-            let _ = p::report::Silent;
-            Err(InputError::new_err(format!("unknown protocol '{other}'")))
-        }
+        "elastic/static" => json(p::elastic::static_constants(s, pot, &parse(protocol, options)?, cache, progress)),
+        "elastic/thermal" => json(p::elastic::thermal_constants(s, pot, &parse(protocol, options)?, cache, progress)),
+        other => Err(InputError::new_err(format!(
+            "unknown protocol '{other}' (known: elastic/static, elastic/thermal)"
+        ))),
     }
 }
 
@@ -106,7 +106,16 @@ fn run_protocol(
     out
 }
 
+/// Plot series (JSON list of `Series`) to an SVG file.
+#[pyfunction]
+fn plot_series(series: &str, path: &str, title: &str) -> PyResult<()> {
+    let s: Vec<scalebridge_md::properties::report::Series> =
+        serde_json::from_str(series).map_err(|e| InputError::new_err(format!("series: {e}")))?;
+    no_panic("plot_series", || md(scalebridge_md::properties::plot::plot_series(&s, std::path::Path::new(path), title)))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_protocol, m)?)?;
+    m.add_function(wrap_pyfunction!(plot_series, m)?)?;
     Ok(())
 }

@@ -14,5 +14,7 @@
 //! temperatures) store each finished stage in a [`report::StageCache`] so an interrupted run
 //! resumes where it stopped.
 
+pub mod elastic;
+pub mod plot;
 pub mod report;
 pub mod stats;
