@@ -25,7 +25,19 @@ from . import _scalebridge
 from .potentials import Potential
 from .structures import to_arrays
 
-__all__ = ["PropertyResult", "ProtocolWarning", "run_protocol", "elastic_constants"]
+__all__ = [
+    "PropertyResult",
+    "ProtocolWarning",
+    "run_protocol",
+    "elastic_constants",
+    "diffusivity",
+    "thermal_expansion",
+    "vacancy_formation_energy",
+    "rdf",
+    "displacements",
+    "local_temperature",
+    "bond_statistics",
+]
 
 
 class ProtocolWarning(UserWarning):
@@ -221,3 +233,141 @@ def elastic_constants(
         threads=threads,
     )
     return run_protocol("elastic/thermal", structure, potential, opts, cache_dir=cache_dir, progress=progress)
+
+
+def diffusivity(
+    structure: Any,
+    potential: Potential,
+    temperature: float,
+    *,
+    timestep: float = 0.002,
+    equilibration_steps: int = 2000,
+    production_steps: int = 20000,
+    sample_every: int = 10,
+    max_lag_ps: float | None = None,
+    origin_every: int = 5,
+    fit_start: float = 0.2,
+    fit_end: float = 1.0,
+    blocks: int = 5,
+    ensemble: str = "nve",
+    damping: float = 0.1,
+    seed: int = 1,
+    threads: int = 0,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int, str], bool | None] | None = None,
+) -> PropertyResult:
+    """Self-diffusivity (Å²/ps; ``diffusivity_si`` in m²/s) from the mean-squared displacement.
+
+    NVT (Nosé–Hoover) equilibration at ``temperature`` (K), then ``ensemble`` production; MSD with
+    time origins every ``origin_every`` samples, D = slope/6 fitted over
+    ``[fit_start, fit_end] × max_lag``; standard error from ``blocks`` consecutive blocks. The
+    fitted window is reported; non-linear MSDs and immobile atoms give warnings.
+    """
+    opts = dict(
+        temperature=temperature,
+        timestep=timestep,
+        equilibration_steps=equilibration_steps,
+        production_steps=production_steps,
+        sample_every=sample_every,
+        max_lag_ps=max_lag_ps,
+        origin_every=origin_every,
+        fit_start=fit_start,
+        fit_end=fit_end,
+        blocks=blocks,
+        ensemble=ensemble,
+        damping=damping,
+        seed=seed,
+        threads=threads,
+    )
+    return run_protocol("diffusion/msd", structure, potential, opts, cache_dir=cache_dir, progress=progress)
+
+
+def thermal_expansion(
+    structure: Any,
+    potential: Potential,
+    temperature: float,
+    *,
+    delta_t: float = 50.0,
+    points_per_side: int = 1,
+    pressure_gpa: float = 0.0,
+    timestep: float = 0.002,
+    equilibration_steps: int = 2000,
+    production_steps: int = 10000,
+    sample_every: int = 10,
+    blocks: int = 10,
+    seed: int = 1,
+    threads: int = 0,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int, str], bool | None] | None = None,
+) -> PropertyResult:
+    """Thermal expansion (α_V, α_L in 1/K) and heat capacity C_P (eV/K/atom and J/(mol K)) from
+    NPT runs at ``temperature ± k·delta_t`` (K), plus the enthalpy-fluctuation C_P."""
+    opts = dict(
+        temperature=temperature,
+        delta_t=delta_t,
+        points_per_side=points_per_side,
+        pressure_gpa=pressure_gpa,
+        timestep=timestep,
+        equilibration_steps=equilibration_steps,
+        production_steps=production_steps,
+        sample_every=sample_every,
+        blocks=blocks,
+        seed=seed,
+        threads=threads,
+    )
+    return run_protocol("thermal/expansion", structure, potential, opts, cache_dir=cache_dir, progress=progress)
+
+
+def vacancy_formation_energy(
+    structure: Any,
+    potential: Potential,
+    *,
+    site: int = 0,
+    relax_cell: bool = False,
+    relax_reference: bool = True,
+    fmax: float = 1e-6,
+    threads: int = 0,
+) -> PropertyResult:
+    """Vacancy formation energy E_f = E(N−1) − (N−1)/N·E(N) (eV), relaxed and unrelaxed."""
+    opts = dict(site=site, relax_cell=relax_cell, relax_reference=relax_reference, fmax=fmax, threads=threads)
+    return run_protocol("defects/vacancy", structure, potential, opts)
+
+
+def rdf(structure: Any, r_max: float, bins: int = 200) -> pd.DataFrame:
+    """Radial distribution function (LAMMPS ``compute rdf`` normalisation) up to ``r_max`` (Å):
+    a table with ``r`` (bin centres, Å), the total ``g`` and running coordination ``coord``, and
+    ``g_A_B`` / ``coord_A_B`` per species pair when there are several species."""
+    cell, pos, symbols, _ = to_arrays(structure)
+    r, pairs = _scalebridge.rdf(cell, pos, symbols, float(r_max), int(bins))
+    table: dict[str, Any] = {"r": np.asarray(r)}
+    for a, b, g, cn in pairs:
+        suffix = "" if a == "*" else f"_{a}_{b}"
+        table[f"g{suffix}"] = np.asarray(g)
+        table[f"coord{suffix}"] = np.asarray(cn)
+    return pd.DataFrame(table)
+
+
+def displacements(structure: Any, reference: Any) -> np.ndarray:
+    """Minimum-image displacement (Å, shape (N, 3)) of every atom from ``reference``."""
+    cell, pos, symbols, _ = to_arrays(structure)
+    _, ref, ref_symbols, _ = to_arrays(reference)
+    if list(ref_symbols) != list(symbols):
+        from .exceptions import InputError
+
+        raise InputError("structure and reference must hold the same atoms in the same order")
+    return _scalebridge.displacements(cell, pos, ref, symbols)
+
+
+def local_temperature(structure: Any, velocities: np.ndarray, radius: float) -> np.ndarray:
+    """Local temperature (K) of every atom: kinetic temperature of the atom and its neighbours
+    within ``radius`` (Å); ``velocities`` in Å/ps."""
+    cell, pos, symbols, masses = to_arrays(structure)
+    v = np.ascontiguousarray(velocities, dtype=float)
+    return np.asarray(_scalebridge.local_temperature(cell, pos, symbols, masses, v, float(radius)))
+
+
+def bond_statistics(structure: Any, potential: Potential, bond_cutoff: float) -> dict[str, float]:
+    """Bonds within ``bond_cutoff`` (Å): count, mean coordination, mean length (Å) and mean bond
+    energy (cohesive energy per bond, eV)."""
+    cell, pos, symbols, masses = to_arrays(structure)
+    return json.loads(_scalebridge.bond_statistics(cell, pos, symbols, masses, potential._inner, float(bond_cutoff)))

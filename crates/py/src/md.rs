@@ -76,13 +76,18 @@ pub fn structure_from(cell: PyReadonlyArray2<f64>, positions: PyReadonlyArray2<f
         return Err(InputError::new_err(format!("cell must have shape (3, 3), got {:?}", c.shape())));
     }
     let m = [[c[[0, 0]], c[[0, 1]], c[[0, 2]]], [c[[1, 0]], c[[1, 1]], c[[1, 2]]], [c[[2, 0]], c[[2, 1]], c[[2, 2]]]];
-    let p = positions.as_array();
-    if p.ndim() != 2 || p.shape()[1] != 3 {
-        return Err(InputError::new_err(format!("positions must have shape (N, 3), got {:?}", p.shape())));
-    }
-    let pos: Vec<Vec3> = p.rows().into_iter().map(|r| [r[0], r[1], r[2]]).collect();
+    let pos = vec3_rows(positions, "positions")?;
     let cell = md(Cell::new(m))?;
     md(Structure::from_symbols(cell, pos, &symbols, masses))
+}
+
+/// Rows of an (N, 3) array; `what` names it in the error.
+pub fn vec3_rows(a: PyReadonlyArray2<f64>, what: &str) -> PyResult<Vec<Vec3>> {
+    let p = a.as_array();
+    if p.ndim() != 2 || p.shape()[1] != 3 {
+        return Err(InputError::new_err(format!("{what} must have shape (N, 3), got {:?}", p.shape())));
+    }
+    Ok(p.rows().into_iter().map(|r| [r[0], r[1], r[2]]).collect())
 }
 
 pub fn vec3_array<'py>(py: Python<'py>, v: &[Vec3]) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
@@ -252,11 +257,7 @@ impl PySimulation {
 
     /// Set velocities, Å/ps, shape (N, 3).
     fn set_velocities(&mut self, v: PyReadonlyArray2<f64>) -> PyResult<()> {
-        let a = v.as_array();
-        if a.ndim() != 2 || a.shape()[1] != 3 {
-            return Err(InputError::new_err(format!("velocities must have shape (N, 3), got {:?}", a.shape())));
-        }
-        md(self.inner.set_velocities(a.rows().into_iter().map(|r| [r[0], r[1], r[2]]).collect()))
+        md(self.inner.set_velocities(vec3_rows(v, "velocities")?))
     }
 
     /// Neighbour-list rebuild policy (LAMMPS `neigh_modify every N check yes|no`).

@@ -56,6 +56,9 @@ fn json<T: Serialize>(r: MdResult<T>) -> PyResult<String> {
     serde_json::to_string(&v).map_err(|e| InputError::new_err(format!("result serialisation: {e}")))
 }
 
+/// Protocol names accepted by `run_protocol`.
+const PROTOCOLS: &[&str] = &["elastic/static", "elastic/thermal", "diffusion/msd", "thermal/expansion", "defects/vacancy"];
+
 /// Run one protocol. Each arm parses the protocol's options and serialises its result.
 fn dispatch(
     protocol: &str,
@@ -69,9 +72,10 @@ fn dispatch(
     match protocol {
         "elastic/static" => json(p::elastic::static_constants(s, pot, &parse(protocol, options)?, cache, progress)),
         "elastic/thermal" => json(p::elastic::thermal_constants(s, pot, &parse(protocol, options)?, cache, progress)),
-        other => Err(InputError::new_err(format!(
-            "unknown protocol '{other}' (known: elastic/static, elastic/thermal)"
-        ))),
+        "diffusion/msd" => json(p::diffusion::diffusivity(s, pot, &parse(protocol, options)?, cache, progress)),
+        "thermal/expansion" => json(p::thermal::thermal_expansion(s, pot, &parse(protocol, options)?, cache, progress)),
+        "defects/vacancy" => json(p::defects::vacancy_formation(s, pot, &parse(protocol, options)?, progress)),
+        other => Err(InputError::new_err(format!("unknown protocol '{other}' (known: {})", PROTOCOLS.join(", ")))),
     }
 }
 
@@ -114,8 +118,88 @@ fn plot_series(series: &str, path: &str, title: &str) -> PyResult<()> {
     no_panic("plot_series", || md(scalebridge_md::properties::plot::plot_series(&s, std::path::Path::new(path), title)))
 }
 
+/// RDF up to `r_max` (Å) with `bins` bins: (r, [(a, b, g, running coordination), ...]); the
+/// first entry is the total ("*", "*").
+#[pyfunction]
+#[pyo3(signature = (cell, positions, symbols, r_max, bins=200))]
+#[allow(clippy::type_complexity)]
+fn rdf(
+    py: Python<'_>,
+    cell: PyReadonlyArray2<f64>,
+    positions: PyReadonlyArray2<f64>,
+    symbols: Vec<String>,
+    r_max: f64,
+    bins: usize,
+) -> PyResult<(Vec<f64>, Vec<(String, String, Vec<f64>, Vec<f64>)>)> {
+    let ones = Some(vec![1.0; symbols.len()]);
+    let s = structure_from(cell, positions, symbols, ones)?;
+    let r = py.detach(|| no_panic("rdf", || md(scalebridge_md::properties::descriptors::rdf(&s, r_max, bins))))?;
+    Ok((r.r, r.pairs))
+}
+
+/// Minimum-image displacements (Å) of the atoms of a structure from a reference (same order).
+#[pyfunction]
+fn displacements<'py>(
+    py: Python<'py>,
+    cell: PyReadonlyArray2<f64>,
+    positions: PyReadonlyArray2<f64>,
+    reference_positions: PyReadonlyArray2<f64>,
+    symbols: Vec<String>,
+) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+    let ones = Some(vec![1.0; symbols.len()]);
+    let r = structure_from(cell.clone(), reference_positions, symbols.clone(), ones.clone())?;
+    let s = structure_from(cell, positions, symbols, ones)?;
+    let d = md(scalebridge_md::properties::descriptors::displacements(&s, &r))?;
+    crate::md::vec3_array(py, &d)
+}
+
+/// Local temperature (K) of every atom averaged over neighbours within `radius` (Å).
+#[pyfunction]
+fn local_temperature(
+    py: Python<'_>,
+    cell: PyReadonlyArray2<f64>,
+    positions: PyReadonlyArray2<f64>,
+    symbols: Vec<String>,
+    masses: Vec<f64>,
+    velocities: PyReadonlyArray2<f64>,
+    radius: f64,
+) -> PyResult<Vec<f64>> {
+    let s = structure_from(cell, positions, symbols, Some(masses))?;
+    let v = crate::md::vec3_rows(velocities, "velocities")?;
+    py.detach(|| no_panic("local_temperature", || md(scalebridge_md::properties::descriptors::local_temperature(&s, &v, radius))))
+}
+
+/// Bond statistics with a potential: dict with bonds, mean_coordination, mean_bond_length (Å),
+/// mean_bond_energy (eV per bond).
+#[pyfunction]
+#[pyo3(signature = (cell, positions, symbols, masses, potential, bond_cutoff))]
+fn bond_statistics(
+    py: Python<'_>,
+    cell: PyReadonlyArray2<f64>,
+    positions: PyReadonlyArray2<f64>,
+    symbols: Vec<String>,
+    masses: Option<Vec<f64>>,
+    potential: &PyPotential,
+    bond_cutoff: f64,
+) -> PyResult<String> {
+    let s = structure_from(cell, positions, symbols, masses)?;
+    let pot = potential.inner.clone();
+    py.detach(|| {
+        no_panic("bond_statistics", || {
+            md(pot.check_species(&s.species))?;
+            let masses: Vec<f64> = (0..s.species.len()).map(|t| s.types.iter().position(|&x| x == t).map_or(1.0, |i| s.masses[i])).collect();
+            let iso = md(scalebridge_md::properties::elastic::isolated_atom_energies(&pot, &s.species, &masses))?;
+            json(scalebridge_md::properties::descriptors::bond_stats(&s, pot.clone(), bond_cutoff, &iso))
+        })
+    })
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_protocol, m)?)?;
     m.add_function(wrap_pyfunction!(plot_series, m)?)?;
+    m.add_function(wrap_pyfunction!(rdf, m)?)?;
+    m.add_function(wrap_pyfunction!(displacements, m)?)?;
+    m.add_function(wrap_pyfunction!(local_temperature, m)?)?;
+    m.add_function(wrap_pyfunction!(bond_statistics, m)?)?;
     Ok(())
 }

@@ -172,7 +172,7 @@ fn static_stress(virial: &[f64; 6], volume: f64) -> [f64; 6] {
 
 /// Energy of one isolated atom of every species (eV): a single atom in a cubic box wider than
 /// twice the cutoff.
-fn isolated_atom_energies(potential: &Arc<dyn Potential>, species: &[String], masses: &[f64]) -> Result<Vec<f64>> {
+pub fn isolated_atom_energies(potential: &Arc<dyn Potential>, species: &[String], masses: &[f64]) -> Result<Vec<f64>> {
     let l = 2.0 * potential.cutoff() + 2.0 * DEFAULT_SKIN + 1.0;
     let mut ev = Evaluator::new(potential.clone(), DEFAULT_SKIN, 1)?;
     species

@@ -5,16 +5,22 @@
 //! | module | property |
 //! |---|---|
 //! | [`elastic`] | 6×6 elastic constants at 0 K and finite temperature, derived moduli |
-//! | [`descriptors`] | RDF, coordination, bond energy, displacements, vacancy formation energy |
+//! | [`descriptors`] | RDF, coordination, bond energy per bond, displacements, local temperature |
 //! | [`diffusion`] | self-diffusivity from the mean-squared displacement (Einstein) |
 //! | [`thermal`] | thermal expansion and heat capacity from NPT runs |
+//! | [`defects`] | vacancy formation energy |
+//! | [`plot`] | SVG plots of the recorded series |
 //!
 //! Every protocol takes a [`report::Progress`] that is told how far it is and can interrupt it
 //! ([`crate::error::Error::Interrupted`]); protocols made of independent stages (seeds, strains,
 //! temperatures) store each finished stage in a [`report::StageCache`] so an interrupted run
 //! resumes where it stopped.
 
+pub mod defects;
+pub mod descriptors;
+pub mod diffusion;
 pub mod elastic;
 pub mod plot;
 pub mod report;
 pub mod stats;
+pub mod thermal;

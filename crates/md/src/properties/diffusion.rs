@@ -1,0 +1,303 @@
+//! Self-diffusivity from the mean-squared displacement (Einstein relation):
+//! `D = lim_{t→∞} ⟨|r(t₀ + t) − r(t₀)|²⟩ / 6t`, estimated as one sixth of the slope of a
+//! least-squares line through MSD(t) over a fit window `[fit_start, fit_end]·max_lag`.
+//!
+//! Protocol: Maxwell–Boltzmann velocities, Nosé–Hoover NVT equilibration, then production in
+//! NVE (default, as LAMMPS `fix nve` + `compute msd`) or NVT. Positions are unwrapped by
+//! minimum-image increments between samples. Time origins are taken every `origin_every`
+//! samples; the production is split into `blocks` consecutive groups of origins, each giving its
+//! own MSD curve and D, so the standard error comes from the spread of nearly independent blocks.
+//! D is reported in Å²/ps (1 Å²/ps = 10⁻⁸ m²/s), for all atoms and per species.
+
+use crate::error::{Error, Result};
+use crate::evaluator::DEFAULT_SKIN;
+use crate::integrators::{Integrator, NoseHoover, VelocityVerlet};
+use crate::potentials::Potential;
+use crate::properties::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
+use crate::properties::stats::{linear_fit, mean_stderr};
+use crate::simulation::Simulation;
+use crate::structure::Structure;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Options of [`diffusivity`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiffusionOptions {
+    /// Temperature, K.
+    pub temperature: f64,
+    /// Time step, ps.
+    pub timestep: f64,
+    /// NVT equilibration steps.
+    pub equilibration_steps: u64,
+    /// Production steps.
+    pub production_steps: u64,
+    /// Position sampling interval, steps.
+    pub sample_every: u64,
+    /// Longest lag of the MSD, ps (default: a fifth of a block).
+    pub max_lag_ps: Option<f64>,
+    /// A new time origin every this many samples.
+    pub origin_every: u64,
+    /// Fit window as fractions of `max_lag`.
+    pub fit_start: f64,
+    pub fit_end: f64,
+    /// Number of blocks for the standard error.
+    pub blocks: usize,
+    /// Production ensemble: `"nve"` or `"nvt"` (Nosé–Hoover).
+    pub ensemble: String,
+    /// Thermostat damping, ps.
+    pub damping: f64,
+    pub seed: u64,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+}
+
+impl Default for DiffusionOptions {
+    fn default() -> Self {
+        DiffusionOptions {
+            temperature: 300.0,
+            timestep: 0.002,
+            equilibration_steps: 2000,
+            production_steps: 20000,
+            sample_every: 10,
+            max_lag_ps: None,
+            origin_every: 5,
+            fit_start: 0.2,
+            fit_end: 1.0,
+            blocks: 5,
+            ensemble: "nve".into(),
+            damping: 0.1,
+            seed: 1,
+            threads: 0,
+        }
+    }
+}
+
+/// Result of [`diffusivity`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DiffusionResult {
+    /// Self-diffusivity of all atoms, Å²/ps.
+    pub diffusivity: Quantity,
+    /// The same in m²/s.
+    pub diffusivity_si: Quantity,
+    /// Per species, Å²/ps.
+    pub per_species: BTreeMap<String, Quantity>,
+    /// Mean temperature of the production run, K.
+    pub temperature: Quantity,
+    /// Fit window, ps.
+    pub fit_window_ps: [f64; 2],
+    /// D of every block, Å²/ps.
+    pub block_values: Vec<f64>,
+    pub warnings: Vec<String>,
+    /// MSD(t) (mean over blocks ± standard error), Å².
+    pub series: Vec<Series>,
+    pub provenance: Provenance,
+}
+
+/// On-the-fly MSD with multiple time origins grouped into blocks.
+struct MsdAccumulator {
+    max_lag: usize,
+    origin_every: usize,
+    samples_per_block: usize,
+    /// Active origins: (block, sample index, unwrapped positions at the origin).
+    origins: Vec<(usize, usize, Vec<[f64; 3]>)>,
+    /// sums[block][species or total][lag] and counts[block][lag]
+    sums: Vec<Vec<Vec<f64>>>,
+    counts: Vec<Vec<f64>>,
+}
+
+impl MsdAccumulator {
+    fn add(&mut self, k: usize, unwrapped: &[[f64; 3]], types: &[usize], nspecies: usize, natoms_of: &[f64]) {
+        let block = k / self.samples_per_block;
+        // start a new origin if its whole window fits in its block
+        if k % self.origin_every == 0 && block < self.sums.len() && (k % self.samples_per_block) + self.max_lag < self.samples_per_block {
+            self.origins.push((block, k, unwrapped.to_vec()));
+        }
+        let max_lag = self.max_lag;
+        self.origins.retain(|(_, k0, _)| k - k0 < max_lag);
+        for (b, k0, r0) in &self.origins {
+            let lag = k - k0;
+            let mut per = vec![0.0; nspecies + 1];
+            for ((r, q), &t) in unwrapped.iter().zip(r0).zip(types) {
+                let d2 = (r[0] - q[0]).powi(2) + (r[1] - q[1]).powi(2) + (r[2] - q[2]).powi(2);
+                per[t] += d2;
+                per[nspecies] += d2;
+            }
+            for (sp, v) in per.iter().enumerate() {
+                self.sums[*b][sp][lag] += v / natoms_of[sp];
+            }
+            self.counts[*b][lag] += 1.0;
+        }
+    }
+}
+
+/// Self-diffusivity of `structure` (a liquid, or a solid with defects) at `opts.temperature`.
+pub fn diffusivity(
+    structure: &Structure,
+    potential: Arc<dyn Potential>,
+    opts: &DiffusionOptions,
+    cache: &StageCache,
+    progress: &mut dyn Progress,
+) -> Result<DiffusionResult> {
+    let t0 = std::time::Instant::now();
+    if !(opts.temperature.is_finite() && opts.temperature > 0.0) {
+        return Err(Error::invalid("temperature", opts.temperature, "must be positive (K)"));
+    }
+    if opts.sample_every == 0 || opts.origin_every == 0 {
+        return Err(Error::invalid("sample_every/origin_every", 0, "must be at least 1"));
+    }
+    if !(0.0 <= opts.fit_start && opts.fit_start < opts.fit_end && opts.fit_end <= 1.0) {
+        return Err(Error::invalid("fit window", format!("[{}, {}]", opts.fit_start, opts.fit_end), "needs 0 ≤ fit_start < fit_end ≤ 1"));
+    }
+    if opts.blocks < 2 {
+        return Err(Error::invalid("blocks", opts.blocks, "at least 2 blocks are needed for a standard error"));
+    }
+    let nsamples = (opts.production_steps / opts.sample_every) as usize;
+    let per_block = nsamples / opts.blocks;
+    let dt_sample = opts.timestep * opts.sample_every as f64;
+    let max_lag = match opts.max_lag_ps {
+        Some(t) => (t / dt_sample).round() as usize,
+        None => per_block / 5,
+    };
+    if max_lag < 10 || max_lag + 1 >= per_block {
+        return Err(Error::invalid(
+            "production_steps",
+            opts.production_steps,
+            &format!(
+                "too short: each of the {} blocks has {per_block} samples, the MSD needs at least 10 lags and a block longer than the longest lag ({max_lag} samples)",
+                opts.blocks
+            ),
+        ));
+    }
+    structure.validate()?;
+    potential.check_species(&structure.species)?;
+    let prov = Provenance::new("diffusion/msd", structure, potential.as_ref(), opts, &[opts.seed])?;
+    let total = opts.equilibration_steps + opts.production_steps;
+
+    // equilibration (cached: an interrupted production restarts from the equilibrated state)
+    #[derive(Serialize, Deserialize)]
+    struct Equilibrated {
+        structure: Structure,
+        velocities: Vec<[f64; 3]>,
+    }
+    let eq: Equilibrated = cache.get_or_run("equilibration", || {
+        let nh = NoseHoover::new(opts.temperature, opts.damping)?;
+        let mut sim = Simulation::new(structure.clone(), potential.clone(), Box::new(nh), opts.timestep, DEFAULT_SKIN, opts.threads)?;
+        sim.create_velocities(opts.temperature, opts.seed)?;
+        run_steps(&mut sim, opts.equilibration_steps, progress, 0, total, "equilibration")?;
+        Ok(Equilibrated { structure: sim.state.structure.clone(), velocities: sim.state.velocities.clone() })
+    })?;
+
+    let integrator: Box<dyn Integrator> = match opts.ensemble.as_str() {
+        "nve" => Box::new(VelocityVerlet),
+        "nvt" => Box::new(NoseHoover::new(opts.temperature, opts.damping)?),
+        other => return Err(Error::invalid("ensemble", other, "expected nve or nvt")),
+    };
+    let mut sim = Simulation::new(eq.structure, potential.clone(), integrator, opts.timestep, DEFAULT_SKIN, opts.threads)?;
+    sim.set_velocities(eq.velocities)?;
+    let ns = structure.species.len();
+    let mut natoms_of: Vec<f64> = (0..ns).map(|t| structure.types.iter().filter(|&&x| x == t).count() as f64).collect();
+    natoms_of.push(structure.len() as f64);
+    let mut acc = MsdAccumulator {
+        max_lag,
+        origin_every: opts.origin_every as usize,
+        samples_per_block: per_block,
+        origins: Vec::new(),
+        sums: vec![vec![vec![0.0; max_lag]; ns + 1]; opts.blocks],
+        counts: vec![vec![0.0; max_lag]; opts.blocks],
+    };
+    let mut unwrapped = sim.state.structure.positions.clone();
+    let mut last_frac: Vec<[f64; 3]> = unwrapped.iter().map(|r| sim.state.structure.cell.fractional(r)).collect();
+    let mut temps = Vec::with_capacity(nsamples);
+    acc.add(0, &unwrapped, &structure.types, ns, &natoms_of);
+    for k in 1..per_block * opts.blocks {
+        let base = opts.equilibration_steps + (k as u64 - 1) * opts.sample_every;
+        run_steps(&mut sim, opts.sample_every, progress, base, total, "production")?;
+        let s = &sim.state.structure;
+        for ((u, lf), r) in unwrapped.iter_mut().zip(last_frac.iter_mut()).zip(&s.positions) {
+            let f = s.cell.fractional(r);
+            let mut d = [f[0] - lf[0], f[1] - lf[1], f[2] - lf[2]];
+            for x in d.iter_mut() {
+                *x -= x.round();
+            }
+            let dr = s.cell.cartesian(&d);
+            for c in 0..3 {
+                u[c] += dr[c];
+            }
+            *lf = f;
+        }
+        temps.push(crate::velocities::temperature(&s.masses, &sim.state.velocities));
+        acc.add(k, &unwrapped, &structure.types, ns, &natoms_of);
+    }
+
+    // fit D per block and per species
+    let lags: Vec<f64> = (0..max_lag).map(|l| l as f64 * dt_sample).collect();
+    let (l0, l1) = (((opts.fit_start * max_lag as f64).round() as usize).max(1), ((opts.fit_end * max_lag as f64) as usize).min(max_lag));
+    if l1 < l0 + 3 {
+        return Err(Error::invalid("fit window", format!("{l0}..{l1} lags"), "has fewer than 3 points"));
+    }
+    let msd = |b: usize, sp: usize| -> Vec<f64> { (0..max_lag).map(|l| acc.sums[b][sp][l] / acc.counts[b][l].max(1.0)).collect() };
+    let mut per_sp = vec![Vec::new(); ns + 1];
+    let mut curvature = Vec::new();
+    for b in 0..opts.blocks {
+        for (sp, vals) in per_sp.iter_mut().enumerate() {
+            let m = msd(b, sp);
+            let (_, slope, _, _) = linear_fit(&lags[l0..l1], &m[l0..l1])?;
+            vals.push(slope / 6.0);
+            if sp == ns {
+                let mid = (l0 + l1) / 2;
+                let (_, s1, _, _) = linear_fit(&lags[l0..mid.max(l0 + 3)], &m[l0..mid.max(l0 + 3)])?;
+                let (_, s2, _, _) = linear_fit(&lags[mid.min(l1 - 3)..l1], &m[mid.min(l1 - 3)..l1])?;
+                curvature.push((s1, s2));
+            }
+        }
+    }
+    let (d, de) = mean_stderr(&per_sp[ns]);
+    let mut warnings = Vec::new();
+    let mean_msd_end: f64 = (0..opts.blocks).map(|b| msd(b, ns)[max_lag - 1]).sum::<f64>() / opts.blocks as f64;
+    if mean_msd_end < 1.0 {
+        warnings.push(format!(
+            "MSD reaches only {mean_msd_end:.3} Å² at the longest lag: atoms barely move (a solid?); D is not a diffusive value"
+        ));
+    } else if de > 0.0 && d <= 3.0 * de {
+        warnings.push(format!("D = {d:.4e} ± {de:.1e} Å²/ps is not significant: run longer"));
+    }
+    let (s1, s2) = curvature.iter().fold((0.0, 0.0), |a, c| (a.0 + c.0, a.1 + c.1));
+    if s1.abs() > 0.0 && ((s2 - s1) / s1).abs() > 0.25 && mean_msd_end >= 1.0 {
+        warnings.push(format!(
+            "MSD is not linear over the fit window (slopes of its halves differ by {:.0} %): not yet diffusive, use longer lags",
+            100.0 * ((s2 - s1) / s1).abs()
+        ));
+    }
+    let mut per_species = BTreeMap::new();
+    for sp in 0..ns {
+        let (m, e) = mean_stderr(&per_sp[sp]);
+        per_species.insert(structure.species[sp].clone(), Quantity::with_err(m, e, "Å^2/ps"));
+    }
+    let mean_curve: Vec<f64> = (0..max_lag).map(|l| (0..opts.blocks).map(|b| msd(b, ns)[l]).sum::<f64>() / opts.blocks as f64).collect();
+    let err_curve: Vec<f64> = (0..max_lag).map(|l| mean_stderr(&(0..opts.blocks).map(|b| msd(b, ns)[l]).collect::<Vec<_>>()).1).collect();
+    let (tm, te) = crate::properties::stats::block_mean_stderr(&temps, opts.blocks)?;
+    let mut prov = prov;
+    prov.wall_seconds = t0.elapsed().as_secs_f64();
+    Ok(DiffusionResult {
+        diffusivity: Quantity::with_err(d, de, "Å^2/ps"),
+        diffusivity_si: Quantity::with_err(d * 1e-8, de * 1e-8, "m^2/s"),
+        per_species,
+        temperature: Quantity::with_err(tm, te, "K"),
+        fit_window_ps: [lags[l0], lags[l1 - 1]],
+        block_values: per_sp[ns].clone(),
+        warnings,
+        series: vec![Series {
+            name: "msd".into(),
+            x_label: "lag t".into(),
+            x_unit: "ps".into(),
+            y_label: "MSD".into(),
+            y_unit: "Å^2".into(),
+            x: lags,
+            y: mean_curve,
+            y_err: Some(err_curve),
+        }],
+        provenance: prov,
+    })
+}
