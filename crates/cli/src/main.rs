@@ -6,9 +6,12 @@ use std::process::ExitCode;
 mod bench;
 mod bench_fem;
 mod demo;
+mod diffusion;
+mod elastic;
 mod evaluate;
 mod homogenize;
 mod predict;
+mod system;
 mod train;
 
 #[derive(Parser)]
@@ -30,6 +33,10 @@ enum Command {
     Predict(predict::Args),
     /// Cross-validate (or test) a model on a CSV file.
     Evaluate(evaluate::Args),
+    /// Elastic constants (6×6 `C_GPa`) and derived moduli at 0 K or finite temperature.
+    Elastic(elastic::Args),
+    /// Self-diffusivity from the mean-squared displacement.
+    Diffusion(diffusion::Args),
     /// Effective stiffness / conductivity of a voxel microstructure (FFT or FE homogenisation).
     Homogenize(homogenize::Args),
 }
@@ -43,6 +50,8 @@ fn main() -> ExitCode {
         Command::Predict(a) => predict::run(a),
         Command::Evaluate(a) => evaluate::run(a),
         Command::Homogenize(a) => homogenize::run(a),
+        Command::Elastic(a) => elastic::run(a),
+        Command::Diffusion(a) => diffusion::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

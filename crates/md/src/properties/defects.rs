@@ -4,7 +4,8 @@
 
 use crate::error::{Error, Result};
 use crate::evaluator::{Evaluator, DEFAULT_SKIN};
-use crate::minimize::{minimize, CellDof, CellRelax, MinimizeOptions};
+use crate::minimize::{CellDof, CellRelax, MinimizeOptions};
+use crate::properties::relax;
 use crate::potentials::{Potential, Request};
 use crate::properties::report::{Progress, Provenance, Quantity};
 use crate::structure::Structure;
@@ -73,10 +74,9 @@ pub fn vacancy_formation(
     let atoms_only = MinimizeOptions { fmax: opts.fmax, max_iter: 20000, cell: None, ..MinimizeOptions::default() };
     let mut perfect = structure.clone();
     let e_n = if opts.relax_reference {
-        minimize(&mut perfect, &mut eval, "fire", &with_cell)?;
-        minimize(&mut perfect, &mut eval, "cg", &with_cell)?.energy
+        relax(&mut perfect, &mut eval, &with_cell)?.energy
     } else {
-        minimize(&mut perfect, &mut eval, "cg", &atoms_only)?.energy
+        relax(&mut perfect, &mut eval, &atoms_only)?.energy
     };
     if !progress.update(1, 3, "perfect crystal") {
         return Err(Error::Interrupted { what: "defects/vacancy".into(), done: 1 });
@@ -89,7 +89,7 @@ pub fn vacancy_formation(
     eval.request = Request::global();
     let e_unrelaxed = eval.compute_all(&defect)?.energy;
     let opts_d = if opts.relax_cell { &with_cell } else { &atoms_only };
-    let rep = minimize(&mut defect, &mut eval, "cg", opts_d)?;
+    let rep = relax(&mut defect, &mut eval, opts_d)?;
     let n = perfect.len() as f64;
     let ef = rep.energy - (n - 1.0) / n * e_n;
     let relaxation_volume = opts.relax_cell.then(|| {

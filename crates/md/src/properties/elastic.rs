@@ -29,7 +29,8 @@ use crate::cell::{voigt_deformation, Mat3};
 use crate::error::{Error, Result};
 use crate::evaluator::{Evaluator, DEFAULT_SKIN};
 use crate::integrators::{Coupling, NoseHoover, Npt};
-use crate::minimize::{minimize, CellDof, CellRelax, MinimizeOptions};
+use crate::minimize::{CellDof, CellRelax, MinimizeOptions};
+use crate::properties::relax;
 use crate::potentials::{Potential, Request};
 use crate::properties::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
 use crate::properties::stats::block_mean_stderr;
@@ -228,9 +229,7 @@ pub fn static_constants(
         };
         reference = cache.get_or_run("reference", || {
             let mut s = structure.clone();
-            minimize(&mut s, &mut eval, "fire", &ropts)?;
-            // polish with CG from the FIRE result
-            minimize(&mut s, &mut eval, "cg", &ropts)?;
+            relax(&mut s, &mut eval, &ropts)?;
             Ok(s)
         })?;
     }
@@ -247,7 +246,7 @@ pub fn static_constants(
             let stage = format!("strain_{q}_{k}");
             sig[q][k] = cache.get_or_run(&stage, || {
                 let mut s = reference.deformed(&voigt_deformation(q, e))?;
-                minimize(&mut s, &mut eval, "cg", &fixed)?;
+                relax(&mut s, &mut eval, &fixed)?;
                 eval.request = Request::global();
                 let out = eval.compute(&s)?;
                 Ok(static_stress(&out.virial, s.cell.volume()))

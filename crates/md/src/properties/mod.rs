@@ -24,3 +24,20 @@ pub mod plot;
 pub mod report;
 pub mod stats;
 pub mod thermal;
+
+use crate::error::{Error, Result};
+use crate::evaluator::Evaluator;
+use crate::minimize::{minimize, MinimizeOptions, MinimizeReport};
+use crate::structure::Structure;
+
+/// Relax `s`: FIRE first when the cell relaxes too, conjugate gradients otherwise, each given at
+/// most 2000 iterations before the other algorithm continues from where it stopped (CG line
+/// searches can stall on tabulated potentials with kinks in F(ρ); FIRE is slower but robust).
+pub fn relax(s: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<MinimizeReport> {
+    let (first, second) = if opts.cell.is_some() { ("fire", "cg") } else { ("cg", "fire") };
+    let quick = MinimizeOptions { max_iter: opts.max_iter.min(2000), ..opts.clone() };
+    match minimize(s, eval, first, &quick) {
+        Err(Error::NotConverged { .. }) => minimize(s, eval, second, opts),
+        r => r,
+    }
+}

@@ -1,0 +1,86 @@
+//! `scalebridge elastic`: the 6×6 elastic constants (JSON key `C_GPa`) and derived moduli, at
+//! 0 K (default) or at `--temperature`.
+
+use crate::system::{warn_all, Bar, SystemArgs};
+use clap::Args as ClapArgs;
+use scalebridge_md::properties::elastic::{static_constants, thermal_constants, ElasticResult, StaticOptions, ThermalOptions};
+
+#[derive(ClapArgs)]
+pub struct Args {
+    #[command(flatten)]
+    system: SystemArgs,
+    /// Temperature, K (0 = static constants with internal relaxation).
+    #[arg(long, default_value_t = 0.0)]
+    temperature: f64,
+    /// Strain amplitude (default 1e-3 at 0 K, 1e-2 at finite T).
+    #[arg(long)]
+    strain: Option<f64>,
+    /// Pressure of the reference state, GPa.
+    #[arg(long, default_value_t = 0.0)]
+    pressure: f64,
+    /// Seed of the initial velocities (finite T).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// NVT production steps per strain (finite T).
+    #[arg(long, default_value_t = 3000)]
+    steps: u64,
+    /// NPT equilibration steps (finite T).
+    #[arg(long, default_value_t = 5000)]
+    npt_steps: u64,
+    /// Time step, ps (finite T).
+    #[arg(long, default_value_t = 0.002)]
+    timestep: f64,
+}
+
+pub fn run(a: Args) -> Result<(), String> {
+    let pot = a.system.potential()?;
+    let s = a.system.structure(pot.as_ref(), [4, 4, 4])?;
+    let mut bar = Bar::new("elastic");
+    let r: ElasticResult = if a.temperature == 0.0 {
+        let o = StaticOptions {
+            strain: a.strain.unwrap_or(1e-3),
+            pressure_gpa: a.pressure,
+            threads: a.system.threads,
+            ..StaticOptions::default()
+        };
+        let cache = a.system.cache("elastic/static", &s, pot.as_ref(), &o);
+        static_constants(&s, pot, &o, &cache, &mut bar)
+    } else {
+        let o = ThermalOptions {
+            temperature: a.temperature,
+            pressure_gpa: a.pressure,
+            strain: a.strain.unwrap_or(1e-2),
+            timestep: a.timestep,
+            npt_steps: a.npt_steps,
+            production_steps: a.steps,
+            seed: a.seed,
+            threads: a.system.threads,
+            ..ThermalOptions::default()
+        };
+        let cache = a.system.cache("elastic/thermal", &s, pot.as_ref(), &o);
+        thermal_constants(&s, pot, &o, &cache, &mut bar)
+    }
+    .map_err(|e| e.to_string())?;
+    bar.finish();
+    warn_all(&r.warnings);
+    a.system.report(&r, &r.series, "stress–strain", || {
+        let mut out = format!("C (GPa), Voigt xx yy zz yz xz xy, T = {} K, {} atoms\n", a.temperature, s.len());
+        for (i, row) in r.c_gpa.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                match r.c_stderr_gpa {
+                    Some(e) => out.push_str(&format!("{v:9.2}±{:<5.2}", e[i][j])),
+                    None => out.push_str(&format!("{v:10.3}")),
+                }
+            }
+            out.push('\n');
+        }
+        for (k, q) in &r.moduli.quantities {
+            match q.stderr {
+                Some(e) => out.push_str(&format!("{k:30} {:12.4} ± {e:.4} {}\n", q.value, q.unit)),
+                None => out.push_str(&format!("{k:30} {:12.4} {}\n", q.value, q.unit)),
+            }
+        }
+        out.push_str(&format!("Born stable: {}", r.moduli.born_stable));
+        out
+    })
+}

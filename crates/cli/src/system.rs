@@ -1,0 +1,186 @@
+//! Shared options of the property commands: which potential, which structure, how to report.
+
+use clap::Args as ClapArgs;
+use indicatif::{ProgressBar, ProgressStyle};
+use scalebridge_md::lattice::{bulk, BulkSpec, Lattice};
+use scalebridge_md::potentials::{load, Potential, Zhou2004};
+use scalebridge_md::properties::report::{Progress, Series, StageCache};
+use scalebridge_md::structure::Structure;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The system: a potential (file or built-in Zhou 2004 element) and a structure (file or
+/// lattice).
+#[derive(ClapArgs, Debug, Clone)]
+pub struct SystemArgs {
+    /// Potential file (LAMMPS eam, eam/alloy or eam/fs); without it, the built-in Zhou 2004 EAM
+    /// of `--element`/`--elements` is used.
+    #[arg(long)]
+    pub potential: Option<PathBuf>,
+    /// Element (with a built-in potential, or the species to take from a multi-element file).
+    #[arg(long, conflicts_with = "elements")]
+    pub element: Option<String>,
+    /// Comma-separated elements (alloy potentials).
+    #[arg(long, value_delimiter = ',')]
+    pub elements: Vec<String>,
+    /// Crystal lattice (fcc, bcc, hcp, sc, diamond, b2, l12); default: the element's own lattice
+    /// for built-in elements.
+    #[arg(long)]
+    pub lattice: Option<String>,
+    /// Lattice constant a, Å (default for built-in elements: from the potential's r_e).
+    #[arg(long)]
+    pub a: Option<f64>,
+    /// Supercell repeats (one number or three, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub repeat: Vec<usize>,
+    /// Structure file (extended XYZ, last frame) instead of a lattice.
+    #[arg(long, conflicts_with_all = ["lattice", "a"])]
+    pub structure: Option<PathBuf>,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Keep finished stages here so an interrupted run resumes (keyed by the task's input hash).
+    #[arg(long, default_value = ".scalebridge-cache")]
+    pub cache: PathBuf,
+    /// Do not keep or reuse finished stages.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print the full result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the result JSON to this file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Plot the result's curves to this SVG file.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+}
+
+impl SystemArgs {
+    fn element_list(&self) -> Vec<String> {
+        match &self.element {
+            Some(e) => vec![e.clone()],
+            None => self.elements.clone(),
+        }
+    }
+
+    /// The potential.
+    pub fn potential(&self) -> Result<Arc<dyn Potential>, String> {
+        let elements = self.element_list();
+        match &self.potential {
+            Some(p) => {
+                let pot = load(p, (!elements.is_empty()).then_some(elements.as_slice())).map_err(|e| e.to_string())?;
+                Ok(Arc::new(pot))
+            }
+            None => {
+                if elements.is_empty() {
+                    return Err("give --potential FILE or a built-in element with --element (Zhou 2004 EAM)".into());
+                }
+                let z = Zhou2004::new(&elements).map_err(|e| e.to_string())?;
+                Ok(Arc::new(z.potential().map_err(|e| e.to_string())?))
+            }
+        }
+    }
+
+    /// The structure: from `--structure`, or a `repeat`ed crystal of the first element.
+    pub fn structure(&self, pot: &dyn Potential, default_repeat: [usize; 3]) -> Result<Structure, String> {
+        if let Some(p) = &self.structure {
+            return scalebridge_md::trajectory::read_extxyz(p).map_err(|e| e.to_string());
+        }
+        let mut elements = self.element_list();
+        if elements.is_empty() {
+            elements = pot.species();
+        }
+        let first = elements.first().ok_or("give --element (or --elements) to build a crystal, or --structure FILE")?;
+        let zhou = scalebridge_md::potentials::zhou2004::parameter_table()
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|p| &p.element == first);
+        let lattice = match (&self.lattice, &zhou) {
+            (Some(l), _) => l.clone(),
+            (None, Some(z)) => z.lattice().to_string(),
+            (None, None) => return Err(format!("give --lattice for {first}")),
+        };
+        let lat: Lattice = lattice.parse().map_err(|e: scalebridge_md::error::Error| e.to_string())?;
+        let a = match (self.a, &zhou, lat) {
+            (Some(a), _, _) => a,
+            (None, Some(z), Lattice::Fcc) if self.potential.is_none() => z.re * 2f64.sqrt(),
+            (None, Some(z), Lattice::Bcc) if self.potential.is_none() => z.re * 2.0 / 3f64.sqrt(),
+            (None, Some(z), Lattice::Hcp) if self.potential.is_none() => z.re,
+            _ => return Err(format!("give the lattice constant --a (Å) for {lattice} {first}")),
+        };
+        let repeat = match self.repeat.as_slice() {
+            [] => default_repeat,
+            [n] => [*n, *n, *n],
+            [a, b, c] => [*a, *b, *c],
+            other => return Err(format!("--repeat takes one or three numbers, got {other:?}")),
+        };
+        let species = if matches!(lat, Lattice::B2 | Lattice::L12) { elements.clone() } else { vec![first.clone()] };
+        bulk(&BulkSpec { lattice: lat, species, a, c: None, orientation: None, repeat, orthogonal: true, masses: None })
+            .map_err(|e| e.to_string())
+    }
+
+    /// Stage cache for a task.
+    pub fn cache(&self, protocol: &str, s: &Structure, pot: &dyn Potential, options: &impl Serialize) -> StageCache {
+        if self.no_cache {
+            return StageCache::default();
+        }
+        let opts = serde_json::to_string(options).unwrap_or_default();
+        let task = scalebridge_md::properties::report::sha256_hex(format!("{protocol}\n{}\n{}\n{opts}", s.hash(), pot.fingerprint()).as_bytes());
+        StageCache::new(Some(self.cache.clone()), &task)
+    }
+
+    /// Print / write / plot a result.
+    pub fn report<R: Serialize>(&self, result: &R, series: &[Series], title: &str, summary: impl FnOnce() -> String) -> Result<(), String> {
+        let text = serde_json::to_string_pretty(result).map_err(|e| e.to_string())?;
+        if let Some(p) = &self.out {
+            let tmp = p.with_extension("json.partial");
+            std::fs::write(&tmp, &text).map_err(|e| format!("{}: {e}", tmp.display()))?;
+            std::fs::rename(&tmp, p).map_err(|e| format!("{}: {e}", p.display()))?;
+        }
+        if let Some(p) = &self.plot {
+            scalebridge_md::properties::plot::plot_series(series, p, title).map_err(|e| e.to_string())?;
+        }
+        if self.json {
+            println!("{text}");
+        } else {
+            println!("{}", summary());
+        }
+        Ok(())
+    }
+}
+
+/// Progress bar for a protocol (hidden with `--json` so stdout stays machine-readable; it is
+/// drawn on stderr anyway).
+pub struct Bar(ProgressBar);
+
+impl Bar {
+    pub fn new(label: &str) -> Self {
+        let bar = ProgressBar::new(1);
+        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {percent}% (eta {eta})") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(label.to_string());
+        Bar(bar)
+    }
+    pub fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl Progress for Bar {
+    fn update(&mut self, done: u64, total: u64, stage: &str) -> bool {
+        self.0.set_length(total.max(1));
+        self.0.set_position(done);
+        self.0.set_message(stage.to_string());
+        true
+    }
+}
+
+/// Print warnings on stderr.
+pub fn warn_all(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
