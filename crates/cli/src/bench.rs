@@ -21,6 +21,9 @@ enum What {
     Md(MdArgs),
     /// 64³ two-phase homogenisation: our FFT and voxel-FEM solvers against scikit-fem.
     Fem(FemArgs),
+    /// Property protocols (elastic constants, MSD diffusivity, ...) against the same protocols
+    /// scripted in LAMMPS on a 4,000-atom EAM metal; options go to benchmarks/bench_protocols.py.
+    Protocols(FemArgs),
 }
 
 #[derive(ClapArgs)]
@@ -28,7 +31,8 @@ pub struct FemArgs {
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
-    /// Further options for benchmarks/bench_fem.py (e.g. `--resolution 32 --skip-peer`).
+    /// Further options for the script (e.g. `--resolution 32 --skip-peer` for fem,
+    /// `--quick --only elastic0` for protocols).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     extra: Vec<String>,
 }
@@ -335,5 +339,6 @@ pub fn run(a: Args) -> Result<(), String> {
     match a.what {
         What::Md(m) => run_md(m),
         What::Fem(f) => crate::bench_fem::run_fem(f.json, &f.extra),
+        What::Protocols(f) => crate::bench_fem::run_protocols(f.json, &f.extra),
     }
 }

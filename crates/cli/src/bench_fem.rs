@@ -1,29 +1,49 @@
-//! `scalebridge bench fem`: runs benchmarks/bench_fem.py, which homogenises one 64³ two-phase
-//! composite with our FFT solver, our voxel FEM (both through this very executable) and
-//! scikit-fem + pyamg, and prints times, memory and ratios.
+//! Benchmarks that live in Python scripts (their peers are Python packages): the script is
+//! embedded in the executable, written to a temporary folder and run with the Python next to
+//! this binary.
+//!
+//! * `bench fem`: benchmarks/bench_fem.py homogenises one 64³ two-phase composite with our FFT
+//!   solver, our voxel FEM (both through this very executable) and scikit-fem + pyamg.
+//! * `bench protocols`: benchmarks/bench_protocols.py times the property protocols against the
+//!   same protocols scripted in LAMMPS.
 
 use std::process::Command;
 
-const SCRIPT: &str = include_str!("../../../benchmarks/bench_fem.py");
+const FEM: &str = include_str!("../../../benchmarks/bench_fem.py");
+const PROTOCOLS: &str = include_str!("../../../benchmarks/bench_protocols.py");
 
-/// Run the FEM/FFT benchmark. `extra` is passed to the script (e.g. `--resolution 32`,
-/// `--tol 1e-6`, `--skip-peer`).
-pub fn run_fem(json: bool, extra: &[String]) -> Result<(), String> {
-    let dir = std::env::temp_dir().join(format!("scalebridge-bench-fem-{}", std::process::id()));
+/// Run an embedded benchmark script with `extra` arguments (and `--json`); `pass_exe` adds
+/// `--scalebridge <this executable>`.
+fn run_script(name: &str, text: &str, pass_exe: bool, json: bool, extra: &[String]) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("scalebridge-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let script = dir.join("bench_fem.py");
-    std::fs::write(&script, SCRIPT).map_err(|e| e.to_string())?;
-    let exe = std::env::current_exe().map_err(|e| format!("cannot locate the scalebridge executable: {e}"))?;
+    let script = dir.join(name);
+    std::fs::write(&script, text).map_err(|e| e.to_string())?;
     let mut cmd = Command::new(crate::bench::python_interpreter(None));
-    cmd.arg(&script).arg("--scalebridge").arg(&exe).args(extra);
+    cmd.arg(&script);
+    if pass_exe {
+        let exe = std::env::current_exe().map_err(|e| format!("cannot locate the scalebridge executable: {e}"))?;
+        cmd.arg("--scalebridge").arg(&exe);
+    }
+    cmd.args(extra);
     if json {
         cmd.arg("--json");
     }
-    let status = cmd.status().map_err(|e| format!("cannot start Python for the scikit-fem peer: {e}"));
+    let status = cmd.status().map_err(|e| format!("cannot start Python for {name}: {e}"));
     let _ = std::fs::remove_dir_all(&dir);
     let status = status?;
     if !status.success() {
-        return Err(format!("bench fem failed ({status})"));
+        return Err(format!("{name} failed ({status})"));
     }
     Ok(())
+}
+
+/// `bench fem` (`extra`: e.g. `--resolution 32`, `--tol 1e-6`, `--skip-peer`).
+pub fn run_fem(json: bool, extra: &[String]) -> Result<(), String> {
+    run_script("bench_fem.py", FEM, true, json, extra)
+}
+
+/// `bench protocols` (`extra`: e.g. `--repeat 10 --threads 1 --quick --only elastic0,msd`).
+pub fn run_protocols(json: bool, extra: &[String]) -> Result<(), String> {
+    run_script("bench_protocols.py", PROTOCOLS, false, json, extra)
 }

@@ -30,14 +30,13 @@ use crate::evaluator::Evaluator;
 use crate::minimize::{minimize, MinimizeOptions, MinimizeReport};
 use crate::structure::Structure;
 
-/// Relax `s`: FIRE first when the cell relaxes too, conjugate gradients otherwise, each given at
-/// most 2000 iterations before the other algorithm continues from where it stopped (CG line
-/// searches can stall on tabulated potentials with kinks in F(ρ); FIRE is slower but robust).
+/// Relax `s`: conjugate gradients for at most 500 iterations, then FIRE from where CG stopped
+/// if it has not converged (CG line searches can stall on tabulated potentials with kinks in
+/// F(ρ); FIRE is slower but robust).
 pub fn relax(s: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<MinimizeReport> {
-    let (first, second) = if opts.cell.is_some() { ("fire", "cg") } else { ("cg", "fire") };
-    let quick = MinimizeOptions { max_iter: opts.max_iter.min(2000), ..opts.clone() };
-    match minimize(s, eval, first, &quick) {
-        Err(Error::NotConverged { .. }) => minimize(s, eval, second, opts),
+    let quick = MinimizeOptions { max_iter: opts.max_iter.min(500), ..opts.clone() };
+    match minimize(s, eval, "cg", &quick) {
+        Err(Error::NotConverged { .. }) => minimize(s, eval, "fire", opts),
         r => r,
     }
 }
