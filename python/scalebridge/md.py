@@ -15,7 +15,31 @@ from . import _scalebridge
 from .potentials import Potential
 from .structures import to_arrays
 
-__all__ = ["Simulation", "GPA_PER_EV_A3"]
+from .properties import (  # noqa: E402  (protocols are part of the MD namespace)
+    PropertyResult,
+    bond_statistics,
+    diffusivity,
+    displacements,
+    elastic_constants,
+    local_temperature,
+    rdf,
+    thermal_expansion,
+    vacancy_formation_energy,
+)
+
+__all__ = [
+    "Simulation",
+    "GPA_PER_EV_A3",
+    "PropertyResult",
+    "elastic_constants",
+    "diffusivity",
+    "thermal_expansion",
+    "vacancy_formation_energy",
+    "rdf",
+    "displacements",
+    "local_temperature",
+    "bond_statistics",
+]
 
 #: 1 eV/Å³ in GPa (LAMMPS metal nktv2p / 10⁴).
 GPA_PER_EV_A3 = 1.6021765e6 / 1.0e4
