@@ -1,9 +1,9 @@
 //! `scalebridge evaluate DATA.csv --target COL --model gbm|gp [--cv K] [--seeds N] [--test TEST.csv] [--json]`
 //! k-fold cross-validation (repeated over seeds) or a train/test evaluation, beside a dummy
-//! mean predictor.
+//! mean predictor, or leave-one-group-out transfer (`--group-by COLUMN|class`).
 
 use scalebridge_ml::data::{Preprocessor, Table};
-use scalebridge_ml::eval::{cross_validate, kfold, mae, Metrics};
+use scalebridge_ml::eval::{cross_validate, kfold, leave_group_out, mae, Metrics};
 use scalebridge_ml::featurize::Featurizer;
 use scalebridge_ml::model::Estimator;
 use serde::Serialize;
@@ -26,6 +26,14 @@ pub struct Args {
     /// Evaluate on this held-out CSV instead of cross-validating.
     #[arg(long)]
     pub test: Option<PathBuf>,
+    /// Leave-one-group-out transfer instead of k-fold CV: hold out each value of this column in
+    /// turn (e.g. a `dataset` column for cross-database transfer), or `class` for the chemical
+    /// class of the formula (oxide, halide, ..., intermetallic).
+    #[arg(long)]
+    pub group_by: Option<String>,
+    /// Smallest group evaluated with --group-by.
+    #[arg(long, default_value_t = 20)]
+    pub min_group: usize,
     /// Columns to ignore; repeatable.
     #[arg(long)]
     pub exclude: Vec<String>,
@@ -44,6 +52,7 @@ struct Report {
     n_skipped: usize,
     cv: Option<scalebridge_ml::eval::CvReport>,
     test: Option<Metrics>,
+    groups: Option<Vec<scalebridge_ml::eval::GroupFold>>,
     dummy_mae: f64,
     version: &'static str,
 }
@@ -51,9 +60,15 @@ struct Report {
 pub fn run(args: Args) -> Result<(), String> {
     let kind = crate::train::model_kind(&args.model, 0, &args.hyper)?;
     let table = Table::read_csv(&args.data_csv).map_err(|e| e.to_string())?;
-    let pre = Preprocessor::from_table(&table, &args.target, &args.exclude).map_err(|e| e.to_string())?;
+    let mut exclude = args.exclude.clone();
+    if let Some(g) = &args.group_by {
+        if g != "class" {
+            exclude.push(g.clone());
+        }
+    }
+    let pre = Preprocessor::from_table(&table, &args.target, &exclude).map_err(|e| e.to_string())?;
     let feat = Featurizer::new();
-    let (x, y, _, skipped) = pre
+    let (x, y, kept, skipped) = pre
         .transform(&table, Some(&args.target), &feat)
         .map_err(|e| e.to_string())?;
     crate::train::report_skipped(&skipped);
@@ -67,9 +82,43 @@ pub fn run(args: Args) -> Result<(), String> {
         n_skipped: skipped.len(),
         cv: None,
         test: None,
+        groups: None,
         dummy_mae: f64::NAN,
         version: env!("CARGO_PKG_VERSION"),
     };
+    if let Some(g) = &args.group_by {
+        let labels: Vec<String> = if g == "class" {
+            let fc = table.column("formula").ok_or("--group-by class needs a formula column")?;
+            kept.iter()
+                .map(|&i| {
+                    scalebridge_ml::formula::parse_formula(&table.rows[i][fc]).map(|c| c.class().to_string()).map_err(|e| e.to_string())
+                })
+                .collect::<Result<_, _>>()?
+        } else {
+            let gc = table.column(g).ok_or_else(|| format!("--group-by {g}: no such column (columns: {:?})", table.columns))?;
+            kept.iter().map(|&i| table.rows[i][gc].clone()).collect()
+        };
+        let folds = leave_group_out(&x, &y, &labels, args.min_group, &|| Estimator::new(kind.with_seed(0))).map_err(|e| e.to_string())?;
+        if !args.json {
+            println!("model {} | target {} | leave-one-{g}-out | {} rows", report.model, report.target, report.n_rows);
+            for f in &folds {
+                println!(
+                    "  held out {:20} n={:6}  MAE {:10.4}  (dummy {:10.4})  R² {:7.3}  coverage(±1σ) {}",
+                    f.group,
+                    f.metrics.n,
+                    f.metrics.mae,
+                    f.dummy_mae,
+                    f.metrics.r2,
+                    f.metrics.coverage_1sigma.map_or("n/a".into(), |c| format!("{c:.3}"))
+                );
+            }
+        }
+        report.groups = Some(folds);
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        }
+        return Ok(());
+    }
     if let Some(test_path) = &args.test {
         let tt = Table::read_csv(test_path).map_err(|e| e.to_string())?;
         let (xt, yt, _, sk) = pre

@@ -248,6 +248,57 @@ pub fn cross_validate<M: Regressor>(
     })
 }
 
+/// Transfer to an unseen group: metrics on one held-out group (class or dataset) of a
+/// leave-one-group-out evaluation, beside the dummy predictor (training mean).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupFold {
+    pub group: String,
+    pub n_train: usize,
+    pub metrics: Metrics,
+    pub dummy_mae: f64,
+}
+
+/// Leave-one-group-out evaluation: for every group with at least `min_size` rows, train on all
+/// other rows and test on it (material classes, or datasets for cross-database transfer).
+pub fn leave_group_out<M: Regressor>(
+    x: &Matrix,
+    y: &[f64],
+    groups: &[String],
+    min_size: usize,
+    make: &dyn Fn() -> M,
+) -> Result<Vec<GroupFold>> {
+    if groups.len() != x.n_rows || y.len() != x.n_rows {
+        return Err(MlError::ShapeMismatch { what: "groups".into(), expected: x.n_rows.to_string(), got: groups.len().to_string() });
+    }
+    let mut names: Vec<&String> = groups.iter().collect();
+    names.sort();
+    names.dedup();
+    if names.len() < 2 {
+        return Err(MlError::param("groups", names.len(), "leave-one-group-out needs at least two groups"));
+    }
+    let mut out = Vec::new();
+    for g in names {
+        let te: Vec<usize> = (0..x.n_rows).filter(|&i| &groups[i] == g).collect();
+        if te.len() < min_size.max(1) {
+            continue;
+        }
+        let tr: Vec<usize> = (0..x.n_rows).filter(|&i| &groups[i] != g).collect();
+        let ytr: Vec<f64> = tr.iter().map(|&i| y[i]).collect();
+        let yte: Vec<f64> = te.iter().map(|&i| y[i]).collect();
+        let mut m = make();
+        m.fit(&x.select_rows(&tr), &ytr)?;
+        let (mu, sd) = m.predict_with_std(&x.select_rows(&te))?;
+        let mean = ytr.iter().sum::<f64>() / ytr.len() as f64;
+        out.push(GroupFold {
+            group: g.clone(),
+            n_train: tr.len(),
+            metrics: Metrics::compute(&yte, &mu, Some(&sd)),
+            dummy_mae: mae(&yte, &vec![mean; yte.len()]),
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +345,22 @@ mod tests {
         assert_eq!(tr.len() + va.len() + te.len(), 100);
         assert_eq!(te.iter().filter(|&&i| i >= 80).count(), 3); // 15 % of the 20 in class 1
         assert_eq!(va.iter().filter(|&&i| i >= 80).count(), 3);
+    }
+
+    #[test]
+    fn leave_group_out_holds_each_group_out_once() {
+        use crate::model::{Estimator, ModelKind};
+        // y depends on x; group "b" lies outside the training range of "a" (extrapolation)
+        let n = 60;
+        let xs: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+        let x = Matrix::new(n, 1, xs.clone()).unwrap();
+        let y: Vec<f64> = xs.iter().map(|v| 3.0 * v).collect();
+        let groups: Vec<String> = (0..n).map(|i| if i < 40 { "a".into() } else if i < 55 { "b".into() } else { "c".into() }).collect();
+        let folds = leave_group_out(&x, &y, &groups, 10, &|| Estimator::new(ModelKind::Gbm(crate::gbm::GbmParams { n_estimators: 20, ..Default::default() }))).unwrap();
+        let names: Vec<&str> = folds.iter().map(|f| f.group.as_str()).collect();
+        assert_eq!(names, ["a", "b"]); // "c" has only 5 rows
+        assert_eq!(folds[0].metrics.n, 40);
+        assert_eq!(folds[1].n_train, 45);
+        assert!(leave_group_out(&x, &y, &vec!["a".to_string(); n], 1, &|| Estimator::new(ModelKind::Gbm(crate::gbm::GbmParams { n_estimators: 20, ..Default::default() }))).is_err());
     }
 }

@@ -34,6 +34,37 @@ impl Composition {
     }
 }
 
+impl Composition {
+    /// Chemical class by the most electronegative-type constituent, for stratified splits and
+    /// leave-one-class-out transfer: `oxide`, `halide`, `chalcogenide`, `pnictide`, `carbide`,
+    /// `boride`, `hydride`, `intermetallic` (metals only) or `other`. Checked in that order, so
+    /// an oxyfluoride is an oxide.
+    pub fn class(&self) -> &'static str {
+        let has = |sym: &[&str]| sym.iter().any(|s| self.amount(s) > 0.0);
+        const NONMETALS: [&str; 17] = ["H", "He", "B", "C", "N", "O", "F", "Ne", "Si", "P", "S", "Cl", "Ar", "Se", "Br", "Kr", "I"];
+        const OTHER_NONMETALS: [&str; 6] = ["Ge", "As", "Te", "Xe", "At", "Rn"];
+        if has(&["O"]) {
+            "oxide"
+        } else if has(&["F", "Cl", "Br", "I"]) {
+            "halide"
+        } else if has(&["S", "Se", "Te"]) {
+            "chalcogenide"
+        } else if has(&["N", "P", "As"]) {
+            "pnictide"
+        } else if has(&["C"]) {
+            "carbide"
+        } else if has(&["B"]) {
+            "boride"
+        } else if has(&["H"]) {
+            "hydride"
+        } else if !has(&NONMETALS) && !has(&OTHER_NONMETALS) {
+            "intermetallic"
+        } else {
+            "other"
+        }
+    }
+}
+
 struct Parser<'a> {
     s: Vec<char>,
     pos: usize,
@@ -170,6 +201,21 @@ mod tests {
 
     fn amt(f: &str, el: &str) -> f64 {
         parse_formula(f).unwrap().amount(el)
+    }
+
+    #[test]
+    fn chemical_classes() {
+        let c = |f: &str| parse_formula(f).unwrap().class();
+        assert_eq!(c("Fe2O3"), "oxide");
+        assert_eq!(c("LiFO2"), "oxide");
+        assert_eq!(c("NaCl"), "halide");
+        assert_eq!(c("MoS2"), "chalcogenide");
+        assert_eq!(c("GaN"), "pnictide");
+        assert_eq!(c("SiC"), "carbide");
+        assert_eq!(c("MgB2"), "boride");
+        assert_eq!(c("TiH2"), "hydride");
+        assert_eq!(c("Ni3Al"), "intermetallic");
+        assert_eq!(c("Si"), "other");
     }
 
     #[test]
