@@ -8,11 +8,17 @@
 //! | [`descriptors`] | RDF, coordination, bond energy, displacements, vacancy formation energy |
 //! | [`diffusion`] | self-diffusivity from the mean-squared displacement (Einstein) |
 //! | [`thermal`] | thermal expansion and heat capacity from NPT runs |
+//! | [`heat_flux`] | microscopic heat current (LAMMPS `compute heat/flux`) |
+//! | [`green_kubo`] | thermal conductivity from heat-current fluctuations (Green–Kubo) |
+//! | [`nemd`] | thermal conductivity by reverse NEMD (Müller-Plathe, `fix thermal/conductivity`) |
 //!
 //! Every protocol takes a [`report::Progress`] that is told how far it is and can interrupt it
 //! ([`crate::error::Error::Interrupted`]); protocols made of independent stages (seeds, strains,
 //! temperatures) store each finished stage in a [`report::StageCache`] so an interrupted run
 //! resumes where it stopped.
 
+pub mod green_kubo;
+pub mod heat_flux;
+pub mod nemd;
 pub mod report;
 pub mod stats;
