@@ -211,6 +211,8 @@ pub struct GreenKuboSeed {
     pub temperature: f64,
     /// Heat-current samples taken.
     pub samples: u64,
+    /// Equal-time fluctuation `⟨J_a²⟩` averaged over a = x, y, z, (eV·Å/ps)² (HCACF at lag 0).
+    pub current_variance: f64,
 }
 
 /// Result of [`green_kubo`].
@@ -621,6 +623,7 @@ pub fn green_kubo(
             kappa_tensor: t,
             temperature: r.temperature,
             samples: r.samples,
+            current_variance: r.correlation.first().map_or(f64::NAN, |c| (c[0] + c[4] + c[8]) / 3.0),
         });
     }
     let (kappa, kappa_err) = seed_stats(&per_seed.iter().map(|s| s.kappa).collect::<Vec<_>>());
@@ -644,7 +647,7 @@ pub fn green_kubo(
     }
     match kappa_err {
         None => warnings.push("one seed: κ has no standard error; use at least 3 seeds".to_string()),
-        Some(e) if !(e <= 0.25 * kappa.abs()) => warnings.push(format!(
+        Some(e) if e.is_nan() || e > 0.25 * kappa.abs() => warnings.push(format!(
             "κ = {kappa:.4} ± {e:.4} {KAPPA_UNIT}: relative standard error above 25 %, production too short for a converged running integral"
         )),
         Some(_) => {}
