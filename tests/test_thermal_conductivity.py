@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -262,6 +263,7 @@ def test_green_kubo_agrees_with_nemd_slow():
     mp = nemd(100000, [1, 2])
     k1, e1 = gk["kappa"]["value"], gk["kappa"]["stderr"]
     k2, e2 = mp["kappa"]["value"], mp["kappa"]["stderr"]
+    print(f"GK kappa* {kappa_star(k1):.3f} +- {kappa_star(e1):.3f}, NEMD {kappa_star(k2):.3f} +- {kappa_star(e2):.3f}")
     assert zscore(k1, e1, k2, e2) < 3.0, (kappa_star(k1), kappa_star(e1), kappa_star(k2), kappa_star(e2))
     assert e1 < 0.1 * k1 and e2 < 0.1 * k2
 
@@ -294,3 +296,21 @@ def test_too_short_run_warns():
             production_steps=400, sample_every=5, correlation_time=2.0, thermostat_damping=0.5, threads=1,
         )
     assert any("production too short" in w for w in r.warnings)
+
+
+def test_interrupted_run_resumes_from_cache(tmp_path):
+    kw = dict(
+        seeds=[1, 2], timestep=DT, equilibration_steps=200, production_steps=1000, sample_every=5,
+        correlation_time=0.5, thermostat_damping=0.5, threads=1,
+    )
+    atoms, pot = lj_fluid(3), lj()
+    # interrupt at the very last step of the last seed: seed 1 is finished and cached, seed 2 not
+    with pytest.raises(KeyboardInterrupt):
+        thermal_conductivity(atoms, pot, T_LJ, cache_dir=tmp_path, progress=lambda done, total, stage: done < total, **kw)
+    assert sorted(p.name for p in tmp_path.glob("*/*.json")) == ["seed-1.json"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProtocolWarning)
+        resumed = thermal_conductivity(atoms, pot, T_LJ, cache_dir=tmp_path, **kw)
+        fresh = thermal_conductivity(atoms, pot, T_LJ, **kw)
+    assert sorted(p.name for p in tmp_path.glob("*/*.json")) == ["seed-1.json", "seed-2.json"]
+    assert resumed["per_seed"] == fresh["per_seed"]
