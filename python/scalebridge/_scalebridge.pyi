@@ -138,3 +138,14 @@ def embedding_density(
     potential: Potential,
     threads: int = 0,
 ) -> tuple[list[float], list[float]]: ...
+
+# --- property protocols (crates/py/src/properties.rs) ---
+def heat_flux(
+    cell: npt.NDArray[np.float64],
+    positions: npt.NDArray[np.float64],
+    symbols: list[str],
+    masses: list[float] | None,
+    velocities: npt.NDArray[np.float64],
+    potential: Potential,
+    threads: int = 1,
+) -> tuple[list[float], list[float]]: ...

@@ -16,12 +16,13 @@ import json
 import os
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import _scalebridge
+from .exceptions import InputError
 from .potentials import Potential
 from .structures import to_arrays
 
@@ -37,6 +38,8 @@ __all__ = [
     "displacements",
     "local_temperature",
     "bond_statistics",
+    "thermal_conductivity",
+    "heat_flux",
 ]
 
 
@@ -352,8 +355,6 @@ def displacements(structure: Any, reference: Any) -> np.ndarray:
     cell, pos, symbols, _ = to_arrays(structure)
     _, ref, ref_symbols, _ = to_arrays(reference)
     if list(ref_symbols) != list(symbols):
-        from .exceptions import InputError
-
         raise InputError("structure and reference must hold the same atoms in the same order")
     return _scalebridge.displacements(cell, pos, ref, symbols)
 
@@ -371,3 +372,98 @@ def bond_statistics(structure: Any, potential: Potential, bond_cutoff: float) ->
     energy (cohesive energy per bond, eV)."""
     cell, pos, symbols, masses = to_arrays(structure)
     return json.loads(_scalebridge.bond_statistics(cell, pos, symbols, masses, potential._inner, float(bond_cutoff)))
+
+
+_THERMAL_METHODS = {
+    "green-kubo": "thermal_conductivity/green_kubo",
+    "nemd": "thermal_conductivity/muller_plathe",
+}
+
+
+def thermal_conductivity(
+    structure: Any,
+    potential: Potential,
+    temperature: float,
+    *,
+    method: str = "green-kubo",
+    seeds: Sequence[int] | None = None,
+    timestep: float | None = None,
+    equilibration_steps: int | None = None,
+    production_steps: int | None = None,
+    sample_every: int | None = None,
+    thermostat: str | None = None,
+    thermostat_damping: float | None = None,
+    threads: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int, str], bool | None] | None = None,
+    **options: Any,
+) -> PropertyResult:
+    """Lattice/liquid thermal conductivity κ from MD, in W/(m·K).
+
+    Every seed runs NVT equilibration (``thermostat``: ``"nose-hoover"``, default, or
+    ``"langevin"``) from Maxwell–Boltzmann velocities at ``temperature``, then NVE:
+
+    * ``method="green-kubo"``: the heat current ``J`` (LAMMPS ``compute heat/flux``, eV·Å/ps) is
+      sampled every ``sample_every`` steps (default 5) and autocorrelated on the fly;
+      ``κ_ab = 1/(V k_B T²) ∫ ⟨J_a(0) J_b(t)⟩ dt``, averaged over a plateau window of the running
+      integral that starts where the HCACF first reaches zero (``result["plateau"]``). Extra
+      options: ``correlation_time`` (ps, default 10) or ``correlation_samples``. Defaults:
+      seeds 1, 2, 3; 10 000 + 200 000 steps of 1 fs.
+    * ``method="nemd"``: Müller-Plathe reverse NEMD along z (LAMMPS ``fix thermal/conductivity``),
+      ``κ = Q / (2 A t ⟨dT/dz⟩)``. Extra options: ``slabs`` (even, ≥ 4, default 20),
+      ``swap_every`` (steps, default 100), ``discard_steps`` (default 20 000), ``blocks``
+      (default 5). Defaults: seed 1; production 100 000 steps of 1 fs.
+
+    Args:
+        structure: ASE ``Atoms`` (or pymatgen ``Structure``), fully periodic. Cells should be
+            LAMMPS-style (lower triangular) for NEMD, which cuts slabs along the third vector.
+        potential: the interatomic potential.
+        temperature: target temperature, K.
+        method: ``"green-kubo"`` or ``"nemd"``.
+        seeds: one independent run per seed; κ is their mean and standard error.
+        timestep: ps. equilibration_steps, production_steps, sample_every: MD steps.
+        thermostat_damping: ps. threads: worker threads (0 = all cores).
+        cache_dir: keep finished seeds there; a rerun with the same inputs resumes.
+        progress: ``progress(done, total, stage)``; return ``False`` to interrupt.
+        **options: further fields of the Rust options struct (``GreenKuboOptions`` /
+            ``NemdOptions``); unknown names raise :class:`InputError`.
+
+    Returns:
+        :class:`PropertyResult` with ``kappa`` (W/(m·K), with standard error), per-seed values,
+        series for plots (``hcacf`` and ``running_kappa``, or ``temperature_profile``),
+        warnings (also issued as :class:`ProtocolWarning`) and provenance. Green–Kubo also
+        gives ``kappa_tensor`` (3×3 ``components`` and ``stderr``) and ``plateau``; NEMD gives
+        ``gradient`` (K/Å), ``heat_flux`` (eV/(ps·Å²)) and ``temperature_difference`` (K).
+    """
+    if method not in _THERMAL_METHODS:
+        raise InputError(f"unknown thermal-conductivity method {method!r} (use one of {sorted(_THERMAL_METHODS)})")
+    opts: dict[str, Any] = {"temperature": float(temperature)}
+    named = {
+        "seeds": None if seeds is None else [int(x) for x in seeds],
+        "timestep": timestep,
+        "equilibration_steps": equilibration_steps,
+        "production_steps": production_steps,
+        "sample_every": sample_every,
+        "thermostat": thermostat,
+        "thermostat_damping": thermostat_damping,
+        "threads": threads,
+    }
+    opts.update({k: v for k, v in named.items() if v is not None})
+    opts.update(options)
+    return run_protocol(_THERMAL_METHODS[method], structure, potential, opts, cache_dir=cache_dir, progress=progress)
+
+
+def heat_flux(structure: Any, potential: Potential, velocities: Any, *, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Heat current ``(J, J_conv)`` of a configuration, eV·Å/ps (not divided by the volume),
+    as LAMMPS ``compute heat/flux`` with ``ke/atom``, ``pe/atom`` and
+    ``centroid/stress/atom NULL virial``: ``J = Σ e_i v_i + Σ W_i·v_i``, ``J_conv = Σ e_i v_i``.
+
+    Args:
+        structure: ASE ``Atoms`` (or pymatgen ``Structure``).
+        potential: the interatomic potential.
+        velocities: (N, 3) velocities, Å/ps.
+    """
+    cell, pos, symbols, masses = to_arrays(structure)
+    v = np.ascontiguousarray(velocities, dtype=float)
+    j, jc = _scalebridge.heat_flux(cell, pos, symbols, masses, v, potential._inner, int(threads))
+    return np.asarray(j), np.asarray(jc)

@@ -26,3 +26,5 @@ pub const EV_PER_A3_IN_BAR: f64 = 1.6021765e6;
 pub const EV_PER_A3_IN_GPA: f64 = 1.6021765e6 / 1.0e4;
 /// Default MD time step for metals, ps (LAMMPS metal default 0.001 ps = 1 fs).
 pub const DEFAULT_TIMESTEP: f64 = 0.001;
+/// Thermal conductivity eV/(ps·Å·K) → W/(m·K) (1.6021765e-19 J / (1e-12 s · 1e-10 m)).
+pub const EV_PER_PS_A_K_IN_W_PER_M_K: f64 = 1.6021765e3;

@@ -8,6 +8,8 @@ use crate::md::{structure_from, PyPotential};
 use numpy::PyReadonlyArray2;
 use pyo3::prelude::*;
 use scalebridge_md::error::Result as MdResult;
+use scalebridge_md::evaluator::{Evaluator, DEFAULT_SKIN};
+use scalebridge_md::properties::heat_flux::compute_heat_current;
 use scalebridge_md::potentials::Potential;
 use scalebridge_md::properties::report::{Progress, StageCache};
 use scalebridge_md::structure::Structure;
@@ -57,7 +59,15 @@ fn json<T: Serialize>(r: MdResult<T>) -> PyResult<String> {
 }
 
 /// Protocol names accepted by `run_protocol`.
-const PROTOCOLS: &[&str] = &["elastic/static", "elastic/thermal", "diffusion/msd", "thermal/expansion", "defects/vacancy"];
+const PROTOCOLS: &[&str] = &[
+    "elastic/static",
+    "elastic/thermal",
+    "diffusion/msd",
+    "thermal/expansion",
+    "defects/vacancy",
+    "thermal_conductivity/green_kubo",
+    "thermal_conductivity/muller_plathe",
+];
 
 /// Run one protocol. Each arm parses the protocol's options and serialises its result.
 fn dispatch(
@@ -75,6 +85,14 @@ fn dispatch(
         "diffusion/msd" => json(p::diffusion::diffusivity(s, pot, &parse(protocol, options)?, cache, progress)),
         "thermal/expansion" => json(p::thermal::thermal_expansion(s, pot, &parse(protocol, options)?, cache, progress)),
         "defects/vacancy" => json(p::defects::vacancy_formation(s, pot, &parse(protocol, options)?, progress)),
+        "thermal_conductivity/green_kubo" => {
+            let opts = parse::<p::green_kubo::GreenKuboOptions>(protocol, options)?;
+            json(p::green_kubo::green_kubo(s, pot, &opts, cache, progress))
+        }
+        "thermal_conductivity/muller_plathe" => {
+            let opts = parse::<p::nemd::NemdOptions>(protocol, options)?;
+            json(p::nemd::muller_plathe(s, pot, &opts, cache, progress))
+        }
         other => Err(InputError::new_err(format!("unknown protocol '{other}' (known: {})", PROTOCOLS.join(", ")))),
     }
 }
@@ -194,6 +212,39 @@ fn bond_statistics(
     })
 }
 
+/// Heat current of a configuration with velocities (Å/ps), as LAMMPS `compute heat/flux` with
+/// `ke/atom`, `pe/atom` and `centroid/stress/atom NULL virial`: returns `(J, J_conv)` in eV·Å/ps
+/// (not divided by the volume).
+#[pyfunction]
+#[pyo3(signature = (cell, positions, symbols, masses, velocities, potential, threads=1))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn heat_flux(
+    py: Python<'_>,
+    cell: PyReadonlyArray2<f64>,
+    positions: PyReadonlyArray2<f64>,
+    symbols: Vec<String>,
+    masses: Option<Vec<f64>>,
+    velocities: PyReadonlyArray2<f64>,
+    potential: &PyPotential,
+    threads: usize,
+) -> PyResult<(Vec<f64>, Vec<f64>)> {
+    let s = structure_from(cell, positions, symbols, masses)?;
+    let v = velocities.as_array();
+    if v.shape() != [s.len(), 3] {
+        return Err(InputError::new_err(format!("velocities must have shape ({}, 3), got {:?}", s.len(), v.shape())));
+    }
+    let v: Vec<[f64; 3]> = v.outer_iter().map(|r| [r[0], r[1], r[2]]).collect();
+    let pot = potential.inner.clone();
+    py.detach(|| {
+        no_panic("heat_flux", || {
+            let mut ev = md(Evaluator::new(pot, DEFAULT_SKIN, threads))?;
+            let j = md(compute_heat_current(&mut ev, &s, &v))?;
+            Ok((j.total.to_vec(), j.convective.to_vec()))
+        })
+    })
+}
+
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_protocol, m)?)?;
     m.add_function(wrap_pyfunction!(plot_series, m)?)?;
@@ -201,5 +252,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(displacements, m)?)?;
     m.add_function(wrap_pyfunction!(local_temperature, m)?)?;
     m.add_function(wrap_pyfunction!(bond_statistics, m)?)?;
+    m.add_function(wrap_pyfunction!(heat_flux, m)?)?;
     Ok(())
 }

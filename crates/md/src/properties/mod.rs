@@ -10,6 +10,9 @@
 //! | [`thermal`] | thermal expansion and heat capacity from NPT runs |
 //! | [`defects`] | vacancy formation energy |
 //! | [`plot`] | SVG plots of the recorded series |
+//! | [`heat_flux`] | microscopic heat current (LAMMPS `compute heat/flux`) |
+//! | [`green_kubo`] | thermal conductivity from heat-current fluctuations (Green–Kubo) |
+//! | [`nemd`] | thermal conductivity by reverse NEMD (Müller-Plathe, `fix thermal/conductivity`) |
 //!
 //! Every protocol takes a [`report::Progress`] that is told how far it is and can interrupt it
 //! ([`crate::error::Error::Interrupted`]); protocols made of independent stages (seeds, strains,
@@ -21,6 +24,9 @@ pub mod descriptors;
 pub mod diffusion;
 pub mod elastic;
 pub mod plot;
+pub mod green_kubo;
+pub mod heat_flux;
+pub mod nemd;
 pub mod report;
 pub mod stats;
 pub mod thermal;
