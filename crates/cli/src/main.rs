@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod bench_fem;
+mod conductivity;
 mod demo;
 mod diffusion;
 mod elastic;
@@ -35,6 +36,8 @@ enum Command {
     Evaluate(evaluate::Args),
     /// Elastic constants (6×6 `C_GPa`) and derived moduli at 0 K or finite temperature.
     Elastic(elastic::Args),
+    /// Thermal conductivity (Green–Kubo or Müller-Plathe NEMD), W/(m·K).
+    Conductivity(conductivity::Args),
     /// Self-diffusivity from the mean-squared displacement.
     Diffusion(diffusion::Args),
     /// Effective stiffness / conductivity of a voxel microstructure (FFT or FE homogenisation).
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Homogenize(a) => homogenize::run(a),
         Command::Elastic(a) => elastic::run(a),
         Command::Diffusion(a) => diffusion::run(a),
+        Command::Conductivity(a) => conductivity::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
