@@ -66,12 +66,12 @@ fn dispatch(
     progress: &mut dyn Progress,
 ) -> PyResult<String> {
     use scalebridge_md::properties as p;
-    let _ = (s, &pot, cache, &progress);
     match protocol {
-        other => {
-            let _ = p::report::Silent;
-            Err(InputError::new_err(format!("unknown protocol '{other}'")))
+        p::melting::PROTOCOL | "melting" => {
+            let opts = parse::<p::melting::MeltingOptions>(protocol, options)?;
+            json(p::melting::melting_temperature(s, pot, &opts, cache, progress))
         }
+        other => Err(InputError::new_err(format!("unknown protocol '{other}' (known: {})", p::melting::PROTOCOL))),
     }
 }
 
@@ -106,7 +106,44 @@ fn run_protocol(
     out
 }
 
+/// Per-atom phase labels of a structure. `method`: `"cna"` (adaptive CNA), `"cna-fixed"`
+/// (conventional CNA with `cutoff` Å, LAMMPS `compute cna/atom`), `"q6"` (Steinhardt q6 over
+/// `neighbors` nearest neighbours) or `"q6-averaged"` (Lechner–Dellago). Returns the LAMMPS CNA
+/// codes (1 fcc, 2 hcp, 3 bcc, 4 ico, 5 other) as floats for the CNA methods, q6 values otherwise.
+#[pyfunction]
+#[pyo3(signature = (cell, positions, symbols, method, cutoff=None, neighbors=12))]
+fn phase_labels(
+    py: Python<'_>,
+    cell: PyReadonlyArray2<f64>,
+    positions: PyReadonlyArray2<f64>,
+    symbols: Vec<String>,
+    method: &str,
+    cutoff: Option<f64>,
+    neighbors: usize,
+) -> PyResult<Vec<f64>> {
+    use scalebridge_md::properties::phase_id::{common_neighbor_analysis, steinhardt_q6, CnaCutoff};
+    let masses = Some(vec![1.0; symbols.len()]);
+    let s = structure_from(cell, positions, symbols, masses)?;
+    let method = method.to_string();
+    py.detach(|| {
+        no_panic("phase_labels", || {
+            let codes = |c: CnaCutoff| md(common_neighbor_analysis(&s, c)).map(|v| v.into_iter().map(|p| p.code() as f64).collect());
+            match method.as_str() {
+                "cna" => codes(CnaCutoff::Adaptive),
+                "cna-fixed" => match cutoff {
+                    Some(rc) => codes(CnaCutoff::Fixed(rc)),
+                    None => Err(InputError::new_err("method 'cna-fixed' needs a cutoff (Å)")),
+                },
+                "q6" => md(steinhardt_q6(&s, neighbors, false)),
+                "q6-averaged" => md(steinhardt_q6(&s, neighbors, true)),
+                other => Err(InputError::new_err(format!("unknown phase method '{other}' (cna, cna-fixed, q6, q6-averaged)"))),
+            }
+        })
+    })
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_protocol, m)?)?;
+    m.add_function(wrap_pyfunction!(phase_labels, m)?)?;
     Ok(())
 }

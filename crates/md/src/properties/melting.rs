@@ -136,7 +136,7 @@ impl Default for MeltingOptions {
             coupling: BoxCoupling::Aniso,
             equilibrate_steps: 3000,
             melt_steps: 3000,
-            melt_factor: 1.5,
+            melt_factor: 2.5,
             trial_steps: 8000,
             bracket: 0.04,
             bisections: 1,
@@ -216,7 +216,7 @@ pub struct MeltingResult {
     pub timestep_ps: f64,
     /// Box lengths of the equilibrated crystal at `T₀`, Å.
     pub solid_box: [f64; 3],
-    /// Volume per atom of the crystal and of the liquid at `T₀`, Å³.
+    /// Volume per atom of the equilibrated crystal at `T₀`, Å³.
     pub solid_volume_per_atom: f64,
     pub series: Vec<Series>,
     pub warnings: Vec<String>,
@@ -702,7 +702,7 @@ pub fn melting_temperature(
     let p_of = |ev: &mut Evaluator, f: f64| -> Result<f64> {
         let s = structure.deformed(&[[f, 0.0, 0.0], [0.0, f, 0.0], [0.0, 0.0, f]])?;
         let o = ev.compute_all(&s)?;
-        Ok(-(o.virial[0] + o.virial[1] + o.virial[2]) / (3.0 * s.cell.volume()))
+        Ok((o.virial[0] + o.virial[1] + o.virial[2]) / (3.0 * s.cell.volume()))
     };
     let (pm, pp) = (p_of(&mut ev, 0.995)?, p_of(&mut ev, 1.005)?);
     // B = −V dP/dV with V ∝ f³: dV/V = 3 df
@@ -830,12 +830,6 @@ pub fn melting_temperature(
                 &format!("the two-phase box did not stay two-phase at the guess (solid fraction {f_start:.2} after relaxation): the guess is too far from T_m"),
             ));
         }
-        let v_liquid_est = {
-            // crude: box volume minus the solid's share
-            let v = coexist.structure.cell.volume() / n as f64;
-            (v - f_start * ctx.v_solid) / (1.0 - f_start).max(1e-3)
-        };
-
         // 3. bracketing NPT runs
         let mut runs: Vec<CoexistenceRun> = Vec::new();
         let trial = |t: f64, runs: &mut Vec<CoexistenceRun>, prog: &mut Steps<'_>| -> Result<usize> {
@@ -1028,7 +1022,6 @@ pub fn melting_temperature(
                 });
             }
         }
-        let _ = v_liquid_est;
         Ok(MeltingResult {
             melting_temperature: tm,
             estimator: estimator.to_string(),
