@@ -90,6 +90,10 @@ pub struct MeltingOptions {
     pub thermostat_steps: f64,
     /// Berendsen barostat time constant in steps.
     pub barostat_steps: f64,
+    /// The barostat rescales the box every this many steps (with an effective time step
+    /// `barostat_every·Δt`): every change of the cell rebuilds the neighbour list, so rescaling
+    /// every step would cost a rebuild per step.
+    pub barostat_every: u64,
     /// Barostat coupling.
     pub coupling: BoxCoupling,
     /// Steps of the NPT equilibration of the crystal.
@@ -133,6 +137,7 @@ impl Default for MeltingOptions {
             threads: 0,
             thermostat_steps: 100.0,
             barostat_steps: 500.0,
+            barostat_every: 20,
             coupling: BoxCoupling::Aniso,
             equilibrate_steps: 3000,
             melt_steps: 3000,
@@ -245,6 +250,7 @@ struct Driver {
     pressure: f64,
     bulk_modulus: f64,
     axes: [bool; 3],
+    baro_every: u64,
     frozen: Vec<bool>,
 }
 
@@ -311,10 +317,10 @@ impl Driver {
         if let Some(t0) = c.temperature {
             self.csvr(t0);
         }
-        if c.barostat {
+        self.state.step += 1;
+        if c.barostat && self.state.step % self.baro_every == 0 {
             self.berendsen()?;
         }
-        self.state.step += 1;
         self.state.time += dt;
         Ok(())
     }
@@ -356,7 +362,8 @@ impl Driver {
         let p = self.pressure_diag();
         let mu: [f64; 3] = [0, 1, 2].map(|k| {
             if self.axes[k] {
-                (1.0 - self.dt / self.tau_p * (self.pressure - p[k]) / self.bulk_modulus).clamp(0.9, 1.1).cbrt()
+                let dt = self.dt * self.baro_every as f64;
+                (1.0 - dt / self.tau_p * (self.pressure - p[k]) / self.bulk_modulus).clamp(0.9, 1.1).cbrt()
             } else {
                 1.0
             }
@@ -448,6 +455,7 @@ impl Ctx<'_> {
             pressure: self.pressure,
             bulk_modulus: self.bulk_modulus,
             axes,
+            baro_every: self.opts.barostat_every,
             frozen: vec![false; n],
         })
     }
@@ -628,6 +636,9 @@ fn validate(s: &Structure, pot: &dyn Potential, o: &MeltingOptions) -> Result<Ve
     }
     if !(o.bracket.is_finite() && o.bracket > 0.0 && o.bracket < 0.5) {
         return Err(Error::invalid("bracket", o.bracket, "relative bracket half-width must lie in (0, 0.5)"));
+    }
+    if o.barostat_every == 0 || o.barostat_every as f64 > 0.1 * o.barostat_steps {
+        return Err(Error::invalid("barostat_every", o.barostat_every, "must be at least 1 and at most a tenth of barostat_steps"));
     }
     if o.sample_every == 0 {
         return Err(Error::invalid("sample_every", 0, "must be at least 1 step"));
