@@ -318,7 +318,7 @@ impl Driver {
             self.csvr(t0);
         }
         self.state.step += 1;
-        if c.barostat && self.state.step % self.baro_every == 0 {
+        if c.barostat && self.state.step.is_multiple_of(self.baro_every) {
             self.berendsen()?;
         }
         self.state.time += dt;
@@ -594,7 +594,7 @@ fn interpolate_zero(runs: &[&CoexistenceRun]) -> Option<Quantity> {
     let s: Vec<f64> = runs.iter().map(|r| r.slope_per_ps).collect();
     if t.len() == 2 {
         let b = (s[1] - s[0]) / (t[1] - t[0]);
-        if !(b < 0.0) {
+        if b.is_nan() || b >= 0.0 {
             return None;
         }
         let x0 = t[0] - s[0] / b;
@@ -605,7 +605,7 @@ fn interpolate_zero(runs: &[&CoexistenceRun]) -> Option<Quantity> {
         return Some(Quantity::with_err(x0, err, "K"));
     }
     let (a, b, _, _) = linear_fit(&t, &s).ok()?;
-    if !(b < 0.0) {
+    if b.is_nan() || b >= 0.0 {
         return None;
     }
     let x0 = -a / b;
@@ -644,7 +644,7 @@ fn validate(s: &Structure, pot: &dyn Potential, o: &MeltingOptions) -> Result<Ve
         return Err(Error::invalid("sample_every", 0, "must be at least 1 step"));
     }
     for (name, v) in [("trial_steps", o.trial_steps), ("equilibrate_steps", o.equilibrate_steps), ("melt_steps", o.melt_steps)] {
-        if v < 10 * o.sample_every.min(100).max(10) || v < 500 {
+        if v < 10 * o.sample_every.clamp(10, 100) || v < 500 {
             return Err(Error::invalid(name, v, "run too short: at least 500 steps and 10 phase samples are needed"));
         }
     }
@@ -768,8 +768,8 @@ pub fn melting_temperature(
                 ctx0.check_density(d, t0)?;
                 if s > half {
                     let l = d.lengths();
-                    for k in 0..3 {
-                        sums.0[k] += l[k];
+                    for (acc, lk) in sums.0.iter_mut().zip(l) {
+                        *acc += lk;
                     }
                     sums.1 += 1;
                 }

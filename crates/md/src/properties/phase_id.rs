@@ -313,14 +313,17 @@ fn y6(u: &Vec3) -> [(f64, f64); 7] {
     out
 }
 
+/// `q_6m` for m = 0..6 as (Re, Im).
+type Q6m = [(f64, f64); 7];
+
 /// `q_6m` (m = 0..6; negative m follow by symmetry) of every atom over its `k` nearest
 /// neighbours, and the neighbour indices used.
-fn q6m(s: &Structure, k: usize) -> Result<(Vec<[(f64, f64); 7]>, Vec<Vec<u32>>)> {
+fn q6m(s: &Structure, k: usize) -> Result<(Vec<Q6m>, Vec<Vec<u32>>)> {
     if k == 0 {
         return Err(Error::invalid("Q6 neighbours", k, "must be at least 1"));
     }
     let lists = nearest_lists(s, k)?;
-    let qm: Vec<[(f64, f64); 7]> = lists
+    let qm: Vec<Q6m> = lists
         .par_iter()
         .map(|l| {
             let mut acc = [(0.0, 0.0); 7];
