@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -194,10 +195,13 @@ def test_lj_long_cutoff_melting_near_triple_point():
     a = (4 / 0.96) ** (1 / 3) * SIG
     s = bulk("Ar", "fcc", a, repeat=(4, 4, 14))  # 896 atoms, ~500 neighbours each within 6σ
     cpu = time.process_time()
-    r = melting_temperature(
-        s, _argon_lj(6.0), guess_K=t_ref * 1.02, seed=11, threads=1, equilibrate_steps=2000, melt_steps=2000,
-        trial_steps=4000, sample_every=100, bisections=0, nph_steps=10000, ramp_steps=3000, progress=_printer(),
-    )
+    with warnings.catch_warnings():  # the protocol's warnings are part of the printed report
+        warnings.simplefilter("ignore", ProtocolWarning)
+        r = melting_temperature(
+            s, _argon_lj(6.0), guess_K=t_ref * 1.02, seed=11, threads=1, equilibrate_steps=2000, melt_steps=2000,
+            trial_steps=4000, sample_every=100, bisections=0, nph_steps=10000, ramp_steps=3000, progress=_printer(),
+            cache_dir=os.environ.get("SCALEBRIDGE_MELT_CACHE"),
+        )
     cpu = time.process_time() - cpu
     _report("LJ 6σ", r, t_ref, cpu)
     assert abs(r.value("melting_temperature") / t_ref - 1) < 0.02
@@ -211,7 +215,12 @@ def test_lj_long_cutoff_melting_near_triple_point():
 def test_mishin_cu_melting_temperature():
     """Cu_mishin1.eam.alloy: T_m within 2 % of 1327 K (Mishin et al. 2001)."""
     cpu = time.process_time()
-    r = melting_temperature(None, _cu(), element="Cu", a=3.615, repeat=(6, 6, 18), guess_K=1300.0, seed=5, threads=1, progress=_printer())
+    with warnings.catch_warnings():  # the protocol's warnings are part of the printed report
+        warnings.simplefilter("ignore", ProtocolWarning)
+        r = melting_temperature(
+            None, _cu(), element="Cu", a=3.615, repeat=(6, 6, 18), guess_K=1300.0, seed=5, threads=1,
+            progress=_printer(), cache_dir=os.environ.get("SCALEBRIDGE_MELT_CACHE"),
+        )
     cpu = time.process_time() - cpu
     _report("Cu Mishin", r, 1327.0, cpu)
     assert abs(r.value("melting_temperature") / 1327.0 - 1) < 0.02
