@@ -193,13 +193,13 @@ def test_lj_long_cutoff_melting_near_triple_point():
     """LJ cut at 6σ, P = 0: T_m within 2 % of the full-potential triple point T* = 0.694."""
     t_ref = 0.694 * EPS / KB
     a = (4 / 0.96) ** (1 / 3) * SIG
-    s = bulk("Ar", "fcc", a, repeat=(4, 4, 14))  # 896 atoms, ~500 neighbours each within 6σ
+    s = bulk("Ar", "fcc", a, repeat=(6, 6, 16))  # 2304 atoms, ~500 neighbours each within 6σ
     cpu = time.process_time()
     with warnings.catch_warnings():  # the protocol's warnings are part of the printed report
         warnings.simplefilter("ignore", ProtocolWarning)
         r = melting_temperature(
             s, _argon_lj(6.0), guess_K=t_ref * 1.02, seed=11, threads=1, equilibrate_steps=2000, melt_steps=2000,
-            trial_steps=4000, sample_every=100, bisections=0, nph_steps=10000, ramp_steps=3000, progress=_printer(),
+            trial_steps=4000, sample_every=100, bisections=1, nph_steps=10000, ramp_steps=3000, progress=_printer(),
             cache_dir=os.environ.get("SCALEBRIDGE_MELT_CACHE"),
         )
     cpu = time.process_time() - cpu
