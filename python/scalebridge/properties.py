@@ -40,6 +40,9 @@ __all__ = [
     "bond_statistics",
     "thermal_conductivity",
     "heat_flux",
+    "melting_temperature",
+    "identify_phases",
+    "CNA_LABELS",
 ]
 
 
@@ -467,3 +470,108 @@ def heat_flux(structure: Any, potential: Potential, velocities: Any, *, threads:
     v = np.ascontiguousarray(velocities, dtype=float)
     j, jc = _scalebridge.heat_flux(cell, pos, symbols, masses, v, potential._inner, int(threads))
     return np.asarray(j), np.asarray(jc)
+
+
+#: LAMMPS ``compute cna/atom`` codes of the CNA structure types.
+CNA_LABELS = {1: "fcc", 2: "hcp", 3: "bcc", 4: "ico", 5: "other"}
+
+
+def identify_phases(
+    structure: Any,
+    method: str = "cna",
+    *,
+    cutoff: float | None = None,
+    neighbors: int = 12,
+    threshold: float = 0.3,
+) -> np.ndarray:
+    """Per-atom phase identification.
+
+    Args:
+        structure: ``ase.Atoms`` or pymatgen ``Structure`` (periodic).
+        method: ``"cna"``: adaptive common-neighbour analysis (Stukowski 2012), or the
+            conventional CNA of LAMMPS ``compute cna/atom`` when ``cutoff`` (Å) is given
+            (e.g. 0.854·a for fcc, 1.207·a for bcc). Returns labels ``"fcc"``, ``"hcp"``,
+            ``"bcc"``, ``"ico"``, ``"other"`` (array of str).
+            ``"q6"``: Lechner–Dellago averaged Steinhardt q̄6 over the ``neighbors`` nearest
+            neighbours; returns ``"solid"`` where q̄6 > ``threshold`` (dimensionless; perfect
+            fcc 0.575, liquids ≈ 0.1–0.2), else ``"liquid"``.
+            ``"q6-values"`` / ``"q6-raw-values"``: the averaged / plain q6 values (float array).
+    """
+    cell, pos, symbols, _ = to_arrays(structure)
+    if method == "cna":
+        kind = "cna" if cutoff is None else "cna-fixed"
+        codes = _scalebridge.phase_labels(cell, pos, symbols, kind, cutoff, neighbors)
+        return np.array([CNA_LABELS[int(c)] for c in codes])
+    if method in ("q6", "q6-values", "q6-raw-values"):
+        kind = "q6" if method == "q6-raw-values" else "q6-averaged"
+        q = np.asarray(_scalebridge.phase_labels(cell, pos, symbols, kind, None, neighbors))
+        if method == "q6":
+            if not 0.0 < threshold < 1.0:
+                raise InputError(f"threshold must lie in (0, 1), got {threshold}")
+            return np.where(q > threshold, "solid", "liquid")
+        return q
+    raise InputError(f"unknown method {method!r} (cna, q6, q6-values, q6-raw-values)")
+
+
+def melting_temperature(
+    structure: Any,
+    potential: Potential,
+    *,
+    guess_K: float,
+    element: str | None = None,
+    lattice: str = "fcc",
+    a: float | None = None,
+    repeat: tuple[int, int, int] = (6, 6, 16),
+    pressure_gpa: float = 0.0,
+    seed: int = 1,
+    phase: str = "q6",
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int, str], bool | None] | None = None,
+    **options: Any,
+) -> PropertyResult:
+    """Melting temperature by solid–liquid coexistence (interface method).
+
+    A crystal elongated along z is equilibrated at ``guess_K``, half of it is melted, and NPT runs
+    at trial temperatures bracket T_m by the sign of the solid fraction's drift (bisected
+    automatically); an NPH two-phase run then settles at T_m. Heating and cooling ramps of the
+    single phases give the superheating/supercooling bounds T₊ > T_m > T₋.
+
+    Args:
+        structure: the crystal (``ase.Atoms``/pymatgen, orthorhombic, elongated along z), or
+            ``None`` to build ``lattice`` of ``element`` with cubic lattice constant ``a`` (Å)
+            repeated ``repeat`` times (conventional cubic cells).
+        potential: a scalebridge potential.
+        guess_K: guess of T_m, K (must be positive and below the vaporisation range).
+        pressure_gpa: target pressure, GPa.
+        seed: random seed (velocities, thermostat).
+        phase: solid/liquid classifier: ``"q6"`` (averaged Steinhardt, threshold 0.3) or
+            ``"cna"`` (adaptive CNA; fcc/hcp/bcc atoms are solid).
+        cache_dir: finished stages are stored here; a rerun resumes.
+        progress: ``progress(done_steps, total_steps, stage)``; return ``False`` to stop.
+        **options: further fields of the Rust ``MeltingOptions`` (durations in MD steps:
+            ``equilibrate_steps``, ``melt_steps``, ``trial_steps``, ``nph_steps``,
+            ``ramp_steps``, ``sample_every``; ``timestep_ps`` (0 = automatic), ``bracket``,
+            ``bisections``, ``coupling`` (``"aniso"``/``"z"``), ``threads``, ...).
+
+    Returns:
+        :class:`PropertyResult` with ``melting_temperature`` (K, with standard error),
+        ``estimator``, ``bracket_k``, ``t_m_nph``, ``t_m_interpolated``, ``superheating_k``,
+        ``supercooling_k``, per-run records ``runs`` (temperature, solid-fraction slope in 1/ps,
+        outcome), series (solid fraction vs time, NPH temperature, ramps), warnings and
+        provenance.
+    """
+    if structure is None:
+        if element is None or a is None:
+            raise InputError("without a structure, give element= and the lattice constant a= (Å)")
+        from .structures import bulk
+
+        structure = bulk(element, lattice, float(a), repeat=[int(r) for r in repeat], orthogonal=lattice == "hcp")
+    if phase == "q6":
+        ph: dict[str, Any] = {"method": "q6", "neighbors": 12, "averaged": True, "threshold": 0.3}
+    elif phase == "cna":
+        ph = {"method": "cna"}
+    else:
+        raise InputError(f"unknown phase classifier {phase!r} (q6, cna)")
+    opts = {"guess_k": float(guess_K), "pressure_gpa": float(pressure_gpa), "seed": int(seed), "phase": ph}
+    opts.update(options)
+    return run_protocol("melting/coexistence", structure, potential, opts, cache_dir=cache_dir, progress=progress)

@@ -67,6 +67,7 @@ const PROTOCOLS: &[&str] = &[
     "defects/vacancy",
     "thermal_conductivity/green_kubo",
     "thermal_conductivity/muller_plathe",
+    "melting/coexistence",
 ];
 
 /// Run one protocol. Each arm parses the protocol's options and serialises its result.
@@ -92,6 +93,10 @@ fn dispatch(
         "thermal_conductivity/muller_plathe" => {
             let opts = parse::<p::nemd::NemdOptions>(protocol, options)?;
             json(p::nemd::muller_plathe(s, pot, &opts, cache, progress))
+        }
+        p::melting::PROTOCOL | "melting" => {
+            let opts = parse::<p::melting::MeltingOptions>(protocol, options)?;
+            json(p::melting::melting_temperature(s, pot, &opts, cache, progress))
         }
         other => Err(InputError::new_err(format!("unknown protocol '{other}' (known: {})", PROTOCOLS.join(", ")))),
     }
@@ -245,6 +250,42 @@ fn heat_flux(
 }
 
 
+/// Per-atom phase labels of a structure. `method`: `"cna"` (adaptive CNA), `"cna-fixed"`
+/// (conventional CNA with `cutoff` Å, LAMMPS `compute cna/atom`), `"q6"` (Steinhardt q6 over
+/// `neighbors` nearest neighbours) or `"q6-averaged"` (Lechner–Dellago). Returns the LAMMPS CNA
+/// codes (1 fcc, 2 hcp, 3 bcc, 4 ico, 5 other) as floats for the CNA methods, q6 values otherwise.
+#[pyfunction]
+#[pyo3(signature = (cell, positions, symbols, method, cutoff=None, neighbors=12))]
+fn phase_labels(
+    py: Python<'_>,
+    cell: PyReadonlyArray2<f64>,
+    positions: PyReadonlyArray2<f64>,
+    symbols: Vec<String>,
+    method: &str,
+    cutoff: Option<f64>,
+    neighbors: usize,
+) -> PyResult<Vec<f64>> {
+    use scalebridge_md::properties::phase_id::{common_neighbor_analysis, steinhardt_q6, CnaCutoff};
+    let masses = Some(vec![1.0; symbols.len()]);
+    let s = structure_from(cell, positions, symbols, masses)?;
+    let method = method.to_string();
+    py.detach(|| {
+        no_panic("phase_labels", || {
+            let codes = |c: CnaCutoff| md(common_neighbor_analysis(&s, c)).map(|v| v.into_iter().map(|p| p.code() as f64).collect());
+            match method.as_str() {
+                "cna" => codes(CnaCutoff::Adaptive),
+                "cna-fixed" => match cutoff {
+                    Some(rc) => codes(CnaCutoff::Fixed(rc)),
+                    None => Err(InputError::new_err("method 'cna-fixed' needs a cutoff (Å)")),
+                },
+                "q6" => md(steinhardt_q6(&s, neighbors, false)),
+                "q6-averaged" => md(steinhardt_q6(&s, neighbors, true)),
+                other => Err(InputError::new_err(format!("unknown phase method '{other}' (cna, cna-fixed, q6, q6-averaged)"))),
+            }
+        })
+    })
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_protocol, m)?)?;
     m.add_function(wrap_pyfunction!(plot_series, m)?)?;
@@ -253,5 +294,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(local_temperature, m)?)?;
     m.add_function(wrap_pyfunction!(bond_statistics, m)?)?;
     m.add_function(wrap_pyfunction!(heat_flux, m)?)?;
+    m.add_function(wrap_pyfunction!(phase_labels, m)?)?;
     Ok(())
 }

@@ -8,6 +8,8 @@
 //! | [`descriptors`] | RDF, coordination, bond energy per bond, displacements, local temperature |
 //! | [`diffusion`] | self-diffusivity from the mean-squared displacement (Einstein) |
 //! | [`thermal`] | thermal expansion and heat capacity from NPT runs |
+//! | [`melting`] | melting temperature by solid–liquid coexistence, hysteresis bounds |
+//! | [`phase_id`] | per-atom phase identification: (adaptive) CNA, Steinhardt Q6 |
 //! | [`defects`] | vacancy formation energy |
 //! | [`plot`] | SVG plots of the recorded series |
 //! | [`heat_flux`] | microscopic heat current (LAMMPS `compute heat/flux`) |
@@ -26,7 +28,9 @@ pub mod elastic;
 pub mod plot;
 pub mod green_kubo;
 pub mod heat_flux;
+pub mod melting;
 pub mod nemd;
+pub mod phase_id;
 pub mod report;
 pub mod stats;
 pub mod thermal;
