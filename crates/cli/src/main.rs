@@ -5,12 +5,14 @@ use std::process::ExitCode;
 
 mod bench;
 mod bench_fem;
+mod card;
 mod conductivity;
 mod demo;
 mod diffusion;
 mod elastic;
 mod evaluate;
 mod homogenize;
+mod melting;
 mod predict;
 mod system;
 mod train;
@@ -38,6 +40,10 @@ enum Command {
     Elastic(elastic::Args),
     /// Thermal conductivity (Green–Kubo or Müller-Plathe NEMD), W/(m·K).
     Conductivity(conductivity::Args),
+    /// Property card of one metal: C_ij at 0 K and T, κ and T_m in one JSON document.
+    Card(card::Args),
+    /// Melting temperature by solid–liquid coexistence.
+    Melting(melting::Args),
     /// Self-diffusivity from the mean-squared displacement.
     Diffusion(diffusion::Args),
     /// Effective stiffness / conductivity of a voxel microstructure (FFT or FE homogenisation).
@@ -56,6 +62,8 @@ fn main() -> ExitCode {
         Command::Elastic(a) => elastic::run(a),
         Command::Diffusion(a) => diffusion::run(a),
         Command::Conductivity(a) => conductivity::run(a),
+        Command::Melting(a) => melting::run(a),
+        Command::Card(a) => card::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,106 @@
+//! `scalebridge card`: the property card of one metal — elastic constants at 0 K and at
+//! `--temperature`, Green–Kubo thermal conductivity and the melting temperature — as one JSON
+//! document with every protocol's full result (units, errors, provenance). Each protocol keeps
+//! its stages in the cache, so an interrupted card resumes.
+
+use crate::system::{warn_all, Bar, SystemArgs};
+use clap::Args as ClapArgs;
+use scalebridge_md::properties::elastic::{static_constants, thermal_constants, StaticOptions, ThermalOptions};
+use scalebridge_md::properties::green_kubo::{green_kubo, GreenKuboOptions};
+use scalebridge_md::properties::melting::{melting_temperature, MeltingOptions};
+use serde_json::json;
+use std::time::Instant;
+
+#[derive(ClapArgs)]
+pub struct Args {
+    #[command(flatten)]
+    system: SystemArgs,
+    /// Temperature of the finite-temperature elastic constants and of κ, K.
+    #[arg(long, default_value_t = 300.0)]
+    temperature: f64,
+    /// First guess of the melting temperature, K.
+    #[arg(long)]
+    melting_guess: f64,
+    /// Seed of all stochastic stages.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Green–Kubo production steps per seed (3 seeds, 1 fs steps).
+    #[arg(long, default_value_t = 50_000)]
+    gk_steps: u64,
+}
+
+pub fn run(a: Args) -> Result<(), String> {
+    let pot = a.system.potential()?;
+    let bulk = a.system.structure(pot.as_ref(), [8, 8, 8])?;
+    let started = Instant::now();
+    let mut times = serde_json::Map::new();
+    let mut warnings = Vec::new();
+    let e = |x: scalebridge_md::error::Error| x.to_string();
+
+    let t = Instant::now();
+    let o = StaticOptions { threads: a.system.threads, ..StaticOptions::default() };
+    let cache = a.system.cache("elastic/static", &bulk, pot.as_ref(), &o);
+    let mut bar = Bar::new("C_ij at 0 K");
+    let c0 = static_constants(&bulk, pot.clone(), &o, &cache, &mut bar).map_err(e)?;
+    bar.finish();
+    warnings.extend(c0.warnings.iter().map(|w| format!("elastic 0 K: {w}")));
+    times.insert("elastic_0K".into(), json!(t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let o = ThermalOptions { temperature: a.temperature, seed: a.seed, threads: a.system.threads, ..ThermalOptions::default() };
+    let cache = a.system.cache("elastic/thermal", &bulk, pot.as_ref(), &o);
+    let mut bar = Bar::new("C_ij at T");
+    let ct = thermal_constants(&bulk, pot.clone(), &o, &cache, &mut bar).map_err(e)?;
+    bar.finish();
+    warnings.extend(ct.warnings.iter().map(|w| format!("elastic {} K: {w}", a.temperature)));
+    times.insert("elastic_T".into(), json!(t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let o = GreenKuboOptions {
+        temperature: a.temperature,
+        seeds: (a.seed..a.seed + 3).collect(),
+        production_steps: a.gk_steps,
+        threads: a.system.threads,
+        ..GreenKuboOptions::default()
+    };
+    let cache = a.system.cache("thermal_conductivity/green_kubo", &bulk, pot.as_ref(), &o);
+    let mut bar = Bar::new("κ (Green–Kubo)");
+    let kappa = green_kubo(&bulk, pot.clone(), &o, &cache, &mut bar).map_err(e)?;
+    bar.finish();
+    warnings.extend(kappa.warnings.iter().map(|w| format!("κ: {w}")));
+    times.insert("conductivity".into(), json!(t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let long = a.system.structure(pot.as_ref(), [6, 6, 16])?;
+    let o = MeltingOptions { guess_k: a.melting_guess, seed: a.seed, threads: a.system.threads, ..MeltingOptions::default() };
+    let cache = a.system.cache("melting/coexistence", &long, pot.as_ref(), &o);
+    let mut bar = Bar::new("T_m");
+    let tm = melting_temperature(&long, pot.clone(), &o, &cache, &mut bar).map_err(e)?;
+    bar.finish();
+    warnings.extend(tm.warnings.iter().map(|w| format!("melting: {w}")));
+    times.insert("melting".into(), json!(t.elapsed().as_secs_f64()));
+    times.insert("total".into(), json!(started.elapsed().as_secs_f64()));
+
+    warn_all(&warnings);
+    let card = json!({
+        "C_GPa": c0.c_gpa,
+        "C_T_GPa": ct.c_gpa,
+        "C_T_stderr_GPa": ct.c_stderr_gpa,
+        "kappa": kappa.kappa,
+        "melting_temperature": tm.melting_temperature,
+        "wall_seconds": times,
+        "warnings": warnings,
+        "elastic_0K": c0,
+        "elastic_T": ct,
+        "conductivity": kappa,
+        "melting": tm,
+    });
+    a.system.report(&card, &[], "card", || {
+        let q = |v: &scalebridge_md::properties::report::Quantity| format!("{:.2} ± {:.2} {}", v.value, v.stderr.unwrap_or(0.0), v.unit);
+        format!(
+            "C11 C12 C44 at 0 K: {:.1} {:.1} {:.1} GPa\nC11 C12 C44 at {} K: {:.1} {:.1} {:.1} GPa\nκ({} K) = {}\nT_m = {}\nwall time {:.0} s",
+            c0.c_gpa[0][0], c0.c_gpa[0][1], c0.c_gpa[3][3], a.temperature, ct.c_gpa[0][0], ct.c_gpa[0][1], ct.c_gpa[3][3],
+            a.temperature, q(&kappa.kappa), q(&tm.melting_temperature), started.elapsed().as_secs_f64()
+        )
+    })
+}

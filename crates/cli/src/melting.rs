@@ -1,0 +1,72 @@
+//! `scalebridge melting`: melting temperature by solid–liquid coexistence (NPT bracketing and
+//! bisection, NPH coexistence), with heating/cooling hysteresis bounds.
+
+use crate::system::{warn_all, Bar, SystemArgs};
+use clap::Args as ClapArgs;
+use scalebridge_md::properties::melting::{melting_temperature, MeltingOptions};
+use scalebridge_md::properties::phase_id::PhaseMethod;
+
+#[derive(ClapArgs)]
+pub struct Args {
+    #[command(flatten)]
+    system: SystemArgs,
+    /// First guess of the melting temperature, K.
+    #[arg(long)]
+    temperature: f64,
+    /// Pressure, GPa.
+    #[arg(long, default_value_t = 0.0)]
+    pressure: f64,
+    /// Seed of the initial velocities and thermostat noise.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Per-atom phase classifier: q6 (averaged Steinhardt) or cna (adaptive CNA).
+    #[arg(long, default_value = "q6")]
+    phase: String,
+    /// Steps of each NPT coexistence trial.
+    #[arg(long)]
+    trial_steps: Option<u64>,
+    /// Steps of the NPH coexistence run.
+    #[arg(long)]
+    nph_steps: Option<u64>,
+}
+
+pub fn run(a: Args) -> Result<(), String> {
+    let pot = a.system.potential()?;
+    // an elongated box: two phases stacked along z
+    let s = a.system.structure(pot.as_ref(), [6, 6, 16])?;
+    let d = MeltingOptions::default();
+    let o = MeltingOptions {
+        guess_k: a.temperature,
+        pressure_gpa: a.pressure,
+        seed: a.seed,
+        threads: a.system.threads,
+        phase: match a.phase.as_str() {
+            "q6" => PhaseMethod::default(),
+            "cna" => PhaseMethod::Cna,
+            other => return Err(format!("unknown --phase '{other}' (q6 or cna)")),
+        },
+        trial_steps: a.trial_steps.unwrap_or(d.trial_steps),
+        nph_steps: a.nph_steps.unwrap_or(d.nph_steps),
+        ..d
+    };
+    let cache = a.system.cache("melting/coexistence", &s, pot.as_ref(), &o);
+    let mut bar = Bar::new("melting");
+    let r = melting_temperature(&s, pot, &o, &cache, &mut bar).map_err(|e| e.to_string())?;
+    bar.finish();
+    warn_all(&r.warnings);
+    a.system.report(&r, &r.series, "solid–liquid coexistence", || {
+        let q = &r.melting_temperature;
+        format!(
+            "T_m = {:.1} ± {:.1} {} ({} estimator, NPT bracket {:.1}–{:.1} K, {} atoms, P = {} GPa){}",
+            q.value,
+            q.stderr.unwrap_or(0.0),
+            q.unit,
+            r.estimator,
+            r.bracket_k[0],
+            r.bracket_k[1],
+            r.n_atoms,
+            a.pressure,
+            r.superheating_k.as_ref().map_or(String::new(), |t| format!("\nsuperheating limit T+ = {:.0} K", t.value))
+        )
+    })
+}
