@@ -69,3 +69,19 @@ def test_property_commands_report_bad_input(tmp_path):
     assert r.returncode != 0 and "bad.extxyz" in r.stderr
     r = _run("diffusion", "--element", "Cu", "--temperature", "-3", cwd=tmp_path)
     assert r.returncode != 0 and "temperature" in r.stderr
+
+
+def test_conductivity_and_melting_commands(tmp_path):
+    r = _run("conductivity", "--element", "Cu", "--repeat", "3", "--steps", "1000", "--equilibration-steps", "100",
+             "--runs", "2", "--correlation-time", "0.2", "--json", "--no-cache", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["kappa"]["unit"] == "W/(m K)" or "W" in out["kappa"]["unit"]
+    assert len(out["per_seed"]) == 2 and out["provenance"]["protocol"].startswith("thermal_conductivity")
+    assert "warning" in r.stderr  # 1 ps of production cannot give a converged plateau, and says so
+    r = _run("conductivity", "--element", "Cu", "--method", "nemd", "--slabs", "5", "--no-cache", cwd=tmp_path)
+    assert r.returncode != 0 and "slabs" in r.stderr
+    r = _run("melting", "--element", "Cu", "--temperature=-100", "--no-cache", cwd=tmp_path)
+    assert r.returncode != 0 and "guess" in r.stderr.lower()
+    r = _run("melting", "--element", "Cu", "--temperature", "1300", "--phase", "voronoi", "--no-cache", cwd=tmp_path)
+    assert r.returncode != 0 and "phase" in r.stderr

@@ -149,3 +149,50 @@ def heat_flux(
     potential: Potential,
     threads: int = 1,
 ) -> tuple[list[float], list[float]]: ...
+
+# property protocols (crates/py/src/properties.rs)
+def run_protocol(
+    protocol: str,
+    cell: npt.NDArray[np.float64],
+    positions: npt.NDArray[np.float64],
+    symbols: list[str],
+    masses: list[float] | None,
+    potential: Potential,
+    options: str,
+    cache_dir: str | None = None,
+    progress: Any = None,
+) -> str: ...
+def plot_series(series: str, path: str, title: str) -> None: ...
+def rdf(
+    cell: npt.NDArray[np.float64], positions: npt.NDArray[np.float64], symbols: list[str], r_max: float, bins: int = 200
+) -> tuple[list[float], list[tuple[str, str, list[float], list[float]]]]: ...
+def displacements(
+    cell: npt.NDArray[np.float64],
+    positions: npt.NDArray[np.float64],
+    reference_positions: npt.NDArray[np.float64],
+    symbols: list[str],
+) -> npt.NDArray[np.float64]: ...
+def local_temperature(
+    cell: npt.NDArray[np.float64],
+    positions: npt.NDArray[np.float64],
+    symbols: list[str],
+    masses: list[float],
+    velocities: npt.NDArray[np.float64],
+    radius: float,
+) -> list[float]: ...
+def bond_statistics(
+    cell: npt.NDArray[np.float64],
+    positions: npt.NDArray[np.float64],
+    symbols: list[str],
+    masses: list[float] | None,
+    potential: Potential,
+    bond_cutoff: float,
+) -> str: ...
+def phase_labels(
+    cell: npt.NDArray[np.float64],
+    positions: npt.NDArray[np.float64],
+    symbols: list[str],
+    method: str,
+    cutoff: float | None = None,
+    neighbors: int = 12,
+) -> list[float]: ...
