@@ -24,6 +24,19 @@ enum What {
     /// Property protocols (elastic constants, MSD diffusivity, ...) against the same protocols
     /// scripted in LAMMPS on a 4,000-atom EAM metal; options go to benchmarks/bench_protocols.py.
     Protocols(FemArgs),
+    /// Green–Kubo thermal conductivity against the same protocol in LAMMPS (2,048 Cu atoms);
+    /// options go to benchmarks/bench_thermal_conductivity.py.
+    Conductivity(ScriptArgs),
+    /// Solid–liquid coexistence melting protocol against the same protocol in LAMMPS; options go
+    /// to benchmarks/bench_melting.py.
+    Melting(ScriptArgs),
+}
+
+#[derive(ClapArgs)]
+pub struct ScriptArgs {
+    /// Options for the script (see its --help).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    extra: Vec<String>,
 }
 
 #[derive(ClapArgs)]
@@ -340,5 +353,7 @@ pub fn run(a: Args) -> Result<(), String> {
         What::Md(m) => run_md(m),
         What::Fem(f) => crate::bench_fem::run_fem(f.json, &f.extra),
         What::Protocols(f) => crate::bench_fem::run_protocols(f.json, &f.extra),
+        What::Conductivity(f) => crate::bench_fem::run_conductivity(&f.extra),
+        What::Melting(f) => crate::bench_fem::run_melting(&f.extra),
     }
 }

@@ -5,12 +5,15 @@
 //! * `bench fem`: benchmarks/bench_fem.py homogenises one 64³ two-phase composite with our FFT
 //!   solver, our voxel FEM (both through this very executable) and scikit-fem + pyamg.
 //! * `bench protocols`: benchmarks/bench_protocols.py times the property protocols against the
-//!   same protocols scripted in LAMMPS.
+//!   same protocols scripted in LAMMPS; `bench conductivity` (Green–Kubo) and `bench melting`
+//!   (coexistence) likewise, from their own scripts.
 
 use std::process::Command;
 
 const FEM: &str = include_str!("../../../benchmarks/bench_fem.py");
 const PROTOCOLS: &str = include_str!("../../../benchmarks/bench_protocols.py");
+const CONDUCTIVITY: &str = include_str!("../../../benchmarks/bench_thermal_conductivity.py");
+const MELTING: &str = include_str!("../../../benchmarks/bench_melting.py");
 
 /// Run an embedded benchmark script with `extra` arguments (and `--json`); `pass_exe` adds
 /// `--scalebridge <this executable>`.
@@ -46,4 +49,15 @@ pub fn run_fem(json: bool, extra: &[String]) -> Result<(), String> {
 /// `bench protocols` (`extra`: e.g. `--repeat 10 --threads 1 --quick --only elastic0,msd`).
 pub fn run_protocols(json: bool, extra: &[String]) -> Result<(), String> {
     run_script("bench_protocols.py", PROTOCOLS, false, json, extra)
+}
+
+/// `bench conductivity`: benchmarks/bench_thermal_conductivity.py (its own options, e.g.
+/// `--repeat 8 --seeds 2 --prod 20000 --json out.json`).
+pub fn run_conductivity(extra: &[String]) -> Result<(), String> {
+    run_script("bench_thermal_conductivity.py", CONDUCTIVITY, false, false, extra)
+}
+
+/// `bench melting`: benchmarks/bench_melting.py (e.g. `--scale 0.5 --threads 1`).
+pub fn run_melting(extra: &[String]) -> Result<(), String> {
+    run_script("bench_melting.py", MELTING, false, false, extra)
 }
