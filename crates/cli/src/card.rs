@@ -3,7 +3,7 @@
 //! document with every protocol's full result (units, errors, provenance). Each protocol keeps
 //! its stages in the cache, so an interrupted card resumes.
 
-use crate::system::{warn_all, Bar, SystemArgs};
+use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
 use scalebridge_md::properties::elastic::{static_constants, thermal_constants, StaticOptions, ThermalOptions};
 use scalebridge_md::properties::green_kubo::{green_kubo, GreenKuboOptions};
@@ -35,23 +35,16 @@ pub fn run(a: Args) -> Result<(), String> {
     let started = Instant::now();
     let mut times = serde_json::Map::new();
     let mut warnings = Vec::new();
-    let e = |x: scalebridge_md::error::Error| x.to_string();
 
     let t = Instant::now();
     let o = StaticOptions { threads: a.system.threads, ..StaticOptions::default() };
-    let cache = a.system.cache("elastic/static", &bulk, pot.as_ref(), &o);
-    let mut bar = Bar::new("C_ij at 0 K");
-    let c0 = static_constants(&bulk, pot.clone(), &o, &cache, &mut bar).map_err(e)?;
-    bar.finish();
+    let c0 = a.system.run_protocol("elastic/static", "C_ij at 0 K", &bulk, &pot, &o, static_constants)?;
     warnings.extend(c0.warnings.iter().map(|w| format!("elastic 0 K: {w}")));
     times.insert("elastic_0K".into(), json!(t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
     let o = ThermalOptions { temperature: a.temperature, seed: a.seed, threads: a.system.threads, ..ThermalOptions::default() };
-    let cache = a.system.cache("elastic/thermal", &bulk, pot.as_ref(), &o);
-    let mut bar = Bar::new("C_ij at T");
-    let ct = thermal_constants(&bulk, pot.clone(), &o, &cache, &mut bar).map_err(e)?;
-    bar.finish();
+    let ct = a.system.run_protocol("elastic/thermal", "C_ij at T", &bulk, &pot, &o, thermal_constants)?;
     warnings.extend(ct.warnings.iter().map(|w| format!("elastic {} K: {w}", a.temperature)));
     times.insert("elastic_T".into(), json!(t.elapsed().as_secs_f64()));
 
@@ -63,20 +56,14 @@ pub fn run(a: Args) -> Result<(), String> {
         threads: a.system.threads,
         ..GreenKuboOptions::default()
     };
-    let cache = a.system.cache("thermal_conductivity/green_kubo", &bulk, pot.as_ref(), &o);
-    let mut bar = Bar::new("κ (Green–Kubo)");
-    let kappa = green_kubo(&bulk, pot.clone(), &o, &cache, &mut bar).map_err(e)?;
-    bar.finish();
+    let kappa = a.system.run_protocol("thermal_conductivity/green_kubo", "κ (Green–Kubo)", &bulk, &pot, &o, green_kubo)?;
     warnings.extend(kappa.warnings.iter().map(|w| format!("κ: {w}")));
     times.insert("conductivity".into(), json!(t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
     let long = a.system.structure(pot.as_ref(), [6, 6, 16])?;
     let o = MeltingOptions { guess_k: a.melting_guess, seed: a.seed, threads: a.system.threads, ..MeltingOptions::default() };
-    let cache = a.system.cache("melting/coexistence", &long, pot.as_ref(), &o);
-    let mut bar = Bar::new("T_m");
-    let tm = melting_temperature(&long, pot.clone(), &o, &cache, &mut bar).map_err(e)?;
-    bar.finish();
+    let tm = a.system.run_protocol("melting/coexistence", "T_m", &long, &pot, &o, melting_temperature)?;
     warnings.extend(tm.warnings.iter().map(|w| format!("melting: {w}")));
     times.insert("melting".into(), json!(t.elapsed().as_secs_f64()));
     times.insert("total".into(), json!(started.elapsed().as_secs_f64()));

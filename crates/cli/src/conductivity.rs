@@ -1,7 +1,7 @@
 //! `scalebridge conductivity`: lattice/liquid thermal conductivity by Green–Kubo (default) or
 //! Müller-Plathe reverse NEMD, in W/(m·K).
 
-use crate::system::{warn_all, Bar, SystemArgs};
+use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
 use scalebridge_md::properties::green_kubo::{green_kubo, GreenKuboOptions};
 use scalebridge_md::properties::nemd::{muller_plathe, NemdOptions};
@@ -50,7 +50,6 @@ fn show(q: &Quantity) -> String {
 pub fn run(a: Args) -> Result<(), String> {
     let pot = a.system.potential()?;
     let s = a.system.structure(pot.as_ref(), [6, 6, 6])?;
-    let mut bar = Bar::new("conductivity");
     match a.method.as_str() {
         "green-kubo" | "gk" => {
             let o = GreenKuboOptions {
@@ -63,9 +62,7 @@ pub fn run(a: Args) -> Result<(), String> {
                 threads: a.system.threads,
                 ..GreenKuboOptions::default()
             };
-            let cache = a.system.cache("thermal_conductivity/green_kubo", &s, pot.as_ref(), &o);
-            let r = green_kubo(&s, pot, &o, &cache, &mut bar).map_err(|e| e.to_string())?;
-            bar.finish();
+            let r = a.system.run_protocol("thermal_conductivity/green_kubo", "conductivity", &s, &pot, &o, green_kubo)?;
             warn_all(&r.warnings);
             a.system.report(&r, &r.series, "Green–Kubo", || {
                 let k = &r.kappa_tensor.components;
@@ -91,9 +88,7 @@ pub fn run(a: Args) -> Result<(), String> {
                 threads: a.system.threads,
                 ..NemdOptions::default()
             };
-            let cache = a.system.cache("thermal_conductivity/muller_plathe", &s, pot.as_ref(), &o);
-            let r = muller_plathe(&s, pot, &o, &cache, &mut bar).map_err(|e| e.to_string())?;
-            bar.finish();
+            let r = a.system.run_protocol("thermal_conductivity/muller_plathe", "conductivity", &s, &pot, &o, muller_plathe)?;
             warn_all(&r.warnings);
             a.system.report(&r, &r.series, "Müller-Plathe NEMD", || {
                 format!("κ = {} (Müller-Plathe NEMD, T = {}, gradient {})", show(&r.kappa), show(&r.temperature), show(&r.gradient))

@@ -1,6 +1,6 @@
 //! `scalebridge diffusion`: self-diffusivity from the mean-squared displacement.
 
-use crate::system::{warn_all, Bar, SystemArgs};
+use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
 use scalebridge_md::properties::diffusion::{diffusivity, DiffusionOptions};
 
@@ -45,10 +45,7 @@ pub fn run(a: Args) -> Result<(), String> {
         threads: a.system.threads,
         ..DiffusionOptions::default()
     };
-    let cache = a.system.cache("diffusion/msd", &s, pot.as_ref(), &o);
-    let mut bar = Bar::new("diffusion");
-    let r = diffusivity(&s, pot, &o, &cache, &mut bar).map_err(|e| e.to_string())?;
-    bar.finish();
+    let r = a.system.run_protocol("diffusion/msd", "diffusion", &s, &pot, &o, diffusivity)?;
     warn_all(&r.warnings);
     a.system.report(&r, &r.series, "mean-squared displacement", || {
         let d = &r.diffusivity;

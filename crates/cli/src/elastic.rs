@@ -1,7 +1,7 @@
 //! `scalebridge elastic`: the 6×6 elastic constants (JSON key `C_GPa`) and derived moduli, at
 //! 0 K (default) or at `--temperature`.
 
-use crate::system::{warn_all, Bar, SystemArgs};
+use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
 use scalebridge_md::properties::elastic::{static_constants, thermal_constants, ElasticResult, StaticOptions, ThermalOptions};
 
@@ -35,7 +35,6 @@ pub struct Args {
 pub fn run(a: Args) -> Result<(), String> {
     let pot = a.system.potential()?;
     let s = a.system.structure(pot.as_ref(), [4, 4, 4])?;
-    let mut bar = Bar::new("elastic");
     let r: ElasticResult = if a.temperature == 0.0 {
         let o = StaticOptions {
             strain: a.strain.unwrap_or(1e-3),
@@ -43,8 +42,7 @@ pub fn run(a: Args) -> Result<(), String> {
             threads: a.system.threads,
             ..StaticOptions::default()
         };
-        let cache = a.system.cache("elastic/static", &s, pot.as_ref(), &o);
-        static_constants(&s, pot, &o, &cache, &mut bar)
+        a.system.run_protocol("elastic/static", "elastic", &s, &pot, &o, static_constants)
     } else {
         let o = ThermalOptions {
             temperature: a.temperature,
@@ -57,11 +55,8 @@ pub fn run(a: Args) -> Result<(), String> {
             threads: a.system.threads,
             ..ThermalOptions::default()
         };
-        let cache = a.system.cache("elastic/thermal", &s, pot.as_ref(), &o);
-        thermal_constants(&s, pot, &o, &cache, &mut bar)
-    }
-    .map_err(|e| e.to_string())?;
-    bar.finish();
+        a.system.run_protocol("elastic/thermal", "elastic", &s, &pot, &o, thermal_constants)
+    }?;
     warn_all(&r.warnings);
     a.system.report(&r, &r.series, "stress–strain", || {
         let mut out = format!("C (GPa), Voigt xx yy zz yz xz xy, T = {} K, {} atoms\n", a.temperature, s.len());

@@ -1,7 +1,7 @@
 //! `scalebridge melting`: melting temperature by solid–liquid coexistence (NPT bracketing and
 //! bisection, NPH coexistence), with heating/cooling hysteresis bounds.
 
-use crate::system::{warn_all, Bar, SystemArgs};
+use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
 use scalebridge_md::properties::melting::{melting_temperature, MeltingOptions};
 use scalebridge_md::properties::phase_id::PhaseMethod;
@@ -49,10 +49,7 @@ pub fn run(a: Args) -> Result<(), String> {
         nph_steps: a.nph_steps.unwrap_or(d.nph_steps),
         ..d
     };
-    let cache = a.system.cache("melting/coexistence", &s, pot.as_ref(), &o);
-    let mut bar = Bar::new("melting");
-    let r = melting_temperature(&s, pot, &o, &cache, &mut bar).map_err(|e| e.to_string())?;
-    bar.finish();
+    let r = a.system.run_protocol("melting/coexistence", "melting", &s, &pot, &o, melting_temperature)?;
     warn_all(&r.warnings);
     a.system.report(&r, &r.series, "solid–liquid coexistence", || {
         let q = &r.melting_temperature;

@@ -131,6 +131,24 @@ impl SystemArgs {
         StageCache::new(Some(self.cache.clone()), &task)
     }
 
+    /// Run one protocol (`f`, e.g. `green_kubo`) with its stage cache and a progress bar named
+    /// `label`; the bar is cleared whether or not the protocol succeeds.
+    pub fn run_protocol<O: Serialize, R>(
+        &self,
+        protocol: &str,
+        label: &str,
+        s: &Structure,
+        pot: &Arc<dyn Potential>,
+        options: &O,
+        f: impl FnOnce(&Structure, Arc<dyn Potential>, &O, &StageCache, &mut dyn Progress) -> scalebridge_md::error::Result<R>,
+    ) -> Result<R, String> {
+        let cache = self.cache(protocol, s, pot.as_ref(), options);
+        let mut bar = Bar::new(label);
+        let r = f(s, pot.clone(), options, &cache, &mut bar).map_err(|e| e.to_string());
+        bar.finish();
+        r
+    }
+
     /// Print / write / plot a result.
     pub fn report<R: Serialize>(&self, result: &R, series: &[Series], title: &str, summary: impl FnOnce() -> String) -> Result<(), String> {
         let text = serde_json::to_string_pretty(result).map_err(|e| e.to_string())?;
