@@ -14,7 +14,6 @@ time origins, so the MSD ratio is a lower bound at equal error).
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import time
@@ -64,6 +63,14 @@ def lammps_reset(lmp, snap, pot_path, threads):
     lammps_setup(lmp, snap, pot_path, threads)
 
 
+def strain_box(lmp, d: int, e: float) -> None:
+    """Apply strain `e` along Voigt component `d` (xx yy zz yz xz xy) as LAMMPS examples/ELASTIC
+    does: a box length change or a tilt change of `e` times the relevant length."""
+    lx, ly, lz = (lmp.get_thermo(k) for k in ("lx", "ly", "lz"))
+    cmd = [f"x delta 0 {e * lx!r}", f"y delta 0 {e * ly!r}", f"z delta 0 {e * lz!r}", f"yz delta {e * lz!r}", f"xz delta {e * lz!r}", f"xy delta {e * ly!r}"][d]
+    lmp.command(f"change_box all {cmd} remap units box")
+
+
 def lammps_elastic_static(atoms, pot_path, threads, up=1e-3) -> float:
     lmp = open_lammps(threads)
     t0 = time.perf_counter()
@@ -75,10 +82,7 @@ def lammps_elastic_static(atoms, pot_path, threads, up=1e-3) -> float:
     for d in range(6):
         for sign in (-1.0, 1.0):
             lammps_reset(lmp, snap, pot_path, threads)
-            lx, ly, lz = (lmp.get_thermo(k) for k in ("lx", "ly", "lz"))
-            e = sign * up
-            cmd = [f"x delta 0 {e * lx!r}", f"y delta 0 {e * ly!r}", f"z delta 0 {e * lz!r}", f"yz delta {e * lz!r}", f"xz delta {e * lz!r}", f"xy delta {e * ly!r}"][d]
-            lmp.command(f"change_box all {cmd} remap units box")
+            strain_box(lmp, d, sign * up)
             lmp.command("minimize 0.0 1.0e-6 20000 100000")
     dt = time.perf_counter() - t0
     lmp.close()
@@ -95,17 +99,13 @@ def lammps_elastic_thermal(atoms, pot_path, threads, T, npt, eq, prod, every, st
     lmp.command(f"run {npt}")
     lmp.command("unfix npt")
     snap = lammps_snapshot(lmp, atoms)
-    v = np.array(lmp.gather_atoms("v", 1, 3)).reshape(-1, 3)
+    vv = lmp.gather_atoms("v", 1, 3)  # ctypes array, reused for every strain
     for d in range(6):
         for sign in (-1.0, 1.0):
             lammps_reset(lmp, snap, pot_path, threads)
-            vv = v.flatten()
-            lmp.scatter_atoms("v", 1, 3, (ctypes.c_double * len(vv))(*vv))
+            lmp.scatter_atoms("v", 1, 3, vv)
             lmp.command("timestep 0.002")
-            lx, ly, lz = (lmp.get_thermo(k) for k in ("lx", "ly", "lz"))
-            e = sign * strain
-            cmd = [f"x delta 0 {e * lx!r}", f"y delta 0 {e * ly!r}", f"z delta 0 {e * lz!r}", f"yz delta {e * lz!r}", f"xz delta {e * lz!r}", f"xy delta {e * ly!r}"][d]
-            lmp.command(f"change_box all {cmd} remap units box")
+            strain_box(lmp, d, sign * strain)
             lmp.command(f"fix nvt all nvt temp {T} {T} 0.1")
             lmp.command(f"run {eq}")
             lmp.command(f"fix avg all ave/time {every} {prod // every} {prod} c_thermo_press[*]")

@@ -210,8 +210,7 @@ fn bond_statistics(
     py.detach(|| {
         no_panic("bond_statistics", || {
             md(pot.check_species(&s.species))?;
-            let masses: Vec<f64> = (0..s.species.len()).map(|t| s.types.iter().position(|&x| x == t).map_or(1.0, |i| s.masses[i])).collect();
-            let iso = md(scalebridge_md::properties::elastic::isolated_atom_energies(&pot, &s.species, &masses))?;
+            let iso = md(scalebridge_md::properties::elastic::isolated_atom_energies(&pot, &s))?;
             json(scalebridge_md::properties::descriptors::bond_stats(&s, pot.clone(), bond_cutoff, &iso))
         })
     })

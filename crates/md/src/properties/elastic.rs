@@ -171,17 +171,17 @@ fn static_stress(virial: &[f64; 6], volume: f64) -> [f64; 6] {
     s
 }
 
-/// Energy of one isolated atom of every species (eV): a single atom in a cubic box wider than
-/// twice the cutoff.
-pub fn isolated_atom_energies(potential: &Arc<dyn Potential>, species: &[String], masses: &[f64]) -> Result<Vec<f64>> {
+/// Energy of one isolated atom of every species of `s` (eV, in `s.species` order): a single atom
+/// (with that species' mass in `s`) in a cubic box wider than twice the cutoff.
+pub fn isolated_atom_energies(potential: &Arc<dyn Potential>, s: &Structure) -> Result<Vec<f64>> {
     let l = 2.0 * potential.cutoff() + 2.0 * DEFAULT_SKIN + 1.0;
     let mut ev = Evaluator::new(potential.clone(), DEFAULT_SKIN, 1)?;
-    species
+    s.species
         .iter()
-        .zip(masses)
-        .map(|(sp, &m)| {
-            let s = Structure::from_symbols(crate::cell::Cell::orthorhombic(l, l, l)?, vec![[0.0; 3]], std::slice::from_ref(sp), Some(vec![m]))?;
-            Ok(ev.compute_all(&s)?.energy)
+        .zip(species_masses(s))
+        .map(|(sp, m)| {
+            let one = Structure::from_symbols(crate::cell::Cell::orthorhombic(l, l, l)?, vec![[0.0; 3]], std::slice::from_ref(sp), Some(vec![m]))?;
+            Ok(ev.compute_all(&one)?.energy)
         })
         .collect()
 }
@@ -304,7 +304,7 @@ pub fn static_constants(
         })
         .collect();
     let n = reference.len() as f64;
-    let iso = isolated_atom_energies(&potential, &reference.species, &species_masses(&reference))?;
+    let iso = isolated_atom_energies(&potential, &reference)?;
     let e_free: f64 = reference.types.iter().map(|&t| iso[t]).sum();
     let mut state = BTreeMap::new();
     state.insert("temperature".into(), Quantity::exact(0.0, "K"));
@@ -316,6 +316,7 @@ pub fn static_constants(
     Ok(res)
 }
 
+/// Mass of the first atom of every species (amu), in `s.species` order.
 fn species_masses(s: &Structure) -> Vec<f64> {
     (0..s.species.len()).map(|t| s.types.iter().position(|&x| x == t).map_or(1.0, |i| s.masses[i])).collect()
 }
