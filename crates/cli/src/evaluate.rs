@@ -1,4 +1,4 @@
-//! `scalebridge evaluate DATA.csv --target COL --model gbm|gp [--cv K] [--seeds N] [--test TEST.csv] [--json]`
+//! `scalebridge evaluate DATA.csv --target COL --model gbm|gp|dnn [--cv K] [--seeds N] [--test TEST.csv] [--json]`
 //! k-fold cross-validation (repeated over seeds) or a train/test evaluation, beside a dummy
 //! mean predictor.
 
@@ -52,6 +52,7 @@ pub fn run(args: Args) -> Result<(), String> {
     let kind = crate::train::model_kind(&args.model, 0, &args.hyper)?;
     let table = Table::read_csv(&args.data_csv).map_err(|e| e.to_string())?;
     let pre = Preprocessor::from_table(&table, &args.target, &args.exclude).map_err(|e| e.to_string())?;
+    let kind = kind.with_feature_names(&pre.feature_names);
     let feat = Featurizer::new();
     let (x, y, _, skipped) = pre
         .transform(&table, Some(&args.target), &feat)
