@@ -289,6 +289,7 @@ class DNNRegressor(_RustRegressor):
         decay_every_epochs: int = 60,
         decay_gamma: float = 0.5,
         weight_decay: float = 1e-5,
+        loss: str = "mse",
         batch_size: int = 64,
         max_epochs: int = 300,
         patience: int = 30,
@@ -315,6 +316,7 @@ class DNNRegressor(_RustRegressor):
         self.decay_every_epochs = decay_every_epochs
         self.decay_gamma = decay_gamma
         self.weight_decay = weight_decay
+        self.loss = loss
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.patience = patience
@@ -363,6 +365,9 @@ class DNNRegressor(_RustRegressor):
 
     def _rust_params(self):
         splits = {"stat": "ByStat", "property": "ByProperty", "single": "Single"}
+        losses = {"mse": "Mse", "l1": "L1", "huber": {"Huber": {"delta": 1.0}}}
+        if self.loss not in losses:
+            raise InputError(f"loss must be one of {sorted(losses)}, got {self.loss!r}")
         if self.composition_split not in splits:
             raise InputError(f"composition_split must be one of {sorted(splits)}, got {self.composition_split!r}")
         n = int(getattr(self, "n_features_in_", 0))
@@ -383,6 +388,7 @@ class DNNRegressor(_RustRegressor):
             "decay_every_epochs": int(self.decay_every_epochs),
             "decay_gamma": float(self.decay_gamma),
             "weight_decay": float(self.weight_decay),
+            "loss": losses[self.loss],
             "batch_size": int(self.batch_size),
             "max_epochs": int(self.max_epochs),
             "patience": int(self.patience),

@@ -27,6 +27,7 @@ use rand::SeedableRng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tokens::{CompositionSplit, GroupDef, Scale, TokenLayout};
+pub use train::Loss;
 use train::{predict_net, train_member, MemberInfo, Prepared};
 
 /// The CPU device (burn's NdArray backend, as the project chose; burn 0.22 marks it deprecated
@@ -68,6 +69,8 @@ pub struct DnnParams {
     pub decay_gamma: f64,
     /// L2 penalty λ added to the gradient (g + λw), i.e. loss + λ/2 ‖w‖².
     pub weight_decay: f64,
+    /// Training (and early-stopping) loss on standardised targets.
+    pub loss: Loss,
     pub batch_size: usize,
     pub max_epochs: usize,
     /// Stop when the validation loss has not improved for this many epochs.
@@ -110,6 +113,7 @@ impl Default for DnnParams {
             decay_every_epochs: 60,
             decay_gamma: 0.5,
             weight_decay: 1e-5,
+            loss: Loss::Mse,
             batch_size: 64,
             max_epochs: 300,
             patience: 30,
@@ -175,6 +179,11 @@ impl DnnParams {
                 self.validation_fraction,
                 "must be in (0, 0.5] (early stopping and σ calibration need a held-out split)",
             ));
+        }
+        if let Loss::Huber { delta } = self.loss {
+            if !(delta.is_finite() && delta > 0.0) {
+                return Err(MlError::param("loss.Huber.delta", delta, "must be a positive finite number"));
+            }
         }
         if let Some(w) = &self.task_weights {
             if w.iter().any(|v| !(v.is_finite() && *v >= 0.0)) || w.iter().sum::<f64>() <= 0.0 {

@@ -1,7 +1,7 @@
 //! Unit tests of the DNN: shapes, learning, early stopping, persistence, multi-task, bad input.
 
 use super::net::{FusionNet, NetConfig};
-use super::train::{init_net, predict_net, train_member, weighted_mse, Prepared};
+use super::train::{init_net, predict_net, train_member, weighted_loss, Loss, Prepared};
 use super::*;
 use burn::tensor::Tensor;
 use rand::Rng;
@@ -103,7 +103,7 @@ fn prepared(n_tr: usize, n_va: usize, noise: f64) -> (Prepared, NetConfig) {
 #[test]
 fn training_reduces_the_loss() {
     let (data, c) = prepared(300, 60, 0.0);
-    let p = DnnParams { max_epochs: 30, patience: 30, ..small_params() };
+    let p = DnnParams { max_epochs: 30, patience: 30, loss: Loss::Mse, ..small_params() };
     let (net, info) = train_member(&c, &p, &data, 0).unwrap();
     let first = info.train_loss[0];
     let best_val = info.val_loss.iter().copied().fold(f64::INFINITY, f64::min);
@@ -111,7 +111,7 @@ fn training_reduces_the_loss() {
     assert!(best_val < 0.3 * info.val_loss[0], "{:?}", info.val_loss);
     // the returned network is the one that gave the best validation loss
     let pv = predict_net(&net, &c, &data.x_va, 5, &cpu()).unwrap();
-    let vl = weighted_mse(&pv, &data.y_va, &data.m_va, &data.task_w);
+    let vl = weighted_loss(p.loss, &pv, &data.y_va, &data.m_va, &data.task_w);
     assert!((vl - best_val).abs() <= 1e-9 * best_val.max(1.0), "{vl} vs {best_val}");
 }
 
@@ -119,7 +119,7 @@ fn training_reduces_the_loss() {
 fn early_stopping_restores_best_weights() {
     // few noisy rows and a large learning rate: the validation loss turns up and training stops
     let (data, c) = prepared(40, 40, 1.0);
-    let p = DnnParams { max_epochs: 400, patience: 8, learning_rate: 0.02, warmup_epochs: 1, weight_decay: 0.0, ..small_params() };
+    let p = DnnParams { max_epochs: 400, patience: 8, loss: Loss::Huber { delta: 1.0 }, learning_rate: 0.02, warmup_epochs: 1, weight_decay: 0.0, ..small_params() };
     let (net, info) = train_member(&c, &p, &data, 5).unwrap();
     assert!(info.epochs_run < p.max_epochs, "did not stop early: {}", info.epochs_run);
     assert_eq!(info.epochs_run, info.best_epoch + p.patience);
@@ -127,7 +127,7 @@ fn early_stopping_restores_best_weights() {
     assert!(info.val_loss.iter().all(|v| *v >= best));
     assert!(info.val_loss.last().unwrap() > &best);
     let pv = predict_net(&net, &c, &data.x_va, 5, &cpu()).unwrap();
-    let vl = weighted_mse(&pv, &data.y_va, &data.m_va, &data.task_w);
+    let vl = weighted_loss(p.loss, &pv, &data.y_va, &data.m_va, &data.task_w);
     assert!((vl - best).abs() <= 1e-9 * best.max(1.0), "restored {vl}, best {best}, last {:?}", info.val_loss.last());
 }
 

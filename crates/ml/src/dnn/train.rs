@@ -12,6 +12,7 @@ use burn::lr_scheduler::step::StepLrSchedulerConfig;
 use burn::lr_scheduler::LrSchedulerConfig;
 use burn::module::Module;
 use burn::optim::decay::WeightDecayConfig;
+use burn::nn::loss::{HuberLossConfig, LpLossConfig, MseLoss};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::StdRng;
@@ -52,7 +53,7 @@ pub struct MemberInfo {
     /// Epoch (1-based) whose weights were kept.
     pub best_epoch: usize,
     pub epochs_run: usize,
-    /// Mean training loss per epoch (standardised units, task-weighted MSE).
+    /// Mean training loss per epoch (standardised units, task-weighted `DnnParams::loss`).
     pub train_loss: Vec<f64>,
     /// Validation loss per epoch (same units).
     pub val_loss: Vec<f64>,
@@ -98,14 +99,49 @@ pub fn predict_net(net: &FusionNet, c: &NetConfig, x: &[f32], d: usize, device: 
     Ok(out)
 }
 
-/// Task-weighted masked MSE, `Σ_k w_k Σ_i m_ik (ŷ_ik − y_ik)² / Σ_i m_ik`.
-pub fn weighted_mse(pred: &[f32], y: &[f32], m: &[f32], w: &[f32]) -> f64 {
+/// Per-element training loss on standardised targets (residual r = ŷ − y).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Loss {
+    /// r²
+    Mse,
+    /// Huber: r²/2 for |r| ≤ δ, δ(|r| − δ/2) beyond (robust to outliers).
+    Huber { delta: f64 },
+    /// |r| (the ensemble then estimates a median; matches an MAE metric).
+    L1,
+}
+
+impl Loss {
+    fn element(self, r: f64) -> f64 {
+        match self {
+            Loss::Mse => r * r,
+            Loss::Huber { delta } => {
+                if r.abs() <= delta {
+                    0.5 * r * r
+                } else {
+                    delta * (r.abs() - 0.5 * delta)
+                }
+            }
+            Loss::L1 => r.abs(),
+        }
+    }
+
+    fn tensor(self, pred: Tensor<2>, y: Tensor<2>) -> Tensor<2> {
+        match self {
+            Loss::Mse => MseLoss::new().forward_no_reduction(pred, y),
+            Loss::Huber { delta } => HuberLossConfig::new(delta as f32).init().forward_no_reduction(pred, y),
+            Loss::L1 => LpLossConfig::l1().forward_no_reduction(pred, y),
+        }
+    }
+}
+
+/// Task-weighted masked loss, `Σ_k w_k Σ_i m_ik ℓ(ŷ_ik − y_ik) / Σ_i m_ik`.
+pub fn weighted_loss(loss: Loss, pred: &[f32], y: &[f32], m: &[f32], w: &[f32]) -> f64 {
     let k = w.len().max(1);
     let mut se = vec![0.0f64; k];
     let mut cnt = vec![0.0f64; k];
     for (i, ((p, t), mm)) in pred.iter().zip(y).zip(m).enumerate() {
         let j = i % k;
-        se[j] += f64::from(*mm) * f64::from(p - t).powi(2);
+        se[j] += f64::from(*mm) * loss.element(f64::from(p - t));
         cnt[j] += f64::from(*mm);
     }
     (0..k)
@@ -113,8 +149,8 @@ pub fn weighted_mse(pred: &[f32], y: &[f32], m: &[f32], w: &[f32]) -> f64 {
         .sum()
 }
 
-fn loss_tensor(pred: Tensor<2>, y: Tensor<2>, m: Tensor<2>, w: Tensor<2>) -> Tensor<1> {
-    let se = (pred - y).powi_scalar(2) * m.clone();
+fn loss_tensor(loss: Loss, pred: Tensor<2>, y: Tensor<2>, m: Tensor<2>, w: Tensor<2>) -> Tensor<1> {
+    let se = loss.tensor(pred, y) * m.clone();
     let per_task = se.sum_dim(0) / m.sum_dim(0).clamp_min(1.0);
     (per_task * w).sum()
 }
@@ -174,7 +210,7 @@ pub fn train_member(c: &NetConfig, p: &DnnParams, data: &Prepared, seed: u64) ->
                 mb.extend_from_slice(&data.m_tr[i * k..(i + 1) * k]);
             }
             let out = net.forward(c, tensor2(xb, b, d, &dev), bridge);
-            let mut loss = loss_tensor(out.pred, tensor2(yb, b, k, &dev), tensor2(mb, b, k, &dev), w.clone());
+            let mut loss = loss_tensor(p.loss, out.pred, tensor2(yb, b, k, &dev), tensor2(mb, b, k, &dev), w.clone());
             if bridge && !out.scale_latents.is_empty() {
                 let z: Tensor<3> = Tensor::stack(out.scale_latents, 0);
                 let zbar = z.clone().mean_dim(0);
@@ -195,7 +231,7 @@ pub fn train_member(c: &NetConfig, p: &DnnParams, data: &Prepared, seed: u64) ->
         info.train_loss.push(epoch_loss / n as f64);
         let snapshot = net.valid();
         let pv = predict_net(&snapshot, c, &data.x_va, d, &plain)?;
-        let vl = weighted_mse(&pv, &data.y_va, &data.m_va, &data.task_w);
+        let vl = weighted_loss(p.loss, &pv, &data.y_va, &data.m_va, &data.task_w);
         info.val_loss.push(vl);
         info.epochs_run = epoch;
         if vl < best_loss {
