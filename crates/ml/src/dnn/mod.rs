@@ -44,7 +44,7 @@ pub(crate) fn cpu_autodiff() -> Device {
 
 /// Hyperparameters of the scale-fusion DNN.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DnnParams {
     /// Token width d (embedding and encoder).
     pub d_model: usize,
@@ -75,7 +75,8 @@ pub struct DnnParams {
     pub max_epochs: usize,
     /// Stop when the validation loss has not improved for this many epochs.
     pub patience: usize,
-    /// Fraction of the rows held out for early stopping and σ calibration.
+    /// Fraction of the rows held out: half for early stopping, half for σ calibration (all of it
+    /// for both below 40 held-out rows).
     pub validation_fraction: f64,
     /// Ensemble members (≥ 2 for a σ).
     pub n_members: usize,
@@ -99,12 +100,12 @@ pub struct DnnParams {
 impl Default for DnnParams {
     fn default() -> Self {
         DnnParams {
-            d_model: 64,
+            d_model: 32,
             n_heads: 4,
             n_layers: 2,
-            d_ff: 128,
-            d_latent: 64,
-            dropout: 0.0,
+            d_ff: 64,
+            d_latent: 32,
+            dropout: 0.1,
             se_reduction: 4,
             use_se: true,
             use_cross_attention: true,
@@ -112,12 +113,12 @@ impl Default for DnnParams {
             warmup_epochs: 5,
             decay_every_epochs: 60,
             decay_gamma: 0.5,
-            weight_decay: 1e-5,
-            loss: Loss::Mse,
+            weight_decay: 1e-4,
+            loss: Loss::L1,
             batch_size: 64,
             max_epochs: 300,
             patience: 30,
-            validation_fraction: 0.1,
+            validation_fraction: 0.15,
             n_members: 4,
             task_weights: None,
             bridge_weight: 0.0,
@@ -308,9 +309,16 @@ impl DnnRegressor {
         let mut idx: Vec<usize> = (0..n).collect();
         idx.shuffle(&mut StdRng::seed_from_u64(p.seed ^ 0x9e37_79b9));
         let n_val = ((n as f64 * p.validation_fraction).round() as usize).clamp(2, n / 2);
-        let (vi, ti) = idx.split_at(n_val);
-        let (mut vi, mut ti) = (vi.to_vec(), ti.to_vec());
+        // The held-out rows are split in two when there are enough of them: early stopping
+        // selects on `vi`, σ is calibrated on `ci` (residuals on the rows that chose the epoch
+        // are optimistic and would give a σ that is too small).
+        let n_stop = if n_val >= 40 { n_val / 2 } else { n_val };
+        let (mut vi, mut ci, mut ti) = (idx[..n_stop].to_vec(), idx[n_stop..n_val].to_vec(), idx[n_val..].to_vec());
+        if ci.is_empty() {
+            ci = vi.clone();
+        }
         vi.sort_unstable();
+        ci.sort_unstable();
         ti.sort_unstable();
         let (x_mean, x_scale): (Vec<f64>, Vec<f64>) =
             (0..d).map(|j| mean_scale(ti.iter().map(|&i| x.get(i, j)))).unzip();
@@ -372,11 +380,11 @@ impl DnnRegressor {
             reg.nets.push(net);
             reg.members.push(info);
         }
-        // σ calibration on the held-out split
+        // σ calibration on the held-out calibration rows
         if reg.nets.len() >= 2 {
-            let xv = x.select_rows(&vi);
+            let xv = x.select_rows(&ci);
             let (mu, raw) = reg.ensemble(&xv)?;
-            let yv: Vec<f64> = vi.iter().flat_map(|&i| y.row(i).to_vec()).collect();
+            let yv: Vec<f64> = ci.iter().flat_map(|&i| y.row(i).to_vec()).collect();
             reg.std_scale = uncertainty::calibrate(&yv, &mu, &raw, k);
         }
         Ok(reg)

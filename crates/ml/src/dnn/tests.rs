@@ -20,6 +20,7 @@ fn small_params() -> DnnParams {
         warmup_epochs: 2,
         decay_every_epochs: 20,
         learning_rate: 3e-3,
+        dropout: 0.0,
         ..DnnParams::default()
     }
 }
