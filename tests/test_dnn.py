@@ -116,10 +116,10 @@ def test_dnn_explicit_groups_and_multi_task():
         "fe": ("continuum", ["cont_c11", "cont_por"]),
     }
     m = ml.DNNRegressor(**dict(FAST, n_members=2, max_epochs=60), groups=groups, task_weights=[1.0, 0.5])
-    m.fit(X.to_numpy(), Y)
+    m.fit(X, Y)  # names from the DataFrame; groups may mix names and indices
     assert m.info_["tokens"] == ["micro", "grains", "fe"] and m.info_["n_targets"] == 2
     Xt, _ = multiscale(300, rng)
-    mu, sd = m.predict(Xt.to_numpy(), return_std=True)
+    mu, sd = m.predict(Xt, return_std=True)
     assert mu.shape == (300, 2) and sd.shape == (300, 2)
     t2 = 2 * Xt["cont_c11"].to_numpy() - Xt["atom_a"].to_numpy()
     assert np.corrcoef(mu[:, 1], t2)[0, 1] > 0.95
