@@ -33,7 +33,7 @@ impl ModelKind {
             ModelKind::Gbm(p) => Ok(Model::Gbm(GbmRegressor::fit_with_progress(x, y, p, progress)?)),
             ModelKind::Gp(p) => Ok(Model::Gp(GpRegressor::fit(x, y, p)?)),
             #[cfg(feature = "dnn")]
-            ModelKind::Dnn(p) => Ok(Model::Dnn(DnnRegressor::fit(x, y, p)?)),
+            ModelKind::Dnn(p) => Ok(Model::Dnn(Box::new(DnnRegressor::fit(x, y, p)?))),
         }
     }
     pub fn name(&self) -> &'static str {
@@ -73,7 +73,7 @@ pub enum Model {
     Gbm(GbmRegressor),
     Gp(GpRegressor),
     #[cfg(feature = "dnn")]
-    Dnn(DnnRegressor),
+    Dnn(Box<DnnRegressor>),
 }
 
 impl Model {

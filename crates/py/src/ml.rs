@@ -188,7 +188,7 @@ impl PyModel {
                 .map_err(|e| InputError::new_err(format!("invalid dnn parameters: {e}")))?;
             let (xm, ym) = (matrix(&x)?, matrix(&y)?);
             let m = py.detach(|| no_panic("Model.fit_multi", || ml(DnnRegressor::fit_multi(&xm, &ym, &p))))?;
-            Ok(PyModel { inner: Model::Dnn(m) })
+            Ok(PyModel { inner: Model::Dnn(Box::new(m)) })
         }
         #[cfg(not(feature = "dnn"))]
         Err(InputError::new_err(DNN_MISSING))

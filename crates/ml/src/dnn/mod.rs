@@ -75,8 +75,9 @@ pub struct DnnParams {
     pub max_epochs: usize,
     /// Stop when the validation loss has not improved for this many epochs.
     pub patience: usize,
-    /// Fraction of the rows held out: half for early stopping, half for σ calibration (all of it
-    /// for both below 40 held-out rows).
+    /// Fraction of the rows held out: half for σ calibration (held out from every member), half
+    /// for early stopping (drawn per member from the non-calibration rows, so each member trains
+    /// on a different subset); below 40 held-out rows the same rows serve both.
     pub validation_fraction: f64,
     /// Ensemble members (≥ 2 for a σ).
     pub n_members: usize,
@@ -153,7 +154,7 @@ impl DnnParams {
         at_least("n_members", self.n_members, 1)?;
         at_least("decay_every_epochs", self.decay_every_epochs, 1)?;
         at_least("max_token_width", self.max_token_width, 1)?;
-        if self.d_model % self.n_heads != 0 {
+        if self.d_model.checked_rem(self.n_heads) != Some(0) {
             return Err(MlError::param(
                 "n_heads",
                 self.n_heads,
@@ -305,20 +306,37 @@ impl DnnRegressor {
             use_se: p.use_se,
             use_cross_attention: p.use_cross_attention,
         };
-        // held-out split
+        // Calibration rows `ci` are held out from every member (σ is calibrated on them: residuals
+        // on rows that chose the epoch would be optimistic). Each member draws its own early-
+        // stopping rows from the rest and trains on the remainder, so the members see different
+        // data (more diversity, all non-calibration rows used). Below 40 held-out rows the
+        // stopping rows double as calibration rows.
         let mut idx: Vec<usize> = (0..n).collect();
         idx.shuffle(&mut StdRng::seed_from_u64(p.seed ^ 0x9e37_79b9));
         let n_val = ((n as f64 * p.validation_fraction).round() as usize).clamp(2, n / 2);
-        // The held-out rows are split in two when there are enough of them: early stopping
-        // selects on `vi`, σ is calibrated on `ci` (residuals on the rows that chose the epoch
-        // are optimistic and would give a σ that is too small).
-        let n_stop = if n_val >= 40 { n_val / 2 } else { n_val };
-        let (mut vi, mut ci, mut ti) = (idx[..n_stop].to_vec(), idx[n_stop..n_val].to_vec(), idx[n_val..].to_vec());
+        let n_cal = if n_val >= 40 { n_val / 2 } else { 0 };
+        let n_stop = n_val - n_cal;
+        let mut ci = idx[..n_cal].to_vec();
+        let rest = idx[n_cal..].to_vec();
+        let seeds: Vec<u64> = (0..p.n_members as u64).map(|m| p.seed.wrapping_add(m.wrapping_mul(7919))).collect();
+        let splits: Vec<(Vec<usize>, Vec<usize>)> = seeds
+            .iter()
+            .map(|&s| {
+                let mut r = rest.clone();
+                if n_cal > 0 {
+                    r.shuffle(&mut StdRng::seed_from_u64(s ^ 0x2545_f491_4f6c_dd1d));
+                }
+                let (mut vi, mut ti) = (r[..n_stop].to_vec(), r[n_stop..].to_vec());
+                vi.sort_unstable();
+                ti.sort_unstable();
+                (vi, ti)
+            })
+            .collect();
         if ci.is_empty() {
-            ci = vi.clone();
+            ci = splits.first().map(|s| s.0.clone()).unwrap_or_default();
         }
-        vi.sort_unstable();
         ci.sort_unstable();
+        let mut ti = rest.clone();
         ti.sort_unstable();
         let (x_mean, x_scale): (Vec<f64>, Vec<f64>) =
             (0..d).map(|j| mean_scale(ti.iter().map(|&i| x.get(i, j)))).unzip();
@@ -345,25 +363,31 @@ impl DnnRegressor {
         };
         let task_w: Vec<f64> = p.task_weights.clone().unwrap_or_else(|| vec![1.0; k]);
         let wsum: f64 = task_w.iter().sum();
-        let (y_tr, m_tr) = reg.targets(y, &ti);
-        let (y_va, m_va) = reg.targets(y, &vi);
-        let data = Prepared {
-            d,
-            k,
-            x_tr: reg.inputs(&x.select_rows(&ti)),
-            y_tr,
-            m_tr,
-            x_va: reg.inputs(&x.select_rows(&vi)),
-            y_va,
-            m_va,
-            task_w: task_w.iter().map(|w| (w / wsum) as f32).collect(),
-        };
-        let seeds: Vec<u64> = (0..p.n_members as u64).map(|m| p.seed.wrapping_add(m.wrapping_mul(7919))).collect();
+        let task_w: Vec<f32> = task_w.iter().map(|w| (w / wsum) as f32).collect();
+        let datas: Vec<Prepared> = splits
+            .iter()
+            .map(|(vi, ti)| {
+                let (y_tr, m_tr) = reg.targets(y, ti);
+                let (y_va, m_va) = reg.targets(y, vi);
+                Prepared {
+                    d,
+                    k,
+                    x_tr: reg.inputs(&x.select_rows(ti)),
+                    y_tr,
+                    m_tr,
+                    x_va: reg.inputs(&x.select_rows(vi)),
+                    y_va,
+                    m_va,
+                    task_w: task_w.clone(),
+                }
+            })
+            .collect();
         let c = &reg.net_config;
         let trained: Vec<Result<(FusionNet, MemberInfo)>> = seeds
             .par_iter()
-            .map(|&s| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| train_member(c, p, &data, s)))
+            .zip(datas.par_iter())
+            .map(|(&s, data)| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| train_member(c, p, data, s)))
                     .unwrap_or_else(|e| {
                         let msg = e
                             .downcast_ref::<String>()
