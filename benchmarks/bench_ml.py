@@ -46,6 +46,7 @@ except ImportError:  # peer optional
     lgb = None
 
 NJOBS = os.cpu_count() or 1
+DNN_KW: dict = {}  # DNNRegressor overrides from the command line (--dnn-members)
 
 
 def log(*a):
@@ -84,7 +85,7 @@ def models(include_gp, only=None):
     if include_gp:
         m["gp"] = lambda: ml.GPRegressor(max_train=1500)
     if ml.dnn_available():
-        m["dnn"] = lambda: ml.DNNRegressor(impute_missing=True)
+        m["dnn"] = lambda: ml.DNNRegressor(impute_missing=True, **DNN_KW)
     if only is not None:
         m = {k: v for k, v in m.items() if k in only}
     return m
@@ -239,6 +240,7 @@ def main():
     ap.add_argument("--models", default="dummy,rf,lightgbm,gbm,gp,dnn", help="models to run (comma-separated)")
     ap.add_argument("--cv-models", default=None, help="models to cross-validate (default: --models)")
     ap.add_argument("--throughput-n", type=int, default=200_000)
+    ap.add_argument("--dnn-members", type=int, default=None, help="DNN ensemble size (default: the model's)")
     ap.add_argument("--oqmd-rows", type=int, default=50_000)
     ap.add_argument("--cv-large", type=int, default=3, help="folds for datasets above 20k rows")
     ap.add_argument("--al-dataset", default="aflow_ael_bulk_modulus_vrh")
@@ -253,6 +255,8 @@ def main():
                     help="skip the high-capacity boosting runs on datasets above 20k rows")
     args = ap.parse_args()
     args.models = set(args.models.split(","))
+    if args.dnn_members:
+        DNN_KW["n_members"] = args.dnn_members
     args.cv_models = set(args.cv_models.split(",")) if args.cv_models else args.models
     if not DATA.exists():
         log(f"datasets not found at {DATA}")
