@@ -1,11 +1,15 @@
-"""ML benchmark: scalebridge GBM / GP against a dummy mean predictor, scikit-learn's random forest
+"""ML benchmark: scalebridge GBM / GP / scale-fusion DNN against a dummy mean predictor, scikit-learn's random forest
 and LightGBM (if installed) on the same composition features, on the shared dataset splits.
 
 Reports, per dataset: validation MAE (train on train.csv, evaluate on val.csv) and k-fold CV MAE on
 train.csv; calibration of the predicted σ on val; batch inference throughput; and active learning
 (predictive-variance acquisition) against random sampling. Peers run in the same invocation.
 
-    python benchmarks/bench_ml.py [--datasets a,b] [--cv 5] [--oqmd-rows 50000] [--json out.json]
+    python benchmarks/bench_ml.py [--datasets a,b] [--models dummy,rf,gbm,dnn] [--cv 5]
+                                  [--cv-models rf,gbm,dnn] [--oqmd-rows 50000] [--json out.json]
+
+The DNN (``DNNRegressor``, default hyperparameters, NaN features imputed) runs when the extension
+was built with the cargo feature ``dnn``.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ except ImportError:  # peer optional
     lgb = None
 
 NJOBS = os.cpu_count() or 1
+DNN_KW: dict = {}  # DNNRegressor overrides from the command line (--dnn-members)
 
 
 def log(*a):
@@ -69,7 +74,7 @@ def impute(Xtr, Xte):
     return f(Xtr), f(Xte)
 
 
-def models(include_gp):
+def models(include_gp, only=None):
     m = {
         "dummy": lambda: None,
         "rf": lambda: RandomForestRegressor(n_estimators=100, max_features=0.33, n_jobs=NJOBS, random_state=0),
@@ -79,6 +84,10 @@ def models(include_gp):
         m["lightgbm"] = lambda: "lgb"
     if include_gp:
         m["gp"] = lambda: ml.GPRegressor(max_train=1500)
+    if ml.dnn_available():
+        m["dnn"] = lambda: ml.DNNRegressor(impute_missing=True, **DNN_KW)
+    if only is not None:
+        m = {k: v for k, v in m.items() if k in only}
     return m
 
 
@@ -125,7 +134,7 @@ def bench_dataset(name, args):
     log(f"[{name}] train {len(ytr)} val {len(yva)} features {Xtr.shape[1]}")
     res = {"dataset": name, "n_train": int(len(ytr)), "n_val": int(len(yva)), "val": {}, "cv": {}, "fit_s": {}}
     small = len(ytr) <= 6000
-    for mname, make in models(include_gp=small).items():
+    for mname, make in models(include_gp=small, only=args.models).items():
         mu, sd, t = fit_predict(mname, make, Xtr, ytr, Xva)
         res["val"][mname] = mae(yva, mu)
         res["fit_s"][mname] = t
@@ -158,7 +167,7 @@ def bench_dataset(name, args):
     res["cv_folds"] = k
     if k > 1:
         kf = KFold(k, shuffle=True, random_state=0)
-        for mname, make in models(include_gp=False).items():
+        for mname, make in models(include_gp=False, only=args.cv_models).items():
             errs = []
             for tr, te in kf.split(Xtr):
                 mu, _, _ = fit_predict(mname, make, Xtr[tr], ytr[tr], Xtr[te])
@@ -188,6 +197,18 @@ def throughput(Xtr, ytr, Xva, n=200_000):
         t0 = time.perf_counter()
         reg.booster_.predict(Xb, num_threads=NJOBS)
         out["lightgbm_per_s"] = n / (time.perf_counter() - t0)
+    if ml.dnn_available():
+        # inference cost depends on the architecture and ensemble size only: a short fit suffices
+        d = ml.DNNRegressor(impute_missing=True, max_epochs=2).fit(Xtr, ytr)
+        out["dnn_members"] = int(d.info_["n_members"])
+        out["dnn_params_per_member"] = int(d.info_["n_params"])
+        d.predict(Xb[:1000])
+        t0 = time.perf_counter()
+        d.predict(Xb)
+        out["dnn_mean_per_s"] = n / (time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        d.predict(Xb, return_std=True)
+        out["dnn_mean_std_per_s"] = n / (time.perf_counter() - t0)
     return out
 
 
@@ -216,6 +237,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--datasets", default=",".join(DEFAULT))
     ap.add_argument("--cv", type=int, default=5)
+    ap.add_argument("--models", default="dummy,rf,lightgbm,gbm,gp,dnn", help="models to run (comma-separated)")
+    ap.add_argument("--cv-models", default=None, help="models to cross-validate (default: --models)")
+    ap.add_argument("--throughput-n", type=int, default=200_000)
+    ap.add_argument("--dnn-members", type=int, default=None, help="DNN ensemble size (default: the model's)")
     ap.add_argument("--oqmd-rows", type=int, default=50_000)
     ap.add_argument("--cv-large", type=int, default=3, help="folds for datasets above 20k rows")
     ap.add_argument("--al-dataset", default="aflow_ael_bulk_modulus_vrh")
@@ -229,6 +254,10 @@ def main():
     ap.add_argument("--no-large", dest="large", action="store_false",
                     help="skip the high-capacity boosting runs on datasets above 20k rows")
     args = ap.parse_args()
+    args.models = set(args.models.split(","))
+    if args.dnn_members:
+        DNN_KW["n_members"] = args.dnn_members
+    args.cv_models = set(args.cv_models.split(",")) if args.cv_models else args.models
     if not DATA.exists():
         log(f"datasets not found at {DATA}")
         return 1
@@ -240,32 +269,39 @@ def main():
         cache[name] = data
     first = cache.get(args.al_dataset) or next(iter(cache.values()))
     if args.throughput:
-        report["throughput"] = throughput(first[0], first[1], first[2])
+        report["throughput"] = throughput(first[0], first[1], first[2], n=args.throughput_n)
         log(f"throughput: {report['throughput']}")
     if args.al_max > 0:
         data = cache.get(args.al_dataset) or load(args.al_dataset, 0)
         report["active_learning"] = active(*data, args)
     # table
-    cols = ["dummy", "rf", "lightgbm", "gbm", "gp"]
+    cols = [c for c in ["dummy", "rf", "lightgbm", "gbm", "gp", "dnn"] if any(c in r["val"] for r in report["datasets"])]
     cols += [c for c in ("lightgbm_large", "gbm_large") if any(c in r["val"] for r in report["datasets"])]
     print("\nvalidation MAE (train on train.csv, evaluate on val.csv)")
-    print(f"{'dataset':38s}" + "".join(f"{c:>15s}" if c.endswith("_large") else f"{c:>10s}" for c in cols) + f"{'cov1σ gbm':>11s}{'cov1σ gp':>10s}")
+    print(f"{'dataset':38s}" + "".join(f"{c:>15s}" if c.endswith("_large") else f"{c:>10s}" for c in cols) + f"{'cov1σ gbm':>11s}{'cov1σ gp':>10s}{'cov1σ dnn':>11s}")
     for r in report["datasets"]:
         cov = r.get("coverage_1sigma", {})
         print(f"{r['dataset']:38s}" + "".join(
             f"{r['val'].get(c, float('nan')):{15 if c.endswith('_large') else 10}.4g}" for c in cols)
-              + f"{cov.get('gbm', float('nan')):11.3f}{cov.get('gp', float('nan')):10.3f}")
+              + f"{cov.get('gbm', float('nan')):11.3f}{cov.get('gp', float('nan')):10.3f}{cov.get('dnn', float('nan')):11.3f}")
     if args.cv > 1:
         print(f"\nk-fold CV MAE on train.csv (mean ± std over folds; k = {args.cv}, {args.cv_large} above 20k rows)")
         for r in report["datasets"]:
             print(f"{r['dataset']:38s}" + "".join(
                 f"{r['cv'][c][0]:>10.4g}±{r['cv'][c][1]:<6.2g}" for c in cols if c in r["cv"]))
         print(f"{'':38s}" + "".join(f"{c:>17s}" for c in cols if c in report['datasets'][0]['cv']))
+    for r in report["datasets"]:
+        if "dnn" in r["fit_s"]:
+            print(f"DNN fit time {r['dataset']}: {r['fit_s']['dnn']:.0f} s (RF {r['fit_s'].get('rf', float('nan')):.0f} s, "
+                  f"GBM {r['fit_s'].get('gbm', float('nan')):.0f} s)")
     t = report.get("throughput")
     if t:
         print(f"\nGBM inference ({t['gbm_trees']} trees, {t['n_rows']} rows, batch): "
               f"{t['gbm_mean_per_s']:.3g} predictions/s (mean), {t['gbm_mean_std_per_s']:.3g}/s (mean+σ)"
               + (f"; LightGBM {t['lightgbm_per_s']:.3g}/s" if "lightgbm_per_s" in t else ""))
+        if "dnn_mean_per_s" in t:
+            print(f"DNN inference ({t['dnn_members']} members x {t['dnn_params_per_member']} parameters, batch): "
+                  f"{t['dnn_mean_per_s']:.3g} predictions/s (mean), {t['dnn_mean_std_per_s']:.3g}/s (mean+σ)")
     if "active_learning" in report:
         a = report["active_learning"]
         print(f"\nactive learning ({args.al_dataset}, GP, pool {args.al_pool}): random sampling reaches MAE "

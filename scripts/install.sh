@@ -21,9 +21,15 @@ if [ ! -f "$STAMP" ] || ! cmp -s requirements.txt "$STAMP"; then
 fi
 # Build flags: optimise for the machine we run on (the benchmarks report them).
 export RUSTFLAGS="${SCALEBRIDGE_RUSTFLAGS:--C target-cpu=native}"
-echo "[install] building the Python extension (maturin, release, RUSTFLAGS=$RUSTFLAGS)"
+# Cargo features of the extension and the CLI, e.g. SCALEBRIDGE_FEATURES=dnn for the scale-fusion
+# deep network (burn). Off by default: burn adds ~110 crates and well over 12 minutes to a cold
+# 2-core build (measurements in docs/ml.md), which would push CI past its budget.
+FEATURES="${SCALEBRIDGE_FEATURES-}"
+FEATURE_ARGS=()
+if [ -n "$FEATURES" ]; then FEATURE_ARGS=(--features "$FEATURES"); fi
+echo "[install] building the Python extension (maturin, release, features: ${FEATURES:-none}, RUSTFLAGS=$RUSTFLAGS)"
 LOG="$(mktemp)"
-if ! maturin develop --release >"$LOG" 2>&1; then
+if ! maturin develop --release "${FEATURE_ARGS[@]}" >"$LOG" 2>&1; then
   cat "$LOG"; rm -f "$LOG"
   echo "[install] maturin build failed" >&2
   exit 1
@@ -32,7 +38,7 @@ grep -E '^(warning|error)' "$LOG" | sort -u | head -20 || true
 rm -f "$LOG"
 python -c "import scalebridge" 
 echo "[install] building the CLI"
-cargo build --release --quiet -p scalebridge-cli
+cargo build --release --quiet -p scalebridge-cli "${FEATURE_ARGS[@]}"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 install -m 755 "$TARGET/release/scalebridge" .venv/bin/scalebridge
 echo "[install] done: .venv/bin/scalebridge and .venv/bin/python (import scalebridge)"

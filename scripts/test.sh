@@ -8,7 +8,11 @@ export PATH="$ROOT/.venv/bin:$PATH"
 export RUSTFLAGS="${SCALEBRIDGE_RUSTFLAGS:--C target-cpu=native}"
 status=0
 echo "[test] cargo test"
-cargo test --release --workspace --exclude scalebridge-py --no-fail-fast || status=1
+# same cargo features as scripts/install.sh (SCALEBRIDGE_FEATURES, e.g. "dnn")
+FEATURES="${SCALEBRIDGE_FEATURES-}"
+FEATURE_ARGS=()
+for f in ${FEATURES//,/ }; do FEATURE_ARGS+=(--features "scalebridge-ml/$f"); done
+cargo test --release --workspace --exclude scalebridge-py "${FEATURE_ARGS[@]}" --no-fail-fast || status=1
 echo "[test] pytest"
 python -m pytest -q "$@" || status=1
 exit $status

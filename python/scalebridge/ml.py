@@ -5,6 +5,10 @@ boosters) and ``GPRegressor`` (Gaussian process with marginal-likelihood hyperpa
 implemented in Rust (``scalebridge-ml``); this module only validates input and converts arrays.
 Both support ``predict(X, return_std=True)`` and drop into scikit-learn pipelines and CV.
 
+``DNNRegressor`` (the scale-fusion deep network: scale tokens, Transformer encoder,
+squeeze-and-excitation and cross-scale attention fusion, deep-ensemble σ) is available when the
+extension was built with the cargo feature ``dnn`` (``dnn_available()``).
+
 ``featurize(formulas)`` returns Magpie-style composition statistics as a ``pandas.DataFrame``.
 """
 
@@ -29,6 +33,8 @@ except ImportError:  # pragma: no cover - older scikit-learn
 __all__ = [
     "GBMRegressor",
     "GPRegressor",
+    "DNNRegressor",
+    "dnn_available",
     "featurize",
     "feature_names",
     "regression_metrics",
@@ -234,6 +240,217 @@ class GPRegressor(_RustRegressor):
         }
 
 
+def dnn_available() -> bool:
+    """Whether the extension was built with the scale-fusion DNN (cargo feature ``dnn``)."""
+    return bool(_scalebridge.ml_dnn_available())
+
+
+_SCALES = ("atomistic", "mesoscale", "continuum", "composition", "other")
+
+
+class DNNRegressor(_RustRegressor):
+    """Scale-fusion deep network (burn, CPU), scikit-learn API.
+
+    Feature columns are grouped into tokens by scale: by column-name prefix (``atom_``,
+    ``meso_``, ``cont_``, ``comp_``; names come from a DataFrame's columns), or by ``groups``
+    (``{token_name: (scale, [columns])}`` with scale one of atomistic, mesoscale, continuum,
+    composition, other, and columns given by name or index). The 216 composition features of
+    :func:`featurize` are split by ``composition_split`` (``"stat"``: one token per statistic,
+    ``"property"``: one per elemental property, ``"single"``). Each token is embedded linearly
+    (plus a learned scale embedding), fused by a Transformer encoder, a squeeze-and-excitation
+    gate and a cross-scale attention, projected to a shared latent space and read out per target.
+
+    Training: ``loss`` ``"l1"`` (default; matches an MAE metric), ``"huber"`` or ``"mse"`` on
+    standardised targets, Adam with L2 ``weight_decay``, linear warm-up then step decay of the learning rate,
+    early stopping on half of ``validation_fraction`` of the rows (best weights restored); inputs and
+    targets standardised. ``y`` may be 2-D (multi-task; NaN = missing value, ``task_weights``).
+    σ (``predict(X, return_std=True)``) is the spread of ``n_members`` networks trained from
+    different seeds, rescaled on the other half of the held-out rows so that about 68 % of targets fall within ±1σ.
+    NaN features raise (set ``impute_missing=True`` to replace them by the training mean).
+    """
+
+    _kind = "dnn"
+
+    @property
+    def _allow_nan(self) -> bool:  # type: ignore[override]
+        return bool(self.impute_missing)
+
+    def __init__(
+        self,
+        d_model: int = 32,
+        n_heads: int = 4,
+        n_layers: int = 2,
+        d_ff: int = 64,
+        d_latent: int = 32,
+        dropout: float = 0.1,
+        use_se: bool = True,
+        use_cross_attention: bool = True,
+        learning_rate: float = 1e-3,
+        warmup_epochs: int = 5,
+        decay_every_epochs: int = 60,
+        decay_gamma: float = 0.5,
+        weight_decay: float = 1e-4,
+        loss: str = "l1",
+        batch_size: int = 64,
+        max_epochs: int = 300,
+        patience: int = 30,
+        validation_fraction: float = 0.15,
+        n_members: int = 4,
+        task_weights=None,
+        bridge_weight: float = 0.0,
+        groups=None,
+        composition_split: str = "stat",
+        max_token_width: int = 64,
+        impute_missing: bool = False,
+        random_state: int = 0,
+    ):
+        self.d_model = d_model
+        self.n_heads = n_heads
+        self.n_layers = n_layers
+        self.d_ff = d_ff
+        self.d_latent = d_latent
+        self.dropout = dropout
+        self.use_se = use_se
+        self.use_cross_attention = use_cross_attention
+        self.learning_rate = learning_rate
+        self.warmup_epochs = warmup_epochs
+        self.decay_every_epochs = decay_every_epochs
+        self.decay_gamma = decay_gamma
+        self.weight_decay = weight_decay
+        self.loss = loss
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.n_members = n_members
+        self.task_weights = task_weights
+        self.bridge_weight = bridge_weight
+        self.groups = groups
+        self.composition_split = composition_split
+        self.max_token_width = max_token_width
+        self.impute_missing = impute_missing
+        self.random_state = random_state
+
+    def _feature_names(self, n: int):
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            return [str(c) for c in names]
+        if n == 0:
+            return None
+        if self.groups is not None or n != len(feature_names()):
+            return [f"x{i}" for i in range(n)]
+        return None  # Rust uses the composition feature names
+
+    def _rust_groups(self, names):
+        if self.groups is None:
+            return None
+        if not isinstance(self.groups, dict):
+            raise InputError("groups must be a dict {token_name: (scale, [columns])}")
+        out = []
+        for name, spec in self.groups.items():
+            if not (isinstance(spec, (tuple, list)) and len(spec) == 2 and isinstance(spec[0], str)):
+                raise InputError(f"groups[{name!r}] must be (scale, [columns]), got {spec!r}")
+            scale, cols = spec
+            if scale.lower() not in _SCALES:
+                raise InputError(f"groups[{name!r}]: scale must be one of {_SCALES}, got {scale!r}")
+            resolved = []
+            for c in cols:
+                if isinstance(c, (int, np.integer)):
+                    if not 0 <= int(c) < len(names):
+                        raise InputError(f"groups[{name!r}]: column index {c} out of range")
+                    resolved.append(names[int(c)])
+                else:
+                    resolved.append(str(c))
+            out.append({"name": str(name), "scale": scale.capitalize(), "columns": resolved})
+        return out
+
+    def _rust_params(self):
+        splits = {"stat": "ByStat", "property": "ByProperty", "single": "Single"}
+        losses = {"mse": "Mse", "l1": "L1", "huber": {"Huber": {"delta": 1.0}}}
+        if self.loss not in losses:
+            raise InputError(f"loss must be one of {sorted(losses)}, got {self.loss!r}")
+        if self.composition_split not in splits:
+            raise InputError(f"composition_split must be one of {sorted(splits)}, got {self.composition_split!r}")
+        n = int(getattr(self, "n_features_in_", 0))
+        names = self._feature_names(n)
+        all_names = names if names is not None else feature_names()
+        tw = None if self.task_weights is None else [float(w) for w in np.ravel(self.task_weights)]
+        return {
+            "d_model": int(self.d_model),
+            "n_heads": int(self.n_heads),
+            "n_layers": int(self.n_layers),
+            "d_ff": int(self.d_ff),
+            "d_latent": int(self.d_latent),
+            "dropout": float(self.dropout),
+            "use_se": bool(self.use_se),
+            "use_cross_attention": bool(self.use_cross_attention),
+            "learning_rate": float(self.learning_rate),
+            "warmup_epochs": int(self.warmup_epochs),
+            "decay_every_epochs": int(self.decay_every_epochs),
+            "decay_gamma": float(self.decay_gamma),
+            "weight_decay": float(self.weight_decay),
+            "loss": losses[self.loss],
+            "batch_size": int(self.batch_size),
+            "max_epochs": int(self.max_epochs),
+            "patience": int(self.patience),
+            "validation_fraction": float(self.validation_fraction),
+            "n_members": int(self.n_members),
+            "task_weights": tw,
+            "bridge_weight": float(self.bridge_weight),
+            "groups": self._rust_groups(all_names),
+            "composition_split": splits[self.composition_split],
+            "max_token_width": int(self.max_token_width),
+            "feature_names": names,
+            "impute_missing": bool(self.impute_missing),
+            "seed": int(self.random_state or 0),
+        }
+
+    def _validate(self, X, y="no_validation", reset=True):
+        if not dnn_available():
+            raise InputError("the scale-fusion DNN is not available in this build (cargo feature `dnn`)")
+        if isinstance(y, str) or np.ndim(y) < 2:
+            return super()._validate(X, y, reset=reset)
+        if _validate_data is not None:
+            allow = "allow-nan" if self.impute_missing else True
+            X = _validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=allow)
+        else:  # pragma: no cover
+            X = super()._validate(X, reset=reset)
+        y = np.asarray(y, dtype=np.float64)
+        if y.shape[0] != X.shape[0]:
+            raise InputError(f"y has {y.shape[0]} rows, X has {X.shape[0]}")
+        if np.isinf(y).any():
+            raise InputError("y contains infinite values")
+        return X, y
+
+    def fit(self, X, y):
+        if np.ndim(y) == 2 and np.shape(y)[1] > 1:
+            X, y = self._validate(X, y, reset=True)
+            params = json.loads(_scalebridge.ml_default_params(self._kind))
+            params.update(self._rust_params())
+            self.model_ = _scalebridge.Model.fit_multi(
+                json.dumps(params), np.ascontiguousarray(X), np.ascontiguousarray(y)
+            )
+            self.info_ = dict(self.model_.info())
+            return self
+        if np.ndim(y) == 2:
+            y = np.asarray(y).ravel()
+        return super().fit(X, y)
+
+    def predict(self, X, return_std: bool = False):
+        check_is_fitted(self, "model_")
+        if int(self.info_.get("n_targets", 1)) > 1:
+            X = self._validate(X, reset=False)
+            mu, sd = self.model_.predict_multi(np.ascontiguousarray(X))
+            return (mu, sd) if return_std else mu
+        return super().predict(X, return_std=return_std)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = bool(self.impute_missing)
+        tags.target_tags.multi_output = True
+        return tags
+
+
 def regression_metrics(y, pred, std=None) -> dict[str, float]:
     """MAE, RMSE, R² (and the ±1σ coverage when ``std`` is given), computed in Rust."""
     y = np.asarray(y, dtype=np.float64).ravel().tolist()
@@ -251,7 +468,7 @@ def screening_metrics(truth, decision, score) -> dict[str, float]:
 
 
 def active_learning(
-    estimator: GBMRegressor | GPRegressor,
+    estimator: GBMRegressor | GPRegressor | DNNRegressor,
     pool_X,
     pool_y,
     test_X,

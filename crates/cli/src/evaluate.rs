@@ -1,4 +1,4 @@
-//! `scalebridge evaluate DATA.csv --target COL --model gbm|gp [--cv K] [--seeds N] [--test TEST.csv] [--json]`
+//! `scalebridge evaluate DATA.csv --target COL --model gbm|gp|dnn [--cv K] [--seeds N] [--test TEST.csv] [--json]`
 //! k-fold cross-validation (repeated over seeds) or a train/test evaluation, beside a dummy
 //! mean predictor, or leave-one-group-out transfer (`--group-by COLUMN|class`).
 
@@ -67,6 +67,7 @@ pub fn run(args: Args) -> Result<(), String> {
         }
     }
     let pre = Preprocessor::from_table(&table, &args.target, &exclude).map_err(|e| e.to_string())?;
+    let kind = kind.with_feature_names(&pre.feature_names);
     let feat = Featurizer::new();
     let (x, y, kept, skipped) = pre
         .transform(&table, Some(&args.target), &feat)

@@ -47,12 +47,18 @@ pub struct Hyper {
     /// GP: largest training subsample.
     #[arg(long)]
     pub max_train: Option<usize>,
+    /// DNN: maximum training epochs.
+    #[arg(long)]
+    pub max_epochs: Option<usize>,
+    /// DNN: ensemble members (σ from their spread; >= 2).
+    #[arg(long)]
+    pub members: Option<usize>,
 }
 
 /// Model kind from the common options (shared with `evaluate`).
 pub fn model_kind(model: &str, seed: u64, h: &Hyper) -> Result<ModelKind, String> {
     let mut kind = kind_from_name(model, seed).map_err(|e| e.to_string())?;
-    let Hyper { n_estimators, learning_rate, num_leaves, kernel, max_train } = h.clone();
+    let Hyper { n_estimators, learning_rate, num_leaves, kernel, max_train, max_epochs, members } = h.clone();
     match &mut kind {
         ModelKind::Gbm(p) => {
             if let Some(v) = n_estimators {
@@ -73,7 +79,21 @@ pub fn model_kind(model: &str, seed: u64, h: &Hyper) -> Result<ModelKind, String
                 p.max_train = v;
             }
         }
+        #[cfg(feature = "dnn")]
+        ModelKind::Dnn(p) => {
+            if let Some(v) = learning_rate {
+                p.learning_rate = v;
+            }
+            if let Some(v) = max_epochs {
+                p.max_epochs = v;
+            }
+            if let Some(v) = members {
+                p.n_members = v;
+            }
+        }
     }
+    #[cfg(not(feature = "dnn"))]
+    let _ = (max_epochs, members);
     Ok(kind)
 }
 
@@ -96,6 +116,7 @@ pub fn run(args: Args) -> Result<(), String> {
         .map_err(|e| format!("cannot read {}: {e}", args.train_csv.display()))?;
     let table = Table::read_csv(&args.train_csv).map_err(|e| e.to_string())?;
     let pre = Preprocessor::from_table(&table, &args.target, &args.exclude).map_err(|e| e.to_string())?;
+    let kind = kind.with_feature_names(&pre.feature_names);
     let (x, y, _, skipped) = pre
         .transform(&table, Some(&args.target), &Featurizer::new())
         .map_err(|e| e.to_string())?;
@@ -113,6 +134,8 @@ pub fn run(args: Args) -> Result<(), String> {
     let pb = match &kind {
         ModelKind::Gbm(p) => ProgressBar::new(p.n_estimators as u64),
         ModelKind::Gp(_) => ProgressBar::new_spinner(),
+        #[cfg(feature = "dnn")]
+        ModelKind::Dnn(_) => ProgressBar::new_spinner(),
     };
     if let Ok(s) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} rounds") {
         pb.set_style(s);

@@ -95,6 +95,28 @@ pub fn coverage(y: &[f64], mu: &[f64], std: &[f64], k: f64) -> f64 {
     inside as f64 / n.max(1) as f64
 }
 
+/// Two-sided normal coverage of ±1σ, erf(1/√2).
+pub const ONE_SIGMA_COVERAGE: f64 = 0.682_689_492_137_085_9;
+
+/// Scale factor `s` for a raw uncertainty so that `s·σ_raw` covers 68.27 % of held-out residuals:
+/// `s = quantile_{0.6827}(|y − μ| / σ_raw)`. Shared by the GBM (quantile half-width) and the DNN
+/// (ensemble spread). Falls back to 1 when it is undefined (no rows, zero or non-finite σ).
+pub fn calibrate_sigma_scale(y: &[f64], mu: &[f64], raw_sigma: &[f64]) -> f64 {
+    let z: Vec<f64> = y
+        .iter()
+        .zip(mu)
+        .zip(raw_sigma)
+        .map(|((a, m), s)| (a - m).abs() / s.max(1e-12))
+        .filter(|v| v.is_finite())
+        .collect();
+    let s = quantile(&z, ONE_SIGMA_COVERAGE);
+    if s.is_finite() && s > 0.0 {
+        s
+    } else {
+        1.0
+    }
+}
+
 /// Regression metrics, plus calibration when σ is available.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Metrics {

@@ -3,6 +3,8 @@
 
 pub mod active;
 pub mod data;
+#[cfg(feature = "dnn")]
+pub mod dnn;
 pub mod elements;
 pub mod error;
 pub mod eval;
@@ -12,6 +14,8 @@ pub mod gbm;
 pub mod gp;
 pub mod model;
 
+#[cfg(feature = "dnn")]
+pub use dnn::{DnnParams, DnnRegressor};
 pub use data::{Matrix, Preprocessor, Skipped, Table};
 pub use error::{MlError, Result};
 pub use featurize::Featurizer;

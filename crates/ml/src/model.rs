@@ -1,6 +1,8 @@
 //! Model kinds, fitted models and trained-model files (model + preprocessing, serde JSON).
 
 use crate::data::{Matrix, Preprocessor};
+#[cfg(feature = "dnn")]
+use crate::dnn::{DnnParams, DnnRegressor};
 use crate::error::{MlError, Result};
 use crate::eval::{Metrics, Regressor};
 use crate::gbm::{GbmParams, GbmRegressor};
@@ -13,6 +15,8 @@ use std::path::Path;
 pub enum ModelKind {
     Gbm(GbmParams),
     Gp(GpParams),
+    #[cfg(feature = "dnn")]
+    Dnn(DnnParams),
 }
 
 impl ModelKind {
@@ -28,12 +32,16 @@ impl ModelKind {
         match self {
             ModelKind::Gbm(p) => Ok(Model::Gbm(GbmRegressor::fit_with_progress(x, y, p, progress)?)),
             ModelKind::Gp(p) => Ok(Model::Gp(GpRegressor::fit(x, y, p)?)),
+            #[cfg(feature = "dnn")]
+            ModelKind::Dnn(p) => Ok(Model::Dnn(Box::new(DnnRegressor::fit(x, y, p)?))),
         }
     }
     pub fn name(&self) -> &'static str {
         match self {
             ModelKind::Gbm(_) => "gbm",
             ModelKind::Gp(_) => "gp",
+            #[cfg(feature = "dnn")]
+            ModelKind::Dnn(_) => "dnn",
         }
     }
     /// Same kind with another seed (for repeated CV and ensembles).
@@ -41,6 +49,20 @@ impl ModelKind {
         match self {
             ModelKind::Gbm(p) => ModelKind::Gbm(GbmParams { seed, ..p.clone() }),
             ModelKind::Gp(p) => ModelKind::Gp(GpParams { seed, ..p.clone() }),
+            #[cfg(feature = "dnn")]
+            ModelKind::Dnn(p) => ModelKind::Dnn(DnnParams { seed, ..p.clone() }),
+        }
+    }
+    /// Tell the model the names of the feature columns (the DNN groups columns into scale
+    /// tokens by name; the other models ignore names).
+    pub fn with_feature_names(self, names: &[String]) -> ModelKind {
+        match self {
+            #[cfg(feature = "dnn")]
+            ModelKind::Dnn(p) => ModelKind::Dnn(DnnParams { feature_names: Some(names.to_vec()), ..p }),
+            other => {
+                let _ = names;
+                other
+            }
         }
     }
 }
@@ -50,6 +72,8 @@ impl ModelKind {
 pub enum Model {
     Gbm(GbmRegressor),
     Gp(GpRegressor),
+    #[cfg(feature = "dnn")]
+    Dnn(Box<DnnRegressor>),
 }
 
 impl Model {
@@ -57,12 +81,17 @@ impl Model {
         match self {
             Model::Gbm(m) => m.predict_with_std(x),
             Model::Gp(m) => m.predict_with_std(x),
+            #[cfg(feature = "dnn")]
+            Model::Dnn(m) => m.predict_with_std(x),
         }
     }
     /// Validate a deserialised model so that a corrupted file gives an error, not a panic.
     pub fn check(&self) -> Result<()> {
         match self {
             Model::Gbm(m) => m.check_structure(),
+            // shapes and weights are checked when the model is deserialised
+            #[cfg(feature = "dnn")]
+            Model::Dnn(_) => Ok(()),
             Model::Gp(m) => {
                 let n = m.x_train.n_rows;
                 let d = m.n_features;
@@ -95,12 +124,16 @@ impl Model {
         match self {
             Model::Gbm(m) => m.predict(x),
             Model::Gp(m) => m.predict_with_std(x).map(|r| r.0),
+            #[cfg(feature = "dnn")]
+            Model::Dnn(m) => m.predict(x),
         }
     }
     pub fn n_features(&self) -> usize {
         match self {
             Model::Gbm(m) => m.n_features,
             Model::Gp(m) => m.n_features,
+            #[cfg(feature = "dnn")]
+            Model::Dnn(m) => m.n_features,
         }
     }
 }
@@ -197,10 +230,16 @@ pub fn kind_from_name(name: &str, seed: u64) -> Result<ModelKind> {
             seed,
             ..GpParams::default()
         })),
+        #[cfg(feature = "dnn")]
+        "dnn" => Ok(ModelKind::Dnn(DnnParams {
+            seed,
+            ..DnnParams::default()
+        })),
+        #[cfg(not(feature = "dnn"))]
         "dnn" => Err(MlError::param(
             "model",
             name,
-            "the scale-fusion DNN is not available in this build (use gbm or gp)",
+            "the scale-fusion DNN is not available in this build (rebuild with the cargo feature `dnn`; use gbm or gp)",
         )),
         _ => Err(MlError::param("model", name, "expected gbm, gp or dnn")),
     }

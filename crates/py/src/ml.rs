@@ -13,6 +13,8 @@ use scalebridge_ml::gbm::GbmParams;
 use scalebridge_ml::gp::GpParams;
 use scalebridge_ml::model::{Model, ModelKind};
 use scalebridge_ml::{Featurizer, Matrix, MlError};
+#[cfg(feature = "dnn")]
+use scalebridge_ml::{DnnParams, DnnRegressor};
 
 /// Exhaustive mapping of ML errors to Python exceptions.
 struct PyMlErr(MlError);
@@ -60,8 +62,22 @@ fn kind_from(kind: &str, params_json: &str) -> PyResult<ModelKind> {
     match kind {
         "gbm" => Ok(ModelKind::Gbm(serde_json::from_str::<GbmParams>(params_json).map_err(bad)?)),
         "gp" => Ok(ModelKind::Gp(serde_json::from_str::<GpParams>(params_json).map_err(bad)?)),
-        other => Err(InputError::new_err(format!("unknown model kind {other:?} (gbm or gp)"))),
+        #[cfg(feature = "dnn")]
+        "dnn" => Ok(ModelKind::Dnn(serde_json::from_str::<DnnParams>(params_json).map_err(bad)?)),
+        #[cfg(not(feature = "dnn"))]
+        "dnn" => Err(InputError::new_err(DNN_MISSING)),
+        other => Err(InputError::new_err(format!("unknown model kind {other:?} (gbm, gp or dnn)"))),
     }
+}
+
+#[cfg(not(feature = "dnn"))]
+const DNN_MISSING: &str =
+    "the scale-fusion DNN is not available in this build (rebuild the extension with the cargo feature `dnn`)";
+
+/// Whether the extension was built with the scale-fusion DNN (cargo feature `dnn`).
+#[pyfunction]
+fn ml_dnn_available() -> bool {
+    cfg!(feature = "dnn")
 }
 
 /// Default hyperparameters of a model kind, as a JSON object string.
@@ -70,7 +86,11 @@ fn ml_default_params(kind: &str) -> PyResult<String> {
     let s = match kind {
         "gbm" => serde_json::to_string(&GbmParams::default()),
         "gp" => serde_json::to_string(&GpParams::default()),
-        other => return Err(InputError::new_err(format!("unknown model kind {other:?} (gbm or gp)"))),
+        #[cfg(feature = "dnn")]
+        "dnn" => serde_json::to_string(&DnnParams::default()),
+        #[cfg(not(feature = "dnn"))]
+        "dnn" => return Err(InputError::new_err(DNN_MISSING)),
+        other => return Err(InputError::new_err(format!("unknown model kind {other:?} (gbm, gp or dnn)"))),
     };
     s.map_err(|e| CalculationFailed::new_err(e.to_string()))
 }
@@ -153,6 +173,49 @@ impl PyModel {
         Ok((PyArray1::from_vec(py, mu), Some(PyArray1::from_vec(py, sd))))
     }
 
+    /// DNN only: fit several targets, y (n × k) with NaN for missing values.
+    #[staticmethod]
+    #[allow(unused_variables)]
+    fn fit_multi(
+        py: Python<'_>,
+        params_json: &str,
+        x: PyReadonlyArray2<'_, f64>,
+        y: PyReadonlyArray2<'_, f64>,
+    ) -> PyResult<Self> {
+        #[cfg(feature = "dnn")]
+        {
+            let p = serde_json::from_str::<DnnParams>(params_json)
+                .map_err(|e| InputError::new_err(format!("invalid dnn parameters: {e}")))?;
+            let (xm, ym) = (matrix(&x)?, matrix(&y)?);
+            let m = py.detach(|| no_panic("Model.fit_multi", || ml(DnnRegressor::fit_multi(&xm, &ym, &p))))?;
+            Ok(PyModel { inner: Model::Dnn(Box::new(m)) })
+        }
+        #[cfg(not(feature = "dnn"))]
+        Err(InputError::new_err(DNN_MISSING))
+    }
+
+    /// DNN only: (mean, std), each n × n_targets.
+    #[allow(clippy::type_complexity, unused_variables)]
+    fn predict_multi<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'_, f64>,
+    ) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>)> {
+        match &self.inner {
+            #[cfg(feature = "dnn")]
+            Model::Dnn(m) => {
+                let xm = matrix(&x)?;
+                let (mu, sd) = py.detach(|| no_panic("Model.predict_multi", || ml(m.predict_multi(&xm))))?;
+                let shape = (xm.n_rows, m.n_targets());
+                let to = |v: Vec<f64>| {
+                    Array2::from_shape_vec(shape, v).map_err(|e| CalculationFailed::new_err(e.to_string()))
+                };
+                Ok((to(mu)?.into_pyarray(py), to(sd)?.into_pyarray(py)))
+            }
+            _ => Err(InputError::new_err("predict_multi is for multi-target DNN models")),
+        }
+    }
+
     #[getter]
     fn n_features(&self) -> usize {
         self.inner.n_features()
@@ -163,6 +226,8 @@ impl PyModel {
         match &self.inner {
             Model::Gbm(_) => "gbm",
             Model::Gp(_) => "gp",
+            #[cfg(feature = "dnn")]
+            Model::Dnn(_) => "dnn",
         }
     }
 
@@ -179,6 +244,20 @@ impl PyModel {
                 d.set_item("signal_variance", m.hyper.signal_variance)?;
                 d.set_item("noise_variance", m.hyper.noise_variance)?;
                 d.set_item("log_marginal_likelihood", m.log_marginal_likelihood)?;
+            }
+            #[cfg(feature = "dnn")]
+            Model::Dnn(m) => {
+                d.set_item("n_members", m.members.len())?;
+                d.set_item("n_targets", m.n_targets())?;
+                d.set_item("n_params", m.n_params())?;
+                d.set_item("std_scale", m.std_scale.clone())?;
+                d.set_item("tokens", m.layout.groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>())?;
+                d.set_item(
+                    "token_scales",
+                    m.layout.groups.iter().map(|g| format!("{:?}", g.scale).to_lowercase()).collect::<Vec<_>>(),
+                )?;
+                d.set_item("best_epochs", m.members.iter().map(|i| i.best_epoch).collect::<Vec<_>>())?;
+                d.set_item("val_loss", m.members.iter().map(|i| i.val_loss.clone()).collect::<Vec<_>>())?;
             }
         }
         Ok(d)
@@ -277,6 +356,7 @@ fn ml_active_learning(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyModel>()?;
     m.add_function(wrap_pyfunction!(ml_default_params, m)?)?;
+    m.add_function(wrap_pyfunction!(ml_dnn_available, m)?)?;
     m.add_function(wrap_pyfunction!(ml_featurize, m)?)?;
     m.add_function(wrap_pyfunction!(ml_regression_metrics, m)?)?;
     m.add_function(wrap_pyfunction!(ml_screening_metrics, m)?)?;

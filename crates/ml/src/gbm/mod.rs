@@ -11,7 +11,7 @@ pub mod tree;
 
 use crate::data::{check_targets, Matrix};
 use crate::error::{MlError, Result};
-use crate::eval::quantile;
+use crate::eval::{calibrate_sigma_scale, quantile};
 use binning::{bin_matrix, fit_mappers, BinnedData};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -454,15 +454,8 @@ impl GbmRegressor {
                 Some(xv) => {
                     let mu = mean.predict(xv);
                     let (l, h) = (lo.predict(xv), hi.predict(xv));
-                    let z: Vec<f64> = (0..xv.n_rows)
-                        .map(|i| (yv[i] - mu[i]).abs() / raw_sigma(l[i], h[i]))
-                        .collect();
-                    let s = quantile(&z, 0.682_689_492_137_085_9);
-                    if s.is_finite() && s > 0.0 {
-                        s
-                    } else {
-                        1.0
-                    }
+                    let raw: Vec<f64> = l.iter().zip(&h).map(|(a, b)| raw_sigma(*a, *b)).collect();
+                    calibrate_sigma_scale(&yv, &mu, &raw)
                 }
                 None => 1.0,
             };
