@@ -30,7 +30,7 @@ from sklearn.model_selection import KFold
 from scalebridge import ml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "datasets"
+DATA = pathlib.Path(os.environ.get("SCALEBRIDGE_DATASETS", ROOT.parent / "shared" / "datasets"))
 DEFAULT = [
     "aflow_ael_bulk_modulus_vrh",
     "aflow_ael_shear_modulus_vrh",

@@ -24,7 +24,7 @@ import tempfile
 import pandas as pd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "..", "..", "shared", "datasets")
+DATA = os.environ.get("SCALEBRIDGE_DATASETS", os.path.join(HERE, "..", "..", "shared", "datasets"))
 
 
 def evaluate(exe: str, csv: str, group: str, extra: list[str]) -> dict:

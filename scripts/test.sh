@@ -11,7 +11,7 @@ echo "[test] cargo test"
 # same cargo features as scripts/install.sh (SCALEBRIDGE_FEATURES, e.g. "dnn")
 FEATURES="${SCALEBRIDGE_FEATURES-}"
 FEATURE_ARGS=()
-for f in ${FEATURES//,/ }; do FEATURE_ARGS+=(--features "scalebridge-ml/$f"); done
+for f in ${FEATURES//,/ }; do FEATURE_ARGS+=(--features "scalebridge-ml/$f" --features "scalebridge-cli/$f"); done
 cargo test --release --workspace --exclude scalebridge-py "${FEATURE_ARGS[@]}" --no-fail-fast || status=1
 echo "[test] pytest"
 python -m pytest -q "$@" || status=1

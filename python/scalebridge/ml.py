@@ -15,7 +15,7 @@ extension was built with the cargo feature ``dnn`` (``dnn_available()``).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -480,16 +480,26 @@ def active_learning(
     random_state: int = 0,
     kappa: float = 2.0,
     xi: float = 0.01,
+    oracle: Callable[[np.ndarray], Any] | None = None,
 ) -> pd.DataFrame:
-    """Pool-based active learning with a table-lookup oracle (``pool_y``): test error versus
-    number of labels. ``acquisition``: ``random``, ``variance``, ``ucb`` or ``ei``."""
+    """Pool-based active learning: test error versus number of labels.
+
+    Labels come from ``pool_y`` (a table-lookup oracle) or, with ``pool_y=None``, from
+    ``oracle``: a callable that receives the pool row indices to label in one round (an int64
+    array; the initial set, then each batch) and returns one label per index, e.g. a scalebridge
+    simulation of each candidate. A NaN label marks a failed evaluation: the candidate is dropped
+    and counted in ``n_failed``; ``max_labels`` counts oracle calls, failed ones included. An
+    exception raised by the oracle stops the loop and propagates unchanged.
+    ``acquisition``: ``random``, ``variance``, ``ucb`` or ``ei``."""
     params = json.loads(_scalebridge.ml_default_params(estimator._kind))
     params.update(estimator._rust_params())
+    if (pool_y is None) == (oracle is None):
+        raise InputError("give exactly one of pool_y (table lookup) or oracle (a callable)")
     steps = _scalebridge.ml_active_learning(
         estimator._kind,
         json.dumps(params),
         np.ascontiguousarray(pool_X, dtype=np.float64),
-        [float(v) for v in np.asarray(pool_y).ravel()],
+        None if pool_y is None else [float(v) for v in np.asarray(pool_y).ravel()],
         np.ascontiguousarray(test_X, dtype=np.float64),
         [float(v) for v in np.asarray(test_y).ravel()],
         acquisition,
@@ -499,5 +509,6 @@ def active_learning(
         int(random_state),
         float(kappa),
         float(xi),
+        oracle,
     )
-    return pd.DataFrame(steps, columns=["n_labels", "mae", "rmse", "best_label"])
+    return pd.DataFrame(steps, columns=["n_labels", "mae", "rmse", "best_label", "n_failed"])

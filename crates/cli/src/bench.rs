@@ -30,6 +30,16 @@ enum What {
     /// Solid–liquid coexistence melting protocol against the same protocol in LAMMPS; options go
     /// to benchmarks/bench_melting.py.
     Melting(ScriptArgs),
+    /// Surrogate accuracy on the shared datasets against a dummy mean, scikit-learn's random
+    /// forest and LightGBM, calibration and batch-inference throughput; options go to
+    /// benchmarks/bench_ml.py (e.g. `--models rf,gbm,dnn --cv 1`).
+    Ml(ScriptArgs),
+    /// Leave-one-class-out / leave-one-dataset-out transfer; options go to
+    /// benchmarks/bench_ml_transfer.py.
+    MlTransfer(ScriptArgs),
+    /// Active learning against random sampling (screening real data for the best candidate, a
+    /// simulation oracle); options go to benchmarks/bench_active_learning.py.
+    ActiveLearning(ScriptArgs),
 }
 
 #[derive(ClapArgs)]
@@ -355,5 +365,8 @@ pub fn run(a: Args) -> Result<(), String> {
         What::Protocols(f) => crate::bench_fem::run_protocols(f.json, &f.extra),
         What::Conductivity(f) => crate::bench_fem::run_conductivity(&f.extra),
         What::Melting(f) => crate::bench_fem::run_melting(&f.extra),
+        What::Ml(f) => crate::bench_fem::run_ml("bench_ml.py", &f.extra),
+        What::MlTransfer(f) => crate::bench_fem::run_ml("bench_ml_transfer.py", &f.extra),
+        What::ActiveLearning(f) => crate::bench_fem::run_ml("bench_active_learning.py", &f.extra),
     }
 }

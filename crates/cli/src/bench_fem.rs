@@ -14,6 +14,11 @@ const FEM: &str = include_str!("../../../benchmarks/bench_fem.py");
 const PROTOCOLS: &str = include_str!("../../../benchmarks/bench_protocols.py");
 const CONDUCTIVITY: &str = include_str!("../../../benchmarks/bench_thermal_conductivity.py");
 const MELTING: &str = include_str!("../../../benchmarks/bench_melting.py");
+const ML: [(&str, &str); 3] = [
+    ("bench_ml.py", include_str!("../../../benchmarks/bench_ml.py")),
+    ("bench_ml_transfer.py", include_str!("../../../benchmarks/bench_ml_transfer.py")),
+    ("bench_active_learning.py", include_str!("../../../benchmarks/bench_active_learning.py")),
+];
 
 /// Run an embedded benchmark script with `extra` arguments (and `--json`); `pass_exe` adds
 /// `--scalebridge <this executable>`.
@@ -60,4 +65,18 @@ pub fn run_conductivity(extra: &[String]) -> Result<(), String> {
 /// `bench melting`: benchmarks/bench_melting.py (e.g. `--scale 0.5 --threads 1`).
 pub fn run_melting(extra: &[String]) -> Result<(), String> {
     run_script("bench_melting.py", MELTING, false, false, extra)
+}
+
+/// `bench ml | ml-transfer | active-learning`: the ML benchmark scripts. They read the datasets
+/// from `$SCALEBRIDGE_DATASETS` (default: `shared/datasets` beside the working directory's
+/// repository, as in this checkout's layout).
+pub fn run_ml(name: &str, extra: &[String]) -> Result<(), String> {
+    let (_, text) = ML.iter().find(|(n, _)| *n == name).ok_or_else(|| format!("no benchmark {name}"))?;
+    if std::env::var_os("SCALEBRIDGE_DATASETS").is_none() {
+        let guess = std::env::current_dir().map_err(|e| e.to_string())?.join("../shared/datasets");
+        if guess.is_dir() {
+            std::env::set_var("SCALEBRIDGE_DATASETS", guess.canonicalize().unwrap_or(guess));
+        }
+    }
+    run_script(name, text, name == "bench_ml_transfer.py", false, extra)
 }

@@ -23,9 +23,19 @@ pub enum Acquisition {
     Ei { xi: f64 },
 }
 
-/// Labels pool items on request.
+/// Labels pool items on request: a table lookup ([`TableOracle`]) or a simulation (e.g. the
+/// Python binding wraps any callable, so a scalebridge MD protocol can label each candidate).
+///
+/// A label that is NaN means "this evaluation failed" (e.g. a simulation that did not converge):
+/// the item is dropped from the pool and counted in [`AlStep::n_failed`], not used for training.
 pub trait Oracle {
     fn label(&mut self, index: usize) -> Result<f64>;
+
+    /// Labels for one round's batch. Override to evaluate a batch at once (in parallel, on a
+    /// cluster); the default labels one index after the other.
+    fn label_batch(&mut self, indices: &[usize]) -> Result<Vec<f64>> {
+        indices.iter().map(|&i| self.label(i)).collect()
+    }
 }
 
 /// Oracle that looks labels up in a table (simulated experiments).
@@ -67,6 +77,9 @@ pub struct AlStep {
     pub rmse: f64,
     /// Largest label found so far (for optimisation).
     pub best_label: f64,
+    /// Oracle evaluations that failed (NaN label) so far; those items are not labelled.
+    #[serde(default)]
+    pub n_failed: usize,
 }
 
 fn norm_pdf(z: f64) -> f64 {
@@ -120,12 +133,30 @@ pub fn run_active_learning(
     let mut rng = StdRng::seed_from_u64(p.seed);
     let mut order: Vec<usize> = (0..pool.n_rows).collect();
     order.shuffle(&mut rng);
-    let mut labelled: Vec<usize> = order[..p.initial].to_vec();
+    let mut labelled: Vec<usize> = Vec::with_capacity(p.max_labels);
+    let mut y: Vec<f64> = Vec::with_capacity(p.max_labels);
+    let mut label = |idx: Vec<usize>, labelled: &mut Vec<usize>, y: &mut Vec<f64>| -> Result<()> {
+        let v = oracle.label_batch(&idx)?;
+        if v.len() != idx.len() {
+            return Err(MlError::ShapeMismatch { what: "oracle labels".into(), expected: idx.len().to_string(), got: v.len().to_string() });
+        }
+        for (i, v) in idx.into_iter().zip(v) {
+            if v.is_nan() {
+                continue; // failed evaluation: dropped, counted as requested − labelled
+            } else if !v.is_finite() {
+                return Err(MlError::NonFinite { what: "oracle label (pool row)".into(), index: i });
+            } else {
+                labelled.push(i);
+                y.push(v);
+            }
+        }
+        Ok(())
+    };
+    label(order[..p.initial].to_vec(), &mut labelled, &mut y)?;
     let mut unlabelled: Vec<usize> = order[p.initial..].to_vec();
-    let mut y: Vec<f64> = labelled
-        .iter()
-        .map(|&i| oracle.label(i))
-        .collect::<Result<_>>()?;
+    if labelled.len() < 3 {
+        return Err(MlError::NotEnoughData { what: "active learning: successful initial labels".into(), needed: 3, have: labelled.len() });
+    }
     let mut steps = Vec::new();
     loop {
         let model = kind.with_seed(p.seed).fit(&pool.select_rows(&labelled), &y)?;
@@ -136,11 +167,14 @@ pub fn run_active_learning(
             mae: mae(test_y, &mu_t),
             rmse: rmse(test_y, &mu_t),
             best_label: best,
+            n_failed: (pool.n_rows - unlabelled.len()) - labelled.len(),
         });
-        if labelled.len() >= p.max_labels || unlabelled.is_empty() {
+        // the budget counts oracle calls (a failed simulation costs as much as a good one)
+        let requested = pool.n_rows - unlabelled.len();
+        if requested >= p.max_labels || unlabelled.is_empty() {
             break;
         }
-        let b = p.batch.min(p.max_labels - labelled.len()).min(unlabelled.len());
+        let b = p.batch.min(p.max_labels - requested).min(unlabelled.len());
         let chosen: Vec<usize> = match p.acquisition {
             Acquisition::Random => (0..b).collect(), // unlabelled is already shuffled
             acq => {
@@ -160,13 +194,10 @@ pub fn run_active_learning(
                 score.iter().take(b).map(|s| s.0).collect()
             }
         };
-        let mut chosen_sorted = chosen.clone();
+        let mut chosen_sorted = chosen;
         chosen_sorted.sort_unstable_by(|a, b| b.cmp(a));
-        for k in chosen_sorted {
-            let i = unlabelled.remove(k);
-            y.push(oracle.label(i)?);
-            labelled.push(i);
-        }
+        let idx: Vec<usize> = chosen_sorted.into_iter().map(|k| unlabelled.remove(k)).collect();
+        label(idx, &mut labelled, &mut y)?;
     }
     Ok(steps)
 }
@@ -224,5 +255,48 @@ mod tests {
             let s = run_active_learning(&pool, &mut o, &test, &gy, &kind, &p).unwrap();
             assert!(gmax - s.last().unwrap().best_label < 5e-3, "{acq:?} {gmax}: {s:?}");
         }
+    }
+
+    /// A simulation-like oracle: counts batch calls, fails (NaN) on every 7th pool row.
+    struct FlakySim {
+        calls: Vec<usize>,
+    }
+
+    impl Oracle for FlakySim {
+        fn label(&mut self, i: usize) -> Result<f64> {
+            Ok(if i % 7 == 3 { f64::NAN } else { (i as f64 * 0.01).sin() })
+        }
+        fn label_batch(&mut self, idx: &[usize]) -> Result<Vec<f64>> {
+            self.calls.push(idx.len());
+            idx.iter().map(|&i| self.label(i)).collect()
+        }
+    }
+
+    #[test]
+    fn failed_evaluations_are_dropped_and_counted_against_the_budget() {
+        let x: Vec<f64> = (0..300).map(|i| i as f64 * 0.01).collect();
+        let pool = Matrix::new(300, 1, x.clone()).unwrap();
+        let test = Matrix::new(50, 1, x[..50].to_vec()).unwrap();
+        let ty: Vec<f64> = (0..50).map(|i| (i as f64 * 0.01).sin()).collect();
+        let kind = ModelKind::Gp(GpParams { kernel: Kernel::Rbf, ..GpParams::default() });
+        let mut o = FlakySim { calls: Vec::new() };
+        let p = AlParams { initial: 10, batch: 6, max_labels: 40, acquisition: Acquisition::Variance, seed: 3 };
+        let steps = run_active_learning(&pool, &mut o, &test, &ty, &kind, &p).unwrap();
+        // one batch call per round: initial 10, then batches of 6 up to 40 oracle calls
+        assert_eq!(o.calls, vec![10, 6, 6, 6, 6, 6]);
+        let last = steps.last().unwrap();
+        assert_eq!(last.n_labels + last.n_failed, 40);
+        assert!(steps.iter().all(|s| s.mae.is_finite()));
+        // an oracle that returns the wrong number of labels is an error, not a panic
+        struct Short;
+        impl Oracle for Short {
+            fn label(&mut self, _: usize) -> Result<f64> {
+                Ok(0.0)
+            }
+            fn label_batch(&mut self, idx: &[usize]) -> Result<Vec<f64>> {
+                Ok(vec![0.0; idx.len() - 1])
+            }
+        }
+        assert!(run_active_learning(&pool, &mut Short, &test, &ty, &kind, &p).is_err());
     }
 }

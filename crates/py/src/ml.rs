@@ -7,7 +7,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2}
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyPermissionError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use scalebridge_ml::active::{run_active_learning, Acquisition, AlParams, TableOracle};
+use scalebridge_ml::active::{run_active_learning, Acquisition, AlParams, Oracle, TableOracle};
 use scalebridge_ml::eval::{coverage, mae, precision_recall_f1, r2, rmse, roc_auc};
 use scalebridge_ml::gbm::GbmParams;
 use scalebridge_ml::gp::GpParams;
@@ -55,6 +55,44 @@ fn matrix(x: &PyReadonlyArray2<'_, f64>) -> PyResult<Matrix> {
     let a = x.as_array();
     let (r, c) = a.dim();
     ml(Matrix::new(r, c, a.iter().copied().collect()))
+}
+
+/// Predictions for a large array in row chunks: each chunk is copied into one reused buffer
+/// (instead of one full-size copy of the input), and the model parallelises within the chunk.
+fn predict_in_chunks(
+    m: &Model,
+    a: numpy::ndarray::ArrayView2<'_, f64>,
+    with_std: bool,
+) -> Result<(Vec<f64>, Option<Vec<f64>>), MlError> {
+    const CHUNK: usize = 32_768;
+    let (rows, cols) = a.dim();
+    let mut mu = Vec::with_capacity(rows);
+    let mut sd = with_std.then(|| Vec::with_capacity(rows));
+    let mut buf: Vec<f64> = Vec::with_capacity(CHUNK.min(rows.max(1)) * cols);
+    let mut r0 = 0;
+    loop {
+        let r1 = (r0 + CHUNK).min(rows);
+        buf.clear();
+        match a.as_slice() {
+            Some(all) => buf.extend_from_slice(&all[r0 * cols..r1 * cols]),
+            None => buf.extend(a.slice(numpy::ndarray::s![r0..r1, ..]).iter().copied()),
+        }
+        let xm = Matrix::new(r1 - r0, cols, buf)?;
+        match &mut sd {
+            Some(sd) => {
+                let (m_, s_) = m.predict_with_std(&xm)?;
+                mu.extend(m_);
+                sd.extend(s_);
+            }
+            None => mu.extend(m.predict(&xm)?),
+        }
+        buf = xm.data;
+        r0 = r1;
+        if r0 >= rows {
+            break;
+        }
+    }
+    Ok((mu, sd))
 }
 
 fn kind_from(kind: &str, params_json: &str) -> PyResult<ModelKind> {
@@ -163,14 +201,10 @@ impl PyModel {
         x: PyReadonlyArray2<'_, f64>,
         return_std: bool,
     ) -> PyResult<(Bound<'py, PyArray1<f64>>, Option<Bound<'py, PyArray1<f64>>>)> {
-        let xm = matrix(&x)?;
+        let a = x.as_array();
         let m = &self.inner;
-        if !return_std {
-            let mu = py.detach(|| no_panic("Model.predict", || ml(m.predict(&xm))))?;
-            return Ok((PyArray1::from_vec(py, mu), None));
-        }
-        let (mu, sd) = py.detach(|| no_panic("Model.predict", || ml(m.predict_with_std(&xm))))?;
-        Ok((PyArray1::from_vec(py, mu), Some(PyArray1::from_vec(py, sd))))
+        let (mu, sd) = py.detach(|| no_panic("Model.predict", || ml(predict_in_chunks(m, a, return_std))))?;
+        Ok((PyArray1::from_vec(py, mu), sd.map(|sd| PyArray1::from_vec(py, sd))))
     }
 
     /// DNN only: fit several targets, y (n × k) with NaN for missing values.
@@ -310,17 +344,48 @@ fn ml_screening_metrics(truth: Vec<bool>, decision: Vec<bool>, score: Vec<f64>) 
     Ok((p, r, f, roc_auc(&truth, &score)))
 }
 
-/// Pool-based active learning with a table-lookup oracle. Returns a list of
-/// (n_labels, mae, rmse, best_label) after each round.
+/// Oracle that calls a Python callable once per round with the pool indices to label
+/// (`oracle(np.ndarray[int64]) -> sequence of float`; NaN marks a failed evaluation). A Python
+/// exception (including KeyboardInterrupt) stops the loop and is re-raised unchanged.
+struct PyOracle {
+    callable: Py<PyAny>,
+    error: Option<PyErr>,
+}
+
+impl Oracle for PyOracle {
+    fn label(&mut self, index: usize) -> Result<f64, MlError> {
+        self.label_batch(&[index]).map(|v| v[0])
+    }
+
+    fn label_batch(&mut self, indices: &[usize]) -> Result<Vec<f64>, MlError> {
+        let out = Python::attach(|py| -> PyResult<Vec<f64>> {
+            let idx: Vec<i64> = indices.iter().map(|&i| i as i64).collect();
+            let arr = idx.into_pyarray(py);
+            let r = self.callable.bind(py).call1((arr,))?;
+            let np = py.import("numpy")?;
+            let flat = np.call_method1("asarray", (r, "float64"))?.call_method0("ravel")?;
+            flat.extract::<Vec<f64>>()
+        });
+        out.map_err(|e| {
+            let msg = e.to_string();
+            self.error = Some(e);
+            MlError::Numerical { what: "active-learning oracle".into(), reason: msg }
+        })
+    }
+}
+
+/// Pool-based active learning. Labels come from `pool_y` (table lookup) or, when `oracle` is
+/// given, from calling it (a simulation). Returns a list of (n_labels, mae, rmse, best_label,
+/// n_failed) after each round.
 #[pyfunction]
-#[pyo3(signature = (kind, params_json, pool_x, pool_y, test_x, test_y, acquisition="variance", initial=20, batch=10, max_labels=200, seed=0, kappa=2.0, xi=0.01))]
+#[pyo3(signature = (kind, params_json, pool_x, pool_y, test_x, test_y, acquisition="variance", initial=20, batch=10, max_labels=200, seed=0, kappa=2.0, xi=0.01, oracle=None))]
 #[allow(clippy::too_many_arguments)]
 fn ml_active_learning(
     py: Python<'_>,
     kind: &str,
     params_json: &str,
     pool_x: PyReadonlyArray2<'_, f64>,
-    pool_y: Vec<f64>,
+    pool_y: Option<Vec<f64>>,
     test_x: PyReadonlyArray2<'_, f64>,
     test_y: Vec<f64>,
     acquisition: &str,
@@ -330,7 +395,8 @@ fn ml_active_learning(
     seed: u64,
     kappa: f64,
     xi: f64,
-) -> PyResult<Vec<(usize, f64, f64, f64)>> {
+    oracle: Option<Py<PyAny>>,
+) -> PyResult<Vec<(usize, f64, f64, f64, usize)>> {
     let k = kind_from(kind, params_json)?;
     let acq = match acquisition {
         "random" => Acquisition::Random,
@@ -340,17 +406,35 @@ fn ml_active_learning(
         other => return Err(InputError::new_err(format!("unknown acquisition {other:?} (random, variance, ucb, ei)"))),
     };
     let (px, tx) = (matrix(&pool_x)?, matrix(&test_x)?);
-    if pool_y.len() != px.n_rows || test_y.len() != tx.n_rows {
+    if test_y.len() != tx.n_rows || pool_y.as_ref().is_some_and(|y| y.len() != px.n_rows) {
         return Err(InputError::new_err("pool/test targets must match the number of rows"));
     }
     let p = AlParams { initial, batch, max_labels, acquisition: acq, seed };
+    if let Some(f) = &oracle {
+        if !f.bind(py).is_callable() {
+            return Err(InputError::new_err("oracle must be callable: oracle(indices) -> labels"));
+        }
+    }
+    if pool_y.is_some() == oracle.is_some() {
+        return Err(InputError::new_err("give exactly one of pool_y (table lookup) or oracle (a callable)"));
+    }
+    let mut table = pool_y.map(TableOracle::new);
+    let mut sim = oracle.map(|callable| PyOracle { callable, error: None });
     let steps = py.detach(|| {
         no_panic("active_learning", || {
-            let mut oracle = TableOracle::new(pool_y);
-            ml(run_active_learning(&px, &mut oracle, &tx, &test_y, &k, &p))
+            let o: &mut dyn Oracle = match (&mut table, &mut sim) {
+                (Some(t), _) => t,
+                (_, Some(s)) => s,
+                _ => unreachable!("checked above"),
+            };
+            ml(run_active_learning(&px, o, &tx, &test_y, &k, &p))
         })
-    })?;
-    Ok(steps.into_iter().map(|s| (s.n_labels, s.mae, s.rmse, s.best_label)).collect())
+    });
+    // the oracle's own Python exception (e.g. KeyboardInterrupt) is raised unchanged
+    if let Some(e) = sim.and_then(|s| s.error) {
+        return Err(e);
+    }
+    Ok(steps?.into_iter().map(|s| (s.n_labels, s.mae, s.rmse, s.best_label, s.n_failed)).collect())
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -18,9 +18,9 @@ use burn::tensor::{Device, Tensor};
 /// Squeeze-and-excitation gates over channels and tokens from the pooled context.
 #[derive(Module, Debug)]
 pub struct SqueezeExcite {
-    reduce: Linear,
-    channel: Linear,
-    token: Linear,
+    pub(super) reduce: Linear,
+    pub(super) channel: Linear,
+    pub(super) token: Linear,
 }
 
 impl SqueezeExcite {
@@ -48,8 +48,8 @@ impl SqueezeExcite {
 /// A learned query attending over the scale tokens (multi-head cross attention).
 #[derive(Module, Debug)]
 pub struct CrossScaleAttention {
-    query: Param<Tensor<3>>,
-    mha: MultiHeadAttention,
+    pub(super) query: Param<Tensor<3>>,
+    pub(super) mha: MultiHeadAttention,
 }
 
 impl CrossScaleAttention {

@@ -10,6 +10,7 @@
 //! split. Persistence ([`persist`]): burnpack records inside the model JSON.
 
 pub mod fusion;
+pub mod infer;
 pub mod net;
 pub mod persist;
 pub mod tokens;
@@ -28,7 +29,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tokens::{CompositionSplit, GroupDef, Scale, TokenLayout};
 pub use train::Loss;
-use train::{predict_net, train_member, MemberInfo, Prepared};
+use train::{train_member, MemberInfo, Prepared};
 
 /// The CPU device (burn's NdArray backend, as the project chose; burn 0.22 marks it deprecated
 /// in favour of `Device::flex()`, a one-line change here).
@@ -234,6 +235,9 @@ pub struct DnnRegressor {
     pub weights: Vec<String>,
     #[serde(skip)]
     nets: Vec<FusionNet>,
+    /// The members' weights copied out of burn for batch inference (`infer.rs`).
+    #[serde(skip)]
+    fast: Vec<infer::FastNet>,
 }
 
 fn mean_scale(v: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -360,6 +364,7 @@ impl DnnRegressor {
             members: Vec::new(),
             weights: Vec::new(),
             nets: Vec::new(),
+            fast: Vec::new(),
         };
         let task_w: Vec<f64> = p.task_weights.clone().unwrap_or_else(|| vec![1.0; k]);
         let wsum: f64 = task_w.iter().sum();
@@ -372,10 +377,10 @@ impl DnnRegressor {
                 Prepared {
                     d,
                     k,
-                    x_tr: reg.inputs(&x.select_rows(ti)),
+                    x_tr: { let m = x.select_rows(ti); reg.inputs(&m, 0..m.n_rows) },
                     y_tr,
                     m_tr,
-                    x_va: reg.inputs(&x.select_rows(vi)),
+                    x_va: { let m = x.select_rows(vi); reg.inputs(&m, 0..m.n_rows) },
                     y_va,
                     m_va,
                     task_w: task_w.clone(),
@@ -401,6 +406,7 @@ impl DnnRegressor {
         for t in trained {
             let (net, info) = t?;
             reg.weights.push(persist::encode_net(&net)?);
+            reg.fast.push(infer::FastNet::from_burn(&net, &reg.net_config)?);
             reg.nets.push(net);
             reg.members.push(info);
         }
@@ -430,16 +436,18 @@ impl DnnRegressor {
         Ok(())
     }
 
-    /// Standardised f32 inputs with the token columns contiguous; NaN → 0 (the training mean).
-    fn inputs(&self, x: &Matrix) -> Vec<f32> {
-        let order = self.layout.order();
-        let mut out = Vec::with_capacity(x.n_rows * order.len());
-        for r in 0..x.n_rows {
+    /// Standardised f32 inputs of rows `rows` with the token columns contiguous; NaN → 0 (the
+    /// training mean).
+    fn inputs(&self, x: &Matrix, rows: std::ops::Range<usize>) -> Vec<f32> {
+        let cols: Vec<(usize, f64, f64)> =
+            self.layout.order().into_iter().map(|j| (j, self.x_mean[j], 1.0 / self.x_scale[j])).collect();
+        let mut out = Vec::with_capacity(rows.len() * cols.len());
+        for r in rows {
             let row = x.row(r);
-            for &j in &order {
-                let v = (row[j] - self.x_mean[j]) / self.x_scale[j];
-                out.push(if v.is_nan() { 0.0 } else { v as f32 });
-            }
+            out.extend(cols.iter().map(|&(j, m, inv)| {
+                let v = (row[j] - m) * inv;
+                if v.is_nan() { 0.0 } else { v as f32 }
+            }));
         }
         out
     }
@@ -463,24 +471,25 @@ impl DnnRegressor {
     fn ensemble(&self, x: &Matrix) -> Result<(Vec<f64>, Vec<f64>)> {
         Self::check_x(x, self.n_features, self.params.impute_missing)?;
         let k = self.net_config.n_targets;
-        let xin = self.inputs(x);
-        let d = self.n_features;
+        // row blocks converted to f32 inside the parallel loop (no full-size copy of x)
         const BLOCK: usize = 1024;
-        let device = cpu();
-        let parts: Vec<Result<(Vec<f64>, Vec<f64>)>> = xin
-            .par_chunks(BLOCK * d.max(1))
-            .map(|chunk| {
-                let preds = self
-                    .nets
+        let blocks: Vec<std::ops::Range<usize>> =
+            (0..x.n_rows).step_by(BLOCK).map(|r| r..(r + BLOCK).min(x.n_rows)).collect();
+        let parts: Vec<Result<(Vec<f64>, Vec<f64>)>> = blocks
+            .into_par_iter()
+            .map(|rows| {
+                let chunk = self.inputs(x, rows);
+                let preds: Vec<Vec<f64>> = self
+                    .fast
                     .iter()
                     .map(|net| {
-                        let p = predict_net(net, &self.net_config, chunk, d, &device)?;
-                        Ok(p.iter()
+                        net.forward(&chunk)
+                            .iter()
                             .enumerate()
                             .map(|(i, v)| f64::from(*v) * self.y_scale[i % k] + self.y_mean[i % k])
-                            .collect())
+                            .collect()
                     })
-                    .collect::<Result<Vec<Vec<f64>>>>()?;
+                    .collect();
                 Ok(uncertainty::ensemble_mean_std(&preds))
             })
             .collect();

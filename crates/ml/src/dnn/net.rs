@@ -52,14 +52,14 @@ pub struct NetOutput {
 
 #[derive(Module, Debug)]
 pub struct FusionNet {
-    embed: Vec<Linear>,
-    scale_embed: Embedding,
-    encoder: TransformerEncoder,
-    se: Option<SqueezeExcite>,
-    cross: Option<CrossScaleAttention>,
-    norm: LayerNorm,
-    latent: Linear,
-    head: Linear,
+    pub(super) embed: Vec<Linear>,
+    pub(super) scale_embed: Embedding,
+    pub(super) encoder: TransformerEncoder,
+    pub(super) se: Option<SqueezeExcite>,
+    pub(super) cross: Option<CrossScaleAttention>,
+    pub(super) norm: LayerNorm,
+    pub(super) latent: Linear,
+    pub(super) head: Linear,
 }
 
 impl FusionNet {

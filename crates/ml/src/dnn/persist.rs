@@ -4,6 +4,7 @@
 //! models. Loading rebuilds the architecture from the saved [`NetConfig`] and applies the record
 //! (burn checks every tensor's path and shape); a corrupted file is an error, not a panic.
 
+use super::infer::FastNet;
 use super::net::{FusionNet, NetConfig};
 use super::tokens::TokenLayout;
 use super::train::MemberInfo;
@@ -97,6 +98,7 @@ impl TryFrom<DnnFile> for DnnRegressor {
             .iter()
             .map(|w| decode_net(w, &f.net_config))
             .collect::<Result<Vec<_>>>()?;
+        let fast = nets.iter().map(|n| FastNet::from_burn(n, &f.net_config)).collect::<Result<Vec<_>>>()?;
         Ok(DnnRegressor {
             params: f.params,
             n_features: d,
@@ -110,6 +112,7 @@ impl TryFrom<DnnFile> for DnnRegressor {
             members: f.members,
             weights: f.weights,
             nets,
+            fast,
         })
     }
 }

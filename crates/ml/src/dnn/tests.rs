@@ -199,3 +199,45 @@ fn bad_input_is_an_error() {
     let (x2, _, _) = synthetic(5, 0.0, 6);
     assert!(matches!(DnnRegressor::fit(&x2, &y[..5], &small_params()), Err(MlError::NotEnoughData { .. })));
 }
+
+#[test]
+fn fast_inference_matches_burn_forward() {
+    // every fusion-module switch, two encoder layers, more rows than one inference block
+    let mut rng = StdRng::seed_from_u64(11);
+    let x: Vec<f32> = (0..600 * 6).map(|_| rng.random_range(-2.0f32..2.0)).collect();
+    for (se, cross) in [(true, true), (false, true), (true, false), (false, false)] {
+        let c = NetConfig { n_layers: 2, use_se: se, use_cross_attention: cross, ..config(vec![2, 1, 3], vec![0, 1, 2], 2) };
+        let dev = cpu();
+        let net = init_net(&c, 7, &dev);
+        let reference = predict_net(&net, &c, &x, 6, &dev).unwrap();
+        let fast = super::infer::FastNet::from_burn(&net, &c).unwrap().forward(&x);
+        assert_eq!(fast.len(), reference.len());
+        let scale = reference.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let err = fast.iter().zip(&reference).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+        assert!(scale > 1e-2 && err <= 2e-5 * scale.max(1.0), "se {se} cross {cross}: max |Δ| {err} (scale {scale})");
+    }
+    // a trained network (weights far from initialisation)
+    let (data, c) = prepared(200, 40, 0.0);
+    let (net, _) = train_member(&c, &DnnParams { max_epochs: 15, ..small_params() }, &data, 1).unwrap();
+    let reference = predict_net(&net, &c, &data.x_va, 5, &cpu()).unwrap();
+    let fast = super::infer::FastNet::from_burn(&net, &c).unwrap().forward(&data.x_va);
+    let err = fast.iter().zip(&reference).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+    assert!(err <= 2e-5, "trained net: max |Δ| {err}");
+}
+
+/// Throughput of the inference path alone (run with `--ignored --nocapture`).
+#[test]
+#[ignore]
+fn fast_inference_throughput() {
+    use rayon::prelude::*;
+    let c = NetConfig { d_model: 32, n_heads: 4, n_layers: 2, d_ff: 64, d_latent: 32, ..config(vec![30; 7], vec![0, 0, 1, 1, 2, 2, 3], 1) };
+    let nets: Vec<_> = (0..4).map(|s| super::infer::FastNet::from_burn(&init_net(&c, s, &cpu()), &c).unwrap()).collect();
+    let n = 200_000;
+    let x: Vec<f32> = (0..n * 210).map(|i| ((i % 97) as f32 * 0.1).sin()).collect();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let out: Vec<f32> = x.par_chunks(1024 * 210).flat_map(|ch| nets.iter().flat_map(|m| m.forward(ch)).collect::<Vec<_>>()).collect();
+        let dt = t.elapsed().as_secs_f64();
+        eprintln!("{} rows x 4 members: {:.3e} pred/s ({} outputs)", n, n as f64 / dt, out.len());
+    }
+}

@@ -1,0 +1,595 @@
+//! Batch inference of a trained [`FusionNet`] without burn's tensor machinery.
+//!
+//! The network is tiny per sample (7 tokens × d 32) but is evaluated on 10⁵–10⁶ rows, so burn's
+//! NdArray backend spends most of its time on dispatch and on many 7 × 7 batched matmuls. Here the
+//! same forward pass (see `net.rs`) runs on plain `f32` buffers, block by block:
+//! - every dense layer over a block is one GEMM `(B·T) × d_in · d_in × d_out` (faer);
+//! - attention (T × T per sample and head) and LayerNorm / GELU are plain loops;
+//! - the cross-scale query `q W_q + b_q` is a constant of the trained net and is precomputed.
+//!
+//! The weights are copied out of the burn module once ([`FastNet::from_burn`]); agreement with
+//! burn's forward pass is tested to f32 round-off (`tests.rs`).
+
+use super::fusion::{CrossScaleAttention, SqueezeExcite};
+use super::net::{FusionNet, NetConfig};
+use crate::error::{MlError, Result};
+use burn::nn::attention::MultiHeadAttention;
+use burn::nn::{LayerNorm, Linear};
+use burn::tensor::Tensor;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+
+/// burn's LayerNorm default ε (`LayerNormConfig`, `TransformerEncoderConfig::layer_norm_eps`).
+const LN_EPS: f32 = 1e-5;
+
+fn values<const D: usize>(t: Tensor<D>, what: &str) -> Result<Vec<f32>> {
+    t.into_data()
+        .try_into_vec_as::<f32>()
+        .map_err(|e| MlError::Numerical { what: format!("DNN weights ({what})"), reason: format!("{e:?}") })
+}
+
+/// y = x W + b with W stored d_in × d_out row-major (burn's `LinearLayout::Row`).
+#[derive(Debug, Clone)]
+struct Dense {
+    w: Vec<f32>,
+    b: Vec<f32>,
+    n_in: usize,
+    n_out: usize,
+}
+
+impl Dense {
+    fn from_burn(l: &Linear) -> Result<Dense> {
+        let [n_in, n_out] = l.weight.val().dims();
+        let w = values(l.weight.val(), "linear weight")?;
+        let b = match &l.bias {
+            Some(b) => values(b.val(), "linear bias")?,
+            None => vec![0.0; n_out],
+        };
+        Ok(Dense { w, b, n_in, n_out })
+    }
+
+    /// Columns side by side: `[x W₁ + b₁ | x W₂ + b₂ | …]` as one layer (one GEMM instead of several).
+    fn concat(parts: &[Dense]) -> Dense {
+        let n_in = parts[0].n_in;
+        let n_out: usize = parts.iter().map(|p| p.n_out).sum();
+        let mut w = Vec::with_capacity(n_in * n_out);
+        for i in 0..n_in {
+            for p in parts {
+                w.extend_from_slice(&p.w[i * p.n_out..(i + 1) * p.n_out]);
+            }
+        }
+        Dense { w, b: parts.iter().flat_map(|p| p.b.iter().copied()).collect(), n_in, n_out }
+    }
+
+    /// `y += x W` on faer views (any strides; the bias is added by the callers, which know the
+    /// output layout).
+    fn gemm(&self, x: MatRef<'_, f32>, y: MatMut<'_, f32>) {
+        if x.nrows() == 0 {
+            return;
+        }
+        let wm = MatRef::from_row_major_slice(&self.w, self.n_in, self.n_out);
+        matmul(y, Accum::Add, x, wm, 1.0f32, Par::Seq);
+    }
+
+    /// Row-major output rows (stride `ys`): `y = b` (`replace`) or `y += b`.
+    fn bias_rows(&self, y: &mut [f32], rows: usize, ys: usize, replace: bool) {
+        for r in 0..rows {
+            let yr = &mut y[r * ys..r * ys + self.n_out];
+            if replace {
+                yr.copy_from_slice(&self.b);
+            } else {
+                yr.iter_mut().zip(&self.b).for_each(|(v, b)| *v += b);
+            }
+        }
+    }
+
+    /// `y[r, ..n_out] (+)= x[r, ..n_in] W + b` for `rows` rows; `xs`, `ys` are row strides.
+    fn apply(&self, x: &[f32], xs: usize, rows: usize, y: &mut [f32], ys: usize, accumulate: bool) {
+        if rows == 0 {
+            return;
+        }
+        let xl = (rows - 1) * xs + self.n_in;
+        let yl = (rows - 1) * ys + self.n_out;
+        let xm = MatRef::from_row_major_slice_with_stride(&x[..xl], rows, self.n_in, xs);
+        self.bias_rows(y, rows, ys, !accumulate);
+        // row-major view as the transpose of a column-major one: faer 0.24.4's
+        // `from_row_major_slice_with_stride_mut` swaps the strides (gives a column-major view)
+        let ym = MatMut::from_column_major_slice_with_stride_mut(&mut y[..yl], self.n_out, rows, ys).transpose_mut();
+        self.gemm(xm, ym);
+    }
+
+    /// `y = x W + b` from a dense row-major `rows × n_in` input into a column-major
+    /// `rows × n_out` output (`y[c·rows + r]`), the layout the attention kernel reads.
+    fn apply_col_major(&self, x: &[f32], rows: usize, y: &mut [f32]) {
+        let xm = MatRef::from_row_major_slice(&x[..rows * self.n_in], rows, self.n_in);
+        for (col, b) in y[..rows * self.n_out].chunks_exact_mut(rows.max(1)).zip(&self.b) {
+            col.fill(*b);
+        }
+        let ym = MatMut::from_column_major_slice_mut(&mut y[..rows * self.n_out], rows, self.n_out);
+        self.gemm(xm, ym);
+    }
+
+    /// Convenience: a fresh `rows × n_out` output from a dense `rows × n_in` input.
+    fn forward(&self, x: &[f32], rows: usize) -> Vec<f32> {
+        let mut y = vec![0.0; rows * self.n_out];
+        self.apply(x, self.n_in, rows, &mut y, self.n_out, false);
+        y
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Norm {
+    gamma: Vec<f32>,
+    beta: Vec<f32>,
+}
+
+impl Norm {
+    fn from_burn(n: &LayerNorm) -> Result<Norm> {
+        let gamma = values(n.gamma.val(), "layer norm γ")?;
+        let beta = match &n.beta {
+            Some(b) => values(b.val(), "layer norm β")?,
+            None => vec![0.0; gamma.len()],
+        };
+        Ok(Norm { gamma, beta })
+    }
+
+    /// Row-wise (x − mean) / √(var + ε) γ + β (biased variance), `x` → `y`.
+    fn apply(&self, x: &[f32], y: &mut [f32]) {
+        let d = self.gamma.len();
+        let inv_d = 1.0 / d as f32;
+        for (xr, yr) in x.chunks_exact(d).zip(y.chunks_exact_mut(d)) {
+            let mean = lane_sum(xr, |v| v) * inv_d;
+            let var = lane_sum(xr, |v| (v - mean) * (v - mean)) * inv_d;
+            let inv = 1.0 / (var + LN_EPS).sqrt();
+            for (((o, xv), g), bta) in yr.iter_mut().zip(xr).zip(&self.gamma).zip(&self.beta) {
+                *o = ((xv - mean) * inv).mul_add(*g, *bta);
+            }
+        }
+    }
+}
+
+/// erf for f32 as a rational function of x² on [−4, 4] (±1 beyond): the approximation Eigen and
+/// XLA use for single precision; |error| < 5e-7 against erf (checked in the tests). Only
+/// multiply-adds and one division, so loops over it vectorise (libm's `erff` does not).
+#[inline(always)]
+fn erf_f32(x: f32) -> f32 {
+    const A: [f32; 7] = [
+        -2.726_142_3e-10, 2.770_681_4e-8, -2.101_024e-6, -5.692_506_4e-5, -7.349_906_3e-4, -2.954_600e-3,
+        -1.609_603_3e-2,
+    ];
+    const B: [f32; 5] = [-1.456_607_2e-5, -2.133_740_6e-4, -1.682_827e-3, -7.373_329e-3, -1.426_474e-2];
+    let x = x.clamp(-4.0, 4.0);
+    let x2 = x * x;
+    let mut p = A[0];
+    for a in &A[1..] {
+        p = p.mul_add(x2, *a);
+    }
+    let mut q = B[0];
+    for b in &B[1..] {
+        q = q.mul_add(x2, *b);
+    }
+    x * p / q
+}
+
+/// e^x for f32 (Cephes `expf`: x = n ln 2 + r, degree-5 polynomial in r, 2ⁿ from the exponent
+/// bits); relative error < 1e-7 for x ≥ −87 (smaller x underflow to ≈ 0). Vectorises.
+#[inline(always)]
+fn exp_f32(x: f32) -> f32 {
+    const P: [f32; 6] = [1.987_569_2e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1];
+    let x = x.clamp(-87.0, 88.0);
+    let n = x.mul_add(std::f32::consts::LOG2_E, 0.5).floor();
+    let r = n.mul_add(2.121_944_4e-4, n.mul_add(-0.693_359_4, x));
+    let mut y = P[0];
+    for c in &P[1..] {
+        y = y.mul_add(r, *c);
+    }
+    let y = (y * r).mul_add(r, r + 1.0);
+    // 2ⁿ from the exponent bits; n read back from the mantissa of n + 1.5·2²³ (integer ops only,
+    // which vectorise, unlike a saturating float → int cast)
+    let n_bits = (n + 12_582_912.0).to_bits().wrapping_sub(0x4B40_0000);
+    y * f32::from_bits(n_bits.wrapping_add(127) << 23)
+}
+
+/// Σ f(x) with eight independent partial sums (a sequential f32 sum cannot be vectorised: the
+/// compiler may not reassociate it, so a 32-wide row costs 32 dependent additions).
+#[inline(always)]
+fn lane_sum(x: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let mut chunks = x.chunks_exact(8);
+    for c in &mut chunks {
+        for l in 0..8 {
+            acc[l] += f(c[l]);
+        }
+    }
+    let tail: f32 = chunks.remainder().iter().map(|v| f(*v)).sum();
+    acc.iter().sum::<f32>() + tail
+}
+
+/// Exact-erf GELU, as burn's `gelu`: x Φ(x) = x (1 + erf(x/√2)) / 2.
+fn gelu(v: &mut [f32]) {
+    for x in v {
+        *x = 0.5 * *x * (1.0 + erf_f32(*x * std::f32::consts::FRAC_1_SQRT_2));
+    }
+}
+
+fn sigmoid2(v: &mut [f32]) {
+    for x in v {
+        *x = 2.0 / (1.0 + exp_f32(-*x));
+    }
+}
+
+/// SIMD lanes of the attention kernel: 16 samples side by side (one AVX-512 register of f32).
+const LANES: usize = 16;
+type Lanes = [f32; LANES];
+
+/// Where the attention kernel finds the queries.
+enum Queries<'a> {
+    /// Column-major `tq·b × d` (token-major rows: element (i, s, c) at `c·ld + i·b + s`).
+    PerSample { q: &'a [f32], ld: usize },
+    /// One projected query shared by every sample (`tq` = 1), length d.
+    Shared(&'a [f32]),
+}
+
+/// The first [`LANES`] values of a contiguous run (one vector load).
+#[inline(always)]
+fn load(src: &[f32]) -> Lanes {
+    *<&Lanes>::try_from(&src[..LANES]).expect("LANES values")
+}
+
+/// Scaled dot-product attention, `b` samples (a multiple of [`LANES`]), `tq` queries over `tk` keys, `heads` heads over d
+/// columns. Everything is column-major with token-major rows, so for a fixed (token, column) the
+/// samples are contiguous: keys/values (j, s, c) at `c·ld_kv + j·b + s`, output (i, s, c) at
+/// `c·ld_out + i·b + s`. The kernel runs [`LANES`] samples at once and every score, softmax and
+/// weighted sum is a vertical SIMD operation (per sample the problem is only 7 × 7 per head).
+#[allow(clippy::too_many_arguments)]
+fn attention(
+    q: Queries<'_>,
+    tq: usize,
+    k: &[f32],
+    v: &[f32],
+    ld_kv: usize,
+    tk: usize,
+    b: usize,
+    d: usize,
+    heads: usize,
+    out: &mut [f32],
+    ld_out: usize,
+) {
+    let dk = d / heads;
+    let scale = 1.0 / (dk as f32).sqrt();
+    let mut p = vec![[0.0f32; LANES]; tk];
+    debug_assert_eq!(b % LANES, 0);
+    for s in (0..b).step_by(LANES) {
+        for i in 0..tq {
+            for h in 0..heads {
+                let cols = h * dk..(h + 1) * dk;
+                let mut max: Lanes = [f32::NEG_INFINITY; LANES];
+                for (j, pj) in p.iter_mut().enumerate() {
+                    // the accumulator stays in registers over the head's columns
+                    let mut acc: Lanes = [0.0; LANES];
+                    for c in cols.clone() {
+                        let kk = load(&k[c * ld_kv + j * b + s..]);
+                        match q {
+                            Queries::PerSample { q, ld } => {
+                                let qq = load(&q[c * ld + i * b + s..]);
+                                for l in 0..LANES {
+                                    acc[l] = qq[l].mul_add(kk[l], acc[l]);
+                                }
+                            }
+                            Queries::Shared(q) => {
+                                for l in 0..LANES {
+                                    acc[l] = q[c].mul_add(kk[l], acc[l]);
+                                }
+                            }
+                        }
+                    }
+                    for l in 0..LANES {
+                        acc[l] *= scale;
+                        max[l] = max[l].max(acc[l]);
+                    }
+                    *pj = acc;
+                }
+                let mut sum: Lanes = [0.0; LANES];
+                for pj in p.iter_mut() {
+                    for l in 0..LANES {
+                        pj[l] = exp_f32(pj[l] - max[l]);
+                        sum[l] += pj[l];
+                    }
+                }
+                for l in 0..LANES {
+                    sum[l] = 1.0 / sum[l];
+                }
+                for c in cols {
+                    let mut o: Lanes = [0.0; LANES];
+                    for (j, pj) in p.iter().enumerate() {
+                        let vv = load(&v[c * ld_kv + j * b + s..]);
+                        for l in 0..LANES {
+                            o[l] = pj[l].mul_add(vv[l], o[l]);
+                        }
+                    }
+                    let dst = &mut out[c * ld_out + i * b + s..][..LANES];
+                    for l in 0..LANES {
+                        dst[l] = o[l] * sum[l];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Work buffers of one block, allocated once per [`FastNet::forward`] call.
+struct Scratch {
+    h: Vec<f32>,
+    y: Vec<f32>,
+    qkv: Vec<f32>,
+    ctx: Vec<f32>,
+    ff: Vec<f32>,
+}
+
+impl Scratch {
+    /// For `rows` token rows of width `d` and feed-forward width `d_ff`.
+    fn new(rows: usize, d: usize, d_ff: usize) -> Scratch {
+        let z = |n: usize| vec![0.0f32; n];
+        Scratch { h: z(rows * d), y: z(rows * d), qkv: z(rows * 3 * d), ctx: z(rows * d), ff: z(rows * d_ff) }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct EncoderLayer {
+    norm_attn: Norm,
+    qkv: Dense,
+    out: Dense,
+    norm_ff: Norm,
+    ff_in: Dense,
+    ff_out: Dense,
+}
+
+fn mha_parts(m: &MultiHeadAttention) -> Result<[Dense; 4]> {
+    Ok([
+        Dense::from_burn(&m.query)?,
+        Dense::from_burn(&m.key)?,
+        Dense::from_burn(&m.value)?,
+        Dense::from_burn(&m.output)?,
+    ])
+}
+
+#[derive(Debug, Clone)]
+struct Se {
+    reduce: Dense,
+    channel: Dense,
+    token: Dense,
+}
+
+impl Se {
+    fn from_burn(s: &SqueezeExcite) -> Result<Se> {
+        Ok(Se { reduce: Dense::from_burn(&s.reduce)?, channel: Dense::from_burn(&s.channel)?, token: Dense::from_burn(&s.token)? })
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Cross {
+    /// Projected learned query q W_q + b_q (d).
+    q: Vec<f32>,
+    kv: Dense,
+    out: Dense,
+}
+
+impl Cross {
+    fn from_burn(c: &CrossScaleAttention) -> Result<Cross> {
+        let [wq, wk, wv, wo] = mha_parts(&c.mha)?;
+        let q0 = values(c.query.val(), "cross-attention query")?;
+        Ok(Cross { q: wq.forward(&q0, 1), kv: Dense::concat(&[wk, wv]), out: wo })
+    }
+}
+
+/// The forward pass of one [`FusionNet`] on plain buffers.
+#[derive(Debug, Clone)]
+pub struct FastNet {
+    embed: Vec<Dense>,
+    /// Token offsets in the (reordered) input row.
+    starts: Vec<usize>,
+    /// Scale embedding row of each token (T × d).
+    scale_rows: Vec<f32>,
+    layers: Vec<EncoderLayer>,
+    se: Option<Se>,
+    cross: Option<Cross>,
+    norm: Norm,
+    latent: Dense,
+    head: Dense,
+    d: usize,
+    heads: usize,
+    n_features: usize,
+}
+
+impl FastNet {
+    pub fn from_burn(net: &FusionNet, c: &NetConfig) -> Result<FastNet> {
+        let p = net;
+        let d = c.d_model;
+        let table = values(p.scale_embed.weight.val(), "scale embedding")?;
+        let scale_rows = c.scale_ids.iter().flat_map(|&s| table[s * d..(s + 1) * d].iter().copied()).collect();
+        let mut starts = Vec::with_capacity(c.token_widths.len());
+        let mut acc = 0;
+        for &w in &c.token_widths {
+            starts.push(acc);
+            acc += w;
+        }
+        let layers = p
+            .encoder
+            .layers
+            .iter()
+            .map(|l| {
+                let [q, k, v, o] = mha_parts(&l.mha)?;
+                Ok(EncoderLayer {
+                    norm_attn: Norm::from_burn(&l.norm_2)?,
+                    qkv: Dense::concat(&[q, k, v]),
+                    out: o,
+                    norm_ff: Norm::from_burn(&l.norm_1)?,
+                    ff_in: Dense::from_burn(&l.pwff.linear_inner)?,
+                    ff_out: Dense::from_burn(&l.pwff.linear_outer)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(FastNet {
+            embed: p.embed.iter().map(Dense::from_burn).collect::<Result<_>>()?,
+            starts,
+            scale_rows,
+            layers,
+            se: p.se.as_ref().map(Se::from_burn).transpose()?,
+            cross: p.cross.as_ref().map(Cross::from_burn).transpose()?,
+            norm: Norm::from_burn(&p.norm)?,
+            latent: Dense::from_burn(&p.latent)?,
+            head: Dense::from_burn(&p.head)?,
+            d,
+            heads: c.n_heads,
+            n_features: acc,
+        })
+    }
+
+    pub fn n_targets(&self) -> usize {
+        self.head.n_out
+    }
+
+    /// Predictions (rows × n_targets, standardised units) for `x` (rows × n_features, token
+    /// columns contiguous, as `FusionNet::forward`).
+    pub fn forward(&self, x: &[f32]) -> Vec<f32> {
+        // 64 rows keep every buffer of a block below malloc's mmap threshold and in L2
+        const BLOCK: usize = 64;
+        let nf = self.n_features;
+        let rows = x.len() / nf.max(1);
+        let mut out = Vec::with_capacity(rows * self.n_targets());
+        let mut sc = Scratch::new(BLOCK.div_ceil(LANES) * LANES * self.embed.len(), self.d, self.layers.first().map_or(0, |l| l.ff_in.n_out));
+        for chunk in x.chunks(BLOCK * nf) {
+            let b = chunk.len() / nf;
+            if b % LANES == 0 {
+                out.extend(self.forward_block(chunk, b, &mut sc));
+            } else {
+                // pad the last block with zero rows to whole SIMD lanes, drop their outputs
+                let padded = b.div_ceil(LANES) * LANES;
+                let mut xp = chunk.to_vec();
+                xp.resize(padded * nf, 0.0);
+                out.extend(&self.forward_block(&xp, padded, &mut sc)[..b * self.n_targets()]);
+            }
+        }
+        out
+    }
+
+    /// One block of `b` rows. Rows of the token matrices are token-major (row t·b + s), so each
+    /// token's embedding is one contiguous GEMM output and the attention operands (written
+    /// column-major by their GEMMs) have the samples contiguous for the SIMD kernel.
+    fn forward_block(&self, x: &[f32], b: usize, sc: &mut Scratch) -> Vec<f32> {
+        let (d, t, nf) = (self.d, self.embed.len(), self.n_features);
+        let bt = b * t;
+        let d_ff = self.layers.first().map_or(0, |l| l.ff_in.n_out);
+        let h = &mut sc.h[..bt * d];
+        let y = &mut sc.y[..bt * d];
+        let qkv = &mut sc.qkv[..bt * 3 * d];
+        let ctx = &mut sc.ctx[..bt * d];
+        let f = &mut sc.ff[..bt * d_ff];
+        // tokens: h[t, s] = x[s, cols_t] W_t + b_t + scale_t
+        for (k, (lin, &start)) in self.embed.iter().zip(&self.starts).enumerate() {
+            let hk = &mut h[k * b * d..(k + 1) * b * d];
+            lin.apply(&x[start..], nf, b, hk, d, false);
+            let srow = &self.scale_rows[k * d..(k + 1) * d];
+            hk.chunks_exact_mut(d).for_each(|r| r.iter_mut().zip(srow).for_each(|(v, s)| *v += s));
+        }
+        // pre-norm encoder layers
+        for l in &self.layers {
+            l.norm_attn.apply(h, y);
+            l.qkv.apply_col_major(y, bt, qkv);
+            let (q, kv) = qkv.split_at(bt * d);
+            let (k, v) = kv.split_at(bt * d);
+            attention(Queries::PerSample { q, ld: bt }, t, k, v, bt, t, b, d, self.heads, ctx, bt);
+            let cm = MatRef::from_column_major_slice(ctx, bt, d);
+            l.out.bias_rows(h, bt, d, false);
+            let hm = MatMut::from_column_major_slice_with_stride_mut(h, d, bt, d).transpose_mut();
+            l.out.gemm(cm, hm);
+            l.norm_ff.apply(h, y);
+            l.ff_in.apply(y, d, bt, f, d_ff, false);
+            gelu(f);
+            l.ff_out.apply(f, d_ff, bt, h, d, true);
+        }
+        let mean_tokens = |h: &[f32]| -> Vec<f32> {
+            let mut m = vec![0.0f32; b * d];
+            for hk in h.chunks_exact(b * d) {
+                m.iter_mut().zip(hk).for_each(|(a, v)| *a += v);
+            }
+            m.iter_mut().for_each(|a| *a /= t as f32);
+            m
+        };
+        if let Some(se) = &self.se {
+            let mut u = se.reduce.forward(&mean_tokens(h), b);
+            gelu(&mut u);
+            let mut gc = se.channel.forward(&u, b);
+            let mut gt = se.token.forward(&u, b);
+            sigmoid2(&mut gc);
+            sigmoid2(&mut gt);
+            for (k, hk) in h.chunks_exact_mut(b * d).enumerate() {
+                for (s, (hr, gcr)) in hk.chunks_exact_mut(d).zip(gc.chunks_exact(d)).enumerate() {
+                    let g = gt[s * t + k];
+                    hr.iter_mut().zip(gcr).for_each(|(v, c)| *v *= c * g);
+                }
+            }
+        }
+        let mut fused = mean_tokens(h);
+        if let Some(cr) = &self.cross {
+            let kv = &mut qkv[..bt * 2 * d];
+            cr.kv.apply_col_major(h, bt, kv);
+            let (k, v) = kv.split_at(bt * d);
+            let mut c = vec![0.0f32; b * d];
+            attention(Queries::Shared(&cr.q), 1, k, v, bt, t, b, d, self.heads, &mut c, b);
+            let cm = MatRef::from_column_major_slice(&c, b, d);
+            cr.out.bias_rows(&mut fused, b, d, false);
+            let fm = MatMut::from_column_major_slice_with_stride_mut(&mut fused, d, b, d).transpose_mut();
+            cr.out.gemm(cm, fm);
+        }
+        let mut nrm = vec![0.0f32; b * d];
+        self.norm.apply(&fused, &mut nrm);
+        let mut z = self.latent.forward(&nrm, b);
+        gelu(&mut z);
+        self.head.forward(&z, b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erf_and_exp_approximations() {
+        for i in -4000..=4000 {
+            let x = i as f32 * 1.5e-3;
+            assert!((erf_f32(x) - libm::erff(x)).abs() < 6e-7, "erf({x})");
+            assert!((erf_f32(x * 4.0) - libm::erff(x * 4.0)).abs() < 6e-7, "erf({})", x * 4.0);
+            let y = i as f32 * 0.02; // [-80, 80]
+            assert!((exp_f32(y) / y.exp() - 1.0).abs() < 3e-7, "exp({y})");
+        }
+        assert!((erf_f32(10.0) - 1.0).abs() < 2e-7);
+        assert!(exp_f32(-200.0) < 1e-37);
+    }
+
+    #[test]
+    fn dense_apply_matches_naive_product() {
+        for (n_in, n_out, rows, xs, ys) in [(5, 3, 9, 5, 3), (5, 3, 9, 5, 4), (5, 3, 9, 7, 3), (5, 3, 9, 7, 4), (32, 96, 300, 32, 96)] {
+            eprintln!("case {n_in} {n_out} {rows} {xs} {ys}");
+            check_dense(n_in, n_out, rows, xs, ys);
+        }
+    }
+
+    fn check_dense(n_in: usize, n_out: usize, rows: usize, xs: usize, ys: usize) {
+        let w: Vec<f32> = (0..n_in * n_out).map(|i| (i as f32 * 0.37).sin()).collect();
+        let b: Vec<f32> = (0..n_out).map(|i| i as f32 - 1.0).collect();
+        let dense = Dense { w: w.clone(), b: b.clone(), n_in, n_out };
+        let x: Vec<f32> = (0..rows * xs).map(|i| (i as f32 * 0.11).cos()).collect();
+        let mut y = vec![0.5f32; rows * ys];
+        dense.apply(&x, xs, rows, &mut y, ys, true);
+        for r in 0..rows {
+            for o in 0..n_out {
+                let want = 0.5 + b[o] + (0..n_in).map(|i| x[r * xs + i] * w[i * n_out + o]).sum::<f32>();
+                assert!((y[r * ys + o] - want).abs() < 1e-5, "row {r} col {o}: {} vs {want}", y[r * ys + o]);
+            }
+            if ys > n_out {
+                assert_eq!(y[r * ys + n_out], 0.5, "column past n_out untouched");
+            }
+        }
+    }
+}
