@@ -149,6 +149,7 @@ def main():
     ap.add_argument("--strain-labels", type=int, default=120)
     ap.add_argument("--no-simulation", dest="simulation", action="store_false")
     ap.add_argument("--json", default=None, help="write the report here")
+    ap.add_argument("--plot", default=None, help="folder for SVG curves (one per campaign)")
     args = ap.parse_args()
     report = {"screening": [], "simulation": None}
     if os.path.isdir(args.data):
@@ -167,6 +168,18 @@ def main():
         s = report["simulation"]
         print(f"| Cu strain energy (MAE, meV/atom) | {s['random_final_mae']:.4g} @ {s['n_labels'][-1]} | "
               f"variance {s['labels_to_match_random']['variance']} |")
+    if args.plot:
+        os.makedirs(args.plot, exist_ok=True)
+        for r in report["screening"]:
+            ml.plot_curves({k: (r["n_labels"], np.maximum(v, 1e-9 * max(1.0, r["random_final_regret"])))
+                            for k, v in r["regret"].items()},
+                           os.path.join(args.plot, f"al_{r['dataset']}.svg"), title=f"{r['dataset']}: best candidate",
+                           x_label="labels", y_label="regret (pool max − best found)", log_y=True)
+        if report["simulation"]:
+            s = report["simulation"]
+            ml.plot_curves({k: (s["n_labels"], v) for k, v in s["mae"].items()},
+                           os.path.join(args.plot, "al_cu_strain_energy.svg"), title=s["case"],
+                           x_label="simulations", y_label="test MAE (meV/atom)", log_y=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1)

@@ -112,3 +112,20 @@ def test_ucb_screening_finds_the_stiffest_compound_with_far_fewer_labels():
     regret_random = y.max() - rnd["best_label"].iloc[-1]
     regret_ucb = y.max() - ucb["best_label"].iloc[-1]
     assert regret_ucb <= regret_random, (regret_ucb, regret_random)
+
+
+def test_parity_and_curve_plots(tmp_path):
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=40)
+    ml.parity_plot(y, y + 0.1, tmp_path / "p.svg", y_std=np.full(40, 0.2), title="t", unit="GPa")
+    text = (tmp_path / "p.svg").read_text()
+    assert text.startswith("<svg") and "MAE = 0.1000 GPa" in text
+    ml.plot_curves({"random": ([10, 20, 30], [3, 2, 1.5]), "ucb": ([10, 20, 30], [3, 1, 0.5], [0.1, 0.1, 0.1])},
+                   tmp_path / "c.svg", x_label="labels", y_label="regret", log_y=True)
+    assert "ucb" in (tmp_path / "c.svg").read_text()
+    with pytest.raises(InputError, match="svg"):
+        ml.parity_plot(y, y, tmp_path / "p.png")
+    with pytest.raises(InputError):
+        ml.parity_plot(y, y[:3], tmp_path / "p.svg")
+    with pytest.raises(InputError, match="curve"):
+        ml.plot_curves({"a": ([1],)}, tmp_path / "c.svg")

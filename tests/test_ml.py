@@ -217,6 +217,16 @@ def test_cli_train_predict_reports_bad_rows(tmp_path):
 
     rep = json.loads(r.stdout)
     assert rep["cv"]["mae_mean"] < rep["dummy_mae"]
+    # parity plot of the out-of-fold predictions and a learning curve
+    par, lc = tmp_path / "parity.svg", tmp_path / "lc.svg"
+    r = subprocess.run([_cli(), "evaluate", str(train), "--target", "y", "--cv", "3", "--json", "--parity", str(par),
+                        "--learning-curve", str(lc), "--curve-fractions", "0.2,0.5,1"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    pts = rep["learning_curve"]
+    assert [p["n_train"] for p in pts] == sorted(p["n_train"] for p in pts) and len(pts) == 3
+    assert pts[-1]["mae_mean"] == pytest.approx(rep["cv"]["mae_mean"], rel=1e-9)  # 100 % = the CV itself
+    assert par.read_text().count("<circle") >= rep["n_rows"] and lc.read_text().startswith("<svg")
     r = subprocess.run([_cli(), "train", str(train), "--target", "nope", "--out", str(out)], capture_output=True, text=True)
     assert r.returncode != 0 and "no such column" in r.stderr
 

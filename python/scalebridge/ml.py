@@ -40,6 +40,8 @@ __all__ = [
     "regression_metrics",
     "screening_metrics",
     "active_learning",
+    "parity_plot",
+    "plot_curves",
 ]
 
 
@@ -512,3 +514,28 @@ def active_learning(
         oracle,
     )
     return pd.DataFrame(steps, columns=["n_labels", "mae", "rmse", "best_label", "n_failed"])
+
+
+def parity_plot(y_true, y_pred, path, y_std=None, title: str = "", unit: str = "") -> None:
+    """Parity plot (SVG, drawn in Rust): predictions (± ``y_std``) against targets, the y = x
+    line, and MAE / R² / ±1σ coverage in the caption."""
+    _scalebridge.ml_parity_plot(
+        [float(v) for v in np.asarray(y_true, dtype=float).ravel()],
+        [float(v) for v in np.asarray(y_pred, dtype=float).ravel()],
+        str(path),
+        None if y_std is None else [float(v) for v in np.asarray(y_std, dtype=float).ravel()],
+        title,
+        unit,
+    )
+
+
+def plot_curves(curves, path, title: str = "", x_label: str = "", y_label: str = "", log_y: bool = False) -> None:
+    """Several curves on one chart (SVG, drawn in Rust), e.g. learning curves or active-learning
+    error versus labels. ``curves``: ``{name: (x, y)}`` or ``{name: (x, y, y_err)}``."""
+    out = []
+    for name, c in curves.items():
+        if len(c) not in (2, 3):
+            raise InputError(f"curve {name!r}: give (x, y) or (x, y, y_err)")
+        arrs = [np.asarray(a, dtype=float).ravel().tolist() for a in c]
+        out.append({"name": str(name), "x": arrs[0], "y": arrs[1], "y_err": arrs[2] if len(arrs) == 3 else None})
+    _scalebridge.ml_curves_plot(json.dumps(out), str(path), title, x_label, y_label, bool(log_y))

@@ -3,7 +3,8 @@
 //! mean predictor, or leave-one-group-out transfer (`--group-by COLUMN|class`).
 
 use scalebridge_ml::data::{Preprocessor, Table};
-use scalebridge_ml::eval::{cross_validate, kfold, leave_group_out, mae, Metrics};
+use scalebridge_ml::eval::{cross_val_predict, cross_validate, kfold, learning_curve, leave_group_out, mae, LearningPoint, Metrics};
+use scalebridge_ml::plot::{curves_svg, parity_svg, Curve};
 use scalebridge_ml::featurize::Featurizer;
 use scalebridge_ml::model::Estimator;
 use serde::Serialize;
@@ -40,6 +41,17 @@ pub struct Args {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Write a parity plot (SVG): out-of-fold predictions of the first seed's k-fold split, or the
+    /// --test predictions, against the targets, with ±1σ bars.
+    #[arg(long, value_name = "FILE.svg")]
+    pub parity: Option<PathBuf>,
+    /// Write a learning curve (SVG; its points also go into the report): k-fold MAE when training
+    /// on growing fractions of the training folds (--curve-fractions).
+    #[arg(long, value_name = "FILE.svg")]
+    pub learning_curve: Option<PathBuf>,
+    /// Training fractions of the learning curve.
+    #[arg(long, value_delimiter = ',', default_value = "0.1,0.2,0.4,0.7,1.0")]
+    pub curve_fractions: Vec<f64>,
     #[command(flatten)]
     pub hyper: crate::train::Hyper,
 }
@@ -53,6 +65,8 @@ struct Report {
     cv: Option<scalebridge_ml::eval::CvReport>,
     test: Option<Metrics>,
     groups: Option<Vec<scalebridge_ml::eval::GroupFold>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    learning_curve: Option<Vec<LearningPoint>>,
     dummy_mae: f64,
     version: &'static str,
 }
@@ -84,6 +98,7 @@ pub fn run(args: Args) -> Result<(), String> {
         cv: None,
         test: None,
         groups: None,
+        learning_curve: None,
         dummy_mae: f64::NAN,
         version: env!("CARGO_PKG_VERSION"),
     };
@@ -131,6 +146,10 @@ pub fn run(args: Args) -> Result<(), String> {
         let m = y.iter().sum::<f64>() / y.len() as f64;
         report.dummy_mae = mae(&yt, &vec![m; yt.len()]);
         report.test = Some(Metrics::compute(&yt, &mu, Some(&sd)));
+        if let Some(p) = &args.parity {
+            let title = format!("{} on {} ({})", report.model, test_path.display(), report.target);
+            parity_svg(&yt, &mu, Some(&sd), p, &title, "").map_err(|e| e.to_string())?;
+        }
     } else {
         let seeds: Vec<u64> = (0..args.seeds.max(1)).collect();
         let cv = cross_validate(&x, &y, args.cv, &seeds, &|s| Estimator::new(kind.with_seed(s)))
@@ -145,6 +164,24 @@ pub fn run(args: Args) -> Result<(), String> {
         }
         report.dummy_mae = d.iter().sum::<f64>() / d.len().max(1) as f64;
         report.cv = Some(cv);
+        if let Some(p) = &args.parity {
+            let (mu, sd) = cross_val_predict(&x, &y, args.cv, 0, &|s| Estimator::new(kind.with_seed(s))).map_err(|e| e.to_string())?;
+            let title = format!("{} ({}-fold out-of-fold), {}", report.model, args.cv, report.target);
+            parity_svg(&y, &mu, Some(&sd), p, &title, "").map_err(|e| e.to_string())?;
+        }
+    }
+    if let Some(p) = &args.learning_curve {
+        let lc = learning_curve(&x, &y, args.cv, &args.curve_fractions, 0, &|s| Estimator::new(kind.with_seed(s)))
+            .map_err(|e| e.to_string())?;
+        let curve = Curve {
+            name: report.model.clone(),
+            x: lc.iter().map(|q| q.n_train as f64).collect(),
+            y: lc.iter().map(|q| q.mae_mean).collect(),
+            y_err: Some(lc.iter().map(|q| q.mae_std).collect()),
+        };
+        let title = format!("learning curve ({}-fold CV), {}", args.cv, report.target);
+        curves_svg(&[curve], p, &title, "training rows", "MAE", false).map_err(|e| e.to_string())?;
+        report.learning_curve = Some(lc);
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
@@ -173,5 +210,10 @@ pub fn run(args: Args) -> Result<(), String> {
         );
     }
     println!("dummy mean predictor MAE {:.4}", report.dummy_mae);
+    if let Some(lc) = &report.learning_curve {
+        for q in lc {
+            println!("learning curve: {:6} training rows  MAE {:.4} ± {:.4}", q.n_train, q.mae_mean, q.mae_std);
+        }
+    }
     Ok(())
 }

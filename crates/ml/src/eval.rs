@@ -270,6 +270,74 @@ pub fn cross_validate<M: Regressor>(
     })
 }
 
+/// Out-of-fold predictions of a k-fold split (every row predicted once, by the model that did
+/// not see it): mean and σ per row, for parity plots and residual analysis.
+pub fn cross_val_predict<M: Regressor>(
+    x: &Matrix,
+    y: &[f64],
+    k: usize,
+    seed: u64,
+    make: &dyn Fn(u64) -> M,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (mut mu, mut sd) = (vec![f64::NAN; x.n_rows], vec![f64::NAN; x.n_rows]);
+    for (tr, te) in kfold(x.n_rows, k, seed)? {
+        let mut m = make(seed);
+        let ytr: Vec<f64> = tr.iter().map(|&i| y[i]).collect();
+        m.fit(&x.select_rows(&tr), &ytr)?;
+        let (a, b) = m.predict_with_std(&x.select_rows(&te))?;
+        for (j, &i) in te.iter().enumerate() {
+            mu[i] = a[j];
+            sd[i] = b[j];
+        }
+    }
+    Ok((mu, sd))
+}
+
+/// One point of a learning curve: held-out error when training on `n_train` rows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LearningPoint {
+    pub n_train: usize,
+    pub mae_mean: f64,
+    pub mae_std: f64,
+    pub rmse_mean: f64,
+}
+
+/// Learning curve by k-fold CV: in every fold, train on the first `fraction` of the (shuffled)
+/// training rows for each of `fractions` (in (0, 1]) and test on the held-out fold; mean ± std
+/// over folds.
+pub fn learning_curve<M: Regressor>(
+    x: &Matrix,
+    y: &[f64],
+    k: usize,
+    fractions: &[f64],
+    seed: u64,
+    make: &dyn Fn(u64) -> M,
+) -> Result<Vec<LearningPoint>> {
+    if fractions.is_empty() || fractions.iter().any(|f| !(*f > 0.0 && *f <= 1.0)) {
+        return Err(MlError::param("fractions", format!("{fractions:?}"), "need values in (0, 1]"));
+    }
+    let folds = kfold(x.n_rows, k, seed)?;
+    let mut out = Vec::with_capacity(fractions.len());
+    for &f in fractions {
+        let (mut maes, mut rmses, mut n_train) = (Vec::new(), Vec::new(), 0);
+        for (tr, te) in &folds {
+            let n = ((tr.len() as f64 * f).round() as usize).clamp(2.min(tr.len()), tr.len());
+            let sub = &tr[..n];
+            let mut m = make(seed);
+            let ytr: Vec<f64> = sub.iter().map(|&i| y[i]).collect();
+            m.fit(&x.select_rows(sub), &ytr)?;
+            let (mu, _) = m.predict_with_std(&x.select_rows(te))?;
+            let yte: Vec<f64> = te.iter().map(|&i| y[i]).collect();
+            maes.push(mae(&yte, &mu));
+            rmses.push(rmse(&yte, &mu));
+            n_train = n;
+        }
+        let (mae_mean, mae_std) = mean_std(&maes);
+        out.push(LearningPoint { n_train, mae_mean, mae_std, rmse_mean: mean_std(&rmses).0 });
+    }
+    Ok(out)
+}
+
 /// Transfer to an unseen group: metrics on one held-out group (class or dataset) of a
 /// leave-one-group-out evaluation, beside the dummy predictor (training mean).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -384,5 +452,27 @@ mod tests {
         assert_eq!(folds[0].metrics.n, 40);
         assert_eq!(folds[1].n_train, 45);
         assert!(leave_group_out(&x, &y, &vec!["a".to_string(); n], 1, &|| Estimator::new(ModelKind::Gbm(crate::gbm::GbmParams { n_estimators: 20, ..Default::default() }))).is_err());
+    }
+
+    #[test]
+    fn out_of_fold_predictions_and_learning_curve() {
+        use crate::gp::{GpParams, Kernel};
+        use crate::model::{Estimator, ModelKind};
+        let n = 120;
+        let xs: Vec<f64> = (0..n).map(|i| 6.0 * i as f64 / n as f64).collect();
+        let x = Matrix::new(n, 1, xs.clone()).unwrap();
+        let y: Vec<f64> = xs.iter().map(|v| v.sin()).collect();
+        let make = |_s: u64| Estimator::new(ModelKind::Gp(GpParams { kernel: Kernel::Rbf, ..GpParams::default() }));
+        let (mu, sd) = cross_val_predict(&x, &y, 5, 1, &make).unwrap();
+        assert!(mu.iter().chain(&sd).all(|v| v.is_finite()), "every row predicted once");
+        // out-of-fold MAE equals the row-weighted mean of the fold MAEs of the same split
+        let cv = cross_validate(&x, &y, 5, &[1], &make).unwrap();
+        let weighted = cv.folds.iter().map(|f| f.mae * f.n as f64).sum::<f64>() / n as f64;
+        assert!((mae(&y, &mu) - weighted).abs() < 1e-9 * weighted.max(1e-12));
+        // more training rows, lower held-out error (smooth function)
+        let lc = learning_curve(&x, &y, 4, &[0.05, 0.2, 1.0], 2, &make).unwrap();
+        assert_eq!(lc.iter().map(|p| p.n_train).collect::<Vec<_>>(), [5, 18, 90]);
+        assert!(lc[0].mae_mean > lc[1].mae_mean && lc[1].mae_mean > lc[2].mae_mean, "{lc:?}");
+        assert!(learning_curve(&x, &y, 4, &[0.0, 1.0], 2, &make).is_err());
     }
 }

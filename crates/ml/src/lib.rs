@@ -13,6 +13,7 @@ pub mod formula;
 pub mod gbm;
 pub mod gp;
 pub mod model;
+pub mod plot;
 
 #[cfg(feature = "dnn")]
 pub use dnn::{DnnParams, DnnRegressor};

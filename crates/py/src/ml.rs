@@ -437,7 +437,25 @@ fn ml_active_learning(
     Ok(steps?.into_iter().map(|s| (s.n_labels, s.mae, s.rmse, s.best_label, s.n_failed)).collect())
 }
 
+/// Parity plot (SVG) of predictions against targets, optional ±1σ bars.
+#[pyfunction]
+#[pyo3(signature = (y, mu, path, std=None, title="", unit=""))]
+fn ml_parity_plot(y: Vec<f64>, mu: Vec<f64>, path: std::path::PathBuf, std: Option<Vec<f64>>, title: &str, unit: &str) -> PyResult<()> {
+    no_panic("parity_plot", || ml(scalebridge_ml::plot::parity_svg(&y, &mu, std.as_deref(), &path, title, unit)))
+}
+
+/// Curves (SVG) on one chart: `curves_json` is a list of {name, x, y, y_err}.
+#[pyfunction]
+#[pyo3(signature = (curves_json, path, title="", x_label="", y_label="", log_y=false))]
+fn ml_curves_plot(curves_json: &str, path: std::path::PathBuf, title: &str, x_label: &str, y_label: &str, log_y: bool) -> PyResult<()> {
+    let curves: Vec<scalebridge_ml::plot::Curve> =
+        serde_json::from_str(curves_json).map_err(|e| InputError::new_err(format!("curves: {e}")))?;
+    no_panic("plot_curves", || ml(scalebridge_ml::plot::curves_svg(&curves, &path, title, x_label, y_label, log_y)))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(ml_parity_plot, m)?)?;
+    m.add_function(wrap_pyfunction!(ml_curves_plot, m)?)?;
     m.add_class::<PyModel>()?;
     m.add_function(wrap_pyfunction!(ml_default_params, m)?)?;
     m.add_function(wrap_pyfunction!(ml_dnn_available, m)?)?;
