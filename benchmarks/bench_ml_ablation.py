@@ -116,7 +116,7 @@ def main():
     args = ap.parse_args()
     DATA_DIR = args.data
     if not ml.dnn_available():
-        sys.exit("this scalebridge build has no DNN (install with SCALEBRIDGE_FEATURES=dnn)")
+        sys.exit("this scalebridge build has no DNN (it was installed with SCALEBRIDGE_FEATURES= ; reinstall with the default features)")
     report = {"members": args.members, "modules": {}, "scales": None}
     if args.modules:
         for name in [x for x in args.datasets.split(",") if x]:

@@ -21,10 +21,10 @@ if [ ! -f "$STAMP" ] || ! cmp -s requirements.txt "$STAMP"; then
 fi
 # Build flags: optimise for the machine we run on (the benchmarks report them).
 export RUSTFLAGS="${SCALEBRIDGE_RUSTFLAGS:--C target-cpu=native}"
-# Cargo features of the extension and the CLI, e.g. SCALEBRIDGE_FEATURES=dnn for the scale-fusion
-# deep network (burn). Off by default: burn adds ~110 crates and well over 12 minutes to a cold
-# 2-core build (measurements in docs/ml.md), which would push CI past its budget.
-FEATURES="${SCALEBRIDGE_FEATURES-}"
+# Cargo features of the extension and the CLI. Default "dnn": the scale-fusion deep network
+# (burn), which roughly doubles a cold build (measured ~16 min on this 2-core box, ~7 without);
+# SCALEBRIDGE_FEATURES= (empty) builds without it, and the DNN tests then skip.
+FEATURES="${SCALEBRIDGE_FEATURES-dnn}"
 FEATURE_ARGS=()
 if [ -n "$FEATURES" ]; then FEATURE_ARGS=(--features "$FEATURES"); fi
 echo "[install] building the Python extension (maturin, release, features: ${FEATURES:-none}, RUSTFLAGS=$RUSTFLAGS)"

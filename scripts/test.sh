@@ -8,8 +8,8 @@ export PATH="$ROOT/.venv/bin:$PATH"
 export RUSTFLAGS="${SCALEBRIDGE_RUSTFLAGS:--C target-cpu=native}"
 status=0
 echo "[test] cargo test"
-# same cargo features as scripts/install.sh (SCALEBRIDGE_FEATURES, e.g. "dnn")
-FEATURES="${SCALEBRIDGE_FEATURES-}"
+# same cargo features as scripts/install.sh (SCALEBRIDGE_FEATURES, default "dnn")
+FEATURES="${SCALEBRIDGE_FEATURES-dnn}"
 FEATURE_ARGS=()
 for f in ${FEATURES//,/ }; do FEATURE_ARGS+=(--features "scalebridge-ml/$f" --features "scalebridge-cli/$f"); done
 cargo test --release --workspace --exclude scalebridge-py "${FEATURE_ARGS[@]}" --no-fail-fast || status=1
