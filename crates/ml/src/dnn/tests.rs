@@ -205,8 +205,9 @@ fn fast_inference_matches_burn_forward() {
     // every fusion-module switch, two encoder layers, more rows than one inference block
     let mut rng = StdRng::seed_from_u64(11);
     let x: Vec<f32> = (0..600 * 6).map(|_| rng.random_range(-2.0f32..2.0)).collect();
-    for (se, cross) in [(true, true), (false, true), (true, false), (false, false)] {
-        let c = NetConfig { n_layers: 2, use_se: se, use_cross_attention: cross, ..config(vec![2, 1, 3], vec![0, 1, 2], 2) };
+    // head width 8 (the specialised attention path) and 4 (the generic one)
+    for (se, cross, heads) in [(true, true, 2), (false, true, 2), (true, false, 2), (false, false, 2), (true, true, 4)] {
+        let c = NetConfig { n_layers: 2, n_heads: heads, use_se: se, use_cross_attention: cross, ..config(vec![2, 1, 3], vec![0, 1, 2], 2) };
         let dev = cpu();
         let net = init_net(&c, 7, &dev);
         let reference = predict_net(&net, &c, &x, 6, &dev).unwrap();
