@@ -3,7 +3,7 @@
 //! mean predictor, or leave-one-group-out transfer (`--group-by COLUMN|class`).
 
 use scalebridge_ml::data::{Preprocessor, Table};
-use scalebridge_ml::eval::{cross_val_predict, cross_validate, kfold, learning_curve, leave_group_out, mae, LearningPoint, Metrics};
+use scalebridge_ml::eval::{cross_validate_with_predictions, kfold, learning_curve, leave_group_out, mae, LearningPoint, Metrics};
 use scalebridge_ml::plot::{curves_svg, parity_svg, Curve};
 use scalebridge_ml::featurize::Featurizer;
 use scalebridge_ml::model::Estimator;
@@ -152,8 +152,10 @@ pub fn run(args: Args) -> Result<(), String> {
         }
     } else {
         let seeds: Vec<u64> = (0..args.seeds.max(1)).collect();
-        let cv = cross_validate(&x, &y, args.cv, &seeds, &|s| Estimator::new(kind.with_seed(s)))
-            .map_err(|e| e.to_string())?;
+        // the parity plot reuses the first seed's fold predictions (no refits)
+        let (cv, oof_mu, oof_sd) =
+            cross_validate_with_predictions(&x, &y, args.cv, &seeds, &|s| Estimator::new(kind.with_seed(s)))
+                .map_err(|e| e.to_string())?;
         let mut d = Vec::new();
         for &s in &seeds {
             for (tr, te) in kfold(x.n_rows, args.cv, s).map_err(|e| e.to_string())? {
@@ -165,9 +167,8 @@ pub fn run(args: Args) -> Result<(), String> {
         report.dummy_mae = d.iter().sum::<f64>() / d.len().max(1) as f64;
         report.cv = Some(cv);
         if let Some(p) = &args.parity {
-            let (mu, sd) = cross_val_predict(&x, &y, args.cv, 0, &|s| Estimator::new(kind.with_seed(s))).map_err(|e| e.to_string())?;
             let title = format!("{} ({}-fold out-of-fold), {}", report.model, args.cv, report.target);
-            parity_svg(&y, &mu, Some(&sd), p, &title, "").map_err(|e| e.to_string())?;
+            parity_svg(&y, &oof_mu, Some(&oof_sd), p, &title, "").map_err(|e| e.to_string())?;
         }
     }
     if let Some(p) = &args.learning_curve {

@@ -234,6 +234,39 @@ fn mean_std(v: &[f64]) -> (f64, f64) {
     (m, s)
 }
 
+
+/// Fit and predict every fold of one k-fold split: (test rows, mean, σ) per fold.
+fn fold_predictions<M: Regressor>(
+    x: &Matrix,
+    y: &[f64],
+    k: usize,
+    seed: u64,
+    make: &dyn Fn(u64) -> M,
+) -> Result<Vec<(Vec<usize>, Vec<f64>, Vec<f64>)>> {
+    kfold(x.n_rows, k, seed)?
+        .into_iter()
+        .map(|(tr, te)| {
+            let mut m = make(seed);
+            let ytr: Vec<f64> = tr.iter().map(|&i| y[i]).collect();
+            m.fit(&x.select_rows(&tr), &ytr)?;
+            let (mu, sd) = m.predict_with_std(&x.select_rows(&te))?;
+            Ok((te, mu, sd))
+        })
+        .collect()
+}
+
+/// Scatter per-fold predictions back to row order (out-of-fold mean and σ per row).
+fn out_of_fold(n: usize, folds: &[(Vec<usize>, Vec<f64>, Vec<f64>)]) -> (Vec<f64>, Vec<f64>) {
+    let (mut mu, mut sd) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+    for (te, a, b) in folds {
+        for (j, &i) in te.iter().enumerate() {
+            mu[i] = a[j];
+            sd[i] = b[j];
+        }
+    }
+    (mu, sd)
+}
+
 /// k-fold CV repeated over `seeds`; `make` builds a fresh model per fold.
 pub fn cross_validate<M: Regressor>(
     x: &Matrix,
@@ -242,15 +275,28 @@ pub fn cross_validate<M: Regressor>(
     seeds: &[u64],
     make: &dyn Fn(u64) -> M,
 ) -> Result<CvReport> {
+    cross_validate_with_predictions(x, y, k, seeds, make).map(|r| r.0)
+}
+
+/// [`cross_validate`], also returning the out-of-fold predictions (mean, σ per row) of the first
+/// seed's split — from the same fits, for parity plots.
+pub fn cross_validate_with_predictions<M: Regressor>(
+    x: &Matrix,
+    y: &[f64],
+    k: usize,
+    seeds: &[u64],
+    make: &dyn Fn(u64) -> M,
+) -> Result<(CvReport, Vec<f64>, Vec<f64>)> {
     let mut folds = Vec::new();
+    let mut oof = None;
     for &s in seeds {
-        for (tr, te) in kfold(x.n_rows, k, s)? {
-            let mut m = make(s);
-            let ytr: Vec<f64> = tr.iter().map(|&i| y[i]).collect();
+        let preds = fold_predictions(x, y, k, s, make)?;
+        for (te, mu, sd) in &preds {
             let yte: Vec<f64> = te.iter().map(|&i| y[i]).collect();
-            m.fit(&x.select_rows(&tr), &ytr)?;
-            let (mu, sd) = m.predict_with_std(&x.select_rows(&te))?;
-            folds.push(Metrics::compute(&yte, &mu, Some(&sd)));
+            folds.push(Metrics::compute(&yte, mu, Some(sd)));
+        }
+        if oof.is_none() {
+            oof = Some(out_of_fold(x.n_rows, &preds));
         }
     }
     let maes: Vec<f64> = folds.iter().map(|f| f.mae).collect();
@@ -258,7 +304,7 @@ pub fn cross_validate<M: Regressor>(
     let rmse_mean = mean_std(&folds.iter().map(|f| f.rmse).collect::<Vec<_>>()).0;
     let r2_mean = mean_std(&folds.iter().map(|f| f.r2).collect::<Vec<_>>()).0;
     let cov: Option<Vec<f64>> = folds.iter().map(|f| f.coverage_1sigma).collect();
-    Ok(CvReport {
+    let report = CvReport {
         k,
         seeds: seeds.to_vec(),
         folds,
@@ -267,7 +313,9 @@ pub fn cross_validate<M: Regressor>(
         rmse_mean,
         r2_mean,
         coverage_1sigma_mean: cov.map(|c| mean_std(&c).0),
-    })
+    };
+    let (mu, sd) = oof.unwrap_or_default();
+    Ok((report, mu, sd))
 }
 
 /// Out-of-fold predictions of a k-fold split (every row predicted once, by the model that did
@@ -279,18 +327,7 @@ pub fn cross_val_predict<M: Regressor>(
     seed: u64,
     make: &dyn Fn(u64) -> M,
 ) -> Result<(Vec<f64>, Vec<f64>)> {
-    let (mut mu, mut sd) = (vec![f64::NAN; x.n_rows], vec![f64::NAN; x.n_rows]);
-    for (tr, te) in kfold(x.n_rows, k, seed)? {
-        let mut m = make(seed);
-        let ytr: Vec<f64> = tr.iter().map(|&i| y[i]).collect();
-        m.fit(&x.select_rows(&tr), &ytr)?;
-        let (a, b) = m.predict_with_std(&x.select_rows(&te))?;
-        for (j, &i) in te.iter().enumerate() {
-            mu[i] = a[j];
-            sd[i] = b[j];
-        }
-    }
-    Ok((mu, sd))
+    Ok(out_of_fold(x.n_rows, &fold_predictions(x, y, k, seed, make)?))
 }
 
 /// One point of a learning curve: held-out error when training on `n_train` rows.
@@ -469,6 +506,9 @@ mod tests {
         let cv = cross_validate(&x, &y, 5, &[1], &make).unwrap();
         let weighted = cv.folds.iter().map(|f| f.mae * f.n as f64).sum::<f64>() / n as f64;
         assert!((mae(&y, &mu) - weighted).abs() < 1e-9 * weighted.max(1e-12));
+        // the CV report's own out-of-fold predictions come from the same fits
+        let (_, mu2, sd2) = cross_validate_with_predictions(&x, &y, 5, &[1], &make).unwrap();
+        assert_eq!((mu2, sd2), (mu.clone(), sd.clone()));
         // more training rows, lower held-out error (smooth function)
         let lc = learning_curve(&x, &y, 4, &[0.05, 0.2, 1.0], 2, &make).unwrap();
         assert_eq!(lc.iter().map(|p| p.n_train).collect::<Vec<_>>(), [5, 18, 90]);

@@ -475,7 +475,7 @@ impl DnnRegressor {
         const BLOCK: usize = 1024;
         let blocks: Vec<std::ops::Range<usize>> =
             (0..x.n_rows).step_by(BLOCK).map(|r| r..(r + BLOCK).min(x.n_rows)).collect();
-        let parts: Vec<Result<(Vec<f64>, Vec<f64>)>> = blocks
+        let parts: Vec<(Vec<f64>, Vec<f64>)> = blocks
             .into_par_iter()
             .map(|rows| {
                 let chunk = self.inputs(x, rows);
@@ -490,12 +490,11 @@ impl DnnRegressor {
                             .collect()
                     })
                     .collect();
-                Ok(uncertainty::ensemble_mean_std(&preds))
+                uncertainty::ensemble_mean_std(&preds)
             })
             .collect();
         let (mut mu, mut sd) = (Vec::with_capacity(x.n_rows * k), Vec::with_capacity(x.n_rows * k));
-        for p in parts {
-            let (m, s) = p?;
+        for (m, s) in parts {
             mu.extend(m);
             sd.extend(s);
         }
