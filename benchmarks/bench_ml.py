@@ -286,10 +286,11 @@ def main():
               + f"{cov.get('gbm', float('nan')):11.3f}{cov.get('gp', float('nan')):10.3f}{cov.get('dnn', float('nan')):11.3f}")
     if args.cv > 1:
         print(f"\nk-fold CV MAE on train.csv (mean ± std over folds; k = {args.cv}, {args.cv_large} above 20k rows)")
+        cv_cols = [c for c in ["dummy", "rf", "lightgbm", "gbm", "gp", "dnn"] if any(c in r["cv"] for r in report["datasets"])]
+        print(f"{'dataset':38s}" + "".join(f"{c:>17s}" for c in cv_cols))
         for r in report["datasets"]:
             print(f"{r['dataset']:38s}" + "".join(
-                f"{r['cv'][c][0]:>10.4g}±{r['cv'][c][1]:<6.2g}" for c in cols if c in r["cv"]))
-        print(f"{'':38s}" + "".join(f"{c:>17s}" for c in cols if c in report['datasets'][0]['cv']))
+                f"{r['cv'][c][0]:>10.4g}±{r['cv'][c][1]:<6.2g}" if c in r["cv"] else f"{'':17s}" for c in cv_cols))
     for r in report["datasets"]:
         if "dnn" in r["fit_s"]:
             print(f"DNN fit time {r['dataset']}: {r['fit_s']['dnn']:.0f} s (RF {r['fit_s'].get('rf', float('nan')):.0f} s, "

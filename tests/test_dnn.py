@@ -60,6 +60,15 @@ def test_dnn_beats_linear_baseline_on_multiscale_data(fitted):
     assert mae_dnn < 0.5 * mae_lin, (mae_dnn, mae_lin)
 
 
+def test_dnn_standardised_inputs_also_learn(fitted):
+    # ple_bins=0: the token embeddings see standardised values instead of the piecewise-linear
+    # encoding (the default, used by the fixture)
+    _, X, y, Xt, yt = fitted
+    m = ml.DNNRegressor(**dict(FAST, n_members=2), ple_bins=0).fit(X, y)
+    mae_lin = mean_absolute_error(yt, LinearRegression().fit(X, y).predict(Xt))
+    assert mean_absolute_error(yt, m.predict(Xt)) < 0.5 * mae_lin
+
+
 def test_dnn_sigma_is_calibrated_on_held_out_data(fitted):
     m, _, _, Xt, yt = fitted
     mu, sd = m.predict(Xt, return_std=True)
@@ -97,6 +106,8 @@ def test_dnn_bad_data_raises_clear_errors():
         ml.DNNRegressor(**dict(quick, n_heads=5)).fit(X, y)
     with pytest.raises(InputError, match="in no token"):
         ml.DNNRegressor(**quick, groups={"a": ("atomistic", ["atom_a"])}).fit(X, y)
+    with pytest.raises(InputError, match="ple_bins"):
+        ml.DNNRegressor(**quick, ple_bins=-1).fit(X, y)
     with pytest.raises(InputError, match="not enough data"):
         ml.DNNRegressor(**quick).fit(X.iloc[:5], y[:5])
     # imputation is opt-in
@@ -144,7 +155,7 @@ def test_cli_train_predict_evaluate_dnn(tmp_path):
     train = tmp_path / "train.csv"
     pd.DataFrame(rows, columns=["formula", "meso_grain_um", "y"]).to_csv(train, index=False)
     out = tmp_path / "model"
-    args = ["--model", "dnn", "--max-epochs", "15", "--members", "2"]
+    args = ["--model", "dnn", "--max-epochs", "15", "--members", "2", "--ple-bins", "4"]
     r = subprocess.run([_cli(), "train", str(train), "--target", "y", "--out", str(out), *args], capture_output=True, text=True)
     if r.returncode != 0 and "not available in this build" in r.stderr:
         pytest.skip("CLI built without the `dnn` feature")
@@ -153,6 +164,8 @@ def test_cli_train_predict_evaluate_dnn(tmp_path):
     saved = json.loads((out / "model.json").read_text())
     tokens = [g["name"] for g in saved["model"]["Dnn"]["layout"]["groups"]]
     assert "mesoscale" in tokens and "comp_mean" in tokens
+    edges = saved["model"]["Dnn"]["ple"]["edges"]  # piecewise-linear encoding, <= 4 bins per column
+    assert len(edges) == saved["model"]["Dnn"]["n_features"] and max(map(len, edges)) == 5
     pred = tmp_path / "pred.csv"
     r = subprocess.run([_cli(), "predict", str(out), str(train), "--out", str(pred)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

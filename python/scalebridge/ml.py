@@ -268,7 +268,11 @@ class DNNRegressor(_RustRegressor):
     targets standardised. ``y`` may be 2-D (multi-task; NaN = missing value, ``task_weights``).
     σ (``predict(X, return_std=True)``) is the spread of ``n_members`` networks trained from
     different seeds, rescaled on the other half of the held-out rows so that about 68 % of targets fall within ±1σ.
-    NaN features raise (set ``impute_missing=True`` to replace them by the training mean).
+    Inputs: each feature is piecewise-linearly encoded over ``ple_bins`` quantile bins of its
+    training values (Gorishniy et al. 2022), so the token embedding learns a piecewise-linear
+    function of every feature; ``ple_bins=0`` embeds standardised values instead.
+    NaN features raise (set ``impute_missing=True`` to replace them by the training mean, or
+    median with the encoding).
     """
 
     _kind = "dnn"
@@ -304,6 +308,7 @@ class DNNRegressor(_RustRegressor):
         composition_split: str = "stat",
         max_token_width: int = 64,
         impute_missing: bool = False,
+        ple_bins: int = 8,
         random_state: int = 0,
     ):
         self.d_model = d_model
@@ -331,6 +336,7 @@ class DNNRegressor(_RustRegressor):
         self.composition_split = composition_split
         self.max_token_width = max_token_width
         self.impute_missing = impute_missing
+        self.ple_bins = ple_bins
         self.random_state = random_state
 
     def _feature_names(self, n: int):
@@ -373,6 +379,8 @@ class DNNRegressor(_RustRegressor):
             raise InputError(f"loss must be one of {sorted(losses)}, got {self.loss!r}")
         if self.composition_split not in splits:
             raise InputError(f"composition_split must be one of {sorted(splits)}, got {self.composition_split!r}")
+        if not (isinstance(self.ple_bins, (int, np.integer)) and self.ple_bins >= 0):
+            raise InputError(f"ple_bins must be an integer >= 0 (0 = standardised inputs), got {self.ple_bins!r}")
         n = int(getattr(self, "n_features_in_", 0))
         names = self._feature_names(n)
         all_names = names if names is not None else feature_names()
@@ -404,6 +412,7 @@ class DNNRegressor(_RustRegressor):
             "max_token_width": int(self.max_token_width),
             "feature_names": names,
             "impute_missing": bool(self.impute_missing),
+            "ple_bins": int(self.ple_bins),
             "seed": int(self.random_state or 0),
         }
 

@@ -53,12 +53,15 @@ pub struct Hyper {
     /// DNN: ensemble members (σ from their spread; >= 2).
     #[arg(long)]
     pub members: Option<usize>,
+    /// DNN: quantile bins of the piecewise-linear input encoding (0 = standardised inputs).
+    #[arg(long)]
+    pub ple_bins: Option<usize>,
 }
 
 /// Model kind from the common options (shared with `evaluate`).
 pub fn model_kind(model: &str, seed: u64, h: &Hyper) -> Result<ModelKind, String> {
     let mut kind = kind_from_name(model, seed).map_err(|e| e.to_string())?;
-    let Hyper { n_estimators, learning_rate, num_leaves, kernel, max_train, max_epochs, members } = h.clone();
+    let Hyper { n_estimators, learning_rate, num_leaves, kernel, max_train, max_epochs, members, ple_bins } = h.clone();
     match &mut kind {
         ModelKind::Gbm(p) => {
             if let Some(v) = n_estimators {
@@ -90,10 +93,13 @@ pub fn model_kind(model: &str, seed: u64, h: &Hyper) -> Result<ModelKind, String
             if let Some(v) = members {
                 p.n_members = v;
             }
+            if let Some(v) = ple_bins {
+                p.ple_bins = v;
+            }
         }
     }
     #[cfg(not(feature = "dnn"))]
-    let _ = (max_epochs, members);
+    let _ = (max_epochs, members, ple_bins);
     Ok(kind)
 }
 

@@ -9,20 +9,30 @@
 //!   runs 16 samples per SIMD register (vertical operations only; per sample it is 7 × 7);
 //! - GELU's erf and the softmax exp are branch-free polynomials that vectorise, reductions use
 //!   independent partial sums, and `mul_add` gives fused multiply-adds;
-//! - the cross-scale query `q W_q + b_q` is a constant of the trained net and is precomputed.
+//! - the cross-scale query `q W_q + b_q` is a constant of the trained net and is precomputed;
+//! - with the piecewise-linear input encoding ([`super::encoding`]) the token embedding is a
+//!   table look-up instead of a GEMM over the ~8× wider encoded row: a value in bin `m` at
+//!   fraction `f` encodes as (1, …, 1, f, 0, …, 0), so its share of `x W` is
+//!   `P[m] + f · W[m]` with `P[m] = Σ_{i<m} W[i]` precomputed ([`PleCodes`], `PleTables`).
 //!
 //! The weights are copied out of the burn module once ([`FastNet::from_burn`]); agreement with
 //! burn's forward pass is tested to f32 round-off for every fusion-module switch (`tests.rs`).
 //! Throughput (4 members, 2 threads): 1.15·10⁵ predictions/s against 1.1·10⁴ for burn's forward.
 
+use super::encoding::PiecewiseLinear;
 use super::fusion::{CrossScaleAttention, SqueezeExcite};
 use super::net::{FusionNet, NetConfig};
+use super::tokens::TokenLayout;
+use crate::data::Matrix;
 use crate::error::{MlError, Result};
 use burn::nn::attention::MultiHeadAttention;
 use burn::nn::{LayerNorm, Linear};
 use burn::tensor::Tensor;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
+
+/// Rows per forward block: 64 keep every buffer of a block below malloc's mmap threshold and in L2.
+const BLOCK: usize = 64;
 
 /// burn's LayerNorm default ε (`LayerNormConfig`, `TransformerEncoderConfig::layer_norm_eps`).
 const LN_EPS: f32 = 1e-5;
@@ -405,9 +415,80 @@ impl Cross {
     }
 }
 
+/// Bin index and in-bin fraction of every feature of a block of rows (the piecewise-linear
+/// encoding in compact form, computed once and shared by the ensemble's members). Rows are
+/// padded with zero codes (bin 0, fraction 0: a zero encoding) to whole SIMD lanes, and stored
+/// feature-major within each forward block of [`BLOCK`] rows (index `r0·nf + c·b + s`), so the
+/// look-up embedding reads them contiguously.
+pub struct PleCodes {
+    bin: Vec<u16>,
+    frac: Vec<f32>,
+    rows: usize,
+    n_features: usize,
+}
+
+impl PleCodes {
+    /// Codes of `rows` of `x`, features in the layout's token order.
+    pub fn new(ple: &PiecewiseLinear, layout: &TokenLayout, x: &Matrix, rows: std::ops::Range<usize>) -> PleCodes {
+        let order = layout.order();
+        let n = rows.len();
+        let padded = n.div_ceil(LANES) * LANES;
+        let nf = order.len();
+        let (mut bin, mut frac) = (vec![0u16; padded * nf], vec![0.0f32; padded * nf]);
+        let start = rows.start;
+        for r0 in (0..n).step_by(BLOCK) {
+            let b = BLOCK.min(padded - r0);
+            for s in 0..b.min(n - r0) {
+                let row = x.row(start + r0 + s);
+                for (c, &j) in order.iter().enumerate() {
+                    let (m, f) = ple.code(j, row[j]);
+                    let i = r0 * nf + c * b + s;
+                    bin[i] = m as u16;
+                    frac[i] = f;
+                }
+            }
+        }
+        PleCodes { bin, frac, rows: n, n_features: nf }
+    }
+}
+
+/// Prefix sums of the token embeddings' weight rows per encoded feature, with the
+/// standardisation `(u_i − μ_i)/s_i` of the encoding folded in (`W'[i] = W[i]/s_i`, the
+/// constant `−Σ_i W'[i] μ_i` moved into the token's bias): rows `offset[c] + m` hold
+/// `P[m] = Σ_{i<m} W'[i]` (`prefix`) and `W'[m]` (`w`, zero for the top bin).
+#[derive(Debug, Clone)]
+struct PleTables {
+    token: Vec<usize>,
+    offset: Vec<usize>,
+    prefix: Vec<f32>,
+    w: Vec<f32>,
+    /// Token biases (T × d) including the folded constants.
+    bias: Vec<f32>,
+}
+
+/// `h += p + f·w` on `N`-wide rows.
+#[inline(always)]
+fn axpy_fixed<const N: usize>(h: &mut [f32], p: &[f32], w: &[f32], f: f32) {
+    let (h, p, w): (&mut [f32; N], &[f32; N], &[f32; N]) = match (h.try_into(), p.try_into(), w.try_into()) {
+        (Ok(h), Ok(p), Ok(w)) => (h, p, w),
+        _ => unreachable!("rows of width N"),
+    };
+    for i in 0..N {
+        h[i] += w[i].mul_add(f, p[i]);
+    }
+}
+
+/// Input of one block: encoded / standardised rows, or piecewise-linear codes.
+#[derive(Clone, Copy)]
+enum Input<'a> {
+    Dense(&'a [f32]),
+    Codes(&'a [u16], &'a [f32]),
+}
+
 /// The forward pass of one [`FusionNet`] on plain buffers.
 #[derive(Debug, Clone)]
 pub struct FastNet {
+    ple: Option<PleTables>,
     embed: Vec<Dense>,
     /// Token offsets in the (reordered) input row.
     starts: Vec<usize>,
@@ -453,6 +534,7 @@ impl FastNet {
             })
             .collect::<Result<_>>()?;
         Ok(FastNet {
+            ple: None,
             embed: p.embed.iter().map(Dense::from_burn).collect::<Result<_>>()?,
             starts,
             scale_rows,
@@ -468,6 +550,69 @@ impl FastNet {
         })
     }
 
+    /// The same net fed by [`PleCodes`] ([`FastNet::forward_codes`]) of a model whose inputs are
+    /// the piecewise-linear encoding `ple` of the columns of `layout`.
+    pub fn with_ple(mut self, ple: &PiecewiseLinear, layout: &TokenLayout) -> Result<FastNet> {
+        let d = self.d;
+        let mut t = PleTables { token: Vec::new(), offset: Vec::new(), prefix: Vec::new(), w: Vec::new(), bias: Vec::new() };
+        for (k, g) in layout.groups.iter().enumerate() {
+            let lin = &self.embed[k];
+            if lin.n_out != d {
+                return Err(MlError::ShapeMismatch { what: format!("token {} embedding", g.name), expected: d.to_string(), got: lin.n_out.to_string() });
+            }
+            let mut bias: Vec<f64> = lin.b.iter().map(|&v| f64::from(v)).collect();
+            let mut r0 = 0;
+            for &j in &g.columns {
+                let nb = ple.width(j);
+                t.token.push(k);
+                t.offset.push(t.prefix.len() / d);
+                let mut acc = vec![0.0f64; d];
+                for m in 0..=nb {
+                    t.prefix.extend(acc.iter().map(|&v| v as f32));
+                    if m < nb && r0 + m < lin.n_in {
+                        let (mu, s) = (ple.shift[j][m], ple.scale[j][m]);
+                        let row = &lin.w[(r0 + m) * d..(r0 + m + 1) * d];
+                        for ((a, bi), &v) in acc.iter_mut().zip(bias.iter_mut()).zip(row) {
+                            let wv = f64::from(v) / s;
+                            *a += wv;
+                            *bi -= wv * mu;
+                        }
+                        t.w.extend(row.iter().map(|&v| (f64::from(v) / s) as f32));
+                    } else {
+                        t.w.extend(std::iter::repeat_n(0.0, d));
+                    }
+                }
+                r0 += nb;
+            }
+            t.bias.extend(bias.iter().map(|&v| v as f32));
+            if r0 != lin.n_in {
+                return Err(MlError::ShapeMismatch {
+                    what: format!("token {} embedding", g.name),
+                    expected: format!("{r0} encoded inputs"),
+                    got: lin.n_in.to_string(),
+                });
+            }
+        }
+        self.ple = Some(t);
+        Ok(self)
+    }
+
+    /// Predictions (rows × n_targets, standardised units) from piecewise-linear codes; needs
+    /// [`FastNet::with_ple`].
+    pub fn forward_codes(&self, codes: &PleCodes) -> Vec<f32> {
+        let nf = codes.n_features;
+        let padded = codes.bin.len() / nf.max(1);
+        let mut out = Vec::with_capacity(padded * self.n_targets());
+        let mut sc = Scratch::new(BLOCK.div_ceil(LANES) * LANES * self.embed.len(), self.d, self.layers.first().map_or(0, |l| l.ff_in.n_out));
+        for r0 in (0..padded).step_by(BLOCK) {
+            let b = BLOCK.min(padded - r0);
+            let input = Input::Codes(&codes.bin[r0 * nf..(r0 + b) * nf], &codes.frac[r0 * nf..(r0 + b) * nf]);
+            out.extend(self.forward_block(input, b, &mut sc));
+        }
+        out.truncate(codes.rows * self.n_targets());
+        out
+    }
+
     pub fn n_targets(&self) -> usize {
         self.head.n_out
     }
@@ -475,8 +620,6 @@ impl FastNet {
     /// Predictions (rows × n_targets, standardised units) for `x` (rows × n_features, token
     /// columns contiguous, as `FusionNet::forward`).
     pub fn forward(&self, x: &[f32]) -> Vec<f32> {
-        // 64 rows keep every buffer of a block below malloc's mmap threshold and in L2
-        const BLOCK: usize = 64;
         let nf = self.n_features;
         let rows = x.len() / nf.max(1);
         let mut out = Vec::with_capacity(rows * self.n_targets());
@@ -484,13 +627,13 @@ impl FastNet {
         for chunk in x.chunks(BLOCK * nf) {
             let b = chunk.len() / nf;
             if b % LANES == 0 {
-                out.extend(self.forward_block(chunk, b, &mut sc));
+                out.extend(self.forward_block(Input::Dense(chunk), b, &mut sc));
             } else {
                 // pad the last block with zero rows to whole SIMD lanes, drop their outputs
                 let padded = b.div_ceil(LANES) * LANES;
                 let mut xp = chunk.to_vec();
                 xp.resize(padded * nf, 0.0);
-                out.extend(&self.forward_block(&xp, padded, &mut sc)[..b * self.n_targets()]);
+                out.extend(&self.forward_block(Input::Dense(&xp), padded, &mut sc)[..b * self.n_targets()]);
             }
         }
         out
@@ -499,7 +642,7 @@ impl FastNet {
     /// One block of `b` rows. Rows of the token matrices are token-major (row t·b + s), so each
     /// token's embedding is one contiguous GEMM output and the attention operands (written
     /// column-major by their GEMMs) have the samples contiguous for the SIMD kernel.
-    fn forward_block(&self, x: &[f32], b: usize, sc: &mut Scratch) -> Vec<f32> {
+    fn forward_block(&self, x: Input<'_>, b: usize, sc: &mut Scratch) -> Vec<f32> {
         let (d, t, nf) = (self.d, self.embed.len(), self.n_features);
         let bt = b * t;
         let d_ff = self.layers.first().map_or(0, |l| l.ff_in.n_out);
@@ -509,11 +652,42 @@ impl FastNet {
         let ctx = &mut sc.ctx[..bt * d];
         let f = &mut sc.ff[..bt * d_ff];
         // tokens: h[t, s] = x[s, cols_t] W_t + b_t + scale_t
-        for (k, (lin, &start)) in self.embed.iter().zip(&self.starts).enumerate() {
-            let hk = &mut h[k * b * d..(k + 1) * b * d];
-            lin.apply(&x[start..], nf, b, hk, d, false);
-            let srow = &self.scale_rows[k * d..(k + 1) * d];
-            hk.chunks_exact_mut(d).for_each(|r| r.iter_mut().zip(srow).for_each(|(v, s)| *v += s));
+        match x {
+            Input::Dense(x) => {
+                for (k, (lin, &start)) in self.embed.iter().zip(&self.starts).enumerate() {
+                    let hk = &mut h[k * b * d..(k + 1) * b * d];
+                    lin.apply(&x[start..], nf, b, hk, d, false);
+                }
+            }
+            Input::Codes(bin, frac) => {
+                let tb = self.ple.as_ref().expect("forward_codes needs FastNet::with_ple");
+                for (k, bias) in tb.bias.chunks_exact(d).enumerate() {
+                    h[k * b * d..(k + 1) * b * d].chunks_exact_mut(d).for_each(|r| r.copy_from_slice(bias));
+                }
+                // feature-major: one feature's small tables stay in L1 across the block
+                let nc = tb.token.len();
+                for c in 0..nc {
+                    let k = tb.token[c];
+                    let base = tb.offset[c] * d;
+                    for s in 0..b {
+                        let (m, f) = (usize::from(bin[c * b + s]), frac[c * b + s]);
+                        let row = base + m * d;
+                        let (p, w) = (&tb.prefix[row..row + d], &tb.w[row..row + d]);
+                        let hr = &mut h[(k * b + s) * d..(k * b + s + 1) * d];
+                        if d == 32 {
+                            // fixed width: fully unrolled fused multiply-adds
+                            axpy_fixed::<32>(hr, p, w, f);
+                        } else {
+                            for ((v, pi), wi) in hr.iter_mut().zip(p).zip(w) {
+                                *v += wi.mul_add(f, *pi);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (k, srow) in self.scale_rows.chunks_exact(d).enumerate() {
+            h[k * b * d..(k + 1) * b * d].chunks_exact_mut(d).for_each(|r| r.iter_mut().zip(srow).for_each(|(v, s)| *v += s));
         }
         // pre-norm encoder layers
         for l in &self.layers {

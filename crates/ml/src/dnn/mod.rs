@@ -9,6 +9,7 @@
 //! Uncertainty ([`uncertainty`]): a deep ensemble whose spread is calibrated on the held-out
 //! split. Persistence ([`persist`]): burnpack records inside the model JSON.
 
+pub mod encoding;
 pub mod fusion;
 pub mod infer;
 pub mod net;
@@ -20,6 +21,7 @@ pub mod uncertainty;
 use crate::data::{check_targets, Matrix};
 use crate::error::{MlError, Result};
 use crate::featurize::Featurizer;
+use encoding::PiecewiseLinear;
 use burn::tensor::Device;
 use net::{FusionNet, NetConfig};
 use rand::rngs::StdRng;
@@ -29,7 +31,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tokens::{CompositionSplit, GroupDef, Scale, TokenLayout};
 pub use train::Loss;
-use train::{train_member, MemberInfo, Prepared};
+use train::{init_net, train_member_from, MemberInfo, Prepared};
 
 /// The CPU device (burn's NdArray backend, as the project chose; burn 0.22 marks it deprecated
 /// in favour of `Device::flex()`, a one-line change here).
@@ -94,8 +96,12 @@ pub struct DnnParams {
     /// Names of the feature columns (for the prefix rules). `None`: the composition feature
     /// names when there are exactly that many columns, otherwise `x0, x1, ...`.
     pub feature_names: Option<Vec<String>>,
-    /// Replace missing (NaN) features by the training mean; otherwise NaN is an error.
+    /// Replace missing (NaN) features by the training mean (median with `ple_bins` > 0);
+    /// otherwise NaN is an error.
     pub impute_missing: bool,
+    /// Piecewise-linear encoding of every feature with this many quantile bins before the token
+    /// embedding ([`encoding`]); 0 = standardised values instead.
+    pub ple_bins: usize,
     pub seed: u64,
 }
 
@@ -129,6 +135,7 @@ impl Default for DnnParams {
             max_token_width: 64,
             feature_names: None,
             impute_missing: true,
+            ple_bins: 8,
             seed: 0,
         }
     }
@@ -225,6 +232,8 @@ pub struct DnnRegressor {
     /// Feature standardisation x' = (x − mean) / scale (training split, NaN ignored).
     pub x_mean: Vec<f64>,
     pub x_scale: Vec<f64>,
+    /// Piecewise-linear encoding (replaces the standardisation when `params.ple_bins` > 0).
+    pub ple: Option<PiecewiseLinear>,
     /// Target standardisation per task.
     pub y_mean: Vec<f64>,
     pub y_scale: Vec<f64>,
@@ -249,6 +258,25 @@ fn mean_scale(v: impl Iterator<Item = f64>) -> (f64, f64) {
     let m = vals.iter().sum::<f64>() / n;
     let s = (vals.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n).sqrt();
     (m, if s > 1e-12 { s } else { 1.0 })
+}
+
+/// The burn-free inference form of a member ([`infer`]), fed by piecewise-linear codes when
+/// the model encodes its inputs.
+pub(crate) fn fast_net(net: &FusionNet, c: &NetConfig, ple: Option<&PiecewiseLinear>, layout: &TokenLayout) -> Result<infer::FastNet> {
+    let f = infer::FastNet::from_burn(net, c)?;
+    match ple {
+        Some(p) => f.with_ple(p, layout),
+        None => Ok(f),
+    }
+}
+
+/// Network input width of each token: its column count, or the columns' bin counts under a
+/// piecewise-linear encoding.
+pub(crate) fn input_widths(layout: &TokenLayout, ple: Option<&PiecewiseLinear>) -> Vec<usize> {
+    match ple {
+        None => layout.widths(),
+        Some(p) => layout.groups.iter().map(|g| g.columns.iter().map(|&j| p.width(j)).sum()).collect(),
+    }
 }
 
 impl DnnRegressor {
@@ -351,6 +379,9 @@ impl DnnRegressor {
                 return Err(MlError::NotEnoughData { what: format!("training values of target {j}"), needed: 1, have: 0 });
             }
         }
+        let ple = (p.ple_bins > 0).then(|| PiecewiseLinear::fit(x, &ti, p.ple_bins));
+        let mut net_config = net_config;
+        net_config.token_widths = input_widths(&layout, ple.as_ref());
         let mut reg = DnnRegressor {
             params: p.clone(),
             n_features: d,
@@ -358,6 +389,7 @@ impl DnnRegressor {
             net_config,
             x_mean,
             x_scale,
+            ple,
             y_mean,
             y_scale,
             std_scale: vec![1.0; k],
@@ -369,13 +401,14 @@ impl DnnRegressor {
         let task_w: Vec<f64> = p.task_weights.clone().unwrap_or_else(|| vec![1.0; k]);
         let wsum: f64 = task_w.iter().sum();
         let task_w: Vec<f32> = task_w.iter().map(|w| (w / wsum) as f32).collect();
+        let d_in: usize = reg.net_config.token_widths.iter().sum();
         let datas: Vec<Prepared> = splits
             .iter()
             .map(|(vi, ti)| {
                 let (y_tr, m_tr) = reg.targets(y, ti);
                 let (y_va, m_va) = reg.targets(y, vi);
                 Prepared {
-                    d,
+                    d: d_in,
                     k,
                     x_tr: { let m = x.select_rows(ti); reg.inputs(&m, 0..m.n_rows) },
                     y_tr,
@@ -388,11 +421,14 @@ impl DnnRegressor {
             })
             .collect();
         let c = &reg.net_config;
+        // seeded initial weights first (one after the other: burn's global RNG), then training in parallel
+        let inits: Vec<FusionNet> = seeds.iter().map(|&s| init_net(c, s, &cpu_autodiff())).collect();
         let trained: Vec<Result<(FusionNet, MemberInfo)>> = seeds
             .par_iter()
             .zip(datas.par_iter())
-            .map(|(&s, data)| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| train_member(c, p, data, s)))
+            .zip(inits.into_par_iter())
+            .map(|((&s, data), net)| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| train_member_from(net, c, p, data, s)))
                     .unwrap_or_else(|e| {
                         let msg = e
                             .downcast_ref::<String>()
@@ -406,7 +442,7 @@ impl DnnRegressor {
         for t in trained {
             let (net, info) = t?;
             reg.weights.push(persist::encode_net(&net)?);
-            reg.fast.push(infer::FastNet::from_burn(&net, &reg.net_config)?);
+            reg.fast.push(fast_net(&net, &reg.net_config, reg.ple.as_ref(), &reg.layout)?);
             reg.nets.push(net);
             reg.members.push(info);
         }
@@ -436,9 +472,22 @@ impl DnnRegressor {
         Ok(())
     }
 
-    /// Standardised f32 inputs of rows `rows` with the token columns contiguous; NaN → 0 (the
+    /// Network inputs (f32) of rows `rows` with the token columns contiguous: the
+    /// piecewise-linear encoding (NaN → training median), or standardised values (NaN → 0, the
     /// training mean).
     fn inputs(&self, x: &Matrix, rows: std::ops::Range<usize>) -> Vec<f32> {
+        if let Some(ple) = &self.ple {
+            let order = self.layout.order();
+            let width: usize = self.net_config.token_widths.iter().sum();
+            let mut out = Vec::with_capacity(rows.len() * width);
+            for r in rows {
+                let row = x.row(r);
+                for &j in &order {
+                    ple.encode_into(j, row[j], &mut out);
+                }
+            }
+            return out;
+        }
         let cols: Vec<(usize, f64, f64)> =
             self.layout.order().into_iter().map(|j| (j, self.x_mean[j], 1.0 / self.x_scale[j])).collect();
         let mut out = Vec::with_capacity(rows.len() * cols.len());
@@ -478,13 +527,20 @@ impl DnnRegressor {
         let parts: Vec<(Vec<f64>, Vec<f64>)> = blocks
             .into_par_iter()
             .map(|rows| {
-                let chunk = self.inputs(x, rows);
-                let preds: Vec<Vec<f64>> = self
-                    .fast
+                let outputs: Vec<Vec<f32>> = match &self.ple {
+                    Some(ple) => {
+                        let codes = infer::PleCodes::new(ple, &self.layout, x, rows);
+                        self.fast.iter().map(|net| net.forward_codes(&codes)).collect()
+                    }
+                    None => {
+                        let chunk = self.inputs(x, rows);
+                        self.fast.iter().map(|net| net.forward(&chunk)).collect()
+                    }
+                };
+                let preds: Vec<Vec<f64>> = outputs
                     .iter()
-                    .map(|net| {
-                        net.forward(&chunk)
-                            .iter()
+                    .map(|out| {
+                        out.iter()
                             .enumerate()
                             .map(|(i, v)| f64::from(*v) * self.y_scale[i % k] + self.y_mean[i % k])
                             .collect()

@@ -4,11 +4,11 @@
 //! models. Loading rebuilds the architecture from the saved [`NetConfig`] and applies the record
 //! (burn checks every tensor's path and shape); a corrupted file is an error, not a panic.
 
-use super::infer::FastNet;
 use super::net::{FusionNet, NetConfig};
 use super::tokens::TokenLayout;
 use super::train::MemberInfo;
-use super::{cpu, DnnParams, DnnRegressor};
+use super::encoding::PiecewiseLinear;
+use super::{cpu, fast_net, input_widths, DnnParams, DnnRegressor};
 use crate::error::{MlError, Result};
 use base64::Engine;
 use burn::module::Module;
@@ -55,6 +55,9 @@ pub struct DnnFile {
     pub net_config: NetConfig,
     pub x_mean: Vec<f64>,
     pub x_scale: Vec<f64>,
+    /// Absent in files written before the encoding existed (standardised inputs).
+    #[serde(default)]
+    pub ple: Option<PiecewiseLinear>,
     pub y_mean: Vec<f64>,
     pub y_scale: Vec<f64>,
     pub std_scale: Vec<f64>,
@@ -67,6 +70,10 @@ impl TryFrom<DnnFile> for DnnRegressor {
 
     fn try_from(f: DnnFile) -> Result<DnnRegressor> {
         f.layout.check()?;
+        if let Some(p) = &f.ple {
+            p.check(f.n_features)?;
+        }
+        let widths = input_widths(&f.layout, f.ple.as_ref());
         let k = f.net_config.n_targets;
         let d = f.n_features;
         let shapes_ok = f.layout.n_features == d
@@ -75,13 +82,13 @@ impl TryFrom<DnnFile> for DnnRegressor {
             && f.y_mean.len() == k
             && f.y_scale.len() == k
             && f.std_scale.len() == k
-            && f.net_config.token_widths == f.layout.widths()
+            && f.net_config.token_widths == widths
             && f.net_config.scale_ids == f.layout.scale_ids()
             && !f.weights.is_empty();
         if !shapes_ok {
             return Err(MlError::ShapeMismatch {
                 what: "DNN model arrays".into(),
-                expected: format!("{d} features, {k} targets, token widths {:?}", f.layout.widths()),
+                expected: format!("{d} features, {k} targets, token widths {widths:?}"),
                 got: format!(
                     "x_mean {}, x_scale {}, y_mean {}, std_scale {}, widths {:?}, {} members",
                     f.x_mean.len(),
@@ -98,7 +105,10 @@ impl TryFrom<DnnFile> for DnnRegressor {
             .iter()
             .map(|w| decode_net(w, &f.net_config))
             .collect::<Result<Vec<_>>>()?;
-        let fast = nets.iter().map(|n| FastNet::from_burn(n, &f.net_config)).collect::<Result<Vec<_>>>()?;
+        let fast = nets
+            .iter()
+            .map(|n| fast_net(n, &f.net_config, f.ple.as_ref(), &f.layout))
+            .collect::<Result<Vec<_>>>()?;
         Ok(DnnRegressor {
             params: f.params,
             n_features: d,
@@ -106,6 +116,7 @@ impl TryFrom<DnnFile> for DnnRegressor {
             net_config: f.net_config,
             x_mean: f.x_mean,
             x_scale: f.x_scale,
+            ple: f.ple,
             y_mean: f.y_mean,
             y_scale: f.y_scale,
             std_scale: f.std_scale,

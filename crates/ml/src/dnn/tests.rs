@@ -168,7 +168,9 @@ fn multi_task_with_missing_targets() {
         yy.push(if yy.last().is_some_and(|a| a.is_nan()) { second } else if rng.random::<f64>() < 0.2 { f64::NAN } else { second });
     }
     let ym = Matrix::new(300, 2, yy).unwrap();
-    let p = DnnParams { feature_names: Some(names), task_weights: Some(vec![1.0, 0.5]), n_members: 1, ..small_params() };
+    // standardised inputs (ple_bins 0) here, so that path stays covered; the other fits use the
+    // default piecewise-linear encoding
+    let p = DnnParams { feature_names: Some(names), task_weights: Some(vec![1.0, 0.5]), n_members: 1, ple_bins: 0, ..small_params() };
     let m = DnnRegressor::fit_multi(&x, &ym, &p).unwrap();
     let (xt, yt, _) = synthetic(200, 0.0, 5);
     let (mu, sd) = m.predict_multi(&xt).unwrap();
@@ -226,6 +228,40 @@ fn fast_inference_matches_burn_forward() {
     assert!(err <= 2e-5, "trained net: max |Δ| {err}");
 }
 
+#[test]
+fn piecewise_linear_codes_match_burn_on_the_encoded_rows() {
+    // the table look-up embedding (codes) against burn's forward on the explicit encoding, on
+    // rows that fall below, inside, on and above the training bin edges, and NaN
+    let (x, y, names) = synthetic(300, 0.05, 12);
+    let p = DnnParams { feature_names: Some(names), max_epochs: 10, ple_bins: 6, ..small_params() };
+    let m = DnnRegressor::fit(&x, &y, &p).unwrap();
+    let ple = m.ple.as_ref().expect("default encoding");
+    assert!(m.net_config.token_widths.iter().sum::<usize>() > 5 * 4, "encoded widths {:?}", m.net_config.token_widths);
+    let (mut xt, _, _) = synthetic(150, 0.0, 13);
+    for (i, v) in xt.data.iter_mut().enumerate().take(40) {
+        *v = match i % 4 {
+            0 => -9.0,
+            1 => 9.0,
+            2 => ple.edges[i % 5][1],
+            _ => f64::NAN,
+        };
+    }
+    let enc = m.inputs(&xt, 0..xt.n_rows);
+    let d_in: usize = m.net_config.token_widths.iter().sum();
+    let (mu, _) = m.predict_multi(&xt).unwrap();
+    let mut reference = vec![0.0f64; xt.n_rows];
+    for net in &m.nets {
+        let r = predict_net(net, &m.net_config, &enc, d_in, &cpu()).unwrap();
+        reference.iter_mut().zip(r).for_each(|(a, v)| *a += f64::from(v) * m.y_scale[0] + m.y_mean[0]);
+    }
+    reference.iter_mut().for_each(|a| *a /= m.nets.len() as f64);
+    let err = mu.iter().zip(&reference).fold(0f64, |e, (a, b)| e.max((a - b).abs()));
+    assert!(err <= 2e-5 * m.y_scale[0], "max |Δ| {err}");
+    // and the model round-trips through JSON with its encoding
+    let back: DnnRegressor = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+    assert_eq!(back.predict(&xt).unwrap(), m.predict(&xt).unwrap());
+}
+
 /// Throughput of the inference path alone (run with `--ignored --nocapture`).
 #[test]
 #[ignore]
@@ -240,5 +276,35 @@ fn fast_inference_throughput() {
         let out: Vec<f32> = x.par_chunks(1024 * 210).flat_map(|ch| nets.iter().flat_map(|m| m.forward(ch)).collect::<Vec<_>>()).collect();
         let dt = t.elapsed().as_secs_f64();
         eprintln!("{} rows x 4 members: {:.3e} pred/s ({} outputs)", n, n as f64 / dt, out.len());
+    }
+}
+
+/// Throughput of the piecewise-linear path: codes once per block, table look-up embedding per
+/// member (run with `--ignored --nocapture`).
+#[test]
+#[ignore]
+fn fast_inference_throughput_piecewise_linear() {
+    use rayon::prelude::*;
+    let (n_train, nf) = (400, 216);
+    let mut rng = StdRng::seed_from_u64(3);
+    let xs: Vec<f64> = (0..n_train * nf).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let x = Matrix::new(n_train, nf, xs).unwrap();
+    let y: Vec<f64> = (0..n_train).map(|r| x.get(r, 0) + x.get(r, 7)).collect();
+    let m = DnnRegressor::fit(&x, &y, &DnnParams { max_epochs: 1, d_model: 32, n_heads: 4, n_layers: 2, d_ff: 64, d_latent: 32, ..DnnParams::default() }).unwrap();
+    let n = 200_000;
+    let rows: Vec<f64> = (0..n).flat_map(|r| x.row(r % n_train).to_vec()).collect();
+    let big = Matrix::new(n, nf, rows).unwrap();
+    let ple = m.ple.as_ref().unwrap();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let codes: Vec<_> = (0..n).step_by(1024).collect::<Vec<_>>().into_par_iter().map(|r| super::infer::PleCodes::new(ple, &m.layout, &big, r..(r + 1024).min(n))).collect();
+        let t_codes = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        let out: usize = codes.par_iter().map(|c| m.fast.iter().map(|f| f.forward_codes(c).len()).sum::<usize>()).sum();
+        let t_fwd = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        let p = m.predict(&big).unwrap();
+        let t_all = t.elapsed().as_secs_f64();
+        eprintln!("{n} rows x {} members: codes {:.3} s, forward {:.3} s ({out}), predict {:.3e} pred/s ({})", m.fast.len(), t_codes, t_fwd, n as f64 / t_all, p.len());
     }
 }

@@ -64,15 +64,26 @@ pub struct MemberInfo {
 static INIT_LOCK: Mutex<()> = Mutex::new(());
 
 /// A network with seeded initial weights on `device`, all lazy parameters materialised.
+///
+/// Runs in a private one-thread rayon pool: burn may use rayon inside the forward pass below,
+/// and a thread of a shared pool waiting there can pick up an unrelated task (another member's
+/// initialisation) that then blocks on `INIT_LOCK` held by that very thread — a deadlock seen
+/// with `RAYON_NUM_THREADS=1`. The private pool's thread steals only from its own pool.
 pub fn init_net(c: &NetConfig, seed: u64, device: &Device) -> FusionNet {
-    let _guard = INIT_LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    cpu().seed(seed);
-    device.seed(seed);
-    let net = FusionNet::new(c, device);
-    let d: usize = c.token_widths.iter().sum();
-    // a forward pass initialises every lazily created parameter while the lock is held
-    let _ = net.forward(c, Tensor::zeros([1, d], device), true);
-    net
+    let init = || {
+        let _guard = INIT_LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cpu().seed(seed);
+        device.seed(seed);
+        let net = FusionNet::new(c, device);
+        let d: usize = c.token_widths.iter().sum();
+        // a forward pass initialises every lazily created parameter while the lock is held
+        let _ = net.forward(c, Tensor::zeros([1, d], device), true);
+        net
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(pool) => pool.install(init),
+        Err(_) => init(),
+    }
 }
 
 fn tensor2(v: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
@@ -158,6 +169,11 @@ fn loss_tensor(loss: Loss, pred: Tensor<2>, y: Tensor<2>, m: Tensor<2>, w: Tenso
 /// Train one member from a seeded initialisation; returns the best-validation weights (moved
 /// off the autodiff device) and the training record.
 pub fn train_member(c: &NetConfig, p: &DnnParams, data: &Prepared, seed: u64) -> Result<(FusionNet, MemberInfo)> {
+    train_member_from(init_net(c, seed, &cpu_autodiff()), c, p, data, seed)
+}
+
+/// [`train_member`] from an initial network made by [`init_net`] on the autodiff device.
+pub fn train_member_from(net: FusionNet, c: &NetConfig, p: &DnnParams, data: &Prepared, seed: u64) -> Result<(FusionNet, MemberInfo)> {
     let dev = cpu_autodiff();
     let plain = cpu();
     let (n, d, k) = (data.n_tr(), data.d, data.k);
@@ -182,7 +198,7 @@ pub fn train_member(c: &NetConfig, p: &DnnParams, data: &Prepared, seed: u64) ->
     let wd = (p.weight_decay > 0.0).then(|| WeightDecayConfig::new(p.weight_decay as f32));
     let mut optim = AdamConfig::new().with_weight_decay(wd).init();
 
-    let mut net = init_net(c, seed, &dev);
+    let mut net = net;
     let w = tensor2(data.task_w.clone(), 1, k, &dev);
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5851_f42d_4c95_7f2d);
     let mut order: Vec<usize> = (0..n).collect();
