@@ -301,7 +301,7 @@ class DNNRegressor(_RustRegressor):
         max_epochs: int = 300,
         patience: int = 30,
         validation_fraction: float = 0.15,
-        n_members: int = 4,
+        n_members: int = 3,
         task_weights=None,
         bridge_weight: float = 0.0,
         groups=None,

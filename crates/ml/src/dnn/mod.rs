@@ -127,7 +127,7 @@ impl Default for DnnParams {
             max_epochs: 300,
             patience: 30,
             validation_fraction: 0.15,
-            n_members: 4,
+            n_members: 3,
             task_weights: None,
             bridge_weight: 0.0,
             groups: None,
