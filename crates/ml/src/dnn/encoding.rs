@@ -77,9 +77,10 @@ impl PiecewiseLinear {
             let nb = p.width(j);
             let (mut sum, mut sq) = (vec![0.0f64; nb], vec![0.0f64; nb]);
             for &i in rows {
+                let v = x.get(i, j);
+                let v = if v.is_nan() { p.fill[j] } else { v };
                 for (t, w) in p.edges[j].windows(2).enumerate() {
-                    let v = x.get(i, j);
-                    let u = Self::unit(if v.is_nan() { p.fill[j] } else { v }, w[0], w[1]);
+                    let u = Self::unit(v, w[0], w[1]);
                     sum[t] += u;
                     sq[t] += u * u;
                 }

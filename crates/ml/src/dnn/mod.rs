@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tokens::{CompositionSplit, GroupDef, Scale, TokenLayout};
 pub use train::Loss;
-use train::{init_net, train_member_from, MemberInfo, Prepared};
+use train::{train_member, MemberInfo, Prepared};
 
 /// The CPU device (burn's NdArray backend, as the project chose; burn 0.22 marks it deprecated
 /// in favour of `Device::flex()`, a one-line change here).
@@ -323,21 +323,6 @@ impl DnnRegressor {
         }
         let names = p.names(d)?;
         let layout = TokenLayout::build(&names, p.groups.as_deref(), p.composition_split, p.max_token_width)?;
-        let net_config = NetConfig {
-            token_widths: layout.widths(),
-            scale_ids: layout.scale_ids(),
-            n_scales: Scale::COUNT,
-            d_model: p.d_model,
-            n_heads: p.n_heads,
-            n_layers: p.n_layers,
-            d_ff: p.d_ff,
-            d_latent: p.d_latent,
-            n_targets: k,
-            dropout: p.dropout,
-            se_reduction: p.se_reduction,
-            use_se: p.use_se,
-            use_cross_attention: p.use_cross_attention,
-        };
         // Calibration rows `ci` are held out from every member (σ is calibrated on them: residuals
         // on rows that chose the epoch would be optimistic). Each member draws its own early-
         // stopping rows from the rest and trains on the remainder, so the members see different
@@ -380,8 +365,21 @@ impl DnnRegressor {
             }
         }
         let ple = (p.ple_bins > 0).then(|| PiecewiseLinear::fit(x, &ti, p.ple_bins));
-        let mut net_config = net_config;
-        net_config.token_widths = input_widths(&layout, ple.as_ref());
+        let net_config = NetConfig {
+            token_widths: input_widths(&layout, ple.as_ref()),
+            scale_ids: layout.scale_ids(),
+            n_scales: Scale::COUNT,
+            d_model: p.d_model,
+            n_heads: p.n_heads,
+            n_layers: p.n_layers,
+            d_ff: p.d_ff,
+            d_latent: p.d_latent,
+            n_targets: k,
+            dropout: p.dropout,
+            se_reduction: p.se_reduction,
+            use_se: p.use_se,
+            use_cross_attention: p.use_cross_attention,
+        };
         let mut reg = DnnRegressor {
             params: p.clone(),
             n_features: d,
@@ -421,14 +419,11 @@ impl DnnRegressor {
             })
             .collect();
         let c = &reg.net_config;
-        // seeded initial weights first (one after the other: burn's global RNG), then training in parallel
-        let inits: Vec<FusionNet> = seeds.iter().map(|&s| init_net(c, s, &cpu_autodiff())).collect();
         let trained: Vec<Result<(FusionNet, MemberInfo)>> = seeds
             .par_iter()
             .zip(datas.par_iter())
-            .zip(inits.into_par_iter())
-            .map(|((&s, data), net)| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| train_member_from(net, c, p, data, s)))
+            .map(|(&s, data)| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| train_member(c, p, data, s)))
                     .unwrap_or_else(|e| {
                         let msg = e
                             .downcast_ref::<String>()

@@ -169,11 +169,6 @@ fn loss_tensor(loss: Loss, pred: Tensor<2>, y: Tensor<2>, m: Tensor<2>, w: Tenso
 /// Train one member from a seeded initialisation; returns the best-validation weights (moved
 /// off the autodiff device) and the training record.
 pub fn train_member(c: &NetConfig, p: &DnnParams, data: &Prepared, seed: u64) -> Result<(FusionNet, MemberInfo)> {
-    train_member_from(init_net(c, seed, &cpu_autodiff()), c, p, data, seed)
-}
-
-/// [`train_member`] from an initial network made by [`init_net`] on the autodiff device.
-pub fn train_member_from(net: FusionNet, c: &NetConfig, p: &DnnParams, data: &Prepared, seed: u64) -> Result<(FusionNet, MemberInfo)> {
     let dev = cpu_autodiff();
     let plain = cpu();
     let (n, d, k) = (data.n_tr(), data.d, data.k);
@@ -198,7 +193,7 @@ pub fn train_member_from(net: FusionNet, c: &NetConfig, p: &DnnParams, data: &Pr
     let wd = (p.weight_decay > 0.0).then(|| WeightDecayConfig::new(p.weight_decay as f32));
     let mut optim = AdamConfig::new().with_weight_decay(wd).init();
 
-    let mut net = net;
+    let mut net = init_net(c, seed, &dev);
     let w = tensor2(data.task_w.clone(), 1, k, &dev);
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5851_f42d_4c95_7f2d);
     let mut order: Vec<usize> = (0..n).collect();
