@@ -150,6 +150,14 @@ impl Norm {
 
     /// Row-wise (x − mean) / √(var + ε) γ + β (biased variance), `x` → `y`.
     fn apply(&self, x: &[f32], y: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if super::avx512::layer_norm(x, y, &self.gamma, &self.beta, LN_EPS) {
+            return;
+        }
+        self.apply_portable(x, y);
+    }
+
+    fn apply_portable(&self, x: &[f32], y: &mut [f32]) {
         let d = self.gamma.len();
         let inv_d = 1.0 / d as f32;
         for (xr, yr) in x.chunks_exact(d).zip(y.chunks_exact_mut(d)) {
@@ -163,24 +171,30 @@ impl Norm {
     }
 }
 
+/// Numerator and denominator coefficients (in x², highest power first) of [`erf_f32`].
+#[allow(clippy::excessive_precision)]
+pub(super) const ERF_NUM: [f32; 7] =
+    [-2.726_142_3e-10, 2.770_681_4e-8, -2.101_024e-6, -5.692_506_4e-5, -7.349_906_3e-4, -2.954_600e-3, -1.609_603_3e-2];
+#[allow(clippy::excessive_precision)]
+pub(super) const ERF_DEN: [f32; 5] = [-1.456_607_2e-5, -2.133_740_6e-4, -1.682_827e-3, -7.373_329e-3, -1.426_474e-2];
+/// Polynomial of [`exp_f32`] on the reduced argument (highest power first).
+#[allow(clippy::excessive_precision)]
+pub(super) const EXP_POLY: [f32; 6] =
+    [1.987_569_2e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1];
+
 /// erf for f32 as a rational function of x² on [−4, 4] (±1 beyond): the approximation Eigen and
 /// XLA use for single precision; |error| < 5e-7 against erf (checked in the tests). Only
 /// multiply-adds and one division, so loops over it vectorise (libm's `erff` does not).
 #[inline(always)]
 fn erf_f32(x: f32) -> f32 {
-    const A: [f32; 7] = [
-        -2.726_142_3e-10, 2.770_681_4e-8, -2.101_024e-6, -5.692_506_4e-5, -7.349_906_3e-4, -2.954_600e-3,
-        -1.609_603_3e-2,
-    ];
-    const B: [f32; 5] = [-1.456_607_2e-5, -2.133_740_6e-4, -1.682_827e-3, -7.373_329e-3, -1.426_474e-2];
     let x = x.clamp(-4.0, 4.0);
     let x2 = x * x;
-    let mut p = A[0];
-    for a in &A[1..] {
+    let mut p = ERF_NUM[0];
+    for a in &ERF_NUM[1..] {
         p = p.mul_add(x2, *a);
     }
-    let mut q = B[0];
-    for b in &B[1..] {
+    let mut q = ERF_DEN[0];
+    for b in &ERF_DEN[1..] {
         q = q.mul_add(x2, *b);
     }
     x * p / q
@@ -190,12 +204,11 @@ fn erf_f32(x: f32) -> f32 {
 /// bits); relative error < 1e-7 for x ≥ −87 (smaller x underflow to ≈ 0). Vectorises.
 #[inline(always)]
 fn exp_f32(x: f32) -> f32 {
-    const P: [f32; 6] = [1.987_569_2e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1];
     let x = x.clamp(-87.0, 88.0);
     let n = x.mul_add(std::f32::consts::LOG2_E, 0.5).floor();
     let r = n.mul_add(2.121_944_4e-4, n.mul_add(-0.693_359_4, x));
-    let mut y = P[0];
-    for c in &P[1..] {
+    let mut y = EXP_POLY[0];
+    for c in &EXP_POLY[1..] {
         y = y.mul_add(r, *c);
     }
     let y = (y * r).mul_add(r, r + 1.0);
@@ -222,6 +235,14 @@ fn lane_sum(x: &[f32], f: impl Fn(f32) -> f32) -> f32 {
 
 /// Exact-erf GELU, as burn's `gelu`: x Φ(x) = x (1 + erf(x/√2)) / 2.
 fn gelu(v: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if super::avx512::gelu(v) {
+        return;
+    }
+    gelu_portable(v);
+}
+
+fn gelu_portable(v: &mut [f32]) {
     for x in v {
         *x = 0.5 * *x * (1.0 + erf_f32(*x * std::f32::consts::FRAC_1_SQRT_2));
     }
@@ -238,7 +259,8 @@ const LANES: usize = 16;
 type Lanes = [f32; LANES];
 
 /// Where the attention kernel finds the queries.
-enum Queries<'a> {
+#[derive(Clone, Copy)]
+pub(super) enum Queries<'a> {
     /// Column-major `tq·b × d` (token-major rows: element (i, s, c) at `c·ld + i·b + s`).
     PerSample { q: &'a [f32], ld: usize },
     /// One projected query shared by every sample (`tq` = 1), length d.
@@ -251,26 +273,12 @@ fn load(src: &[f32]) -> Lanes {
     *<&Lanes>::try_from(&src[..LANES]).expect("LANES values")
 }
 
-/// Σ_c q_c k_c over one head for [`LANES`] samples; `k` starts at the head's first column,
-/// columns `ld` apart. Inlined, so a call on a fixed-length `q` (`&qh[..8]`) compiles to a
-/// loop of known length with the query held in registers.
-#[inline(always)]
-fn score(q: &[Lanes], k: &[f32], ld: usize) -> Lanes {
-    let mut acc: Lanes = [0.0; LANES];
-    for (cc, qq) in q.iter().enumerate() {
-        let kk = load(&k[cc * ld..]);
-        for l in 0..LANES {
-            acc[l] = qq[l].mul_add(kk[l], acc[l]);
-        }
-    }
-    acc
-}
-
 /// Scaled dot-product attention, `b` samples (a multiple of [`LANES`]), `tq` queries over `tk`
 /// keys, `heads` heads over d columns. Everything is column-major with token-major rows, so for
 /// a fixed (token, column) the samples are contiguous: keys/values (j, s, c) at
-/// `c·ld_kv + j·b + s`, output (i, s, c) at `c·ld_out + i·b + s`. The kernel runs [`LANES`] samples at once and every score, softmax and
-/// weighted sum is a vertical SIMD operation (per sample the problem is only 7 × 7 per head).
+/// `c·ld_kv + j·b + s`, output (i, s, c) at `c·ld_out + i·b + s`. The kernel runs [`LANES`]
+/// samples at once and every score, softmax and weighted sum is a vertical SIMD operation (per
+/// sample the problem is only 7 × 7 per head).
 #[allow(clippy::too_many_arguments)]
 fn attention(
     q: Queries<'_>,
@@ -285,32 +293,58 @@ fn attention(
     out: &mut [f32],
     ld_out: usize,
 ) {
+    #[cfg(target_arch = "x86_64")]
+    if super::avx512::attention(q, tq, k, v, ld_kv, tk, b, d, heads, out, ld_out).is_some() {
+        return;
+    }
+    attention_portable(q, tq, k, v, ld_kv, tk, b, d, heads, out, ld_out);
+}
+
+/// [`attention`] in portable code (the reference of the AVX-512 kernel).
+#[allow(clippy::too_many_arguments)]
+fn attention_portable(
+    q: Queries<'_>,
+    tq: usize,
+    k: &[f32],
+    v: &[f32],
+    ld_kv: usize,
+    tk: usize,
+    b: usize,
+    d: usize,
+    heads: usize,
+    out: &mut [f32],
+    ld_out: usize,
+) {
     let dk = d / heads;
-    let scale = 1.0 / (dk as f32).sqrt();
-    let mut p = vec![[0.0f32; LANES]; tk];
-    let mut qh = vec![[0.0f32; LANES]; dk];
     debug_assert_eq!(b % LANES, 0);
+    let scale = 1.0 / (dk as f32).sqrt();
+    // scores for all keys accumulate side by side (tk independent fused multiply-add chains
+    // over the head's columns), likewise the outputs over the keys
+    let (mut p, mut o) = (vec![[0.0f32; LANES]; tk], vec![[0.0f32; LANES]; dk]);
     for s in (0..b).step_by(LANES) {
-        for i in 0..tq {
-            for h in 0..heads {
-                let cols = h * dk..(h + 1) * dk;
-                for (cc, qc) in qh.iter_mut().enumerate() {
+        for h in 0..heads {
+            for i in 0..tq {
+                p.fill([0.0; LANES]);
+                for cc in 0..dk {
                     let c = h * dk + cc;
-                    *qc = match q {
+                    let qc = match q {
                         Queries::PerSample { q, ld } => load(&q[c * ld + i * b + s..]),
                         Queries::Shared(q) => [q[c]; LANES],
                     };
+                    let kc = &k[c * ld_kv + s..];
+                    for (j, pj) in p.iter_mut().enumerate() {
+                        let kk = load(&kc[j * b..]);
+                        for l in 0..LANES {
+                            pj[l] = qc[l].mul_add(kk[l], pj[l]);
+                        }
+                    }
                 }
                 let mut max: Lanes = [f32::NEG_INFINITY; LANES];
-                for (j, pj) in p.iter_mut().enumerate() {
-                    let kj = &k[h * dk * ld_kv + j * b + s..];
-                    // the common head width 8 as a constant: the query stays in registers across keys
-                    let mut acc = if dk == 8 { score(&qh[..8], kj, ld_kv) } else { score(&qh, kj, ld_kv) };
+                for pj in p.iter_mut() {
                     for l in 0..LANES {
-                        acc[l] *= scale;
-                        max[l] = max[l].max(acc[l]);
+                        pj[l] *= scale;
+                        max[l] = max[l].max(pj[l]);
                     }
-                    *pj = acc;
                 }
                 let mut sum: Lanes = [0.0; LANES];
                 for pj in p.iter_mut() {
@@ -319,20 +353,20 @@ fn attention(
                         sum[l] += pj[l];
                     }
                 }
-                for l in 0..LANES {
-                    sum[l] = 1.0 / sum[l];
-                }
-                for c in cols {
-                    let mut o: Lanes = [0.0; LANES];
-                    for (j, pj) in p.iter().enumerate() {
-                        let vv = load(&v[c * ld_kv + j * b + s..]);
+                o.fill([0.0; LANES]);
+                for (j, pj) in p.iter().enumerate() {
+                    for (cc, oc) in o.iter_mut().enumerate() {
+                        let vv = load(&v[(h * dk + cc) * ld_kv + j * b + s..]);
                         for l in 0..LANES {
-                            o[l] = pj[l].mul_add(vv[l], o[l]);
+                            oc[l] = pj[l].mul_add(vv[l], oc[l]);
                         }
                     }
-                    let dst = &mut out[c * ld_out + i * b + s..][..LANES];
+                }
+                sum.iter_mut().for_each(|v| *v = 1.0 / *v);
+                for (cc, oc) in o.iter().enumerate() {
+                    let dst = &mut out[(h * dk + cc) * ld_out + i * b + s..][..LANES];
                     for l in 0..LANES {
-                        dst[l] = o[l] * sum[l];
+                        dst[l] = oc[l] * sum[l];
                     }
                 }
             }
@@ -340,19 +374,60 @@ fn attention(
     }
 }
 
+/// An `f32` buffer whose first value is 64-byte aligned: with rows of a multiple of 16 values,
+/// every 512-bit load and store of a row stays inside one cache line (an unaligned buffer
+/// splits each of them over two lines, which halves the load throughput of the kernels).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Aligned {
+    lines: Vec<Line>,
+    len: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([f32; 16]);
+
+impl Aligned {
+    pub(super) fn zeros(len: usize) -> Aligned {
+        Aligned { lines: vec![Line([0.0; 16]); len.div_ceil(16)], len }
+    }
+
+    fn from_slice(v: &[f32]) -> Aligned {
+        let mut a = Aligned::zeros(v.len());
+        a.copy_from_slice(v);
+        a
+    }
+}
+
+impl std::ops::Deref for Aligned {
+    type Target = [f32];
+    fn deref(&self) -> &[f32] {
+        // SAFETY: `Line` is `repr(C)` over `[f32; 16]`, so the lines are `16·lines.len() ≥ len`
+        // contiguous, initialised f32 values.
+        unsafe { std::slice::from_raw_parts(self.lines.as_ptr().cast::<f32>(), self.len) }
+    }
+}
+
+impl std::ops::DerefMut for Aligned {
+    fn deref_mut(&mut self) -> &mut [f32] {
+        // SAFETY: as in `deref`, with exclusive access through `&mut self`.
+        unsafe { std::slice::from_raw_parts_mut(self.lines.as_mut_ptr().cast::<f32>(), self.len) }
+    }
+}
+
 /// Work buffers of one block, allocated once per [`FastNet::forward`] call.
 struct Scratch {
-    h: Vec<f32>,
-    y: Vec<f32>,
-    qkv: Vec<f32>,
-    ctx: Vec<f32>,
-    ff: Vec<f32>,
+    h: Aligned,
+    y: Aligned,
+    qkv: Aligned,
+    ctx: Aligned,
+    ff: Aligned,
 }
 
 impl Scratch {
     /// For `rows` token rows of width `d` and feed-forward width `d_ff`.
     fn new(rows: usize, d: usize, d_ff: usize) -> Scratch {
-        let z = |n: usize| vec![0.0f32; n];
+        let z = Aligned::zeros;
         Scratch { h: z(rows * d), y: z(rows * d), qkv: z(rows * 3 * d), ctx: z(rows * d), ff: z(rows * d_ff) }
     }
 }
@@ -385,7 +460,11 @@ struct Se {
 
 impl Se {
     fn from_burn(s: &SqueezeExcite) -> Result<Se> {
-        Ok(Se { reduce: Dense::from_burn(&s.reduce)?, channel: Dense::from_burn(&s.channel)?, token: Dense::from_burn(&s.token)? })
+        Ok(Se {
+            reduce: Dense::from_burn(&s.reduce)?,
+            channel: Dense::from_burn(&s.channel)?,
+            token: Dense::from_burn(&s.token)?,
+        })
     }
 }
 
@@ -406,15 +485,19 @@ impl Cross {
 }
 
 /// Bin index and in-bin fraction of every feature of a block of rows (the piecewise-linear
-/// encoding in compact form, computed once and shared by the ensemble's members). Rows are
-/// padded with zero codes (bin 0, fraction 0: a zero encoding) to whole SIMD lanes, and stored
+/// encoding in compact form, computed once and shared by the ensemble's members). The bin `m`
+/// of feature `c` is stored as its row `base_c + m` of the look-up tables (`PleTables`, one
+/// block of `width + 1` rows per feature, in code order). Rows are padded with codes (table
+/// row 0, fraction 0) to whole SIMD lanes, their outputs dropped, and codes are stored
 /// feature-major within each forward block of [`BLOCK`] rows (index `r0·nf + c·b + s`), so the
 /// look-up embedding reads them contiguously.
 pub struct PleCodes {
-    bin: Vec<u16>,
+    row: Vec<u32>,
     frac: Vec<f32>,
     rows: usize,
     n_features: usize,
+    /// Rows of the look-up tables these codes index (every `row` entry is below it).
+    table_rows: usize,
 }
 
 impl PleCodes {
@@ -424,36 +507,97 @@ impl PleCodes {
         let n = rows.len();
         let padded = n.div_ceil(LANES) * LANES;
         let nf = order.len();
-        let (mut bin, mut frac) = (vec![0u16; padded * nf], vec![0.0f32; padded * nf]);
+        let mut base = Vec::with_capacity(nf);
+        let mut table_rows = 0;
+        for &j in &order {
+            base.push(table_rows as u32);
+            table_rows += ple.width(j) + 1;
+        }
+        assert!(u32::try_from(table_rows).is_ok(), "look-up table rows fit u32");
+        let (mut row_of, mut frac) = (vec![0u32; padded * nf], vec![0.0f32; padded * nf]);
         let start = rows.start;
         for r0 in (0..n).step_by(BLOCK) {
             let b = BLOCK.min(padded - r0);
             for s in 0..b.min(n - r0) {
                 let row = x.row(start + r0 + s);
-                for (c, &j) in order.iter().enumerate() {
+                for (c, (&j, &b0)) in order.iter().zip(&base).enumerate() {
                     let (m, f) = ple.code(j, row[j]);
                     let i = r0 * nf + c * b + s;
-                    bin[i] = m as u16;
+                    row_of[i] = b0 + m as u32;
                     frac[i] = f;
                 }
             }
         }
-        PleCodes { bin, frac, rows: n, n_features: nf }
+        PleCodes { row: row_of, frac, rows: n, n_features: nf, table_rows }
     }
 }
 
 /// Prefix sums of the token embeddings' weight rows per encoded feature, with the
 /// standardisation `(u_i − μ_i)/s_i` of the encoding folded in (`W'[i] = W[i]/s_i`, the
-/// constant `−Σ_i W'[i] μ_i` moved into the token's bias): rows `offset[c] + m` hold
-/// `P[m] = Σ_{i<m} W'[i]` (`prefix`) and `W'[m]` (`w`, zero for the top bin).
+/// constant `−Σ_i W'[i] μ_i` moved into the token's bias). Feature c owns rows
+/// `base_c ..= base_c + width_c`; row `base_c + m` holds `[P[m] | W'[m]]` (2·d values) with
+/// `P[m] = Σ_{i<m} W'[i]` and `W'[m]` zero for the top bin.
 #[derive(Debug, Clone)]
 struct PleTables {
+    /// Token of each encoded feature, in code order.
     token: Vec<usize>,
-    offset: Vec<usize>,
-    prefix: Vec<f32>,
-    w: Vec<f32>,
+    /// `n_rows × 2d`: prefix sum and weight row side by side (one cache-friendly row per code).
+    pw: Aligned,
+    n_rows: usize,
     /// Token biases (T × d) including the folded constants.
     bias: Vec<f32>,
+    /// Runs of up to [`EMBED_TILE`] consecutive features of one token, `(token, first, end)`:
+    /// a sample's embedding row stays in registers across a run.
+    tiles: Vec<(usize, usize, usize)>,
+}
+
+/// Features per run of the look-up embedding (their tables, 4 × 9 × 256 B, stay in L1).
+const EMBED_TILE: usize = 4;
+
+impl PleTables {
+    fn tiles(token: &[usize]) -> Vec<(usize, usize, usize)> {
+        let mut tiles = Vec::new();
+        let mut c0 = 0;
+        while c0 < token.len() {
+            let mut c1 = c0 + 1;
+            while c1 < token.len() && c1 < c0 + EMBED_TILE && token[c1] == token[c0] {
+                c1 += 1;
+            }
+            tiles.push((token[c0], c0, c1));
+            c0 = c1;
+        }
+        tiles
+    }
+
+    /// `h[k·b + s] += Σ_{c of token k} P[r] + f · W'[r]` over the codes (r, f) = (`row[c·b + s]`,
+    /// `frac[c·b + s]`): the token embeddings of `b` samples (`h` holds the biases on entry).
+    fn embed(&self, row: &[u32], frac: &[f32], b: usize, d: usize, h: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if super::avx512::embed_codes(&self.tiles, &self.pw, row, frac, b, d, h) {
+            return;
+        }
+        self.embed_portable(row, frac, b, d, h);
+    }
+
+    fn embed_portable(&self, row: &[u32], frac: &[f32], b: usize, d: usize, h: &mut [f32]) {
+        for &(k, c0, c1) in &self.tiles {
+            for s in 0..b {
+                let hr = &mut h[(k * b + s) * d..(k * b + s + 1) * d];
+                for c in c0..c1 {
+                    let (r, f) = (row[c * b + s] as usize, frac[c * b + s]);
+                    let (p, w) = self.pw[r * 2 * d..(r + 1) * 2 * d].split_at(d);
+                    if d == 32 {
+                        // the default width as a constant: fully unrolled fused multiply-adds
+                        axpy_fixed::<32>(hr, p, w, f);
+                    } else {
+                        for ((v, pi), wi) in hr.iter_mut().zip(p).zip(w) {
+                            *v += wi.mul_add(f, *pi);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// `h += p + f·w` on `N`-wide rows, as arrays: a fully unrolled loop (constant-length slices
@@ -473,7 +617,7 @@ fn axpy_fixed<const N: usize>(h: &mut [f32], p: &[f32], w: &[f32], f: f32) {
 #[derive(Clone, Copy)]
 enum Input<'a> {
     Dense(&'a [f32]),
-    Codes(&'a [u16], &'a [f32]),
+    Codes(&'a [u32], &'a [f32]),
 }
 
 /// The forward pass of one [`FusionNet`] on plain buffers.
@@ -545,7 +689,9 @@ impl FastNet {
     /// the piecewise-linear encoding `ple` of the columns of `layout`.
     pub fn with_ple(mut self, ple: &PiecewiseLinear, layout: &TokenLayout) -> Result<FastNet> {
         let d = self.d;
-        let mut t = PleTables { token: Vec::new(), offset: Vec::new(), prefix: Vec::new(), w: Vec::new(), bias: Vec::new() };
+        let mut pw = Vec::new();
+        let mut t =
+            PleTables { token: Vec::new(), pw: Aligned::default(), n_rows: 0, bias: Vec::new(), tiles: Vec::new() };
         for (k, g) in layout.groups.iter().enumerate() {
             let lin = &self.embed[k];
             let n_in: usize = g.columns.iter().map(|&j| ple.width(j)).sum();
@@ -561,10 +707,10 @@ impl FastNet {
             for &j in &g.columns {
                 let nb = ple.width(j);
                 t.token.push(k);
-                t.offset.push(t.prefix.len() / d);
+                t.n_rows += nb + 1;
                 let mut acc = vec![0.0f64; d];
                 for m in 0..=nb {
-                    t.prefix.extend(acc.iter().map(|&v| v as f32));
+                    pw.extend(acc.iter().map(|&v| v as f32));
                     if m < nb {
                         let (mu, s) = (ple.shift[j][m], ple.scale[j][m]);
                         let row = &lin.w[(r0 + m) * d..(r0 + m + 1) * d];
@@ -573,15 +719,17 @@ impl FastNet {
                             *a += wv;
                             *bi -= wv * mu;
                         }
-                        t.w.extend(row.iter().map(|&v| (f64::from(v) / s) as f32));
+                        pw.extend(row.iter().map(|&v| (f64::from(v) / s) as f32));
                     } else {
-                        t.w.extend(std::iter::repeat_n(0.0, d));
+                        pw.extend(std::iter::repeat_n(0.0, d));
                     }
                 }
                 r0 += nb;
             }
             t.bias.extend(bias.iter().map(|&v| v as f32));
         }
+        t.pw = Aligned::from_slice(&pw);
+        t.tiles = PleTables::tiles(&t.token);
         self.ple = Some(t);
         Ok(self)
     }
@@ -589,13 +737,16 @@ impl FastNet {
     /// Predictions (rows × n_targets, standardised units) from piecewise-linear codes; needs
     /// [`FastNet::with_ple`].
     pub fn forward_codes(&self, codes: &PleCodes) -> Vec<f32> {
+        if let Some(tb) = &self.ple {
+            assert!(codes.table_rows == tb.n_rows && codes.n_features == tb.token.len(), "codes of another encoding");
+        }
         let nf = codes.n_features;
-        let padded = codes.bin.len() / nf.max(1);
+        let padded = codes.row.len() / nf.max(1);
         let mut out = Vec::with_capacity(padded * self.n_targets());
         let mut sc = self.scratch();
         for r0 in (0..padded).step_by(BLOCK) {
             let b = BLOCK.min(padded - r0);
-            let input = Input::Codes(&codes.bin[r0 * nf..(r0 + b) * nf], &codes.frac[r0 * nf..(r0 + b) * nf]);
+            let input = Input::Codes(&codes.row[r0 * nf..(r0 + b) * nf], &codes.frac[r0 * nf..(r0 + b) * nf]);
             out.extend(self.forward_block(input, b, &mut sc));
         }
         out.truncate(codes.rows * self.n_targets());
@@ -608,7 +759,11 @@ impl FastNet {
 
     /// Work buffers for one [`BLOCK`] of rows.
     fn scratch(&self) -> Scratch {
-        Scratch::new(BLOCK.div_ceil(LANES) * LANES * self.embed.len(), self.d, self.layers.first().map_or(0, |l| l.ff_in.n_out))
+        Scratch::new(
+            BLOCK.div_ceil(LANES) * LANES * self.embed.len(),
+            self.d,
+            self.layers.first().map_or(0, |l| l.ff_in.n_out),
+        )
     }
 
     /// Predictions (rows × n_targets, standardised units) for `x` (rows × n_features, token
@@ -620,7 +775,7 @@ impl FastNet {
         let mut sc = self.scratch();
         for chunk in x.chunks(BLOCK * nf) {
             let b = chunk.len() / nf;
-            if b % LANES == 0 {
+            if b.is_multiple_of(LANES) {
                 out.extend(self.forward_block(Input::Dense(chunk), b, &mut sc));
             } else {
                 // pad the last block with zero rows to whole SIMD lanes, drop their outputs
@@ -653,35 +808,18 @@ impl FastNet {
                     lin.apply(&x[start..], nf, b, hk, d, false);
                 }
             }
-            Input::Codes(bin, frac) => {
+            Input::Codes(row, frac) => {
                 let tb = self.ple.as_ref().expect("forward_codes needs FastNet::with_ple");
                 for (k, bias) in tb.bias.chunks_exact(d).enumerate() {
                     h[k * b * d..(k + 1) * b * d].chunks_exact_mut(d).for_each(|r| r.copy_from_slice(bias));
                 }
-                // feature-major: one feature's small tables stay in L1 across the block
-                let nc = tb.token.len();
-                for c in 0..nc {
-                    let k = tb.token[c];
-                    let base = tb.offset[c] * d;
-                    for s in 0..b {
-                        let (m, f) = (usize::from(bin[c * b + s]), frac[c * b + s]);
-                        let row = base + m * d;
-                        let (p, w) = (&tb.prefix[row..row + d], &tb.w[row..row + d]);
-                        let hr = &mut h[(k * b + s) * d..(k * b + s + 1) * d];
-                        if d == 32 {
-                            // the default width as a constant: fully unrolled fused multiply-adds
-                            axpy_fixed::<32>(hr, p, w, f);
-                        } else {
-                            for ((v, pi), wi) in hr.iter_mut().zip(p).zip(w) {
-                                *v += wi.mul_add(f, *pi);
-                            }
-                        }
-                    }
-                }
+                tb.embed(row, frac, b, d, h);
             }
         }
         for (k, srow) in self.scale_rows.chunks_exact(d).enumerate() {
-            h[k * b * d..(k + 1) * b * d].chunks_exact_mut(d).for_each(|r| r.iter_mut().zip(srow).for_each(|(v, s)| *v += s));
+            h[k * b * d..(k + 1) * b * d]
+                .chunks_exact_mut(d)
+                .for_each(|r| r.iter_mut().zip(srow).for_each(|(v, s)| *v += s));
         }
         // pre-norm encoder layers
         for l in &self.layers {
@@ -758,9 +896,114 @@ mod tests {
         assert!(exp_f32(-200.0) < 1e-37);
     }
 
+    /// The AVX-512 attention kernel (where the CPU has it) equals the portable one bit for bit,
+    /// for per-sample and shared queries and for a shape it does not cover (head width 4).
+    #[test]
+    fn attention_kernels_agree() {
+        let wave = |n: usize, a: f32| -> Vec<f32> { (0..n).map(|i| (i as f32 * a).sin() * 3.0).collect() };
+        for (t, heads, d) in [(7, 4, 32), (3, 2, 16), (12, 4, 32), (7, 8, 32)] {
+            let b = 32;
+            let bt = b * t;
+            let (q, k, v) = (wave(bt * d, 0.37), wave(bt * d, 0.91), wave(bt * d, 1.3));
+            let cases: [(Queries<'_>, usize, usize); 2] =
+                [(Queries::PerSample { q: &q, ld: bt }, t, bt), (Queries::Shared(&q[..d]), 1, b)];
+            for (qs, tq, ld_out) in cases {
+                let (mut fast, mut slow) = (vec![0.0f32; ld_out * d], vec![0.0f32; ld_out * d]);
+                attention(qs, tq, &k, &v, bt, t, b, d, heads, &mut fast, ld_out);
+                attention_portable(qs, tq, &k, &v, bt, t, b, d, heads, &mut slow, ld_out);
+                assert!(slow.iter().all(|x| x.is_finite()) && slow.iter().any(|x| *x != 0.0));
+                assert_eq!(fast, slow, "t {t} heads {heads} d {d} tq {tq}");
+                // and against a plain softmax(q kᵀ/√dk) v for one sample, query and head
+                let dk = d / heads;
+                let (s, i, h) = (5, tq - 1, heads - 1);
+                let qv = |c: usize| match qs {
+                    Queries::PerSample { q, ld } => q[c * ld + i * b + s],
+                    Queries::Shared(q) => q[c],
+                };
+                let sc: Vec<f64> = (0..t)
+                    .map(|j| {
+                        (0..dk)
+                            .map(|cc| {
+                                let c = h * dk + cc;
+                                f64::from(qv(c)) * f64::from(k[c * bt + j * b + s])
+                            })
+                            .sum::<f64>()
+                            / (dk as f64).sqrt()
+                    })
+                    .collect();
+                let mx = sc.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                let z: f64 = sc.iter().map(|x| (x - mx).exp()).sum();
+                for cc in 0..dk {
+                    let c = h * dk + cc;
+                    let want: f64 = (0..t).map(|j| (sc[j] - mx).exp() / z * f64::from(v[c * bt + j * b + s])).sum();
+                    let got = f64::from(slow[c * ld_out + i * b + s]);
+                    assert!((got - want).abs() < 1e-5 * (1.0 + want.abs()), "c {c}: {got} vs {want}");
+                }
+            }
+        }
+    }
+
+    /// GELU, LayerNorm and the look-up embedding: the dispatched kernels (AVX-512 where the CPU
+    /// has it) agree with the portable ones — the embedding exactly, GELU and LayerNorm to f32
+    /// round-off (reciprocal refinement, reduction order).
+    #[test]
+    fn elementwise_kernels_agree() {
+        let wave =
+            |n: usize, a: f32, amp: f32| -> Vec<f32> { (0..n).map(|i| (i as f32 * a).sin() * amp + 0.1).collect() };
+        for n in [0, 5, 16, 37, 448 * 64] {
+            let x = wave(n, 0.013, 6.0);
+            let (mut fast, mut slow) = (x.clone(), x.clone());
+            gelu(&mut fast);
+            gelu_portable(&mut slow);
+            for ((f, s), x) in fast.iter().zip(&slow).zip(&x) {
+                assert!((f - s).abs() <= 2e-7 * (1.0 + x.abs()), "gelu({x}): {f} vs {s}");
+            }
+        }
+        for d in [16, 32, 24, 64] {
+            let norm = Norm { gamma: wave(d, 0.7, 1.0), beta: wave(d, 0.3, 0.5) };
+            let x = wave(d * 50, 0.29, 4.0);
+            let (mut fast, mut slow) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+            norm.apply(&x, &mut fast);
+            norm.apply_portable(&x, &mut slow);
+            for (f, s) in fast.iter().zip(&slow) {
+                assert!((f - s).abs() <= 2e-6 * (1.0 + s.abs()), "layer norm d {d}: {f} vs {s}");
+            }
+        }
+        for d in [32, 8] {
+            // three tokens of 5, 1 and 6 features, 3 table rows each
+            let token = [0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2];
+            let nc = token.len();
+            let tb = PleTables {
+                token: token.to_vec(),
+                pw: Aligned::from_slice(&wave(3 * nc * 2 * d, 0.17, 1.0)),
+                n_rows: 3 * nc,
+                bias: Vec::new(),
+                tiles: PleTables::tiles(&token),
+            };
+            assert_eq!(tb.tiles, [(0, 0, 4), (0, 4, 5), (1, 5, 6), (2, 6, 10), (2, 10, 12)]);
+            let b = 32;
+            let row: Vec<u32> = (0..nc * b).map(|i| (3 * (i / b) + i * 7 % 3) as u32).collect();
+            let frac = wave(nc * b, 0.53, 0.5);
+            let h0 = wave(3 * b * d, 0.05, 1.0);
+            let (mut fast, mut slow) = (h0.clone(), h0.clone());
+            tb.embed(&row, &frac, b, d, &mut fast);
+            tb.embed_portable(&row, &frac, b, d, &mut slow);
+            assert_eq!(fast, slow, "d {d}");
+            // one entry by hand: token 2, sample 9, column 3
+            let (k, s, col) = (2, 9, 3);
+            let want = (6..12).fold(h0[(k * b + s) * d + col], |acc, c| {
+                let r = row[c * b + s] as usize * 2 * d;
+                acc + tb.pw[r + d + col].mul_add(frac[c * b + s], tb.pw[r + col])
+            });
+            assert_eq!(slow[(k * b + s) * d + col], want);
+        }
+    }
+
     #[test]
     fn dense_apply_matches_naive_product() {
-        for (n_in, n_out, rows, xs, ys) in [(5, 3, 9, 5, 3), (5, 3, 9, 5, 4), (5, 3, 9, 7, 3), (5, 3, 9, 7, 4), (32, 96, 300, 32, 96)] {
+        for (n_in, n_out, rows, xs, ys) in
+            [(5, 3, 9, 5, 3), (5, 3, 9, 5, 4), (5, 3, 9, 7, 3), (5, 3, 9, 7, 4), (32, 96, 300, 32, 96)]
+        {
             eprintln!("case {n_in} {n_out} {rows} {xs} {ys}");
             check_dense(n_in, n_out, rows, xs, ys);
         }
@@ -781,6 +1024,39 @@ mod tests {
             if ys > n_out {
                 assert_eq!(y[r * ys + n_out], 0.5, "column past n_out untouched");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod bench_kernels {
+    use super::*;
+
+    /// Time per (feature, sample) of the look-up embedding (`--ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn embed_kernel_speed() {
+        let (nc, d, b, rows) = (216usize, 32usize, 64usize, 9usize);
+        let token: Vec<usize> = (0..nc).map(|c| c * 7 / nc).collect();
+        let wave = |n: usize, a: f32| -> Vec<f32> { (0..n).map(|i| (i as f32 * a).sin()).collect() };
+        let tb = PleTables {
+            token: token.clone(),
+            pw: Aligned::from_slice(&wave(rows * nc * 2 * d, 0.17)),
+            n_rows: rows * nc,
+            bias: Vec::new(),
+            tiles: PleTables::tiles(&token),
+        };
+        let row: Vec<u32> = (0..nc * b).map(|i| (rows * (i / b) + (i * 7919) % rows) as u32).collect();
+        let frac = wave(nc * b, 0.53);
+        let mut h = Aligned::zeros(7 * b * d);
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let reps = 20_000;
+            for _ in 0..reps {
+                tb.embed(&row, &frac, b, d, &mut h);
+            }
+            let dt = t.elapsed().as_secs_f64();
+            eprintln!("embed: {:.2} ns per (feature, sample), h[0] {}", dt / (reps * nc * b) as f64 * 1e9, h[0]);
         }
     }
 }

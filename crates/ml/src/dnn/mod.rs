@@ -9,6 +9,8 @@
 //! Uncertainty ([`uncertainty`]): a deep ensemble whose spread is calibrated on the held-out
 //! split. Persistence ([`persist`]): burnpack records inside the model JSON.
 
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 pub mod encoding;
 pub mod fusion;
 pub mod infer;
