@@ -113,6 +113,16 @@ def test_dnn_bad_data_raises_clear_errors():
     # imputation is opt-in
     m = ml.DNNRegressor(**dict(quick, impute_missing=True)).fit(Xn, y)
     assert np.all(np.isfinite(m.predict(Xn)))
+    # prediction inputs are checked in Rust: infinite values always, NaN without imputation
+    Xi = X.copy()
+    Xi.iloc[7, 4] = np.inf
+    with pytest.raises(InputError, match=r"infinite value at row 7, column 4"):
+        m.predict(Xi)
+    plain = ml.DNNRegressor(**quick).fit(X, y)
+    with pytest.raises(InputError, match=r"row 3, column 2; missing values are not allowed"):
+        plain.predict(Xn)
+    with pytest.raises(ValueError, match="feature"):
+        plain.predict(X.iloc[:, :-1])
 
 
 def test_dnn_explicit_groups_and_multi_task():

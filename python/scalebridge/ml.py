@@ -281,6 +281,13 @@ class DNNRegressor(_RustRegressor):
     def _allow_nan(self) -> bool:  # type: ignore[override]
         return bool(self.impute_missing)
 
+    def _validate_predict(self, X):
+        # finiteness is checked in Rust (infinite values, and NaN unless impute_missing), in the
+        # same pass that reads the rows: scikit-learn's check would build an n × d mask first
+        if _validate_data is not None:
+            return _validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite=False)
+        return self._validate(X, reset=False)  # pragma: no cover
+
     def __init__(
         self,
         d_model: int = 32,
@@ -449,11 +456,12 @@ class DNNRegressor(_RustRegressor):
 
     def predict(self, X, return_std: bool = False):
         check_is_fitted(self, "model_")
+        X = self._validate_predict(X)
         if int(self.info_.get("n_targets", 1)) > 1:
-            X = self._validate(X, reset=False)
             mu, sd = self.model_.predict_multi(np.ascontiguousarray(X))
-            return (mu, sd) if return_std else mu
-        return super().predict(X, return_std=return_std)
+        else:
+            mu, sd = self.model_.predict(np.ascontiguousarray(X), bool(return_std))
+        return (mu, sd) if return_std else mu
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

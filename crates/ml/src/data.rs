@@ -68,7 +68,7 @@ impl Matrix {
     pub fn check_no_inf(&self, what: &str) -> Result<()> {
         match self.data.iter().position(|v| v.is_infinite()) {
             Some(i) => Err(MlError::NonFinite {
-                what: what.into(),
+                what: format!("{what} (infinite value at row {}, column {})", i / self.n_cols.max(1), i % self.n_cols.max(1)),
                 index: i,
             }),
             None => Ok(()),

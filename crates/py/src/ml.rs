@@ -64,14 +64,16 @@ fn predict_in_chunks(
     a: numpy::ndarray::ArrayView2<'_, f64>,
     with_std: bool,
 ) -> Result<(Vec<f64>, Option<Vec<f64>>), MlError> {
-    const CHUNK: usize = 32_768;
+    // ~1.5 MB per thread: the copy stays in cache for the model's pass over it, and the buffer
+    // is allocated (page-faulted) once
+    let chunk = (1024 * rayon::current_num_threads()).max(4096).min(1 << 20);
     let (rows, cols) = a.dim();
     let mut mu = Vec::with_capacity(rows);
     let mut sd = with_std.then(|| Vec::with_capacity(rows));
-    let mut buf: Vec<f64> = Vec::with_capacity(CHUNK.min(rows.max(1)) * cols);
+    let mut buf: Vec<f64> = Vec::with_capacity(chunk.min(rows.max(1)) * cols);
     let mut r0 = 0;
     loop {
-        let r1 = (r0 + CHUNK).min(rows);
+        let r1 = (r0 + chunk).min(rows);
         buf.clear();
         match a.as_slice() {
             Some(all) => buf.extend_from_slice(&all[r0 * cols..r1 * cols]),

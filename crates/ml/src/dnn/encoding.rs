@@ -128,16 +128,16 @@ impl PiecewiseLinear {
     pub fn code(&self, j: usize, v: f64) -> (usize, f32) {
         let v = if v.is_nan() { self.fill[j] } else { v };
         let e = &self.edges[j];
-        if v <= e[0] {
-            return (0, 0.0);
-        }
+        let top = e.len() - 1;
         // e[m] <= v < e[m+1], or m = T; a branch-free count (a binary search over ~9 edges
-        // mispredicts on most steps)
+        // mispredicts on most steps, and so would branches on the cases below)
         let m = e[1..].iter().map(|&edge| usize::from(edge <= v)).sum::<usize>();
-        if m + 1 >= e.len() {
-            return (e.len() - 1, 0.0);
-        }
-        (m, ((v - e[m]) / (e[m + 1] - e[m])) as f32)
+        let (lo, hi) = (e[m], e[(m + 1).min(top)]);
+        let f = (v - lo) / (hi - lo);
+        // below the first edge f ≤ 0 (m = 0), at or above the last one m = T: both encode as
+        // (m, 0); the edges increase strictly, so in between 0 ≤ f < 1
+        let f = if m == top || f.is_nan() || f < 0.0 { 0.0 } else { f };
+        (m, f as f32)
     }
 
     /// Check the fitted state against `n` feature columns (used after deserialisation).

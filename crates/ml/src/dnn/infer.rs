@@ -415,8 +415,10 @@ impl std::ops::DerefMut for Aligned {
     }
 }
 
-/// Work buffers of one block, allocated once per [`FastNet::forward`] call.
+/// Work buffers of one block, kept per thread between calls ([`Scratch::with`]).
 struct Scratch {
+    /// (token rows, d, d_ff) they are sized for.
+    dims: (usize, usize, usize),
     h: Aligned,
     y: Aligned,
     qkv: Aligned,
@@ -426,9 +428,29 @@ struct Scratch {
 
 impl Scratch {
     /// For `rows` token rows of width `d` and feed-forward width `d_ff`.
-    fn new(rows: usize, d: usize, d_ff: usize) -> Scratch {
+    fn new((rows, d, d_ff): (usize, usize, usize)) -> Scratch {
         let z = Aligned::zeros;
-        Scratch { h: z(rows * d), y: z(rows * d), qkv: z(rows * 3 * d), ctx: z(rows * d), ff: z(rows * d_ff) }
+        Scratch {
+            dims: (rows, d, d_ff),
+            h: z(rows * d),
+            y: z(rows * d),
+            qkv: z(rows * 3 * d),
+            ctx: z(rows * d),
+            ff: z(rows * d_ff),
+        }
+    }
+
+    /// Runs `f` with this thread's buffers of size `dims`, allocated on first use and kept (half
+    /// a megabyte freshly allocated per call costs an mmap and its page faults every time).
+    fn with<R>(dims: (usize, usize, usize), f: impl FnOnce(&mut Scratch) -> R) -> R {
+        thread_local! {
+            static CACHE: std::cell::RefCell<Option<Scratch>> = const { std::cell::RefCell::new(None) };
+        }
+        let cached = CACHE.with(|c| c.borrow_mut().take());
+        let mut sc = cached.filter(|s| s.dims == dims).unwrap_or_else(|| Scratch::new(dims));
+        let r = f(&mut sc);
+        CACHE.with(|c| *c.borrow_mut() = Some(sc));
+        r
     }
 }
 
@@ -743,12 +765,13 @@ impl FastNet {
         let nf = codes.n_features;
         let padded = codes.row.len() / nf.max(1);
         let mut out = Vec::with_capacity(padded * self.n_targets());
-        let mut sc = self.scratch();
-        for r0 in (0..padded).step_by(BLOCK) {
-            let b = BLOCK.min(padded - r0);
-            let input = Input::Codes(&codes.row[r0 * nf..(r0 + b) * nf], &codes.frac[r0 * nf..(r0 + b) * nf]);
-            out.extend(self.forward_block(input, b, &mut sc));
-        }
+        Scratch::with(self.scratch_dims(), |sc| {
+            for r0 in (0..padded).step_by(BLOCK) {
+                let b = BLOCK.min(padded - r0);
+                let input = Input::Codes(&codes.row[r0 * nf..(r0 + b) * nf], &codes.frac[r0 * nf..(r0 + b) * nf]);
+                out.extend(self.forward_block(input, b, sc));
+            }
+        });
         out.truncate(codes.rows * self.n_targets());
         out
     }
@@ -758,12 +781,8 @@ impl FastNet {
     }
 
     /// Work buffers for one [`BLOCK`] of rows.
-    fn scratch(&self) -> Scratch {
-        Scratch::new(
-            BLOCK.div_ceil(LANES) * LANES * self.embed.len(),
-            self.d,
-            self.layers.first().map_or(0, |l| l.ff_in.n_out),
-        )
+    fn scratch_dims(&self) -> (usize, usize, usize) {
+        (BLOCK.div_ceil(LANES) * LANES * self.embed.len(), self.d, self.layers.first().map_or(0, |l| l.ff_in.n_out))
     }
 
     /// Predictions (rows × n_targets, standardised units) for `x` (rows × n_features, token
@@ -772,19 +791,20 @@ impl FastNet {
         let nf = self.n_features;
         let rows = x.len() / nf.max(1);
         let mut out = Vec::with_capacity(rows * self.n_targets());
-        let mut sc = self.scratch();
-        for chunk in x.chunks(BLOCK * nf) {
-            let b = chunk.len() / nf;
-            if b.is_multiple_of(LANES) {
-                out.extend(self.forward_block(Input::Dense(chunk), b, &mut sc));
-            } else {
-                // pad the last block with zero rows to whole SIMD lanes, drop their outputs
-                let padded = b.div_ceil(LANES) * LANES;
-                let mut xp = chunk.to_vec();
-                xp.resize(padded * nf, 0.0);
-                out.extend(&self.forward_block(Input::Dense(&xp), padded, &mut sc)[..b * self.n_targets()]);
+        Scratch::with(self.scratch_dims(), |sc| {
+            for chunk in x.chunks(BLOCK * nf) {
+                let b = chunk.len() / nf;
+                if b.is_multiple_of(LANES) {
+                    out.extend(self.forward_block(Input::Dense(chunk), b, sc));
+                } else {
+                    // pad the last block with zero rows to whole SIMD lanes, drop their outputs
+                    let padded = b.div_ceil(LANES) * LANES;
+                    let mut xp = chunk.to_vec();
+                    xp.resize(padded * nf, 0.0);
+                    out.extend(&self.forward_block(Input::Dense(&xp), padded, sc)[..b * self.n_targets()]);
+                }
             }
-        }
+        });
         out
     }
 
