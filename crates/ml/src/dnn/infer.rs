@@ -522,35 +522,109 @@ pub struct PleCodes {
     table_rows: usize,
 }
 
+/// The piecewise-linear encoding in code order as flat arrays, for [`PleCodes`]: per code
+/// column c its input column, first table row, number of bins and NaN fill, and its edges padded
+/// with +∞ to a common stride (one bounds-checked slice per value instead of two vectors).
+pub struct PleCoder {
+    col: Vec<usize>,
+    base: Vec<u32>,
+    top: Vec<usize>,
+    fill: Vec<f64>,
+    edges: Vec<f64>,
+    stride: usize,
+    table_rows: usize,
+}
+
+impl PleCoder {
+    pub fn new(ple: &PiecewiseLinear, layout: &TokenLayout) -> PleCoder {
+        let col = layout.order();
+        let stride = col.iter().map(|&j| ple.edges[j].len()).max().unwrap_or(1) + 1;
+        let mut c = PleCoder {
+            base: Vec::with_capacity(col.len()),
+            top: Vec::with_capacity(col.len()),
+            fill: col.iter().map(|&j| ple.fill[j]).collect(),
+            edges: Vec::with_capacity(col.len() * stride),
+            stride,
+            table_rows: 0,
+            col,
+        };
+        for &j in &c.col {
+            let e = &ple.edges[j];
+            c.base.push(c.table_rows as u32);
+            c.top.push(e.len() - 1);
+            c.edges.extend(e.iter().copied().chain(std::iter::repeat_n(f64::INFINITY, stride - e.len())));
+            c.table_rows += e.len();
+        }
+        assert!(u32::try_from(c.table_rows).is_ok(), "look-up table rows fit u32");
+        c
+    }
+
+    /// (bin, fraction) of value `v` of code column `c`: the same numbers as
+    /// [`PiecewiseLinear::code`] (tested), from the flat arrays.
+    #[inline(always)]
+    fn code(&self, c: usize, v: f64) -> (usize, f32) {
+        let e = &self.edges[c * self.stride..(c + 1) * self.stride];
+        let top = self.top[c];
+        let v = if v.is_nan() { self.fill[c] } else { v };
+        let m = e[1..].iter().map(|&edge| usize::from(edge <= v)).sum::<usize>().min(top);
+        let (lo, hi) = (e[m], e[(m + 1).min(top)]);
+        let f = (v - lo) / (hi - lo);
+        let f = if m == top || f.is_nan() || f < 0.0 { 0.0 } else { f };
+        (m, f as f32)
+    }
+}
+
 impl PleCodes {
-    /// Codes of `rows` of `x`, features in the layout's token order.
-    pub fn new(ple: &PiecewiseLinear, layout: &TokenLayout, x: &Matrix, rows: std::ops::Range<usize>) -> PleCodes {
-        let order = layout.order();
+    /// Codes of `rows` of `x`.
+    pub fn new(coder: &PleCoder, x: &Matrix, rows: std::ops::Range<usize>) -> PleCodes {
+        let mut codes = PleCodes { row: Vec::new(), frac: Vec::new(), rows: 0, n_features: 0, table_rows: 0 };
+        codes.fill(coder, x, rows);
+        codes
+    }
+
+    /// Runs `f` on the codes of `rows` of `x`, computed into this thread's buffers (kept between
+    /// calls: a fresh megabyte-sized allocation per block costs its page faults every time).
+    pub fn with<R>(coder: &PleCoder, x: &Matrix, rows: std::ops::Range<usize>, f: impl FnOnce(&PleCodes) -> R) -> R {
+        thread_local! {
+            static CACHE: std::cell::RefCell<Option<PleCodes>> = const { std::cell::RefCell::new(None) };
+        }
+        let cached = CACHE.with(|c| c.borrow_mut().take());
+        let codes = match cached {
+            Some(mut c) => {
+                c.fill(coder, x, rows);
+                c
+            }
+            None => PleCodes::new(coder, x, rows),
+        };
+        let r = f(&codes);
+        CACHE.with(|c| *c.borrow_mut() = Some(codes));
+        r
+    }
+
+    /// Recompute in place (the buffers are reused).
+    fn fill(&mut self, coder: &PleCoder, x: &Matrix, rows: std::ops::Range<usize>) {
         let n = rows.len();
         let padded = n.div_ceil(LANES) * LANES;
-        let nf = order.len();
-        let mut base = Vec::with_capacity(nf);
-        let mut table_rows = 0;
-        for &j in &order {
-            base.push(table_rows as u32);
-            table_rows += ple.width(j) + 1;
-        }
-        assert!(u32::try_from(table_rows).is_ok(), "look-up table rows fit u32");
-        let (mut row_of, mut frac) = (vec![0u32; padded * nf], vec![0.0f32; padded * nf]);
+        let nf = coder.col.len();
+        let (row_of, frac) = (&mut self.row, &mut self.frac);
+        row_of.clear();
+        row_of.resize(padded * nf, 0);
+        frac.clear();
+        frac.resize(padded * nf, 0.0);
         let start = rows.start;
         for r0 in (0..n).step_by(BLOCK) {
             let b = BLOCK.min(padded - r0);
             for s in 0..b.min(n - r0) {
                 let row = x.row(start + r0 + s);
-                for (c, (&j, &b0)) in order.iter().zip(&base).enumerate() {
-                    let (m, f) = ple.code(j, row[j]);
+                for (c, (&j, &b0)) in coder.col.iter().zip(&coder.base).enumerate() {
+                    let (m, f) = coder.code(c, row[j]);
                     let i = r0 * nf + c * b + s;
                     row_of[i] = b0 + m as u32;
                     frac[i] = f;
                 }
             }
         }
-        PleCodes { row: row_of, frac, rows: n, n_features: nf, table_rows }
+        (self.rows, self.n_features, self.table_rows) = (n, nf, coder.table_rows);
     }
 }
 
@@ -1017,6 +1091,36 @@ mod tests {
             });
             assert_eq!(slow[(k * b + s) * d + col], want);
         }
+    }
+
+    /// The flat coder gives exactly [`PiecewiseLinear::code`]'s (bin, fraction), and its table
+    /// rows are each column's first row plus the bin, in the layout's order.
+    #[test]
+    fn flat_coder_matches_the_encoding() {
+        use super::super::tokens::{Scale, TokenGroup};
+        // columns: 9 distinct values (8 bins), binary, constant, all NaN, two bins
+        let vals: Vec<[f64; 5]> = (0..40)
+            .map(|i| [f64::from(i) * 0.25, f64::from(i % 2), 3.0, f64::NAN, if i < 20 { 0.0 } else { f64::from(i) }])
+            .collect();
+        let x = Matrix::new(40, 5, vals.iter().flatten().copied().collect()).unwrap();
+        let ple = PiecewiseLinear::fit(&x, &(0..40).collect::<Vec<_>>(), 8);
+        let group = |name: &str, columns: Vec<usize>| TokenGroup { name: name.into(), scale: Scale::Atomistic, columns };
+        let layout = TokenLayout { groups: vec![group("a", vec![3, 0]), group("b", vec![4, 2, 1])], n_features: 5 };
+        let coder = PleCoder::new(&ple, &layout);
+        let mut probes = vec![f64::NAN, f64::NEG_INFINITY, -1e300, 1e300, -0.0];
+        for e in ple.edges.iter().flatten() {
+            probes.extend([*e, e - 1e-9, e + 1e-9, e * (1.0 - 1e-16), e + 0.1]);
+        }
+        let mut base = 0;
+        for (c, &j) in layout.order().iter().enumerate() {
+            assert_eq!(coder.base[c] as usize, base, "column {j}");
+            base += ple.width(j) + 1;
+            for &v in &probes {
+                let (a, b) = (coder.code(c, v), ple.code(j, v));
+                assert!(a.0 == b.0 && a.1.to_bits() == b.1.to_bits(), "column {j}, value {v}: {a:?} vs {b:?}");
+            }
+        }
+        assert_eq!(coder.table_rows, base);
     }
 
     #[test]

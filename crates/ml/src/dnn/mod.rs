@@ -521,13 +521,15 @@ impl DnnRegressor {
         const BLOCK: usize = 1024;
         let blocks: Vec<std::ops::Range<usize>> =
             (0..x.n_rows).step_by(BLOCK).map(|r| r..(r + BLOCK).min(x.n_rows)).collect();
+        let coder = self.ple.as_ref().map(|ple| infer::PleCoder::new(ple, &self.layout));
         let parts: Vec<(Vec<f64>, Vec<f64>)> = blocks
             .into_par_iter()
             .map(|rows| {
-                let outputs: Vec<Vec<f32>> = match &self.ple {
-                    Some(ple) => {
-                        let codes = infer::PleCodes::new(ple, &self.layout, x, rows);
-                        self.fast.iter().map(|net| net.forward_codes(&codes)).collect()
+                let outputs: Vec<Vec<f32>> = match &coder {
+                    Some(coder) => {
+                        infer::PleCodes::with(coder, x, rows, |codes| {
+                            self.fast.iter().map(|net| net.forward_codes(codes)).collect()
+                        })
                     }
                     None => {
                         let chunk = self.inputs(x, rows);

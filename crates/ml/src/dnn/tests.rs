@@ -294,10 +294,10 @@ fn fast_inference_throughput_piecewise_linear() {
     let n = 200_000;
     let rows: Vec<f64> = (0..n).flat_map(|r| x.row(r % n_train).to_vec()).collect();
     let big = Matrix::new(n, nf, rows).unwrap();
-    let ple = m.ple.as_ref().unwrap();
+    let coder = super::infer::PleCoder::new(m.ple.as_ref().unwrap(), &m.layout);
     for _ in 0..3 {
         let t = std::time::Instant::now();
-        let codes: Vec<_> = (0..n).step_by(1024).collect::<Vec<_>>().into_par_iter().map(|r| super::infer::PleCodes::new(ple, &m.layout, &big, r..(r + 1024).min(n))).collect();
+        let codes: Vec<_> = (0..n).step_by(1024).collect::<Vec<_>>().into_par_iter().map(|r| super::infer::PleCodes::new(&coder, &big, r..(r + 1024).min(n))).collect();
         let t_codes = t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
         let out: usize = codes.par_iter().map(|c| m.fast.iter().map(|f| f.forward_codes(c).len()).sum::<usize>()).sum();
