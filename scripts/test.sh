@@ -13,6 +13,10 @@ FEATURES="${SCALEBRIDGE_FEATURES-dnn}"
 FEATURE_ARGS=()
 for f in ${FEATURES//,/ }; do FEATURE_ARGS+=(--features "scalebridge-ml/$f" --features "scalebridge-cli/$f"); done
 cargo test --release --workspace --exclude scalebridge-py "${FEATURE_ARGS[@]}" --no-fail-fast || status=1
+if [[ ",$FEATURES," == *",dnn,"* ]]; then
+  echo "[test] DNN inference on the portable kernels (SCALEBRIDGE_NO_AVX512)"
+  SCALEBRIDGE_NO_AVX512=1 cargo test --release --workspace --exclude scalebridge-py "${FEATURE_ARGS[@]}" --lib -- dnn:: || status=1
+fi
 echo "[test] pytest"
 python -m pytest -q "$@" || status=1
 exit $status

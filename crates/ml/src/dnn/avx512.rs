@@ -19,9 +19,14 @@
 use super::infer::{Queries, ERF_DEN, ERF_NUM, EXP_POLY};
 use std::arch::x86_64::*;
 
-/// Whether this CPU runs the kernels of this module.
+/// Whether the kernels of this module run: the CPU has AVX-512F and the environment variable
+/// `SCALEBRIDGE_NO_AVX512` is not set (it selects the portable kernels, e.g. to reproduce a
+/// machine without AVX-512 to the last bit, or to test them).
 pub fn available() -> bool {
-    std::arch::is_x86_feature_detected!("avx512f")
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        std::arch::is_x86_feature_detected!("avx512f") && std::env::var_os("SCALEBRIDGE_NO_AVX512").is_none()
+    })
 }
 
 /// eˣ, lane-wise: [`super::infer`]'s `exp_f32` (Cephes `expf`) with 2ⁿ applied by `vscalefps`
