@@ -33,7 +33,9 @@ pub fn available() -> bool {
 /// (exact for the clamped range, like the portable exponent-bit construction).
 #[target_feature(enable = "avx512f")]
 fn exp(x: __m512) -> __m512 {
-    let x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.0)), _mm512_set1_ps(88.0));
+    // operands in this order so that NaN propagates like `f32::clamp` (vmaxps/vminps return
+    // their second operand when either is NaN)
+    let x = _mm512_min_ps(_mm512_set1_ps(88.0), _mm512_max_ps(_mm512_set1_ps(-87.0), x));
     let n = _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(_mm512_fmadd_ps(
         x,
         _mm512_set1_ps(std::f32::consts::LOG2_E),
@@ -64,15 +66,16 @@ pub fn attention(
     out: &mut [f32],
     ld_out: usize,
 ) -> Option<()> {
-    if d != 8 * heads || !b.is_multiple_of(16) || !available() {
+    if heads == 0 || d != 8 * heads || !b.is_multiple_of(16) || !available() {
         return None;
     }
-    // every load and store of the kernel lies inside these bounds
-    let kv_len = (d - 1) * ld_kv + tk * b;
+    // every load and store of the kernel lies inside these bounds (`None`: they overflow)
+    let span = |ld: usize, t: usize| (d - 1).checked_mul(ld)?.checked_add(t.checked_mul(b)?);
+    let (kv_len, out_len) = (span(ld_kv, tk)?, span(ld_out, tq)?);
     assert!(k.len() >= kv_len && v.len() >= kv_len, "attention: key/value buffers too short");
-    assert!(out.len() >= (d - 1) * ld_out + tq * b, "attention: output buffer too short");
+    assert!(out.len() >= out_len, "attention: output buffer too short");
     match q {
-        Queries::PerSample { q, ld } => assert!(q.len() >= (d - 1) * ld + tq * b, "attention: query buffer too short"),
+        Queries::PerSample { q, ld } => assert!(q.len() >= span(ld, tq)?, "attention: query buffer too short"),
         Queries::Shared(q) => assert!(q.len() >= d && tq == 1, "attention: shared query"),
     }
     macro_rules! dispatch {

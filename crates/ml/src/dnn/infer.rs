@@ -1012,6 +1012,19 @@ mod tests {
                 attention_portable(qs, tq, &k, &v, bt, t, b, d, heads, &mut slow, ld_out);
                 assert!(slow.iter().all(|x| x.is_finite()) && slow.iter().any(|x| *x != 0.0));
                 assert_eq!(fast, slow, "t {t} heads {heads} d {d} tq {tq}");
+                // a NaN or infinite key poisons its samples in both kernels (never a made-up value)
+                for bad in [f32::NAN, f32::INFINITY] {
+                    let mut kb = k.clone();
+                    kb[3] = bad; // column 0, token 0, sample 3
+                    let (mut fast, mut slow) = (vec![0.0f32; ld_out * d], vec![0.0f32; ld_out * d]);
+                    attention(qs, tq, &kb, &v, bt, t, b, d, heads, &mut fast, ld_out);
+                    attention_portable(qs, tq, &kb, &v, bt, t, b, d, heads, &mut slow, ld_out);
+                    for (i, (f, s)) in fast.iter().zip(&slow).enumerate() {
+                        assert_eq!(f.is_nan(), s.is_nan(), "{bad} at output {i}");
+                        assert!(s.is_nan() || f == s, "{bad} at output {i}: {f} vs {s}");
+                    }
+                    assert!(slow[3].is_nan(), "sample 3, head 0 gets NaN from a {bad} key");
+                }
                 // and against a plain softmax(q kᵀ/√dk) v for one sample, query and head
                 let dk = d / heads;
                 let (s, i, h) = (5, tq - 1, heads - 1);
