@@ -16,7 +16,7 @@
 
 #![cfg(target_arch = "x86_64")]
 
-use super::infer::{Queries, ERF_DEN, ERF_NUM, EXP_POLY};
+use super::infer::{AttentionIn, Queries, ERF_DEN, ERF_NUM, EXP_LN2, EXP_POLY};
 use std::arch::x86_64::*;
 
 /// Whether the kernels of this module run: the CPU has AVX-512F and the environment variable
@@ -41,7 +41,7 @@ fn exp(x: __m512) -> __m512 {
         _mm512_set1_ps(std::f32::consts::LOG2_E),
         _mm512_set1_ps(0.5),
     ));
-    let r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.121_944_4e-4), _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693_359_4), x));
+    let r = _mm512_fmadd_ps(n, _mm512_set1_ps(-EXP_LN2[1]), _mm512_fmadd_ps(n, _mm512_set1_ps(-EXP_LN2[0]), x));
     let mut y = _mm512_set1_ps(EXP_POLY[0]);
     for c in &EXP_POLY[1..] {
         y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(*c));
@@ -52,20 +52,8 @@ fn exp(x: __m512) -> __m512 {
 
 /// Scaled dot-product attention with the layout and arguments of `infer::attention` for head
 /// width 8 and up to 12 keys; `None` (nothing written) for other shapes.
-#[allow(clippy::too_many_arguments)]
-pub fn attention(
-    q: Queries<'_>,
-    tq: usize,
-    k: &[f32],
-    v: &[f32],
-    ld_kv: usize,
-    tk: usize,
-    b: usize,
-    d: usize,
-    heads: usize,
-    out: &mut [f32],
-    ld_out: usize,
-) -> Option<()> {
+pub fn attention(a: &AttentionIn<'_>, out: &mut [f32], ld_out: usize) -> Option<()> {
+    let AttentionIn { q, tq, k, v, ld_kv, tk, b, d, heads } = *a;
     if heads == 0 || d != 8 * heads || !b.is_multiple_of(16) || !available() {
         return None;
     }
@@ -82,7 +70,7 @@ pub fn attention(
         ($($t:literal)*) => {
             match tk {
                 // SAFETY: AVX-512F is available (checked above) and the bounds hold (asserted).
-                $($t => unsafe { attention_8::<$t>(q, tq, k, v, ld_kv, b, heads, out, ld_out) },)*
+                $($t => unsafe { attention_8::<$t>(a, out, ld_out) },)*
                 _ => return None,
             }
         };
@@ -97,18 +85,8 @@ pub fn attention(
 /// # Safety
 /// AVX-512F must be available and the buffers as long as [`attention`] asserts.
 #[target_feature(enable = "avx512f")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn attention_8<const TK: usize>(
-    q: Queries<'_>,
-    tq: usize,
-    k: &[f32],
-    v: &[f32],
-    ld_kv: usize,
-    b: usize,
-    heads: usize,
-    out: &mut [f32],
-    ld_out: usize,
-) {
+unsafe fn attention_8<const TK: usize>(a: &AttentionIn<'_>, out: &mut [f32], ld_out: usize) {
+    let AttentionIn { q, tq, k, v, ld_kv, b, heads, .. } = *a;
     const DK: usize = 8;
     let scale = _mm512_set1_ps(1.0 / (DK as f32).sqrt());
     let (kp, vp, op) = (k.as_ptr(), v.as_ptr(), out.as_mut_ptr());

@@ -42,6 +42,23 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (pos - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// [`PiecewiseLinear::code`] of a value `v` (NaN already replaced) against strictly increasing
+/// edges `e[0..=top]`; entries of `e` past `top` must be +∞ (padding, as in the flat coder of
+/// `infer`).
+#[inline(always)]
+pub(crate) fn code_on_edges(e: &[f64], top: usize, v: f64) -> (usize, f32) {
+    // e[m] <= v < e[m+1], or m = T; a branch-free count (a binary search over ~9 edges
+    // mispredicts on most steps, and so would branches on the cases below); padding counts only
+    // for v = +∞
+    let m = e[1..].iter().map(|&edge| usize::from(edge <= v)).sum::<usize>().min(top);
+    let (lo, hi) = (e[m], e[(m + 1).min(top)]);
+    let f = (v - lo) / (hi - lo);
+    // below the first edge f ≤ 0 (m = 0), at or above the last one m = T: both encode as
+    // (m, 0); the edges increase strictly, so in between 0 ≤ f < 1
+    let f = if m == top || f.is_nan() || f < 0.0 { 0.0 } else { f };
+    (m, f as f32)
+}
+
 impl PiecewiseLinear {
     /// Edges at the quantiles of the finite values of `rows` of every column of `x`, `bins` bins
     /// (≥ 1) before equal edges are merged.
@@ -126,18 +143,8 @@ impl PiecewiseLinear {
     /// (below the first edge: `(0, 0)`; at or above the last: `(T, 0)`).
     #[inline]
     pub fn code(&self, j: usize, v: f64) -> (usize, f32) {
-        let v = if v.is_nan() { self.fill[j] } else { v };
         let e = &self.edges[j];
-        let top = e.len() - 1;
-        // e[m] <= v < e[m+1], or m = T; a branch-free count (a binary search over ~9 edges
-        // mispredicts on most steps, and so would branches on the cases below)
-        let m = e[1..].iter().map(|&edge| usize::from(edge <= v)).sum::<usize>();
-        let (lo, hi) = (e[m], e[(m + 1).min(top)]);
-        let f = (v - lo) / (hi - lo);
-        // below the first edge f ≤ 0 (m = 0), at or above the last one m = T: both encode as
-        // (m, 0); the edges increase strictly, so in between 0 ≤ f < 1
-        let f = if m == top || f.is_nan() || f < 0.0 { 0.0 } else { f };
-        (m, f as f32)
+        code_on_edges(e, e.len() - 1, if v.is_nan() { self.fill[j] } else { v })
     }
 
     /// Check the fitted state against `n` feature columns (used after deserialisation).

@@ -24,7 +24,7 @@
 //! Throughput of the default model (3 members, piecewise-linear encoding, 2 threads, from
 //! Python): 1.4–1.5·10⁵ predictions/s against 1.1·10⁴ for burn's forward (docs/ml.md).
 
-use super::encoding::PiecewiseLinear;
+use super::encoding::{code_on_edges, PiecewiseLinear};
 use super::fusion::{CrossScaleAttention, SqueezeExcite};
 use super::net::{FusionNet, NetConfig};
 use super::tokens::TokenLayout;
@@ -35,6 +35,7 @@ use burn::nn::{LayerNorm, Linear};
 use burn::tensor::Tensor;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
+use std::cell::RefCell;
 
 /// Rows per forward block: 64 keep every buffer of a block below malloc's mmap threshold and in L2.
 const BLOCK: usize = 64;
@@ -182,6 +183,10 @@ pub(super) const ERF_NUM: [f32; 7] =
     [-2.726_142_3e-10, 2.770_681_4e-8, -2.101_024e-6, -5.692_506_4e-5, -7.349_906_3e-4, -2.954_600e-3, -1.609_603_3e-2];
 #[allow(clippy::excessive_precision)]
 pub(super) const ERF_DEN: [f32; 5] = [-1.456_607_2e-5, -2.133_740_6e-4, -1.682_827e-3, -7.373_329e-3, -1.426_474e-2];
+/// ln 2 split into an exactly representable leading part and the remainder (Cephes `expf`), for
+/// the argument reduction x − n ln 2 of [`exp_f32`].
+#[allow(clippy::excessive_precision)]
+pub(super) const EXP_LN2: [f32; 2] = [0.693_359_4, -2.121_944_4e-4];
 /// Polynomial of [`exp_f32`] on the reduced argument (highest power first).
 #[allow(clippy::excessive_precision)]
 pub(super) const EXP_POLY: [f32; 6] =
@@ -211,7 +216,7 @@ fn erf_f32(x: f32) -> f32 {
 fn exp_f32(x: f32) -> f32 {
     let x = x.clamp(-87.0, 88.0);
     let n = x.mul_add(std::f32::consts::LOG2_E, 0.5).floor();
-    let r = n.mul_add(2.121_944_4e-4, n.mul_add(-0.693_359_4, x));
+    let r = n.mul_add(-EXP_LN2[1], n.mul_add(-EXP_LN2[0], x));
     let mut y = EXP_POLY[0];
     for c in &EXP_POLY[1..] {
         y = y.mul_add(r, *c);
@@ -278,48 +283,37 @@ fn load(src: &[f32]) -> Lanes {
     *<&Lanes>::try_from(&src[..LANES]).expect("LANES values")
 }
 
-/// Scaled dot-product attention, `b` samples (a multiple of [`LANES`]), `tq` queries over `tk`
-/// keys, `heads` heads over d columns. Everything is column-major with token-major rows, so for
-/// a fixed (token, column) the samples are contiguous: keys/values (j, s, c) at
-/// `c·ld_kv + j·b + s`, output (i, s, c) at `c·ld_out + i·b + s`. The kernel runs [`LANES`]
-/// samples at once and every score, softmax and weighted sum is a vertical SIMD operation (per
-/// sample the problem is only 7 × 7 per head).
-#[allow(clippy::too_many_arguments)]
-fn attention(
-    q: Queries<'_>,
-    tq: usize,
-    k: &[f32],
-    v: &[f32],
-    ld_kv: usize,
-    tk: usize,
-    b: usize,
-    d: usize,
-    heads: usize,
-    out: &mut [f32],
-    ld_out: usize,
-) {
+/// Operands of one attention call: `tq` queries `q` over `tk` keys `k` and values `v`, `b`
+/// samples (a multiple of [`LANES`]), `heads` heads over `d` columns. Everything is column-major
+/// with token-major rows, so for a fixed (token, column) the samples are contiguous:
+/// keys/values (j, s, c) at `c·ld_kv + j·b + s`.
+#[derive(Clone, Copy)]
+pub(super) struct AttentionIn<'a> {
+    pub q: Queries<'a>,
+    pub tq: usize,
+    pub k: &'a [f32],
+    pub v: &'a [f32],
+    pub ld_kv: usize,
+    pub tk: usize,
+    pub b: usize,
+    pub d: usize,
+    pub heads: usize,
+}
+
+/// Scaled dot-product attention of `a`, output (i, s, c) at `c·ld_out + i·b + s`. The kernel runs
+/// [`LANES`] samples at once and every score, softmax and weighted sum is a vertical SIMD
+/// operation (per sample the problem is only 7 × 7 per head).
+fn attention(a: &AttentionIn<'_>, out: &mut [f32], ld_out: usize) {
     #[cfg(target_arch = "x86_64")]
-    if super::avx512::attention(q, tq, k, v, ld_kv, tk, b, d, heads, out, ld_out).is_some() {
+    if super::avx512::attention(a, out, ld_out).is_some() {
         return;
     }
-    attention_portable(q, tq, k, v, ld_kv, tk, b, d, heads, out, ld_out);
+    attention_portable(a, out, ld_out);
 }
 
 /// [`attention`] in portable code (the reference of the AVX-512 kernel).
-#[allow(clippy::too_many_arguments)]
-fn attention_portable(
-    q: Queries<'_>,
-    tq: usize,
-    k: &[f32],
-    v: &[f32],
-    ld_kv: usize,
-    tk: usize,
-    b: usize,
-    d: usize,
-    heads: usize,
-    out: &mut [f32],
-    ld_out: usize,
-) {
+fn attention_portable(a: &AttentionIn<'_>, out: &mut [f32], ld_out: usize) {
+    let AttentionIn { q, tq, k, v, ld_kv, tk, b, d, heads } = *a;
     let dk = d / heads;
     debug_assert_eq!(b % LANES, 0);
     let scale = 1.0 / (dk as f32).sqrt();
@@ -449,14 +443,24 @@ impl Scratch {
     /// a megabyte freshly allocated per call costs an mmap and its page faults every time).
     fn with<R>(dims: (usize, usize, usize), f: impl FnOnce(&mut Scratch) -> R) -> R {
         thread_local! {
-            static CACHE: std::cell::RefCell<Option<Scratch>> = const { std::cell::RefCell::new(None) };
+            static CACHE: RefCell<Option<Scratch>> = const { RefCell::new(None) };
         }
-        let cached = CACHE.with(|c| c.borrow_mut().take());
-        let mut sc = cached.filter(|s| s.dims == dims).unwrap_or_else(|| Scratch::new(dims));
-        let r = f(&mut sc);
-        CACHE.with(|c| *c.borrow_mut() = Some(sc));
-        r
+        with_cached(&CACHE, |c| c.filter(|s| s.dims == dims).unwrap_or_else(|| Scratch::new(dims)), f)
     }
+}
+
+/// Runs `f` on a value kept in the thread-local `cache` between calls: `prepare` turns the kept
+/// value (`None` on first use, or after a panic inside `f`) into the one to use, and it is put
+/// back afterwards (taken out meanwhile, so a nested call prepares its own).
+fn with_cached<T: 'static, R>(
+    cache: &'static std::thread::LocalKey<RefCell<Option<T>>>,
+    prepare: impl FnOnce(Option<T>) -> T,
+    f: impl FnOnce(&mut T) -> R,
+) -> R {
+    let mut value = prepare(cache.with(|c| c.borrow_mut().take()));
+    let r = f(&mut value);
+    cache.with(|c| *c.borrow_mut() = Some(value));
+    r
 }
 
 #[derive(Debug, Clone)]
@@ -564,18 +568,12 @@ impl PleCoder {
         c
     }
 
-    /// (bin, fraction) of value `v` of code column `c`: the same numbers as
-    /// [`PiecewiseLinear::code`] (tested), from the flat arrays.
+    /// (bin, fraction) of value `v` of code column `c`: [`PiecewiseLinear::code`] on the flat
+    /// arrays (the same function on padded edges).
     #[inline(always)]
     fn code(&self, c: usize, v: f64) -> (usize, f32) {
         let e = &self.edges[c * self.stride..(c + 1) * self.stride];
-        let top = self.top[c];
-        let v = if v.is_nan() { self.fill[c] } else { v };
-        let m = e[1..].iter().map(|&edge| usize::from(edge <= v)).sum::<usize>().min(top);
-        let (lo, hi) = (e[m], e[(m + 1).min(top)]);
-        let f = (v - lo) / (hi - lo);
-        let f = if m == top || f.is_nan() || f < 0.0 { 0.0 } else { f };
-        (m, f as f32)
+        code_on_edges(e, self.top[c], if v.is_nan() { self.fill[c] } else { v })
     }
 }
 
@@ -591,19 +589,16 @@ impl PleCodes {
     /// calls: a fresh megabyte-sized allocation per block costs its page faults every time).
     pub fn with<R>(coder: &PleCoder, x: &Matrix, rows: std::ops::Range<usize>, f: impl FnOnce(&PleCodes) -> R) -> R {
         thread_local! {
-            static CACHE: std::cell::RefCell<Option<PleCodes>> = const { std::cell::RefCell::new(None) };
+            static CACHE: RefCell<Option<PleCodes>> = const { RefCell::new(None) };
         }
-        let cached = CACHE.with(|c| c.borrow_mut().take());
-        let codes = match cached {
+        let prepare = move |kept: Option<PleCodes>| match kept {
             Some(mut c) => {
                 c.fill(coder, x, rows);
                 c
             }
             None => PleCodes::new(coder, x, rows),
         };
-        let r = f(&codes);
-        CACHE.with(|c| *c.borrow_mut() = Some(codes));
-        r
+        with_cached(&CACHE, prepare, |c| f(c))
     }
 
     /// Recompute in place (the buffers are reused).
@@ -926,7 +921,18 @@ impl FastNet {
             l.qkv.apply_col_major(y, bt, qkv);
             let (q, kv) = qkv.split_at(bt * d);
             let (k, v) = kv.split_at(bt * d);
-            attention(Queries::PerSample { q, ld: bt }, t, k, v, bt, t, b, d, self.heads, ctx, bt);
+            let a = AttentionIn {
+                q: Queries::PerSample { q, ld: bt },
+                tq: t,
+                k,
+                v,
+                ld_kv: bt,
+                tk: t,
+                b,
+                d,
+                heads: self.heads,
+            };
+            attention(&a, ctx, bt);
             let cm = MatRef::from_column_major_slice(ctx, bt, d);
             l.out.bias_rows(h, bt, d, false);
             let hm = MatMut::from_column_major_slice_with_stride_mut(h, d, bt, d).transpose_mut();
@@ -964,7 +970,8 @@ impl FastNet {
             cr.kv.apply_col_major(h, bt, kv);
             let (k, v) = kv.split_at(bt * d);
             let mut c = vec![0.0f32; b * d];
-            attention(Queries::Shared(&cr.q), 1, k, v, bt, t, b, d, self.heads, &mut c, b);
+            let a = AttentionIn { q: Queries::Shared(&cr.q), tq: 1, k, v, ld_kv: bt, tk: t, b, d, heads: self.heads };
+            attention(&a, &mut c, b);
             let cm = MatRef::from_column_major_slice(&c, b, d);
             cr.out.bias_rows(&mut fused, b, d, false);
             let fm = MatMut::from_column_major_slice_with_stride_mut(&mut fused, d, b, d).transpose_mut();
@@ -1007,9 +1014,10 @@ mod tests {
             let cases: [(Queries<'_>, usize, usize); 2] =
                 [(Queries::PerSample { q: &q, ld: bt }, t, bt), (Queries::Shared(&q[..d]), 1, b)];
             for (qs, tq, ld_out) in cases {
+                let a = AttentionIn { q: qs, tq, k: &k, v: &v, ld_kv: bt, tk: t, b, d, heads };
                 let (mut fast, mut slow) = (vec![0.0f32; ld_out * d], vec![0.0f32; ld_out * d]);
-                attention(qs, tq, &k, &v, bt, t, b, d, heads, &mut fast, ld_out);
-                attention_portable(qs, tq, &k, &v, bt, t, b, d, heads, &mut slow, ld_out);
+                attention(&a, &mut fast, ld_out);
+                attention_portable(&a, &mut slow, ld_out);
                 assert!(slow.iter().all(|x| x.is_finite()) && slow.iter().any(|x| *x != 0.0));
                 assert_eq!(fast, slow, "t {t} heads {heads} d {d} tq {tq}");
                 // a NaN or infinite key poisons its samples in both kernels (never a made-up value)
@@ -1017,8 +1025,9 @@ mod tests {
                     let mut kb = k.clone();
                     kb[3] = bad; // column 0, token 0, sample 3
                     let (mut fast, mut slow) = (vec![0.0f32; ld_out * d], vec![0.0f32; ld_out * d]);
-                    attention(qs, tq, &kb, &v, bt, t, b, d, heads, &mut fast, ld_out);
-                    attention_portable(qs, tq, &kb, &v, bt, t, b, d, heads, &mut slow, ld_out);
+                    let a = AttentionIn { k: &kb, ..a };
+                    attention(&a, &mut fast, ld_out);
+                    attention_portable(&a, &mut slow, ld_out);
                     for (i, (f, s)) in fast.iter().zip(&slow).enumerate() {
                         assert_eq!(f.is_nan(), s.is_nan(), "{bad} at output {i}");
                         assert!(s.is_nan() || f == s, "{bad} at output {i}: {f} vs {s}");
@@ -1122,7 +1131,8 @@ mod tests {
             .collect();
         let x = Matrix::new(40, 5, vals.iter().flatten().copied().collect()).unwrap();
         let ple = PiecewiseLinear::fit(&x, &(0..40).collect::<Vec<_>>(), 8);
-        let group = |name: &str, columns: Vec<usize>| TokenGroup { name: name.into(), scale: Scale::Atomistic, columns };
+        let group =
+            |name: &str, columns: Vec<usize>| TokenGroup { name: name.into(), scale: Scale::Atomistic, columns };
         let layout = TokenLayout { groups: vec![group("a", vec![3, 0]), group("b", vec![4, 2, 1])], n_features: 5 };
         let coder = PleCoder::new(&ple, &layout);
         let mut probes = vec![f64::NAN, f64::NEG_INFINITY, -1e300, 1e300, -0.0];
