@@ -5,9 +5,9 @@
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_md::properties::elastic::{static_constants, thermal_constants, StaticOptions, ThermalOptions};
-use scalebridge_md::properties::green_kubo::{green_kubo, GreenKuboOptions};
-use scalebridge_md::properties::melting::{melting_temperature, MeltingOptions};
+use scalebridge_protocols::elastic::{static_constants, thermal_constants, StaticOptions, ThermalOptions};
+use scalebridge_protocols::green_kubo::{green_kubo, GreenKuboOptions};
+use scalebridge_protocols::melting::{melting_temperature, MeltingOptions};
 use serde_json::json;
 use std::time::Instant;
 
@@ -83,7 +83,7 @@ pub fn run(a: Args) -> Result<(), String> {
         "melting": tm,
     });
     a.system.report(&card, &[], "card", || {
-        let q = |v: &scalebridge_md::properties::report::Quantity| format!("{:.2} ± {:.2} {}", v.value, v.stderr.unwrap_or(0.0), v.unit);
+        let q = |v: &scalebridge_protocols::report::Quantity| format!("{:.2} ± {:.2} {}", v.value, v.stderr.unwrap_or(0.0), v.unit);
         format!(
             "C11 C12 C44 at 0 K: {:.1} {:.1} {:.1} GPa\nC11 C12 C44 at {} K: {:.1} {:.1} {:.1} GPa\nκ({} K) = {}\nT_m = {}\nwall time {:.0} s",
             c0.c_gpa[0][0], c0.c_gpa[0][1], c0.c_gpa[3][3], a.temperature, ct.c_gpa[0][0], ct.c_gpa[0][1], ct.c_gpa[3][3],

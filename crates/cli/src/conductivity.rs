@@ -3,9 +3,9 @@
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_md::properties::green_kubo::{green_kubo, GreenKuboOptions};
-use scalebridge_md::properties::nemd::{muller_plathe, NemdOptions};
-use scalebridge_md::properties::report::Quantity;
+use scalebridge_protocols::green_kubo::{green_kubo, GreenKuboOptions};
+use scalebridge_protocols::nemd::{muller_plathe, NemdOptions};
+use scalebridge_protocols::report::Quantity;
 
 #[derive(ClapArgs)]
 pub struct Args {

@@ -2,7 +2,7 @@
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_md::properties::diffusion::{diffusivity, DiffusionOptions};
+use scalebridge_protocols::diffusion::{diffusivity, DiffusionOptions};
 
 #[derive(ClapArgs)]
 pub struct Args {

@@ -3,7 +3,7 @@
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_md::properties::elastic::{static_constants, thermal_constants, ElasticResult, StaticOptions, ThermalOptions};
+use scalebridge_protocols::elastic::{static_constants, thermal_constants, ElasticResult, StaticOptions, ThermalOptions};
 
 #[derive(ClapArgs)]
 pub struct Args {

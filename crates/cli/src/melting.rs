@@ -3,8 +3,8 @@
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_md::properties::melting::{melting_temperature, MeltingOptions};
-use scalebridge_md::properties::phase_id::PhaseMethod;
+use scalebridge_protocols::melting::{melting_temperature, MeltingOptions};
+use scalebridge_md::computes::phase_id::PhaseMethod;
 
 #[derive(ClapArgs)]
 pub struct Args {

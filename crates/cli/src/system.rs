@@ -4,7 +4,7 @@ use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressStyle};
 use scalebridge_md::lattice::{bulk, BulkSpec, Lattice};
 use scalebridge_md::potentials::{load, Potential, Zhou2004};
-use scalebridge_md::properties::report::{Progress, Series, StageCache};
+use scalebridge_protocols::report::{Progress, Series, StageCache};
 use scalebridge_md::structure::Structure;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -127,7 +127,7 @@ impl SystemArgs {
             return StageCache::default();
         }
         let opts = serde_json::to_string(options).unwrap_or_default();
-        let task = scalebridge_md::properties::report::sha256_hex(format!("{protocol}\n{}\n{}\n{opts}", s.hash(), pot.fingerprint()).as_bytes());
+        let task = scalebridge_protocols::report::sha256_hex(format!("{protocol}\n{}\n{}\n{opts}", s.hash(), pot.fingerprint()).as_bytes());
         StageCache::new(Some(self.cache.clone()), &task)
     }
 
@@ -158,7 +158,7 @@ impl SystemArgs {
             std::fs::rename(&tmp, p).map_err(|e| format!("{}: {e}", p.display()))?;
         }
         if let Some(p) = &self.plot {
-            scalebridge_md::properties::plot::plot_series(series, p, title).map_err(|e| e.to_string())?;
+            scalebridge_protocols::plot::plot_series(series, p, title).map_err(|e| e.to_string())?;
         }
         if self.json {
             println!("{text}");

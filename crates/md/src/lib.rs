@@ -18,6 +18,7 @@
 //! ```
 
 pub mod cell;
+pub mod computes;
 pub mod elements;
 pub mod error;
 pub mod evaluator;
@@ -27,8 +28,9 @@ pub mod lattice;
 pub mod minimize;
 pub mod neighbors;
 pub mod potentials;
-pub mod properties;
+pub mod series;
 pub mod simulation;
+pub mod stats;
 pub mod structure;
 pub mod thermo;
 pub mod trajectory;

@@ -9,9 +9,9 @@ use numpy::PyReadonlyArray2;
 use pyo3::prelude::*;
 use scalebridge_md::error::Result as MdResult;
 use scalebridge_md::evaluator::{Evaluator, DEFAULT_SKIN};
-use scalebridge_md::properties::heat_flux::compute_heat_current;
+use scalebridge_md::computes::heat_flux::compute_heat_current;
 use scalebridge_md::potentials::Potential;
-use scalebridge_md::properties::report::{Progress, StageCache};
+use scalebridge_protocols::report::{Progress, StageCache};
 use scalebridge_md::structure::Structure;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -79,7 +79,7 @@ fn dispatch(
     cache: &StageCache,
     progress: &mut dyn Progress,
 ) -> PyResult<String> {
-    use scalebridge_md::properties as p;
+    use scalebridge_protocols as p;
     match protocol {
         "elastic/static" => json(p::elastic::static_constants(s, pot, &parse(protocol, options)?, cache, progress)),
         "elastic/thermal" => json(p::elastic::thermal_constants(s, pot, &parse(protocol, options)?, cache, progress)),
@@ -122,7 +122,7 @@ fn run_protocol(
     let s = structure_from(cell, positions, symbols, masses)?;
     let pot = potential.inner.clone();
     md(pot.check_species(&s.species))?;
-    let task = scalebridge_md::properties::report::sha256_hex(format!("{protocol}\n{}\n{}\n{options}", s.hash(), pot.fingerprint()).as_bytes());
+    let task = scalebridge_protocols::report::sha256_hex(format!("{protocol}\n{}\n{}\n{options}", s.hash(), pot.fingerprint()).as_bytes());
     let cache = StageCache::new(cache_dir.map(Into::into), &task);
     let mut prog = PyProgress { callback: progress, last: std::time::Instant::now() };
     let out = py.detach(|| no_panic(protocol, || dispatch(protocol, &s, pot, options, &cache, &mut prog)));
@@ -136,9 +136,9 @@ fn run_protocol(
 /// Plot series (JSON list of `Series`) to an SVG file.
 #[pyfunction]
 fn plot_series(series: &str, path: &str, title: &str) -> PyResult<()> {
-    let s: Vec<scalebridge_md::properties::report::Series> =
+    let s: Vec<scalebridge_md::series::Series> =
         serde_json::from_str(series).map_err(|e| InputError::new_err(format!("series: {e}")))?;
-    no_panic("plot_series", || md(scalebridge_md::properties::plot::plot_series(&s, std::path::Path::new(path), title)))
+    no_panic("plot_series", || md(scalebridge_protocols::plot::plot_series(&s, std::path::Path::new(path), title)))
 }
 
 /// RDF up to `r_max` (Å) with `bins` bins: (r, [(a, b, g, running coordination), ...]); the
@@ -156,7 +156,7 @@ fn rdf(
 ) -> PyResult<(Vec<f64>, Vec<(String, String, Vec<f64>, Vec<f64>)>)> {
     let ones = Some(vec![1.0; symbols.len()]);
     let s = structure_from(cell, positions, symbols, ones)?;
-    let r = py.detach(|| no_panic("rdf", || md(scalebridge_md::properties::descriptors::rdf(&s, r_max, bins))))?;
+    let r = py.detach(|| no_panic("rdf", || md(scalebridge_md::computes::descriptors::rdf(&s, r_max, bins))))?;
     Ok((r.r, r.pairs))
 }
 
@@ -172,7 +172,7 @@ fn displacements<'py>(
     let ones = Some(vec![1.0; symbols.len()]);
     let r = structure_from(cell.clone(), reference_positions, symbols.clone(), ones.clone())?;
     let s = structure_from(cell, positions, symbols, ones)?;
-    let d = md(scalebridge_md::properties::descriptors::displacements(&s, &r))?;
+    let d = md(scalebridge_md::computes::descriptors::displacements(&s, &r))?;
     crate::md::vec3_array(py, &d)
 }
 
@@ -189,7 +189,7 @@ fn local_temperature(
 ) -> PyResult<Vec<f64>> {
     let s = structure_from(cell, positions, symbols, Some(masses))?;
     let v = crate::md::vec3_rows(velocities, "velocities")?;
-    py.detach(|| no_panic("local_temperature", || md(scalebridge_md::properties::descriptors::local_temperature(&s, &v, radius))))
+    py.detach(|| no_panic("local_temperature", || md(scalebridge_md::computes::descriptors::local_temperature(&s, &v, radius))))
 }
 
 /// Bond statistics with a potential: dict with bonds, mean_coordination, mean_bond_length (Å),
@@ -210,8 +210,8 @@ fn bond_statistics(
     py.detach(|| {
         no_panic("bond_statistics", || {
             md(pot.check_species(&s.species))?;
-            let iso = md(scalebridge_md::properties::elastic::isolated_atom_energies(&pot, &s))?;
-            json(scalebridge_md::properties::descriptors::bond_stats(&s, pot.clone(), bond_cutoff, &iso))
+            let iso = md(scalebridge_protocols::elastic::isolated_atom_energies(&pot, &s))?;
+            json(scalebridge_md::computes::descriptors::bond_stats(&s, pot.clone(), bond_cutoff, &iso))
         })
     })
 }
@@ -264,7 +264,7 @@ fn phase_labels(
     cutoff: Option<f64>,
     neighbors: usize,
 ) -> PyResult<Vec<f64>> {
-    use scalebridge_md::properties::phase_id::{common_neighbor_analysis, steinhardt_q6, CnaCutoff};
+    use scalebridge_md::computes::phase_id::{common_neighbor_analysis, steinhardt_q6, CnaCutoff};
     let masses = Some(vec![1.0; symbols.len()]);
     let s = structure_from(cell, positions, symbols, masses)?;
     let method = method.to_string();

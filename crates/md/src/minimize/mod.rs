@@ -361,3 +361,14 @@ pub fn minimize(structure: &mut Structure, eval: &mut Evaluator, algorithm: &str
         other => Err(Error::invalid("algorithm", other, "expected fire or cg")),
     }
 }
+
+/// Relax `s`: conjugate gradients for at most 500 iterations, then FIRE from where CG stopped
+/// if it has not converged (CG line searches can stall on tabulated potentials with kinks in
+/// F(ρ); FIRE is slower but robust).
+pub fn relax(s: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<MinimizeReport> {
+    let quick = MinimizeOptions { max_iter: opts.max_iter.min(500), ..opts.clone() };
+    match minimize(s, eval, "cg", &quick) {
+        Err(Error::NotConverged { .. }) => minimize(s, eval, "fire", opts),
+        r => r,
+    }
+}

@@ -3,8 +3,8 @@
 //! the Cauchy relation C12 = C44 of pair potentials, and resumable stages.
 
 use scalebridge_md::prelude::*;
-use scalebridge_md::properties::elastic::{static_constants, StaticOptions};
-use scalebridge_md::properties::report::{Silent, StageCache};
+use scalebridge_protocols::elastic::{static_constants, StaticOptions};
+use scalebridge_protocols::report::{Silent, StageCache};
 use std::sync::Arc;
 
 /// ε/σ³ → GPa for ε = 1 eV, σ = 1 Å is 160.2 GPa; use reduced units ε = σ = 1 directly.

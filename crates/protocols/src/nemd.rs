@@ -2,7 +2,7 @@
 //! (1997); LAMMPS `fix thermal/conductivity N z Nbin`).
 //!
 //! For every seed: Maxwell–Boltzmann velocities, NVT equilibration (as in
-//! [`super::green_kubo`]), then NVE with the cell cut into `slabs` (even, ≥ 4) equal slabs along
+//! [`crate::green_kubo`]), then NVE with the cell cut into `slabs` (even, ≥ 4) equal slabs along
 //! the third cell vector (along z for LAMMPS-style cells). Every `swap_every` steps the hottest
 //! atom (largest `½ m v²`) of the cold slab 0 and the coldest atom of the hot slab `N/2`
 //! exchange kinetic energy by an elastic collision (`v' = 2 v_cm − v`; for equal masses the
@@ -27,15 +27,15 @@
 //! than twice the drop across the fitted region, a gradient not resolved from its noise, and a
 //! mean temperature more than 10 % from the target.
 
-use super::green_kubo::{drive, equilibrated, validate_common, Thermostat, KAPPA_UNIT};
-use super::report::{Progress, Provenance, Quantity, Series, StageCache};
-use super::stats;
-use crate::error::{Error, Result};
-use crate::evaluator::DEFAULT_SKIN;
-use crate::integrators::MdState;
-use crate::potentials::{Potential, Request};
-use crate::structure::Structure;
-use crate::units::{BOLTZMANN, EV_PER_PS_A_K_IN_W_PER_M_K, MVV2E};
+use crate::green_kubo::{drive, equilibrated, validate_common, Thermostat, KAPPA_UNIT};
+use crate::report::{Progress, Provenance, Quantity, Series, StageCache};
+use scalebridge_md::stats;
+use scalebridge_md::error::{Error, Result};
+use scalebridge_md::evaluator::DEFAULT_SKIN;
+use scalebridge_md::integrators::MdState;
+use scalebridge_md::potentials::{Potential, Request};
+use scalebridge_md::structure::Structure;
+use scalebridge_md::units::{BOLTZMANN, EV_PER_PS_A_K_IN_W_PER_M_K, MVV2E};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 

@@ -8,15 +8,15 @@
 //! `C_P = (⟨H²⟩ − ⟨H⟩²) / (k_B T²)`, is reported too (it converges slowly; a disagreement beyond
 //! the errors is reported as a warning only when it is large).
 
-use crate::error::{Error, Result};
-use crate::evaluator::DEFAULT_SKIN;
-use crate::integrators::{Coupling, Npt};
-use crate::potentials::Potential;
-use crate::properties::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
-use crate::properties::stats::{block_mean_stderr, linear_fit, variance};
-use crate::simulation::Simulation;
-use crate::structure::Structure;
-use crate::units::{BOLTZMANN, EV_PER_A3_IN_GPA};
+use scalebridge_md::error::{Error, Result};
+use scalebridge_md::evaluator::DEFAULT_SKIN;
+use scalebridge_md::integrators::{Coupling, Npt};
+use scalebridge_md::potentials::Potential;
+use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
+use scalebridge_md::stats::{block_mean_stderr, linear_fit, variance};
+use scalebridge_md::simulation::Simulation;
+use scalebridge_md::structure::Structure;
+use scalebridge_md::units::{BOLTZMANN, EV_PER_A3_IN_GPA};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 

@@ -25,18 +25,18 @@
 //! `v_t² = G/ρ`. Standard errors of the derived moduli are propagated by sampling `C` within its
 //! errors (fixed seed, deterministic).
 
-use crate::cell::{voigt_deformation, Mat3};
-use crate::error::{Error, Result};
-use crate::evaluator::{Evaluator, DEFAULT_SKIN};
-use crate::integrators::{Coupling, NoseHoover, Npt};
-use crate::minimize::{CellDof, CellRelax, MinimizeOptions};
-use crate::properties::relax;
-use crate::potentials::{Potential, Request};
-use crate::properties::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
-use crate::properties::stats::block_mean_stderr;
-use crate::simulation::Simulation;
-use crate::structure::Structure;
-use crate::units::EV_PER_A3_IN_GPA;
+use scalebridge_md::cell::{voigt_deformation, Mat3};
+use scalebridge_md::error::{Error, Result};
+use scalebridge_md::evaluator::{Evaluator, DEFAULT_SKIN};
+use scalebridge_md::integrators::{Coupling, NoseHoover, Npt};
+use scalebridge_md::minimize::{CellDof, CellRelax, MinimizeOptions};
+use scalebridge_md::minimize::relax;
+use scalebridge_md::potentials::{Potential, Request};
+use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
+use scalebridge_md::stats::block_mean_stderr;
+use scalebridge_md::simulation::Simulation;
+use scalebridge_md::structure::Structure;
+use scalebridge_md::units::EV_PER_A3_IN_GPA;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
@@ -180,7 +180,7 @@ pub fn isolated_atom_energies(potential: &Arc<dyn Potential>, s: &Structure) -> 
         .iter()
         .zip(species_masses(s))
         .map(|(sp, m)| {
-            let one = Structure::from_symbols(crate::cell::Cell::orthorhombic(l, l, l)?, vec![[0.0; 3]], std::slice::from_ref(sp), Some(vec![m]))?;
+            let one = Structure::from_symbols(scalebridge_md::cell::Cell::orthorhombic(l, l, l)?, vec![[0.0; 3]], std::slice::from_ref(sp), Some(vec![m]))?;
             Ok(ev.compute_all(&one)?.energy)
         })
         .collect()
@@ -648,7 +648,7 @@ pub fn thermal_constants(
         }
         // map the last snapshot into the averaged cell (same fractional coordinates)
         let s = &sim.state.structure;
-        let cell = crate::cell::Cell::new(avg)?;
+        let cell = scalebridge_md::cell::Cell::new(avg)?;
         let mut t = s.clone();
         for (r, x) in t.positions.iter_mut().zip(&s.positions) {
             *r = cell.cartesian(&s.cell.fractional(x));

@@ -2,13 +2,13 @@
 //! `E_f = E(N−1) − (N−1)/N · E(N)`, both relaxed (atoms; optionally the cell too, to the
 //! reference's pressure), reported relaxed and unrelaxed, eV.
 
-use crate::error::{Error, Result};
-use crate::evaluator::{Evaluator, DEFAULT_SKIN};
-use crate::minimize::{CellDof, CellRelax, MinimizeOptions};
-use crate::properties::relax;
-use crate::potentials::{Potential, Request};
-use crate::properties::report::{Progress, Provenance, Quantity};
-use crate::structure::Structure;
+use scalebridge_md::error::{Error, Result};
+use scalebridge_md::evaluator::{Evaluator, DEFAULT_SKIN};
+use scalebridge_md::minimize::{CellDof, CellRelax, MinimizeOptions};
+use scalebridge_md::minimize::relax;
+use scalebridge_md::potentials::{Potential, Request};
+use crate::report::{Progress, Provenance, Quantity};
+use scalebridge_md::structure::Structure;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 

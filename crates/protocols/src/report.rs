@@ -3,9 +3,9 @@
 //! [`Series`] for plots (running integrals, profiles, stress–strain), progress reporting and a
 //! per-stage cache that lets interrupted protocols resume.
 
-use crate::error::{Error, Result};
-use crate::potentials::Potential;
-use crate::structure::Structure;
+use scalebridge_md::error::{Error, Result};
+use scalebridge_md::potentials::Potential;
+use scalebridge_md::structure::Structure;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -31,20 +31,7 @@ impl Quantity {
     }
 }
 
-/// A curve recorded by a protocol (for plots and for users who check the protocol by eye).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Series {
-    pub name: String,
-    pub x_label: String,
-    pub x_unit: String,
-    pub y_label: String,
-    pub y_unit: String,
-    pub x: Vec<f64>,
-    pub y: Vec<f64>,
-    /// Standard error of every `y`, if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub y_err: Option<Vec<f64>>,
-}
+pub use scalebridge_md::series::Series;
 
 /// Hex SHA-256 of bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -120,7 +107,7 @@ impl Progress for Silent {
 /// Run `sim` for `steps` steps, reporting `base + done` of `total` to `progress` every
 /// `report_every` steps; an interruption becomes [`Error::Interrupted`].
 pub fn run_steps(
-    sim: &mut crate::simulation::Simulation,
+    sim: &mut scalebridge_md::simulation::Simulation,
     steps: u64,
     progress: &mut dyn Progress,
     base: u64,

@@ -9,14 +9,14 @@
 //! own MSD curve and D, so the standard error comes from the spread of nearly independent blocks.
 //! D is reported in Å²/ps (1 Å²/ps = 10⁻⁸ m²/s), for all atoms and per species.
 
-use crate::error::{Error, Result};
-use crate::evaluator::DEFAULT_SKIN;
-use crate::integrators::{Integrator, NoseHoover, VelocityVerlet};
-use crate::potentials::Potential;
-use crate::properties::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
-use crate::properties::stats::{linear_fit, mean_stderr};
-use crate::simulation::Simulation;
-use crate::structure::Structure;
+use scalebridge_md::error::{Error, Result};
+use scalebridge_md::evaluator::DEFAULT_SKIN;
+use scalebridge_md::integrators::{Integrator, NoseHoover, VelocityVerlet};
+use scalebridge_md::potentials::Potential;
+use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
+use scalebridge_md::stats::{linear_fit, mean_stderr};
+use scalebridge_md::simulation::Simulation;
+use scalebridge_md::structure::Structure;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -227,7 +227,7 @@ pub fn diffusivity(
             }
             *lf = f;
         }
-        temps.push(crate::velocities::temperature(&s.masses, &sim.state.velocities));
+        temps.push(scalebridge_md::velocities::temperature(&s.masses, &sim.state.velocities));
         acc.add(k, &unwrapped, &structure.types, ns, &natoms_of);
     }
 
@@ -277,7 +277,7 @@ pub fn diffusivity(
     }
     let mean_curve: Vec<f64> = (0..max_lag).map(|l| (0..opts.blocks).map(|b| msd(b, ns)[l]).sum::<f64>() / opts.blocks as f64).collect();
     let err_curve: Vec<f64> = (0..max_lag).map(|l| mean_stderr(&(0..opts.blocks).map(|b| msd(b, ns)[l]).collect::<Vec<_>>()).1).collect();
-    let (tm, te) = crate::properties::stats::block_mean_stderr(&temps, opts.blocks)?;
+    let (tm, te) = scalebridge_md::stats::block_mean_stderr(&temps, opts.blocks)?;
     let mut prov = prov;
     prov.wall_seconds = t0.elapsed().as_secs_f64();
     Ok(DiffusionResult {

@@ -3,7 +3,7 @@
 //! For every seed: Maxwell–Boltzmann velocities at `T`, NVT equilibration (Nosé–Hoover chain as
 //! LAMMPS `fix nvt`, or Langevin/BAOAB followed by removal of the centre-of-mass drift), then NVE
 //! production (velocity Verlet, LAMMPS `fix nve`). Every `sample_every` steps the heat current
-//! `J` ([`super::heat_flux`], LAMMPS `compute heat/flux`, eV·Å/ps) is pushed into an on-the-fly
+//! `J` ([`scalebridge_md::computes::heat_flux`], LAMMPS `compute heat/flux`, eV·Å/ps) is pushed into an on-the-fly
 //! [`Correlator`] (LAMMPS `fix ave/correlate ... type full ave running`); per-atom energies and
 //! virials are evaluated on those steps only, forces alone on the others. No trajectory is kept.
 //!
@@ -11,7 +11,7 @@
 //!
 //! with `V` the volume (Å³), `T` the mean NVE temperature of that seed (K), the integral by the
 //! trapezoidal rule over the lags (LAMMPS `trap()`), converted from eV/(ps·Å·K) to W/(m·K)
-//! ([`crate::units::EV_PER_PS_A_K_IN_W_PER_M_K`]). The tensor is symmetrised
+//! ([`scalebridge_md::units::EV_PER_PS_A_K_IN_W_PER_M_K`]). The tensor is symmetrised
 //! (`½(κ_ab + κ_ba)`, Onsager). The scalar `κ` is a third of the trace.
 //!
 //! **Plateau rule** ([`pick_plateau`]): on the seed-averaged, normalised diagonal HCACF
@@ -27,17 +27,17 @@
 //! The heat current is the LAMMPS one (no partial-enthalpy correction), which is the
 //! thermal-conductivity current for single-species systems.
 
-use super::heat_flux::{heat_current_of, sample_request};
-use super::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
-use super::stats;
-use crate::error::{Error, Result};
-use crate::evaluator::DEFAULT_SKIN;
-use crate::integrators::{Integrator, Langevin, NoseHoover, VelocityVerlet};
-use crate::potentials::{Potential, Request};
-use crate::simulation::Simulation;
-use crate::structure::Structure;
-use crate::units::{BOLTZMANN, EV_PER_PS_A_K_IN_W_PER_M_K};
-use crate::velocities::{temperature, zero_momentum};
+use scalebridge_md::computes::heat_flux::{heat_current_of, sample_request};
+use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
+use scalebridge_md::stats;
+use scalebridge_md::error::{Error, Result};
+use scalebridge_md::evaluator::DEFAULT_SKIN;
+use scalebridge_md::integrators::{Integrator, Langevin, NoseHoover, VelocityVerlet};
+use scalebridge_md::potentials::{Potential, Request};
+use scalebridge_md::simulation::Simulation;
+use scalebridge_md::structure::Structure;
+use scalebridge_md::units::{BOLTZMANN, EV_PER_PS_A_K_IN_W_PER_M_K};
+use scalebridge_md::velocities::{temperature, zero_momentum};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 

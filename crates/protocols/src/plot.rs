@@ -1,8 +1,8 @@
 //! SVG plots of protocol series (GK running integrals, interface position vs time,
 //! stress–strain, MSD, RDF): one panel per series, stacked vertically, drawn with `plotters`.
 
-use crate::error::{Error, Result};
-use crate::properties::report::Series;
+use scalebridge_md::error::{Error, Result};
+use crate::report::Series;
 use plotters::prelude::*;
 use std::path::Path;
 

@@ -14,7 +14,7 @@
 //!    half must have melted and the solid fraction must remain in (0.2, 0.8).
 //! 3. **bracketing**: NPT runs from the coexistence configuration at trial temperatures
 //!    `T₀(1 ± bracket)`; the solid fraction `f(t)` (per-atom phase identification,
-//!    [`super::phase_id`]) is sampled every `sample_every` steps and fitted by a line. A positive
+//!    [`scalebridge_md::computes::phase_id`]) is sampled every `sample_every` steps and fitted by a line. A positive
 //!    slope (solid grows) means `T < T_m`, a negative one `T > T_m`; the bracket is moved until it
 //!    straddles `T_m` and then bisected `bisections` times. The zero of the linear fit of the
 //!    slope against T, `df/dt(T) = a + b T → T_m = −a/b` (interface kinetics are linear near
@@ -48,18 +48,18 @@
 //! Units: temperatures K, pressure GPa in the options (eV/Å³ internally), times ps, slopes of the
 //! solid fraction 1/ps.
 
-use super::phase_id::{solid_mask, PhaseMethod};
-use super::report::{Progress, Provenance, Quantity, Series, StageCache};
-use super::stats::{block_mean_stderr, linear_fit, mean};
-use crate::cell::Cell;
-use crate::error::{Error, Result};
-use crate::evaluator::{Evaluator, DEFAULT_SKIN};
-use crate::integrators::velocity_verlet::{drift, half_kick};
-use crate::integrators::MdState;
-use crate::potentials::{Potential, Request};
-use crate::structure::Structure;
-use crate::units::{BOLTZMANN, EV_PER_A3_IN_GPA};
-use crate::velocities::{kinetic_energy, kinetic_tensor, maxwell_boltzmann};
+use scalebridge_md::computes::phase_id::{solid_mask, PhaseMethod};
+use crate::report::{Progress, Provenance, Quantity, Series, StageCache};
+use scalebridge_md::stats::{block_mean_stderr, linear_fit, mean};
+use scalebridge_md::cell::Cell;
+use scalebridge_md::error::{Error, Result};
+use scalebridge_md::evaluator::{Evaluator, DEFAULT_SKIN};
+use scalebridge_md::integrators::velocity_verlet::{drift, half_kick};
+use scalebridge_md::integrators::MdState;
+use scalebridge_md::potentials::{Potential, Request};
+use scalebridge_md::structure::Structure;
+use scalebridge_md::units::{BOLTZMANN, EV_PER_A3_IN_GPA};
+use scalebridge_md::velocities::{kinetic_energy, kinetic_tensor, maxwell_boltzmann};
 use rand::SeedableRng;
 use rand_chacha::ChaCha12Rng;
 use rand_distr::{Distribution, Gamma, StandardNormal};
@@ -749,7 +749,7 @@ pub fn melting_temperature(
     let dt = if opts.timestep_ps > 0.0 {
         opts.timestep_ps
     } else {
-        let vth = (BOLTZMANN * t0 / (mass * crate::units::MVV2E)).sqrt();
+        let vth = (BOLTZMANN * t0 / (mass * scalebridge_md::units::MVV2E)).sqrt();
         0.0035 * dnn / vth
     };
     let ctx0 = Ctx {
@@ -1086,10 +1086,10 @@ impl Ctx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lattice::{bulk, BulkSpec, Lattice};
-    use crate::potentials::lj_cut::Mixing;
-    use crate::potentials::LennardJones;
-    use crate::properties::report::Silent;
+    use scalebridge_md::lattice::{bulk, BulkSpec, Lattice};
+    use scalebridge_md::potentials::lj_cut::Mixing;
+    use scalebridge_md::potentials::LennardJones;
+    use crate::report::Silent;
 
     fn argon(repeat: [usize; 3]) -> (Structure, Arc<dyn Potential>) {
         let s = bulk(&BulkSpec {

@@ -1,0 +1,12 @@
+//! Computes: quantities measured on a configuration (or a pair of them), the analogue of LAMMPS
+//! `compute` commands. The property protocols (crate `scalebridge-protocols`) are built on them.
+//!
+//! | module | quantity |
+//! |---|---|
+//! | [`descriptors`] | RDF, coordination, bond energy per bond, displacements, local temperature |
+//! | [`phase_id`] | per-atom phase identification: (adaptive) CNA, Steinhardt Q6 |
+//! | [`heat_flux`] | microscopic heat current (LAMMPS `compute heat/flux`) |
+
+pub mod descriptors;
+pub mod heat_flux;
+pub mod phase_id;
