@@ -11,7 +11,8 @@
 
 use scalebridge_md::error::{Error, Result};
 use scalebridge_md::evaluator::DEFAULT_SKIN;
-use scalebridge_md::integrators::{Integrator, NoseHoover, VelocityVerlet};
+use crate::md_run::{thermostat, Thermostat};
+use scalebridge_md::integrators::factory::{self, EnsembleSpec};
 use scalebridge_md::potentials::Potential;
 use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
 use scalebridge_md::stats::{linear_fit, mean_stderr};
@@ -182,16 +183,18 @@ pub fn diffusivity(
         velocities: Vec<[f64; 3]>,
     }
     let eq: Equilibrated = cache.get_or_run("equilibration", || {
-        let nh = NoseHoover::new(opts.temperature, opts.damping)?;
-        let mut sim = Simulation::new(structure.clone(), potential.clone(), Box::new(nh), opts.timestep, DEFAULT_SKIN, opts.threads)?;
+        let nh = thermostat(Thermostat::NoseHoover, opts.temperature, opts.damping, opts.seed)?;
+        let mut sim = Simulation::new(structure.clone(), potential.clone(), nh, opts.timestep, DEFAULT_SKIN, opts.threads)?;
         sim.create_velocities(opts.temperature, opts.seed)?;
         run_steps(&mut sim, opts.equilibration_steps, progress, 0, total, "equilibration")?;
         Ok(Equilibrated { structure: sim.state.structure.clone(), velocities: sim.state.velocities.clone() })
     })?;
 
-    let integrator: Box<dyn Integrator> = match opts.ensemble.as_str() {
-        "nve" => Box::new(VelocityVerlet),
-        "nvt" => Box::new(NoseHoover::new(opts.temperature, opts.damping)?),
+    let integrator = match opts.ensemble.as_str() {
+        "nve" | "nvt" => factory::make(
+            &opts.ensemble,
+            &EnsembleSpec { temperature: Some(opts.temperature), damping: Some(opts.damping), seed: opts.seed, ..EnsembleSpec::default() },
+        )?,
         other => return Err(Error::invalid("ensemble", other, "expected nve or nvt")),
     };
     let mut sim = Simulation::new(eq.structure, potential.clone(), integrator, opts.timestep, DEFAULT_SKIN, opts.threads)?;

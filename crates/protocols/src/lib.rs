@@ -25,6 +25,7 @@ pub mod defects;
 pub mod diffusion;
 pub mod elastic;
 pub mod green_kubo;
+pub mod md_run;
 pub mod melting;
 pub mod nemd;
 pub mod plot;

@@ -27,7 +27,8 @@
 //! than twice the drop across the fitted region, a gradient not resolved from its noise, and a
 //! mean temperature more than 10 % from the target.
 
-use crate::green_kubo::{drive, equilibrated, validate_common, Thermostat, KAPPA_UNIT};
+use crate::green_kubo::KAPPA_UNIT;
+use crate::md_run::{drive, equilibrated, validate_common, Thermostat};
 use crate::report::{Progress, Provenance, Quantity, Series, StageCache};
 use scalebridge_md::stats;
 use scalebridge_md::error::{Error, Result};

@@ -6,7 +6,7 @@ use crate::md::{structure_from, vec3_array, PyPotential};
 use numpy::PyReadonlyArray2;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use scalebridge_md::integrators::{Berendsen, BerendsenBarostat, Coupling, Integrator, Langevin, NoseHoover, Npt};
+use scalebridge_md::integrators::{factory, Integrator};
 use scalebridge_md::minimize::{minimize as md_minimize, CellDof, CellRelax, MinimizeOptions};
 use scalebridge_md::prelude::*;
 
@@ -84,36 +84,23 @@ pub struct EnsembleSpec<'a> {
     pub bulk_modulus: Option<f64>,
 }
 
-/// Build the integrator of an ensemble: `nve`, `nvt-langevin` (BAOAB), `nvt` (Nosé–Hoover
-/// chain), `npt` (MTK) or `berendsen` (with a barostat when `pressure` is given).
+/// Build the integrator of an ensemble (the one factory, `scalebridge_md::integrators::factory`):
+/// `nve`, `nvt-langevin` (BAOAB), `nvt` (Nosé–Hoover chain), `npt` (MTK) or `berendsen`.
 pub fn make_integrator(ensemble: &str, e: &EnsembleSpec<'_>) -> PyResult<Box<dyn Integrator>> {
-    let need = |v: Option<f64>, what: &str| v.ok_or_else(|| InputError::new_err(format!("ensemble '{ensemble}' needs {what}")));
-    Ok(match ensemble {
-        "nve" | "velocity-verlet" => Box::new(VelocityVerlet),
-        "nvt-langevin" | "langevin" => Box::new(md(Langevin::new(need(e.temperature, "temperature")?, need(e.damping, "damping")?, e.seed))?),
-        "nvt" | "nvt-nose-hoover" => Box::new(md(NoseHoover::new(need(e.temperature, "temperature")?, need(e.damping, "damping")?))?),
-        "npt" => {
-            let c = md(e.coupling.parse::<Coupling>())?;
-            let p = tensor6(e.pressure.clone(), "pressure")?;
-            Box::new(md(Npt::new(need(e.temperature, "temperature")?, need(e.damping, "damping")?, p, e.pressure_damping, c))?)
-        }
-        "berendsen" => {
-            let baro = match &e.pressure {
-                None => None,
-                Some(p) => {
-                    let p = tensor6(Some(p.clone()), "pressure")?;
-                    Some(BerendsenBarostat {
-                        pressure: (p[0] + p[1] + p[2]) / 3.0,
-                        damping: e.pressure_damping,
-                        bulk_modulus: need(e.bulk_modulus, "bulk_modulus (eV/Å³) for its barostat")?,
-                        anisotropic: e.coupling == "aniso",
-                    })
-                }
-            };
-            Box::new(md(Berendsen::new(need(e.temperature, "temperature")?, need(e.damping, "damping")?, baro))?)
-        }
-        other => return Err(InputError::new_err(format!("unknown ensemble '{other}' (nve, nvt-langevin, nvt, npt, berendsen)"))),
-    })
+    let pressure = match &e.pressure {
+        None => None,
+        Some(p) => Some(tensor6(Some(p.clone()), "pressure")?),
+    };
+    let spec = factory::EnsembleSpec {
+        temperature: e.temperature,
+        damping: e.damping,
+        seed: e.seed,
+        pressure,
+        pressure_damping: e.pressure_damping,
+        coupling: e.coupling.to_string(),
+        bulk_modulus: e.bulk_modulus,
+    };
+    md(factory::make(ensemble, &spec))
 }
 
 /// Number of neighbours of every atom within `cutoff` (Å), periodic images counted.

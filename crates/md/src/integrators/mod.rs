@@ -3,6 +3,7 @@
 //! they hold the forces of the new state.
 
 pub mod berendsen;
+pub mod factory;
 pub mod langevin;
 pub mod nose_hoover;
 pub mod npt;

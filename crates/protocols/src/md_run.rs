@@ -1,0 +1,127 @@
+//! The one MD-run driver of the protocols: the thermostat choice ([`Thermostat`], built by the
+//! engine's integrator factory `scalebridge_md::integrators::factory`), the shared checks of
+//! the run options ([`validate_common`]), NVT equilibration from seeded Maxwell–Boltzmann
+//! velocities ([`equilibrated`]) and a stepping loop with sampling, progress and interruption
+//! ([`drive`], [`run_steps`]).
+
+pub use crate::report::run_steps;
+use crate::report::Progress;
+use scalebridge_md::error::{Error, Result};
+use scalebridge_md::integrators::factory::{self, EnsembleSpec};
+use scalebridge_md::integrators::{Integrator, VelocityVerlet};
+use scalebridge_md::potentials::{Potential, Request};
+use scalebridge_md::simulation::Simulation;
+use scalebridge_md::structure::Structure;
+use scalebridge_md::velocities::zero_momentum;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Thermostat of the NVT equilibration.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Thermostat {
+    /// Nosé–Hoover chain (LAMMPS `fix nvt`), deterministic, conserves momentum.
+    #[default]
+    NoseHoover,
+    /// Langevin (BAOAB) with noise seeded by the run's seed; the centre-of-mass velocity it
+    /// gives is removed before the NVE stage.
+    Langevin,
+}
+
+/// Checks shared by the thermal-conductivity protocols.
+pub fn validate_common(temperature: f64, seeds: &[u64], timestep: f64, damping: f64, skin: f64) -> Result<()> {
+    if !(temperature.is_finite() && temperature > 0.0) {
+        return Err(Error::invalid("temperature", temperature, "must be positive (K)"));
+    }
+    if seeds.is_empty() {
+        return Err(Error::invalid("seeds", "[]", "give at least one seed"));
+    }
+    for (i, s) in seeds.iter().enumerate() {
+        if seeds[..i].contains(s) {
+            return Err(Error::invalid("seeds", s, "seeds must be distinct (a repeated seed repeats the same run)"));
+        }
+    }
+    if !(timestep.is_finite() && timestep > 0.0) {
+        return Err(Error::invalid("timestep", timestep, "must be positive (ps)"));
+    }
+    if !(damping.is_finite() && damping > 0.0) {
+        return Err(Error::invalid("thermostat_damping", damping, "must be positive (ps)"));
+    }
+    if !(skin.is_finite() && skin >= 0.0) {
+        return Err(Error::invalid("skin", skin, "must be non-negative (Å)"));
+    }
+    Ok(())
+}
+
+/// Integrator of the equilibration stage.
+pub fn thermostat(kind: Thermostat, temperature: f64, damping: f64, seed: u64) -> Result<Box<dyn Integrator>> {
+    let name = match kind {
+        Thermostat::NoseHoover => "nvt",
+        Thermostat::Langevin => "nvt-langevin",
+    };
+    factory::make(name, &EnsembleSpec { temperature: Some(temperature), damping: Some(damping), seed, ..EnsembleSpec::default() })
+}
+
+/// A simulation of `structure` with velocities at `temperature` from `seed`, equilibrated
+/// for `steps` NVT steps and switched to NVE with zero total momentum; forces are current.
+#[allow(clippy::too_many_arguments)]
+pub fn equilibrated(
+    structure: &Structure,
+    potential: &Arc<dyn Potential>,
+    kind: Thermostat,
+    temperature: f64,
+    damping: f64,
+    seed: u64,
+    timestep: f64,
+    skin: f64,
+    threads: usize,
+    steps: u64,
+    progress: &mut dyn Progress,
+    base: u64,
+    total: u64,
+    stage: &str,
+) -> Result<Simulation> {
+    let integrator = thermostat(kind, temperature, damping, seed)?;
+    let mut sim = Simulation::new(structure.clone(), potential.clone(), integrator, timestep, skin, threads)?;
+    sim.create_velocities(temperature, seed)?;
+    sim.setup()?;
+    if steps > 0 {
+        run_steps(&mut sim, steps, progress, base, total, stage)?;
+    }
+    let masses = sim.state.structure.masses.clone();
+    zero_momentum(&masses, &mut sim.state.velocities);
+    sim.integrator = Box::new(VelocityVerlet);
+    Ok(sim)
+}
+
+/// Run `steps` steps of `sim`'s integrator, evaluating `request` on steps that are multiples
+/// of `every` (forces only otherwise) and calling `after(sim, step)` after every step
+/// (`step` = 1 … `steps`). Progress is reported as `base + step` of `total` every 100 steps;
+/// an interruption becomes [`Error::Interrupted`]. Runs inside the evaluator's thread pool.
+#[allow(clippy::too_many_arguments)]
+pub fn drive(
+    sim: &mut Simulation,
+    steps: u64,
+    every: u64,
+    request: Request,
+    progress: &mut dyn Progress,
+    base: u64,
+    total: u64,
+    stage: &str,
+    mut after: impl FnMut(&mut Simulation, u64) -> Result<()> + Send,
+) -> Result<()> {
+    let pool = sim.evaluator.pool();
+    pool.install(|| {
+        for step in 1..=steps {
+            sim.evaluator.request = if every > 0 && step % every == 0 { request } else { Request::default() };
+            let dt = sim.timestep;
+            sim.integrator.step(&mut sim.state, &mut sim.evaluator, dt)?;
+            after(sim, step)?;
+            if (step % 100 == 0 || step == steps) && !progress.update(base + step, total, stage) {
+                return Err(Error::Interrupted { what: stage.to_string(), done: base + step });
+            }
+        }
+        Ok(())
+    })
+}
+
