@@ -125,3 +125,13 @@ pub fn drive(
     })
 }
 
+
+/// Full pressure tensor of the current state, eV/Å³, Voigt (xx yy zz yz xz xy, compression
+/// positive): `(Σ m v⊗v + W) / V` from the kinetic tensor and the virial of the last evaluation.
+pub fn pressure_tensor(sim: &Simulation) -> [f64; 6] {
+    let s = &sim.state.structure;
+    let kt = scalebridge_md::velocities::kinetic_tensor(&s.masses, &sim.state.velocities);
+    let w = &sim.evaluator.output.virial;
+    let v = s.cell.volume();
+    std::array::from_fn(|k| (kt[k] + w[k]) / v)
+}
