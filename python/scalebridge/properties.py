@@ -216,19 +216,14 @@ def elastic_constants(
     Debye temperature; ``result["moduli"]["born_stable"]``; cohesive energy at 0 K in
     ``result["state"]``.
     """
-    if temperature == 0.0:
-        opts: dict[str, Any] = dict(
-            strain=1e-3 if strain is None else strain,
-            relax_cell=relax_cell,
-            pressure_gpa=pressure_gpa,
-            fmax=fmax,
-            threads=threads,
-        )
-        return run_protocol("elastic/static", structure, potential, opts, cache_dir=cache_dir, progress=progress)
-    opts = dict(
-        temperature=temperature,
+    # one protocol, "elastic": temperature 0 selects the static protocol in Rust, which also
+    # picks the strain default of each regime (strain=None)
+    opts: dict[str, Any] = dict(
+        temperature=float(temperature),
+        strain=strain,
+        relax_cell=relax_cell,
         pressure_gpa=pressure_gpa,
-        strain=1e-2 if strain is None else strain,
+        fmax=fmax,
         timestep=timestep,
         npt_steps=npt_steps,
         equilibration_steps=equilibration_steps,
@@ -238,7 +233,7 @@ def elastic_constants(
         seed=seed,
         threads=threads,
     )
-    return run_protocol("elastic/thermal", structure, potential, opts, cache_dir=cache_dir, progress=progress)
+    return run_protocol("elastic", structure, potential, opts, cache_dir=cache_dir, progress=progress)
 
 
 def diffusivity(

@@ -5,9 +5,10 @@
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_protocols::elastic::{static_constants, thermal_constants, StaticOptions, ThermalOptions};
-use scalebridge_protocols::green_kubo::{green_kubo, GreenKuboOptions};
-use scalebridge_protocols::melting::{melting_temperature, MeltingOptions};
+use scalebridge_protocols::elastic::{StaticOptions, ThermalOptions};
+use scalebridge_protocols::green_kubo::GreenKuboOptions;
+use scalebridge_protocols::melting::MeltingOptions;
+use scalebridge_protocols::registry::{ElasticStatic, ElasticThermal, GreenKubo, Melting};
 use serde_json::json;
 use std::time::Instant;
 
@@ -38,13 +39,13 @@ pub fn run(a: Args) -> Result<(), String> {
 
     let t = Instant::now();
     let o = StaticOptions { threads: a.system.threads, ..StaticOptions::default() };
-    let c0 = a.system.run_protocol("elastic/static", "C_ij at 0 K", &bulk, &pot, &o, static_constants)?;
+    let c0 = a.system.run_protocol::<ElasticStatic>("C_ij at 0 K", &bulk, &pot, &o)?;
     warnings.extend(c0.warnings.iter().map(|w| format!("elastic 0 K: {w}")));
     times.insert("elastic_0K".into(), json!(t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
     let o = ThermalOptions { temperature: a.temperature, seed: a.seed, threads: a.system.threads, ..ThermalOptions::default() };
-    let ct = a.system.run_protocol("elastic/thermal", "C_ij at T", &bulk, &pot, &o, thermal_constants)?;
+    let ct = a.system.run_protocol::<ElasticThermal>("C_ij at T", &bulk, &pot, &o)?;
     warnings.extend(ct.warnings.iter().map(|w| format!("elastic {} K: {w}", a.temperature)));
     times.insert("elastic_T".into(), json!(t.elapsed().as_secs_f64()));
 
@@ -56,14 +57,14 @@ pub fn run(a: Args) -> Result<(), String> {
         threads: a.system.threads,
         ..GreenKuboOptions::default()
     };
-    let kappa = a.system.run_protocol("thermal_conductivity/green_kubo", "κ (Green–Kubo)", &bulk, &pot, &o, green_kubo)?;
+    let kappa = a.system.run_protocol::<GreenKubo>("κ (Green–Kubo)", &bulk, &pot, &o)?;
     warnings.extend(kappa.warnings.iter().map(|w| format!("κ: {w}")));
     times.insert("conductivity".into(), json!(t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
     let long = a.system.structure(pot.as_ref(), [6, 6, 16])?;
     let o = MeltingOptions { guess_k: a.melting_guess, seed: a.seed, threads: a.system.threads, ..MeltingOptions::default() };
-    let tm = a.system.run_protocol("melting/coexistence", "T_m", &long, &pot, &o, melting_temperature)?;
+    let tm = a.system.run_protocol::<Melting>("T_m", &long, &pot, &o)?;
     warnings.extend(tm.warnings.iter().map(|w| format!("melting: {w}")));
     times.insert("melting".into(), json!(t.elapsed().as_secs_f64()));
     times.insert("total".into(), json!(started.elapsed().as_secs_f64()));

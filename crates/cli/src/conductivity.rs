@@ -3,8 +3,9 @@
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_protocols::green_kubo::{green_kubo, GreenKuboOptions};
-use scalebridge_protocols::nemd::{muller_plathe, NemdOptions};
+use scalebridge_protocols::green_kubo::GreenKuboOptions;
+use scalebridge_protocols::nemd::NemdOptions;
+use scalebridge_protocols::registry::{GreenKubo, MullerPlathe};
 use scalebridge_protocols::report::Quantity;
 
 #[derive(ClapArgs)]
@@ -57,12 +58,12 @@ pub fn run(a: Args) -> Result<(), String> {
                 seeds: (a.seed..a.seed + a.runs.unwrap_or(3)).collect(),
                 timestep: a.timestep,
                 equilibration_steps: a.equilibration_steps,
-                production_steps: a.steps.unwrap_or(200_000),
+                production_steps: a.steps.unwrap_or(GreenKuboOptions::default().production_steps),
                 correlation_time: a.correlation_time,
                 threads: a.system.threads,
                 ..GreenKuboOptions::default()
             };
-            let r = a.system.run_protocol("thermal_conductivity/green_kubo", "conductivity", &s, &pot, &o, green_kubo)?;
+            let r = a.system.run_protocol::<GreenKubo>("conductivity", &s, &pot, &o)?;
             warn_all(&r.warnings);
             a.system.report(&r, &r.series, "Green–Kubo", || {
                 let k = &r.kappa_tensor.components;
@@ -83,12 +84,12 @@ pub fn run(a: Args) -> Result<(), String> {
                 seeds: (a.seed..a.seed + a.runs.unwrap_or(1)).collect(),
                 timestep: a.timestep,
                 equilibration_steps: a.equilibration_steps,
-                production_steps: a.steps.unwrap_or(100_000),
+                production_steps: a.steps.unwrap_or(NemdOptions::default().production_steps),
                 slabs: a.slabs,
                 threads: a.system.threads,
                 ..NemdOptions::default()
             };
-            let r = a.system.run_protocol("thermal_conductivity/muller_plathe", "conductivity", &s, &pot, &o, muller_plathe)?;
+            let r = a.system.run_protocol::<MullerPlathe>("conductivity", &s, &pot, &o)?;
             warn_all(&r.warnings);
             a.system.report(&r, &r.series, "Müller-Plathe NEMD", || {
                 format!("κ = {} (Müller-Plathe NEMD, T = {}, gradient {})", show(&r.kappa), show(&r.temperature), show(&r.gradient))

@@ -2,7 +2,8 @@
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_protocols::diffusion::{diffusivity, DiffusionOptions};
+use scalebridge_protocols::diffusion::DiffusionOptions;
+use scalebridge_protocols::registry::Diffusion;
 
 #[derive(ClapArgs)]
 pub struct Args {
@@ -45,7 +46,7 @@ pub fn run(a: Args) -> Result<(), String> {
         threads: a.system.threads,
         ..DiffusionOptions::default()
     };
-    let r = a.system.run_protocol("diffusion/msd", "diffusion", &s, &pot, &o, diffusivity)?;
+    let r = a.system.run_protocol::<Diffusion>("diffusion", &s, &pot, &o)?;
     warn_all(&r.warnings);
     a.system.report(&r, &r.series, "mean-squared displacement", || {
         let d = &r.diffusivity;

@@ -3,7 +3,8 @@
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_protocols::elastic::{static_constants, thermal_constants, ElasticResult, StaticOptions, ThermalOptions};
+use scalebridge_protocols::elastic::ElasticOptions;
+use scalebridge_protocols::registry::Elastic;
 
 #[derive(ClapArgs)]
 pub struct Args {
@@ -18,45 +19,36 @@ pub struct Args {
     /// Pressure of the reference state, GPa.
     #[arg(long, default_value_t = 0.0)]
     pressure: f64,
-    /// Seed of the initial velocities (finite T).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// NVT production steps per strain (finite T).
-    #[arg(long, default_value_t = 3000)]
-    steps: u64,
-    /// NPT equilibration steps (finite T).
-    #[arg(long, default_value_t = 5000)]
-    npt_steps: u64,
-    /// Time step, ps (finite T).
-    #[arg(long, default_value_t = 0.002)]
-    timestep: f64,
+    /// Seed of the initial velocities (finite T; default 1).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// NVT production steps per strain (finite T; default 3000).
+    #[arg(long)]
+    steps: Option<u64>,
+    /// NPT equilibration steps (finite T; default 5000).
+    #[arg(long)]
+    npt_steps: Option<u64>,
+    /// Time step, ps (finite T; default 0.002).
+    #[arg(long)]
+    timestep: Option<f64>,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
     let pot = a.system.potential()?;
     let s = a.system.structure(pot.as_ref(), [4, 4, 4])?;
-    let r: ElasticResult = if a.temperature == 0.0 {
-        let o = StaticOptions {
-            strain: a.strain.unwrap_or(1e-3),
-            pressure_gpa: a.pressure,
-            threads: a.system.threads,
-            ..StaticOptions::default()
-        };
-        a.system.run_protocol("elastic/static", "elastic", &s, &pot, &o, static_constants)
-    } else {
-        let o = ThermalOptions {
-            temperature: a.temperature,
-            pressure_gpa: a.pressure,
-            strain: a.strain.unwrap_or(1e-2),
-            timestep: a.timestep,
-            npt_steps: a.npt_steps,
-            production_steps: a.steps,
-            seed: a.seed,
-            threads: a.system.threads,
-            ..ThermalOptions::default()
-        };
-        a.system.run_protocol("elastic/thermal", "elastic", &s, &pot, &o, thermal_constants)
-    }?;
+    let d = ElasticOptions::default();
+    let o = ElasticOptions {
+        temperature: a.temperature,
+        strain: a.strain,
+        pressure_gpa: a.pressure,
+        seed: a.seed.unwrap_or(d.seed),
+        production_steps: a.steps.unwrap_or(d.production_steps),
+        npt_steps: a.npt_steps.unwrap_or(d.npt_steps),
+        timestep: a.timestep.unwrap_or(d.timestep),
+        threads: a.system.threads,
+        ..d
+    };
+    let r = a.system.run_protocol::<Elastic>("elastic", &s, &pot, &o)?;
     warn_all(&r.warnings);
     a.system.report(&r, &r.series, "stress–strain", || {
         let mut out = format!("C (GPa), Voigt xx yy zz yz xz xy, T = {} K, {} atoms\n", a.temperature, s.len());

@@ -3,7 +3,8 @@
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_protocols::melting::{melting_temperature, MeltingOptions};
+use scalebridge_protocols::melting::MeltingOptions;
+use scalebridge_protocols::registry::Melting;
 use scalebridge_md::computes::phase_id::PhaseMethod;
 
 #[derive(ClapArgs)]
@@ -49,7 +50,7 @@ pub fn run(a: Args) -> Result<(), String> {
         nph_steps: a.nph_steps.unwrap_or(d.nph_steps),
         ..d
     };
-    let r = a.system.run_protocol("melting/coexistence", "melting", &s, &pot, &o, melting_temperature)?;
+    let r = a.system.run_protocol::<Melting>("melting", &s, &pot, &o)?;
     warn_all(&r.warnings);
     a.system.report(&r, &r.series, "solid–liquid coexistence", || {
         let q = &r.melting_temperature;

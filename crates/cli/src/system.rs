@@ -4,7 +4,8 @@ use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressStyle};
 use scalebridge_md::lattice::{bulk, BulkSpec, Lattice};
 use scalebridge_md::potentials::{load, Potential, Zhou2004};
-use scalebridge_protocols::report::{Progress, Series, StageCache};
+use scalebridge_protocols::report::{Progress, Series};
+use scalebridge_protocols::{Context, Protocol};
 use scalebridge_md::structure::Structure;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -121,30 +122,16 @@ impl SystemArgs {
             .map_err(|e| e.to_string())
     }
 
-    /// Stage cache for a task.
-    pub fn cache(&self, protocol: &str, s: &Structure, pot: &dyn Potential, options: &impl Serialize) -> StageCache {
-        if self.no_cache {
-            return StageCache::default();
-        }
-        let opts = serde_json::to_string(options).unwrap_or_default();
-        let task = scalebridge_protocols::report::sha256_hex(format!("{protocol}\n{}\n{}\n{opts}", s.hash(), pot.fingerprint()).as_bytes());
-        StageCache::new(Some(self.cache.clone()), &task)
-    }
-
-    /// Run one protocol (`f`, e.g. `green_kubo`) with its stage cache and a progress bar named
-    /// `label`; the bar is cleared whether or not the protocol succeeds.
-    pub fn run_protocol<O: Serialize, R>(
-        &self,
-        protocol: &str,
-        label: &str,
-        s: &Structure,
-        pot: &Arc<dyn Potential>,
-        options: &O,
-        f: impl FnOnce(&Structure, Arc<dyn Potential>, &O, &StageCache, &mut dyn Progress) -> scalebridge_md::error::Result<R>,
-    ) -> Result<R, String> {
-        let cache = self.cache(protocol, s, pot.as_ref(), options);
+    /// Run the protocol `P` (through the protocols' registry types) with the stage cache of
+    /// `--cache` (unless `--no-cache`) and a progress bar named `label`; the bar is cleared
+    /// whether or not the protocol succeeds.
+    pub fn run_protocol<P: Protocol>(&self, label: &str, s: &Structure, pot: &Arc<dyn Potential>, options: &P::Options) -> Result<P::Output, String> {
         let mut bar = Bar::new(label);
-        let r = f(s, pot.clone(), options, &cache, &mut bar).map_err(|e| e.to_string());
+        let cache_dir = (!self.no_cache).then(|| self.cache.clone());
+        let r = {
+            let mut ctx = Context::new(&mut bar).with_cache_dir(cache_dir);
+            P::run(s, pot.clone(), options, &mut ctx).map_err(|e| e.to_string())
+        };
         bar.finish();
         r
     }

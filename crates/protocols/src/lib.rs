@@ -16,6 +16,10 @@
 //! | [`green_kubo`] | thermal conductivity from heat-current fluctuations (Green–Kubo) |
 //! | [`nemd`] | thermal conductivity by reverse NEMD (Müller-Plathe, `fix thermal/conductivity`) |
 //!
+//! Every protocol implements [`Protocol`] (name, options with defaults, typed output, `run`);
+//! [`run`] is the one registry that the CLI and the Python bindings call by name with JSON
+//! options ([`registry`]). The shared MD-run driver is [`md_run`].
+//!
 //! Every protocol takes a [`report::Progress`] that is told how far it is and can interrupt it
 //! (`scalebridge_md::error::Error::Interrupted`); protocols made of independent stages (seeds,
 //! strains, temperatures) store each finished stage in a [`report::StageCache`] so an
@@ -29,8 +33,12 @@ pub mod md_run;
 pub mod melting;
 pub mod nemd;
 pub mod plot;
+pub mod protocol;
+pub mod registry;
 pub mod report;
 pub mod thermal;
 
 /// Re-exported for the protocols' users: relaxation lives in the engine.
 pub use scalebridge_md::minimize::relax;
+pub use protocol::{Context, Protocol};
+pub use registry::{run, run_json, PROTOCOLS};

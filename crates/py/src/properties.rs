@@ -10,12 +10,8 @@ use pyo3::prelude::*;
 use scalebridge_md::error::Result as MdResult;
 use scalebridge_md::evaluator::{Evaluator, DEFAULT_SKIN};
 use scalebridge_md::computes::heat_flux::compute_heat_current;
-use scalebridge_md::potentials::Potential;
-use scalebridge_protocols::report::{Progress, StageCache};
-use scalebridge_md::structure::Structure;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use std::sync::Arc;
+use scalebridge_protocols::report::Progress;
+use scalebridge_protocols::Context;
 
 /// Progress towards a Python callable `callback(done, total, stage)`; also checks Ctrl-C.
 /// A callback returning `False` (or a pending KeyboardInterrupt) interrupts the protocol.
@@ -49,57 +45,9 @@ impl Progress for PyProgress {
     }
 }
 
-fn parse<T: DeserializeOwned>(protocol: &str, options: &str) -> PyResult<T> {
-    serde_json::from_str(options).map_err(|e| InputError::new_err(format!("options of protocol '{protocol}': {e}")))
-}
-
-fn json<T: Serialize>(r: MdResult<T>) -> PyResult<String> {
+fn json<T: serde::Serialize>(r: MdResult<T>) -> PyResult<String> {
     let v = md(r)?;
     serde_json::to_string(&v).map_err(|e| InputError::new_err(format!("result serialisation: {e}")))
-}
-
-/// Protocol names accepted by `run_protocol`.
-const PROTOCOLS: &[&str] = &[
-    "elastic/static",
-    "elastic/thermal",
-    "diffusion/msd",
-    "thermal/expansion",
-    "defects/vacancy",
-    "thermal_conductivity/green_kubo",
-    "thermal_conductivity/muller_plathe",
-    "melting/coexistence",
-];
-
-/// Run one protocol. Each arm parses the protocol's options and serialises its result.
-fn dispatch(
-    protocol: &str,
-    s: &Structure,
-    pot: Arc<dyn Potential>,
-    options: &str,
-    cache: &StageCache,
-    progress: &mut dyn Progress,
-) -> PyResult<String> {
-    use scalebridge_protocols as p;
-    match protocol {
-        "elastic/static" => json(p::elastic::static_constants(s, pot, &parse(protocol, options)?, cache, progress)),
-        "elastic/thermal" => json(p::elastic::thermal_constants(s, pot, &parse(protocol, options)?, cache, progress)),
-        "diffusion/msd" => json(p::diffusion::diffusivity(s, pot, &parse(protocol, options)?, cache, progress)),
-        "thermal/expansion" => json(p::thermal::thermal_expansion(s, pot, &parse(protocol, options)?, cache, progress)),
-        "defects/vacancy" => json(p::defects::vacancy_formation(s, pot, &parse(protocol, options)?, progress)),
-        "thermal_conductivity/green_kubo" => {
-            let opts = parse::<p::green_kubo::GreenKuboOptions>(protocol, options)?;
-            json(p::green_kubo::green_kubo(s, pot, &opts, cache, progress))
-        }
-        "thermal_conductivity/muller_plathe" => {
-            let opts = parse::<p::nemd::NemdOptions>(protocol, options)?;
-            json(p::nemd::muller_plathe(s, pot, &opts, cache, progress))
-        }
-        p::melting::PROTOCOL | "melting" => {
-            let opts = parse::<p::melting::MeltingOptions>(protocol, options)?;
-            json(p::melting::melting_temperature(s, pot, &opts, cache, progress))
-        }
-        other => Err(InputError::new_err(format!("unknown protocol '{other}' (known: {})", PROTOCOLS.join(", ")))),
-    }
 }
 
 /// Run the property protocol `protocol` on a structure with `options` (JSON) and return the
@@ -122,10 +70,16 @@ fn run_protocol(
     let s = structure_from(cell, positions, symbols, masses)?;
     let pot = potential.inner.clone();
     md(pot.check_species(&s.species))?;
-    let task = scalebridge_protocols::report::sha256_hex(format!("{protocol}\n{}\n{}\n{options}", s.hash(), pot.fingerprint()).as_bytes());
-    let cache = StageCache::new(cache_dir.map(Into::into), &task);
+    let opts: serde_json::Value =
+        serde_json::from_str(options).map_err(|e| InputError::new_err(format!("options of protocol '{protocol}': {e}")))?;
     let mut prog = PyProgress { callback: progress, last: std::time::Instant::now() };
-    let out = py.detach(|| no_panic(protocol, || dispatch(protocol, &s, pot, options, &cache, &mut prog)));
+    let out = py.detach(|| {
+        no_panic(protocol, || {
+            let mut ctx = Context::new(&mut prog).with_cache_dir(cache_dir.map(Into::into));
+            let v = md(scalebridge_protocols::run(protocol, &s, pot, &opts, &mut ctx))?;
+            serde_json::to_string(&v).map_err(|e| InputError::new_err(format!("result serialisation: {e}")))
+        })
+    });
     // a Python exception raised inside the progress callback takes precedence
     if let Some(e) = PyErr::take(py) {
         return Err(e);
