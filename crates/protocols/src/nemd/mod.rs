@@ -40,6 +40,11 @@ use scalebridge_md::units::{BOLTZMANN, EV_PER_PS_A_K_IN_W_PER_M_K, MVV2E};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+mod exchange;
+mod fit;
+use exchange::*;
+use fit::*;
+
 /// Options of [`muller_plathe`]. Defaults: 300 K, seed 1, 1 fs, Nosé–Hoover 0.1 ps,
 /// 10 000 NVT steps, 20 000 discarded and 100 000 averaged NVE steps, a swap every 100 steps,
 /// 20 slabs, profile sampled every 10 steps in 5 blocks, all cores.
@@ -203,54 +208,6 @@ struct SeedRun {
     blocks: Vec<Block>,
 }
 
-/// Slab (0 … n−1) of every atom along the third cell vector.
-fn slab_of(state: &MdState, n: usize, out: &mut Vec<usize>) {
-    out.clear();
-    let cell = &state.structure.cell;
-    out.extend(state.structure.positions.iter().map(|r| {
-        let s = cell.fractional(r)[2].rem_euclid(1.0);
-        ((s * n as f64) as usize).min(n - 1)
-    }));
-}
-
-fn kinetic(m: f64, v: &[f64; 3]) -> f64 {
-    0.5 * MVV2E * m * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2])
-}
-
-/// One Müller-Plathe exchange; returns the energy moved into the hot slab (eV), or None when
-/// a slab is empty.
-fn swap(state: &mut MdState, slab: &[usize], hot_slab: usize) -> Option<f64> {
-    let masses = &state.structure.masses;
-    let v = &state.velocities;
-    let mut hottest: Option<(usize, f64)> = None;
-    let mut coldest: Option<(usize, f64)> = None;
-    for (i, &s) in slab.iter().enumerate() {
-        if s == 0 {
-            let k = kinetic(masses[i], &v[i]);
-            if hottest.is_none_or(|(_, h)| k > h) {
-                hottest = Some((i, k));
-            }
-        } else if s == hot_slab {
-            let k = kinetic(masses[i], &v[i]);
-            if coldest.is_none_or(|(_, c)| k < c) {
-                coldest = Some((i, k));
-            }
-        }
-    }
-    let ((i, _), (j, kj)) = (hottest?, coldest?);
-    let (mi, mj) = (masses[i], masses[j]);
-    let (vi, vj) = (state.velocities[i], state.velocities[j]);
-    let mut vcm = [0.0; 3];
-    for k in 0..3 {
-        vcm[k] = (mi * vi[k] + mj * vj[k]) / (mi + mj);
-    }
-    let vi_new = [2.0 * vcm[0] - vi[0], 2.0 * vcm[1] - vi[1], 2.0 * vcm[2] - vi[2]];
-    let vj_new = [2.0 * vcm[0] - vj[0], 2.0 * vcm[1] - vj[1], 2.0 * vcm[2] - vj[2]];
-    state.velocities[i] = vi_new;
-    state.velocities[j] = vj_new;
-    Some(kinetic(mj, &vj_new) - kj)
-}
-
 #[allow(clippy::too_many_arguments)]
 fn run_seed(
     structure: &Structure,
@@ -316,67 +273,6 @@ fn run_seed(
         Ok(())
     })?;
     Ok(SeedRun { seed, blocks })
-}
-
-/// Slabs used in the gradient fit and their distance from the cold slab, in slab widths.
-fn fit_points(n: usize) -> (Vec<usize>, Vec<f64>) {
-    let half = n / 2;
-    let skip = if n >= 12 { 2 } else { 1 };
-    let mut slabs: Vec<usize> = (skip..=half - skip).chain(half + skip..=n - skip).collect();
-    if n == 4 {
-        slabs = (0..n).collect();
-    }
-    let dist = slabs.iter().map(|&j| if j <= half { j as f64 } else { (n - j) as f64 }).collect();
-    (slabs, dist)
-}
-
-/// Least-squares line through the folded profile `T(d)` over the fit slabs with a common slope
-/// and one intercept per half (a constant offset between the halves does not bias the
-/// gradient; with 4 slabs, one intercept). Returns `(mean intercept K, slope K per slab width,
-/// residual sum of squares K², degrees of freedom)`.
-fn fold_fit(profile: &[f64], slabs: &[usize], dist: &[f64], n: usize) -> Result<(f64, f64, f64, usize)> {
-    let y: Vec<f64> = slabs.iter().map(|&j| profile.get(j).copied().unwrap_or(f64::NAN)).collect();
-    if y.iter().any(|t| !t.is_finite()) {
-        return Err(Error::invalid("slab temperature", "NaN", "a slab had no atoms: use fewer slabs"));
-    }
-    let group = |j: usize| if n > 4 && j > n / 2 { 1 } else { 0 };
-    let groups = if n > 4 { 2 } else { 1 };
-    let (mut sx, mut sy, mut cnt) = ([0.0; 2], [0.0; 2], [0.0; 2]);
-    for ((&j, &d), &t) in slabs.iter().zip(dist).zip(&y) {
-        let h = group(j);
-        sx[h] += d;
-        sy[h] += t;
-        cnt[h] += 1.0;
-    }
-    let (mut sxx, mut sxy) = (0.0, 0.0);
-    for ((&j, &d), &t) in slabs.iter().zip(dist).zip(&y) {
-        let h = group(j);
-        let (mx, my) = (sx[h] / cnt[h], sy[h] / cnt[h]);
-        sxx += (d - mx) * (d - mx);
-        sxy += (d - mx) * (t - my);
-    }
-    if sxx.is_nan() || sxx <= 0.0 || slabs.len() <= groups {
-        return Err(Error::invalid("gradient fit", slabs.len(), "too few slab positions for a line"));
-    }
-    let g = sxy / sxx;
-    let a: Vec<f64> = (0..groups).map(|h| (sy[h] - g * sx[h]) / cnt[h]).collect();
-    let rss: f64 = slabs.iter().zip(dist).zip(&y).map(|((&j, &d), &t)| (t - a[group(j)] - g * d).powi(2)).sum();
-    Ok((stats::mean(&a), g, rss, slabs.len() - groups - 1))
-}
-
-/// Slope of one half (`lower` = slabs 1 … N/2−1) against z, K per slab width, or None when
-/// fewer than 3 points remain.
-fn half_slope(profile: &[f64], slabs: &[usize], n: usize, lower: bool) -> Option<f64> {
-    let pts: Vec<(f64, f64)> = slabs
-        .iter()
-        .filter(|&&j| j != 0 && j != n / 2 && ((j < n / 2) == lower))
-        .map(|&j| (j as f64, profile[j]))
-        .collect();
-    if pts.len() < 3 {
-        return None;
-    }
-    let (x, y): (Vec<f64>, Vec<f64>) = pts.into_iter().unzip();
-    stats::linear_fit(&x, &y).ok().map(|f| f.1)
 }
 
 struct SeedAnalysis {
