@@ -32,7 +32,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<(), String> {
     let pot = a.system.potential()?;
-    let bulk = a.system.structure(pot.as_ref(), [8, 8, 8])?;
+    let bulk = a.system.structure(&pot, [8, 8, 8])?;
     let started = Instant::now();
     let mut times = serde_json::Map::new();
     let mut warnings = Vec::new();
@@ -62,7 +62,7 @@ pub fn run(a: Args) -> Result<(), String> {
     times.insert("conductivity".into(), json!(t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let long = a.system.structure(pot.as_ref(), [6, 6, 16])?;
+    let long = a.system.structure(&pot, [6, 6, 16])?;
     let o = MeltingOptions { guess_k: a.melting_guess, seed: a.seed, threads: a.system.threads, ..MeltingOptions::default() };
     let tm = a.system.run_protocol::<Melting>("T_m", &long, &pot, &o)?;
     warnings.extend(tm.warnings.iter().map(|w| format!("melting: {w}")));

@@ -50,7 +50,7 @@ fn show(q: &Quantity) -> String {
 
 pub fn run(a: Args) -> Result<(), String> {
     let pot = a.system.potential()?;
-    let s = a.system.structure(pot.as_ref(), [6, 6, 6])?;
+    let s = a.system.structure(&pot, [6, 6, 6])?;
     match a.method.as_str() {
         "green-kubo" | "gk" => {
             let o = GreenKuboOptions {

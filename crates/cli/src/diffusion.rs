@@ -34,7 +34,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<(), String> {
     let pot = a.system.potential()?;
-    let s = a.system.structure(pot.as_ref(), [5, 5, 5])?;
+    let s = a.system.structure(&pot, [5, 5, 5])?;
     let o = DiffusionOptions {
         temperature: a.temperature,
         timestep: a.timestep,

@@ -35,7 +35,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<(), String> {
     let pot = a.system.potential()?;
-    let s = a.system.structure(pot.as_ref(), [4, 4, 4])?;
+    let s = a.system.structure(&pot, [4, 4, 4])?;
     let d = ElasticOptions::default();
     let o = ElasticOptions {
         temperature: a.temperature,

@@ -34,7 +34,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<(), String> {
     let pot = a.system.potential()?;
     // an elongated box: two phases stacked along z
-    let s = a.system.structure(pot.as_ref(), [6, 6, 16])?;
+    let s = a.system.structure(&pot, [6, 6, 16])?;
     let d = MeltingOptions::default();
     let o = MeltingOptions {
         guess_k: a.temperature,

@@ -5,7 +5,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use scalebridge_md::lattice::{bulk, BulkSpec, Lattice};
 use scalebridge_md::potentials::{load, Potential, Zhou2004};
 use scalebridge_protocols::report::{Progress, Series};
-use scalebridge_protocols::{Context, Protocol};
+use scalebridge_protocols::{lattice_constant, Context, Protocol};
 use scalebridge_md::structure::Structure;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -29,7 +29,8 @@ pub struct SystemArgs {
     /// for built-in elements.
     #[arg(long)]
     pub lattice: Option<String>,
-    /// Lattice constant a, Å (default for built-in elements: from the potential's r_e).
+    /// Lattice constant a, Å (default for built-in elements: from the potential's r_e; with
+    /// --potential: the 0 K zero-pressure value, relaxed from the file header's a0 or a scan).
     #[arg(long)]
     pub a: Option<f64>,
     /// Supercell repeats (one number or three, comma-separated).
@@ -85,7 +86,7 @@ impl SystemArgs {
     }
 
     /// The structure: from `--structure`, or a `repeat`ed crystal of the first element.
-    pub fn structure(&self, pot: &dyn Potential, default_repeat: [usize; 3]) -> Result<Structure, String> {
+    pub fn structure(&self, pot: &Arc<dyn Potential>, default_repeat: [usize; 3]) -> Result<Structure, String> {
         if let Some(p) = &self.structure {
             return scalebridge_md::trajectory::read_extxyz(p).map_err(|e| e.to_string());
         }
@@ -104,11 +105,20 @@ impl SystemArgs {
             (None, None) => return Err(format!("give --lattice for {first}")),
         };
         let lat: Lattice = lattice.parse().map_err(|e: scalebridge_md::error::Error| e.to_string())?;
-        let a = match (self.a, &zhou, lat) {
-            (Some(a), _, _) => a,
-            (None, Some(z), Lattice::Fcc) if self.potential.is_none() => z.re * 2f64.sqrt(),
-            (None, Some(z), Lattice::Bcc) if self.potential.is_none() => z.re * 2.0 / 3f64.sqrt(),
-            (None, Some(z), Lattice::Hcp) if self.potential.is_none() => z.re,
+        let species = if matches!(lat, Lattice::B2 | Lattice::L12) { elements.clone() } else { vec![first.clone()] };
+        let a = match (self.a, &zhou, lat, &self.potential) {
+            (Some(a), _, _, _) => a,
+            (None, Some(z), Lattice::Fcc, None) => z.re * 2f64.sqrt(),
+            (None, Some(z), Lattice::Bcc, None) => z.re * 2.0 / 3f64.sqrt(),
+            (None, Some(z), Lattice::Hcp, None) => z.re,
+            // a potential file: start from the lattice constant in its header (when it is for
+            // this lattice) or from a scan, then relax to zero pressure at 0 K
+            (None, _, _, Some(path)) => {
+                let header = lattice_constant::header_lattice_constant(path, first).map_err(|e| e.to_string())?;
+                let start = header.filter(|(_, l)| l.parse::<Lattice>().is_ok_and(|h| h == lat)).map(|(a, _)| a);
+                lattice_constant::equilibrium_lattice_constant(pot, lat, &species, start)
+                    .map_err(|e| format!("no --a given and the lattice constant of {lattice} {first} could not be found: {e}"))?
+            }
             _ => return Err(format!("give the lattice constant --a (Å) for {lattice} {first}")),
         };
         let repeat = match self.repeat.as_slice() {
@@ -117,7 +127,6 @@ impl SystemArgs {
             [a, b, c] => [*a, *b, *c],
             other => return Err(format!("--repeat takes one or three numbers, got {other:?}")),
         };
-        let species = if matches!(lat, Lattice::B2 | Lattice::L12) { elements.clone() } else { vec![first.clone()] };
         bulk(&BulkSpec { lattice: lat, species, a, c: None, orientation: None, repeat, orthogonal: true, masses: None })
             .map_err(|e| e.to_string())
     }

@@ -29,6 +29,7 @@ pub mod defects;
 pub mod diffusion;
 pub mod elastic;
 pub mod green_kubo;
+pub mod lattice_constant;
 pub mod md_run;
 pub mod melting;
 pub mod nemd;
