@@ -512,7 +512,7 @@ def melting_temperature(
     structure: Any,
     potential: Potential,
     *,
-    guess_K: float,
+    guess_K: float | None = None,
     element: str | None = None,
     lattice: str = "fcc",
     a: float | None = None,
@@ -536,7 +536,9 @@ def melting_temperature(
             ``None`` to build ``lattice`` of ``element`` with cubic lattice constant ``a`` (Å)
             repeated ``repeat`` times (conventional cubic cells).
         potential: a scalebridge potential.
-        guess_K: guess of T_m, K (must be positive and below the vaporisation range).
+        guess_K: guess of T_m, K (must be positive and below the vaporisation range). Optional:
+            without it a short heating/cooling hysteresis run finds the guess (result key
+            ``bracket_search``); a guess only saves that time.
         pressure_gpa: target pressure, GPa.
         seed: random seed (velocities, thermostat).
         phase: solid/liquid classifier: ``"q6"`` (averaged Steinhardt, threshold 0.3) or
@@ -567,6 +569,8 @@ def melting_temperature(
         ph = {"method": "cna"}
     else:
         raise InputError(f"unknown phase classifier {phase!r} (q6, cna)")
-    opts = {"guess_k": float(guess_K), "pressure_gpa": float(pressure_gpa), "seed": int(seed), "phase": ph}
+    opts: dict[str, Any] = {"pressure_gpa": float(pressure_gpa), "seed": int(seed), "phase": ph}
+    if guess_K is not None:
+        opts["guess_k"] = float(guess_K)
     opts.update(options)
     return run_protocol("melting/coexistence", structure, potential, opts, cache_dir=cache_dir, progress=progress)

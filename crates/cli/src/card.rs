@@ -19,9 +19,10 @@ pub struct Args {
     /// Temperature of the finite-temperature elastic constants and of κ, K.
     #[arg(long, default_value_t = 300.0)]
     temperature: f64,
-    /// First guess of the melting temperature, K.
+    /// First guess of the melting temperature, K (optional: without it a short hysteresis run
+    /// finds one).
     #[arg(long)]
-    melting_guess: f64,
+    melting_guess: Option<f64>,
     /// Seed of all stochastic stages.
     #[arg(long, default_value_t = 1)]
     seed: u64,

@@ -11,9 +11,10 @@ use scalebridge_md::computes::phase_id::PhaseMethod;
 pub struct Args {
     #[command(flatten)]
     system: SystemArgs,
-    /// First guess of the melting temperature, K.
+    /// First guess of the melting temperature, K (optional: without it a short heating/cooling
+    /// hysteresis run finds one; a guess only saves that time).
     #[arg(long)]
-    temperature: f64,
+    temperature: Option<f64>,
     /// Pressure, GPa.
     #[arg(long, default_value_t = 0.0)]
     pressure: f64,

@@ -67,14 +67,16 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Protocol name in provenance records and the Python dispatch.
+mod bracket;
 mod driver;
 mod options;
 mod results;
 mod runs;
 
+pub use bracket::BracketSearch;
 use driver::*;
 pub use options::{BoxCoupling, MeltingOptions};
-use options::validate;
+use options::{check_guess, validate};
 pub use results::{CoexistenceRun, MeltingResult, RampResult};
 use runs::*;
 
@@ -92,27 +94,28 @@ pub fn melting_temperature(
     let wall = std::time::Instant::now();
     structure.validate()?;
     potential.check_species(&structure.species)?;
-    let mut warnings = validate(structure, potential.as_ref(), opts)?;
+    // every stage runs in the evaluator's thread pool, so the integrators' parallel loops use it
+    let pool = Evaluator::new(potential.clone(), opts.skin, opts.threads)?.pool();
+    let (t0, search) = match opts.guess_k {
+        Some(g) => {
+            check_guess(g)?;
+            (g, None)
+        }
+        None => {
+            let s = pool.install(|| bracket::search(structure, &potential, opts, cache, progress))?;
+            (s.guess_k, Some(s))
+        }
+    };
+    let mut warnings = validate(structure, potential.as_ref(), opts, t0)?;
     let provenance = Provenance::new(PROTOCOL, structure, potential.as_ref(), opts, &[opts.seed])?;
     let n = structure.len();
-    let t0 = opts.guess_k;
 
     // static checks: cohesive energy (vaporisation range) and bulk modulus (barostat coupling)
-    let mut ev = Evaluator::new(potential.clone(), opts.skin, opts.threads)?;
-    ev.request = Request::global();
-    let e0 = ev.compute_all(structure)?.energy / n as f64;
-    let p_of = |ev: &mut Evaluator, f: f64| -> Result<f64> {
-        let s = structure.deformed(&[[f, 0.0, 0.0], [0.0, f, 0.0], [0.0, 0.0, f]])?;
-        let o = ev.compute_all(&s)?;
-        Ok((o.virial[0] + o.virial[1] + o.virial[2]) / (3.0 * s.cell.volume()))
-    };
-    let (pm, pp) = (p_of(&mut ev, 0.995)?, p_of(&mut ev, 1.005)?);
-    // B = −V dP/dV with V ∝ f³: dV/V = 3 df
-    let mut bulk = -(pp - pm) / (3.0 * 0.01);
-    if !(bulk.is_finite() && bulk > 0.0) {
-        bulk = 0.5; // eV/Å³ (80 GPa); only sets the barostat's coupling speed
+    let (e0, bulk) = static_energy_and_bulk_modulus(structure, &potential, opts)?;
+    let bulk = bulk.unwrap_or_else(|| {
         warnings.push("could not estimate the bulk modulus of the input crystal; the barostat uses 80 GPa".into());
-    }
+        0.5 // eV/Å³ (80 GPa); only sets the barostat's coupling speed
+    });
     if e0 < 0.0 && BOLTZMANN * t0 > 0.2 * (-e0) {
         return Err(Error::invalid(
             "guess_k",
@@ -124,14 +127,7 @@ pub fn melting_temperature(
             ),
         ));
     }
-    let mass = mean(&structure.masses);
-    let dnn = 1.12 * (structure.cell.volume() / n as f64).cbrt();
-    let dt = if opts.timestep_ps > 0.0 {
-        opts.timestep_ps
-    } else {
-        let vth = (BOLTZMANN * t0 / (mass * scalebridge_md::units::MVV2E)).sqrt();
-        0.0035 * dnn / vth
-    };
+    let dt = timestep(structure, opts, t0);
     let ctx0 = Ctx {
         potential: potential.clone(),
         opts,
@@ -446,9 +442,9 @@ pub fn melting_temperature(
             series,
             warnings: std::mem::take(&mut warnings),
             provenance: provenance.clone(),
+            bracket_search: search.clone(),
         })
     };
-    let pool = ev.pool();
     let mut out = pool.install(run)?;
     out.provenance.wall_seconds = wall.elapsed().as_secs_f64();
     Ok(out)
@@ -484,17 +480,36 @@ mod tests {
         let cache = StageCache::default();
         let run = |o: MeltingOptions, s: &Structure| melting_temperature(s, p.clone(), &o, &cache, &mut Silent);
         for g in [0.0, -10.0, f64::NAN] {
-            assert!(matches!(run(MeltingOptions { guess_k: g, ..Default::default() }, &s), Err(Error::InvalidParameter { .. })));
+            assert!(matches!(run(MeltingOptions { guess_k: Some(g), ..Default::default() }, &s), Err(Error::InvalidParameter { .. })));
         }
         // far above the vaporisation range (k T ≫ cohesive energy)
-        let e = run(MeltingOptions { guess_k: 5000.0, ..Default::default() }, &s).unwrap_err();
+        let e = run(MeltingOptions { guess_k: Some(5000.0), ..Default::default() }, &s).unwrap_err();
         assert!(e.to_string().contains("vaporisation"), "{e}");
         // box too small for two phases
         let (small, _) = argon([4, 4, 4]);
-        let e = run(MeltingOptions { guess_k: 80.0, ..Default::default() }, &small).unwrap_err();
+        let e = run(MeltingOptions { guess_k: Some(80.0), ..Default::default() }, &small).unwrap_err();
         assert!(e.to_string().contains("too small"), "{e}");
         // too-short runs
-        let e = run(MeltingOptions { guess_k: 80.0, trial_steps: 300, ..Default::default() }, &s).unwrap_err();
+        let e = run(MeltingOptions { guess_k: Some(80.0), trial_steps: 300, ..Default::default() }, &s).unwrap_err();
         assert!(e.to_string().contains("short"), "{e}");
+    }
+
+    #[test]
+    fn hysteresis_search_finds_a_guess_near_the_lj_melting_point() {
+        // LJ cut at 2.5σ, P = 0: T_m ≈ 0.62–0.69 ε/k_B (75–83 K for ε/k_B = 120.7 K); the
+        // search only has to land inside the reach of the coexistence bracket (± 25 %)
+        let (s, p) = argon([4, 4, 8]);
+        let o = MeltingOptions { search_steps: 6000, threads: 1, ..Default::default() };
+        let r = Evaluator::new(p.clone(), o.skin, 1)
+            .unwrap()
+            .install(|| bracket::search(&s, &p, &o, &StageCache::default(), &mut Silent))
+            .unwrap();
+        let tp = r.heating_ramp.crossing_k.unwrap();
+        assert!(r.guess_k > 55.0 && r.guess_k < 105.0, "guess {} K ({}, T+ = {tp} K, cooling {:?})", r.guess_k, r.method, r.cooling_ramp.as_ref().map(|c| c.crossing_k));
+        assert!(tp > r.guess_k, "{tp} {}", r.guess_k);
+        // an unbound crystal has no temperature scale: a clear error asking for a guess
+        let loose = s.deformed(&[[3.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 3.0]]).unwrap();
+        let e = bracket::search(&loose, &p, &o, &StageCache::default(), &mut Silent).unwrap_err().to_string();
+        assert!(e.contains("guess_k"), "{e}");
     }
 }

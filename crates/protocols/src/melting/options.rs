@@ -17,8 +17,12 @@ pub enum BoxCoupling {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MeltingOptions {
-    /// Guess of the melting temperature `T₀`, K.
-    pub guess_k: f64,
+    /// Guess of the melting temperature `T₀`, K. Without one (`None`, the default) the
+    /// protocol finds its own from a short heating/cooling hysteresis run
+    /// ([`super::bracket`]); a guess only saves that time.
+    pub guess_k: Option<f64>,
+    /// Steps of each ramp of the hysteresis run that finds the guess (used without `guess_k`).
+    pub search_steps: u64,
     /// Target pressure, GPa (compression positive).
     pub pressure_gpa: f64,
     /// Time step, ps; 0 chooses `Δt = 0.0035 d_nn / √(k T₀/m)` (≈ 2 fs for Cu, 10 fs for Ar).
@@ -71,7 +75,8 @@ pub struct MeltingOptions {
 impl Default for MeltingOptions {
     fn default() -> Self {
         MeltingOptions {
-            guess_k: 0.0,
+            guess_k: None,
+            search_steps: 20000,
             pressure_gpa: 0.0,
             timestep_ps: 0.0,
             seed: 1,
@@ -100,11 +105,9 @@ impl Default for MeltingOptions {
 
 
 /// Checks of the input that need no MD. Returns warnings.
-pub(super) fn validate(s: &Structure, pot: &dyn Potential, o: &MeltingOptions) -> Result<Vec<String>> {
+pub(super) fn validate(s: &Structure, pot: &dyn Potential, o: &MeltingOptions, guess_k: f64) -> Result<Vec<String>> {
     let mut warn = Vec::new();
-    if !(o.guess_k.is_finite() && o.guess_k > 0.0) {
-        return Err(Error::invalid("guess_k", o.guess_k, "the melting-temperature guess must be positive (K)"));
-    }
+    check_guess(guess_k)?;
     if !o.pressure_gpa.is_finite() {
         return Err(Error::invalid("pressure_gpa", o.pressure_gpa, "must be finite (GPa)"));
     }
@@ -169,4 +172,12 @@ pub(super) fn validate(s: &Structure, pot: &dyn Potential, o: &MeltingOptions) -
     }
     let _ = pot;
     Ok(warn)
+}
+
+/// A given guess of `T_m` must be a positive temperature.
+pub(super) fn check_guess(guess_k: f64) -> Result<()> {
+    if !(guess_k.is_finite() && guess_k > 0.0) {
+        return Err(Error::invalid("guess_k", guess_k, "the melting-temperature guess must be positive (K)"));
+    }
+    Ok(())
 }

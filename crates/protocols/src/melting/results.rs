@@ -71,4 +71,7 @@ pub struct MeltingResult {
     pub series: Vec<Series>,
     pub warnings: Vec<String>,
     pub provenance: Provenance,
+    /// The hysteresis run that found the guess when none was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bracket_search: Option<BracketSearch>,
 }

@@ -133,15 +133,21 @@ pub(super) fn coexistence_run(ctx: &Ctx<'_>, start: &MdState, t: f64, nph: bool,
 /// Linear temperature ramp of `start` from `t0` to `t1`; `melting` looks for the solid fraction
 /// dropping below ½, otherwise rising above ½.
 pub(super) fn ramp(ctx: &Ctx<'_>, start: &MdState, t0: f64, t1: f64, melting: bool, seed: u64, prog: &mut Steps<'_>) -> Result<RampResult> {
-    let o = ctx.opts;
     let mut d = ctx.driver(start.clone(), seed)?;
     d.rescale_to(t0);
-    let n = o.ramp_steps;
+    ramp_driver(ctx, &mut d, t0, t1, ctx.opts.ramp_steps, melting, prog)
+}
+
+/// A linear ramp of the thermostat target from `t0` to `t1` K over `n` steps of `d` (NPT),
+/// stopped when the solid fraction crosses ½ (downwards when `melting`, upwards otherwise);
+/// `d` is left in the final state.
+pub(super) fn ramp_driver(ctx: &Ctx<'_>, d: &mut Driver, t0: f64, t1: f64, n: u64, melting: bool, prog: &mut Steps<'_>) -> Result<RampResult> {
+    let o = ctx.opts;
     let target = move |s: u64| t0 + (t1 - t0) * s as f64 / n as f64;
     let (mut temps, mut fracs) = (Vec::new(), Vec::new());
     let mut crossing = None;
     let stage = if melting { "superheating ramp" } else { "supercooling ramp" };
-    segment(&mut d, n, |s| Control { temperature: Some(target(s)), barostat: true }, o.sample_every, prog, stage, |d, s| {
+    segment(d, n, |s| Control { temperature: Some(target(s)), barostat: true }, o.sample_every, prog, stage, |d, s| {
         let t = target(s);
         // past the vaporisation range the heating ramp has nothing more to show
         if melting && d.state.structure.cell.volume() / d.state.structure.len() as f64 > 1.6 * ctx.v_solid {
@@ -202,4 +208,34 @@ impl Ctx<'_> {
         let raw = m.iter().filter(|&&b| b).count() as f64 / m.len().max(1) as f64;
         Ok((raw / self.f_ref).min(1.0))
     }
+}
+
+/// Energy per atom of `structure` (eV) and its bulk modulus from ±0.5 % isotropic strains
+/// (eV/Å³; `None` when not positive and finite).
+pub(super) fn static_energy_and_bulk_modulus(structure: &Structure, potential: &Arc<dyn Potential>, opts: &MeltingOptions) -> Result<(f64, Option<f64>)> {
+    let n = structure.len();
+    let mut ev = Evaluator::new(potential.clone(), opts.skin, opts.threads)?;
+    ev.request = Request::global();
+    let e0 = ev.compute_all(structure)?.energy / n as f64;
+    let p_of = |ev: &mut Evaluator, f: f64| -> Result<f64> {
+        let s = structure.deformed(&[[f, 0.0, 0.0], [0.0, f, 0.0], [0.0, 0.0, f]])?;
+        let o = ev.compute_all(&s)?;
+        Ok((o.virial[0] + o.virial[1] + o.virial[2]) / (3.0 * s.cell.volume()))
+    };
+    let (pm, pp) = (p_of(&mut ev, 0.995)?, p_of(&mut ev, 1.005)?);
+    // B = −V dP/dV with V ∝ f³: dV/V = 3 df
+    let bulk = -(pp - pm) / (3.0 * 0.01);
+    Ok((e0, (bulk.is_finite() && bulk > 0.0).then_some(bulk)))
+}
+
+/// Time step, ps: `opts.timestep_ps`, or with 0 `Δt = 0.0035 d_nn / √(k T/m)`.
+pub(super) fn timestep(structure: &Structure, opts: &MeltingOptions, t: f64) -> f64 {
+    if opts.timestep_ps > 0.0 {
+        return opts.timestep_ps;
+    }
+    let n = structure.len();
+    let mass = mean(&structure.masses);
+    let dnn = 1.12 * (structure.cell.volume() / n as f64).cbrt();
+    let vth = (BOLTZMANN * t / (mass * scalebridge_md::units::MVV2E)).sqrt();
+    0.0035 * dnn / vth
 }
