@@ -12,6 +12,7 @@
 use scalebridge_md::error::{Error, Result};
 use scalebridge_md::evaluator::DEFAULT_SKIN;
 use crate::md_run::{thermostat, Thermostat};
+use scalebridge_md::computes::msd::{unwrap_step, MsdAccumulator};
 use scalebridge_md::integrators::factory::{self, EnsembleSpec};
 use scalebridge_md::potentials::Potential;
 use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
@@ -94,43 +95,6 @@ pub struct DiffusionResult {
     /// MSD(t) (mean over blocks ± standard error), Å².
     pub series: Vec<Series>,
     pub provenance: Provenance,
-}
-
-/// On-the-fly MSD with multiple time origins grouped into blocks.
-struct MsdAccumulator {
-    max_lag: usize,
-    origin_every: usize,
-    samples_per_block: usize,
-    /// Active origins: (block, sample index, unwrapped positions at the origin).
-    origins: Vec<(usize, usize, Vec<[f64; 3]>)>,
-    /// sums[block][species or total][lag] and counts[block][lag]
-    sums: Vec<Vec<Vec<f64>>>,
-    counts: Vec<Vec<f64>>,
-}
-
-impl MsdAccumulator {
-    fn add(&mut self, k: usize, unwrapped: &[[f64; 3]], types: &[usize], nspecies: usize, natoms_of: &[f64]) {
-        let block = k / self.samples_per_block;
-        // start a new origin if its whole window fits in its block
-        if k % self.origin_every == 0 && block < self.sums.len() && (k % self.samples_per_block) + self.max_lag < self.samples_per_block {
-            self.origins.push((block, k, unwrapped.to_vec()));
-        }
-        let max_lag = self.max_lag;
-        self.origins.retain(|(_, k0, _)| k - k0 < max_lag);
-        for (b, k0, r0) in &self.origins {
-            let lag = k - k0;
-            let mut per = vec![0.0; nspecies + 1];
-            for ((r, q), &t) in unwrapped.iter().zip(r0).zip(types) {
-                let d2 = (r[0] - q[0]).powi(2) + (r[1] - q[1]).powi(2) + (r[2] - q[2]).powi(2);
-                per[t] += d2;
-                per[nspecies] += d2;
-            }
-            for (sp, v) in per.iter().enumerate() {
-                self.sums[*b][sp][lag] += v / natoms_of[sp];
-            }
-            self.counts[*b][lag] += 1.0;
-        }
-    }
 }
 
 /// Self-diffusivity of `structure` (a liquid, or a solid with defects) at `opts.temperature`.
@@ -218,18 +182,7 @@ pub fn diffusivity(
         let base = opts.equilibration_steps + (k as u64 - 1) * opts.sample_every;
         run_steps(&mut sim, opts.sample_every, progress, base, total, "production")?;
         let s = &sim.state.structure;
-        for ((u, lf), r) in unwrapped.iter_mut().zip(last_frac.iter_mut()).zip(&s.positions) {
-            let f = s.cell.fractional(r);
-            let mut d = [f[0] - lf[0], f[1] - lf[1], f[2] - lf[2]];
-            for x in d.iter_mut() {
-                *x -= x.round();
-            }
-            let dr = s.cell.cartesian(&d);
-            for c in 0..3 {
-                u[c] += dr[c];
-            }
-            *lf = f;
-        }
+        unwrap_step(&s.cell, &s.positions, &mut last_frac, &mut unwrapped);
         temps.push(scalebridge_md::velocities::temperature(&s.masses, &sim.state.velocities));
         acc.add(k, &unwrapped, &structure.types, ns, &natoms_of);
     }
