@@ -1,11 +1,14 @@
 """Type stubs of the compiled module (MD part; other layers add theirs below)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 __version__: str
+# Unit conversion constants of scalebridge_core::units (name -> value), read-only.
+units: Mapping[str, float]
 
 class Potential:
     @staticmethod

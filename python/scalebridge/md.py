@@ -49,8 +49,8 @@ __all__ = [
     "bond_statistics",
 ]
 
-#: 1 eV/Å³ in GPa (LAMMPS metal nktv2p / 10⁴).
-GPA_PER_EV_A3 = 1.6021765e6 / 1.0e4
+#: 1 eV/Å³ in GPa (LAMMPS metal nktv2p / 10⁴), read from the Rust core (scalebridge_core::units).
+GPA_PER_EV_A3 = _scalebridge.units["EV_PER_A3_IN_GPA"]
 
 
 def _pressure_ev_a3(p: float | Sequence[float] | None) -> list[float] | None:

@@ -208,14 +208,8 @@ pub fn dilute_spheres(matrix: (f64, f64), incl: (f64, f64), f: f64) -> (f64, f64
 
 /// Voigt and Reuss isotropic averages (K, G) of one anisotropic crystal over random orientations.
 pub fn voigt_reuss_polycrystal(c: &[[f64; 6]; 6]) -> Result<(IsotropicModuli, IsotropicModuli)> {
-    let v = IsotropicModuli::project(c);
-    let s = invert(c).ok_or_else(|| invalid("stiffness", format!("{c:?}"), "is singular"))?;
-    let a = s[0][0] + s[1][1] + s[2][2];
-    let b = s[0][1] + s[1][2] + s[0][2];
-    let d = s[3][3] + s[4][4] + s[5][5];
-    let kr = 1.0 / (a + 2.0 * b);
-    let gr = 15.0 / (4.0 * a - 4.0 * b + 3.0 * d);
-    Ok((v, IsotropicModuli::from_k_g(kr, gr)))
+    let r = IsotropicModuli::reuss(c).ok_or_else(|| invalid("stiffness", format!("{c:?}"), "is singular"))?;
+    Ok((IsotropicModuli::project(c), r))
 }
 
 /// Self-consistent estimate (Hershey 1954, Kröner 1958) of a random polycrystal of cubic grains:

@@ -36,6 +36,9 @@ pub enum ContinuumError {
         #[source]
         source: std::io::Error,
     },
+    /// An error of the shared core (Voigt toolbox, provenance, statistics).
+    #[error(transparent)]
+    Core(#[from] scalebridge_core::Error),
 }
 
 /// Result type of this crate.

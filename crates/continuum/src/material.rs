@@ -2,7 +2,8 @@
 //! conductivity (W/m/K, 3×3) and volumetric heat capacity (J/m³/K, only for transient heat).
 
 use crate::error::{ContinuumError, Result};
-use crate::linalg::{self, rotate_tensor2, rotate_tensor4, tensor4_to_voigt, voigt_to_tensor4};
+use crate::linalg::{self, rotate_tensor2};
+use scalebridge_core::voigt;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -152,7 +153,7 @@ impl Material {
 
     /// The phase rotated by the rotation matrix `r` (crystal → sample frame): C' = R⊗R⊗R⊗R : C.
     pub fn rotated(&self, r: &[[f64; 3]; 3]) -> Material {
-        let c = tensor4_to_voigt(&rotate_tensor4(&voigt_to_tensor4(&self.stiffness_gpa), r));
+        let c = voigt::rotate(&self.stiffness_gpa, r);
         let mut m = self.clone();
         m.stiffness_gpa = c;
         linalg::symmetrize(&mut m.stiffness_gpa);

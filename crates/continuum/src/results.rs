@@ -4,28 +4,18 @@
 use crate::grid::Grid;
 use crate::linalg;
 use crate::material::Material;
+pub use scalebridge_core::provenance::SolverRun;
+pub use scalebridge_core::voigt::IsotropicModuli;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// Where a result came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Provenance {
-    /// SHA-256 of the grid (dims + phase indices) and the phase table.
-    pub input_hash: String,
-    /// Seed of the microstructure generator, when known.
-    pub seed: Option<u64>,
-    /// `scalebridge-continuum` version.
-    pub version: String,
-    /// Solver name (`fft-galerkin-cg`, `fem-hex8-pcg`).
-    pub solver: String,
-    /// Relative residual tolerance of the iterative solver.
-    pub tol: f64,
-}
+/// Where a result came from: the core's provenance of a solve (input hash, generator seed,
+/// version, solver, tolerance).
+pub type Provenance = scalebridge_core::Provenance<SolverRun>;
 
-impl Provenance {
-    pub(crate) fn new(grid: &Grid, materials: &[Material], solver: &str, tol: f64) -> Self {
-        Provenance { input_hash: input_hash(grid, materials), seed: None, version: env!("CARGO_PKG_VERSION").to_string(), solver: solver.into(), tol }
-    }
+/// Provenance of `solver` (tolerance `tol`) run on `grid` with `materials`.
+pub(crate) fn provenance(grid: &Grid, materials: &[Material], solver: &str, tol: f64) -> Provenance {
+    Provenance::solver(input_hash(grid, materials), solver, tol, env!("CARGO_PKG_VERSION"))
 }
 
 /// SHA-256 (hex) of a grid and its phase table.
@@ -43,38 +33,6 @@ pub fn input_hash(grid: &Grid, materials: &[Material]) -> String {
         }
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Isotropic moduli, GPa (ν dimensionless).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct IsotropicModuli {
-    #[serde(rename = "E_GPa")]
-    pub e_gpa: f64,
-    pub nu: f64,
-    #[serde(rename = "K_GPa")]
-    pub k_gpa: f64,
-    #[serde(rename = "G_GPa")]
-    pub g_gpa: f64,
-}
-
-impl IsotropicModuli {
-    /// From bulk and shear moduli.
-    pub fn from_k_g(k: f64, g: f64) -> Self {
-        let e = 9.0 * k * g / (3.0 * k + g);
-        let nu = (3.0 * k - 2.0 * g) / (2.0 * (3.0 * k + g));
-        IsotropicModuli { e_gpa: e, nu, k_gpa: k, g_gpa: g }
-    }
-
-    /// Isotropic projection of a Voigt stiffness (orthogonal projection onto the isotropic
-    /// tensors: K = C_iijj/9, G from the deviatoric trace), equal to the Voigt average of C.
-    pub fn project(c: &[[f64; 6]; 6]) -> Self {
-        let a = c[0][0] + c[1][1] + c[2][2];
-        let b = c[0][1] + c[1][2] + c[0][2];
-        let s = c[3][3] + c[4][4] + c[5][5];
-        let k = (a + 2.0 * b) / 9.0;
-        let g = (a - b + 3.0 * s) / 15.0;
-        Self::from_k_g(k, g)
-    }
 }
 
 /// Effective elastic properties from homogenisation.

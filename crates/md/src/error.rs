@@ -36,6 +36,9 @@ pub enum Error {
     /// Input/output failure with the path involved.
     #[error("{path}: {source}")]
     Io { path: String, #[source] source: std::io::Error },
+    /// An error of the shared core (statistics, provenance, stage store, Voigt toolbox).
+    #[error(transparent)]
+    Core(#[from] scalebridge_core::Error),
 }
 
 /// Result alias of the MD crate.

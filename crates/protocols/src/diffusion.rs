@@ -16,7 +16,7 @@ use scalebridge_md::computes::msd::{unwrap_step, MsdAccumulator};
 use scalebridge_md::integrators::factory::{self, EnsembleSpec};
 use scalebridge_md::potentials::Potential;
 use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
-use scalebridge_md::stats::{linear_fit, mean_stderr};
+use scalebridge_core::stats::{linear_fit, mean_stderr};
 use scalebridge_md::simulation::Simulation;
 use scalebridge_md::structure::Structure;
 use serde::{Deserialize, Serialize};
@@ -233,7 +233,7 @@ pub fn diffusivity(
     }
     let mean_curve: Vec<f64> = (0..max_lag).map(|l| (0..opts.blocks).map(|b| msd(b, ns)[l]).sum::<f64>() / opts.blocks as f64).collect();
     let err_curve: Vec<f64> = (0..max_lag).map(|l| mean_stderr(&(0..opts.blocks).map(|b| msd(b, ns)[l]).collect::<Vec<_>>()).1).collect();
-    let (tm, te) = scalebridge_md::stats::block_mean_stderr(&temps, opts.blocks)?;
+    let (tm, te) = scalebridge_core::stats::block_mean_stderr(&temps, opts.blocks)?;
     let mut prov = prov;
     prov.wall_seconds = t0.elapsed().as_secs_f64();
     Ok(DiffusionResult {

@@ -3,7 +3,7 @@
 //! Property protocols: automated, one-call calculations of material properties from MD, each
 //! returning a typed result with units, standard errors, warnings and provenance
 //! ([`report`]). Computes they are built on (heat flux, RDF, CNA/Q6) live in
-//! `scalebridge_md::computes`, statistics in `scalebridge_md::stats`.
+//! `scalebridge_md::computes`, statistics in `scalebridge_core::stats`.
 //!
 //! | module | property |
 //! |---|---|

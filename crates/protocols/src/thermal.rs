@@ -13,7 +13,7 @@ use scalebridge_md::evaluator::DEFAULT_SKIN;
 use scalebridge_md::integrators::{Coupling, Npt};
 use scalebridge_md::potentials::Potential;
 use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
-use scalebridge_md::stats::{block_mean_stderr, linear_fit, variance};
+use scalebridge_core::stats::{block_mean_stderr, linear_fit, variance};
 use scalebridge_md::simulation::Simulation;
 use scalebridge_md::structure::Structure;
 use scalebridge_md::units::{BOLTZMANN, EV_PER_A3_IN_GPA};

@@ -29,6 +29,7 @@ impl From<PyContErr> for PyErr {
                 std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),
                 _ => PyOSError::new_err(msg),
             },
+            ContinuumError::Core(e) => crate::error::core_err(e),
         }
     }
 }

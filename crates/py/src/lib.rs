@@ -10,6 +10,7 @@ mod guard;
 mod md;
 mod ml;
 mod properties;
+mod units;
 
 #[pymodule]
 fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -20,5 +21,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ml::register(m)?;
     continuum::register(m)?;
     properties::register(m)?;
+    units::register(m)?;
     Ok(())
 }

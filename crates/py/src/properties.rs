@@ -90,7 +90,7 @@ fn run_protocol(
 /// Plot series (JSON list of `Series`) to an SVG file.
 #[pyfunction]
 fn plot_series(series: &str, path: &str, title: &str) -> PyResult<()> {
-    let s: Vec<scalebridge_md::series::Series> =
+    let s: Vec<scalebridge_core::Series> =
         serde_json::from_str(series).map_err(|e| InputError::new_err(format!("series: {e}")))?;
     no_panic("plot_series", || md(scalebridge_protocols::plot::plot_series(&s, std::path::Path::new(path), title)))
 }

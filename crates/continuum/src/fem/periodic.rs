@@ -10,7 +10,7 @@ use crate::fft::{apply_even_real_op, pack, unpack, Fft3};
 use crate::grid::Grid;
 use crate::linalg::{self, invert};
 use crate::material::Material;
-use crate::results::{finish_stiffness, IsotropicModuli, LocalFields, Provenance, ThermalResult};
+use crate::results::{self, finish_stiffness, IsotropicModuli, LocalFields, ThermalResult};
 use crate::solver::{pcg, SolverOptions};
 use crate::ElasticResult;
 use rayon::prelude::*;
@@ -437,7 +437,7 @@ pub fn homogenize_elastic_with(grid: &Grid, materials: &[Material], opts: &Solve
         resolution: grid.dims(),
         phase_fractions: fr,
         wall_time_s: t0.elapsed().as_secs_f64(),
-        provenance: Provenance::new(grid, materials, SOLVER, opts.tol),
+        provenance: results::provenance(grid, materials, SOLVER, opts.tol),
     })
 }
 
@@ -508,7 +508,7 @@ pub fn homogenize_thermal_with(grid: &Grid, materials: &[Material], opts: &Solve
         resolution: grid.dims(),
         phase_fractions: fr,
         wall_time_s: t0.elapsed().as_secs_f64(),
-        provenance: Provenance::new(grid, materials, SOLVER, opts.tol),
+        provenance: results::provenance(grid, materials, SOLVER, opts.tol),
     })
 }
 

@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::grid::Grid;
 use crate::linalg::{self, MANDEL_W};
 use crate::material::Material;
-use crate::results::{finish_stiffness, FieldStats, LocalFields, Provenance, ThermalFields, ThermalResult};
+use crate::results::{self, finish_stiffness, FieldStats, LocalFields, ThermalFields, ThermalResult};
 use crate::solver::{pcg, SolverOptions};
 use crate::ElasticResult;
 use crate::IsotropicModuli;
@@ -299,7 +299,7 @@ pub fn homogenize_elastic_with(grid: &Grid, materials: &[Material], opts: &Solve
         resolution: grid.dims(),
         phase_fractions: grid.phase_fractions(materials.len()),
         wall_time_s: t0.elapsed().as_secs_f64(),
-        provenance: Provenance::new(grid, materials, disc.name(), opts.tol),
+        provenance: results::provenance(grid, materials, disc.name(), opts.tol),
     })
 }
 
@@ -338,7 +338,7 @@ pub fn homogenize_thermal_with(grid: &Grid, materials: &[Material], opts: &Solve
         resolution: grid.dims(),
         phase_fractions: grid.phase_fractions(materials.len()),
         wall_time_s: t0.elapsed().as_secs_f64(),
-        provenance: Provenance::new(grid, materials, disc.name(), opts.tol),
+        provenance: results::provenance(grid, materials, disc.name(), opts.tol),
     })
 }
 

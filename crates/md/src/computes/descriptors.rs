@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::evaluator::Evaluator;
 use crate::neighbors::NeighborList;
 use crate::potentials::{Potential, Request};
-use crate::series::Series;
+use scalebridge_core::Series;
 use crate::structure::Structure;
 use crate::units::{BOLTZMANN, MVV2E};
 use serde::{Deserialize, Serialize};

@@ -33,7 +33,7 @@ use scalebridge_md::minimize::{CellDof, CellRelax, MinimizeOptions};
 use scalebridge_md::minimize::relax;
 use scalebridge_md::potentials::{Potential, Request};
 use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
-use scalebridge_md::stats::block_mean_stderr;
+use scalebridge_core::stats::block_mean_stderr;
 use scalebridge_md::simulation::Simulation;
 use scalebridge_md::structure::Structure;
 use scalebridge_md::units::EV_PER_A3_IN_GPA;
@@ -255,7 +255,7 @@ fn finish(
     let volume = reference.cell.volume();
     let mass: f64 = reference.masses.iter().sum();
     // amu/Å³ → g/cm³
-    let density = mass / volume * 1.660_539_066_60;
+    let density = mass / volume * scalebridge_md::units::AMU_PER_A3_IN_G_PER_CM3;
     state.insert("volume_per_atom".into(), Quantity::exact(volume / n, "Å^3/atom"));
     state.insert("density".into(), Quantity::exact(density, "g/cm^3"));
     let moduli = derived_moduli(&cs, es.as_ref(), density, n / volume)?;

@@ -2,110 +2,40 @@
 //! propagated errors.
 
 use super::*;
+use scalebridge_core::voigt;
 
-/// Inverse of a 6×6 matrix by Gauss–Jordan with partial pivoting; `None` if singular.
+/// Inverse of a 6×6 matrix (the core's Voigt toolbox); `None` if singular.
 pub fn invert6(c: &[[f64; 6]; 6]) -> Option<[[f64; 6]; 6]> {
-    let mut a = *c;
-    let mut inv = [[0.0; 6]; 6];
-    for (i, row) in inv.iter_mut().enumerate() {
-        row[i] = 1.0;
-    }
-    let scale = c.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
-    for col in 0..6 {
-        let piv = (col..6).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[piv][col].abs() <= 1e-12 * scale {
-            return None;
-        }
-        a.swap(col, piv);
-        inv.swap(col, piv);
-        let d = a[col][col];
-        for k in 0..6 {
-            a[col][k] /= d;
-            inv[col][k] /= d;
-        }
-        for r in 0..6 {
-            if r != col {
-                let f = a[r][col];
-                for k in 0..6 {
-                    a[r][k] -= f * a[col][k];
-                    inv[r][k] -= f * inv[col][k];
-                }
-            }
-        }
-    }
-    Some(inv)
+    voigt::invert(c)
 }
 
-/// Eigenvalues of a symmetric 6×6 matrix (cyclic Jacobi), ascending.
+/// Eigenvalues of a symmetric 6×6 matrix (the core's Voigt toolbox), ascending.
 pub fn eigenvalues6(c: &[[f64; 6]; 6]) -> Vec<f64> {
-    let mut a = *c;
-    for _sweep in 0..100 {
-        let off: f64 = (0..6).flat_map(|i| (0..6).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| a[i][j] * a[i][j]).sum();
-        if off < 1e-30 {
-            break;
-        }
-        for p in 0..6 {
-            for q in p + 1..6 {
-                if a[p][q].abs() < 1e-300 {
-                    continue;
-                }
-                let theta = (a[q][q] - a[p][p]) / (2.0 * a[p][q]);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let cs = 1.0 / (t * t + 1.0).sqrt();
-                let sn = t * cs;
-                for k in 0..6 {
-                    let (akp, akq) = (a[k][p], a[k][q]);
-                    a[k][p] = cs * akp - sn * akq;
-                    a[k][q] = sn * akp + cs * akq;
-                }
-                for k in 0..6 {
-                    let (apk, aqk) = (a[p][k], a[q][k]);
-                    a[p][k] = cs * apk - sn * aqk;
-                    a[q][k] = sn * apk + cs * aqk;
-                }
-            }
-        }
-    }
-    let mut ev: Vec<f64> = (0..6).map(|i| a[i][i]).collect();
-    ev.sort_by(|x, y| x.total_cmp(y));
-    ev
+    voigt::eigenvalues6(c)
 }
 
 /// The derived moduli of one stiffness matrix (GPa); `density` g/cm³, `number_density` 1/Å³.
 fn moduli_values(c: &[[f64; 6]; 6], density: f64, number_density: f64) -> Option<BTreeMap<&'static str, f64>> {
-    let s = invert6(c)?;
-    let bv = ((c[0][0] + c[1][1] + c[2][2]) + 2.0 * (c[0][1] + c[1][2] + c[0][2])) / 9.0;
-    let gv = ((c[0][0] + c[1][1] + c[2][2]) - (c[0][1] + c[1][2] + c[0][2]) + 3.0 * (c[3][3] + c[4][4] + c[5][5])) / 15.0;
-    let br = 1.0 / ((s[0][0] + s[1][1] + s[2][2]) + 2.0 * (s[0][1] + s[1][2] + s[0][2]));
-    let gr = 15.0 / (4.0 * (s[0][0] + s[1][1] + s[2][2]) - 4.0 * (s[0][1] + s[1][2] + s[0][2]) + 3.0 * (s[3][3] + s[4][4] + s[5][5]));
-    let (b, g) = (0.5 * (bv + br), 0.5 * (gv + gr));
-    let young = 9.0 * b * g / (3.0 * b + g);
-    let poisson = (3.0 * b - 2.0 * g) / (2.0 * (3.0 * b + g));
+    let vrh = voigt::Vrh::of(c)?;
+    let (young, poisson) = vrh.young_poisson();
     let mut m = BTreeMap::new();
-    m.insert("bulk_modulus_voigt", bv);
-    m.insert("bulk_modulus_reuss", br);
-    m.insert("bulk_modulus_hill", b);
-    m.insert("shear_modulus_voigt", gv);
-    m.insert("shear_modulus_reuss", gr);
-    m.insert("shear_modulus_hill", g);
+    m.insert("bulk_modulus_voigt", vrh.bulk_voigt);
+    m.insert("bulk_modulus_reuss", vrh.bulk_reuss);
+    m.insert("bulk_modulus_hill", vrh.bulk_hill);
+    m.insert("shear_modulus_voigt", vrh.shear_voigt);
+    m.insert("shear_modulus_reuss", vrh.shear_reuss);
+    m.insert("shear_modulus_hill", vrh.shear_hill);
     m.insert("youngs_modulus", young);
     m.insert("poisson_ratio", poisson);
-    m.insert("pugh_ratio", g / b);
-    m.insert("zener_anisotropy", 2.0 * c[3][3] / (c[0][0] - c[0][1]));
-    m.insert("universal_anisotropy", 5.0 * gv / gr + bv / br - 6.0);
-    // sound velocities (m/s) from Hill moduli: GPa / (g/cm³) = 1e6 m²/s²
-    if b > 0.0 && g > 0.0 && density > 0.0 {
-        let vl = ((b + 4.0 * g / 3.0) / density * 1e6).sqrt();
-        let vt = (g / density * 1e6).sqrt();
-        let vm = (3.0 / (2.0 / vt.powi(3) + 1.0 / vl.powi(3))).cbrt();
-        const H: f64 = 6.626_070_15e-34;
-        const KB: f64 = 1.380_649e-23;
-        let n = number_density * 1e30; // 1/m³
-        m.insert("longitudinal_sound_velocity", vl);
-        m.insert("transverse_sound_velocity", vt);
-        m.insert("mean_sound_velocity", vm);
-        m.insert("debye_temperature", H / KB * (3.0 * n / (4.0 * std::f64::consts::PI)).cbrt() * vm);
+    m.insert("pugh_ratio", vrh.pugh_ratio());
+    m.insert("zener_anisotropy", voigt::zener_anisotropy(c));
+    m.insert("universal_anisotropy", vrh.universal_anisotropy());
+    // sound velocities (m/s) and Debye temperature from Hill moduli
+    if let Some(v) = voigt::SoundVelocities::of(vrh.bulk_hill, vrh.shear_hill, density) {
+        m.insert("longitudinal_sound_velocity", v.longitudinal);
+        m.insert("transverse_sound_velocity", v.transverse);
+        m.insert("mean_sound_velocity", v.mean);
+        m.insert("debye_temperature", v.debye_temperature(number_density));
     }
     Some(m)
 }

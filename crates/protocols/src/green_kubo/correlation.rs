@@ -166,7 +166,7 @@ pub fn pick_plateau(acf: &[f64], delta: f64) -> Result<(PlateauWindow, Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scalebridge_md::stats;
+    use scalebridge_core::stats;
     use rand::SeedableRng;
     use rand_chacha::ChaCha12Rng;
     use rand_distr::{Distribution, StandardNormal};

@@ -50,7 +50,7 @@
 
 use scalebridge_md::computes::phase_id::{solid_mask, PhaseMethod};
 use crate::report::{Progress, Provenance, Quantity, Series, StageCache};
-use scalebridge_md::stats::{block_mean_stderr, linear_fit, mean};
+use scalebridge_core::stats::{block_mean_stderr, linear_fit, mean};
 use scalebridge_md::cell::Cell;
 use scalebridge_md::error::{Error, Result};
 use scalebridge_md::evaluator::{Evaluator, DEFAULT_SKIN};

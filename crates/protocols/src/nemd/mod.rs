@@ -30,7 +30,7 @@
 use crate::green_kubo::KAPPA_UNIT;
 use crate::md_run::{drive, equilibrated, validate_common, Thermostat};
 use crate::report::{Progress, Provenance, Quantity, Series, StageCache};
-use scalebridge_md::stats;
+use scalebridge_core::stats;
 use scalebridge_md::error::{Error, Result};
 use scalebridge_md::evaluator::DEFAULT_SKIN;
 use scalebridge_md::integrators::MdState;

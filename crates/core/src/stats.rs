@@ -1,4 +1,5 @@
-//! Statistics of correlated time series and fits, shared by the protocols.
+//! Statistics of correlated time series (block averaging) and least-squares line fits, shared
+//! by every protocol.
 
 use crate::error::{Error, Result};
 

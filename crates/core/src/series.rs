@@ -1,8 +1,9 @@
-//! A recorded curve ([`Series`]): running integrals, profiles, stress–strain, RDFs.
+//! A curve recorded by a calculation (running integrals, profiles, stress–strain), for plots
+//! and for users who check a protocol by eye.
 
 use serde::{Deserialize, Serialize};
 
-/// A curve recorded by a protocol or a compute (for plots and for users who check a result by eye).
+/// A named curve `y(x)` with labels and units, optionally with the standard error of each `y`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     pub name: String,
