@@ -72,6 +72,7 @@ mod driver;
 mod options;
 mod results;
 mod runs;
+mod stages;
 
 pub use bracket::BracketSearch;
 use driver::*;
@@ -79,6 +80,7 @@ pub use options::{BoxCoupling, MeltingOptions};
 use options::{check_guess, validate};
 pub use results::{CoexistenceRun, MeltingResult, RampResult};
 use runs::*;
+use stages::*;
 
 pub const PROTOCOL: &str = "melting/coexistence";
 
@@ -147,28 +149,7 @@ pub fn melting_temperature(
 
     let run = || -> Result<MeltingResult> {
         // 1. equilibrated crystal
-        let solid: MdState = cache.get_or_run("solid", || {
-            let mut d = ctx0.driver(MdState { structure: structure.clone(), velocities: vec![[0.0; 3]; n], step: 0, time: 0.0 }, seed)?;
-            d.thermalise(t0, seed)?;
-            let mut sums = ([0.0; 3], 0usize);
-            let half = opts.equilibrate_steps / 2;
-            segment(&mut d, opts.equilibrate_steps, |_| Control { temperature: Some(t0), barostat: true }, 10, &mut prog, "solid npt", |d, s| {
-                ctx0.check_density(d, t0)?;
-                if s > half {
-                    let l = d.lengths();
-                    for (acc, lk) in sums.0.iter_mut().zip(l) {
-                        *acc += lk;
-                    }
-                    sums.1 += 1;
-                }
-                Ok(true)
-            })?;
-            let target = sums.0.map(|x| x / sums.1.max(1) as f64);
-            let l = d.lengths();
-            let f = [[target[0] / l[0], 0.0, 0.0], [0.0, target[1] / l[1], 0.0], [0.0, 0.0, target[2] / l[2]]];
-            d.state.structure = d.state.structure.deformed(&f)?;
-            Ok(d.state)
-        })?;
+        let solid: MdState = cache.get_or_run("solid", || equilibrated_solid(&ctx0, structure, t0, seed, &mut prog))?;
         let m = solid.structure.cell.matrix();
         let solid_box = [m[0][0], m[1][1], m[2][2]];
         let f_ref = ctx0.solid_fraction_of(&solid.structure)?;
@@ -182,47 +163,7 @@ pub fn melting_temperature(
         }
 
         // 2. two-phase box
-        let coexist: MdState = cache.get_or_run("coexistence", || {
-            let mut d = ctx.driver(solid.clone(), seed ^ 0x5eed)?;
-            let lower: Vec<bool> = d
-                .state
-                .structure
-                .positions
-                .iter()
-                .map(|r| {
-                    let z = d.state.structure.cell.fractional(r)[2];
-                    z - z.floor() < 0.5
-                })
-                .collect();
-            d.frozen = lower.clone();
-            let hot = opts.melt_factor * t0;
-            d.thermalise(hot, seed ^ 0x40)?;
-            segment(&mut d, opts.melt_steps, |_| Control { temperature: Some(hot), barostat: false }, opts.melt_steps, &mut prog, "melting half", |_, _| Ok(true))?;
-            let mask = solid_mask(&d.state.structure, &opts.phase)?;
-            let upper_solid = mask.iter().zip(&lower).filter(|(s, l)| **s && !**l).count() as f64
-                / lower.iter().filter(|l| !**l).count().max(1) as f64
-                / ctx.f_ref;
-            if upper_solid > 0.2 {
-                return Err(Error::invalid(
-                    "melt_factor",
-                    opts.melt_factor,
-                    &format!("the upper half did not melt at {hot:.0} K ({:.0} % still solid): raise melt_factor or melt_steps, or check guess_k", 100.0 * upper_solid),
-                ));
-            }
-            segment(&mut d, opts.melt_steps / 4, |_| Control { temperature: Some(t0), barostat: false }, opts.melt_steps, &mut prog, "cooling liquid half", |_, _| Ok(true))?;
-            d.frozen = vec![false; n];
-            let v_frozen = maxwell_boltzmann(&d.state.structure.masses, t0, seed ^ 0x41)?;
-            for (i, l) in lower.iter().enumerate() {
-                if *l {
-                    d.state.velocities[i] = v_frozen[i];
-                }
-            }
-            segment(&mut d, opts.melt_steps / 2, |_| Control { temperature: Some(t0), barostat: true }, opts.sample_every, &mut prog, "relaxing two-phase box", |d, _| {
-                ctx.check_density(d, t0)?;
-                Ok(true)
-            })?;
-            Ok(d.state)
-        })?;
+        let coexist: MdState = cache.get_or_run("coexistence", || two_phase_box(&ctx, &solid, t0, seed, &mut prog))?;
         let f_start = ctx.solid_fraction_of(&coexist.structure)?;
         if !(0.2..=0.8).contains(&f_start) {
             return Err(Error::invalid(
@@ -232,60 +173,7 @@ pub fn melting_temperature(
             ));
         }
         // 3. bracketing NPT runs
-        let mut runs: Vec<CoexistenceRun> = Vec::new();
-        let trial = |t: f64, runs: &mut Vec<CoexistenceRun>, prog: &mut Steps<'_>| -> Result<usize> {
-            let key = format!("npt-{t:.4}");
-            let r = cache.get_or_run(&key, || coexistence_run(&ctx, &coexist, t, false, seed.wrapping_add((t * 1000.0) as u64), prog))?;
-            runs.push(r);
-            Ok(runs.len() - 1)
-        };
-        let step = opts.bracket * t0;
-        let (mut lo, mut hi) = (t0 - step, t0 + step);
-        let mut ilo = trial(lo, &mut runs, &mut prog)?;
-        let mut ihi = trial(hi, &mut runs, &mut prog)?;
-        let mut expansions = 0;
-        loop {
-            let (olo, ohi) = (runs[ilo].outcome.clone(), runs[ihi].outcome.clone());
-            if olo != "melts" && ohi != "solidifies" {
-                break;
-            }
-            expansions += 1;
-            if expansions > opts.max_expansions {
-                return Err(Error::NotConverged {
-                    what: format!("melting bracket (last trials: {lo:.1} K {olo}, {hi:.1} K {ohi})"),
-                    iters: expansions - 1,
-                    residual: 0.0,
-                });
-            }
-            if olo == "melts" {
-                hi = lo;
-                ihi = ilo;
-                lo -= 2.0 * step;
-                if lo <= 0.0 {
-                    return Err(Error::invalid("guess_k", t0, "the crystal melts at every trial temperature down to 0 K"));
-                }
-                ilo = trial(lo, &mut runs, &mut prog)?;
-            } else {
-                lo = hi;
-                ilo = ihi;
-                hi += 2.0 * step;
-                ihi = trial(hi, &mut runs, &mut prog)?;
-            }
-        }
-        if runs[ilo].outcome == "undetermined" && runs[ihi].outcome == "undetermined" {
-            warnings.push(format!(
-                "neither bracketing run ({lo:.1} K, {hi:.1} K) moved the interface measurably: runs too short or bracket too narrow"
-            ));
-        }
-        for _ in 0..opts.bisections {
-            let mid = 0.5 * (lo + hi);
-            let i = trial(mid, &mut runs, &mut prog)?;
-            match runs[i].outcome.as_str() {
-                "solidifies" => lo = mid,
-                "melts" => hi = mid,
-                _ => break,
-            }
-        }
+        let Bracket { mut runs, lo, hi, step } = bracket(&ctx, &coexist, t0, cache, &mut prog, &mut warnings)?;
         let near: Vec<&CoexistenceRun> = runs.iter().filter(|r| r.temperature_k >= lo - 1e-9 - step && r.temperature_k <= hi + 1e-9 + step).collect();
         let t_interp = interpolate_zero(&near).filter(|q| q.value > lo - step && q.value < hi + step);
 
