@@ -77,7 +77,7 @@ mod stages;
 pub use bracket::BracketSearch;
 use driver::*;
 pub use options::{BoxCoupling, MeltingOptions};
-use options::{check_guess, validate};
+use options::validate;
 pub use results::{CoexistenceRun, MeltingResult, RampResult};
 use runs::*;
 use stages::*;
@@ -98,17 +98,14 @@ pub fn melting_temperature(
     potential.check_species(&structure.species)?;
     // every stage runs in the evaluator's thread pool, so the integrators' parallel loops use it
     let pool = Evaluator::new(potential.clone(), opts.skin, opts.threads)?.pool();
+    let mut warnings = validate(structure, potential.as_ref(), opts)?;
     let (t0, search) = match opts.guess_k {
-        Some(g) => {
-            check_guess(g)?;
-            (g, None)
-        }
+        Some(g) => (g, None),
         None => {
             let s = pool.install(|| bracket::search(structure, &potential, opts, cache, progress))?;
             (s.guess_k, Some(s))
         }
     };
-    let mut warnings = validate(structure, potential.as_ref(), opts, t0)?;
     let provenance = Provenance::new(PROTOCOL, structure, potential.as_ref(), opts, &[opts.seed])?;
     let n = structure.len();
 

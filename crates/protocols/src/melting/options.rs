@@ -105,9 +105,11 @@ impl Default for MeltingOptions {
 
 
 /// Checks of the input that need no MD. Returns warnings.
-pub(super) fn validate(s: &Structure, pot: &dyn Potential, o: &MeltingOptions, guess_k: f64) -> Result<Vec<String>> {
+pub(super) fn validate(s: &Structure, pot: &dyn Potential, o: &MeltingOptions) -> Result<Vec<String>> {
     let mut warn = Vec::new();
-    check_guess(guess_k)?;
+    if let Some(g) = o.guess_k {
+        check_guess(g)?;
+    }
     if !o.pressure_gpa.is_finite() {
         return Err(Error::invalid("pressure_gpa", o.pressure_gpa, "must be finite (GPa)"));
     }
