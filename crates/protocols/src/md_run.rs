@@ -53,6 +53,20 @@ pub fn validate_common(temperature: f64, seeds: &[u64], timestep: f64, damping: 
     Ok(())
 }
 
+/// An MTK NPT integrator (the engine's factory) at `temperature` K and hydrostatic pressure
+/// `pressure` eV/Å³, with box `coupling` (`iso`, `aniso`, `tri`).
+pub fn npt(temperature: f64, damping: f64, pressure: f64, pressure_damping: f64, coupling: &str) -> Result<Box<dyn Integrator>> {
+    let spec = EnsembleSpec {
+        temperature: Some(temperature),
+        damping: Some(damping),
+        pressure: Some([pressure, pressure, pressure, 0.0, 0.0, 0.0]),
+        pressure_damping,
+        coupling: coupling.into(),
+        ..EnsembleSpec::default()
+    };
+    factory::make("npt", &spec)
+}
+
 /// Integrator of the equilibration stage.
 pub fn thermostat(kind: Thermostat, temperature: f64, damping: f64, seed: u64) -> Result<Box<dyn Integrator>> {
     let name = match kind {

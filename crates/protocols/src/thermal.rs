@@ -10,7 +10,6 @@
 
 use scalebridge_md::error::{Error, Result};
 use scalebridge_md::evaluator::DEFAULT_SKIN;
-use scalebridge_md::integrators::{Coupling, Npt};
 use scalebridge_md::potentials::Potential;
 use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
 use scalebridge_core::stats::{block_mean_stderr, linear_fit, variance};
@@ -137,8 +136,8 @@ pub fn thermal_expansion(
     let mut points = Vec::new();
     for (k, &t) in temps.iter().enumerate() {
         let point: NptPoint = cache.get_or_run(&format!("npt_{k}"), || {
-            let npt = Npt::new(t, opts.damping, [p, p, p, 0.0, 0.0, 0.0], opts.pressure_damping, Coupling::Iso)?;
-            let mut sim = Simulation::new(structure.clone(), potential.clone(), Box::new(npt), opts.timestep, DEFAULT_SKIN, opts.threads)?;
+            let npt = crate::md_run::npt(t, opts.damping, p, opts.pressure_damping, "iso")?;
+            let mut sim = Simulation::new(structure.clone(), potential.clone(), npt, opts.timestep, DEFAULT_SKIN, opts.threads)?;
             sim.create_velocities(t, opts.seed + k as u64)?;
             let base = k as u64 * per_run;
             let stage = format!("NPT {t} K");

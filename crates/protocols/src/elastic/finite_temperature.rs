@@ -65,8 +65,8 @@ pub fn thermal_constants(
         cell_stderr_max: f64,
     }
     let reference: Reference = cache.get_or_run("npt", || {
-        let npt = Npt::new(opts.temperature, opts.damping, [p, p, p, 0.0, 0.0, 0.0], opts.pressure_damping, Coupling::Tri)?;
-        let mut sim = Simulation::new(structure.clone(), potential.clone(), Box::new(npt), opts.timestep, DEFAULT_SKIN, opts.threads)?;
+        let npt = crate::md_run::npt(opts.temperature, opts.damping, p, opts.pressure_damping, "tri")?;
+        let mut sim = Simulation::new(structure.clone(), potential.clone(), npt, opts.timestep, DEFAULT_SKIN, opts.threads)?;
         sim.create_velocities(opts.temperature, opts.seed)?;
         let half = opts.npt_steps / 2;
         run_steps(&mut sim, half, progress, 0, total, "npt equilibration")?;
@@ -110,8 +110,8 @@ pub fn thermal_constants(
             let base = opts.npt_steps + (2 * q + k) as u64 * per_run;
             let a: StressAverage = cache.get_or_run(&format!("strain_{q}_{k}"), || {
                 let s = reference.structure.deformed(&voigt_deformation(q, sign * opts.strain))?;
-                let nh = NoseHoover::new(opts.temperature, opts.damping)?;
-                let mut sim = Simulation::new(s, potential.clone(), Box::new(nh), opts.timestep, DEFAULT_SKIN, opts.threads)?;
+                let nh = crate::md_run::thermostat(crate::md_run::Thermostat::NoseHoover, opts.temperature, opts.damping, opts.seed)?;
+                let mut sim = Simulation::new(s, potential.clone(), nh, opts.timestep, DEFAULT_SKIN, opts.threads)?;
                 sim.set_velocities(reference.velocities.clone())?;
                 sample_stress(&mut sim, opts, progress, base, total, &format!("strain {} {}", VOIGT_LABELS[q], if sign > 0.0 { "+" } else { "-" }))
             })?;

@@ -28,7 +28,6 @@
 use scalebridge_md::cell::{voigt_deformation, Mat3};
 use scalebridge_md::error::{Error, Result};
 use scalebridge_md::evaluator::{Evaluator, DEFAULT_SKIN};
-use scalebridge_md::integrators::{Coupling, NoseHoover, Npt};
 use scalebridge_md::minimize::{CellDof, CellRelax, MinimizeOptions};
 use scalebridge_md::minimize::relax;
 use scalebridge_md::potentials::{Potential, Request};
