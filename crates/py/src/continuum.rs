@@ -5,37 +5,11 @@
 use crate::guard::{no_panic, CalculationFailed, InputError};
 use numpy::ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray2, PyArray3, PyReadonlyArray2, PyReadonlyArray3, PyUntypedArrayMethods};
-use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyPermissionError};
 use pyo3::prelude::*;
 use scalebridge_continuum as sc;
-use scalebridge_continuum::{ContinuumError, Grid, Material, SolverOptions};
+use scalebridge_continuum::{Grid, Material, SolverOptions};
 
-/// Exhaustive mapping of continuum errors to Python exceptions.
-struct PyContErr(ContinuumError);
-
-impl From<PyContErr> for PyErr {
-    fn from(e: PyContErr) -> PyErr {
-        let msg = e.0.to_string();
-        match e.0 {
-            ContinuumError::InvalidParameter { .. }
-            | ContinuumError::InvalidMaterial { .. }
-            | ContinuumError::EmptyPhaseTable
-            | ContinuumError::InvalidGrid { .. }
-            | ContinuumError::NoMatrixPhase { .. }
-            | ContinuumError::Parse { .. } => InputError::new_err(msg),
-            ContinuumError::NotConverged { .. } | ContinuumError::NonFinite { .. } => CalculationFailed::new_err(msg),
-            ContinuumError::Io { source, .. } => match source.kind() {
-                std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
-                std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),
-                _ => PyOSError::new_err(msg),
-            },
-        }
-    }
-}
-
-fn cont<T>(r: Result<T, ContinuumError>) -> PyResult<T> {
-    r.map_err(|e| PyContErr(e).into())
-}
+use crate::error::continuum as cont;
 
 fn to_json<T: serde::Serialize>(v: &T) -> PyResult<String> {
     serde_json::to_string(v).map_err(|e| CalculationFailed::new_err(e.to_string()))

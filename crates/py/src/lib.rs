@@ -20,5 +20,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ml::register(m)?;
     continuum::register(m)?;
     properties::register(m)?;
+    error::register(m)?;
     Ok(())
 }
