@@ -242,6 +242,11 @@ class GPRegressor(_RustRegressor):
         }
 
 
+def _opt(v: Any, conv: Callable[[Any], Any]) -> Any:
+    """``None`` (the user gave nothing) stays ``None`` so that Rust's default applies."""
+    return None if v is None else conv(v)
+
+
 def dnn_available() -> bool:
     """Whether the extension was built with the scale-fusion DNN (cargo feature ``dnn``)."""
     return bool(_scalebridge.ml_dnn_available())
@@ -273,13 +278,18 @@ class DNNRegressor(_RustRegressor):
     function of every feature; ``ple_bins=0`` embeds standardised values instead.
     NaN features raise (set ``impute_missing=True`` to replace them by the training mean, or
     median with the encoding).
+
+    Every parameter left at ``None`` takes the Rust default (``ml_default_params("dnn")``, the one
+    source of the defaults shared with the CLI): d_model 32, 4 heads, 2 layers, d_ff 64, d_latent
+    32, dropout 0.1, learning rate 1e-3, 300 epochs, patience 30, 3 members, 8 PLE bins, no
+    imputation, seed 0.
     """
 
     _kind = "dnn"
 
     @property
     def _allow_nan(self) -> bool:  # type: ignore[override]
-        return bool(self.impute_missing)
+        return self._impute()
 
     def _validate_predict(self, X):
         # finiteness is checked in Rust (infinite values, and NaN unless impute_missing), in the
@@ -290,33 +300,33 @@ class DNNRegressor(_RustRegressor):
 
     def __init__(
         self,
-        d_model: int = 32,
-        n_heads: int = 4,
-        n_layers: int = 2,
-        d_ff: int = 64,
-        d_latent: int = 32,
-        dropout: float = 0.1,
-        use_se: bool = True,
-        use_cross_attention: bool = True,
-        learning_rate: float = 1e-3,
-        warmup_epochs: int = 5,
-        decay_every_epochs: int = 60,
-        decay_gamma: float = 0.5,
-        weight_decay: float = 1e-4,
-        loss: str = "l1",
-        batch_size: int = 64,
-        max_epochs: int = 300,
-        patience: int = 30,
-        validation_fraction: float = 0.15,
-        n_members: int = 3,
+        d_model: int | None = None,
+        n_heads: int | None = None,
+        n_layers: int | None = None,
+        d_ff: int | None = None,
+        d_latent: int | None = None,
+        dropout: float | None = None,
+        use_se: bool | None = None,
+        use_cross_attention: bool | None = None,
+        learning_rate: float | None = None,
+        warmup_epochs: int | None = None,
+        decay_every_epochs: int | None = None,
+        decay_gamma: float | None = None,
+        weight_decay: float | None = None,
+        loss: str | None = None,
+        batch_size: int | None = None,
+        max_epochs: int | None = None,
+        patience: int | None = None,
+        validation_fraction: float | None = None,
+        n_members: int | None = None,
         task_weights=None,
-        bridge_weight: float = 0.0,
+        bridge_weight: float | None = None,
         groups=None,
-        composition_split: str = "stat",
-        max_token_width: int = 64,
-        impute_missing: bool = False,
-        ple_bins: int = 8,
-        random_state: int = 0,
+        composition_split: str | None = None,
+        max_token_width: int | None = None,
+        impute_missing: bool | None = None,
+        ple_bins: int | None = None,
+        random_state: int | None = None,
     ):
         self.d_model = d_model
         self.n_heads = n_heads
@@ -380,48 +390,55 @@ class DNNRegressor(_RustRegressor):
         return out
 
     def _rust_params(self):
+        """The parameters the user set; ``None`` ones are left out so that Rust's defaults apply."""
         splits = {"stat": "ByStat", "property": "ByProperty", "single": "Single"}
         losses = {"mse": "Mse", "l1": "L1", "huber": {"Huber": {"delta": 1.0}}}
-        if self.loss not in losses:
+        if self.loss is not None and self.loss not in losses:
             raise InputError(f"loss must be one of {sorted(losses)}, got {self.loss!r}")
-        if self.composition_split not in splits:
+        if self.composition_split is not None and self.composition_split not in splits:
             raise InputError(f"composition_split must be one of {sorted(splits)}, got {self.composition_split!r}")
-        if not (isinstance(self.ple_bins, (int, np.integer)) and self.ple_bins >= 0):
+        if self.ple_bins is not None and not (isinstance(self.ple_bins, (int, np.integer)) and self.ple_bins >= 0):
             raise InputError(f"ple_bins must be an integer >= 0 (0 = standardised inputs), got {self.ple_bins!r}")
         n = int(getattr(self, "n_features_in_", 0))
         names = self._feature_names(n)
         all_names = names if names is not None else feature_names()
         tw = None if self.task_weights is None else [float(w) for w in np.ravel(self.task_weights)]
-        return {
-            "d_model": int(self.d_model),
-            "n_heads": int(self.n_heads),
-            "n_layers": int(self.n_layers),
-            "d_ff": int(self.d_ff),
-            "d_latent": int(self.d_latent),
-            "dropout": float(self.dropout),
-            "use_se": bool(self.use_se),
-            "use_cross_attention": bool(self.use_cross_attention),
-            "learning_rate": float(self.learning_rate),
-            "warmup_epochs": int(self.warmup_epochs),
-            "decay_every_epochs": int(self.decay_every_epochs),
-            "decay_gamma": float(self.decay_gamma),
-            "weight_decay": float(self.weight_decay),
-            "loss": losses[self.loss],
-            "batch_size": int(self.batch_size),
-            "max_epochs": int(self.max_epochs),
-            "patience": int(self.patience),
-            "validation_fraction": float(self.validation_fraction),
-            "n_members": int(self.n_members),
-            "task_weights": tw,
-            "bridge_weight": float(self.bridge_weight),
-            "groups": self._rust_groups(all_names),
-            "composition_split": splits[self.composition_split],
-            "max_token_width": int(self.max_token_width),
-            "feature_names": names,
-            "impute_missing": bool(self.impute_missing),
-            "ple_bins": int(self.ple_bins),
-            "seed": int(self.random_state or 0),
+        given = {
+            "d_model": _opt(self.d_model, int),
+            "n_heads": _opt(self.n_heads, int),
+            "n_layers": _opt(self.n_layers, int),
+            "d_ff": _opt(self.d_ff, int),
+            "d_latent": _opt(self.d_latent, int),
+            "dropout": _opt(self.dropout, float),
+            "use_se": _opt(self.use_se, bool),
+            "use_cross_attention": _opt(self.use_cross_attention, bool),
+            "learning_rate": _opt(self.learning_rate, float),
+            "warmup_epochs": _opt(self.warmup_epochs, int),
+            "decay_every_epochs": _opt(self.decay_every_epochs, int),
+            "decay_gamma": _opt(self.decay_gamma, float),
+            "weight_decay": _opt(self.weight_decay, float),
+            "loss": _opt(self.loss, losses.__getitem__),
+            "batch_size": _opt(self.batch_size, int),
+            "max_epochs": _opt(self.max_epochs, int),
+            "patience": _opt(self.patience, int),
+            "validation_fraction": _opt(self.validation_fraction, float),
+            "n_members": _opt(self.n_members, int),
+            "bridge_weight": _opt(self.bridge_weight, float),
+            "composition_split": _opt(self.composition_split, splits.__getitem__),
+            "max_token_width": _opt(self.max_token_width, int),
+            "impute_missing": _opt(self.impute_missing, bool),
+            "ple_bins": _opt(self.ple_bins, int),
+            "seed": _opt(self.random_state, int),
         }
+        out = {k: v for k, v in given.items() if v is not None}
+        out.update({"task_weights": tw, "groups": self._rust_groups(all_names), "feature_names": names})
+        return out
+
+    def _impute(self) -> bool:
+        """The effective ``impute_missing``: the user's value, else Rust's default."""
+        if self.impute_missing is not None:
+            return bool(self.impute_missing)
+        return bool(json.loads(_scalebridge.ml_default_params(self._kind))["impute_missing"])
 
     def _validate(self, X, y="no_validation", reset=True):
         if not dnn_available():
@@ -429,7 +446,7 @@ class DNNRegressor(_RustRegressor):
         if isinstance(y, str) or np.ndim(y) < 2:
             return super()._validate(X, y, reset=reset)
         if _validate_data is not None:
-            allow = "allow-nan" if self.impute_missing else True
+            allow = "allow-nan" if self._impute() else True
             X = _validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=allow)
         else:  # pragma: no cover
             X = super()._validate(X, reset=reset)
@@ -465,7 +482,7 @@ class DNNRegressor(_RustRegressor):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = bool(self.impute_missing)
+        tags.input_tags.allow_nan = self._impute() if dnn_available() else False
         tags.target_tags.multi_output = True
         return tags
 
