@@ -136,6 +136,10 @@ class GBMRegressor(_RustRegressor):
     σ comes from two quantile boosters (15.87 % and 84.13 %), rescaled on the held-out
     ``validation_fraction`` so that about 68 % of targets fall within ±1σ. Missing values (NaN)
     are allowed; each split learns where they go.
+
+    Parameters left at ``None`` take the Rust defaults (``ml_default_params("gbm")``): 1000
+    trees, learning rate 0.05, 31 leaves, no depth limit, 20 rows per leaf, 255 bins, feature and
+    bagging fractions 0.8, early stopping after 100 rounds on 10 % of the rows, σ on, seed 0.
     """
 
     _kind = "gbm"
@@ -143,19 +147,19 @@ class GBMRegressor(_RustRegressor):
 
     def __init__(
         self,
-        n_estimators: int = 1000,
-        learning_rate: float = 0.05,
-        num_leaves: int = 31,
-        max_depth: int = 0,
-        min_data_in_leaf: int = 20,
-        lambda_l2: float = 0.0,
-        max_bin: int = 255,
-        feature_fraction: float = 0.8,
-        bagging_fraction: float = 0.8,
-        early_stopping_rounds: int = 100,
-        validation_fraction: float = 0.1,
-        uncertainty: bool = True,
-        random_state: int = 0,
+        n_estimators: int | None = None,
+        learning_rate: float | None = None,
+        num_leaves: int | None = None,
+        max_depth: int | None = None,
+        min_data_in_leaf: int | None = None,
+        lambda_l2: float | None = None,
+        max_bin: int | None = None,
+        feature_fraction: float | None = None,
+        bagging_fraction: float | None = None,
+        early_stopping_rounds: int | None = None,
+        validation_fraction: float | None = None,
+        uncertainty: bool | None = None,
+        random_state: int | None = None,
     ):
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
@@ -172,21 +176,23 @@ class GBMRegressor(_RustRegressor):
         self.random_state = random_state
 
     def _rust_params(self):
-        return {
-            "n_estimators": int(self.n_estimators),
-            "learning_rate": float(self.learning_rate),
-            "num_leaves": int(self.num_leaves),
-            "max_depth": int(self.max_depth or 0),
-            "min_data_in_leaf": int(self.min_data_in_leaf),
-            "lambda_l2": float(self.lambda_l2),
-            "max_bin": int(self.max_bin),
-            "feature_fraction": float(self.feature_fraction),
-            "bagging_fraction": float(self.bagging_fraction),
-            "early_stopping_rounds": int(self.early_stopping_rounds),
-            "validation_fraction": float(self.validation_fraction),
-            "uncertainty": bool(self.uncertainty),
-            "seed": int(self.random_state or 0),
+        """The parameters the user set; ``None`` ones are left out so that Rust's defaults apply."""
+        given = {
+            "n_estimators": _opt(self.n_estimators, int),
+            "learning_rate": _opt(self.learning_rate, float),
+            "num_leaves": _opt(self.num_leaves, int),
+            "max_depth": _opt(self.max_depth, int),
+            "min_data_in_leaf": _opt(self.min_data_in_leaf, int),
+            "lambda_l2": _opt(self.lambda_l2, float),
+            "max_bin": _opt(self.max_bin, int),
+            "feature_fraction": _opt(self.feature_fraction, float),
+            "bagging_fraction": _opt(self.bagging_fraction, float),
+            "early_stopping_rounds": _opt(self.early_stopping_rounds, int),
+            "validation_fraction": _opt(self.validation_fraction, float),
+            "uncertainty": _opt(self.uncertainty, bool),
+            "seed": _opt(self.random_state, int),
         }
+        return {k: v for k, v in given.items() if v is not None}
 
     @property
     def n_trees_(self) -> int:
@@ -199,6 +205,9 @@ class GPRegressor(_RustRegressor):
     ``"matern32"`` or ``"matern52"``; isotropic length scale, signal and noise variance by maximum
     marginal likelihood. ``predict(X, return_std=True)`` gives the std of a new observation.
     Training sets above ``max_train`` rows are subsampled (cost O(n³)).
+    ``kernel``, ``optimize``, ``max_train``, ``random_state`` left at ``None`` take the Rust
+    defaults (Matérn 5/2, optimised, 1500 rows, seed 0); ``signal_variance`` and
+    ``noise_variance`` are the starting hyperparameters used with ``length_scale``.
     """
 
     _kind = "gp"
@@ -206,13 +215,13 @@ class GPRegressor(_RustRegressor):
 
     def __init__(
         self,
-        kernel: str = "matern52",
-        optimize: bool = True,
+        kernel: str | None = None,
+        optimize: bool | None = None,
         length_scale: float | None = None,
         signal_variance: float = 1.0,
         noise_variance: float = 0.1,
-        max_train: int = 1500,
-        random_state: int = 0,
+        max_train: int | None = None,
+        random_state: int | None = None,
     ):
         self.kernel = kernel
         self.optimize = optimize
@@ -224,7 +233,7 @@ class GPRegressor(_RustRegressor):
 
     def _rust_params(self):
         kernels = {"rbf": "Rbf", "matern32": "Matern32", "matern52": "Matern52"}
-        if self.kernel not in kernels:
+        if self.kernel is not None and self.kernel not in kernels:
             raise InputError(f"kernel must be one of {sorted(kernels)}, got {self.kernel!r}")
         initial = None
         if self.length_scale is not None:
@@ -233,13 +242,13 @@ class GPRegressor(_RustRegressor):
                 "signal_variance": float(self.signal_variance),
                 "noise_variance": float(self.noise_variance),
             }
-        return {
-            "kernel": kernels[self.kernel],
-            "optimize": bool(self.optimize),
-            "initial": initial,
-            "max_train": int(self.max_train),
-            "seed": int(self.random_state or 0),
+        given = {
+            "kernel": _opt(self.kernel, kernels.__getitem__),
+            "optimize": _opt(self.optimize, bool),
+            "max_train": _opt(self.max_train, int),
+            "seed": _opt(self.random_state, int),
         }
+        return {"initial": initial, **{k: v for k, v in given.items() if v is not None}}
 
 
 def _opt(v: Any, conv: Callable[[Any], Any]) -> Any:
