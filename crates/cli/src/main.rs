@@ -4,7 +4,6 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod bench;
-mod bench_fem;
 mod card;
 mod conductivity;
 mod demo;

@@ -123,7 +123,8 @@ pub(crate) fn pcg(
             .sum();
         res = rr.sqrt() / bnorm;
         if !res.is_finite() {
-            return Err(ContinuumError::NonFinite { what: format!("{solver} residual"), index: it });
+            // A residual that blows up is a numerical failure of the solve, not bad input.
+            return Err(ContinuumError::NotConverged { solver: format!("{solver} (non-finite residual)"), iters: it, residual: res, tol });
         }
         progress(it, res);
         if res <= tol {

@@ -5,38 +5,11 @@
 use crate::guard::{no_panic, CalculationFailed, InputError};
 use numpy::ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray2, PyArray3, PyReadonlyArray2, PyReadonlyArray3, PyUntypedArrayMethods};
-use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyPermissionError};
 use pyo3::prelude::*;
 use scalebridge_continuum as sc;
-use scalebridge_continuum::{ContinuumError, Grid, Material, SolverOptions};
+use scalebridge_continuum::{Grid, Material, SolverOptions};
 
-/// Exhaustive mapping of continuum errors to Python exceptions.
-struct PyContErr(ContinuumError);
-
-impl From<PyContErr> for PyErr {
-    fn from(e: PyContErr) -> PyErr {
-        let msg = e.0.to_string();
-        match e.0 {
-            ContinuumError::InvalidParameter { .. }
-            | ContinuumError::InvalidMaterial { .. }
-            | ContinuumError::EmptyPhaseTable
-            | ContinuumError::InvalidGrid { .. }
-            | ContinuumError::NoMatrixPhase { .. }
-            | ContinuumError::Parse { .. } => InputError::new_err(msg),
-            ContinuumError::NotConverged { .. } | ContinuumError::NonFinite { .. } => CalculationFailed::new_err(msg),
-            ContinuumError::Io { source, .. } => match source.kind() {
-                std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
-                std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),
-                _ => PyOSError::new_err(msg),
-            },
-            ContinuumError::Core(e) => crate::error::core_err(e),
-        }
-    }
-}
-
-fn cont<T>(r: Result<T, ContinuumError>) -> PyResult<T> {
-    r.map_err(|e| PyContErr(e).into())
-}
+use crate::error::continuum as cont;
 
 fn to_json<T: serde::Serialize>(v: &T) -> PyResult<String> {
     serde_json::to_string(v).map_err(|e| CalculationFailed::new_err(e.to_string()))
@@ -54,8 +27,10 @@ fn grid_from(phases: &PyReadonlyArray3<'_, u16>, voxel_size_m: f64) -> PyResult<
     cont(g.with_voxel_size(voxel_size_m))
 }
 
-fn options(tol: f64, max_iter: usize) -> SolverOptions {
-    SolverOptions { tol, max_iter, progress: None }
+/// Solver options: what the caller gave, the engine's defaults for the rest.
+fn options(tol: Option<f64>, max_iter: Option<usize>) -> SolverOptions {
+    let d = SolverOptions::default();
+    SolverOptions { tol: tol.unwrap_or(d.tol), max_iter: max_iter.unwrap_or(d.max_iter), ..d }
 }
 
 fn grid_array<'py>(py: Python<'py>, g: &Grid) -> PyResult<Bound<'py, PyArray3<u16>>> {
@@ -126,8 +101,8 @@ fn continuum_generate<'py>(
 
 /// Effective properties as JSON text (ElasticResult or ThermalResult).
 #[pyfunction]
-#[pyo3(signature = (phases, materials_json, property="elastic", solver="fft", tol=1e-6, max_iter=2000))]
-fn continuum_homogenize(py: Python<'_>, phases: PyReadonlyArray3<'_, u16>, materials_json: &str, property: &str, solver: &str, tol: f64, max_iter: usize) -> PyResult<String> {
+#[pyo3(signature = (phases, materials_json, property="elastic", solver="fft", tol=None, max_iter=None))]
+fn continuum_homogenize(py: Python<'_>, phases: PyReadonlyArray3<'_, u16>, materials_json: &str, property: &str, solver: &str, tol: Option<f64>, max_iter: Option<usize>) -> PyResult<String> {
     let g = grid_from(&phases, 1.0)?;
     let mats = materials_from(materials_json)?;
     let o = options(tol, max_iter);
@@ -146,7 +121,7 @@ fn continuum_homogenize(py: Python<'_>, phases: PyReadonlyArray3<'_, u16>, mater
 /// Local elastic fields under a macroscopic strain (Voigt, engineering shears):
 /// (strain (n,6), stress_GPa (n,6), von_mises_GPa (n,), summary JSON).
 #[pyfunction]
-#[pyo3(signature = (phases, materials_json, strain, solver="fft", tol=1e-6, max_iter=2000))]
+#[pyo3(signature = (phases, materials_json, strain, solver="fft", tol=None, max_iter=None))]
 #[allow(clippy::type_complexity)]
 fn continuum_local_fields<'py>(
     py: Python<'py>,
@@ -154,8 +129,8 @@ fn continuum_local_fields<'py>(
     materials_json: &str,
     strain: [f64; 6],
     solver: &str,
-    tol: f64,
-    max_iter: usize,
+    tol: Option<f64>,
+    max_iter: Option<usize>,
 ) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>, Bound<'py, numpy::PyArray1<f64>>, String)> {
     let g = grid_from(&phases, 1.0)?;
     let mats = materials_from(materials_json)?;
@@ -244,8 +219,19 @@ fn continuum_voigt_reuss(c: [[f64; 6]; 6]) -> PyResult<((f64, f64), (f64, f64))>
 fn continuum_plate_with_hole(py: Python<'_>, half_width: usize, radius: f64, e_gpa: f64, nu: f64, tension_gpa: f64, tol: f64, max_iter: usize) -> PyResult<String> {
     let spec = format!("E={e_gpa},nu={nu}");
     let m = cont(sc::material::parse_phase_spec(&spec))?;
-    let o = options(tol, max_iter);
+    let o = SolverOptions { tol, max_iter, progress: None };
     py.detach(|| no_panic("plate_with_hole", || to_json(&cont(sc::fem::component::plate_with_hole(half_width, radius, &m, tension_gpa, &o))?)))
+}
+
+/// A cubic single crystal in its crystal axes (JSON phase); validated when used.
+#[pyfunction]
+#[pyo3(signature = (c11, c12, c44, k_w_mk=0.0, name=None))]
+fn continuum_cubic_phase(c11: f64, c12: f64, c44: f64, k_w_mk: f64, name: Option<&str>) -> PyResult<String> {
+    let m = Material::cubic(c11, c12, c44, k_w_mk);
+    to_json(&match name {
+        Some(n) => m.named(n),
+        None => m,
+    })
 }
 
 /// Write legacy VTK image data with the phase grid and named cell fields (n, 1|3|6).
@@ -269,6 +255,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(continuum_homogenize, m)?)?;
     m.add_function(wrap_pyfunction!(continuum_local_fields, m)?)?;
     m.add_function(wrap_pyfunction!(continuum_phase_from_spec, m)?)?;
+    m.add_function(wrap_pyfunction!(continuum_cubic_phase, m)?)?;
     m.add_function(wrap_pyfunction!(continuum_read_phase_file, m)?)?;
     m.add_function(wrap_pyfunction!(continuum_validate_phases, m)?)?;
     m.add_function(wrap_pyfunction!(continuum_rotate, m)?)?;

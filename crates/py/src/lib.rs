@@ -22,5 +22,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     continuum::register(m)?;
     properties::register(m)?;
     units::register(m)?;
+    error::register(m)?;
     Ok(())
 }

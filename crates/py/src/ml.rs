@@ -4,7 +4,6 @@
 use crate::guard::{no_panic, CalculationFailed, InputError};
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
-use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyPermissionError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scalebridge_ml::active::{run_active_learning, Acquisition, AlParams, Oracle, TableOracle};
@@ -16,40 +15,7 @@ use scalebridge_ml::{Featurizer, Matrix, MlError};
 #[cfg(feature = "dnn")]
 use scalebridge_ml::{DnnParams, DnnRegressor};
 
-/// Exhaustive mapping of ML errors to Python exceptions.
-struct PyMlErr(MlError);
-
-impl From<MlError> for PyMlErr {
-    fn from(e: MlError) -> Self {
-        PyMlErr(e)
-    }
-}
-
-impl From<PyMlErr> for PyErr {
-    fn from(e: PyMlErr) -> PyErr {
-        let msg = e.0.to_string();
-        match e.0 {
-            MlError::FormulaParse { .. }
-            | MlError::UnknownElement { .. }
-            | MlError::InvalidParameter { .. }
-            | MlError::NonFinite { .. }
-            | MlError::ShapeMismatch { .. }
-            | MlError::NotEnoughData { .. }
-            | MlError::Parse { .. }
-            | MlError::Serde(_) => InputError::new_err(msg),
-            MlError::Numerical { .. } => CalculationFailed::new_err(msg),
-            MlError::Io { source, .. } => match source.kind() {
-                std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
-                std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),
-                _ => PyOSError::new_err(msg),
-            },
-        }
-    }
-}
-
-fn ml<T>(r: Result<T, MlError>) -> PyResult<T> {
-    r.map_err(|e| PyMlErr(e).into())
-}
+use crate::error::ml;
 
 fn matrix(x: &PyReadonlyArray2<'_, f64>) -> PyResult<Matrix> {
     let a = x.as_array();

@@ -136,7 +136,7 @@ impl Default for DnnParams {
             composition_split: CompositionSplit::ByStat,
             max_token_width: 64,
             feature_names: None,
-            impute_missing: true,
+            impute_missing: false,
             ple_bins: 8,
             seed: 0,
         }

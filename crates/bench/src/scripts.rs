@@ -27,7 +27,7 @@ fn run_script(name: &str, text: &str, pass_exe: bool, json: bool, extra: &[Strin
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let script = dir.join(name);
     std::fs::write(&script, text).map_err(|e| e.to_string())?;
-    let mut cmd = Command::new(crate::bench::python_interpreter(None));
+    let mut cmd = Command::new(crate::locate::python_interpreter(None));
     cmd.arg(&script);
     if pass_exe {
         let exe = std::env::current_exe().map_err(|e| format!("cannot locate the scalebridge executable: {e}"))?;
