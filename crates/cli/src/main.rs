@@ -14,6 +14,7 @@ mod evaluate;
 mod homogenize;
 mod melting;
 mod predict;
+mod single_point;
 mod system;
 mod train;
 
@@ -48,6 +49,9 @@ enum Command {
     Diffusion(diffusion::Args),
     /// Effective stiffness / conductivity of a voxel microstructure (FFT or FE homogenisation).
     Homogenize(homogenize::Args),
+    /// Energy, forces, virial and stress of one structure with a potential given as LAMMPS
+    /// input lines (`run 0`).
+    SinglePoint(single_point::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Conductivity(a) => conductivity::run(a),
         Command::Melting(a) => melting::run(a),
         Command::Card(a) => card::run(a),
+        Command::SinglePoint(a) => single_point::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

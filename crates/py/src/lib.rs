@@ -7,6 +7,7 @@ mod dynamics;
 mod eam;
 mod error;
 mod guard;
+mod lammps_input;
 mod md;
 mod ml;
 mod properties;
@@ -20,5 +21,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ml::register(m)?;
     continuum::register(m)?;
     properties::register(m)?;
+    lammps_input::register(m)?;
     Ok(())
 }

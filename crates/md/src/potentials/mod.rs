@@ -11,6 +11,7 @@
 pub mod eam;
 pub mod eam_alloy;
 pub mod eam_fs;
+pub mod lammps_input;
 pub mod lj_cut;
 pub mod zhou2004;
 
