@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping, Sequence
 
+import numpy as np
+
 from . import _scalebridge
 from .exceptions import InputError
 
@@ -237,9 +239,10 @@ class _CalculatorAdapter:
             self.atoms.set_cell(cell, scale_atoms=False)
             self.atoms.set_positions(positions)
         a = self.atoms
-        energies = a.get_potential_energies() if per_atom and self.has_energies else None
-        stresses = a.get_stresses(voigt=True) if per_atom and self.has_stresses else None
-        return (float(a.get_potential_energy()), a.get_forces(), a.get_stress(voigt=True), energies, stresses)
+        f64 = lambda x: np.ascontiguousarray(x, dtype=np.float64)  # noqa: E731
+        energies = f64(a.get_potential_energies()) if per_atom and self.has_energies else None
+        stresses = f64(a.get_stresses(voigt=True)) if per_atom and self.has_stresses else None
+        return (float(a.get_potential_energy()), f64(a.get_forces()), f64(a.get_stress(voigt=True)), energies, stresses)
 
 
 class CalculatorPotential(Potential):

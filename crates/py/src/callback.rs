@@ -4,7 +4,8 @@
 //! The Python side (`scalebridge.potentials.as_potential`) wraps the calculator in an adapter,
 //! `adapter(cell, positions, symbols, per_atom) -> (energy, forces, stress, energies | None,
 //! stresses | None)` in ASE units (eV, eV/Å, eV/Å³, stress tension-positive); this module turns
-//! them into the engine's [`Output`] (virial `W = −σ·V`, LAMMPS sign). The potential needs no
+//! them into the engine's [`Output`] (virial `W = −σ·V`, LAMMPS sign); per-atom energies or
+//! virials the calculator does not implement are left empty (the heat flux then names them). The potential needs no
 //! neighbour list: it is handed the whole configuration.
 //!
 //! A Python exception inside the calculator stops the calculation with an engine error and is
@@ -58,13 +59,13 @@ impl CallbackPotential {
         let per_atom = req.per_atom_energy || req.per_atom_virial;
         let args = (cell.into_pyarray(py), pos.into_pyarray(py), symbols, per_atom);
         let r = self.adapter.bind(py).call1(args).map_err(CallbackError::Python)?;
-        let t = r.downcast::<PyTuple>().map_err(|e| CallbackError::Python(e.into()))?;
+        let t = r.cast::<PyTuple>().map_err(|e| CallbackError::Python(e.into()))?;
         if t.len() != 5 {
             return Err(CallbackError::Engine(bad(&self.name, format!("adapter returned {} values, expected 5", t.len()))));
         }
         let energy: f64 = t.get_item(0).and_then(|x| x.extract()).map_err(CallbackError::Python)?;
-        let forces: PyReadonlyArray2<f64> = t.get_item(1).and_then(|x| x.extract()).map_err(CallbackError::Python)?;
-        let stress: PyReadonlyArray1<f64> = t.get_item(2).and_then(|x| x.extract()).map_err(CallbackError::Python)?;
+        let forces = t.get_item(1).map_err(CallbackError::Python)?.extract::<PyReadonlyArray2<f64>>().map_err(|e| CallbackError::Python(e.into()))?;
+        let stress = t.get_item(2).map_err(CallbackError::Python)?.extract::<PyReadonlyArray1<f64>>().map_err(|e| CallbackError::Python(e.into()))?;
         let f = forces.as_array();
         let s = stress.as_array();
         if f.shape() != [n, 3] {
@@ -90,23 +91,13 @@ impl CallbackPotential {
         for k in 0..6 {
             out.virial[k] -= finite(s[k], "stress", k)? * volume;
         }
-        let missing = |what: &str| {
-            CallbackError::Engine(bad(
-                &self.name,
-                format!(
-                    "this calculation needs per-atom {what}, which this calculator does not implement (ASE property \
-                     '{}'); use a calculator that does (scalebridge's ScaleBridgeCalculator, ASE's LennardJones provide \
-                     'energies' and 'stresses'; EMT and LAMMPSlib provide 'energies' only)",
-                    if what == "energies" { "energies" } else { "stresses" }
-                ),
-            ))
-        };
         if req.per_atom_energy {
             let e = t.get_item(3).map_err(CallbackError::Python)?;
             if e.is_none() {
-                return Err(missing("energies"));
-            }
-            let e: PyReadonlyArray1<f64> = e.extract().map_err(CallbackError::Python)?;
+                // Not provided: left empty, so a consumer that needs them (the heat flux) says so.
+                out.per_atom_energy.clear();
+            } else {
+            let e = e.extract::<PyReadonlyArray1<f64>>().map_err(|e| CallbackError::Python(e.into()))?;
             let e = e.as_array();
             if e.len() != n {
                 return Err(CallbackError::Engine(bad(&self.name, format!("{} per-atom energies for {n} atoms", e.len()))));
@@ -114,13 +105,14 @@ impl CallbackPotential {
             for i in 0..n {
                 out.per_atom_energy[i] += finite(e[i], "per-atom energy", i)?;
             }
+            }
         }
         if req.per_atom_virial {
             let w = t.get_item(4).map_err(CallbackError::Python)?;
             if w.is_none() {
-                return Err(missing("virials"));
-            }
-            let w: PyReadonlyArray2<f64> = w.extract().map_err(CallbackError::Python)?;
+                out.per_atom_virial.clear();
+            } else {
+            let w = w.extract::<PyReadonlyArray2<f64>>().map_err(|e| CallbackError::Python(e.into()))?;
             let w = w.as_array();
             if w.shape() != [n, 6] {
                 return Err(CallbackError::Engine(bad(&self.name, format!("per-atom stresses have shape {:?}, expected ({n}, 6)", w.shape()))));
@@ -129,6 +121,7 @@ impl CallbackPotential {
                 for k in 0..6 {
                     out.per_atom_virial[i][k] -= finite(w[[i, k]], "per-atom stress", i)? * volume;
                 }
+            }
             }
         }
         Ok(())

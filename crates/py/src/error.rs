@@ -17,6 +17,10 @@ impl From<MdError> for PyMdErr {
 
 impl From<PyMdErr> for PyErr {
     fn from(e: PyMdErr) -> PyErr {
+        // An exception raised inside a Python callback (an ASE calculator) is raised as itself.
+        if let Some(original) = crate::callback::take_pending() {
+            return original;
+        }
         let msg = e.0.to_string();
         match e.0 {
             MdError::InvalidParameter { .. }

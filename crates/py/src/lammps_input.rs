@@ -10,11 +10,23 @@ use std::path::PathBuf;
 /// are looked up in `search` in order.
 #[pyfunction]
 #[pyo3(signature = (lines, elements, search, charges=None))]
-fn potential_from_lammps(py: Python<'_>, lines: Vec<String>, elements: Vec<String>, search: Vec<String>, charges: Option<Vec<f64>>) -> PyResult<PyPotential> {
+fn potential_from_lammps(
+    py: Python<'_>,
+    lines: Vec<String>,
+    elements: Vec<String>,
+    search: Vec<String>,
+    charges: Option<Vec<f64>>,
+) -> PyResult<PyPotential> {
     let search: Vec<PathBuf> = search.into_iter().map(PathBuf::from).collect();
     let inner = py.detach(|| {
         crate::guard::no_panic("from_lammps", || {
-            let parsed = md(lammps_input::parse("LAMMPS input", &lines, &elements, &search, charges))?;
+            let parsed = md(lammps_input::parse(
+                "LAMMPS input",
+                &lines,
+                &elements,
+                &search,
+                charges,
+            ))?;
             md(parsed.potential.build())
         })
     })?;

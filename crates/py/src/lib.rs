@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 
+mod callback;
 mod continuum;
 mod dynamics;
 mod eam;
@@ -22,5 +23,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     continuum::register(m)?;
     properties::register(m)?;
     lammps_input::register(m)?;
+    callback::register(m)?;
     Ok(())
 }

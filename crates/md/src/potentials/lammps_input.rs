@@ -13,6 +13,7 @@
 use crate::error::{Error, Result};
 use crate::potentials::eam::EamStyle;
 use crate::potentials::lj_cut::{Mixing, PairParams};
+use crate::potentials::spec::{LjCutSpec, PotentialSpec};
 use std::path::{Path, PathBuf};
 
 /// Styles this reader turns into potentials.
@@ -50,25 +51,23 @@ impl LammpsPotential {
         }
     }
 
-    /// Construct the potential.
-    pub fn build(&self) -> Result<std::sync::Arc<dyn crate::potentials::Potential>> {
-        use crate::potentials::{eam, eam_alloy, eam_fs, EmbeddedAtom, LennardJones};
-        Ok(match self {
-            LammpsPotential::LjCut { species, epsilon, sigma, cutoff, shift, mixing, pairs } => std::sync::Arc::new(
-                LennardJones::new(species.clone(), epsilon.clone(), sigma.clone(), *cutoff, *shift, *mixing, pairs.clone())?,
-            ),
+    /// The serialisable specification (every type pair of `lj/cut` explicit).
+    pub fn to_spec(&self) -> PotentialSpec {
+        match self.clone() {
+            LammpsPotential::LjCut { species, epsilon, sigma, cutoff, shift, mixing, pairs } => {
+                PotentialSpec::LjCut(LjCutSpec { elements: species, epsilon, sigma, cutoff, shift, mixing, pairs })
+            }
             LammpsPotential::EamFuncfl { files } => {
-                let f: Vec<(String, &Path)> = files.iter().map(|(e, p)| (e.clone(), p.as_path())).collect();
-                std::sync::Arc::new(eam::load_funcfl(&f)?)
+                let (elements, files): (Vec<String>, Vec<PathBuf>) = files.into_iter().unzip();
+                PotentialSpec::Eam { style: EamStyle::Funcfl, files, elements: Some(elements) }
             }
-            LammpsPotential::EamSetfl { style, file, elements } => {
-                let t = match style {
-                    EamStyle::FinnisSinclair => eam_fs::read_fs(file, Some(elements))?,
-                    _ => eam_alloy::read_setfl(file, Some(elements))?,
-                };
-                std::sync::Arc::new(EmbeddedAtom::from_tables(*style, t, &file.display().to_string())?)
-            }
-        })
+            LammpsPotential::EamSetfl { style, file, elements } => PotentialSpec::Eam { style, files: vec![file], elements: Some(elements) },
+        }
+    }
+
+    /// Construct the potential ([`PotentialSpec::build`]).
+    pub fn build(&self) -> Result<std::sync::Arc<dyn crate::potentials::Potential>> {
+        self.to_spec().build()
     }
 }
 
