@@ -6,7 +6,9 @@ Units: energies in eV, lengths in Å. Names follow LAMMPS ``pair_style``.
 from __future__ import annotations
 
 import os
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
+
+import numpy as np
 
 from . import _scalebridge
 from .exceptions import InputError
@@ -153,3 +155,125 @@ class Zhou2004(EmbeddedAtom):
     def write_setfl(self, path: str | os.PathLike[str]) -> None:
         """Write the tabulation as a setfl (``.eam.alloy``) file."""
         _scalebridge.zhou2004_write_setfl(self.elements, os.fspath(path))
+
+
+# --- LAMMPS input lines and ASE calculators as potentials -----------------------------------------
+
+__all__ += ["from_lammps", "as_potential", "CalculatorPotential"]
+
+
+class LammpsPotential(Potential):
+    """A potential read from LAMMPS input lines (see :func:`from_lammps`)."""
+
+    def __init__(self, handle: _scalebridge.Potential, elements: list[str], charges: list[float] | None) -> None:
+        self._inner = handle
+        self.elements = elements
+        #: Per-type charges, e (carried for the Coulomb styles to come; no supported style uses them).
+        self.charges = charges
+
+
+def from_lammps(
+    commands: str | Sequence[str],
+    elements: Sequence[str],
+    charges: Sequence[float] | Mapping[str, float] | None = None,
+    *,
+    directory: str | os.PathLike[str] | None = None,
+) -> LammpsPotential:
+    """A potential from LAMMPS input lines, as a LAMMPS user already holds it.
+
+    Args:
+        commands: LAMMPS lines (a list, or one string with newlines): ``pair_style``,
+            ``pair_coeff``, ``pair_modify`` (``mix geometric|arithmetic``, ``shift yes|no``);
+            comments, blank lines, ``&`` continuations, ``units metal``, ``mass``, ``neighbor``
+            and ``neigh_modify`` are accepted. Styles: ``lj/cut``, ``eam`` (funcfl, ``pair_coeff
+            i i file``), ``eam/alloy`` and ``eam/fs`` (``pair_coeff * * file El1 El2 ...``, NULL
+            allowed). Any other style or command is an :class:`InputError` naming it and its line.
+        elements: ``elements[i]`` is LAMMPS atom type ``i + 1`` (structures use these names).
+        charges: per-type charges (a list in type order, or ``{element: q}``), e; carried for the
+            Coulomb styles to come.
+        directory: where to look for relative potential file names after the current directory.
+
+    Raises:
+        InputError: an unsupported style or command, a malformed line (its number is named), an
+            element that does not match the file. FileNotFoundError: a potential file.
+
+    Example:
+        >>> pot = from_lammps(["pair_style eam/alloy", "pair_coeff * * Cu_mishin1.eam.alloy Cu"], ["Cu"])
+    """
+    lines = commands.splitlines() if isinstance(commands, str) else [str(c) for c in commands]
+    els = [str(e) for e in elements]
+    q: list[float] | None = None
+    if charges is not None:
+        if isinstance(charges, Mapping):
+            missing = [e for e in els if e not in charges]
+            if missing:
+                raise InputError(f"charges: no charge for {missing}")
+            q = [float(charges[e]) for e in els]
+        else:
+            q = [float(c) for c in charges]
+    search = [os.getcwd()] + ([os.fspath(directory)] if directory is not None else [])
+    handle = _scalebridge.potential_from_lammps(lines, els, search, q)
+    return LammpsPotential(handle, els, q)
+
+
+class _CalculatorAdapter:
+    """Hands configurations from the engine to an ASE calculator and its results back (ASE
+    units: eV, eV/Å, eV/Å³; conversion to the engine's virial happens in Rust)."""
+
+    def __init__(self, calc: Any) -> None:
+        props = set(getattr(calc, "implemented_properties", None) or ())
+        self.calc = calc
+        self.has_energies = "energies" in props
+        self.has_stresses = "stresses" in props
+        self.atoms: Any = None
+        self.symbols: list[str] | None = None
+
+    def __call__(self, cell: Any, positions: Any, symbols: list[str], per_atom: bool) -> tuple:
+        from ase import Atoms
+
+        if self.atoms is None or self.symbols != symbols:
+            self.atoms = Atoms(symbols=symbols, positions=positions, cell=cell, pbc=True)
+            self.atoms.calc = self.calc
+            self.symbols = list(symbols)
+        else:
+            self.atoms.set_cell(cell, scale_atoms=False)
+            self.atoms.set_positions(positions)
+        a = self.atoms
+        f64 = lambda x: np.ascontiguousarray(x, dtype=np.float64)  # noqa: E731
+        energies = f64(a.get_potential_energies()) if per_atom and self.has_energies else None
+        stresses = f64(a.get_stresses(voigt=True)) if per_atom and self.has_stresses else None
+        return (float(a.get_potential_energy()), f64(a.get_forces()), f64(a.get_stress(voigt=True)), energies, stresses)
+
+
+class CalculatorPotential(Potential):
+    """An ASE calculator used as a scalebridge potential (a callback from the Rust engine).
+
+    The calculator must implement ``energy``, ``forces`` and ``stress``. The Green–Kubo thermal
+    conductivity also needs per-atom energies and virials, i.e. the ASE properties ``energies``
+    and ``stresses``: scalebridge's :class:`~scalebridge.calculator.ScaleBridgeCalculator` and
+    ASE's ``LennardJones`` implement both; ``EMT`` and ``LAMMPSlib`` implement ``energies`` only,
+    and most machine-learned calculators neither — with those, that protocol raises an
+    :class:`InputError` naming the missing property (NEMD conductivity, elastic constants,
+    diffusivity and melting need none of them). Exceptions raised by the calculator reach the
+    caller unchanged.
+    """
+
+    def __init__(self, calc: Any) -> None:
+        name = type(calc).__name__
+        try:
+            params = repr(calc.todict()) if hasattr(calc, "todict") else ""
+        except Exception:  # a calculator whose todict fails is still usable
+            params = ""
+        fingerprint = f"{type(calc).__module__}.{type(calc).__qualname__}:{params}:{id(calc)}"
+        self.calculator = calc
+        self._inner = _scalebridge.callback_potential(_CalculatorAdapter(calc), name, fingerprint)
+
+
+def as_potential(obj: Any) -> Potential:
+    """``obj`` as a scalebridge potential: potentials unchanged, an ASE calculator wrapped in a
+    :class:`CalculatorPotential`; anything else is a ``TypeError``."""
+    if isinstance(obj, Potential):
+        return obj
+    if callable(getattr(obj, "get_potential_energy", None)) and callable(getattr(obj, "get_forces", None)):
+        return CalculatorPotential(obj)
+    raise TypeError(f"expected a scalebridge potential or an ASE calculator, got {type(obj).__name__}")

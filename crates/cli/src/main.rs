@@ -13,6 +13,7 @@ mod evaluate;
 mod homogenize;
 mod melting;
 mod predict;
+mod single_point;
 mod system;
 mod train;
 
@@ -47,6 +48,9 @@ enum Command {
     Diffusion(diffusion::Args),
     /// Effective stiffness / conductivity of a voxel microstructure (FFT or FE homogenisation).
     Homogenize(homogenize::Args),
+    /// Energy, forces, virial and stress of one structure with a potential given as LAMMPS
+    /// input lines (`run 0`).
+    SinglePoint(single_point::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +67,7 @@ fn main() -> ExitCode {
         Command::Conductivity(a) => conductivity::run(a),
         Command::Melting(a) => melting::run(a),
         Command::Card(a) => card::run(a),
+        Command::SinglePoint(a) => single_point::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

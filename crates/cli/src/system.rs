@@ -3,7 +3,7 @@
 use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressStyle};
 use scalebridge_md::lattice::{bulk, BulkSpec, Lattice};
-use scalebridge_md::potentials::{load, Potential, Zhou2004};
+use scalebridge_md::potentials::{Potential, PotentialSpec};
 use scalebridge_protocols::report::{Progress, Series};
 use scalebridge_protocols::{lattice_constant, Context, Protocol};
 use scalebridge_md::structure::Structure;
@@ -67,22 +67,24 @@ impl SystemArgs {
         }
     }
 
-    /// The potential.
-    pub fn potential(&self) -> Result<Arc<dyn Potential>, String> {
+    /// The potential's specification: the file of `--potential` (format detected), or the
+    /// built-in Zhou 2004 EAM of the elements.
+    pub fn potential_spec(&self) -> Result<PotentialSpec, String> {
         let elements = self.element_list();
         match &self.potential {
-            Some(p) => {
-                let pot = load(p, (!elements.is_empty()).then_some(elements.as_slice())).map_err(|e| e.to_string())?;
-                Ok(Arc::new(pot))
-            }
+            Some(p) => PotentialSpec::eam_file(p, (!elements.is_empty()).then_some(elements.as_slice())).map_err(|e| e.to_string()),
             None => {
                 if elements.is_empty() {
                     return Err("give --potential FILE or a built-in element with --element (Zhou 2004 EAM)".into());
                 }
-                let z = Zhou2004::new(&elements).map_err(|e| e.to_string())?;
-                Ok(Arc::new(z.potential().map_err(|e| e.to_string())?))
+                Ok(PotentialSpec::Zhou2004 { elements })
             }
         }
+    }
+
+    /// The potential.
+    pub fn potential(&self) -> Result<Arc<dyn Potential>, String> {
+        self.potential_spec()?.build().map_err(|e| e.to_string())
     }
 
     /// The structure: from `--structure`, or a `repeat`ed crystal of the first element.

@@ -1,9 +1,13 @@
 //! Force evaluation context: a potential bound to a neighbour list, per-thread scratch and a
 //! thread pool (like an OpenMM `Context` for forces). Created once, reused every step.
+//!
+//! The evaluator honours the potential's [`crate::potentials::Needs`]: it keeps the half or full
+//! list the potential asks for, and none for a potential that reads the whole configuration
+//! without a list.
 
 use crate::error::{Error, Result};
-use crate::neighbors::{NeighborList, RebuildPolicy};
-use crate::potentials::{Output, Potential, Request, Scratch};
+use crate::neighbors::{ListKind, NeighborList, RebuildPolicy};
+use crate::potentials::{Configuration, Output, Potential, Request, Scratch};
 use crate::structure::Structure;
 use std::sync::Arc;
 
@@ -26,7 +30,11 @@ pub struct Evaluator {
 impl Evaluator {
     /// Bind `potential` with Verlet `skin` (Å) and `threads` worker threads (0 = all cores).
     pub fn new(potential: Arc<dyn Potential>, skin: f64, threads: usize) -> Result<Self> {
-        let nl = NeighborList::new(potential.cutoff(), skin)?;
+        let needs = potential.needs();
+        let nl = match needs.list {
+            ListKind::None => NeighborList::none(),
+            kind => NeighborList::with_kind(kind, needs.cutoff, skin)?,
+        };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -38,7 +46,8 @@ impl Evaluator {
     pub fn potential(&self) -> &Arc<dyn Potential> {
         &self.potential
     }
-    /// The neighbour list (current after `compute`).
+    /// The neighbour list (current after `compute`; empty, of kind [`ListKind::None`], for a
+    /// potential that needs none).
     pub fn neighbor_list(&self) -> &NeighborList {
         &self.nl
     }
@@ -68,9 +77,14 @@ impl Evaluator {
         let req = self.request;
         let Evaluator { potential, nl, scratch, pool, output, .. } = self;
         pool.install(|| -> Result<()> {
-            nl.update(&structure.cell, &structure.positions, &structure.types)?;
+            let list = if nl.kind == ListKind::None {
+                None
+            } else {
+                nl.update(&structure.cell, &structure.positions, &structure.types)?;
+                Some(&*nl)
+            };
             output.reset(structure.len(), req);
-            potential.compute(&structure.species, nl, req, scratch, output)
+            potential.compute(&Configuration::new(structure, list), req, scratch, output)
         })?;
         Ok(&self.output)
     }
@@ -80,7 +94,9 @@ impl Evaluator {
     pub fn compute_all(&mut self, structure: &Structure) -> Result<&Output> {
         structure.validate()?;
         self.potential.check_species(&structure.species)?;
-        self.nl.build(&structure.cell, &structure.positions, &structure.types)?;
+        if self.nl.kind != ListKind::None {
+            self.nl.build(&structure.cell, &structure.positions, &structure.types)?;
+        }
         let saved = self.request;
         self.request = Request::all();
         let r = self.compute(structure).map(|_| ());

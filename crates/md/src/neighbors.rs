@@ -11,6 +11,10 @@
 //! Half-list rule for centre `i` and image `j + T`: keep it if `j > i`, or if `j == i` and `T` is
 //! lexicographically positive (the pair with its own image).
 //!
+//! A *full* list ([`ListKind::Full`], for bond-order potentials such as Tersoff or
+//! Stillinger–Weber) keeps every image within `cutoff + skin` of each centre except the centre
+//! itself, so every pair is stored from both sides.
+//!
 //! Because images are generated explicitly, cells narrower than twice the cutoff (even narrower
 //! than the cutoff) are handled exactly: an atom simply meets several images of the same
 //! neighbour, as the minimum-image convention would get wrong.
@@ -38,6 +42,18 @@ impl Default for RebuildPolicy {
     }
 }
 
+/// Which pairs a list stores.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ListKind {
+    /// No list at all (potentials that read the whole configuration).
+    None,
+    /// Every pair once (the half-list rule of the module docs).
+    #[default]
+    Half,
+    /// Every pair from both sides.
+    Full,
+}
+
 /// Maximum number of periodic images we are willing to generate per atom.
 const MAX_IMAGES_PER_ATOM: usize = 20_000;
 
@@ -60,9 +76,11 @@ struct BuildScratch {
     parts: Vec<(Vec<u32>, Vec<u32>)>,
 }
 
-/// A half neighbour list with Verlet skin over explicit periodic images.
+/// A half (or full) neighbour list with Verlet skin over explicit periodic images.
 #[derive(Clone, Debug, Default)]
 pub struct NeighborList {
+    /// Half or full.
+    pub kind: ListKind,
     /// Interaction cutoff (Å), the largest cutoff of the potential.
     pub cutoff: f64,
     /// Verlet skin (Å).
@@ -99,15 +117,29 @@ pub struct NeighborList {
 }
 
 impl NeighborList {
-    /// New, empty list for a potential with `cutoff` and a Verlet `skin` (both Å).
+    /// New, empty half list for a potential with `cutoff` and a Verlet `skin` (both Å).
     pub fn new(cutoff: f64, skin: f64) -> Result<Self> {
+        Self::with_kind(ListKind::Half, cutoff, skin)
+    }
+
+    /// An empty list of kind [`ListKind::None`] (the placeholder of a potential that needs no
+    /// list; never built).
+    pub fn none() -> Self {
+        NeighborList { kind: ListKind::None, ..Default::default() }
+    }
+
+    /// New, empty list of `kind` (half or full) with `cutoff` and a Verlet `skin` (both Å).
+    pub fn with_kind(kind: ListKind, cutoff: f64, skin: f64) -> Result<Self> {
+        if kind == ListKind::None {
+            return Err(Error::invalid("neighbour list kind", "None", "build a half or a full list"));
+        }
         if !(cutoff.is_finite() && cutoff > 0.0) {
             return Err(Error::invalid("cutoff", cutoff, "must be positive and finite"));
         }
         if !(skin.is_finite() && skin >= 0.0) {
             return Err(Error::invalid("skin", skin, "must be non-negative and finite"));
         }
-        Ok(NeighborList { cutoff, skin, ..Default::default() })
+        Ok(NeighborList { kind, cutoff, skin, ..Default::default() })
     }
 
     /// Number of extended images.
@@ -323,7 +355,6 @@ impl NeighborList {
         // 4. neighbour search over the 5x5x5 surrounding bins (z-runs are contiguous in the
         //    sorted order), in parallel chunks.
         let rcs2 = rcs * rcs;
-        const RUN: usize = 32;
         sx.clear();
         sx.extend(self.ext_pos.iter().map(|p| p[0]));
         sy.clear();
@@ -350,52 +381,15 @@ impl NeighborList {
         parts.resize_with(WAVE, Default::default);
         for wave in self.centers.chunks(WAVE * CHUNK) {
             let nparts = wave.len().div_ceil(CHUNK);
-            parts[..nparts]
-                .par_iter_mut()
-                .zip(wave.par_chunks(CHUNK))
-                .for_each(|((counts, list), chunk)| {
-                    counts.clear();
-                    list.clear();
-                    for &ci in chunk {
-                        let ci = ci as usize;
-                        let before = list.len();
-                        let b = sorted_bin[ci] as usize;
-                        let (bx, by, bz) = (b / (nb[1] * nb[2]), (b / nb[2]) % nb[1], b % nb[2]);
-                        let ki = 2 * ext_owner[ci];
-                        let xi = ext_pos[ci];
-                        for x in bx.saturating_sub(2)..=(bx + 2).min(nb[0] - 1) {
-                        for y in by.saturating_sub(2)..=(by + 2).min(nb[1] - 1) {
-                            let row = (x * nb[1] + y) * nb[2];
-                            let (z0, z1) = (row + bz.saturating_sub(2), row + (bz + 2).min(nb[2] - 1));
-                            // branch-free distance test over the contiguous run (vectorised),
-                            // then the half-list rule for the hits only
-                            let (j0, j1) = (bin_start[z0], bin_start[z1 + 1]);
-                            let mut start = j0;
-                            while start < j1 {
-                                let end = (start + RUN).min(j1);
-                                let (xs, ys, zs, ks) = (&sx[start..end], &sy[start..end], &sz[start..end], &ext_key[start..end]);
-                                let mut hit = [false; RUN];
-                                for q in 0..xs.len() {
-                                    let dx = xi[0] - xs[q];
-                                    let dy = xi[1] - ys[q];
-                                    let dz = xi[2] - zs[q];
-                                    hit[q] = (dx * dx + dy * dy + dz * dz < rcs2) & (ks[q] > ki);
-                                }
-                                // branch-free compaction of the hits
-                                let mut found = [0u32; RUN];
-                                let mut cnt = 0usize;
-                                for q in 0..xs.len() {
-                                    found[cnt] = (start + q) as u32;
-                                    cnt += hit[q] as usize;
-                                }
-                                list.extend_from_slice(&found[..cnt]);
-                                start = end;
-                            }
-                        }
-                    }
-                    counts.push((list.len() - before) as u32);
-                    }
-                });
+            let grid = SearchGrid { nb, bin_start, sorted_bin, sx, sy, sz, ext_key, ext_pos, ext_owner, rcs2 };
+            let full = self.kind == ListKind::Full;
+            parts[..nparts].par_iter_mut().zip(wave.par_chunks(CHUNK)).for_each(|((counts, list), chunk)| {
+                if full {
+                    grid.search::<true>(chunk, counts, list)
+                } else {
+                    grid.search::<false>(chunk, counts, list)
+                }
+            });
             for (counts, list) in parts[..nparts].iter() {
                 for &c in counts {
                     acc += c as usize;
@@ -433,6 +427,75 @@ impl NeighborList {
             start = end;
         }
         out
+    }
+}
+
+/// The binned extended set of one build, searched for the neighbours of chunks of centres.
+struct SearchGrid<'a> {
+    nb: [usize; 3],
+    bin_start: &'a [usize],
+    sorted_bin: &'a [u32],
+    sx: &'a [f64],
+    sy: &'a [f64],
+    sz: &'a [f64],
+    ext_key: &'a [u32],
+    ext_pos: &'a [Vec3],
+    ext_owner: &'a [u32],
+    rcs2: f64,
+}
+
+/// Images tested together in the branch-free distance test.
+const RUN: usize = 32;
+
+impl SearchGrid<'_> {
+    /// Neighbours of the centres `chunk` over the 5x5x5 surrounding bins (z-runs are contiguous
+    /// in the sorted order): their number per centre into `counts`, the images into `list`.
+    /// `FULL`: every image but the centre itself; otherwise the half-list rule.
+    #[inline(always)]
+    fn search<const FULL: bool>(&self, chunk: &[u32], counts: &mut Vec<u32>, list: &mut Vec<u32>) {
+        let SearchGrid { nb, bin_start, sorted_bin, sx, sy, sz, ext_key, ext_pos, ext_owner, rcs2 } = *self;
+        counts.clear();
+        list.clear();
+        for &ci in chunk {
+            let ci = ci as usize;
+            let before = list.len();
+            let b = sorted_bin[ci] as usize;
+            let (bx, by, bz) = (b / (nb[1] * nb[2]), (b / nb[2]) % nb[1], b % nb[2]);
+            let ki = 2 * ext_owner[ci];
+            let xi = ext_pos[ci];
+            for x in bx.saturating_sub(2)..=(bx + 2).min(nb[0] - 1) {
+                for y in by.saturating_sub(2)..=(by + 2).min(nb[1] - 1) {
+                    let row = (x * nb[1] + y) * nb[2];
+                    let (z0, z1) = (row + bz.saturating_sub(2), row + (bz + 2).min(nb[2] - 1));
+                    // branch-free distance test over the contiguous run (vectorised), with the
+                    // half-list rule (or, full, the exclusion of the centre) folded in
+                    let (j0, j1) = (bin_start[z0], bin_start[z1 + 1]);
+                    let mut start = j0;
+                    while start < j1 {
+                        let end = (start + RUN).min(j1);
+                        let (xs, ys, zs, ks) = (&sx[start..end], &sy[start..end], &sz[start..end], &ext_key[start..end]);
+                        let mut hit = [false; RUN];
+                        for q in 0..xs.len() {
+                            let dx = xi[0] - xs[q];
+                            let dy = xi[1] - ys[q];
+                            let dz = xi[2] - zs[q];
+                            let keep = if FULL { start + q != ci } else { ks[q] > ki };
+                            hit[q] = (dx * dx + dy * dy + dz * dz < rcs2) & keep;
+                        }
+                        // branch-free compaction of the hits
+                        let mut found = [0u32; RUN];
+                        let mut cnt = 0usize;
+                        for q in 0..xs.len() {
+                            found[cnt] = (start + q) as u32;
+                            cnt += hit[q] as usize;
+                        }
+                        list.extend_from_slice(&found[..cnt]);
+                        start = end;
+                    }
+                }
+            }
+            counts.push((list.len() - before) as u32);
+        }
     }
 }
 

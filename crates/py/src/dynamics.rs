@@ -116,9 +116,7 @@ fn coordination_numbers(
     let s = structure_from(cell, positions, symbols, masses)?;
     py.detach(|| {
         no_panic("coordination_numbers", || {
-            let mut nl = md(scalebridge_md::neighbors::NeighborList::new(cutoff, 0.0))?;
-            md(nl.build(&s.cell, &s.positions, &s.types))?;
-            Ok(scalebridge_md::potentials::eam::coordination_numbers(&nl, cutoff, s.len()))
+            md(scalebridge_md::potentials::computes::coordination(&s, cutoff))
         })
     })
 }
@@ -138,18 +136,13 @@ fn embedding_density(
 ) -> PyResult<(Vec<f64>, Vec<f64>)> {
     let s = structure_from(cell, positions, symbols, masses)?;
     let pot = potential.inner.clone();
-    let style = pot.pair_style().to_string();
-    let (d, c) = py.detach(|| {
+    py.detach(|| {
         no_panic("embedding_density", || {
-            let mut ev = md(Evaluator::new(pot, 1.0, threads))?;
-            let o = md(ev.compute_all(&s))?;
-            Ok((o.density.clone(), o.coordination.clone()))
+            use scalebridge_md::potentials::computes::{coordination, eam_density};
+            let d = md(eam_density(pot.as_ref(), &s, threads))?;
+            Ok((d, md(coordination(&s, pot.cutoff()))?))
         })
-    })?;
-    if d.is_empty() {
-        return Err(InputError::new_err(format!("pair style {style} has no embedding density (EAM potentials do)")));
-    }
-    Ok((d, c))
+    })
 }
 
 /// Register the dynamics bindings.

@@ -163,6 +163,10 @@ bridge!(MlError, "ml", {
 
 /// Convert any bridged engine error into its Python exception.
 pub fn to_py<E: Bridged>(e: E) -> PyErr {
+    // An exception raised inside a Python callback (an ASE calculator) is raised as itself.
+    if let Some(original) = crate::callback::take_pending() {
+        return original;
+    }
     let msg = e.to_string();
     // the first I/O error in the source chain chooses the OSError subclass
     let mut src = std::error::Error::source(&e);

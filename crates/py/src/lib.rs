@@ -2,11 +2,13 @@
 
 use pyo3::prelude::*;
 
+mod callback;
 mod continuum;
 mod dynamics;
 mod eam;
 mod error;
 mod guard;
+mod lammps_input;
 mod md;
 mod ml;
 mod properties;
@@ -23,5 +25,7 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     properties::register(m)?;
     units::register(m)?;
     error::register(m)?;
+    lammps_input::register(m)?;
+    callback::register(m)?;
     Ok(())
 }

@@ -8,9 +8,10 @@ use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use scalebridge_md::potentials::spec::{parse_mixing, LjCutSpec, PotentialSpec};
 use scalebridge_md::prelude::{
-    bulk, BulkSpec, Cell, Checkpoint, Evaluator, Lattice, LennardJones, Mixing, Output, PairParams, Potential,
-    RebuildPolicy, Simulation, Structure, Vec3,
+    bulk, BulkSpec, Cell, Checkpoint, Evaluator, Lattice, Output, PairParams, Potential, RebuildPolicy, Simulation,
+    Structure, Vec3,
 };
 use scalebridge_md::thermo::THERMO_COLUMNS;
 use std::sync::Arc;
@@ -35,14 +36,17 @@ impl PyPotential {
         mixing: &str,
         pairs: Vec<(String, String, f64, f64, Option<f64>)>,
     ) -> PyResult<Self> {
-        let mixing = match mixing {
-            "arithmetic" | "lorentz-berthelot" => Mixing::LorentzBerthelot,
-            "geometric" => Mixing::Geometric,
-            other => return Err(InputError::new_err(format!("unknown mixing rule '{other}' (arithmetic or geometric)"))),
-        };
         let pairs = pairs.into_iter().map(|(a, b, epsilon, sigma, cutoff)| PairParams { a, b, epsilon, sigma, cutoff }).collect();
-        let lj = md(LennardJones::new(species, epsilon, sigma, cutoff, shift, mixing, pairs))?;
-        Ok(PyPotential { inner: Arc::new(lj) })
+        let spec = PotentialSpec::LjCut(LjCutSpec { elements: species, epsilon, sigma, cutoff, shift, mixing: md(parse_mixing(mixing))?, pairs });
+        Ok(PyPotential { inner: md(spec.build())? })
+    }
+
+    /// The potential of a JSON specification keyed by the LAMMPS style (see
+    /// `scalebridge_md::potentials::spec`), e.g. `{"pair_style": "eam/alloy", "files": [...],
+    /// "elements": [...]}`; the same as `potential_from_spec`.
+    #[staticmethod]
+    fn from_spec(py: Python<'_>, spec: &str) -> PyResult<Self> {
+        potential_from_spec(py, spec)
     }
 
     /// LAMMPS pair style name.
@@ -67,6 +71,16 @@ impl PyPotential {
     fn __repr__(&self) -> String {
         format!("Potential({}, species={:?}, cutoff={})", self.inner.pair_style(), self.inner.species(), self.inner.cutoff())
     }
+}
+
+/// The potential described by a JSON specification keyed by the LAMMPS style:
+/// `{"pair_style": "eam/alloy", "files": ["Cu_mishin1.eam.alloy"], "elements": ["Cu"]}`,
+/// `{"pair_style": "lj/cut", "elements": [...], "epsilon": [...], "sigma": [...], "cutoff": ...}`,
+/// `{"generator": "zhou2004", "elements": [...]}`. An unknown style raises InputError naming it.
+#[pyfunction]
+pub fn potential_from_spec(py: Python<'_>, spec: &str) -> PyResult<PyPotential> {
+    let inner = py.detach(|| no_panic("potential_from_spec", || md(PotentialSpec::from_json(spec).and_then(|s| s.build()))))?;
+    Ok(PyPotential { inner })
 }
 
 /// Build a validated structure from numpy arrays.
@@ -381,6 +395,7 @@ impl PySimulation {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPotential>()?;
+    m.add_function(wrap_pyfunction!(potential_from_spec, m)?)?;
     m.add_class::<PyEvaluator>()?;
     m.add_class::<PySimulation>()?;
     m.add_function(wrap_pyfunction!(build_bulk, m)?)?;

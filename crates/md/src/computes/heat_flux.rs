@@ -63,6 +63,15 @@ pub fn heat_current(masses: &[f64], velocities: &[Vec3], per_atom_energy: &[f64]
 /// virials requested) for `structure` moving with `velocities`.
 pub fn heat_current_of(eval: &Evaluator, structure: &Structure, velocities: &[Vec3]) -> Result<HeatCurrent> {
     let o = &eval.output;
+    if o.per_atom_energy.len() != structure.len() || o.per_atom_virial.len() != structure.len() {
+        return Err(Error::invalid(
+            "potential",
+            eval.potential().pair_style(),
+            "provides no per-atom energies and virials, which the heat flux (Green–Kubo conductivity) needs; an ASE \
+             calculator must implement the 'energies' and 'stresses' properties (scalebridge's ScaleBridgeCalculator and \
+             ASE's LennardJones do; EMT and LAMMPSlib have 'energies' only)",
+        ));
+    }
     heat_current(&structure.masses, velocities, &o.per_atom_energy, &o.per_atom_virial)
 }
 

@@ -9,9 +9,9 @@
 //! Example: argon, ε = 0.0104 eV, σ = 3.40 Å; the pair minimum sits at r = 2^(1/6) σ = 3.816 Å
 //! with E = −ε.
 
-use super::{pair_loop, Output, Potential, Request, Scratch};
+use super::{pair_loop, Configuration, Output, Potential, Request, Scratch};
 use crate::error::{Error, Result};
-use crate::neighbors::NeighborList;
+use crate::neighbors::ListKind;
 use serde::{Deserialize, Serialize};
 
 /// Mixing rule for unlike pairs without explicit parameters.
@@ -205,7 +205,9 @@ impl Potential for LennardJones {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    fn compute(&self, species: &[String], nl: &NeighborList, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
+    fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
+        let species = config.species;
+        let nl = config.neighbors(ListKind::Half)?;
         let map = self.type_map(species)?;
         let nt = species.len();
         let mut table = vec![Coeff::default(); nt * nt];

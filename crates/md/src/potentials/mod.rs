@@ -2,27 +2,104 @@
 //!
 //! A [`Potential`] holds parameters only (like an OpenMM `Force`); the mutable state it needs —
 //! neighbour list, per-thread scratch — belongs to the caller ([`crate::evaluator::Evaluator`]).
-//! `compute` *adds* into an [`Output`] that the caller zeroes, so several potentials can overlay.
+//! A potential states what it needs ([`Needs`]: a half or a full neighbour list or none, its
+//! cutoff, whether it reads the whole configuration) and `compute` receives the configuration
+//! (cell, positions, types, species) with the list it asked for ([`Configuration`]); it *adds*
+//! into an [`Output`] that the caller zeroes, so several potentials can overlay. Per-style extras
+//! (EAM host densities, coordination numbers) are computes ([`crate::computes`]), not outputs.
+//!
+//! Every potential is built from one serialisable description, [`PotentialSpec`] (keyed by the
+//! LAMMPS `pair_style`), by [`PotentialSpec::build`].
 //!
 //! Sign conventions (LAMMPS): the virial is `W = Σ_pairs r_ij ⊗ f_ij` in eV, with
 //! `r_ij = r_i − r_j` and `f_ij` the force on `i` from `j`; it is positive for repulsion. It is
 //! stored in Voigt order xx yy zz yz xz xy. The ASE stress is `−W / V`.
 
+pub mod computes;
 pub mod eam;
-pub mod eam_alloy;
-pub mod eam_fs;
+pub mod lammps_input;
 pub mod lj_cut;
+pub mod spec;
 pub mod zhou2004;
 
-pub use eam::{load, EamStyle, EmbeddedAtom};
+pub use eam::{EamStyle, EmbeddedAtom};
 pub use lj_cut::LennardJones;
+pub use spec::{load, PotentialSpec};
 pub use zhou2004::Zhou2004;
 
-use crate::cell::Vec3;
-use crate::error::Result;
-use crate::neighbors::NeighborList;
+use crate::cell::{Cell, Vec3};
+use crate::error::{Error, Result};
+use crate::neighbors::{ListKind, NeighborList};
+use crate::structure::Structure;
 use rayon::prelude::*;
+use std::any::Any;
 use std::ops::Range;
+
+/// What a potential needs from the caller to compute.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Needs {
+    /// The neighbour list it reads: half, full, or none ([`ListKind::None`]).
+    pub list: ListKind,
+    /// Cutoff of that list, Å (ignored without a list).
+    pub cutoff: f64,
+    /// It reads all positions and the cell itself, beyond any list (long-range electrostatics, a
+    /// user's callback force provider): the configuration must not be cut into pieces.
+    pub whole_configuration: bool,
+}
+
+impl Needs {
+    /// A half list (each pair once, Newton's third law in the kernel): pair potentials, EAM.
+    pub fn half(cutoff: f64) -> Self {
+        Needs { list: ListKind::Half, cutoff, whole_configuration: false }
+    }
+    /// A full list (each pair from both sides): bond-order potentials (Tersoff, SW).
+    pub fn full(cutoff: f64) -> Self {
+        Needs { list: ListKind::Full, cutoff, whole_configuration: false }
+    }
+    /// No list, the whole configuration (external callbacks).
+    pub fn whole_configuration() -> Self {
+        Needs { list: ListKind::None, cutoff: 0.0, whole_configuration: true }
+    }
+}
+
+/// The configuration a potential computes on: the structure's arrays and the neighbour list
+/// the potential asked for (image positions current).
+#[derive(Clone, Copy, Debug)]
+pub struct Configuration<'a> {
+    /// Periodic cell.
+    pub cell: &'a Cell,
+    /// Cartesian positions, Å (not necessarily wrapped into the cell).
+    pub positions: &'a [Vec3],
+    /// Species index of every atom (into `species`).
+    pub types: &'a [usize],
+    /// Species names.
+    pub species: &'a [String],
+    /// The neighbour list of [`Needs::list`]; `None` when the potential asked for none.
+    pub list: Option<&'a NeighborList>,
+}
+
+impl<'a> Configuration<'a> {
+    /// A structure with an optional list.
+    pub fn new(structure: &'a Structure, list: Option<&'a NeighborList>) -> Self {
+        Configuration { cell: &structure.cell, positions: &structure.positions, types: &structure.types, species: &structure.species, list }
+    }
+    /// Number of atoms.
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+    /// True without atoms.
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+    /// The neighbour list, which must be of `kind` (an error naming the mismatch otherwise).
+    pub fn neighbors(&self, kind: ListKind) -> Result<&'a NeighborList> {
+        match self.list {
+            Some(nl) if nl.kind == kind => Ok(nl),
+            Some(nl) => Err(Error::invalid("neighbour list", format!("{:?}", nl.kind), &format!("this potential needs a {kind:?} list"))),
+            None => Err(Error::invalid("neighbour list", "none", &format!("this potential needs a {kind:?} list"))),
+        }
+    }
+}
 
 /// What to compute (LAMMPS `eflag`/`vflag`). Forces are always computed.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -57,12 +134,6 @@ pub struct Output {
     pub per_atom_energy: Vec<f64>,
     /// Per-atom virials, eV, Voigt order (empty unless requested).
     pub per_atom_virial: Vec<[f64; 6]>,
-    /// Embedding (host electron) density per atom, in the potential's density unit; filled by
-    /// many-body potentials (EAM) when per-atom energies are requested, empty otherwise.
-    pub density: Vec<f64>,
-    /// Number of neighbours within the potential cutoff per atom; filled by potentials that
-    /// support it (EAM) when per-atom energies are requested, empty otherwise.
-    pub coordination: Vec<f64>,
 }
 
 impl Output {
@@ -80,8 +151,6 @@ impl Output {
         if req.per_atom_virial {
             self.per_atom_virial.resize(n, [0.0; 6]);
         }
-        self.density.clear();
-        self.coordination.clear();
     }
 }
 
@@ -192,12 +261,29 @@ pub fn fold_to_owners(nl: &NeighborList, req: Request, buffers: &[ThreadBuffer],
     }
 }
 
+/// Access to the concrete type behind a `dyn Potential` (for computes specific to one style,
+/// e.g. [`crate::computes::eam_density`]); implemented for every type.
+pub trait AsAny: Any {
+    /// `self` as `Any`.
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Any> AsAny for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// An interatomic potential: parameters plus a force kernel.
-pub trait Potential: Send + Sync + std::fmt::Debug {
+pub trait Potential: AsAny + Send + Sync + std::fmt::Debug {
     /// LAMMPS `pair_style` name (`"lj/cut"`, `"eam/alloy"`, ...).
     fn pair_style(&self) -> &str;
-    /// Largest interaction cutoff, Å.
+    /// Largest interaction cutoff, Å (0 for a potential without a neighbour list).
     fn cutoff(&self) -> f64;
+    /// What `compute` needs: by default a half list with [`Potential::cutoff`].
+    fn needs(&self) -> Needs {
+        Needs::half(self.cutoff())
+    }
     /// Species this potential describes.
     fn species(&self) -> Vec<String>;
     /// Check that every species of a structure is described; called before computing.
@@ -214,9 +300,10 @@ pub trait Potential: Send + Sync + std::fmt::Debug {
         }
         Ok(())
     }
-    /// Add energy, forces and (if requested) virials for the configuration described by `nl`
-    /// (whose image positions are current) into `out`. `species` names the structure's types.
-    fn compute(&self, species: &[String], nl: &NeighborList, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()>;
+    /// Add energy, forces and (if requested) virials of `config` into `out` (zeroed and sized by
+    /// the caller). `config.list` is the list [`Potential::needs`] asked for, its image
+    /// positions current.
+    fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()>;
     /// Stable description of the parameters, hashed into provenance records.
     fn fingerprint(&self) -> String;
 }

@@ -19,7 +19,7 @@
 //! the analytic functions are also available for lattice sums.
 
 use super::eam::{z2r_index, EamStyle, EamTables, EmbeddedAtom};
-use super::eam_alloy::{write_setfl, ElementInfo};
+use super::eam::setfl::{write_setfl, ElementInfo};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;

@@ -1,12 +1,13 @@
 //! Finnis–Sinclair setfl files (LAMMPS `pair_style eam/fs`): reader.
 //!
-//! Same layout as setfl ([`super::eam_alloy`]) except that each element's section holds `N`
+//! Same layout as setfl ([`super::setfl`]) except that each element's section holds `N`
 //! density functions after `F(ρ)`: entry `b` of element `a`'s section is `ρ_{a→b}(r)`, the
 //! density an atom of element `a` contributes at an atom of element `b` (LAMMPS
 //! `type2rhor[i][j] = map[i]·N + map[j]`, used as `ρ_i += ρ_{type2rhor[j][i]}(r_ij)`).
 
-use super::eam::{read_text, select_elements, EamTables, Reader};
-use super::eam_alloy::{read_element_line, read_header, read_pairs, subset};
+use super::reader::{read_text, select_elements, Reader};
+use super::setfl::{read_element_line, read_header, read_pairs, subset};
+use super::tables::EamTables;
 use crate::error::Result;
 use std::path::Path;
 

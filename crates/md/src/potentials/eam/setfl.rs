@@ -4,9 +4,10 @@
 //! `nrho drho nr dr cutoff`; for each element a line `Z mass a0 lattice` followed by `nrho`
 //! values of `F(ρ)` and `nr` values of `ρ(r)`; then `nr` values of `r·φ_ab(r)` for every pair
 //! `a ≥ b` in the order (1,1), (2,1), (2,2), (3,1), ... Values may be spread over lines freely.
-//! The potential itself is evaluated by [`super::eam::EmbeddedAtom`].
+//! The potential itself is evaluated by [`super::EmbeddedAtom`].
 
-use super::eam::{check_grid, parse_f64, parse_usize, read_text, select_elements, z2r_index, EamTables, Reader};
+use super::reader::{check_grid, parse_f64, parse_usize, read_text, select_elements, Reader};
+use super::tables::{z2r_index, EamTables};
 use crate::error::{Error, Result};
 use std::io::Write;
 use std::path::Path;

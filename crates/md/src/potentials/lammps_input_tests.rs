@@ -1,0 +1,104 @@
+use super::*;
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines().map(str::to_string).collect()
+}
+fn els(s: &[&str]) -> Vec<String> {
+    s.iter().map(|x| x.to_string()).collect()
+}
+fn lj(text: &str, e: &[&str]) -> Result<LammpsPotential> {
+    parse("in", &lines(text), &els(e), &[], None).map(|x| x.potential)
+}
+fn pair(p: &LammpsPotential, a: &str, b: &str) -> (f64, f64, f64) {
+    match p {
+        LammpsPotential::LjCut { pairs, .. } => {
+            let q = pairs.iter().find(|q| (q.a == a && q.b == b) || (q.a == b && q.b == a)).expect("pair listed");
+            (q.epsilon, q.sigma, q.cutoff.expect("explicit cutoff"))
+        }
+        _ => panic!("not lj/cut"),
+    }
+}
+
+#[test]
+fn lj_mixing_follows_lammps_init_one() {
+    let text = "# two species\npair_style lj/cut 8.0\n\npair_coeff 1 1 0.01 3.4\npair_coeff 2 2 0.02 3.6 9.0 # own cutoff\n";
+    let geo = lj(text, &["Ar", "Kr"]).unwrap();
+    let (e, s, c) = pair(&geo, "Ar", "Kr");
+    assert_eq!(e, (0.01f64 * 0.02).sqrt());
+    assert_eq!(s, (3.4f64 * 3.6).sqrt());
+    assert_eq!(c, (8.0f64 * 9.0).sqrt());
+    let ari = lj(&format!("{text}pair_modify mix arithmetic shift yes\n"), &["Ar", "Kr"]).unwrap();
+    let (_, s, c) = pair(&ari, "Ar", "Kr");
+    assert_eq!((s, c), (3.5, 8.5));
+    assert!(matches!(ari, LammpsPotential::LjCut { shift: true, mixing: Mixing::LorentzBerthelot, .. }));
+    assert_eq!(pair(&ari, "Kr", "Kr"), (0.02, 3.6, 9.0));
+}
+
+#[test]
+fn lj_wildcards_swap_and_continuation() {
+    let p = lj("pair_style lj/cut 6.0\npair_coeff * * 0.01 3.0\npair_coeff 3 1 0.05 2.5 &\n 7.0\n", &["A", "B", "C"]).unwrap();
+    assert_eq!(pair(&p, "B", "C"), (0.01, 3.0, 6.0));
+    assert_eq!(pair(&p, "A", "C"), (0.05, 2.5, 7.0));
+    let p = lj("pair_style lj/cut/omp 6.0\npair_coeff 2* 2* 0.02 3.0\npair_coeff *1 * 0.01 3.0", &["A", "B"]).unwrap();
+    assert_eq!(pair(&p, "B", "B").0, 0.02);
+    assert_eq!(pair(&p, "A", "B").0, 0.01);
+    p.build().unwrap();
+}
+
+#[test]
+fn errors_name_the_problem_and_line() {
+    let e = lj("pair_style tersoff\n", &["Si"]).unwrap_err().to_string();
+    assert!(e.contains("tersoff") && e.contains(":1:"), "{e}");
+    let e = lj("pair_style lj/cut/coul/long 10.0\n", &["Na"]).unwrap_err().to_string();
+    assert!(e.contains("lj/cut/coul/long") && e.contains("not supported"), "{e}");
+    let e = lj("pair_style lj/cut 8\npair_coeff 1 1 0.01\n", &["Ar"]).unwrap_err().to_string();
+    assert!(e.contains(":2:") && e.contains("pair_coeff 1 1 0.01"), "{e}");
+    let e = lj("pair_style lj/cut 8\npair_coeff 1 1 0.01 abc\n", &["Ar"]).unwrap_err().to_string();
+    assert!(e.contains("sigma 'abc'"), "{e}");
+    let e = lj("pair_style lj/cut 8\npair_coeff 1 3 0.01 3\n", &["Ar", "Kr"]).unwrap_err().to_string();
+    assert!(e.contains("type '3'"), "{e}");
+    let e = lj("pair_style lj/cut 8\npair_coeff 1 1 0.01 3\n", &["Ar", "Kr"]).unwrap_err().to_string();
+    assert!(e.contains("type 2 (Kr)"), "{e}");
+    let e = lj("pair_coeff 1 1 0.01 3\n", &["Ar"]).unwrap_err().to_string();
+    assert!(e.contains("before pair_style"), "{e}");
+    let e = lj("pair_style lj/cut 8\npair_coeff 1 1 0.01 3\nkspace_style pppm 1e-5\n", &["Ar"]).unwrap_err().to_string();
+    assert!(e.contains("kspace_style") && e.contains(":3:"), "{e}");
+    let e = lj("pair_style lj/cut 8\npair_modify tail yes\n", &["Ar"]).unwrap_err().to_string();
+    assert!(e.contains("tail yes"), "{e}");
+    let e = lj("pair_style eam/alloy\npair_coeff * * /no/such/file.eam.alloy Cu\n", &["Cu"]).unwrap_err();
+    assert!(matches!(&e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound), "{e}");
+    assert!(e.to_string().contains("/no/such/file.eam.alloy"));
+    let e = lj("pair_style lj/cut 8\n", &["Ar", "Ar"]).unwrap_err().to_string();
+    assert!(e.contains("distinct"), "{e}");
+    let e = lj("", &["Ar"]).unwrap_err().to_string();
+    assert!(e.contains("no pair_style"), "{e}");
+}
+
+#[test]
+fn files_are_found_in_the_search_path_in_order() {
+    let dir = std::env::temp_dir().join(format!("sb_lmp_in_{}", std::process::id()));
+    let sub = dir.join("b");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(sub.join("x.eam.alloy"), "dummy").unwrap();
+    let found = resolve_file("x.eam.alloy", &[dir.clone(), sub.clone()]).unwrap();
+    assert_eq!(found, sub.join("x.eam.alloy"));
+    let e = resolve_file("y.eam", &[dir.clone(), sub.clone()]).unwrap_err().to_string();
+    assert!(e.contains("y.eam") && e.contains("not found"), "{e}");
+    let p = parse("in", &lines("pair_style eam/fs\npair_coeff * * x.eam.alloy NULL Cu\n"), &els(&["Ni", "Cu"]), &[sub.clone()], Some(vec![0.0, 1.0]))
+        .unwrap();
+    assert_eq!(p.charges, Some(vec![0.0, 1.0]));
+    match p.potential {
+        LammpsPotential::EamSetfl { style, elements, .. } => {
+            assert_eq!(style, EamStyle::FinnisSinclair);
+            assert_eq!(elements, vec!["Cu".to_string()]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = parse("in", &lines("pair_style eam/alloy\npair_coeff * * x.eam.alloy Ni\n"), &els(&["Ni", "Cu"]), &[sub.clone()], None).unwrap_err();
+    assert!(e.to_string().contains("one element (or NULL) per atom type"), "{e}");
+    let e = parse("in", &lines("pair_style eam/alloy\npair_coeff * * x.eam.alloy Cu Ni\n"), &els(&["Ni", "Cu"]), &[sub.clone()], None).unwrap_err();
+    assert!(e.to_string().contains("maps type 1 to 'Cu'"), "{e}");
+    let e = parse("in", &lines("pair_style eam\npair_coeff 1 1 x.eam.alloy\n"), &els(&["Ni", "Cu"]), &[sub], None).unwrap_err();
+    assert!(e.to_string().contains("type 2 (Cu)"), "{e}");
+    std::fs::remove_dir_all(&dir).ok();
+}

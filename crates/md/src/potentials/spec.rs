@@ -1,0 +1,295 @@
+//! One serialisable description of a potential, keyed by the LAMMPS `pair_style` string, and the
+//! one constructor ([`PotentialSpec::build`]) that the CLI, the Python bindings and
+//! [`super::load`] use.
+//!
+//! JSON forms:
+//! - `{"pair_style": "eam/alloy", "files": ["Cu_mishin1.eam.alloy"], "elements": ["Cu"]}`
+//!   (also `"eam/fs"`): one setfl / Finnis–Sinclair file; `elements` selects and orders the
+//!   file's elements (all when absent);
+//! - `{"pair_style": "eam", "files": ["Cu_u3.eam", "Ni_u3.eam"], "elements": ["Cu", "Ni"]}`:
+//!   DYNAMO funcfl files, one per element (LAMMPS `pair_coeff i i file`); with one file the
+//!   element name may be left out (taken from the atomic number in the file);
+//! - `{"pair_style": "lj/cut", "elements": ["Ar"], "epsilon": [0.0104], "sigma": [3.4],
+//!   "cutoff": 8.5, "shift": false, "mixing": "arithmetic", "pairs": [{"a": "Ar", "b": "Kr",
+//!   "epsilon": 0.012, "sigma": 3.5, "cutoff": null}]}`: `shift` (default false), `mixing`
+//!   (`"arithmetic"` = Lorentz–Berthelot, the default, or `"geometric"`) and `pairs` (explicit
+//!   pair parameters overriding the mixing rule) are optional. Units: ε in eV, σ and cutoffs in Å;
+//! - `{"generator": "zhou2004", "elements": ["Cu", "Ta"]}`: the Zhou–Johnson–Wadley 2004 EAM,
+//!   tabulated as its published setfl files.
+//!
+//! An unknown style is an error that names it and lists the known ones ([`KNOWN_PAIR_STYLES`],
+//! [`KNOWN_GENERATORS`]).
+
+use super::eam::{load_as, load_funcfl, EamStyle, EmbeddedAtom};
+use super::lj_cut::{LennardJones, Mixing, PairParams};
+use super::zhou2004::Zhou2004;
+use super::Potential;
+use crate::error::{Error, Result};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The `pair_style` strings a [`PotentialSpec`] accepts.
+pub const KNOWN_PAIR_STYLES: [&str; 4] = ["eam", "eam/alloy", "eam/fs", "lj/cut"];
+/// The `generator` names a [`PotentialSpec`] accepts.
+pub const KNOWN_GENERATORS: [&str; 1] = ["zhou2004"];
+
+/// Parameters of `pair_style lj/cut` (see [`LennardJones`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LjCutSpec {
+    /// Species names, parallel to `epsilon` and `sigma`.
+    pub elements: Vec<String>,
+    /// ε per species, eV.
+    pub epsilon: Vec<f64>,
+    /// σ per species, Å.
+    pub sigma: Vec<f64>,
+    /// Global cutoff, Å.
+    pub cutoff: f64,
+    /// Shift pair energies to zero at the cutoff (LAMMPS `pair_modify shift yes`).
+    #[serde(default)]
+    pub shift: bool,
+    /// Mixing rule for unlike pairs without explicit parameters.
+    #[serde(default = "default_mixing", with = "mixing_name")]
+    pub mixing: Mixing,
+    /// Explicit pair parameters (override mixing).
+    #[serde(default)]
+    pub pairs: Vec<PairParams>,
+}
+
+fn default_mixing() -> Mixing {
+    Mixing::LorentzBerthelot
+}
+
+/// Mixing rules by their LAMMPS `pair_modify mix` names.
+mod mixing_name {
+    use super::Mixing;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &Mixing, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match m {
+            Mixing::LorentzBerthelot => "arithmetic",
+            Mixing::Geometric => "geometric",
+        })
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Mixing, D::Error> {
+        let s = String::deserialize(d)?;
+        super::parse_mixing(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A mixing rule by name: `"arithmetic"` (alias `"lorentz-berthelot"`) or `"geometric"`.
+pub fn parse_mixing(name: &str) -> Result<Mixing> {
+    match name {
+        "arithmetic" | "lorentz-berthelot" => Ok(Mixing::LorentzBerthelot),
+        "geometric" => Ok(Mixing::Geometric),
+        other => Err(Error::invalid("mixing", other, "unknown mixing rule (arithmetic or geometric)")),
+    }
+}
+
+/// A potential, described by its LAMMPS style and parameters (or by a generator).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PotentialSpec {
+    /// Tabulated EAM: `eam` (funcfl files, one per element), `eam/alloy` or `eam/fs` (one file).
+    Eam {
+        style: EamStyle,
+        files: Vec<PathBuf>,
+        /// setfl/fs: elements to take from the file (all when `None`); funcfl: one name per file.
+        elements: Option<Vec<String>>,
+    },
+    /// `lj/cut`.
+    LjCut(LjCutSpec),
+    /// The Zhou 2004 analytic EAM generator.
+    Zhou2004 { elements: Vec<String> },
+}
+
+fn unknown_style(key: &str, name: &str) -> Error {
+    Error::invalid(
+        key,
+        name,
+        &format!(
+            "not a potential style scalebridge has (pair styles: {}; generators: {})",
+            KNOWN_PAIR_STYLES.join(", "),
+            KNOWN_GENERATORS.join(", ")
+        ),
+    )
+}
+
+impl PotentialSpec {
+    /// An EAM file read in the format `detect` finds (extension or content, see
+    /// [`super::eam::detect_style`]), as [`super::load`] does.
+    pub fn eam_file(path: &Path, elements: Option<&[String]>) -> Result<Self> {
+        let style = super::eam::detect_style(path)?;
+        Ok(PotentialSpec::Eam { style, files: vec![path.to_path_buf()], elements: elements.map(|e| e.to_vec()) })
+    }
+
+    /// The LAMMPS style string (`"eam/alloy"`, `"lj/cut"`, ...; `"zhou2004"` for the generator).
+    pub fn style(&self) -> &str {
+        match self {
+            PotentialSpec::Eam { style, .. } => style.pair_style(),
+            PotentialSpec::LjCut(_) => "lj/cut",
+            PotentialSpec::Zhou2004 { .. } => "zhou2004",
+        }
+    }
+
+    /// Parse a JSON specification (see the module docs); errors name the problem.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let v: Value = serde_json::from_str(text).map_err(|e| Error::invalid("potential specification", "JSON", &e.to_string()))?;
+        Self::from_value(v)
+    }
+
+    /// The JSON form (see the module docs).
+    pub fn to_json(&self) -> String {
+        self.to_value().to_string()
+    }
+
+    /// Parse from a JSON value.
+    pub fn from_value(v: Value) -> Result<Self> {
+        let Value::Object(mut map) = v else {
+            return Err(Error::invalid("potential specification", v, "must be a JSON object with \"pair_style\" or \"generator\""));
+        };
+        let style = map.remove("pair_style");
+        let generator = map.remove("generator");
+        let bad = |e: serde_json::Error, what: &str| Error::invalid(what, "specification", &e.to_string());
+        match (style, generator) {
+            (Some(_), Some(_)) => Err(Error::invalid("potential specification", "pair_style and generator", "give one of them, not both")),
+            (None, None) => Err(Error::invalid(
+                "potential specification",
+                Value::Object(map),
+                &format!("needs \"pair_style\" ({}) or \"generator\" ({})", KNOWN_PAIR_STYLES.join(", "), KNOWN_GENERATORS.join(", ")),
+            )),
+            (Some(s), None) => {
+                let name = s.as_str().ok_or_else(|| Error::invalid("pair_style", &s, "must be a string"))?.to_string();
+                match name.as_str() {
+                    "eam" | "eam/alloy" | "eam/fs" => {
+                        let style = match name.as_str() {
+                            "eam" => EamStyle::Funcfl,
+                            "eam/alloy" => EamStyle::Alloy,
+                            _ => EamStyle::FinnisSinclair,
+                        };
+                        #[derive(Deserialize)]
+                        #[serde(deny_unknown_fields)]
+                        struct Files {
+                            files: Vec<PathBuf>,
+                            #[serde(default)]
+                            elements: Option<Vec<String>>,
+                        }
+                        let f: Files = serde_json::from_value(Value::Object(map)).map_err(|e| bad(e, &name))?;
+                        Ok(PotentialSpec::Eam { style, files: f.files, elements: f.elements })
+                    }
+                    "lj/cut" => Ok(PotentialSpec::LjCut(serde_json::from_value(Value::Object(map)).map_err(|e| bad(e, "lj/cut"))?)),
+                    other => Err(unknown_style("pair_style", other)),
+                }
+            }
+            (None, Some(g)) => {
+                let name = g.as_str().ok_or_else(|| Error::invalid("generator", &g, "must be a string"))?.to_string();
+                match name.as_str() {
+                    "zhou2004" => {
+                        #[derive(Deserialize)]
+                        #[serde(deny_unknown_fields)]
+                        struct Elements {
+                            elements: Vec<String>,
+                        }
+                        let e: Elements = serde_json::from_value(Value::Object(map)).map_err(|e| bad(e, "zhou2004"))?;
+                        Ok(PotentialSpec::Zhou2004 { elements: e.elements })
+                    }
+                    other => Err(unknown_style("generator", other)),
+                }
+            }
+        }
+    }
+
+    /// The JSON value (see the module docs).
+    pub fn to_value(&self) -> Value {
+        match self {
+            PotentialSpec::Eam { style, files, elements } => {
+                let mut m = Map::new();
+                m.insert("pair_style".into(), json!(style.pair_style()));
+                m.insert("files".into(), json!(files));
+                if let Some(e) = elements {
+                    m.insert("elements".into(), json!(e));
+                }
+                Value::Object(m)
+            }
+            PotentialSpec::LjCut(lj) => {
+                let mut v = serde_json::to_value(lj).unwrap_or(Value::Null);
+                if let Value::Object(m) = &mut v {
+                    m.insert("pair_style".into(), json!("lj/cut"));
+                }
+                v
+            }
+            PotentialSpec::Zhou2004 { elements } => json!({"generator": "zhou2004", "elements": elements}),
+        }
+    }
+
+    /// Build the potential: the one constructor of every potential scalebridge has.
+    pub fn build(&self) -> Result<Arc<dyn Potential>> {
+        Ok(match self {
+            PotentialSpec::Eam { .. } | PotentialSpec::Zhou2004 { .. } => Arc::new(self.build_eam()?),
+            PotentialSpec::LjCut(lj) => Arc::new(LennardJones::new(
+                lj.elements.clone(),
+                lj.epsilon.clone(),
+                lj.sigma.clone(),
+                lj.cutoff,
+                lj.shift,
+                lj.mixing,
+                lj.pairs.clone(),
+            )?),
+        })
+    }
+
+    /// Build an EAM specification (files or the Zhou generator) as the concrete type (for
+    /// callers that need its tables or masses); an error for other styles.
+    pub fn build_eam(&self) -> Result<EmbeddedAtom> {
+        match self {
+            PotentialSpec::Eam { style: EamStyle::Funcfl, files, elements } => match (files.as_slice(), elements.as_deref()) {
+                ([], _) => Err(Error::invalid("files", "[]", "pair_style eam needs at least one funcfl file")),
+                ([one], e) => load_as(EamStyle::Funcfl, one, e),
+                (many, Some(names)) if names.len() == many.len() => {
+                    let pairs: Vec<(String, &Path)> = names.iter().cloned().zip(many.iter().map(|p| p.as_path())).collect();
+                    load_funcfl(&pairs)
+                }
+                (many, e) => Err(Error::invalid(
+                    "elements",
+                    format!("{e:?}"),
+                    &format!("{} funcfl files need one element name per file", many.len()),
+                )),
+            },
+            PotentialSpec::Eam { style, files, elements } => match files.as_slice() {
+                [one] => load_as(*style, one, elements.as_deref()),
+                other => Err(Error::invalid(
+                    "files",
+                    format!("{other:?}"),
+                    &format!("pair_style {} reads exactly one file", style.pair_style()),
+                )),
+            },
+            PotentialSpec::Zhou2004 { elements } => Zhou2004::new(elements)?.potential(),
+            PotentialSpec::LjCut(_) => Err(Error::invalid("pair_style", "lj/cut", "is not an EAM potential")),
+        }
+    }
+}
+
+/// Load an EAM potential file, choosing the reader from the file (see
+/// [`super::eam::detect_style`]): [`PotentialSpec::eam_file`] built.
+///
+/// `elements`: for setfl and Finnis–Sinclair files, the file's elements to use (all when
+/// `None`); every name must be in the file. For a funcfl file, the one name to give its element
+/// (default: the symbol of the atomic number in the file).
+pub fn load(path: &Path, elements: Option<&[String]>) -> Result<EmbeddedAtom> {
+    PotentialSpec::eam_file(path, elements)?.build_eam()
+}
+
+impl Serialize for PotentialSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.to_value().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PotentialSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        PotentialSpec::from_value(v).map_err(D::Error::custom)
+    }
+}

