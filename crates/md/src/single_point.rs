@@ -4,7 +4,10 @@
 use crate::error::{Error, Result};
 use crate::evaluator::{Evaluator, DEFAULT_SKIN};
 use crate::potentials::Potential;
-use crate::properties::report::Provenance;
+use scalebridge_core::provenance::ProtocolRun;
+
+/// Provenance of a single-point run.
+type Provenance = scalebridge_core::Provenance<ProtocolRun>;
 use crate::structure::Structure;
 use crate::units::EV_PER_A3_IN_GPA;
 use serde::Serialize;

@@ -244,12 +244,3 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// Convert a core result (alias of `.py()`).
-pub fn core<T>(r: Result<T, CoreError>) -> PyResult<T> {
-    r.py()
-}
-
-/// The core error as a Python exception (kept for callers of the earlier helper).
-pub fn core_err(e: CoreError) -> PyErr {
-    to_py(e)
-}
