@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from scalebridge.oracle import potentials_dir
-
-
-def _cli() -> str:
-    exe = Path(sys.executable).parent / "scalebridge"
-    found = str(exe) if exe.exists() else shutil.which("scalebridge")
-    if found is None:
-        pytest.skip("scalebridge CLI not installed")
-    return found
+from test_cli_properties import _cli
 
 
 def _pot(name: str) -> str:

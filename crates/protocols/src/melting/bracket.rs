@@ -47,16 +47,7 @@ pub(super) fn search(
         ));
     }
     let scale = -e0 / (25.0 * BOLTZMANN);
-    let dt = timestep(structure, opts, scale);
-    let ctx0 = Ctx {
-        potential: potential.clone(),
-        opts,
-        dt,
-        pressure: opts.pressure_gpa / EV_PER_A3_IN_GPA,
-        bulk_modulus: bulk.unwrap_or(0.5),
-        v_solid: structure.cell.volume() / n as f64,
-        f_ref: 1.0,
-    };
+    let ctx0 = Ctx::new(structure, potential, opts, scale, bulk.unwrap_or(0.5));
     let ctx = Ctx { f_ref: ctx0.solid_fraction_of(structure)?.max(1e-3), ..ctx0 };
     let steps = opts.search_steps;
     let mut prog = Steps { progress, done: 0, total: 2 * steps + steps / 10 };

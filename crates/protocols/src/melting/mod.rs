@@ -126,16 +126,7 @@ pub fn melting_temperature(
             ),
         ));
     }
-    let dt = timestep(structure, opts, t0);
-    let ctx0 = Ctx {
-        potential: potential.clone(),
-        opts,
-        dt,
-        pressure: opts.pressure_gpa / EV_PER_A3_IN_GPA,
-        bulk_modulus: bulk,
-        v_solid: structure.cell.volume() / n as f64,
-        f_ref: 1.0,
-    };
+    let ctx0 = Ctx::new(structure, &potential, opts, t0, bulk);
     let planned = opts.equilibrate_steps
         + opts.melt_steps * 7 / 4
         + opts.trial_steps * (2 + opts.bisections as u64)
@@ -321,7 +312,7 @@ pub fn melting_temperature(
             runs,
             pressure: Quantity::exact(opts.pressure_gpa, "GPa"),
             n_atoms: n,
-            timestep_ps: dt,
+            timestep_ps: ctx.dt,
             solid_box,
             solid_volume_per_atom: ctx.v_solid,
             series,

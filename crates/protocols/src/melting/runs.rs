@@ -17,7 +17,22 @@ pub(super) struct Ctx<'a> {
     pub(super) f_ref: f64,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context of runs of `structure` at temperatures around `t` K (which sets the automatic
+    /// time step), with the crystal's bulk modulus `bulk_modulus` (eV/Å³) for the barostat and
+    /// the raw solid fraction as reference (`f_ref` 1 until the crystal is equilibrated).
+    pub(super) fn new(structure: &Structure, potential: &Arc<dyn Potential>, opts: &'a MeltingOptions, t: f64, bulk_modulus: f64) -> Self {
+        Ctx {
+            potential: potential.clone(),
+            opts,
+            dt: timestep(structure, opts, t),
+            pressure: opts.pressure_gpa / EV_PER_A3_IN_GPA,
+            bulk_modulus,
+            v_solid: structure.cell.volume() / structure.len() as f64,
+            f_ref: 1.0,
+        }
+    }
+
     pub(super) fn driver(&self, state: MdState, seed: u64) -> Result<Driver> {
         let n = state.structure.len();
         let axes = match self.opts.coupling {
