@@ -86,7 +86,7 @@ def test_md_nonfinite_and_ml_nonfinite_are_input_errors(table):
     x, y = rng.random((20, 3)), rng.random(20)
     y[4] = np.nan
     with pytest.raises(expected(table, "ml", "NonFinite"), match="non-finite value in targets") as e_ml:
-        _sb.Model.fit("gbm", "{}", x, y)
+        _sb.Model.fit("gbm", _sb.ml_default_params("gbm"), x, y)
     assert type(e_md.value) is type(e_ml.value) is exc.InputError
 
 
@@ -100,7 +100,7 @@ def test_parse_errors_are_input_errors_in_md_and_ml(table, tmp_path):
 
 
 def test_not_converged_is_calculation_failed(table):
-    g = sc.generate("spheres", 16, fraction=0.3, radius=3.0, seed=1)
+    g = sc.generate("spheres", 16, fraction=0.15, radius=3.0, seed=1)
     phases = [sc.Phase.isotropic(3.0, 0.35, 0.2), sc.Phase.isotropic(300.0, 0.2, 100.0)]
     with pytest.raises(expected(table, "continuum", "NotConverged"), match="did not converge"):
         sc.homogenize(g.phases, phases, "elastic", "fft", tol=1e-14, max_iter=2)

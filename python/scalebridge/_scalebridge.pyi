@@ -201,3 +201,8 @@ def phase_labels(
     cutoff: float | None = None,
     neighbors: int = 12,
 ) -> list[float]: ...
+
+# --- error bridge (crates/py/src/error.rs) ---
+def _error_table() -> list[tuple[str, str, str]]:
+    """(crate, variant, Python exception name) for every variant of every bridged Rust error enum."""
+    ...
