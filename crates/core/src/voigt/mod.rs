@@ -6,6 +6,9 @@
 //! Poisson's ratio, Pugh ratio, Zener and universal anisotropy, sound velocities, Debye
 //! temperature).
 
+// Index loops mirror the tensor formulas (C_ijkl, Gauss–Jordan, Jacobi) they implement.
+#![allow(clippy::needless_range_loop)]
+
 use crate::units;
 use serde::{Deserialize, Serialize};
 
