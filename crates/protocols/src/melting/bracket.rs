@@ -7,8 +7,9 @@
 //! drops below ½ (the superheating limit `T₊`); the melt is held at `1.25 T₊` and cooled to
 //! `0.2 T₊` until the solid fraction exceeds ½ again (the supercooling limit `T₋`). The guess is
 //! the hysteresis estimate `T_m ≈ T₊ + T₋ − √(T₊ T₋)`; when the liquid does not crystallise
-//! within the ramp, `T₊ / 1.2` (the typical superheating of a periodic crystal). The coexistence
-//! stages then bracket `T_m` from this guess as from a user's.
+//! within the ramp, `T₊ / 1.25` (the typical superheating of a periodic crystal). The coexistence
+//! stages then correct the guess where it is off (a crystal that melts at it, a two-phase box that
+//! melts or freezes) and bracket `T_m` from it as from a user's.
 
 use super::*;
 
@@ -17,7 +18,7 @@ use super::*;
 pub struct BracketSearch {
     /// The guess handed to the coexistence stages, K.
     pub guess_k: f64,
-    /// How it was obtained: `"hysteresis"` (`T₊ + T₋ − √(T₊T₋)`) or `"superheating"` (`T₊/1.2`).
+    /// How it was obtained: `"hysteresis"` (`T₊ + T₋ − √(T₊T₋)`) or `"superheating"` (`T₊/1.25`).
     pub method: String,
     /// Temperature scale `E_coh / (25 k_B)`, K.
     pub scale_k: f64,
@@ -78,7 +79,7 @@ pub(super) fn search(
     })?;
     let (guess_k, method) = match cooling.crossing_k {
         Some(t_minus) if t_minus < t_plus => (t_plus + t_minus - (t_plus * t_minus).sqrt(), "hysteresis"),
-        _ => (t_plus / 1.2, "superheating"),
+        _ => (t_plus / 1.25, "superheating"),
     };
     Ok(BracketSearch { guess_k, method: method.into(), scale_k: scale, heating_ramp: heating, cooling_ramp: Some(cooling) })
 }

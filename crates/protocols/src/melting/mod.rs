@@ -84,6 +84,9 @@ use stages::*;
 
 pub const PROTOCOL: &str = "melting/coexistence";
 
+/// How often the coexistence stages may move a guess the protocol found itself.
+const MAX_GUESS_CORRECTIONS: usize = 8;
+
 /// Melting temperature of `structure` (a crystal in an orthorhombic box elongated along z) with
 /// `potential` by solid–liquid coexistence; see the module documentation for the stages.
 pub fn melting_temperature(
@@ -126,7 +129,6 @@ pub fn melting_temperature(
             ),
         ));
     }
-    let ctx0 = Ctx::new(structure, &potential, opts, t0, bulk);
     let planned = opts.equilibrate_steps
         + opts.melt_steps * 7 / 4
         + opts.trial_steps * (2 + opts.bisections as u64)
@@ -136,30 +138,51 @@ pub fn melting_temperature(
     let seed = opts.seed;
 
     let run = || -> Result<MeltingResult> {
-        // 1. equilibrated crystal
-        let solid: MdState = cache.get_or_run("solid", || equilibrated_solid(&ctx0, structure, t0, seed, &mut prog))?;
+        // 1. equilibrated crystal and 2. two-phase box. With a guess of its own (no user guess)
+        // the protocol corrects it here: a crystal that melts at the guess, or a two-phase box
+        // that melts or freezes, moves the guess down or up and the two stages run again.
+        let auto = search.is_some();
+        let mut t0 = t0;
+        let mut attempts = 0;
+        let (solid, ctx, coexist) = loop {
+            let ctx0 = Ctx::new(structure, &potential, opts, t0, bulk);
+            let tag = if auto { format!("-{t0:.3}") } else { String::new() };
+            let solid: MdState = cache.get_or_run(&format!("solid{tag}"), || equilibrated_solid(&ctx0, structure, t0, seed, &mut prog))?;
+            let f_ref = ctx0.solid_fraction_of(&solid.structure)?;
+            let ctx = Ctx { v_solid: solid.structure.cell.volume() / n as f64, f_ref: f_ref.max(1e-3), ..ctx0 };
+            if f_ref < 0.25 {
+                if auto && attempts < MAX_GUESS_CORRECTIONS {
+                    attempts += 1;
+                    t0 *= 0.85;
+                    continue;
+                }
+                return Err(Error::invalid(
+                    "guess_k",
+                    t0,
+                    "the crystal melted during equilibration at the guess temperature: the guess is far above T_m (or the structure is not a stable crystal of this potential)",
+                ));
+            }
+            let coexist: MdState = cache.get_or_run(&format!("coexistence{tag}"), || two_phase_box(&ctx, &solid, t0, seed, &mut prog))?;
+            let f_start = ctx.solid_fraction_of(&coexist.structure)?;
+            if !(0.2..=0.8).contains(&f_start) {
+                if auto && attempts < MAX_GUESS_CORRECTIONS {
+                    attempts += 1;
+                    t0 *= if f_start < 0.2 { 0.93 } else { 1.07 };
+                    continue;
+                }
+                return Err(Error::invalid(
+                    "guess_k",
+                    t0,
+                    &format!("the two-phase box did not stay two-phase at the guess (solid fraction {f_start:.2} after relaxation): the guess is too far from T_m"),
+                ));
+            }
+            break (solid, ctx, coexist);
+        };
+        if attempts > 0 {
+            warnings.push(format!("the hysteresis guess was corrected {attempts} time(s) to {t0:.1} K by the coexistence stages"));
+        }
         let m = solid.structure.cell.matrix();
         let solid_box = [m[0][0], m[1][1], m[2][2]];
-        let f_ref = ctx0.solid_fraction_of(&solid.structure)?;
-        let ctx = Ctx { v_solid: solid.structure.cell.volume() / n as f64, f_ref: f_ref.max(1e-3), ..ctx0 };
-        if f_ref < 0.25 {
-            return Err(Error::invalid(
-                "guess_k",
-                t0,
-                "the crystal melted during equilibration at the guess temperature: the guess is far above T_m (or the structure is not a stable crystal of this potential)",
-            ));
-        }
-
-        // 2. two-phase box
-        let coexist: MdState = cache.get_or_run("coexistence", || two_phase_box(&ctx, &solid, t0, seed, &mut prog))?;
-        let f_start = ctx.solid_fraction_of(&coexist.structure)?;
-        if !(0.2..=0.8).contains(&f_start) {
-            return Err(Error::invalid(
-                "guess_k",
-                t0,
-                &format!("the two-phase box did not stay two-phase at the guess (solid fraction {f_start:.2} after relaxation): the guess is too far from T_m"),
-            ));
-        }
         // 3. bracketing NPT runs
         let Bracket { mut runs, lo, hi, step } = bracket(&ctx, &coexist, t0, cache, &mut prog, &mut warnings)?;
         let near: Vec<&CoexistenceRun> = runs.iter().filter(|r| r.temperature_k >= lo - 1e-9 - step && r.temperature_k <= hi + 1e-9 + step).collect();
