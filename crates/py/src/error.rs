@@ -77,20 +77,26 @@ pub trait Bridged: std::error::Error + Sized {
 
 /// Rows `Variant => Kind, sample;` for `Enum`: exhaustive `variant`/`kind` matches and samples.
 /// `Enum::Variant { .. }` matches struct, tuple and unit variants alike.
+///
+/// A variant that wraps another bridged crate's error (`Core(scalebridge_core::Error)`) goes in
+/// an optional trailing `wraps { Core }` list: it raises what the wrapped error raises, and its
+/// rows in the table are the wrapped crate's own (listed once, under that crate).
 macro_rules! bridge {
-    ($enum:ty, $crate_name:literal, { $($variant:ident => $kind:ident, $sample:expr;)+ }) => {
+    ($enum:ty, $crate_name:literal, { $($variant:ident => $kind:ident, $sample:expr;)+ } $(wraps { $($wrap:ident),+ })?) => {
         impl Bridged for $enum {
             const CRATE: &'static str = $crate_name;
             fn variant(&self) -> &'static str {
                 type E = $enum;
                 match self {
                     $(E::$variant { .. } => stringify!($variant),)+
+                    $($(E::$wrap(inner) => inner.variant(),)+)?
                 }
             }
             fn kind(&self) -> PyKind {
                 type E = $enum;
                 match self {
                     $(E::$variant { .. } => PyKind::$kind,)+
+                    $($(E::$wrap(inner) => inner.kind(),)+)?
                 }
             }
             fn samples() -> Vec<Self> {
