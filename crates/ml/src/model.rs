@@ -219,7 +219,11 @@ pub fn fnv1a_hex(bytes: &[u8]) -> String {
     format!("{h:016x}")
 }
 
-/// Build a model kind from its CLI/Python name (`gbm`, `gp`, `dnn`) with default hyperparameters.
+/// Build a model kind from its name (`gbm`, `gp`, `dnn`) for a table featurised from a CSV (the
+/// CLI's `train`/`evaluate`): default hyperparameters, except that the DNN imputes missing
+/// features, since composition features of such tables are NaN by construction for some
+/// formulas (the GBM routes NaN itself; a caller's own feature matrix keeps
+/// `DnnParams::default()`, where NaN is an error unless `impute_missing` is set).
 pub fn kind_from_name(name: &str, seed: u64) -> Result<ModelKind> {
     match name.to_ascii_lowercase().as_str() {
         "gbm" => Ok(ModelKind::Gbm(GbmParams {
@@ -233,6 +237,7 @@ pub fn kind_from_name(name: &str, seed: u64) -> Result<ModelKind> {
         #[cfg(feature = "dnn")]
         "dnn" => Ok(ModelKind::Dnn(DnnParams {
             seed,
+            impute_missing: true,
             ..DnnParams::default()
         })),
         #[cfg(not(feature = "dnn"))]

@@ -78,29 +78,30 @@ pub trait Bridged: std::error::Error + Sized {
 
 /// Rows `Variant => Kind, sample;` for `Enum`: exhaustive `variant`/`kind` matches and samples.
 /// `Enum::Variant { .. }` matches struct, tuple and unit variants alike.
+///
+/// A variant that wraps another bridged crate's error (`Core(scalebridge_core::Error)`) goes in
+/// an optional trailing `wraps { Core }` list: it raises what the wrapped error raises, and its
+/// rows in the table are the wrapped crate's own (listed once, under that crate).
 macro_rules! bridge {
-    ($enum:ty, $crate_name:literal, { $($variant:ident => $kind:ident, $sample:expr;)+ } $(wraps $wrap:ident($inner:ty))?) => {
+    ($enum:ty, $crate_name:literal, { $($variant:ident => $kind:ident, $sample:expr;)+ } $(wraps { $($wrap:ident),+ })?) => {
         impl Bridged for $enum {
             const CRATE: &'static str = $crate_name;
             fn variant(&self) -> &'static str {
                 type E = $enum;
                 match self {
                     $(E::$variant { .. } => stringify!($variant),)+
-                    $(E::$wrap(inner) => inner.variant(),)?
+                    $($(E::$wrap(inner) => inner.variant(),)+)?
                 }
             }
             fn kind(&self) -> PyKind {
                 type E = $enum;
                 match self {
                     $(E::$variant { .. } => PyKind::$kind,)+
-                    $(E::$wrap(inner) => inner.kind(),)?
+                    $($(E::$wrap(inner) => inner.kind(),)+)?
                 }
             }
             fn samples() -> Vec<Self> {
-                #[allow(unused_mut)]
-                let mut v = vec![$($sample,)+];
-                $(v.extend(<$inner as Bridged>::samples().into_iter().map(<$enum>::$wrap));)?
-                v
+                vec![$($sample,)+]
             }
         }
     };
@@ -134,7 +135,7 @@ bridge!(MdError, "md", {
     NotConverged => Calculation, MdError::NotConverged { what: s("sample"), iters: 1, residual: 1.0 };
     Interrupted => Interrupted, MdError::Interrupted { what: s("sample"), done: 0 };
     Io => Io, MdError::Io { path: s("f"), source: io_sample() };
-} wraps Core(CoreError));
+} wraps { Core });
 
 bridge!(ContinuumError, "continuum", {
     InvalidParameter => Input, ContinuumError::InvalidParameter { name: s("n"), value: s("0"), reason: s("sample") };
@@ -146,7 +147,7 @@ bridge!(ContinuumError, "continuum", {
     NonFinite => Input, ContinuumError::NonFinite { what: s("sample"), index: 0 };
     Parse => Input, ContinuumError::Parse { path: s("f"), line: 1, msg: s("sample") };
     Io => Io, ContinuumError::Io { path: s("f"), source: io_sample() };
-} wraps Core(CoreError));
+} wraps { Core });
 
 bridge!(MlError, "ml", {
     FormulaParse => Input, MlError::FormulaParse { formula: s("X"), position: 0, reason: s("sample") };
@@ -163,11 +164,11 @@ bridge!(MlError, "ml", {
 
 /// Convert any bridged engine error into its Python exception.
 pub fn to_py<E: Bridged>(e: E) -> PyErr {
+    let msg = e.to_string();
     // An exception raised inside a Python callback (an ASE calculator) is raised as itself.
     if let Some(original) = crate::callback::take_pending() {
         return original;
     }
-    let msg = e.to_string();
     // the first I/O error in the source chain chooses the OSError subclass
     let mut src = std::error::Error::source(&e);
     let mut io = None;
@@ -243,4 +244,3 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(error_table, m)?)?;
     Ok(())
 }
-

@@ -233,7 +233,7 @@ fn piecewise_linear_codes_match_burn_on_the_encoded_rows() {
     // the table look-up embedding (codes) against burn's forward on the explicit encoding, on
     // rows that fall below, inside, on and above the training bin edges, and NaN
     let (x, y, names) = synthetic(300, 0.05, 12);
-    let p = DnnParams { feature_names: Some(names), max_epochs: 10, ple_bins: 6, ..small_params() };
+    let p = DnnParams { feature_names: Some(names), max_epochs: 10, ple_bins: 6, impute_missing: true, ..small_params() };
     let m = DnnRegressor::fit(&x, &y, &p).unwrap();
     let ple = m.ple.as_ref().expect("default encoding");
     assert!(m.net_config.token_widths.iter().sum::<usize>() > 5 * 4, "encoded widths {:?}", m.net_config.token_widths);
