@@ -127,15 +127,11 @@ def test_references_equal_a_fresh_lammps_run(style, tmp_path):
     for f, s in zip(fresh["cases"], stored["cases"]):
         assert f["lammps_input"] == s["lammps_input"]
         assert (tmp_path / f["lammps_input"]).read_text() == (REF / s["lammps_input"]).read_text()
-        for ext in ("xyz", "data"):
-            a, b = read(tmp_path / f[f"structure_{ext}"], format="extxyz") if ext == "xyz" else None, None
-            if ext == "xyz":
-                b = read(REF / s["structure_xyz"])
-                assert a.get_chemical_symbols() == b.get_chemical_symbols()
-                np.testing.assert_array_equal(a.positions, b.positions)
-                np.testing.assert_array_equal(a.cell.array, b.cell.array)
-            else:
-                assert (tmp_path / f["structure_data"]).read_text() == (REF / s["structure_data"]).read_text()
+        a, b = read(tmp_path / f["structure_xyz"]), read(REF / s["structure_xyz"])
+        assert a.get_chemical_symbols() == b.get_chemical_symbols()
+        np.testing.assert_array_equal(a.positions, b.positions)
+        np.testing.assert_array_equal(a.cell.array, b.cell.array)
+        assert (tmp_path / f["structure_data"]).read_text() == (REF / s["structure_data"]).read_text()
         for key in ("energy_eV", "forces_eV_A", "virial_eV", "stress_GPa"):
             assert_close_rel(f[key], s[key], 1e-12, f"{s['case']}/{s['cell']} {key}")
 
@@ -199,11 +195,11 @@ def test_cli_errors_name_the_problem(tmp_path):
     atoms = read(xyz)
     atoms.positions[1] = atoms.positions[0] + [0.1, 0.0, 0.0]
     write(tmp_path / "overlap.xyz", atoms)
-    _fails(["--structure", str(tmp_path / "overlap.xyz"), "--lammps", str(pot)], potdir, "overlap")
+    _fails(["--structure", str(tmp_path / "overlap.xyz"), "--lammps", str(pot), "--elements", "Cu,Ni"], potdir, "overlap")
     atoms = read(xyz)
     atoms.symbols[0] = "Zr"
     write(tmp_path / "zr.xyz", atoms)
-    _fails(["--structure", str(tmp_path / "zr.xyz"), "--lammps", str(pot)], potdir, "Zr")
+    _fails(["--structure", str(tmp_path / "zr.xyz"), "--lammps", str(pot), "--elements", "Cu,Ni"], potdir, "unknown species 'Zr'")
 
 
 def test_from_lammps_errors(tmp_path, monkeypatch):
