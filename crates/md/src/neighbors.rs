@@ -500,47 +500,5 @@ impl SearchGrid<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn brute_pairs(cell: &Cell, pos: &[Vec3], rc: f64) -> usize {
-        // count (i<=j, translations) pairs with 0 < r < rc by brute force over a wide image range
-        let h = cell.matrix();
-        let mut count = 0;
-        let m = 4;
-        for i in 0..pos.len() {
-            for j in i..pos.len() {
-                for a in -m..=m {
-                    for b in -m..=m {
-                        for c in -m..=m {
-                            if i == j && [a, b, c] <= [0, 0, 0] {
-                                continue;
-                            }
-                            let t = [a as f64, b as f64, c as f64];
-                            let mut d = [0.0; 3];
-                            for k in 0..3 {
-                                d[k] = pos[j][k] + t[0] * h[0][k] + t[1] * h[1][k] + t[2] * h[2][k] - pos[i][k];
-                            }
-                            if d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < rc * rc {
-                                count += 1;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        count
-    }
-
-    #[test]
-    fn matches_brute_force_in_small_triclinic_cell() {
-        let cell = Cell::new([[3.1, 0.0, 0.0], [1.4, 2.9, 0.0], [-0.8, 1.1, 3.3]]).unwrap();
-        let pos = vec![[0.1, 0.2, 0.3], [1.5, 1.1, 0.9], [2.9, 2.5, 3.0], [-0.4, 5.0, 1.0]];
-        let types = vec![0; 4];
-        let rc = 4.2;
-        let mut nl = NeighborList::new(rc, 0.0).unwrap();
-        nl.build(&cell, &pos, &types).unwrap();
-        // with zero skin, stored pairs = pairs within rc
-        assert_eq!(nl.n_pairs(), brute_pairs(&cell, &pos, rc));
-    }
-}
+#[path = "neighbors_tests.rs"]
+mod tests;

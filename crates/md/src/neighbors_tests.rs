@@ -1,0 +1,107 @@
+//! Tests of the neighbour lists against brute force over periodic images.
+
+use super::*;
+
+fn brute_pairs(cell: &Cell, pos: &[Vec3], rc: f64) -> usize {
+    // count (i<=j, translations) pairs with 0 < r < rc by brute force over a wide image range
+    let h = cell.matrix();
+    let mut count = 0;
+    let m = 4;
+    for i in 0..pos.len() {
+        for j in i..pos.len() {
+            for a in -m..=m {
+                for b in -m..=m {
+                    for c in -m..=m {
+                        if i == j && [a, b, c] <= [0, 0, 0] {
+                            continue;
+                        }
+                        let t = [a as f64, b as f64, c as f64];
+                        let mut d = [0.0; 3];
+                        for k in 0..3 {
+                            d[k] = pos[j][k] + t[0] * h[0][k] + t[1] * h[1][k] + t[2] * h[2][k] - pos[i][k];
+                        }
+                        if d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < rc * rc {
+                            count += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    count
+}
+
+#[test]
+fn matches_brute_force_in_small_triclinic_cell() {
+    let cell = Cell::new([[3.1, 0.0, 0.0], [1.4, 2.9, 0.0], [-0.8, 1.1, 3.3]]).unwrap();
+    let pos = vec![[0.1, 0.2, 0.3], [1.5, 1.1, 0.9], [2.9, 2.5, 3.0], [-0.4, 5.0, 1.0]];
+    let types = vec![0; 4];
+    let rc = 4.2;
+    let mut nl = NeighborList::new(rc, 0.0).unwrap();
+    nl.build(&cell, &pos, &types).unwrap();
+    // with zero skin, stored pairs = pairs within rc
+    assert_eq!(nl.n_pairs(), brute_pairs(&cell, &pos, rc));
+}
+
+/// (owner, translation relative to the owner's stored position) of every image within
+/// `rc` of atom `i`, except `i` itself, by brute force over a wide image range.
+fn brute_full(cell: &Cell, pos: &[Vec3], i: usize, rc: f64) -> Vec<(usize, [i32; 3])> {
+    let h = cell.matrix();
+    let m = 8;
+    let mut out = Vec::new();
+    for j in 0..pos.len() {
+        for a in -m..=m {
+            for b in -m..=m {
+                for c in -m..=m {
+                    if i == j && [a, b, c] == [0, 0, 0] {
+                        continue;
+                    }
+                    let t = [a as f64, b as f64, c as f64];
+                    let mut d = [0.0; 3];
+                    for k in 0..3 {
+                        d[k] = pos[j][k] + t[0] * h[0][k] + t[1] * h[1][k] + t[2] * h[2][k] - pos[i][k];
+                    }
+                    if d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < rc * rc {
+                        out.push((j, [a, b, c]));
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn full_list_matches_brute_force_and_doubles_the_half_list() {
+    // a triclinic cell narrower than the cutoff, atoms outside the cell (wrapped by the list)
+    let cell = Cell::new([[3.1, 0.0, 0.0], [1.4, 2.9, 0.0], [-0.8, 1.1, 3.3]]).unwrap();
+    let pos = vec![[0.1, 0.2, 0.3], [1.5, 1.1, 0.9], [2.9, 2.5, 3.0], [-0.4, 5.0, 1.0], [7.0, -3.2, 0.4]];
+    let types = vec![0, 1, 0, 1, 0];
+    let rc = 4.2;
+    let mut full = NeighborList::with_kind(ListKind::Full, rc, 0.0).unwrap();
+    full.build(&cell, &pos, &types).unwrap();
+    let mut half = NeighborList::new(rc, 0.0).unwrap();
+    half.build(&cell, &pos, &types).unwrap();
+    assert_eq!(full.kind, ListKind::Full);
+    assert_eq!(full.n_pairs(), 2 * half.n_pairs());
+    for (c, &ci) in full.centers.iter().enumerate() {
+        let i = full.ext_owner[ci as usize] as usize;
+        let ti = full.ext_translation[ci as usize];
+        // image translations relative to the centre's own image
+        let mut got: Vec<(usize, [i32; 3])> = full.neighbors[full.offsets[c]..full.offsets[c + 1]]
+            .iter()
+            .map(|&e| {
+                let t = full.ext_translation[e as usize];
+                (full.ext_owner[e as usize] as usize, [t[0] - ti[0], t[1] - ti[1], t[2] - ti[2]])
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, brute_full(&cell, &pos, i, rc), "neighbours of atom {i}");
+    }
+    // with a skin, the list holds everything within cutoff + skin
+    let mut skinned = NeighborList::with_kind(ListKind::Full, 3.0, 1.2).unwrap();
+    skinned.build(&cell, &pos, &types).unwrap();
+    assert_eq!(skinned.n_pairs(), full.n_pairs());
+    assert!(NeighborList::with_kind(ListKind::None, rc, 0.0).is_err());
+}
