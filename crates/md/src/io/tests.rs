@@ -19,7 +19,7 @@ fn lammps_data_triclinic_charge_images_and_order() {
     let e = lammps_data::parse("d", text, &el(&["Na"]), None).unwrap_err().to_string();
     assert!(e.contains("2 atom types"), "{e}");
     let e = lammps_data::parse("d", &text.replace("3 2 -1.0", "3 7 -1.0"), &el(&["Na", "Cl"]), None).unwrap_err().to_string();
-    assert!(e.contains("atom type '7'") && e.contains("d:19"), "{e}");
+    assert!(e.contains("atom type '7'") && e.contains("d:18"), "{e}");
     let e = lammps_data::parse("d", &text.replace("3 atoms", "3 atoms\n2 bonds"), &el(&["Na", "Cl"]), None).unwrap_err().to_string();
     assert!(e.contains("bonds"), "{e}");
 }
