@@ -405,6 +405,25 @@ impl NeighborList {
         self.builds += 1;
         Ok(())
     }
+    /// Visit every listed pair `(i, j, r)` with `r < cutoff` (Å; at most the list's cutoff +
+    /// skin), `i` and `j` the owner atoms of the centre and the neighbour (periodic images
+    /// visited separately; each pair once on a half list, twice on a full one).
+    pub fn for_each_pair_within(&self, cutoff: f64, mut f: impl FnMut(usize, usize, f64)) {
+        let cutsq = cutoff * cutoff;
+        for (c, &i) in self.centers.iter().enumerate() {
+            let xi = self.ext_pos[i as usize];
+            let oi = self.ext_owner[i as usize] as usize;
+            for &j in &self.neighbors[self.offsets[c]..self.offsets[c + 1]] {
+                let xj = self.ext_pos[j as usize];
+                let d = [xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]];
+                let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                if r2 < cutsq {
+                    f(oi, self.ext_owner[j as usize] as usize, r2.sqrt());
+                }
+            }
+        }
+    }
+
 
     /// Split the centres into `parts` contiguous ranges with about equal numbers of pairs.
     pub fn balanced_ranges(&self, parts: usize) -> Vec<std::ops::Range<usize>> {

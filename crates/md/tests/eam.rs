@@ -3,7 +3,7 @@
 //! and malformed files give clear errors. (Agreement with LAMMPS: tests/test_eam_oracle.py.)
 
 use scalebridge_md::cell::{matmul, voigt_deformation, Cell, Mat3};
-use scalebridge_md::potentials::computes::eam_density;
+use scalebridge_md::computes::per_atom::eam_density;
 use scalebridge_md::potentials::eam::load_funcfl;
 use scalebridge_md::potentials::{load, EmbeddedAtom, Zhou2004};
 use scalebridge_md::prelude::*;

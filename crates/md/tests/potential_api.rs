@@ -5,7 +5,7 @@
 use scalebridge_md::cell::Vec3;
 use scalebridge_md::error::Result;
 use scalebridge_md::neighbors::ListKind;
-use scalebridge_md::potentials::computes::{coordination, eam_density};
+use scalebridge_md::computes::per_atom::{coordination, eam_density};
 use scalebridge_md::potentials::{Configuration, Needs, Scratch, Zhou2004};
 use scalebridge_md::prelude::*;
 use std::sync::Arc;

@@ -116,7 +116,7 @@ fn coordination_numbers(
     let s = structure_from(cell, positions, symbols, masses)?;
     py.detach(|| {
         no_panic("coordination_numbers", || {
-            md(scalebridge_md::potentials::computes::coordination(&s, cutoff))
+            md(scalebridge_md::computes::per_atom::coordination(&s, cutoff))
         })
     })
 }
@@ -138,7 +138,7 @@ fn embedding_density(
     let pot = potential.inner.clone();
     py.detach(|| {
         no_panic("embedding_density", || {
-            use scalebridge_md::potentials::computes::{coordination, eam_density};
+            use scalebridge_md::computes::per_atom::{coordination, eam_density};
             let d = md(eam_density(pot.as_ref(), &s, threads))?;
             Ok((d, md(coordination(&s, pot.cutoff()))?))
         })

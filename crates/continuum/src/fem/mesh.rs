@@ -142,8 +142,8 @@ mod tests {
             let ne = dims[0] * dims[1] * dims[2];
             let ph: Vec<usize> = (0..ne).map(|e| (e * 7 / 3) % 2).collect();
             let n = mesh.n_nodes() * 3;
-            let x: Vec<f64> = (0..n).map(|i| ((i * 37 % 101) as f64 / 50.0 - 1.0)).collect();
-            let y: Vec<f64> = (0..n).map(|i| ((i * 53 % 97) as f64 / 48.0 - 1.0)).collect();
+            let x: Vec<f64> = (0..n).map(|i| (i * 37 % 101) as f64 / 50.0 - 1.0).collect();
+            let y: Vec<f64> = (0..n).map(|i| (i * 53 % 97) as f64 / 48.0 - 1.0).collect();
             let mut kx = vec![0.0; n];
             let mut ky = vec![0.0; n];
             element_loop::<3, 24, _>(&mesh, &x, &mut kx, |e, ue| Some(kmul(&k[ph[e]], ue)));

@@ -51,23 +51,6 @@ fn pair_list(s: &Structure, cutoff: f64) -> Result<NeighborList> {
     Ok(nl)
 }
 
-/// Visit every pair (i, j, r) within `cutoff` once (periodic images counted separately).
-fn for_each_pair(nl: &NeighborList, cutoff: f64, mut f: impl FnMut(usize, usize, f64)) {
-    let cutsq = cutoff * cutoff;
-    for (c, &i) in nl.centers.iter().enumerate() {
-        let xi = nl.ext_pos[i as usize];
-        let oi = nl.ext_owner[i as usize] as usize;
-        for &j in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
-            let xj = nl.ext_pos[j as usize];
-            let d = [xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]];
-            let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-            if r2 < cutsq {
-                f(oi, nl.ext_owner[j as usize] as usize, r2.sqrt());
-            }
-        }
-    }
-}
-
 /// RDF up to `r_max` (Å) with `bins` bins, total and per species pair.
 pub fn rdf(s: &Structure, r_max: f64, bins: usize) -> Result<Rdf> {
     if bins == 0 || bins > 100_000 {
@@ -81,7 +64,7 @@ pub fn rdf(s: &Structure, r_max: f64, bins: usize) -> Result<Rdf> {
     let dr = r_max / bins as f64;
     // hist[a][b] counts ordered pairs (a centre, b neighbour)
     let mut hist = vec![vec![0.0f64; bins]; ns * ns + 1];
-    for_each_pair(&nl, r_max, |i, j, r| {
+    nl.for_each_pair_within(r_max, |i, j, r| {
         let k = ((r / dr) as usize).min(bins - 1);
         let (a, b) = (s.types[i], s.types[j]);
         hist[a * ns + b][k] += 1.0;
@@ -152,7 +135,7 @@ pub fn bond_stats(s: &Structure, potential: Arc<dyn Potential>, bond_cutoff: f64
     let nl = pair_list(s, bond_cutoff)?;
     let mut bonds = 0usize;
     let mut len = 0.0;
-    for_each_pair(&nl, bond_cutoff, |_, _, r| {
+    nl.for_each_pair_within(bond_cutoff, |_, _, r| {
         bonds += 1;
         len += r;
     });
@@ -201,7 +184,7 @@ pub fn local_temperature(s: &Structure, velocities: &[Vec3], radius: f64) -> Res
     let mv2: Vec<f64> = s.masses.iter().zip(velocities).map(|(m, v)| m * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]) * MVV2E).collect();
     let mut sum = mv2.clone();
     let mut count = vec![1.0; s.len()];
-    for_each_pair(&nl, radius, |i, j, _| {
+    nl.for_each_pair_within(radius, |i, j, _| {
         sum[i] += mv2[j];
         sum[j] += mv2[i];
         count[i] += 1.0;

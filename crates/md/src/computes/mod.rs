@@ -6,9 +6,11 @@
 //! | [`descriptors`] | RDF, coordination, bond energy per bond, displacements, local temperature |
 //! | [`phase_id`] | per-atom phase identification: (adaptive) CNA, Steinhardt Q6 |
 //! | [`heat_flux`] | microscopic heat current (LAMMPS `compute heat/flux`) |
+//! | [`per_atom`] | coordination numbers within a cutoff, EAM host electron density |
 //! | [`msd`] | mean-squared displacement with multiple time origins (LAMMPS `compute msd`) |
 
 pub mod descriptors;
 pub mod heat_flux;
 pub mod msd;
+pub mod per_atom;
 pub mod phase_id;

@@ -15,7 +15,6 @@
 //! `r_ij = r_i − r_j` and `f_ij` the force on `i` from `j`; it is positive for repulsion. It is
 //! stored in Voigt order xx yy zz yz xz xy. The ASE stress is `−W / V`.
 
-pub mod computes;
 pub mod eam;
 pub mod lammps_input;
 pub mod lj_cut;
@@ -262,7 +261,7 @@ pub fn fold_to_owners(nl: &NeighborList, req: Request, buffers: &[ThreadBuffer],
 }
 
 /// Access to the concrete type behind a `dyn Potential` (for computes specific to one style,
-/// e.g. [`crate::computes::eam_density`]); implemented for every type.
+/// e.g. [`crate::computes::per_atom::eam_density`]); implemented for every type.
 pub trait AsAny: Any {
     /// `self` as `Any`.
     fn as_any(&self) -> &dyn Any;

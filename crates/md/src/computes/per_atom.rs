@@ -2,7 +2,7 @@
 //! numbers within a cutoff and the host electron density of an EAM potential (LAMMPS `compute
 //! coord/atom` with a cutoff, and the `rho` per-atom property of `pair eam`).
 
-use super::{AsAny, EmbeddedAtom, Potential};
+use crate::potentials::{AsAny, EmbeddedAtom, Potential};
 use crate::error::{Error, Result};
 use crate::evaluator::DEFAULT_SKIN;
 use crate::neighbors::{ListKind, NeighborList};
@@ -11,23 +11,14 @@ use crate::structure::Structure;
 /// Number of neighbours of every atom within `cutoff` (Å, at most the list's cutoff + skin),
 /// counting periodic images separately, from a half list over `n` atoms.
 pub fn coordination_numbers(nl: &NeighborList, cutoff: f64, n: usize) -> Vec<f64> {
-    let cutsq = cutoff * cutoff;
     let mut cn = vec![0.0; n];
     let full = nl.kind == ListKind::Full;
-    for (c, &i) in nl.centers.iter().enumerate() {
-        let xi = nl.ext_pos[i as usize];
-        let oi = nl.ext_owner[i as usize] as usize;
-        for &j in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
-            let xj = nl.ext_pos[j as usize];
-            let d = [xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]];
-            if d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < cutsq {
-                cn[oi] += 1.0;
-                if !full {
-                    cn[nl.ext_owner[j as usize] as usize] += 1.0;
-                }
-            }
+    nl.for_each_pair_within(cutoff, |i, j, _| {
+        cn[i] += 1.0;
+        if !full {
+            cn[j] += 1.0;
         }
-    }
+    });
     cn
 }
 
