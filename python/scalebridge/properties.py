@@ -164,8 +164,8 @@ def run_protocol(
     cache_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, str], bool | None] | None = None,
 ) -> PropertyResult:
-    """Run ``protocol`` with ``options`` (the Rust options struct's fields) and wrap the result.
-    Warnings of the protocol are re-issued as :class:`ProtocolWarning`."""
+    """Run ``protocol`` with ``options`` (the Rust options struct's fields; a ``None`` value is left
+    out, so the protocol's own default applies) and wrap the result. Warnings of the protocol are re-issued as :class:`ProtocolWarning`."""
     potential = as_potential(potential)  # an ASE calculator becomes a callback potential
     cell, pos, symbols, masses = to_arrays(structure)
     text = _scalebridge.run_protocol(
@@ -175,7 +175,7 @@ def run_protocol(
         symbols,
         masses,
         potential._inner,
-        json.dumps(dict(options)),
+        json.dumps({k: v for k, v in options.items() if v is not None}),  # None: Rust's default
         None if cache_dir is None else os.fspath(cache_dir),
         progress,
     )
@@ -188,20 +188,20 @@ def run_protocol(
 def elastic_constants(
     structure: Any,
     potential: Potential,
-    temperature: float = 0.0,
+    temperature: float | None = None,
     *,
     strain: float | None = None,
-    pressure_gpa: float = 0.0,
-    relax_cell: bool = True,
-    fmax: float = 1e-6,
-    timestep: float = 0.002,
-    npt_steps: int = 5000,
-    equilibration_steps: int = 500,
-    production_steps: int = 3000,
-    sample_every: int = 5,
-    blocks: int = 10,
-    seed: int = 1,
-    threads: int = 0,
+    pressure_gpa: float | None = None,
+    relax_cell: bool | None = None,
+    fmax: float | None = None,
+    timestep: float | None = None,
+    npt_steps: int | None = None,
+    equilibration_steps: int | None = None,
+    production_steps: int | None = None,
+    sample_every: int | None = None,
+    blocks: int | None = None,
+    seed: int | None = None,
+    threads: int | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, str], bool | None] | None = None,
 ) -> PropertyResult:
@@ -220,7 +220,7 @@ def elastic_constants(
     # one protocol, "elastic": temperature 0 selects the static protocol in Rust, which also
     # picks the strain default of each regime (strain=None)
     opts: dict[str, Any] = dict(
-        temperature=float(temperature),
+        temperature=None if temperature is None else float(temperature),
         strain=strain,
         relax_cell=relax_cell,
         pressure_gpa=pressure_gpa,
@@ -242,19 +242,19 @@ def diffusivity(
     potential: Potential,
     temperature: float,
     *,
-    timestep: float = 0.002,
-    equilibration_steps: int = 2000,
-    production_steps: int = 20000,
-    sample_every: int = 10,
+    timestep: float | None = None,
+    equilibration_steps: int | None = None,
+    production_steps: int | None = None,
+    sample_every: int | None = None,
     max_lag_ps: float | None = None,
-    origin_every: int = 5,
-    fit_start: float = 0.2,
-    fit_end: float = 1.0,
-    blocks: int = 5,
-    ensemble: str = "nve",
-    damping: float = 0.1,
-    seed: int = 1,
-    threads: int = 0,
+    origin_every: int | None = None,
+    fit_start: float | None = None,
+    fit_end: float | None = None,
+    blocks: int | None = None,
+    ensemble: str | None = None,
+    damping: float | None = None,
+    seed: int | None = None,
+    threads: int | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, str], bool | None] | None = None,
 ) -> PropertyResult:
@@ -289,16 +289,16 @@ def thermal_expansion(
     potential: Potential,
     temperature: float,
     *,
-    delta_t: float = 50.0,
-    points_per_side: int = 1,
-    pressure_gpa: float = 0.0,
-    timestep: float = 0.002,
-    equilibration_steps: int = 2000,
-    production_steps: int = 10000,
-    sample_every: int = 10,
-    blocks: int = 10,
-    seed: int = 1,
-    threads: int = 0,
+    delta_t: float | None = None,
+    points_per_side: int | None = None,
+    pressure_gpa: float | None = None,
+    timestep: float | None = None,
+    equilibration_steps: int | None = None,
+    production_steps: int | None = None,
+    sample_every: int | None = None,
+    blocks: int | None = None,
+    seed: int | None = None,
+    threads: int | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, str], bool | None] | None = None,
 ) -> PropertyResult:
@@ -324,11 +324,11 @@ def vacancy_formation_energy(
     structure: Any,
     potential: Potential,
     *,
-    site: int = 0,
-    relax_cell: bool = False,
-    relax_reference: bool = True,
-    fmax: float = 1e-6,
-    threads: int = 0,
+    site: int | None = None,
+    relax_cell: bool | None = None,
+    relax_reference: bool | None = None,
+    fmax: float | None = None,
+    threads: int | None = None,
 ) -> PropertyResult:
     """Vacancy formation energy E_f = E(N−1) − (N−1)/N·E(N) (eV), relaxed and unrelaxed."""
     opts = dict(site=site, relax_cell=relax_cell, relax_reference=relax_reference, fmax=fmax, threads=threads)
@@ -518,9 +518,9 @@ def melting_temperature(
     lattice: str = "fcc",
     a: float | None = None,
     repeat: tuple[int, int, int] = (6, 6, 16),
-    pressure_gpa: float = 0.0,
-    seed: int = 1,
-    phase: str = "q6",
+    pressure_gpa: float | None = None,
+    seed: int | None = None,
+    phase: str | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, str], bool | None] | None = None,
     **options: Any,
@@ -564,13 +564,13 @@ def melting_temperature(
         from .structures import bulk
 
         structure = bulk(element, lattice, float(a), repeat=[int(r) for r in repeat], orthogonal=lattice == "hcp")
-    if phase == "q6":
-        ph: dict[str, Any] = {"method": "q6", "neighbors": 12, "averaged": True, "threshold": 0.3}
-    elif phase == "cna":
-        ph = {"method": "cna"}
-    else:
+    if phase is not None and phase not in ("q6", "cna"):
         raise InputError(f"unknown phase classifier {phase!r} (q6, cna)")
-    opts: dict[str, Any] = {"pressure_gpa": float(pressure_gpa), "seed": int(seed), "phase": ph}
+    opts: dict[str, Any] = {
+        "pressure_gpa": pressure_gpa,
+        "seed": seed,
+        "phase": None if phase is None else {"method": phase},  # Rust fills the classifier's defaults
+    }
     if guess_K is not None:
         opts["guess_k"] = float(guess_K)
     opts.update(options)

@@ -87,13 +87,31 @@ pub enum PhaseMethod {
     /// Adaptive CNA: fcc, hcp and bcc atoms are solid.
     Cna,
     /// Steinhardt Q6 over the `neighbors` nearest neighbours (Lechner–Dellago averaged if
-    /// `averaged`): solid if `q6 > threshold`.
-    Q6 { neighbors: usize, averaged: bool, threshold: f64 },
+    /// `averaged`): solid if `q6 > threshold`. Fields left out take the defaults (12
+    /// neighbours, averaged, threshold 0.3), so `{"method": "q6"}` is the default classifier.
+    Q6 {
+        #[serde(default = "q6_neighbors")]
+        neighbors: usize,
+        #[serde(default = "q6_averaged")]
+        averaged: bool,
+        #[serde(default = "q6_threshold")]
+        threshold: f64,
+    },
+}
+
+fn q6_neighbors() -> usize {
+    12
+}
+fn q6_averaged() -> bool {
+    true
+}
+fn q6_threshold() -> f64 {
+    0.3
 }
 
 impl Default for PhaseMethod {
     fn default() -> Self {
-        PhaseMethod::Q6 { neighbors: 12, averaged: true, threshold: 0.3 }
+        PhaseMethod::Q6 { neighbors: q6_neighbors(), averaged: q6_averaged(), threshold: q6_threshold() }
     }
 }
 
