@@ -110,27 +110,37 @@ pub(crate) fn subset(full: EamTables, keep: &[usize]) -> EamTables {
 
 /// Read a setfl file; `elements` selects (and orders) the elements to use (all when `None`).
 pub fn read_setfl(path: &Path, elements: Option<&[String]>) -> Result<EamTables> {
+    read_sections(path, elements, false)
+}
+
+/// Read a setfl-layout file (setfl, or Finnis–Sinclair when `per_pair_density`: `N` density
+/// functions `ρ_{a→b}` after each element's `F(ρ)` instead of one `ρ_a` used for every `b`);
+/// `elements` selects (and orders) the elements to use (all when `None`).
+pub(super) fn read_sections(path: &Path, elements: Option<&[String]>, per_pair_density: bool) -> Result<EamTables> {
     let text = read_text(path)?;
     let name = path.display().to_string();
     let mut r = Reader::new(&name, &text);
     let h = read_header(&mut r)?;
     let keep = select_elements(&name, &h.elements, elements)?;
     let ne = h.elements.len();
-    let (mut numbers, mut masses, mut frho, mut rho1) = (vec![], vec![], vec![], vec![]);
-    for e in &h.elements {
-        let (z, m) = read_element_line(&mut r, e)?;
+    let (mut numbers, mut masses, mut frho) = (vec![], vec![], vec![]);
+    // rhor[a·N + b]: the density an atom of element a contributes at an atom of element b
+    let mut rhor = Vec::with_capacity(ne * ne);
+    for a in &h.elements {
+        let (z, m) = read_element_line(&mut r, a)?;
         numbers.push(z);
         masses.push(m);
-        frho.push(r.next_values(h.nrho, &format!("F(rho) of {e}"))?);
-        rho1.push(r.next_values(h.nr, &format!("rho(r) of {e}"))?);
-    }
-    let z2r = read_pairs(&mut r, &h.elements, h.nr)?;
-    let mut rhor = Vec::with_capacity(ne * ne);
-    for a in 0..ne {
-        for _ in 0..ne {
-            rhor.push(rho1[a].clone());
+        frho.push(r.next_values(h.nrho, &format!("F(rho) of {a}"))?);
+        if per_pair_density {
+            for b in &h.elements {
+                rhor.push(r.next_values(h.nr, &format!("rho(r) of {a} at {b}"))?);
+            }
+        } else {
+            let rho = r.next_values(h.nr, &format!("rho(r) of {a}"))?;
+            rhor.extend((0..ne).map(|_| rho.clone()));
         }
     }
+    let z2r = read_pairs(&mut r, &h.elements, h.nr)?;
     Ok(subset(h.tables(numbers, masses, frho, rhor, z2r), &keep))
 }
 
