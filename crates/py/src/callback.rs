@@ -22,12 +22,16 @@ use scalebridge_md::potentials::{Configuration, Needs, Output, Potential, Reques
 use std::sync::Mutex;
 
 /// The Python exception of the last failed callback, waiting to be raised.
-static PENDING: Mutex<Option<PyErr>> = Mutex::new(None);
+/// Kept with the message of the engine error it became, so that it replaces only that error.
+static PENDING: Mutex<Option<(String, PyErr)>> = Mutex::new(None);
 
-/// Take the Python exception a callback raised (if any), to raise it in place of the engine
-/// error it caused.
-pub fn take_pending() -> Option<PyErr> {
-    PENDING.lock().ok().and_then(|mut p| p.take())
+/// Take the Python exception a callback raised, to raise it in place of the engine error it
+/// caused: only when `message` (the error about to be raised) carries that engine error's
+/// message. Any other error finds it stale and it is dropped, so it can never stand in for an
+/// unrelated later error.
+pub fn take_pending(message: &str) -> Option<PyErr> {
+    let (engine_msg, original) = PENDING.lock().ok()?.take()?;
+    message.contains(&engine_msg).then_some(original)
 }
 
 /// An ASE calculator seen as a potential.
@@ -160,10 +164,11 @@ impl Potential for CallbackPotential {
             Err(CallbackError::Engine(e)) => Err(e),
             Err(CallbackError::Python(e)) => {
                 let msg = Python::attach(|py| e.to_string_bound_or(py));
+                let engine = bad(&self.name, format!("the calculator raised {msg}"));
                 if let Ok(mut p) = PENDING.lock() {
-                    *p = Some(e);
+                    *p = Some((engine.to_string(), e));
                 }
-                Err(bad(&self.name, format!("the calculator raised {msg}")))
+                Err(engine)
             }
         }
     }

@@ -166,7 +166,7 @@ bridge!(MlError, "ml", {
 pub fn to_py<E: Bridged>(e: E) -> PyErr {
     let msg = e.to_string();
     // An exception raised inside a Python callback (an ASE calculator) is raised as itself.
-    if let Some(original) = crate::callback::take_pending() {
+    if let Some(original) = crate::callback::take_pending(&msg) {
         return original;
     }
     // the first I/O error in the source chain chooses the OSError subclass
