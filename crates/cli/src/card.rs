@@ -45,7 +45,8 @@ pub fn run(a: Args) -> Result<(), String> {
     times.insert("elastic_0K".into(), json!(t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let o = ThermalOptions { temperature: a.temperature, seed: a.seed, threads: a.system.threads, ..ThermalOptions::default() };
+    let mut o = ThermalOptions { temperature: a.temperature, ..ThermalOptions::default() };
+    (o.md.seed, o.md.threads) = (Some(a.seed), Some(a.system.threads));
     let ct = a.system.run_protocol::<ElasticThermal>("C_ij at T", &bulk, &pot, &o)?;
     warnings.extend(ct.warnings.iter().map(|w| format!("elastic {} K: {w}", a.temperature)));
     times.insert("elastic_T".into(), json!(t.elapsed().as_secs_f64()));
@@ -55,16 +56,18 @@ pub fn run(a: Args) -> Result<(), String> {
         temperature: a.temperature,
         seeds: (a.seed..a.seed + 3).collect(),
         production_steps: a.gk_steps,
-        threads: a.system.threads,
         ..GreenKuboOptions::default()
     };
+    let mut o = o;
+    o.md.threads = Some(a.system.threads);
     let kappa = a.system.run_protocol::<GreenKubo>("κ (Green–Kubo)", &bulk, &pot, &o)?;
     warnings.extend(kappa.warnings.iter().map(|w| format!("κ: {w}")));
     times.insert("conductivity".into(), json!(t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
     let long = a.system.structure(&pot, [6, 6, 16])?;
-    let o = MeltingOptions { guess_k: a.melting_guess, seed: a.seed, threads: a.system.threads, ..MeltingOptions::default() };
+    let mut o = MeltingOptions { guess_k: a.melting_guess, ..MeltingOptions::default() };
+    (o.md.seed, o.md.threads) = (Some(a.seed), Some(a.system.threads));
     let tm = a.system.run_protocol::<Melting>("T_m", &long, &pot, &o)?;
     warnings.extend(tm.warnings.iter().map(|w| format!("melting: {w}")));
     times.insert("melting".into(), json!(t.elapsed().as_secs_f64()));

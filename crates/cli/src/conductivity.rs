@@ -1,5 +1,6 @@
 //! `scalebridge conductivity`: lattice/liquid thermal conductivity by Green–Kubo (default) or
-//! Müller-Plathe reverse NEMD, in W/(m·K).
+//! Müller-Plathe reverse NEMD, in W/(m·K). Flags not given are left out of the options, so the
+//! protocols' defaults apply.
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
@@ -7,38 +8,66 @@ use scalebridge_protocols::green_kubo::GreenKuboOptions;
 use scalebridge_protocols::nemd::NemdOptions;
 use scalebridge_protocols::registry::{GreenKubo, MullerPlathe};
 use scalebridge_protocols::report::Quantity;
+use scalebridge_protocols::Protocol;
+use serde_json::json;
 
 #[derive(ClapArgs)]
 pub struct Args {
     #[command(flatten)]
     system: SystemArgs,
-    /// Temperature, K.
-    #[arg(long, default_value_t = 300.0)]
-    temperature: f64,
+    /// Temperature, K (default 300).
+    #[arg(long)]
+    temperature: Option<f64>,
     /// Method: green-kubo or nemd.
     #[arg(long, default_value = "green-kubo")]
     method: String,
-    /// First seed; independent runs use seed, seed+1, ...
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    /// First seed; independent runs use seed, seed+1, ... (default 1).
+    #[arg(long)]
+    seed: Option<u64>,
     /// Number of independent runs (default 3 for Green–Kubo, 1 for NEMD).
     #[arg(long)]
     runs: Option<u64>,
     /// Production steps per run (default 200,000 Green–Kubo, 100,000 NEMD).
     #[arg(long)]
     steps: Option<u64>,
-    /// NVT equilibration steps per run.
-    #[arg(long, default_value_t = 10_000)]
-    equilibration_steps: u64,
-    /// Time step, ps.
-    #[arg(long, default_value_t = 0.001)]
-    timestep: f64,
+    /// NVT equilibration steps per run (default 10,000).
+    #[arg(long)]
+    equilibration_steps: Option<u64>,
+    /// Time step, ps (default 0.001).
+    #[arg(long)]
+    timestep: Option<f64>,
     /// Green–Kubo correlation time, ps.
     #[arg(long)]
     correlation_time: Option<f64>,
-    /// NEMD slabs along z (even, ≥ 4).
-    #[arg(long, default_value_t = 20)]
-    slabs: usize,
+    /// NEMD slabs along z (even, ≥ 4; default 20).
+    #[arg(long)]
+    slabs: Option<usize>,
+}
+
+impl Args {
+    /// The seeds `seed, seed+1, …` (`runs` of them) when either flag is given; the protocol's
+    /// defaults fill the one not given.
+    fn seeds(&self, default: &[u64]) -> Option<Vec<u64>> {
+        if self.seed.is_none() && self.runs.is_none() {
+            return None;
+        }
+        let first = self.seed.or(default.first().copied()).unwrap_or(1);
+        let runs = self.runs.unwrap_or(default.len() as u64);
+        Some((first..first + runs).collect())
+    }
+
+    /// The options given on the command line (JSON; `null` = not given) with the one
+    /// method-specific flag `(key, value)` (the other method's flag is ignored, as always).
+    fn options(&self, default_seeds: &[u64], (key, value): (&str, serde_json::Value)) -> serde_json::Value {
+        json!({
+            "temperature": self.temperature,
+            "seeds": self.seeds(default_seeds),
+            "production_steps": self.steps,
+            "equilibration_steps": self.equilibration_steps,
+            "timestep": self.timestep,
+            key: value,
+        })
+    }
 }
 
 fn show(q: &Quantity) -> String {
@@ -51,18 +80,11 @@ fn show(q: &Quantity) -> String {
 pub fn run(a: Args) -> Result<(), String> {
     let pot = a.system.potential()?;
     let s = a.system.structure(&pot, [6, 6, 6])?;
+    let threads = Some(a.system.threads);
     match a.method.as_str() {
         "green-kubo" | "gk" => {
-            let o = GreenKuboOptions {
-                temperature: a.temperature,
-                seeds: (a.seed..a.seed + a.runs.unwrap_or(3)).collect(),
-                timestep: a.timestep,
-                equilibration_steps: a.equilibration_steps,
-                production_steps: a.steps.unwrap_or(GreenKuboOptions::default().production_steps),
-                correlation_time: a.correlation_time,
-                threads: a.system.threads,
-                ..GreenKuboOptions::default()
-            };
+            let json = a.options(&GreenKuboOptions::default().seeds, ("correlation_time", json!(a.correlation_time)));
+            let o = GreenKubo::parse_options(&json, threads).map_err(|e| e.to_string())?;
             let r = a.system.run_protocol::<GreenKubo>("conductivity", &s, &pot, &o)?;
             warn_all(&r.warnings);
             a.system.report(&r, &r.series, "Green–Kubo", || {
@@ -79,16 +101,8 @@ pub fn run(a: Args) -> Result<(), String> {
             })
         }
         "nemd" | "muller-plathe" => {
-            let o = NemdOptions {
-                temperature: a.temperature,
-                seeds: (a.seed..a.seed + a.runs.unwrap_or(1)).collect(),
-                timestep: a.timestep,
-                equilibration_steps: a.equilibration_steps,
-                production_steps: a.steps.unwrap_or(NemdOptions::default().production_steps),
-                slabs: a.slabs,
-                threads: a.system.threads,
-                ..NemdOptions::default()
-            };
+            let json = a.options(&NemdOptions::default().seeds, ("slabs", json!(a.slabs)));
+            let o = MullerPlathe::parse_options(&json, threads).map_err(|e| e.to_string())?;
             let r = a.system.run_protocol::<MullerPlathe>("conductivity", &s, &pot, &o)?;
             warn_all(&r.warnings);
             a.system.report(&r, &r.series, "Müller-Plathe NEMD", || {

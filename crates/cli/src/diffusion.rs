@@ -1,9 +1,11 @@
-//! `scalebridge diffusion`: self-diffusivity from the mean-squared displacement.
+//! `scalebridge diffusion`: self-diffusivity from the mean-squared displacement. Flags not
+//! given are left out of the options, so the protocol's defaults apply.
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_protocols::diffusion::DiffusionOptions;
 use scalebridge_protocols::registry::Diffusion;
+use scalebridge_protocols::Protocol;
+use serde_json::json;
 
 #[derive(ClapArgs)]
 pub struct Args {
@@ -12,40 +14,39 @@ pub struct Args {
     /// Temperature, K.
     #[arg(long)]
     temperature: f64,
-    /// Seed of the initial velocities.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Production steps.
-    #[arg(long, default_value_t = 20000)]
-    steps: u64,
-    /// Equilibration steps (NVT).
-    #[arg(long, default_value_t = 2000)]
-    equilibration_steps: u64,
-    /// Time step, ps.
-    #[arg(long, default_value_t = 0.002)]
-    timestep: f64,
+    /// Seed of the initial velocities (default 1).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Production steps (default 20,000).
+    #[arg(long)]
+    steps: Option<u64>,
+    /// Equilibration steps (NVT; default 2,000).
+    #[arg(long)]
+    equilibration_steps: Option<u64>,
+    /// Time step, ps (default 0.002).
+    #[arg(long)]
+    timestep: Option<f64>,
     /// Longest MSD lag, ps (default: a fifth of a block).
     #[arg(long)]
     max_lag: Option<f64>,
-    /// Blocks for the standard error.
-    #[arg(long, default_value_t = 5)]
-    blocks: usize,
+    /// Blocks for the standard error (default 5).
+    #[arg(long)]
+    blocks: Option<usize>,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
     let pot = a.system.potential()?;
     let s = a.system.structure(&pot, [5, 5, 5])?;
-    let o = DiffusionOptions {
-        temperature: a.temperature,
-        timestep: a.timestep,
-        equilibration_steps: a.equilibration_steps,
-        production_steps: a.steps,
-        max_lag_ps: a.max_lag,
-        blocks: a.blocks,
-        seed: a.seed,
-        threads: a.system.threads,
-        ..DiffusionOptions::default()
-    };
+    let json = json!({
+        "temperature": a.temperature,
+        "timestep": a.timestep,
+        "equilibration_steps": a.equilibration_steps,
+        "production_steps": a.steps,
+        "max_lag_ps": a.max_lag,
+        "blocks": a.blocks,
+        "seed": a.seed,
+    });
+    let o = Diffusion::parse_options(&json, Some(a.system.threads)).map_err(|e| e.to_string())?;
     let r = a.system.run_protocol::<Diffusion>("diffusion", &s, &pot, &o)?;
     warn_all(&r.warnings);
     a.system.report(&r, &r.series, "mean-squared displacement", || {

@@ -1,24 +1,26 @@
 //! `scalebridge elastic`: the 6×6 elastic constants (JSON key `C_GPa`) and derived moduli, at
-//! 0 K (default) or at `--temperature`.
+//! 0 K (default) or at `--temperature`. Flags not given are left out of the options, so the
+//! protocol's defaults apply.
 
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
-use scalebridge_protocols::elastic::ElasticOptions;
 use scalebridge_protocols::registry::Elastic;
+use scalebridge_protocols::Protocol;
+use serde_json::json;
 
 #[derive(ClapArgs)]
 pub struct Args {
     #[command(flatten)]
     system: SystemArgs,
-    /// Temperature, K (0 = static constants with internal relaxation).
-    #[arg(long, default_value_t = 0.0)]
-    temperature: f64,
+    /// Temperature, K (default 0 = static constants with internal relaxation).
+    #[arg(long)]
+    temperature: Option<f64>,
     /// Strain amplitude (default 1e-3 at 0 K, 1e-2 at finite T).
     #[arg(long)]
     strain: Option<f64>,
-    /// Pressure of the reference state, GPa.
-    #[arg(long, default_value_t = 0.0)]
-    pressure: f64,
+    /// Pressure of the reference state, GPa (default 0).
+    #[arg(long)]
+    pressure: Option<f64>,
     /// Seed of the initial velocities (finite T; default 1).
     #[arg(long)]
     seed: Option<u64>,
@@ -36,22 +38,20 @@ pub struct Args {
 pub fn run(a: Args) -> Result<(), String> {
     let pot = a.system.potential()?;
     let s = a.system.structure(&pot, [4, 4, 4])?;
-    let d = ElasticOptions::default();
-    let o = ElasticOptions {
-        temperature: a.temperature,
-        strain: a.strain,
-        pressure_gpa: a.pressure,
-        seed: a.seed.unwrap_or(d.seed),
-        production_steps: a.steps.unwrap_or(d.production_steps),
-        npt_steps: a.npt_steps.unwrap_or(d.npt_steps),
-        timestep: a.timestep.unwrap_or(d.timestep),
-        threads: a.system.threads,
-        ..d
-    };
+    let json = json!({
+        "temperature": a.temperature,
+        "strain": a.strain,
+        "pressure_gpa": a.pressure,
+        "seed": a.seed,
+        "production_steps": a.steps,
+        "npt_steps": a.npt_steps,
+        "timestep": a.timestep,
+    });
+    let o = Elastic::parse_options(&json, Some(a.system.threads)).map_err(|e| e.to_string())?;
     let r = a.system.run_protocol::<Elastic>("elastic", &s, &pot, &o)?;
     warn_all(&r.warnings);
     a.system.report(&r, &r.series, "stress–strain", || {
-        let mut out = format!("C (GPa), Voigt xx yy zz yz xz xy, T = {} K, {} atoms\n", a.temperature, s.len());
+        let mut out = format!("C (GPa), Voigt xx yy zz yz xz xy, T = {} K, {} atoms\n", o.temperature, s.len());
         for (i, row) in r.c_gpa.iter().enumerate() {
             for (j, v) in row.iter().enumerate() {
                 match r.c_stderr_gpa {

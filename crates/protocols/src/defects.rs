@@ -28,6 +28,9 @@ pub struct VacancyOptions {
     pub threads: usize,
 }
 
+/// No MD: nothing to resolve.
+impl crate::md_run::Resolve for VacancyOptions {}
+
 impl Default for VacancyOptions {
     fn default() -> Self {
         VacancyOptions { site: 0, relax_cell: false, relax_reference: true, fmax: 1e-6, threads: 0 }

@@ -11,28 +11,25 @@
 
 use scalebridge_md::error::{Error, Result};
 use scalebridge_md::evaluator::DEFAULT_SKIN;
-use crate::md_run::{thermostat, Thermostat};
+use crate::md_run::{resolved, DenyUnknownKeys, MdRunOptions, Thermostat, WithMdRun};
 use scalebridge_md::computes::msd::{unwrap_step, MsdAccumulator};
 use scalebridge_md::integrators::factory::{self, EnsembleSpec};
 use scalebridge_md::potentials::Potential;
 use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
 use scalebridge_core::stats::{linear_fit, mean_stderr};
-use scalebridge_md::simulation::Simulation;
 use scalebridge_md::structure::Structure;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Options of [`diffusivity`].
+/// Options of [`diffusivity`]. The shared MD block ([`MdRunOptions`]: `timestep`,
+/// `thermostat`, `thermostat_damping` (alias `damping`), `skin`, `seed`, `threads`,
+/// `equilibration_steps`) is flattened into the same JSON object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct DiffusionOptions {
     /// Temperature, K.
     pub temperature: f64,
-    /// Time step, ps.
-    pub timestep: f64,
-    /// NVT equilibration steps.
-    pub equilibration_steps: u64,
     /// Production steps.
     pub production_steps: u64,
     /// Position sampling interval, steps.
@@ -46,21 +43,32 @@ pub struct DiffusionOptions {
     pub fit_end: f64,
     /// Number of blocks for the standard error.
     pub blocks: usize,
-    /// Production ensemble: `"nve"` or `"nvt"` (Nosé–Hoover).
+    /// Production ensemble: `"nve"` or `"nvt"` (the block's thermostat).
     pub ensemble: String,
-    /// Thermostat damping, ps.
-    pub damping: f64,
-    pub seed: u64,
-    /// Worker threads (0 = all cores).
-    pub threads: usize,
+    /// The shared MD-run block.
+    #[serde(flatten)]
+    pub md: MdRunOptions,
+    #[serde(flatten)]
+    pub unknown: DenyUnknownKeys,
 }
+
+/// Diffusion's defaults of the shared MD block (no barostat).
+pub const DIFFUSION_MD: MdRunOptions = MdRunOptions {
+    timestep: Some(0.002),
+    thermostat: Some(Thermostat::NoseHoover),
+    thermostat_damping: Some(0.1),
+    pressure_damping: None,
+    skin: Some(DEFAULT_SKIN),
+    seed: Some(1),
+    threads: Some(0),
+    equilibration_steps: Some(2000),
+};
+crate::with_md_run!(DiffusionOptions, DIFFUSION_MD);
 
 impl Default for DiffusionOptions {
     fn default() -> Self {
         DiffusionOptions {
             temperature: 300.0,
-            timestep: 0.002,
-            equilibration_steps: 2000,
             production_steps: 20000,
             sample_every: 10,
             max_lag_ps: None,
@@ -69,9 +77,8 @@ impl Default for DiffusionOptions {
             fit_end: 1.0,
             blocks: 5,
             ensemble: "nve".into(),
-            damping: 0.1,
-            seed: 1,
-            threads: 0,
+            md: DIFFUSION_MD,
+            unknown: DenyUnknownKeys,
         }
     }
 }
@@ -106,6 +113,8 @@ pub fn diffusivity(
     progress: &mut dyn Progress,
 ) -> Result<DiffusionResult> {
     let t0 = std::time::Instant::now();
+    let opts = &resolved(opts)?;
+    let md = opts.md()?;
     if !(opts.temperature.is_finite() && opts.temperature > 0.0) {
         return Err(Error::invalid("temperature", opts.temperature, "must be positive (K)"));
     }
@@ -120,7 +129,7 @@ pub fn diffusivity(
     }
     let nsamples = (opts.production_steps / opts.sample_every) as usize;
     let per_block = nsamples / opts.blocks;
-    let dt_sample = opts.timestep * opts.sample_every as f64;
+    let dt_sample = md.timestep * opts.sample_every as f64;
     let max_lag = match opts.max_lag_ps {
         Some(t) => (t / dt_sample).round() as usize,
         None => per_block / 5,
@@ -137,8 +146,8 @@ pub fn diffusivity(
     }
     structure.validate()?;
     potential.check_species(&structure.species)?;
-    let prov = Provenance::new("diffusion/msd", structure, potential.as_ref(), opts, &[opts.seed])?;
-    let total = opts.equilibration_steps + opts.production_steps;
+    let prov = Provenance::new("diffusion/msd", structure, potential.as_ref(), opts, &[md.seed])?;
+    let total = md.equilibration_steps + opts.production_steps;
 
     // equilibration (cached: an interrupted production restarts from the equilibrated state)
     #[derive(Serialize, Deserialize)]
@@ -147,21 +156,18 @@ pub fn diffusivity(
         velocities: Vec<[f64; 3]>,
     }
     let eq: Equilibrated = cache.get_or_run("equilibration", || {
-        let nh = thermostat(Thermostat::NoseHoover, opts.temperature, opts.damping, opts.seed)?;
-        let mut sim = Simulation::new(structure.clone(), potential.clone(), nh, opts.timestep, DEFAULT_SKIN, opts.threads)?;
-        sim.create_velocities(opts.temperature, opts.seed)?;
-        run_steps(&mut sim, opts.equilibration_steps, progress, 0, total, "equilibration")?;
+        let mut sim = md.simulation(structure.clone(), &potential, md.nvt(opts.temperature, md.seed)?)?;
+        sim.create_velocities(opts.temperature, md.seed)?;
+        run_steps(&mut sim, md.equilibration_steps, progress, 0, total, "equilibration")?;
         Ok(Equilibrated { structure: sim.state.structure.clone(), velocities: sim.state.velocities.clone() })
     })?;
 
     let integrator = match opts.ensemble.as_str() {
-        "nve" | "nvt" => factory::make(
-            &opts.ensemble,
-            &EnsembleSpec { temperature: Some(opts.temperature), damping: Some(opts.damping), seed: opts.seed, ..EnsembleSpec::default() },
-        )?,
+        "nve" => factory::make("nve", &EnsembleSpec::default())?,
+        "nvt" => md.nvt(opts.temperature, md.seed)?,
         other => return Err(Error::invalid("ensemble", other, "expected nve or nvt")),
     };
-    let mut sim = Simulation::new(eq.structure, potential.clone(), integrator, opts.timestep, DEFAULT_SKIN, opts.threads)?;
+    let mut sim = md.simulation(eq.structure, &potential, integrator)?;
     sim.set_velocities(eq.velocities)?;
     let ns = structure.species.len();
     let mut natoms_of: Vec<f64> = (0..ns).map(|t| structure.types.iter().filter(|&&x| x == t).count() as f64).collect();
@@ -179,7 +185,7 @@ pub fn diffusivity(
     let mut temps = Vec::with_capacity(nsamples);
     acc.add(0, &unwrapped, &structure.types, ns, &natoms_of);
     for k in 1..per_block * opts.blocks {
-        let base = opts.equilibration_steps + (k as u64 - 1) * opts.sample_every;
+        let base = md.equilibration_steps + (k as u64 - 1) * opts.sample_every;
         run_steps(&mut sim, opts.sample_every, progress, base, total, "production")?;
         let s = &sim.state.structure;
         unwrap_step(&s.cell, &s.positions, &mut last_frac, &mut unwrapped);

@@ -4,6 +4,7 @@
 //! (`#[serde(default)]`), a typed serialisable output and one `run`. The context carries what
 //! is not physics: worker threads, progress/interruption and where finished stages are kept.
 
+use crate::md_run::Resolve;
 use crate::report::{sha256_hex, Progress, Silent, StageCache};
 use scalebridge_md::error::{Error, Result};
 use scalebridge_md::potentials::Potential;
@@ -68,26 +69,40 @@ pub fn silent<T>(f: impl FnOnce(&mut Context<'_>) -> T) -> T {
 pub trait Protocol {
     /// Registry name, e.g. `"elastic"` or `"thermal_conductivity/green_kubo"`.
     const NAME: &'static str;
-    /// Options; every field has a default (`#[serde(default)]`), unknown fields are errors.
-    type Options: Serialize + DeserializeOwned + Default;
+    /// Options; every field has a default (`#[serde(default)]`, or for the shared MD block the
+    /// protocol's [`crate::md_run::WithMdRun::MD_DEFAULTS`]), unknown fields are errors.
+    type Options: Serialize + DeserializeOwned + Default + Resolve;
     /// Typed, serialisable result (value, units, standard errors, warnings, provenance).
     type Output: Serialize;
     /// Run the protocol.
     fn run(structure: &Structure, potential: Arc<dyn Potential>, options: &Self::Options, ctx: &mut Context<'_>) -> Result<Self::Output>;
 
-    /// Options from JSON (an object; `null` means all defaults). The context's threads fill a
-    /// `threads` field the JSON does not name.
+    /// Options from JSON (an object; `null` means all defaults), resolved (every default
+    /// filled in, so serialising them gives the options the run uses). The context's threads
+    /// fill a `threads` field the JSON does not name.
     fn options(json: &serde_json::Value, ctx: &Context<'_>) -> Result<Self::Options> {
+        Self::parse_options(json, ctx.threads)
+    }
+
+    /// [`Protocol::options`] without a context: `threads` fills a `threads` field the JSON
+    /// does not name. A key whose value is `null` counts as not given (the front ends pass
+    /// `None` for what the user did not set).
+    fn parse_options(json: &serde_json::Value, threads: Option<usize>) -> Result<Self::Options> {
         let mut v = match json {
             serde_json::Value::Null => serde_json::Value::Object(Default::default()),
             v => v.clone(),
         };
-        if let (Some(t), serde_json::Value::Object(m)) = (ctx.threads, &mut v) {
+        if let serde_json::Value::Object(m) = &mut v {
+            m.retain(|_, x| !x.is_null());
+        }
+        if let (Some(t), serde_json::Value::Object(m)) = (threads, &mut v) {
             let has_threads = serde_json::to_value(Self::Options::default()).ok().and_then(|d| d.get("threads").cloned()).is_some();
             if has_threads && !m.contains_key("threads") {
                 m.insert("threads".into(), t.into());
             }
         }
-        serde_json::from_value(v).map_err(|e| Error::invalid("options", Self::NAME, &e.to_string()))
+        let mut o: Self::Options = serde_json::from_value(v).map_err(|e| Error::invalid("options", Self::NAME, &e.to_string()))?;
+        o.resolve()?;
+        Ok(o)
     }
 }

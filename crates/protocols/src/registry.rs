@@ -163,8 +163,8 @@ mod tests {
         let mut s = crate::report::Silent;
         let ctx = Context::new(&mut s).with_threads(Some(3));
         let o = Elastic::options(&serde_json::json!({}), &ctx).expect("opts");
-        assert_eq!(o.threads, 3);
+        assert_eq!(o.md.threads, Some(3));
         let o = Elastic::options(&serde_json::json!({"threads": 1}), &ctx).expect("opts");
-        assert_eq!(o.threads, 1);
+        assert_eq!(o.md.threads, Some(1));
     }
 }

@@ -11,9 +11,9 @@
 use scalebridge_md::error::{Error, Result};
 use scalebridge_md::evaluator::DEFAULT_SKIN;
 use scalebridge_md::potentials::Potential;
+use crate::md_run::{resolved, DenyUnknownKeys, MdRunOptions, WithMdRun};
 use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
 use scalebridge_core::stats::{block_mean_stderr, linear_fit, variance};
-use scalebridge_md::simulation::Simulation;
 use scalebridge_md::structure::Structure;
 use scalebridge_md::units::{BOLTZMANN, EV_PER_A3_IN_GPA};
 use serde::{Deserialize, Serialize};
@@ -22,9 +22,12 @@ use std::sync::Arc;
 /// 1 eV/K per atom in J/(mol·K).
 pub const EV_PER_K_ATOM_IN_J_PER_MOL_K: f64 = 96_485.332_12;
 
-/// Options of [`thermal_expansion`].
+/// Options of [`thermal_expansion`]. The shared MD block ([`MdRunOptions`]: `timestep`,
+/// `thermostat_damping` (alias `damping`), `pressure_damping`, `skin`, `seed`, `threads`,
+/// `equilibration_steps`: NPT steps per temperature, discarded) is flattened into the same JSON
+/// object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct ExpansionOptions {
     /// Central temperature, K.
     pub temperature: f64,
@@ -34,19 +37,29 @@ pub struct ExpansionOptions {
     pub points_per_side: usize,
     /// Pressure, GPa.
     pub pressure_gpa: f64,
-    pub timestep: f64,
-    /// NPT equilibration steps per temperature (discarded).
-    pub equilibration_steps: u64,
     /// NPT production steps per temperature.
     pub production_steps: u64,
     pub sample_every: u64,
     pub blocks: usize,
-    /// Thermostat / barostat damping, ps.
-    pub damping: f64,
-    pub pressure_damping: f64,
-    pub seed: u64,
-    pub threads: usize,
+    /// The shared MD-run block.
+    #[serde(flatten)]
+    pub md: MdRunOptions,
+    #[serde(flatten)]
+    pub unknown: DenyUnknownKeys,
 }
+
+/// The expansion protocol's defaults of the shared MD block (MTK NPT: no thermostat choice).
+pub const EXPANSION_MD: MdRunOptions = MdRunOptions {
+    timestep: Some(0.002),
+    thermostat: None,
+    thermostat_damping: Some(0.1),
+    pressure_damping: Some(1.0),
+    skin: Some(DEFAULT_SKIN),
+    seed: Some(1),
+    threads: Some(0),
+    equilibration_steps: Some(2000),
+};
+crate::with_md_run!(ExpansionOptions, EXPANSION_MD);
 
 impl Default for ExpansionOptions {
     fn default() -> Self {
@@ -55,15 +68,11 @@ impl Default for ExpansionOptions {
             delta_t: 50.0,
             points_per_side: 1,
             pressure_gpa: 0.0,
-            timestep: 0.002,
-            equilibration_steps: 2000,
             production_steps: 10000,
             sample_every: 10,
             blocks: 10,
-            damping: 0.1,
-            pressure_damping: 1.0,
-            seed: 1,
-            threads: 0,
+            md: EXPANSION_MD,
+            unknown: DenyUnknownKeys,
         }
     }
 }
@@ -110,6 +119,8 @@ pub fn thermal_expansion(
     progress: &mut dyn Progress,
 ) -> Result<ExpansionResult> {
     let t0 = std::time::Instant::now();
+    let opts = &resolved(opts)?;
+    let md = opts.md()?;
     let m = opts.points_per_side as f64;
     if !(opts.temperature.is_finite() && opts.delta_t > 0.0 && opts.temperature - m * opts.delta_t > 0.0) {
         return Err(Error::invalid(
@@ -126,26 +137,25 @@ pub fn thermal_expansion(
     }
     structure.validate()?;
     potential.check_species(&structure.species)?;
-    let prov = Provenance::new("thermal/expansion", structure, potential.as_ref(), opts, &[opts.seed])?;
+    let prov = Provenance::new("thermal/expansion", structure, potential.as_ref(), opts, &[md.seed])?;
     let n = structure.len() as f64;
     let p = opts.pressure_gpa / EV_PER_A3_IN_GPA;
     let temps: Vec<f64> =
         (0..2 * opts.points_per_side + 1).map(|k| opts.temperature + (k as f64 - m) * opts.delta_t).collect();
-    let per_run = opts.equilibration_steps + opts.production_steps;
+    let per_run = md.equilibration_steps + opts.production_steps;
     let total = per_run * temps.len() as u64;
     let mut points = Vec::new();
     for (k, &t) in temps.iter().enumerate() {
         let point: NptPoint = cache.get_or_run(&format!("npt_{k}"), || {
-            let npt = crate::md_run::npt(t, opts.damping, p, opts.pressure_damping, "iso")?;
-            let mut sim = Simulation::new(structure.clone(), potential.clone(), npt, opts.timestep, DEFAULT_SKIN, opts.threads)?;
-            sim.create_velocities(t, opts.seed + k as u64)?;
+            let mut sim = md.simulation(structure.clone(), &potential, md.npt(t, p, "iso")?)?;
+            sim.create_velocities(t, md.seed + k as u64)?;
             let base = k as u64 * per_run;
             let stage = format!("NPT {t} K");
-            run_steps(&mut sim, opts.equilibration_steps, progress, base, total, &stage)?;
+            run_steps(&mut sim, md.equilibration_steps, progress, base, total, &stage)?;
             let samples = opts.production_steps / opts.sample_every;
             let (mut v, mut h, mut tt) = (Vec::new(), Vec::new(), Vec::new());
             for j in 0..samples {
-                run_steps(&mut sim, opts.sample_every, progress, base + opts.equilibration_steps + j * opts.sample_every, total, &stage)?;
+                run_steps(&mut sim, opts.sample_every, progress, base + md.equilibration_steps + j * opts.sample_every, total, &stage)?;
                 let row = sim.current_thermo();
                 v.push(row.volume_A3 / n);
                 h.push((row.etotal_eV + p * row.volume_A3) / n);

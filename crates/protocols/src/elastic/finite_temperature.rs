@@ -10,12 +10,12 @@ struct StressAverage {
     stderr: [f64; 6],
 }
 
-fn sample_stress(sim: &mut Simulation, opts: &ThermalOptions, progress: &mut dyn Progress, base: u64, total: u64, stage: &str) -> Result<StressAverage> {
-    run_steps(sim, opts.equilibration_steps, progress, base, total, stage)?;
+fn sample_stress(sim: &mut Simulation, equilibration: u64, opts: &StressSampling, progress: &mut dyn Progress, base: u64, total: u64, stage: &str) -> Result<StressAverage> {
+    run_steps(sim, equilibration, progress, base, total, stage)?;
     let nsamples = (opts.production_steps / opts.sample_every.max(1)) as usize;
     let mut series: Vec<Vec<f64>> = vec![Vec::with_capacity(nsamples); 6];
     for k in 0..nsamples {
-        run_steps(sim, opts.sample_every, progress, base + opts.equilibration_steps + k as u64 * opts.sample_every, total, stage)?;
+        run_steps(sim, opts.sample_every, progress, base + equilibration + k as u64 * opts.sample_every, total, stage)?;
         let p = crate::md_run::pressure_tensor(sim);
         for c in 0..6 {
             series[c].push(-gpa(p[c]));
@@ -40,22 +40,26 @@ pub fn thermal_constants(
     progress: &mut dyn Progress,
 ) -> Result<ElasticResult> {
     let t0 = std::time::Instant::now();
+    let opts = &crate::md_run::resolved(opts)?;
+    let md = opts.md()?;
+    let sampling = &opts.sampling;
     check_strain(opts.strain)?;
     if !(opts.temperature.is_finite() && opts.temperature > 0.0) {
         return Err(Error::invalid("temperature", opts.temperature, "must be positive (K); use the static protocol at 0 K"));
     }
-    if opts.blocks < 2 || opts.production_steps / opts.sample_every.max(1) < 5 * opts.blocks as u64 {
+    if sampling.blocks < 2 || sampling.production_steps / sampling.sample_every.max(1) < 5 * sampling.blocks as u64 {
         return Err(Error::invalid(
             "production_steps",
-            opts.production_steps,
-            &format!("too short for {} blocks of at least 5 samples every {} steps", opts.blocks, opts.sample_every),
+            sampling.production_steps,
+            &format!("too short for {} blocks of at least 5 samples every {} steps", sampling.blocks, sampling.sample_every),
         ));
     }
     structure.validate()?;
     potential.check_species(&structure.species)?;
-    let mut prov = Provenance::new("elastic/thermal", structure, potential.as_ref(), opts, &[opts.seed])?;
-    let per_run = opts.equilibration_steps + opts.production_steps;
-    let total = opts.npt_steps + 12 * per_run;
+    let mut prov = Provenance::new("elastic/thermal", structure, potential.as_ref(), opts, &[md.seed])?;
+    let per_run = md.equilibration_steps + sampling.production_steps;
+    let npt_steps = sampling.npt_steps;
+    let total = npt_steps + 12 * per_run;
     let p = opts.pressure_gpa / EV_PER_A3_IN_GPA;
     // 1. NPT: reference cell = average over the second half
     #[derive(Serialize, Deserialize)]
@@ -65,16 +69,15 @@ pub fn thermal_constants(
         cell_stderr_max: f64,
     }
     let reference: Reference = cache.get_or_run("npt", || {
-        let npt = crate::md_run::npt(opts.temperature, opts.damping, p, opts.pressure_damping, "tri")?;
-        let mut sim = Simulation::new(structure.clone(), potential.clone(), npt, opts.timestep, DEFAULT_SKIN, opts.threads)?;
-        sim.create_velocities(opts.temperature, opts.seed)?;
-        let half = opts.npt_steps / 2;
+        let mut sim = md.simulation(structure.clone(), &potential, md.npt(opts.temperature, p, "tri")?)?;
+        sim.create_velocities(opts.temperature, md.seed)?;
+        let half = npt_steps / 2;
         run_steps(&mut sim, half, progress, 0, total, "npt equilibration")?;
         let mut hs: Vec<Vec<f64>> = vec![Vec::new(); 9];
         let every = 10;
         let mut done = half;
-        while done < opts.npt_steps {
-            let n = every.min(opts.npt_steps - done);
+        while done < npt_steps {
+            let n = every.min(npt_steps - done);
             run_steps(&mut sim, n, progress, done, total, "npt averaging")?;
             done += n;
             let m = sim.state.structure.cell.matrix();
@@ -107,13 +110,12 @@ pub fn thermal_constants(
     for q in 0..6 {
         let mut avg = Vec::new();
         for (k, sign) in [-1.0, 1.0].into_iter().enumerate() {
-            let base = opts.npt_steps + (2 * q + k) as u64 * per_run;
+            let base = npt_steps + (2 * q + k) as u64 * per_run;
             let a: StressAverage = cache.get_or_run(&format!("strain_{q}_{k}"), || {
                 let s = reference.structure.deformed(&voigt_deformation(q, sign * opts.strain))?;
-                let nh = crate::md_run::thermostat(crate::md_run::Thermostat::NoseHoover, opts.temperature, opts.damping, opts.seed)?;
-                let mut sim = Simulation::new(s, potential.clone(), nh, opts.timestep, DEFAULT_SKIN, opts.threads)?;
+                let mut sim = md.simulation(s, &potential, md.nvt(opts.temperature, md.seed)?)?;
                 sim.set_velocities(reference.velocities.clone())?;
-                sample_stress(&mut sim, opts, progress, base, total, &format!("strain {} {}", VOIGT_LABELS[q], if sign > 0.0 { "+" } else { "-" }))
+                sample_stress(&mut sim, md.equilibration_steps, sampling, progress, base, total, &format!("strain {} {}", VOIGT_LABELS[q], if sign > 0.0 { "+" } else { "-" }))
             })?;
             avg.push(a);
         }

@@ -31,6 +31,7 @@ use scalebridge_md::evaluator::{Evaluator, DEFAULT_SKIN};
 use scalebridge_md::minimize::{CellDof, CellRelax, MinimizeOptions};
 use scalebridge_md::minimize::relax;
 use scalebridge_md::potentials::{Potential, Request};
+use crate::md_run::{DenyUnknownKeys, MdRunOptions, WithMdRun};
 use crate::report::{run_steps, Progress, Provenance, Quantity, Series, StageCache};
 use scalebridge_core::stats::block_mean_stderr;
 use scalebridge_md::simulation::Simulation;
@@ -80,9 +81,36 @@ impl Default for StaticOptions {
     }
 }
 
-/// Options of the finite-temperature protocol.
+/// The 0 K protocol runs no MD: nothing to resolve.
+impl crate::md_run::Resolve for StaticOptions {}
+
+/// Run lengths of the finite-temperature protocol (flattened into [`ThermalOptions`] and
+/// [`ElasticOptions`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
+pub struct StressSampling {
+    /// NPT equilibration steps; the cell is averaged over the second half.
+    pub npt_steps: u64,
+    /// NVT production steps at every strain.
+    pub production_steps: u64,
+    /// Stress sampling interval, steps.
+    pub sample_every: u64,
+    /// Blocks for the standard errors.
+    pub blocks: usize,
+}
+
+impl Default for StressSampling {
+    fn default() -> Self {
+        StressSampling { npt_steps: 5000, production_steps: 3000, sample_every: 5, blocks: 10 }
+    }
+}
+
+/// Options of the finite-temperature protocol. The shared MD block ([`MdRunOptions`]:
+/// `timestep`, `thermostat`, `thermostat_damping` (alias `damping`), `pressure_damping`,
+/// `skin`, `seed`, `threads`, `equilibration_steps`: NVT steps at every strain, discarded) and
+/// [`StressSampling`] are flattened into the same JSON object.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ThermalOptions {
     /// Temperature, K.
     pub temperature: f64,
@@ -90,27 +118,27 @@ pub struct ThermalOptions {
     pub pressure_gpa: f64,
     /// Strain amplitude δ (a few 10⁻³ to 10⁻²: large enough to beat the stress noise).
     pub strain: f64,
-    /// Time step, ps.
-    pub timestep: f64,
-    /// NPT equilibration steps; the cell is averaged over the second half.
-    pub npt_steps: u64,
-    /// NVT equilibration steps at every strain (discarded).
-    pub equilibration_steps: u64,
-    /// NVT production steps at every strain.
-    pub production_steps: u64,
-    /// Stress sampling interval, steps.
-    pub sample_every: u64,
-    /// Blocks for the standard errors.
-    pub blocks: usize,
-    /// Thermostat damping, ps (Nosé–Hoover τ).
-    pub damping: f64,
-    /// Barostat damping, ps.
-    pub pressure_damping: f64,
-    /// Seed of the initial velocities.
-    pub seed: u64,
-    /// Worker threads (0 = all cores).
-    pub threads: usize,
+    #[serde(flatten)]
+    pub sampling: StressSampling,
+    /// The shared MD-run block.
+    #[serde(flatten)]
+    pub md: MdRunOptions,
+    #[serde(flatten)]
+    pub unknown: DenyUnknownKeys,
 }
+
+/// The finite-temperature elastic protocol's defaults of the shared MD block.
+pub const ELASTIC_MD: MdRunOptions = MdRunOptions {
+    timestep: Some(0.002),
+    thermostat: Some(crate::md_run::Thermostat::NoseHoover),
+    thermostat_damping: Some(0.1),
+    pressure_damping: Some(1.0),
+    skin: Some(DEFAULT_SKIN),
+    seed: Some(1),
+    threads: Some(0),
+    equilibration_steps: Some(500),
+};
+crate::with_md_run!(ThermalOptions, ELASTIC_MD);
 
 impl Default for ThermalOptions {
     fn default() -> Self {
@@ -118,16 +146,9 @@ impl Default for ThermalOptions {
             temperature: 300.0,
             pressure_gpa: 0.0,
             strain: 0.01,
-            timestep: 0.002,
-            npt_steps: 5000,
-            equilibration_steps: 500,
-            production_steps: 3000,
-            sample_every: 5,
-            blocks: 10,
-            damping: 0.1,
-            pressure_damping: 1.0,
-            seed: 1,
-            threads: 0,
+            sampling: StressSampling::default(),
+            md: ELASTIC_MD,
+            unknown: DenyUnknownKeys,
         }
     }
 }

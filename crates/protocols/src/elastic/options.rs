@@ -3,13 +3,16 @@
 //! finite-temperature one ([`ThermalOptions`]); the strain defaults to 1e-3 at 0 K and 1e-2 at
 //! finite temperature. This is the one place that branch lives (CLI and Python call it).
 
-use super::{StaticOptions, ThermalOptions};
+use super::{StaticOptions, StressSampling, ThermalOptions};
+use crate::md_run::{DenyUnknownKeys, MdRunOptions};
 use serde::{Deserialize, Serialize};
 
 /// Options of the `elastic` protocol (every field optional in JSON; defaults as in
-/// [`StaticOptions`] and [`ThermalOptions`]).
+/// [`StaticOptions`] and [`ThermalOptions`]; the shared MD block and the finite-temperature run
+/// lengths are flattened into the same object and used at finite temperature only, except
+/// `threads`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct ElasticOptions {
     /// Temperature, K; 0 = static constants with internal relaxation.
     pub temperature: f64,
@@ -23,27 +26,17 @@ pub struct ElasticOptions {
     pub fmax: f64,
     /// 0 K: tolerance of the ±δ / ±2δ linearity check.
     pub linearity_tol: f64,
-    /// Finite T: time step, ps.
-    pub timestep: f64,
-    /// Finite T: NPT equilibration steps.
-    pub npt_steps: u64,
-    /// Finite T: NVT equilibration steps per strain.
-    pub equilibration_steps: u64,
-    /// Finite T: NVT production steps per strain.
-    pub production_steps: u64,
-    /// Finite T: stress sampling interval, steps.
-    pub sample_every: u64,
-    /// Finite T: blocks of the standard errors.
-    pub blocks: usize,
-    /// Finite T: thermostat damping, ps.
-    pub damping: f64,
-    /// Finite T: barostat damping, ps.
-    pub pressure_damping: f64,
-    /// Finite T: seed of the initial velocities.
-    pub seed: u64,
-    /// Worker threads (0 = all cores).
-    pub threads: usize,
+    /// Finite T: run lengths.
+    #[serde(flatten)]
+    pub sampling: StressSampling,
+    /// Finite T: the shared MD-run block (`threads` at 0 K too).
+    #[serde(flatten)]
+    pub md: MdRunOptions,
+    #[serde(flatten)]
+    pub unknown: DenyUnknownKeys,
 }
+
+crate::with_md_run!(ElasticOptions, super::ELASTIC_MD);
 
 impl Default for ElasticOptions {
     fn default() -> Self {
@@ -56,16 +49,9 @@ impl Default for ElasticOptions {
             relax_cell: s.relax_cell,
             fmax: s.fmax,
             linearity_tol: s.linearity_tol,
-            timestep: t.timestep,
-            npt_steps: t.npt_steps,
-            equilibration_steps: t.equilibration_steps,
-            production_steps: t.production_steps,
-            sample_every: t.sample_every,
-            blocks: t.blocks,
-            damping: t.damping,
-            pressure_damping: t.pressure_damping,
-            seed: t.seed,
-            threads: 0,
+            sampling: t.sampling,
+            md: t.md,
+            unknown: DenyUnknownKeys,
         }
     }
 }
@@ -84,7 +70,7 @@ impl ElasticOptions {
             pressure_gpa: self.pressure_gpa,
             fmax: self.fmax,
             linearity_tol: self.linearity_tol,
-            threads: self.threads,
+            threads: self.md.threads.unwrap_or(0),
         }
     }
 
@@ -94,16 +80,9 @@ impl ElasticOptions {
             temperature: self.temperature,
             pressure_gpa: self.pressure_gpa,
             strain: self.strain.unwrap_or(ThermalOptions::default().strain),
-            timestep: self.timestep,
-            npt_steps: self.npt_steps,
-            equilibration_steps: self.equilibration_steps,
-            production_steps: self.production_steps,
-            sample_every: self.sample_every,
-            blocks: self.blocks,
-            damping: self.damping,
-            pressure_damping: self.pressure_damping,
-            seed: self.seed,
-            threads: self.threads,
+            sampling: self.sampling.clone(),
+            md: self.md.clone(),
+            unknown: DenyUnknownKeys,
         }
     }
 }
@@ -123,6 +102,14 @@ mod tests {
         assert_eq!(t.thermal_options().temperature, 300.0);
         let s: ElasticOptions = serde_json::from_str(r#"{"strain": 0.002}"#).expect("strain");
         assert_eq!(s.static_options().strain, 0.002);
-        assert!(serde_json::from_str::<ElasticOptions>(r#"{"bogus": 1}"#).is_err());
+        let e = serde_json::from_str::<ElasticOptions>(r#"{"bogus": 1}"#).expect_err("unknown key").to_string();
+        assert!(e.contains("bogus"), "{e}");
+        // the documented keys and their aliases reach the shared block
+        let a: ElasticOptions = serde_json::from_str(r#"{"temperature": 300, "damping": 0.2, "timestep": 0.001, "npt_steps": 10}"#).expect("keys");
+        assert_eq!(a.md.thermostat_damping, Some(0.2));
+        assert_eq!(a.thermal_options().md.timestep, Some(0.001));
+        assert_eq!(a.thermal_options().sampling.npt_steps, 10);
+        let b: ElasticOptions = serde_json::from_str(r#"{"thermostat_damping": 0.2, "timestep_ps": 0.001}"#).expect("aliases");
+        assert_eq!((b.md.thermostat_damping, b.md.timestep), (a.md.thermostat_damping, a.md.timestep));
     }
 }

@@ -28,7 +28,7 @@
 //! thermal-conductivity current for single-species systems.
 
 use scalebridge_md::computes::heat_flux::{heat_current_of, sample_request};
-use crate::md_run::{drive, equilibrated, validate_common};
+use crate::md_run::{drive, equilibrated, validate_common, DenyUnknownKeys, MdRun, MdRunOptions, Stage, WithMdRun};
 use crate::report::{Progress, Provenance, Quantity, Series, StageCache};
 use scalebridge_core::stats;
 use scalebridge_md::error::{Error, Result};
@@ -49,22 +49,16 @@ pub use correlation::{pick_plateau, running_integral, Correlator};
 
 /// Options of [`green_kubo`]. Defaults: 300 K, seeds 1, 2, 3, 1 fs, Nosé–Hoover with 0.1 ps
 /// damping, 10 000 equilibration and 200 000 production steps, sampling every 5 steps, 10 ps
-/// correlation time, all cores.
+/// correlation time, all cores. The shared MD block ([`MdRunOptions`]: `timestep`,
+/// `thermostat`, `thermostat_damping`, `skin`, `threads`, `equilibration_steps`) is flattened
+/// into the same JSON object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct GreenKuboOptions {
     /// Target temperature, K.
     pub temperature: f64,
     /// One independent run per seed (initial velocities and Langevin noise).
     pub seeds: Vec<u64>,
-    /// Time step, ps.
-    pub timestep: f64,
-    /// Thermostat of the equilibration.
-    pub thermostat: Thermostat,
-    /// Thermostat damping time, ps (Nosé–Hoover `Tdamp`, Langevin 1/γ).
-    pub thermostat_damping: f64,
-    /// NVT steps before production.
-    pub equilibration_steps: u64,
     /// NVE steps during which the heat current is sampled.
     pub production_steps: u64,
     /// Steps between heat-current samples (LAMMPS `Nevery`).
@@ -73,27 +67,37 @@ pub struct GreenKuboOptions {
     pub correlation_time: Option<f64>,
     /// Number of lags (LAMMPS `Nrepeat`, lag 0 included); alternative to `correlation_time`.
     pub correlation_samples: Option<usize>,
-    /// Worker threads (0 = all cores).
-    pub threads: usize,
-    /// Neighbour-list skin, Å.
-    pub skin: f64,
+    /// The shared MD-run block.
+    #[serde(flatten)]
+    pub md: MdRunOptions,
+    #[serde(flatten)]
+    pub unknown: DenyUnknownKeys,
 }
+
+/// Green–Kubo's defaults of the shared MD block (it has `seeds`, not `seed`, and no barostat).
+pub const GREEN_KUBO_MD: MdRunOptions = MdRunOptions {
+    timestep: Some(0.001),
+    thermostat: Some(Thermostat::NoseHoover),
+    thermostat_damping: Some(0.1),
+    pressure_damping: None,
+    skin: Some(DEFAULT_SKIN),
+    seed: None,
+    threads: Some(0),
+    equilibration_steps: Some(10_000),
+};
+crate::with_md_run!(GreenKuboOptions, GREEN_KUBO_MD);
 
 impl Default for GreenKuboOptions {
     fn default() -> Self {
         GreenKuboOptions {
             temperature: 300.0,
             seeds: vec![1, 2, 3],
-            timestep: 0.001,
-            thermostat: Thermostat::NoseHoover,
-            thermostat_damping: 0.1,
-            equilibration_steps: 10_000,
             production_steps: 200_000,
             sample_every: 5,
             correlation_time: None,
             correlation_samples: None,
-            threads: 0,
-            skin: DEFAULT_SKIN,
+            md: GREEN_KUBO_MD,
+            unknown: DenyUnknownKeys,
         }
     }
 }
@@ -102,7 +106,8 @@ impl GreenKuboOptions {
     /// Number of correlation lags (lag 0 included) these options ask for, after validation.
     pub fn lags(&self) -> Result<usize> {
         self.validate()?;
-        let dt_sample = self.timestep * self.sample_every as f64;
+        let timestep = self.md()?.timestep;
+        let dt_sample = timestep * self.sample_every as f64;
         let lags = match (self.correlation_time, self.correlation_samples) {
             (Some(_), Some(_)) => {
                 return Err(Error::invalid("correlation_samples", "given with correlation_time", "give one of the two"))
@@ -124,14 +129,15 @@ impl GreenKuboOptions {
             return Err(Error::invalid(
                 "production_steps",
                 self.production_steps,
-                &format!("production is shorter than the correlation length ({corr_steps} steps = {:.4} ps)", corr_steps as f64 * self.timestep),
+                &format!("production is shorter than the correlation length ({corr_steps} steps = {:.4} ps)", corr_steps as f64 * timestep),
             ));
         }
         Ok(lags)
     }
 
     fn validate(&self) -> Result<()> {
-        validate_common(self.temperature, &self.seeds, self.timestep, self.thermostat_damping, self.skin)?;
+        validate_common(self.temperature, &self.seeds)?;
+        self.md()?;
         if self.sample_every == 0 {
             return Err(Error::invalid("sample_every", 0, "must be at least 1 step"));
         }
@@ -222,6 +228,7 @@ fn run_seed(
     structure: &Structure,
     potential: &Arc<dyn Potential>,
     o: &GreenKuboOptions,
+    md: &MdRun,
     lags: usize,
     seed: u64,
     progress: &mut dyn Progress,
@@ -229,22 +236,7 @@ fn run_seed(
     total: u64,
 ) -> Result<SeedRun> {
     let stage = format!("seed {seed}: NVT equilibration");
-    let mut sim = equilibrated(
-        structure,
-        potential,
-        o.thermostat,
-        o.temperature,
-        o.thermostat_damping,
-        seed,
-        o.timestep,
-        o.skin,
-        o.threads,
-        o.equilibration_steps,
-        progress,
-        base,
-        total,
-        &stage,
-    )?;
+    let mut sim = equilibrated(structure, potential, md, o.temperature, seed, progress, Stage { base, total, name: &stage })?;
     let mut corr = Correlator::new(3, lags)?;
     let mut t_sum = 0.0;
     // sample 0: the first NVE state
@@ -254,7 +246,7 @@ fn run_seed(
     corr.push(&j.total)?;
     t_sum += temperature(&sim.state.structure.masses, &sim.state.velocities);
     let stage = format!("seed {seed}: NVE production");
-    drive(&mut sim, o.production_steps, o.sample_every, sample_request(), progress, base + o.equilibration_steps, total, &stage, |sim, step| {
+    drive(&mut sim, o.production_steps, o.sample_every, sample_request(), progress, base + md.equilibration_steps, total, &stage, |sim, step| {
         if step % o.sample_every == 0 {
             let j = heat_current_of(&sim.evaluator, &sim.state.structure, &sim.state.velocities)?;
             corr.push(&j.total)?;
@@ -306,20 +298,21 @@ pub fn green_kubo(
     progress: &mut dyn Progress,
 ) -> Result<GreenKuboResult> {
     let started = std::time::Instant::now();
-    let o = options;
+    let o = &crate::md_run::resolved(options)?;
     let lags = o.lags()?;
+    let md = o.md()?;
     structure.validate()?;
     potential.check_species(&structure.species)?;
     let mut provenance = Provenance::new("thermal_conductivity/green_kubo", structure, potential.as_ref(), o, &o.seeds)?;
-    let delta = o.timestep * o.sample_every as f64;
+    let delta = md.timestep * o.sample_every as f64;
     let volume = structure.cell.volume();
-    let per_seed_steps = o.equilibration_steps + o.production_steps;
+    let per_seed_steps = md.equilibration_steps + o.production_steps;
     let total = per_seed_steps * o.seeds.len() as u64;
 
     let mut runs = Vec::with_capacity(o.seeds.len());
     for (i, &seed) in o.seeds.iter().enumerate() {
         let base = i as u64 * per_seed_steps;
-        let run = cache.get_or_run(&format!("seed-{seed}"), || run_seed(structure, &potential, o, lags, seed, progress, base, total))?;
+        let run = cache.get_or_run(&format!("seed-{seed}"), || run_seed(structure, &potential, o, &md, lags, seed, progress, base, total))?;
         if run.correlation.len() != lags || run.correlation.iter().any(|c| c.len() != 9) {
             return Err(Error::invalid("cached stage", format!("seed-{seed}"), "does not match the options (delete the cache)"));
         }
@@ -377,7 +370,7 @@ pub fn green_kubo(
     let (t_mean, t_err) = seed_stats(&per_seed.iter().map(|s| s.temperature).collect::<Vec<_>>());
 
     let corr_time = (lags - 1) as f64 * delta;
-    let prod_time = o.production_steps as f64 * o.timestep;
+    let prod_time = o.production_steps as f64 * md.timestep;
     if prod_time < 10.0 * corr_time {
         warnings.push(format!(
             "production too short: {prod_time:.4} ps per seed is less than 10 correlation times ({corr_time:.4} ps); statistics are poor"

@@ -48,11 +48,11 @@ pub(super) fn search(
         ));
     }
     let scale = -e0 / (25.0 * BOLTZMANN);
-    let ctx0 = Ctx::new(structure, potential, opts, scale, bulk.unwrap_or(0.5));
+    let ctx0 = Ctx::new(structure, potential, opts, scale, bulk.unwrap_or(0.5))?;
     let ctx = Ctx { f_ref: ctx0.solid_fraction_of(structure)?.max(1e-3), ..ctx0 };
     let steps = opts.search_steps;
     let mut prog = Steps { progress, done: 0, total: 2 * steps + steps / 10 };
-    let seed = opts.seed ^ 0xb7ac;
+    let seed = ctx.md.seed ^ 0xb7ac;
     let (t_lo, t_hi) = (0.3 * scale, 4.0 * scale);
     let (heating, liquid): (RampResult, MdState) = cache.get_or_run("search_heating", || {
         let mut d = ctx.driver(MdState { structure: structure.clone(), velocities: vec![[0.0; 3]; n], step: 0, time: 0.0 }, seed)?;

@@ -49,6 +49,7 @@
 //! solid fraction 1/ps.
 
 use scalebridge_md::computes::phase_id::{solid_mask, PhaseMethod};
+use crate::md_run::WithMdRun;
 use crate::report::{Progress, Provenance, Quantity, Series, StageCache};
 use scalebridge_core::stats::{block_mean_stderr, linear_fit, mean};
 use scalebridge_md::cell::Cell;
@@ -73,6 +74,7 @@ mod options;
 mod results;
 mod runs;
 mod stages;
+mod steps;
 
 pub use bracket::BracketSearch;
 use driver::*;
@@ -81,11 +83,9 @@ use options::validate;
 pub use results::{CoexistenceRun, MeltingResult, RampResult};
 use runs::*;
 use stages::*;
+use steps::*;
 
 pub const PROTOCOL: &str = "melting/coexistence";
-
-/// How often the coexistence stages may move a guess the protocol found itself.
-const MAX_GUESS_CORRECTIONS: usize = 8;
 
 /// Melting temperature of `structure` (a crystal in an orthorhombic box elongated along z) with
 /// `potential` by solid–liquid coexistence; see the module documentation for the stages.
@@ -97,247 +97,40 @@ pub fn melting_temperature(
     progress: &mut dyn Progress,
 ) -> Result<MeltingResult> {
     let wall = std::time::Instant::now();
+    let opts = &crate::md_run::resolved(opts)?;
+    let md = opts.md()?;
     structure.validate()?;
     potential.check_species(&structure.species)?;
     // every stage runs in the evaluator's thread pool, so the integrators' parallel loops use it
-    let pool = Evaluator::new(potential.clone(), opts.skin, opts.threads)?.pool();
+    let pool = Evaluator::new(potential.clone(), md.skin, md.threads)?.pool();
     let mut warnings = validate(structure, potential.as_ref(), opts)?;
-    let (t0, search) = match opts.guess_k {
-        Some(g) => (g, None),
-        None => {
-            let s = pool.install(|| bracket::search(structure, &potential, opts, cache, progress))?;
-            (s.guess_k, Some(s))
-        }
-    };
-    let provenance = Provenance::new(PROTOCOL, structure, potential.as_ref(), opts, &[opts.seed])?;
-    let n = structure.len();
-
-    // static checks: cohesive energy (vaporisation range) and bulk modulus (barostat coupling)
-    let (e0, bulk) = static_energy_and_bulk_modulus(structure, &potential, opts)?;
-    let bulk = bulk.unwrap_or_else(|| {
-        warnings.push("could not estimate the bulk modulus of the input crystal; the barostat uses 80 GPa".into());
-        0.5 // eV/Å³ (80 GPa); only sets the barostat's coupling speed
-    });
-    if e0 < 0.0 && BOLTZMANN * t0 > 0.2 * (-e0) {
-        return Err(Error::invalid(
-            "guess_k",
-            t0,
-            &format!(
-                "k_B T = {:.4} eV exceeds 0.2 × the cohesive energy {:.4} eV/atom: far above the vaporisation range of this potential",
-                BOLTZMANN * t0,
-                -e0
-            ),
-        ));
-    }
-    let planned = opts.equilibrate_steps
-        + opts.melt_steps * 7 / 4
-        + opts.trial_steps * (2 + opts.bisections as u64)
-        + opts.nph_steps
-        + 2 * opts.ramp_steps;
-    let mut prog = Steps { progress, done: 0, total: planned };
-    let seed = opts.seed;
-
+    let (t0, search) = initial_guess(structure, &potential, opts, &pool, cache, progress)?;
+    let provenance = Provenance::new(PROTOCOL, structure, potential.as_ref(), opts, &[md.seed])?;
+    let bulk = static_checks(structure, &potential, opts, t0, &mut warnings)?;
+    let mut prog = Steps { progress, done: 0, total: planned_steps(opts, &md) };
     let run = || -> Result<MeltingResult> {
-        // 1. equilibrated crystal and 2. two-phase box. With a guess of its own (no user guess)
-        // the protocol corrects it here: a crystal that melts at the guess, or a two-phase box
-        // that melts or freezes, moves the guess down or up and the two stages run again.
-        let auto = search.is_some();
-        let mut t0 = t0;
-        let mut attempts = 0;
-        let (solid, ctx, coexist) = loop {
-            let ctx0 = Ctx::new(structure, &potential, opts, t0, bulk);
-            let tag = if auto { format!("-{t0:.3}") } else { String::new() };
-            let solid: MdState = cache.get_or_run(&format!("solid{tag}"), || equilibrated_solid(&ctx0, structure, t0, seed, &mut prog))?;
-            let f_ref = ctx0.solid_fraction_of(&solid.structure)?;
-            let ctx = Ctx { v_solid: solid.structure.cell.volume() / n as f64, f_ref: f_ref.max(1e-3), ..ctx0 };
-            if f_ref < 0.25 {
-                if auto && attempts < MAX_GUESS_CORRECTIONS {
-                    attempts += 1;
-                    t0 *= 0.85;
-                    continue;
-                }
-                return Err(Error::invalid(
-                    "guess_k",
-                    t0,
-                    "the crystal melted during equilibration at the guess temperature: the guess is far above T_m (or the structure is not a stable crystal of this potential)",
-                ));
-            }
-            let coexist: MdState = cache.get_or_run(&format!("coexistence{tag}"), || two_phase_box(&ctx, &solid, t0, seed, &mut prog))?;
-            let f_start = ctx.solid_fraction_of(&coexist.structure)?;
-            if !(0.2..=0.8).contains(&f_start) {
-                if auto && attempts < MAX_GUESS_CORRECTIONS {
-                    attempts += 1;
-                    t0 *= if f_start < 0.2 { 0.93 } else { 1.07 };
-                    continue;
-                }
-                return Err(Error::invalid(
-                    "guess_k",
-                    t0,
-                    &format!("the two-phase box did not stay two-phase at the guess (solid fraction {f_start:.2} after relaxation): the guess is too far from T_m"),
-                ));
-            }
-            break (solid, ctx, coexist);
-        };
-        if attempts > 0 {
-            warnings.push(format!("the hysteresis guess was corrected {attempts} time(s) to {t0:.1} K by the coexistence stages"));
-        }
-        let m = solid.structure.cell.matrix();
-        let solid_box = [m[0][0], m[1][1], m[2][2]];
-        // 3. bracketing NPT runs
-        let Bracket { mut runs, lo, hi, step } = bracket(&ctx, &coexist, t0, cache, &mut prog, &mut warnings)?;
-        let near: Vec<&CoexistenceRun> = runs.iter().filter(|r| r.temperature_k >= lo - 1e-9 - step && r.temperature_k <= hi + 1e-9 + step).collect();
-        let t_interp = interpolate_zero(&near).filter(|q| q.value > lo - step && q.value < hi + step);
-
-        // 4. NPH coexistence
-        let mut t_nph = None;
-        if opts.nph_steps > 0 {
-            let start_t = t_interp.as_ref().map(|q| q.value).unwrap_or(0.5 * (lo + hi));
-            let r = cache.get_or_run("nph", || coexistence_run(&ctx, &coexist, start_t, true, seed ^ 0x9e37, &mut prog))?;
-            let last = r.solid_fraction.last().copied().unwrap_or(0.0);
-            if (0.1..=0.9).contains(&last) {
-                let half = r.temperature.len() / 2;
-                let (m, e) = block_mean_stderr(&r.temperature[half..], 5)?;
-                t_nph = Some(Quantity::with_err(m, e, "K"));
-            } else {
-                warnings.push(format!("the NPH run ended with solid fraction {last:.2}: one phase vanished, its temperature is not T_m"));
-            }
-            runs.push(r);
-        }
-
-        let (tm, estimator) = if let Some(q) = &t_nph {
-            (q.clone(), "nph")
-        } else if let Some(q) = &t_interp {
-            (q.clone(), "interpolated")
-        } else {
-            (Quantity::with_err(0.5 * (lo + hi), (hi - lo) / 12f64.sqrt(), "K"), "bracket")
-        };
-        let tol = 2.0 * tm.stderr.unwrap_or(0.0);
-        if tm.value < lo - tol || tm.value > hi + tol {
-            warnings.push(format!(
-                "T_m = {:.1} K ({estimator}) lies outside the NPT bracket [{lo:.1}, {hi:.1}] K: longer runs or a larger box are needed",
-                tm.value
-            ));
-        }
-        if let (Some(a), Some(b)) = (&t_nph, &t_interp) {
-            let comb = (a.stderr.unwrap_or(0.0).powi(2) + b.stderr.unwrap_or(0.0).powi(2)).sqrt();
-            if (a.value - b.value).abs() > 3.0 * comb.max(0.005 * a.value) {
-                warnings.push(format!(
-                    "NPH ({:.1} K) and interpolated NPT ({:.1} K) estimates differ by more than 3 combined errors",
-                    a.value, b.value
-                ));
-            }
-        }
-
-        // 5. hysteresis ramps
-        let (mut heat, mut cool) = (None, None);
-        if opts.ramp_steps > 0 {
-            let h = cache.get_or_run("superheating", || {
-                ramp(&ctx, &solid, opts.ramp_heat[0] * t0, opts.ramp_heat[1] * t0, true, seed ^ 0x77, &mut prog)
-            })?;
-            // the liquid: the coexistence box melted at the ramp's start temperature
-            let c = cache.get_or_run("supercooling", || {
-                let mut d = ctx.driver(coexist.clone(), seed ^ 0x78)?;
-                let hot = opts.melt_factor * t0;
-                segment(&mut d, opts.melt_steps / 2, |_| Control { temperature: Some(hot), barostat: false }, opts.melt_steps, &mut prog, "melting the box", |_, _| Ok(true))?;
-                ramp(&ctx, &d.state, opts.ramp_cool[0] * t0, opts.ramp_cool[1] * t0, false, seed ^ 0x79, &mut prog)
-            })?;
-            heat = Some(h);
-            cool = Some(c);
-        }
-        let superheating = heat.as_ref().and_then(|r| r.crossing_k).map(|t| Quantity::exact(t, "K"));
-        let supercooling = cool.as_ref().and_then(|r| r.crossing_k).map(|t| Quantity::exact(t, "K"));
-        if let Some(h) = &heat {
-            match h.crossing_k {
-                None => warnings.push(format!("the crystal did not melt up to {:.0} K in the heating ramp: T₊ > {:.0} K", h.to_k, h.to_k)),
-                Some(tp) if tp <= tm.value => warnings.push(format!("superheating limit T₊ = {tp:.1} K is not above T_m = {:.1} K", tm.value)),
-                _ => {}
-            }
-        }
-        if let Some(c) = &cool {
-            match c.crossing_k {
-                None => warnings.push(format!("the liquid did not crystallise down to {:.0} K in the cooling ramp: T₋ < {:.0} K", c.to_k, c.to_k)),
-                Some(tc) if tc >= tm.value => warnings.push(format!("supercooling limit T₋ = {tc:.1} K is not below T_m = {:.1} K", tm.value)),
-                _ => {}
-            }
-        }
-
-        // series for plots
-        let mut series = Vec::new();
-        for r in &runs {
-            series.push(Series {
-                name: format!("solid fraction, {} {:.1} K", r.kind, r.temperature_k),
-                x_label: "time".into(),
-                x_unit: "ps".into(),
-                y_label: "solid fraction".into(),
-                y_unit: "".into(),
-                x: r.time_ps.clone(),
-                y: r.solid_fraction.clone(),
-                y_err: None,
-            });
-            series.push(Series {
-                name: format!("solid slab thickness, {} {:.1} K", r.kind, r.temperature_k),
-                x_label: "time".into(),
-                x_unit: "ps".into(),
-                y_label: "interface separation f·L_z".into(),
-                y_unit: "Å".into(),
-                x: r.time_ps.clone(),
-                y: r.solid_fraction.iter().zip(&r.lz).map(|(f, l)| f * l).collect(),
-                y_err: None,
-            });
-            if r.kind == "nph" {
-                series.push(Series {
-                    name: "temperature, nph".into(),
-                    x_label: "time".into(),
-                    x_unit: "ps".into(),
-                    y_label: "kinetic temperature".into(),
-                    y_unit: "K".into(),
-                    x: r.time_ps.clone(),
-                    y: r.temperature.clone(),
-                    y_err: None,
-                });
-            }
-        }
-        let npt: Vec<&CoexistenceRun> = runs.iter().filter(|r| r.kind == "npt").collect();
-        series.push(Series {
-            name: "solid-fraction slope vs temperature".into(),
-            x_label: "temperature".into(),
-            x_unit: "K".into(),
-            y_label: "d(solid fraction)/dt".into(),
-            y_unit: "1/ps".into(),
-            x: npt.iter().map(|r| r.temperature_k).collect(),
-            y: npt.iter().map(|r| r.slope_per_ps).collect(),
-            y_err: Some(npt.iter().map(|r| if r.slope_stderr.is_finite() { r.slope_stderr } else { 0.0 }).collect()),
-        });
-        for (name, r) in [("heating ramp", &heat), ("cooling ramp", &cool)] {
-            if let Some(r) = r {
-                series.push(Series {
-                    name: format!("solid fraction, {name}"),
-                    x_label: "temperature".into(),
-                    x_unit: "K".into(),
-                    y_label: "solid fraction".into(),
-                    y_unit: "".into(),
-                    x: r.temperature.clone(),
-                    y: r.solid_fraction.clone(),
-                    y_err: None,
-                });
-            }
-        }
+        let setup = two_phase_setup(structure, &potential, opts, t0, bulk, search.is_some(), cache, &mut prog, &mut warnings)?;
+        let m = setup.solid.structure.cell.matrix();
+        let est = estimates(&setup, cache, &mut prog, &mut warnings)?;
+        let (heat, cool) = hysteresis(&setup, est.tm.value, cache, &mut prog, &mut warnings)?;
+        let series = plot_series(&est.runs, &heat, &cool);
+        let crossing = |r: &Option<RampResult>| r.as_ref().and_then(|r| r.crossing_k).map(|t| Quantity::exact(t, "K"));
         Ok(MeltingResult {
-            melting_temperature: tm,
-            estimator: estimator.to_string(),
-            bracket_k: [lo, hi],
-            t_m_nph: t_nph,
-            t_m_interpolated: t_interp,
-            superheating_k: superheating,
-            supercooling_k: supercooling,
+            melting_temperature: est.tm,
+            estimator: est.estimator.to_string(),
+            bracket_k: [est.lo, est.hi],
+            t_m_nph: est.t_nph,
+            t_m_interpolated: est.t_interp,
+            superheating_k: crossing(&heat),
+            supercooling_k: crossing(&cool),
             heating_ramp: heat,
             cooling_ramp: cool,
-            runs,
+            runs: est.runs,
             pressure: Quantity::exact(opts.pressure_gpa, "GPa"),
-            n_atoms: n,
-            timestep_ps: ctx.dt,
-            solid_box,
-            solid_volume_per_atom: ctx.v_solid,
+            n_atoms: structure.len(),
+            timestep_ps: setup.ctx.dt,
+            solid_box: [m[0][0], m[1][1], m[2][2]],
+            solid_volume_per_atom: setup.ctx.v_solid,
             series,
             warnings: std::mem::take(&mut warnings),
             provenance: provenance.clone(),
@@ -398,8 +191,9 @@ mod tests {
         // LJ cut at 2.5σ, P = 0: T_m ≈ 0.62–0.69 ε/k_B (75–83 K for ε/k_B = 120.7 K); the
         // search only has to land inside the reach of the coexistence bracket (± 25 %)
         let (s, p) = argon([4, 4, 8]);
-        let o = MeltingOptions { search_steps: 6000, threads: 1, ..Default::default() };
-        let r = Evaluator::new(p.clone(), o.skin, 1)
+        let mut o = MeltingOptions { search_steps: 6000, ..Default::default() };
+        o.md.threads = Some(1);
+        let r = Evaluator::new(p.clone(), scalebridge_md::evaluator::DEFAULT_SKIN, 1)
             .unwrap()
             .install(|| bracket::search(&s, &p, &o, &StageCache::default(), &mut Silent))
             .unwrap();

@@ -1,6 +1,7 @@
 //! Options of the melting protocol and their validation.
 
 use super::*;
+use crate::md_run::{DenyUnknownKeys, MdRunOptions, WithMdRun};
 
 /// Which box lengths the barostat adjusts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,9 +14,13 @@ pub enum BoxCoupling {
 }
 
 /// Options of [`melting_temperature`]. Durations are in MD steps (the time step adapts to the
-/// system), so the same defaults fit argon and copper.
+/// system), so the same defaults fit argon and copper. The shared MD block ([`MdRunOptions`]:
+/// `timestep` (alias `timestep_ps`; 0 chooses `Δt = 0.0035 d_nn / √(k T₀/m)`, ≈ 2 fs for Cu,
+/// 10 fs for Ar), `seed`, `threads`, `skin`, `equilibration_steps` (alias `equilibrate_steps`:
+/// steps of the NPT equilibration of the crystal)) is flattened into the same JSON object; the
+/// thermostat and barostat are set in steps (`thermostat_steps`, `barostat_steps`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct MeltingOptions {
     /// Guess of the melting temperature `T₀`, K. Without one (`None`, the default) the
     /// protocol finds its own from a short heating/cooling hysteresis run
@@ -25,12 +30,6 @@ pub struct MeltingOptions {
     pub search_steps: u64,
     /// Target pressure, GPa (compression positive).
     pub pressure_gpa: f64,
-    /// Time step, ps; 0 chooses `Δt = 0.0035 d_nn / √(k T₀/m)` (≈ 2 fs for Cu, 10 fs for Ar).
-    pub timestep_ps: f64,
-    /// Seed of initial velocities and the thermostat noise.
-    pub seed: u64,
-    /// Worker threads (0 = all cores).
-    pub threads: usize,
     /// Thermostat (stochastic velocity rescaling) time constant in steps.
     pub thermostat_steps: f64,
     /// Berendsen barostat time constant in steps.
@@ -41,8 +40,6 @@ pub struct MeltingOptions {
     pub barostat_every: u64,
     /// Barostat coupling.
     pub coupling: BoxCoupling,
-    /// Steps of the NPT equilibration of the crystal.
-    pub equilibrate_steps: u64,
     /// Steps of melting the upper half at `melt_factor·T₀` (plus ¼ as many to cool it back and
     /// ½ as many to relax the two-phase box under the barostat).
     pub melt_steps: u64,
@@ -68,9 +65,26 @@ pub struct MeltingOptions {
     pub phase: PhaseMethod,
     /// Phase labels are computed every this many steps.
     pub sample_every: u64,
-    /// Verlet skin, Å.
-    pub skin: f64,
+    /// The shared MD-run block.
+    #[serde(flatten)]
+    pub md: MdRunOptions,
+    #[serde(flatten)]
+    pub unknown: DenyUnknownKeys,
 }
+
+/// The melting protocol's defaults of the shared MD block (its own thermostat and barostat,
+/// set in steps; time step 0 = automatic).
+pub const MELTING_MD: MdRunOptions = MdRunOptions {
+    timestep: Some(0.0),
+    thermostat: None,
+    thermostat_damping: None,
+    pressure_damping: None,
+    skin: Some(DEFAULT_SKIN),
+    seed: Some(1),
+    threads: Some(0),
+    equilibration_steps: Some(3000),
+};
+crate::with_md_run!(MeltingOptions, MELTING_MD);
 
 impl Default for MeltingOptions {
     fn default() -> Self {
@@ -78,14 +92,10 @@ impl Default for MeltingOptions {
             guess_k: None,
             search_steps: 20000,
             pressure_gpa: 0.0,
-            timestep_ps: 0.0,
-            seed: 1,
-            threads: 0,
             thermostat_steps: 100.0,
             barostat_steps: 500.0,
             barostat_every: 20,
             coupling: BoxCoupling::Aniso,
-            equilibrate_steps: 3000,
             melt_steps: 3000,
             melt_factor: 2.5,
             trial_steps: 8000,
@@ -98,7 +108,8 @@ impl Default for MeltingOptions {
             ramp_cool: [1.2, 0.3],
             phase: PhaseMethod::default(),
             sample_every: 200,
-            skin: DEFAULT_SKIN,
+            md: MELTING_MD,
+            unknown: DenyUnknownKeys,
         }
     }
 }
@@ -113,9 +124,7 @@ pub(super) fn validate(s: &Structure, pot: &dyn Potential, o: &MeltingOptions) -
     if !o.pressure_gpa.is_finite() {
         return Err(Error::invalid("pressure_gpa", o.pressure_gpa, "must be finite (GPa)"));
     }
-    if !(o.timestep_ps.is_finite() && o.timestep_ps >= 0.0) {
-        return Err(Error::invalid("timestep_ps", o.timestep_ps, "must be positive (ps), or 0 for automatic"));
-    }
+    let md = o.md()?;
     for (name, v, lo) in [("melt_factor", o.melt_factor, 1.05), ("thermostat_steps", o.thermostat_steps, 1.0), ("barostat_steps", o.barostat_steps, 10.0)] {
         if !(v.is_finite() && v >= lo) {
             return Err(Error::invalid(name, v, &format!("must be at least {lo}")));
@@ -130,7 +139,7 @@ pub(super) fn validate(s: &Structure, pot: &dyn Potential, o: &MeltingOptions) -
     if o.sample_every == 0 {
         return Err(Error::invalid("sample_every", 0, "must be at least 1 step"));
     }
-    for (name, v) in [("trial_steps", o.trial_steps), ("equilibrate_steps", o.equilibrate_steps), ("melt_steps", o.melt_steps)] {
+    for (name, v) in [("trial_steps", o.trial_steps), ("equilibration_steps", md.equilibration_steps), ("melt_steps", o.melt_steps)] {
         if v < 500 {
             return Err(Error::invalid(name, v, "run too short: at least 500 steps are needed"));
         }

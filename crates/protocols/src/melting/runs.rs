@@ -2,11 +2,14 @@
 //! cooling ramps, the growth-rate fit and its zero.
 
 use super::*;
+use crate::md_run::{MdRun, WithMdRun};
 
 /// Everything shared by the stages.
 pub(super) struct Ctx<'a> {
     pub(super) potential: Arc<dyn Potential>,
     pub(super) opts: &'a MeltingOptions,
+    /// The shared MD block, resolved.
+    pub(super) md: MdRun,
     pub(super) dt: f64,
     pub(super) pressure: f64,
     pub(super) bulk_modulus: f64,
@@ -21,16 +24,18 @@ impl<'a> Ctx<'a> {
     /// The context of runs of `structure` at temperatures around `t` K (which sets the automatic
     /// time step), with the crystal's bulk modulus `bulk_modulus` (eV/Å³) for the barostat and
     /// the raw solid fraction as reference (`f_ref` 1 until the crystal is equilibrated).
-    pub(super) fn new(structure: &Structure, potential: &Arc<dyn Potential>, opts: &'a MeltingOptions, t: f64, bulk_modulus: f64) -> Self {
-        Ctx {
+    pub(super) fn new(structure: &Structure, potential: &Arc<dyn Potential>, opts: &'a MeltingOptions, t: f64, bulk_modulus: f64) -> Result<Self> {
+        let md = opts.md()?;
+        Ok(Ctx {
             potential: potential.clone(),
             opts,
-            dt: timestep(structure, opts, t),
+            dt: timestep(structure, md.timestep, t),
+            md,
             pressure: opts.pressure_gpa / EV_PER_A3_IN_GPA,
             bulk_modulus,
             v_solid: structure.cell.volume() / structure.len() as f64,
             f_ref: 1.0,
-        }
+        })
     }
 
     pub(super) fn driver(&self, state: MdState, seed: u64) -> Result<Driver> {
@@ -41,7 +46,7 @@ impl<'a> Ctx<'a> {
         };
         Ok(Driver {
             state,
-            eval: Evaluator::new(self.potential.clone(), self.opts.skin, self.opts.threads)?,
+            eval: Evaluator::new(self.potential.clone(), self.md.skin, self.md.threads)?,
             dt: self.dt,
             rng: ChaCha12Rng::seed_from_u64(seed),
             tau_t: self.opts.thermostat_steps * self.dt,
@@ -229,7 +234,8 @@ impl Ctx<'_> {
 /// (eV/Å³; `None` when not positive and finite).
 pub(super) fn static_energy_and_bulk_modulus(structure: &Structure, potential: &Arc<dyn Potential>, opts: &MeltingOptions) -> Result<(f64, Option<f64>)> {
     let n = structure.len();
-    let mut ev = Evaluator::new(potential.clone(), opts.skin, opts.threads)?;
+    let md = opts.md()?;
+    let mut ev = Evaluator::new(potential.clone(), md.skin, md.threads)?;
     ev.request = Request::global();
     let e0 = ev.compute_all(structure)?.energy / n as f64;
     let p_of = |ev: &mut Evaluator, f: f64| -> Result<f64> {
@@ -243,10 +249,10 @@ pub(super) fn static_energy_and_bulk_modulus(structure: &Structure, potential: &
     Ok((e0, (bulk.is_finite() && bulk > 0.0).then_some(bulk)))
 }
 
-/// Time step, ps: `opts.timestep_ps`, or with 0 `Δt = 0.0035 d_nn / √(k T/m)`.
-pub(super) fn timestep(structure: &Structure, opts: &MeltingOptions, t: f64) -> f64 {
-    if opts.timestep_ps > 0.0 {
-        return opts.timestep_ps;
+/// Time step, ps: `timestep`, or with 0 `Δt = 0.0035 d_nn / √(k T/m)`.
+pub(super) fn timestep(structure: &Structure, timestep: f64, t: f64) -> f64 {
+    if timestep > 0.0 {
+        return timestep;
     }
     let n = structure.len();
     let mass = mean(&structure.masses);

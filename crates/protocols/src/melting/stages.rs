@@ -9,8 +9,8 @@ pub(super) fn equilibrated_solid(ctx0: &Ctx<'_>, structure: &Structure, t0: f64,
     let mut d = ctx0.driver(MdState { structure: structure.clone(), velocities: vec![[0.0; 3]; structure.len()], step: 0, time: 0.0 }, seed)?;
     d.thermalise(t0, seed)?;
     let mut sums = ([0.0; 3], 0usize);
-    let half = ctx0.opts.equilibrate_steps / 2;
-    segment(&mut d, ctx0.opts.equilibrate_steps, |_| Control { temperature: Some(t0), barostat: true }, 10, prog, "solid npt", |d, s| {
+    let half = ctx0.md.equilibration_steps / 2;
+    segment(&mut d, ctx0.md.equilibration_steps, |_| Control { temperature: Some(t0), barostat: true }, 10, prog, "solid npt", |d, s| {
         ctx0.check_density(d, t0)?;
         if s > half {
             let l = d.lengths();
@@ -87,7 +87,7 @@ pub(super) fn bracket(ctx: &Ctx<'_>, coexist: &MdState, t0: f64, cache: &StageCa
     let mut runs: Vec<CoexistenceRun> = Vec::new();
     let trial = |t: f64, runs: &mut Vec<CoexistenceRun>, prog: &mut Steps<'_>| -> Result<usize> {
         let key = format!("npt-{t:.4}");
-        let r = cache.get_or_run(&key, || coexistence_run(&ctx, &coexist, t, false, ctx.opts.seed.wrapping_add((t * 1000.0) as u64), prog))?;
+        let r = cache.get_or_run(&key, || coexistence_run(&ctx, &coexist, t, false, ctx.md.seed.wrapping_add((t * 1000.0) as u64), prog))?;
         runs.push(r);
         Ok(runs.len() - 1)
     };

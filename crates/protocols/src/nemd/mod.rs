@@ -28,11 +28,10 @@
 //! mean temperature more than 10 % from the target.
 
 use crate::green_kubo::KAPPA_UNIT;
-use crate::md_run::{drive, equilibrated, validate_common, Thermostat};
+use crate::md_run::{drive, equilibrated, validate_common, DenyUnknownKeys, MdRun, MdRunOptions, Stage, WithMdRun};
 use crate::report::{Progress, Provenance, Quantity, Series, StageCache};
 use scalebridge_core::stats;
 use scalebridge_md::error::{Error, Result};
-use scalebridge_md::evaluator::DEFAULT_SKIN;
 use scalebridge_md::integrators::MdState;
 use scalebridge_md::potentials::{Potential, Request};
 use scalebridge_md::structure::Structure;
@@ -47,22 +46,16 @@ use fit::*;
 
 /// Options of [`muller_plathe`]. Defaults: 300 K, seed 1, 1 fs, Nosé–Hoover 0.1 ps,
 /// 10 000 NVT steps, 20 000 discarded and 100 000 averaged NVE steps, a swap every 100 steps,
-/// 20 slabs, profile sampled every 10 steps in 5 blocks, all cores.
+/// 20 slabs, profile sampled every 10 steps in 5 blocks, all cores. The shared MD block
+/// ([`MdRunOptions`]: `timestep`, `thermostat`, `thermostat_damping`, `skin`, `threads`,
+/// `equilibration_steps`) is flattened into the same JSON object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct NemdOptions {
     /// Target temperature, K.
     pub temperature: f64,
     /// One independent run per seed.
     pub seeds: Vec<u64>,
-    /// Time step, ps.
-    pub timestep: f64,
-    /// Thermostat of the equilibration.
-    pub thermostat: Thermostat,
-    /// Thermostat damping time, ps.
-    pub thermostat_damping: f64,
-    /// NVT steps before the swaps start.
-    pub equilibration_steps: u64,
     /// NVE steps with swaps before averaging (approach to the steady state).
     pub discard_steps: u64,
     /// NVE steps with swaps over which the profile and the exchanged energy are averaged.
@@ -75,29 +68,30 @@ pub struct NemdOptions {
     pub sample_every: u64,
     /// Blocks of the production for the standard error of the gradient.
     pub blocks: usize,
-    /// Worker threads (0 = all cores).
-    pub threads: usize,
-    /// Neighbour-list skin, Å.
-    pub skin: f64,
+    /// The shared MD-run block.
+    #[serde(flatten)]
+    pub md: MdRunOptions,
+    #[serde(flatten)]
+    pub unknown: DenyUnknownKeys,
 }
+
+/// NEMD's defaults of the shared MD block: those of Green–Kubo.
+pub const NEMD_MD: MdRunOptions = crate::green_kubo::GREEN_KUBO_MD;
+crate::with_md_run!(NemdOptions, NEMD_MD);
 
 impl Default for NemdOptions {
     fn default() -> Self {
         NemdOptions {
             temperature: 300.0,
             seeds: vec![1],
-            timestep: 0.001,
-            thermostat: Thermostat::NoseHoover,
-            thermostat_damping: 0.1,
-            equilibration_steps: 10_000,
             discard_steps: 20_000,
             production_steps: 100_000,
             swap_every: 100,
             slabs: 20,
             sample_every: 10,
             blocks: 5,
-            threads: 0,
-            skin: DEFAULT_SKIN,
+            md: NEMD_MD,
+            unknown: DenyUnknownKeys,
         }
     }
 }
@@ -105,7 +99,8 @@ impl Default for NemdOptions {
 impl NemdOptions {
     /// Check the options (and that `natoms` atoms fill the slabs).
     pub fn validate(&self, natoms: usize) -> Result<()> {
-        validate_common(self.temperature, &self.seeds, self.timestep, self.thermostat_damping, self.skin)?;
+        validate_common(self.temperature, &self.seeds)?;
+        self.md()?;
         if self.slabs < 4 || !self.slabs.is_multiple_of(2) {
             return Err(Error::invalid("slabs", self.slabs, "must be even and at least 4 (cold slab 0, hot slab N/2)"));
         }
@@ -213,33 +208,19 @@ fn run_seed(
     structure: &Structure,
     potential: &Arc<dyn Potential>,
     o: &NemdOptions,
+    md: &MdRun,
     seed: u64,
     progress: &mut dyn Progress,
     base: u64,
     total: u64,
 ) -> Result<SeedRun> {
     let stage = format!("seed {seed}: NVT equilibration");
-    let mut sim = equilibrated(
-        structure,
-        potential,
-        o.thermostat,
-        o.temperature,
-        o.thermostat_damping,
-        seed,
-        o.timestep,
-        o.skin,
-        o.threads,
-        o.equilibration_steps,
-        progress,
-        base,
-        total,
-        &stage,
-    )?;
+    let mut sim = equilibrated(structure, potential, md, o.temperature, seed, progress, Stage { base, total, name: &stage })?;
     let n = o.slabs;
     let hot = n / 2;
     let mut slab = Vec::with_capacity(structure.len());
     let stage = format!("seed {seed}: NVE with swaps (discarded)");
-    drive(&mut sim, o.discard_steps, 0, Request::default(), progress, base + o.equilibration_steps, total, &stage, |sim, step| {
+    drive(&mut sim, o.discard_steps, 0, Request::default(), progress, base + md.equilibration_steps, total, &stage, |sim, step| {
         if step % o.swap_every == 0 {
             slab_of(&sim.state, n, &mut slab);
             swap(&mut sim.state, &slab, hot);
@@ -250,7 +231,7 @@ fn run_seed(
     let stage = format!("seed {seed}: NVE with swaps (averaged)");
     let nb = o.blocks as u64;
     let prod = o.production_steps;
-    drive(&mut sim, prod, 0, Request::default(), progress, base + o.equilibration_steps + o.discard_steps, total, &stage, |sim, step| {
+    drive(&mut sim, prod, 0, Request::default(), progress, base + md.equilibration_steps + o.discard_steps, total, &stage, |sim, step| {
         let b = (((step - 1) * nb / prod) as usize).min(o.blocks - 1);
         let swap_now = step % o.swap_every == 0;
         let sample_now = step % o.sample_every == 0;
@@ -317,7 +298,7 @@ fn analyse(run: &SeedRun, o: &NemdOptions, lz: f64, area: f64, slabs: &[usize], 
             (stats::variance(&v) / v.len() as f64).sqrt()
         })
         .collect();
-    let t = o.production_steps as f64 * o.timestep;
+    let t = o.production_steps as f64 * o.md()?.timestep;
     let flux = total.energy / (2.0 * area * t);
     let gradient = g / width;
     let gradient_err = g_err / width;
@@ -353,8 +334,9 @@ pub fn muller_plathe(
     progress: &mut dyn Progress,
 ) -> Result<NemdResult> {
     let started = std::time::Instant::now();
-    let o = options;
+    let o = &crate::md_run::resolved(options)?;
     o.validate(structure.len())?;
+    let md = o.md()?;
     structure.validate()?;
     potential.check_species(&structure.species)?;
     let mut provenance = Provenance::new("thermal_conductivity/muller_plathe", structure, potential.as_ref(), o, &o.seeds)?;
@@ -363,14 +345,14 @@ pub fn muller_plathe(
     let lz = structure.cell.widths()[2];
     let area = volume / lz;
     let width = lz / n as f64;
-    let per_seed_steps = o.equilibration_steps + o.discard_steps + o.production_steps;
+    let per_seed_steps = md.equilibration_steps + o.discard_steps + o.production_steps;
     let total = per_seed_steps * o.seeds.len() as u64;
     let (slabs, dist) = fit_points(n);
 
     let mut analyses = Vec::with_capacity(o.seeds.len());
     for (i, &seed) in o.seeds.iter().enumerate() {
         let base = i as u64 * per_seed_steps;
-        let run = cache.get_or_run(&format!("seed-{seed}"), || run_seed(structure, &potential, o, seed, progress, base, total))?;
+        let run = cache.get_or_run(&format!("seed-{seed}"), || run_seed(structure, &potential, o, &md, seed, progress, base, total))?;
         if run.blocks.len() != o.blocks || run.blocks.iter().any(|b| b.ke.len() != n || b.counts.len() != n) {
             return Err(Error::invalid("cached stage", format!("seed-{seed}"), "does not match the options (delete the cache)"));
         }

@@ -1,8 +1,12 @@
-//! The one MD-run driver of the protocols: the thermostat choice ([`Thermostat`], built by the
-//! engine's integrator factory `scalebridge_md::integrators::factory`), the shared checks of
-//! the run options ([`validate_common`]), NVT equilibration from seeded Maxwell–Boltzmann
-//! velocities ([`equilibrated`]) and a stepping loop with sampling, progress and interruption
-//! ([`drive`], [`run_steps`]).
+//! The one MD-run driver of the protocols: the shared option block ([`MdRunOptions`], resolved
+//! against each protocol's defaults into an [`MdRun`]), the thermostat choice ([`Thermostat`],
+//! built by the engine's integrator factory `scalebridge_md::integrators::factory`), the shared
+//! checks of the run options ([`validate_common`]), NVT equilibration from seeded
+//! Maxwell–Boltzmann velocities ([`equilibrated`]) and a stepping loop with sampling, progress
+//! and interruption ([`drive`], [`run_steps`]).
+
+mod options;
+pub use options::{resolved, DenyUnknownKeys, MdRun, MdRunOptions, Resolve, WithMdRun};
 
 pub use crate::report::run_steps;
 use crate::report::Progress;
@@ -28,8 +32,9 @@ pub enum Thermostat {
     Langevin,
 }
 
-/// Checks shared by the thermal-conductivity protocols.
-pub fn validate_common(temperature: f64, seeds: &[u64], timestep: f64, damping: f64, skin: f64) -> Result<()> {
+/// Checks shared by the thermal-conductivity protocols (the MD block is checked when it is
+/// resolved, [`MdRunOptions::run`]).
+pub fn validate_common(temperature: f64, seeds: &[u64]) -> Result<()> {
     if !(temperature.is_finite() && temperature > 0.0) {
         return Err(Error::invalid("temperature", temperature, "must be positive (K)"));
     }
@@ -41,16 +46,33 @@ pub fn validate_common(temperature: f64, seeds: &[u64], timestep: f64, damping: 
             return Err(Error::invalid("seeds", s, "seeds must be distinct (a repeated seed repeats the same run)"));
         }
     }
-    if !(timestep.is_finite() && timestep > 0.0) {
-        return Err(Error::invalid("timestep", timestep, "must be positive (ps)"));
-    }
-    if !(damping.is_finite() && damping > 0.0) {
-        return Err(Error::invalid("thermostat_damping", damping, "must be positive (ps)"));
-    }
-    if !(skin.is_finite() && skin >= 0.0) {
-        return Err(Error::invalid("skin", skin, "must be non-negative (Å)"));
-    }
     Ok(())
+}
+
+/// Where a stage stands in a protocol's progress: steps done before it, planned in all, and
+/// its name.
+#[derive(Clone, Copy, Debug)]
+pub struct Stage<'a> {
+    pub base: u64,
+    pub total: u64,
+    pub name: &'a str,
+}
+
+impl MdRun {
+    /// A simulation of `structure` with `integrator` at this block's time step, skin and threads.
+    pub fn simulation(&self, structure: Structure, potential: &Arc<dyn Potential>, integrator: Box<dyn Integrator>) -> Result<Simulation> {
+        Simulation::new(structure, potential.clone(), integrator, self.timestep, self.skin, self.threads)
+    }
+
+    /// This block's NVT integrator at `temperature` (its thermostat, damping and `seed`).
+    pub fn nvt(&self, temperature: f64, seed: u64) -> Result<Box<dyn Integrator>> {
+        thermostat(self.thermostat, temperature, self.thermostat_damping, seed)
+    }
+
+    /// This block's MTK NPT integrator at `temperature` K and hydrostatic `pressure` eV/Å³.
+    pub fn npt(&self, temperature: f64, pressure: f64, coupling: &str) -> Result<Box<dyn Integrator>> {
+        npt(temperature, self.thermostat_damping, pressure, self.pressure_damping, coupling)
+    }
 }
 
 /// An MTK NPT integrator (the engine's factory) at `temperature` K and hydrostatic pressure
@@ -77,30 +99,22 @@ pub fn thermostat(kind: Thermostat, temperature: f64, damping: f64, seed: u64) -
 }
 
 /// A simulation of `structure` with velocities at `temperature` from `seed`, equilibrated
-/// for `steps` NVT steps and switched to NVE with zero total momentum; forces are current.
-#[allow(clippy::too_many_arguments)]
+/// for `md.equilibration_steps` NVT steps (the block's thermostat) and switched to NVE with
+/// zero total momentum; forces are current.
 pub fn equilibrated(
     structure: &Structure,
     potential: &Arc<dyn Potential>,
-    kind: Thermostat,
+    md: &MdRun,
     temperature: f64,
-    damping: f64,
     seed: u64,
-    timestep: f64,
-    skin: f64,
-    threads: usize,
-    steps: u64,
     progress: &mut dyn Progress,
-    base: u64,
-    total: u64,
-    stage: &str,
+    at: Stage<'_>,
 ) -> Result<Simulation> {
-    let integrator = thermostat(kind, temperature, damping, seed)?;
-    let mut sim = Simulation::new(structure.clone(), potential.clone(), integrator, timestep, skin, threads)?;
+    let mut sim = md.simulation(structure.clone(), potential, md.nvt(temperature, seed)?)?;
     sim.create_velocities(temperature, seed)?;
     sim.setup()?;
-    if steps > 0 {
-        run_steps(&mut sim, steps, progress, base, total, stage)?;
+    if md.equilibration_steps > 0 {
+        run_steps(&mut sim, md.equilibration_steps, progress, at.base, at.total, at.name)?;
     }
     let masses = sim.state.structure.masses.clone();
     zero_momentum(&masses, &mut sim.state.velocities);

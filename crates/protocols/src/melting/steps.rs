@@ -1,0 +1,250 @@
+//! The steps of [`super::melting_temperature`], in order: the starting guess (own search or
+//! the user's), the static checks, the two-phase setup (with corrections of an own guess), the
+//! estimates of `T_m` (NPT bracket, NPH coexistence, the choice between them), the hysteresis
+//! ramps and the series for plots.
+
+use super::*;
+use crate::md_run::MdRun;
+
+/// How often the coexistence stages may move a guess the protocol found itself.
+const MAX_GUESS_CORRECTIONS: usize = 8;
+
+/// The guess `T₀` (the user's, or found by a hysteresis search run in `pool`).
+pub(super) fn initial_guess(
+    structure: &Structure,
+    potential: &Arc<dyn Potential>,
+    opts: &MeltingOptions,
+    pool: &rayon::ThreadPool,
+    cache: &StageCache,
+    progress: &mut dyn Progress,
+) -> Result<(f64, Option<BracketSearch>)> {
+    match opts.guess_k {
+        Some(g) => Ok((g, None)),
+        None => {
+            let s = pool.install(|| bracket::search(structure, potential, opts, cache, progress))?;
+            Ok((s.guess_k, Some(s)))
+        }
+    }
+}
+
+/// Static checks of the crystal at `t0`: cohesive energy (vaporisation range) and bulk modulus
+/// (the barostat's coupling, eV/Å³; 80 GPa with a warning when it cannot be estimated).
+pub(super) fn static_checks(structure: &Structure, potential: &Arc<dyn Potential>, opts: &MeltingOptions, t0: f64, warnings: &mut Vec<String>) -> Result<f64> {
+    let (e0, bulk) = static_energy_and_bulk_modulus(structure, potential, opts)?;
+    let bulk = bulk.unwrap_or_else(|| {
+        warnings.push("could not estimate the bulk modulus of the input crystal; the barostat uses 80 GPa".into());
+        0.5 // eV/Å³ (80 GPa); only sets the barostat's coupling speed
+    });
+    if e0 < 0.0 && BOLTZMANN * t0 > 0.2 * (-e0) {
+        return Err(Error::invalid(
+            "guess_k",
+            t0,
+            &format!(
+                "k_B T = {:.4} eV exceeds 0.2 × the cohesive energy {:.4} eV/atom: far above the vaporisation range of this potential",
+                BOLTZMANN * t0,
+                -e0
+            ),
+        ));
+    }
+    Ok(bulk)
+}
+
+/// MD steps the protocol plans (for progress).
+pub(super) fn planned_steps(opts: &MeltingOptions, md: &MdRun) -> u64 {
+    md.equilibration_steps + opts.melt_steps * 7 / 4 + opts.trial_steps * (2 + opts.bisections as u64) + opts.nph_steps + 2 * opts.ramp_steps
+}
+
+/// The equilibrated crystal, the two-phase box and the context of the runs from them, at the
+/// guess `t0` (possibly corrected).
+pub(super) struct Setup<'a> {
+    pub(super) ctx: Ctx<'a>,
+    pub(super) solid: MdState,
+    pub(super) coexist: MdState,
+    pub(super) t0: f64,
+}
+
+/// Stages 1 (equilibrated crystal) and 2 (two-phase box). With a guess of its own (`auto`) the
+/// protocol corrects it here: a crystal that melts at the guess, or a two-phase box that melts
+/// or freezes, moves the guess down or up and the two stages run again.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn two_phase_setup<'a>(
+    structure: &Structure,
+    potential: &Arc<dyn Potential>,
+    opts: &'a MeltingOptions,
+    mut t0: f64,
+    bulk: f64,
+    auto: bool,
+    cache: &StageCache,
+    prog: &mut Steps<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<Setup<'a>> {
+    let n = structure.len();
+    let mut attempts = 0;
+    loop {
+        let ctx0 = Ctx::new(structure, potential, opts, t0, bulk)?;
+        let seed = ctx0.md.seed;
+        let tag = if auto { format!("-{t0:.3}") } else { String::new() };
+        let solid: MdState = cache.get_or_run(&format!("solid{tag}"), || equilibrated_solid(&ctx0, structure, t0, seed, prog))?;
+        let f_ref = ctx0.solid_fraction_of(&solid.structure)?;
+        let ctx = Ctx { v_solid: solid.structure.cell.volume() / n as f64, f_ref: f_ref.max(1e-3), ..ctx0 };
+        let retry = auto && attempts < MAX_GUESS_CORRECTIONS;
+        if f_ref < 0.25 {
+            if retry {
+                attempts += 1;
+                t0 *= 0.85;
+                continue;
+            }
+            return Err(Error::invalid(
+                "guess_k",
+                t0,
+                "the crystal melted during equilibration at the guess temperature: the guess is far above T_m (or the structure is not a stable crystal of this potential)",
+            ));
+        }
+        let coexist: MdState = cache.get_or_run(&format!("coexistence{tag}"), || two_phase_box(&ctx, &solid, t0, seed, prog))?;
+        let f_start = ctx.solid_fraction_of(&coexist.structure)?;
+        if !(0.2..=0.8).contains(&f_start) {
+            if retry {
+                attempts += 1;
+                t0 *= if f_start < 0.2 { 0.93 } else { 1.07 };
+                continue;
+            }
+            return Err(Error::invalid(
+                "guess_k",
+                t0,
+                &format!("the two-phase box did not stay two-phase at the guess (solid fraction {f_start:.2} after relaxation): the guess is too far from T_m"),
+            ));
+        }
+        if attempts > 0 {
+            warnings.push(format!("the hysteresis guess was corrected {attempts} time(s) to {t0:.1} K by the coexistence stages"));
+        }
+        return Ok(Setup { ctx, solid, coexist, t0 });
+    }
+}
+
+/// The estimates of `T_m` from the two-phase box.
+pub(super) struct Estimates {
+    pub(super) runs: Vec<CoexistenceRun>,
+    pub(super) lo: f64,
+    pub(super) hi: f64,
+    pub(super) t_interp: Option<Quantity>,
+    pub(super) t_nph: Option<Quantity>,
+    /// The headline value and the name of its estimator.
+    pub(super) tm: Quantity,
+    pub(super) estimator: &'static str,
+}
+
+/// Stages 3 (NPT bracket and the zero of the growth rate) and 4 (NPH coexistence), and the
+/// choice of the headline estimate (NPH, else interpolated, else the bracket's midpoint).
+pub(super) fn estimates(setup: &Setup<'_>, cache: &StageCache, prog: &mut Steps<'_>, warnings: &mut Vec<String>) -> Result<Estimates> {
+    let ctx = &setup.ctx;
+    let Bracket { mut runs, lo, hi, step } = bracket(ctx, &setup.coexist, setup.t0, cache, prog, warnings)?;
+    let near: Vec<&CoexistenceRun> = runs.iter().filter(|r| r.temperature_k >= lo - 1e-9 - step && r.temperature_k <= hi + 1e-9 + step).collect();
+    let t_interp = interpolate_zero(&near).filter(|q| q.value > lo - step && q.value < hi + step);
+    let mut t_nph = None;
+    if ctx.opts.nph_steps > 0 {
+        let start_t = t_interp.as_ref().map(|q| q.value).unwrap_or(0.5 * (lo + hi));
+        let r = cache.get_or_run("nph", || coexistence_run(ctx, &setup.coexist, start_t, true, ctx.md.seed ^ 0x9e37, prog))?;
+        let last = r.solid_fraction.last().copied().unwrap_or(0.0);
+        if (0.1..=0.9).contains(&last) {
+            let half = r.temperature.len() / 2;
+            let (m, e) = block_mean_stderr(&r.temperature[half..], 5)?;
+            t_nph = Some(Quantity::with_err(m, e, "K"));
+        } else {
+            warnings.push(format!("the NPH run ended with solid fraction {last:.2}: one phase vanished, its temperature is not T_m"));
+        }
+        runs.push(r);
+    }
+    let (tm, estimator) = if let Some(q) = &t_nph {
+        (q.clone(), "nph")
+    } else if let Some(q) = &t_interp {
+        (q.clone(), "interpolated")
+    } else {
+        (Quantity::with_err(0.5 * (lo + hi), (hi - lo) / 12f64.sqrt(), "K"), "bracket")
+    };
+    let e = Estimates { runs, lo, hi, t_interp, t_nph, tm, estimator };
+    check_estimates(&e, warnings);
+    Ok(e)
+}
+
+/// Warnings when the estimates disagree with each other.
+fn check_estimates(e: &Estimates, warnings: &mut Vec<String>) {
+    let (lo, hi, tm) = (e.lo, e.hi, &e.tm);
+    let tol = 2.0 * tm.stderr.unwrap_or(0.0);
+    if tm.value < lo - tol || tm.value > hi + tol {
+        warnings.push(format!(
+            "T_m = {:.1} K ({}) lies outside the NPT bracket [{lo:.1}, {hi:.1}] K: longer runs or a larger box are needed",
+            tm.value, e.estimator
+        ));
+    }
+    if let (Some(a), Some(b)) = (&e.t_nph, &e.t_interp) {
+        let comb = (a.stderr.unwrap_or(0.0).powi(2) + b.stderr.unwrap_or(0.0).powi(2)).sqrt();
+        if (a.value - b.value).abs() > 3.0 * comb.max(0.005 * a.value) {
+            warnings.push(format!("NPH ({:.1} K) and interpolated NPT ({:.1} K) estimates differ by more than 3 combined errors", a.value, b.value));
+        }
+    }
+}
+
+/// Stage 5: the heating ramp of the crystal and the cooling ramp of the melted box (both
+/// `None` with `ramp_steps == 0`), with warnings when they do not bound `tm`.
+pub(super) fn hysteresis(setup: &Setup<'_>, tm: f64, cache: &StageCache, prog: &mut Steps<'_>, warnings: &mut Vec<String>) -> Result<(Option<RampResult>, Option<RampResult>)> {
+    let (ctx, opts, t0, seed) = (&setup.ctx, setup.ctx.opts, setup.t0, setup.ctx.md.seed);
+    if opts.ramp_steps == 0 {
+        return Ok((None, None));
+    }
+    let heat = cache.get_or_run("superheating", || ramp(ctx, &setup.solid, opts.ramp_heat[0] * t0, opts.ramp_heat[1] * t0, true, seed ^ 0x77, prog))?;
+    // the liquid: the coexistence box melted at the ramp's start temperature
+    let cool = cache.get_or_run("supercooling", || {
+        let mut d = ctx.driver(setup.coexist.clone(), seed ^ 0x78)?;
+        let hot = opts.melt_factor * t0;
+        segment(&mut d, opts.melt_steps / 2, |_| Control { temperature: Some(hot), barostat: false }, opts.melt_steps, prog, "melting the box", |_, _| Ok(true))?;
+        ramp(ctx, &d.state, opts.ramp_cool[0] * t0, opts.ramp_cool[1] * t0, false, seed ^ 0x79, prog)
+    })?;
+    match heat.crossing_k {
+        None => warnings.push(format!("the crystal did not melt up to {:.0} K in the heating ramp: T₊ > {:.0} K", heat.to_k, heat.to_k)),
+        Some(tp) if tp <= tm => warnings.push(format!("superheating limit T₊ = {tp:.1} K is not above T_m = {tm:.1} K")),
+        _ => {}
+    }
+    match cool.crossing_k {
+        None => warnings.push(format!("the liquid did not crystallise down to {:.0} K in the cooling ramp: T₋ < {:.0} K", cool.to_k, cool.to_k)),
+        Some(tc) if tc >= tm => warnings.push(format!("supercooling limit T₋ = {tc:.1} K is not below T_m = {tm:.1} K")),
+        _ => {}
+    }
+    Ok((Some(heat), Some(cool)))
+}
+
+fn series(name: String, x_label: &str, x_unit: &str, y_label: &str, y_unit: &str, x: Vec<f64>, y: Vec<f64>) -> Series {
+    Series { name, x_label: x_label.into(), x_unit: x_unit.into(), y_label: y_label.into(), y_unit: y_unit.into(), x, y, y_err: None }
+}
+
+/// Series for plots: solid fraction and slab thickness of every run, the NPH temperature, the
+/// growth rate against temperature and the solid fraction along the ramps.
+pub(super) fn plot_series(runs: &[CoexistenceRun], heat: &Option<RampResult>, cool: &Option<RampResult>) -> Vec<Series> {
+    let mut out = Vec::new();
+    for r in runs {
+        let (k, t) = (&r.kind, r.temperature_k);
+        out.push(series(format!("solid fraction, {k} {t:.1} K"), "time", "ps", "solid fraction", "", r.time_ps.clone(), r.solid_fraction.clone()));
+        let thickness = r.solid_fraction.iter().zip(&r.lz).map(|(f, l)| f * l).collect();
+        out.push(series(format!("solid slab thickness, {k} {t:.1} K"), "time", "ps", "interface separation f·L_z", "Å", r.time_ps.clone(), thickness));
+        if r.kind == "nph" {
+            out.push(series("temperature, nph".into(), "time", "ps", "kinetic temperature", "K", r.time_ps.clone(), r.temperature.clone()));
+        }
+    }
+    let npt: Vec<&CoexistenceRun> = runs.iter().filter(|r| r.kind == "npt").collect();
+    let mut slope = series(
+        "solid-fraction slope vs temperature".into(),
+        "temperature",
+        "K",
+        "d(solid fraction)/dt",
+        "1/ps",
+        npt.iter().map(|r| r.temperature_k).collect(),
+        npt.iter().map(|r| r.slope_per_ps).collect(),
+    );
+    slope.y_err = Some(npt.iter().map(|r| if r.slope_stderr.is_finite() { r.slope_stderr } else { 0.0 }).collect());
+    out.push(slope);
+    for (name, r) in [("heating ramp", heat), ("cooling ramp", cool)] {
+        if let Some(r) = r {
+            out.push(series(format!("solid fraction, {name}"), "temperature", "K", "solid fraction", "", r.temperature.clone(), r.solid_fraction.clone()));
+        }
+    }
+    out
+}
