@@ -149,32 +149,44 @@ class Microstructure:
 def generate(
     kind: Literal["laminate", "spheres", "ellipsoids", "fibres", "pores", "voronoi"],
     resolution: Union[int, Sequence[int]],
-    fraction: float = 0.2,
-    seed: int = 1,
+    fraction: float | None = None,
+    seed: int | None = None,
     *,
     radius: float | None = None,
     length: float | None = None,
-    random_fibres: bool = False,
-    grains: int = 50,
+    random_fibres: bool | None = None,
+    grains: int | None = None,
     texture_spread_deg: float | None = None,
     axes: Sequence[float] | None = None,
-    random_orientation: bool = True,
-    gap: float = 1.0,
-    radius_cv: float = 0.0,
-    n_bilayers: int = 1,
+    random_orientation: bool | None = None,
+    gap: float | None = None,
+    radius_cv: float | None = None,
+    n_bilayers: int | None = None,
 ) -> Microstructure:
     """Generate a periodic microstructure (sizes in voxels; laminate normal along z).
 
     Phase 0 is the matrix and phase 1 the inclusions/pores; for ``voronoi`` the phase is the grain
     index and ``rotations`` holds one orientation per grain (random, or a <001> fibre texture along
     z with ``texture_spread_deg``).
+
+    Arguments left as ``None`` take the Rust generators' defaults: ``fraction`` 0.2, ``seed`` 1,
+    ``gap`` 1 voxel, ``radius_cv`` 0, ``radius`` a tenth and a fibre's ``length`` half of the
+    smallest grid dimension, aligned fibres (``random_fibres`` False), 50 ``grains``, randomly
+    oriented ellipsoids (``random_orientation`` True) with ``axes`` 1 : 1 : 2, one laminate
+    bilayer (``n_bilayers``).
     """
     res = [int(resolution)] * 3 if np.isscalar(resolution) else [int(x) for x in resolution]  # type: ignore[arg-type]
     ph, rot = _sb.continuum_generate(
-        kind, res, float(fraction), int(seed), radius, length, bool(random_fibres), int(grains), texture_spread_deg,
-        None if axes is None else [float(a) for a in axes], bool(random_orientation), float(gap), float(radius_cv), int(n_bilayers),
+        kind, res, _opt(float, fraction), _opt(int, seed), _opt(float, radius), _opt(float, length), _opt(bool, random_fibres),
+        _opt(int, grains), _opt(float, texture_spread_deg), None if axes is None else [float(a) for a in axes],
+        _opt(bool, random_orientation), _opt(float, gap), _opt(float, radius_cv), _opt(int, n_bilayers),
     )
     return Microstructure(ph, rot)
+
+
+def _opt(kind: Any, value: Any) -> Any:
+    """``kind(value)``, or None when the user gave nothing (the Rust default applies)."""
+    return None if value is None else kind(value)
 
 
 def polycrystal_phases(crystal: Phase, rotations: np.ndarray) -> list[Phase]:
@@ -280,12 +292,26 @@ def voigt_reuss(C_GPa: Any) -> tuple[tuple[float, float], tuple[float, float]]:
     return _sb.continuum_voigt_reuss(np.asarray(C_GPa, dtype=float).reshape(6, 6).tolist())
 
 
-def plate_with_hole(half_width: int, radius: float, E_GPa: float, nu: float, tension_GPa: float = 0.1, tol: float = 1e-8, max_iter: int = 50_000) -> dict:
+def plate_with_hole(
+    half_width: int,
+    radius: float,
+    E_GPa: float,
+    nu: float,
+    tension_GPa: float | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+) -> dict:
     """Stress concentration at a circular hole in a plate under tension (quarter model, voxels).
 
-    Returns ``kt`` (Kirsch-form fit at the hole edge), ``kt_element`` and ``kt_heywood``.
+    Returns ``kt`` (Kirsch-form fit at the hole edge), ``kt_element`` and ``kt_heywood``. Left as
+    ``None``, ``tension_GPa`` (0.1), ``tol`` (1e-8) and ``max_iter`` (50 000) take the Rust
+    defaults.
     """
-    return json.loads(_sb.continuum_plate_with_hole(int(half_width), float(radius), float(E_GPa), float(nu), float(tension_GPa), float(tol), int(max_iter)))
+    return json.loads(
+        _sb.continuum_plate_with_hole(
+            int(half_width), float(radius), float(E_GPa), float(nu), _opt(float, tension_GPa), _opt(float, tol), _opt(int, max_iter)
+        )
+    )
 
 
 def write_vtk(path: Union[str, PathLike], phases: Any, fields: dict[str, np.ndarray] | None = None, voxel_size_m: float = 1.0) -> None:

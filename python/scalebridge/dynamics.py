@@ -13,7 +13,7 @@ import pandas as pd
 from ase import Atoms
 
 from . import _scalebridge
-from .md import GPA_PER_EV_A3, Simulation, _pressure_ev_a3
+from .md import GPA_PER_EV_A3, Simulation, _opt, _pressure_ev_a3
 from .potentials import Potential
 from .structures import as_atoms, to_arrays
 
@@ -24,26 +24,31 @@ __all__ = ["Dynamics", "minimize", "coordination_numbers", "embedding_density", 
 def minimize(
     structure: Any,
     potential: Potential,
-    algorithm: str = "fire",
-    fmax: float = 1e-4,
+    algorithm: str | None = None,
+    fmax: float | None = None,
     relax_cell: str | None = None,
     pressure_gpa: float | Sequence[float] = 0.0,
-    stress_tol_gpa: float = 1e-5,
-    max_iter: int = 5000,
-    max_step: float = 0.2,
-    threads: int = 0,
+    stress_tol_gpa: float | None = None,
+    max_iter: int | None = None,
+    max_step: float | None = None,
+    threads: int | None = None,
 ) -> tuple[Atoms, dict[str, Any]]:
     """Relax atomic positions (and optionally the cell) to a local minimum.
 
     Args:
         structure: ``ase.Atoms`` or pymatgen ``Structure``.
         potential: a scalebridge potential.
-        algorithm: ``"fire"`` or ``"cg"`` (Polak–Ribière conjugate gradients).
-        fmax: force tolerance, eV/Å (largest atomic force).
+        algorithm: ``"fire"`` (default) or ``"cg"`` (Polak–Ribière conjugate gradients).
+        fmax: force tolerance, eV/Å (largest atomic force; default 1e-4).
         relax_cell: ``None`` (fixed cell), ``"iso"``, ``"aniso"`` or ``"tri"``.
         pressure_gpa: target pressure (scalar) or pressure tensor (6 Voigt components), GPa.
-        stress_tol_gpa: tolerance on the relaxed pressure components, GPa.
-        max_iter: iteration limit.
+        stress_tol_gpa: tolerance on the relaxed pressure components, GPa (default 1e-7 eV/Å³
+            ≈ 1.6e-5 GPa).
+        max_iter: iteration limit (default 5000).
+        max_step: largest atomic displacement per step, Å (default 0.2).
+        threads: worker threads (0 or None = all cores).
+
+    Settings left as ``None`` take the Rust defaults (``MinimizeOptions``).
 
     Returns:
         The relaxed ``ase.Atoms`` and a report (energy eV, fmax eV/Å, pressure GPa, iterations).
@@ -54,8 +59,9 @@ def minimize(
     atoms = as_atoms(structure)
     cell, pos, symbols, masses = to_arrays(atoms)
     out = _scalebridge.minimize(
-        cell, pos, symbols, masses, potential._inner, algorithm, float(fmax), float(stress_tol_gpa) / GPA_PER_EV_A3,
-        int(max_iter), float(max_step), relax_cell, _pressure_ev_a3(pressure_gpa), 1.0, int(threads),
+        cell, pos, symbols, masses, potential._inner, algorithm, _opt(float, fmax),
+        None if stress_tol_gpa is None else float(stress_tol_gpa) / GPA_PER_EV_A3,
+        _opt(int, max_iter), _opt(float, max_step), relax_cell, _pressure_ev_a3(pressure_gpa), None, _opt(int, threads),
     )
     relaxed = atoms.copy()
     relaxed.set_cell(np.asarray(out["cell"]), scale_atoms=False)
@@ -100,11 +106,11 @@ class Dynamics(Simulation):
         structure: Any,
         potential: Potential,
         ensemble: str,
-        timestep: float,
-        temperature: float,
-        damping: float,
-        skin: float = 1.0,
-        threads: int = 0,
+        timestep: float | None = None,
+        temperature: float | None = None,
+        damping: float | None = None,
+        skin: float | None = None,
+        threads: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(

@@ -61,26 +61,33 @@ def _pressure_ev_a3(p: float | Sequence[float] | None) -> list[float] | None:
     return [float(x) for x in arr]
 
 
+def _opt(kind: Any, value: Any) -> Any:
+    """``kind(value)``, or None when the user gave nothing (the Rust default applies)."""
+    return None if value is None else kind(value)
+
+
 class Simulation:
     """An MD simulation of a periodic structure with a potential.
 
     Args:
         structure: ``ase.Atoms`` or pymatgen ``Structure`` (fully periodic).
         potential: a scalebridge potential.
-        timestep: time step, ps (metal units; 0.001 = 1 fs).
-        ensemble: ``"nve"`` (velocity Verlet, LAMMPS ``fix nve``), ``"nvt-langevin"`` (BAOAB),
+        timestep: time step, ps (metal units; default 0.001 = 1 fs).
+        ensemble: ``"nve"`` (default; velocity Verlet, LAMMPS ``fix nve``), ``"nvt-langevin"`` (BAOAB),
             ``"nvt"`` (Nosé–Hoover chain, LAMMPS ``fix nvt``), ``"npt"`` (MTK barostat with
             Nosé–Hoover chains, LAMMPS ``fix npt``) or ``"berendsen"`` (weak coupling; a barostat
             too when ``pressure_gpa`` is given).
-        skin: Verlet skin, Å.
-        threads: worker threads (0 = all cores).
+        skin: Verlet skin, Å (default 1).
+        threads: worker threads (0 or None = all cores).
         temperature: target temperature, K (thermostatted ensembles).
         damping: thermostat time, ps (Langevin 1/γ; Nosé–Hoover τ, ~100 steps).
-        seed: random seed of the Langevin noise; runs are reproducible.
+        seed: random seed of the Langevin noise (default 1); runs are reproducible.
         pressure_gpa: target pressure or pressure tensor (six Voigt components), GPa,
             compression positive (``npt``, ``berendsen``).
-        pressure_damping: barostat time, ps (~1000 steps).
-        coupling: ``"iso"``, ``"aniso"`` or ``"tri"`` (npt); ``"iso"``/``"aniso"`` (berendsen).
+        pressure_damping: barostat time, ps (~1000 steps; default 1).
+        coupling: ``"iso"`` (default), ``"aniso"`` or ``"tri"`` (npt); ``"iso"``/``"aniso"`` (berendsen).
+
+    Settings left as ``None`` take the Rust defaults (stated above).
         bulk_modulus_gpa: Berendsen barostat coupling modulus, GPa.
 
     Example:
@@ -94,28 +101,28 @@ class Simulation:
         self,
         structure: Any,
         potential: Potential,
-        timestep: float = 0.001,
-        ensemble: str = "nve",
-        skin: float = 1.0,
-        threads: int = 0,
+        timestep: float | None = None,
+        ensemble: str | None = None,
+        skin: float | None = None,
+        threads: int | None = None,
         *,
         temperature: float | None = None,
         damping: float | None = None,
-        seed: int = 0,
+        seed: int | None = None,
         pressure_gpa: float | Sequence[float] | None = None,
-        pressure_damping: float = 1.0,
-        coupling: str = "iso",
+        pressure_damping: float | None = None,
+        coupling: str | None = None,
         bulk_modulus_gpa: float | None = None,
     ) -> None:
         cell, pos, symbols, masses = to_arrays(structure)
         self.potential = potential
         self._inner = _scalebridge.Simulation(
-            cell, pos, symbols, masses, potential._inner, float(timestep), float(skin), int(threads), ensemble,
-            None if temperature is None else float(temperature),
-            None if damping is None else float(damping),
-            int(seed),
+            cell, pos, symbols, masses, potential._inner, _opt(float, timestep), _opt(float, skin), _opt(int, threads), ensemble,
+            _opt(float, temperature),
+            _opt(float, damping),
+            _opt(int, seed),
             _pressure_ev_a3(pressure_gpa),
-            float(pressure_damping),
+            _opt(float, pressure_damping),
             coupling,
             None if bulk_modulus_gpa is None else float(bulk_modulus_gpa) / GPA_PER_EV_A3,
         )

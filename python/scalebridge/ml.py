@@ -207,7 +207,8 @@ class GPRegressor(_RustRegressor):
     Training sets above ``max_train`` rows are subsampled (cost O(n³)).
     ``kernel``, ``optimize``, ``max_train``, ``random_state`` left at ``None`` take the Rust
     defaults (Matérn 5/2, optimised, 1500 rows, seed 0); ``signal_variance`` and
-    ``noise_variance`` are the starting hyperparameters used with ``length_scale``.
+    ``noise_variance`` are the starting hyperparameters used with ``length_scale`` (``None``:
+    the Rust defaults 1.0 and 0.1).
     """
 
     _kind = "gp"
@@ -218,8 +219,8 @@ class GPRegressor(_RustRegressor):
         kernel: str | None = None,
         optimize: bool | None = None,
         length_scale: float | None = None,
-        signal_variance: float = 1.0,
-        noise_variance: float = 0.1,
+        signal_variance: float | None = None,
+        noise_variance: float | None = None,
         max_train: int | None = None,
         random_state: int | None = None,
     ):
@@ -237,11 +238,12 @@ class GPRegressor(_RustRegressor):
             raise InputError(f"kernel must be one of {sorted(kernels)}, got {self.kernel!r}")
         initial = None
         if self.length_scale is not None:
-            initial = {
+            start = {
                 "length_scale": float(self.length_scale),
-                "signal_variance": float(self.signal_variance),
-                "noise_variance": float(self.noise_variance),
+                "signal_variance": _opt(self.signal_variance, float),
+                "noise_variance": _opt(self.noise_variance, float),
             }
+            initial = {k: v for k, v in start.items() if v is not None}
         given = {
             "kernel": _opt(self.kernel, kernels.__getitem__),
             "optimize": _opt(self.optimize, bool),

@@ -535,7 +535,9 @@ def melting_temperature(
     Args:
         structure: the crystal (``ase.Atoms``/pymatgen, orthorhombic, elongated along z), or
             ``None`` to build ``lattice`` of ``element`` with cubic lattice constant ``a`` (Å)
-            repeated ``repeat`` times (conventional cubic cells).
+            repeated ``repeat`` times (conventional cubic cells). Without ``a`` the potential's
+            zero-pressure lattice constant at 0 K is found first (as the CLI does without
+            ``--a``).
         potential: a scalebridge potential.
         guess_K: guess of T_m, K (must be positive and below the vaporisation range). Optional:
             without it a short heating/cooling hysteresis run finds the guess (result key
@@ -547,9 +549,10 @@ def melting_temperature(
         cache_dir: finished stages are stored here; a rerun resumes.
         progress: ``progress(done_steps, total_steps, stage)``; return ``False`` to stop.
         **options: further fields of the Rust ``MeltingOptions`` (durations in MD steps:
-            ``equilibrate_steps``, ``melt_steps``, ``trial_steps``, ``nph_steps``,
-            ``ramp_steps``, ``sample_every``; ``timestep_ps`` (0 = automatic), ``bracket``,
-            ``bisections``, ``coupling`` (``"aniso"``/``"z"``), ``threads``, ...).
+            ``equilibration_steps`` (alias ``equilibrate_steps``), ``melt_steps``,
+            ``trial_steps``, ``nph_steps``, ``ramp_steps``, ``sample_every``; ``timestep``
+            (alias ``timestep_ps``; 0 = automatic), ``bracket``, ``bisections``, ``coupling``
+            (``"aniso"``/``"z"``), ``threads``, ...).
 
     Returns:
         :class:`PropertyResult` with ``melting_temperature`` (K, with standard error),
@@ -559,10 +562,12 @@ def melting_temperature(
         provenance.
     """
     if structure is None:
-        if element is None or a is None:
-            raise InputError("without a structure, give element= and the lattice constant a= (Å)")
+        if element is None:
+            raise InputError("without a structure, give element= (and optionally the lattice constant a=, Å)")
         from .structures import bulk
 
+        if a is None:
+            a = _scalebridge.equilibrium_lattice_constant(as_potential(potential)._inner, lattice, [element])
         structure = bulk(element, lattice, float(a), repeat=[int(r) for r in repeat], orthogonal=lattice == "hcp")
     if phase is not None and phase not in ("q6", "cna"):
         raise InputError(f"unknown phase classifier {phase!r} (q6, cna)")

@@ -48,12 +48,21 @@ impl Kernel {
     }
 }
 
-/// Hyperparameters in natural units (of standardised features and targets).
+/// Hyperparameters in natural units (of standardised features and targets). Fields left out
+/// of JSON take the defaults (length scale 1, signal variance 1, noise variance 0.1: the
+/// starting point of the optimisation, whose length scale is otherwise the median distance).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GpHyper {
     pub length_scale: f64,
     pub signal_variance: f64,
     pub noise_variance: f64,
+}
+
+impl Default for GpHyper {
+    fn default() -> Self {
+        GpHyper { length_scale: 1.0, signal_variance: 1.0, noise_variance: 0.1 }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -263,11 +272,7 @@ impl GpRegressor {
         let y_scale = if ysd > 1e-12 { ysd } else { 1.0 };
         let mut gp = GpRegressor {
             params: params.clone(),
-            hyper: GpHyper {
-                length_scale: 1.0,
-                signal_variance: 1.0,
-                noise_variance: 0.1,
-            },
+            hyper: GpHyper::default(),
             log_marginal_likelihood: f64::NAN,
             n_features: d,
             x_median,
@@ -290,9 +295,8 @@ impl GpRegressor {
         let sample: Vec<f64> = d2.iter().step_by(7).copied().filter(|v| *v > 0.0).collect();
         let med = quantile(&sample, 0.5).sqrt();
         let h0 = params.initial.unwrap_or(GpHyper {
-            length_scale: if med.is_finite() && med > 0.0 { med } else { 1.0 },
-            signal_variance: 1.0,
-            noise_variance: 0.1,
+            length_scale: if med.is_finite() && med > 0.0 { med } else { GpHyper::default().length_scale },
+            ..GpHyper::default()
         });
         let k = params.kernel;
         let to_h = |t: &[f64]| GpHyper {

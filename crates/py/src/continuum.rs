@@ -41,26 +41,34 @@ fn grid_array<'py>(py: Python<'py>, g: &Grid) -> PyResult<Bound<'py, PyArray3<u1
 
 /// Generate a microstructure; returns (phases uint16 (nx,ny,nz), rotations (ngrains,3,3) or None).
 #[pyfunction]
-#[pyo3(signature = (kind, resolution, fraction=0.2, seed=1, radius=None, length=None, random_fibres=false, grains=50, texture_spread_deg=None, axes=None, random_orientation=true, gap=1.0, radius_cv=0.0, n_bilayers=1))]
+/// Every argument but `kind` and `resolution` is optional (Python passes `None` for what the user
+/// did not give): `fraction`, `seed`, `gap` and `radius_cv` default to the generators' own
+/// defaults ([`ms::SphereOptions::default`]); `radius` to a tenth and a fibre's `length` to half
+/// of the smallest grid dimension; aligned fibres along z, 50 Voronoi grains, randomly oriented
+/// ellipsoids with semi-axes 1 : 1 : 2, one laminate bilayer.
+#[pyo3(signature = (kind, resolution, fraction=None, seed=None, radius=None, length=None, random_fibres=None, grains=None, texture_spread_deg=None, axes=None, random_orientation=None, gap=None, radius_cv=None, n_bilayers=None))]
 #[allow(clippy::too_many_arguments)]
 fn continuum_generate<'py>(
     py: Python<'py>,
     kind: &str,
     resolution: [usize; 3],
-    fraction: f64,
-    seed: u64,
+    fraction: Option<f64>,
+    seed: Option<u64>,
     radius: Option<f64>,
     length: Option<f64>,
-    random_fibres: bool,
-    grains: usize,
+    random_fibres: Option<bool>,
+    grains: Option<usize>,
     texture_spread_deg: Option<f64>,
     axes: Option<[f64; 3]>,
-    random_orientation: bool,
-    gap: f64,
-    radius_cv: f64,
-    n_bilayers: usize,
+    random_orientation: Option<bool>,
+    gap: Option<f64>,
+    radius_cv: Option<f64>,
+    n_bilayers: Option<usize>,
 ) -> PyResult<(Bound<'py, PyArray3<u16>>, Option<Bound<'py, PyArray3<f64>>>)> {
     use sc::microstructure as ms;
+    let d = ms::SphereOptions::default();
+    let (fraction, seed, gap, radius_cv) = (fraction.unwrap_or(d.fraction), seed.unwrap_or(d.seed), gap.unwrap_or(d.gap), radius_cv.unwrap_or(d.radius_cv));
+    let (random_fibres, grains, random_orientation, n_bilayers) = (random_fibres.unwrap_or(false), grains.unwrap_or(50), random_orientation.unwrap_or(true), n_bilayers.unwrap_or(1));
     let n = resolution;
     let nmin = *n.iter().min().unwrap_or(&1) as f64;
     let r = radius.unwrap_or(nmin / 10.0);
@@ -212,14 +220,21 @@ fn continuum_voigt_reuss(c: [[f64; 6]; 6]) -> PyResult<((f64, f64), (f64, f64))>
     Ok(((v.k_gpa, v.g_gpa), (r.k_gpa, r.g_gpa)))
 }
 
+/// Defaults of `plate_with_hole`: a small tension (linear elasticity: Kt does not depend on it)
+/// and a tight solve (the stress concentration converges slowly at the hole edge).
+const PLATE_TENSION_GPA: f64 = 0.1;
+const PLATE_TOL: f64 = 1e-8;
+const PLATE_MAX_ITER: usize = 50_000;
+
 /// Plate with a hole under tension (JSON PlateWithHole).
 #[pyfunction]
-#[pyo3(signature = (half_width, radius, e_gpa, nu, tension_gpa=0.1, tol=1e-8, max_iter=50_000))]
+#[pyo3(signature = (half_width, radius, e_gpa, nu, tension_gpa=None, tol=None, max_iter=None))]
 #[allow(clippy::too_many_arguments)]
-fn continuum_plate_with_hole(py: Python<'_>, half_width: usize, radius: f64, e_gpa: f64, nu: f64, tension_gpa: f64, tol: f64, max_iter: usize) -> PyResult<String> {
+fn continuum_plate_with_hole(py: Python<'_>, half_width: usize, radius: f64, e_gpa: f64, nu: f64, tension_gpa: Option<f64>, tol: Option<f64>, max_iter: Option<usize>) -> PyResult<String> {
     let spec = format!("E={e_gpa},nu={nu}");
     let m = cont(sc::material::parse_phase_spec(&spec))?;
-    let o = SolverOptions { tol, max_iter, progress: None };
+    let tension_gpa = tension_gpa.unwrap_or(PLATE_TENSION_GPA);
+    let o = SolverOptions { tol: tol.unwrap_or(PLATE_TOL), max_iter: max_iter.unwrap_or(PLATE_MAX_ITER), progress: None };
     py.detach(|| no_panic("plate_with_hole", || to_json(&cont(sc::fem::component::plate_with_hole(half_width, radius, &m, tension_gpa, &o))?)))
 }
 

@@ -23,7 +23,9 @@ fn tensor6(p: Option<Vec<f64>>, what: &str) -> PyResult<[f64; 6]> {
 /// `fmax` (eV/Å), `stress_residual` and `pressure` (eV/Å³), `iterations`, `evaluations`.
 /// Raises CalculationFailed when it does not converge.
 #[pyfunction]
-#[pyo3(signature = (cell, positions, symbols, masses, potential, algorithm="fire", fmax=1e-4, stress_tol=1e-7, max_iter=5000, max_step=0.2, relax_cell=None, pressure=None, skin=1.0, threads=0))]
+/// Settings left as `None` take [`MinimizeOptions::default`] (and FIRE, the default skin, all
+/// cores).
+#[pyo3(signature = (cell, positions, symbols, masses, potential, algorithm=None, fmax=None, stress_tol=None, max_iter=None, max_step=None, relax_cell=None, pressure=None, skin=None, threads=None))]
 #[allow(clippy::too_many_arguments)]
 fn minimize<'py>(
     py: Python<'py>,
@@ -32,22 +34,31 @@ fn minimize<'py>(
     symbols: Vec<String>,
     masses: Option<Vec<f64>>,
     potential: &PyPotential,
-    algorithm: &str,
-    fmax: f64,
-    stress_tol: f64,
-    max_iter: usize,
-    max_step: f64,
+    algorithm: Option<&str>,
+    fmax: Option<f64>,
+    stress_tol: Option<f64>,
+    max_iter: Option<usize>,
+    max_step: Option<f64>,
     relax_cell: Option<&str>,
     pressure: Option<Vec<f64>>,
-    skin: f64,
-    threads: usize,
+    skin: Option<f64>,
+    threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut s = structure_from(cell, positions, symbols, masses)?;
     let cell_relax = match relax_cell {
         None => None,
         Some(d) => Some(CellRelax { dof: md(d.parse::<CellDof>())?, target: tensor6(pressure, "pressure")?, cell_factor: None }),
     };
-    let opts = MinimizeOptions { fmax, stress_tol, max_iter, max_step, cell: cell_relax };
+    let d = MinimizeOptions::default();
+    let opts = MinimizeOptions {
+        fmax: fmax.unwrap_or(d.fmax),
+        stress_tol: stress_tol.unwrap_or(d.stress_tol),
+        max_iter: max_iter.unwrap_or(d.max_iter),
+        max_step: max_step.unwrap_or(d.max_step),
+        cell: cell_relax,
+    };
+    let (skin, threads) = (skin.unwrap_or(scalebridge_md::evaluator::DEFAULT_SKIN), threads.unwrap_or(0));
+    let algorithm = algorithm.unwrap_or("fire");
     let pot = potential.inner.clone();
     let alg = algorithm.to_string();
     let (rep, s) = py.detach(|| {
@@ -72,15 +83,16 @@ fn minimize<'py>(
     Ok(d)
 }
 
-/// Ensemble settings of a simulation (all optional except for the ensembles that need them).
+/// Ensemble settings of a simulation (all optional except for the ensembles that need them;
+/// `None` takes the engine's default, `factory::EnsembleSpec::default`).
 #[derive(Clone, Debug)]
 pub struct EnsembleSpec<'a> {
     pub temperature: Option<f64>,
     pub damping: Option<f64>,
-    pub seed: u64,
+    pub seed: Option<u64>,
     pub pressure: Option<Vec<f64>>,
-    pub pressure_damping: f64,
-    pub coupling: &'a str,
+    pub pressure_damping: Option<f64>,
+    pub coupling: Option<&'a str>,
     pub bulk_modulus: Option<f64>,
 }
 
@@ -91,13 +103,14 @@ pub fn make_integrator(ensemble: &str, e: &EnsembleSpec<'_>) -> PyResult<Box<dyn
         None => None,
         Some(p) => Some(tensor6(Some(p.clone()), "pressure")?),
     };
+    let d = factory::EnsembleSpec::default();
     let spec = factory::EnsembleSpec {
         temperature: e.temperature,
         damping: e.damping,
-        seed: e.seed,
+        seed: e.seed.unwrap_or(d.seed),
         pressure,
-        pressure_damping: e.pressure_damping,
-        coupling: e.coupling.to_string(),
+        pressure_damping: e.pressure_damping.unwrap_or(d.pressure_damping),
+        coupling: e.coupling.map(str::to_string).unwrap_or(d.coupling),
         bulk_modulus: e.bulk_modulus,
     };
     md(factory::make(ensemble, &spec))

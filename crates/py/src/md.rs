@@ -233,11 +233,19 @@ pub struct PySimulation {
     inner: Simulation,
 }
 
+/// Time step of a `Simulation` made without one, ps (1 fs: stable for metals and argon).
+pub const DEFAULT_TIMESTEP_PS: f64 = 0.001;
+
 #[pymethods]
 impl PySimulation {
     #[new]
-    #[pyo3(signature = (cell, positions, symbols, masses, potential, timestep, skin=1.0, threads=0, ensemble="nve",
-        temperature=None, damping=None, seed=0, pressure=None, pressure_damping=1.0, coupling="iso", bulk_modulus=None))]
+    /// Every setting but the structure and the potential is optional (Python passes `None` for
+    /// what the user did not give): time step [`DEFAULT_TIMESTEP_PS`], skin
+    /// [`scalebridge_md::evaluator::DEFAULT_SKIN`], all cores, NVE, and the ensemble settings of
+    /// `scalebridge_md::integrators::factory::EnsembleSpec::default` (seed, barostat damping,
+    /// coupling).
+    #[pyo3(signature = (cell, positions, symbols, masses, potential, timestep=None, skin=None, threads=None, ensemble=None,
+        temperature=None, damping=None, seed=None, pressure=None, pressure_damping=None, coupling=None, bulk_modulus=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         cell: PyReadonlyArray2<f64>,
@@ -245,22 +253,23 @@ impl PySimulation {
         symbols: Vec<String>,
         masses: Option<Vec<f64>>,
         potential: &PyPotential,
-        timestep: f64,
-        skin: f64,
-        threads: usize,
-        ensemble: &str,
+        timestep: Option<f64>,
+        skin: Option<f64>,
+        threads: Option<usize>,
+        ensemble: Option<&str>,
         temperature: Option<f64>,
         damping: Option<f64>,
-        seed: u64,
+        seed: Option<u64>,
         pressure: Option<Vec<f64>>,
-        pressure_damping: f64,
-        coupling: &str,
+        pressure_damping: Option<f64>,
+        coupling: Option<&str>,
         bulk_modulus: Option<f64>,
     ) -> PyResult<Self> {
         let s = structure_from(cell, positions, symbols, masses)?;
         let spec = EnsembleSpec { temperature, damping, seed, pressure, pressure_damping, coupling, bulk_modulus };
-        let integ = make_integrator(ensemble, &spec)?;
-        let sim = md(Simulation::new(s, potential.inner.clone(), integ, timestep, skin, threads))?;
+        let integ = make_integrator(ensemble.unwrap_or("nve"), &spec)?;
+        let (timestep, skin) = (timestep.unwrap_or(DEFAULT_TIMESTEP_PS), skin.unwrap_or(scalebridge_md::evaluator::DEFAULT_SKIN));
+        let sim = md(Simulation::new(s, potential.inner.clone(), integ, timestep, skin, threads.unwrap_or(0)))?;
         Ok(PySimulation { inner: sim })
     }
 

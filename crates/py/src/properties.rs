@@ -239,6 +239,20 @@ fn phase_labels(
     })
 }
 
+/// Zero-pressure lattice constant at 0 K of `lattice` made of `species` with `potential`,
+/// starting from `start` or from an energy scan (what the CLI does without `--a`).
+#[pyfunction]
+#[pyo3(signature = (potential, lattice, species, start=None))]
+fn equilibrium_lattice_constant(py: Python<'_>, potential: &PyPotential, lattice: &str, species: Vec<String>, start: Option<f64>) -> PyResult<f64> {
+    let lat: scalebridge_md::lattice::Lattice = md(lattice.parse())?;
+    let pot = potential.inner.clone();
+    py.detach(|| {
+        no_panic("equilibrium_lattice_constant", || {
+            md(scalebridge_protocols::lattice_constant::equilibrium_lattice_constant(&pot, lat, &species, start))
+        })
+    })
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_protocol, m)?)?;
     m.add_function(wrap_pyfunction!(plot_series, m)?)?;
@@ -248,5 +262,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(bond_statistics, m)?)?;
     m.add_function(wrap_pyfunction!(heat_flux, m)?)?;
     m.add_function(wrap_pyfunction!(phase_labels, m)?)?;
+    m.add_function(wrap_pyfunction!(equilibrium_lattice_constant, m)?)?;
     Ok(())
 }
