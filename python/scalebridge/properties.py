@@ -477,8 +477,8 @@ def identify_phases(
     method: str = "cna",
     *,
     cutoff: float | None = None,
-    neighbors: int = 12,
-    threshold: float = 0.3,
+    neighbors: int | None = None,
+    threshold: float | None = None,
 ) -> np.ndarray:
     """Per-atom phase identification.
 
@@ -489,8 +489,9 @@ def identify_phases(
             (e.g. 0.854·a for fcc, 1.207·a for bcc). Returns labels ``"fcc"``, ``"hcp"``,
             ``"bcc"``, ``"ico"``, ``"other"`` (array of str).
             ``"q6"``: Lechner–Dellago averaged Steinhardt q̄6 over the ``neighbors`` nearest
-            neighbours; returns ``"solid"`` where q̄6 > ``threshold`` (dimensionless; perfect
-            fcc 0.575, liquids ≈ 0.1–0.2), else ``"liquid"``.
+            neighbours (default 12); returns ``"solid"`` where q̄6 > ``threshold`` (default 0.3,
+            dimensionless; perfect fcc 0.575, liquids ≈ 0.1–0.2), else ``"liquid"`` (the
+            melting protocol's classifier and defaults).
             ``"q6-values"`` / ``"q6-raw-values"``: the averaged / plain q6 values (float array).
     """
     cell, pos, symbols, _ = to_arrays(structure)
@@ -498,14 +499,14 @@ def identify_phases(
         kind = "cna" if cutoff is None else "cna-fixed"
         codes = _scalebridge.phase_labels(cell, pos, symbols, kind, cutoff, neighbors)
         return np.array([CNA_LABELS[int(c)] for c in codes])
-    if method in ("q6", "q6-values", "q6-raw-values"):
+    n = None if neighbors is None else int(neighbors)
+    if method == "q6":
+        t = None if threshold is None else float(threshold)
+        solid = np.asarray(_scalebridge.phase_labels(cell, pos, symbols, "q6-solid", None, n, t))
+        return np.where(solid > 0.5, "solid", "liquid")
+    if method in ("q6-values", "q6-raw-values"):
         kind = "q6" if method == "q6-raw-values" else "q6-averaged"
-        q = np.asarray(_scalebridge.phase_labels(cell, pos, symbols, kind, None, neighbors))
-        if method == "q6":
-            if not 0.0 < threshold < 1.0:
-                raise InputError(f"threshold must lie in (0, 1), got {threshold}")
-            return np.where(q > threshold, "solid", "liquid")
-        return q
+        return np.asarray(_scalebridge.phase_labels(cell, pos, symbols, kind, None, n))
     raise InputError(f"unknown method {method!r} (cna, q6, q6-values, q6-raw-values)")
 
 

@@ -42,6 +42,9 @@ pub struct Args {
     /// NEMD slabs along z (even, ≥ 4; default 20).
     #[arg(long)]
     slabs: Option<usize>,
+    /// Print the options the protocol would run with (JSON, every default filled in) and exit.
+    #[arg(long)]
+    print_options: bool,
 }
 
 impl Args {
@@ -78,13 +81,21 @@ fn show(q: &Quantity) -> String {
 }
 
 pub fn run(a: Args) -> Result<(), String> {
-    let pot = a.system.potential()?;
-    let s = a.system.structure(&pot, [6, 6, 6])?;
     let threads = Some(a.system.threads);
+    let system = || -> Result<_, String> {
+        let pot = a.system.potential()?;
+        let s = a.system.structure(&pot, [6, 6, 6])?;
+        Ok((pot, s))
+    };
     match a.method.as_str() {
         "green-kubo" | "gk" => {
             let json = a.options(&GreenKuboOptions::default().seeds, ("correlation_time", json!(a.correlation_time)));
             let o = GreenKubo::parse_options(&json, threads).map_err(|e| e.to_string())?;
+            if a.print_options {
+                println!("{}", serde_json::to_string_pretty(&o).map_err(|e| e.to_string())?);
+                return Ok(());
+            }
+            let (pot, s) = system()?;
             let r = a.system.run_protocol::<GreenKubo>("conductivity", &s, &pot, &o)?;
             warn_all(&r.warnings);
             a.system.report(&r, &r.series, "Green–Kubo", || {
@@ -103,6 +114,11 @@ pub fn run(a: Args) -> Result<(), String> {
         "nemd" | "muller-plathe" => {
             let json = a.options(&NemdOptions::default().seeds, ("slabs", json!(a.slabs)));
             let o = MullerPlathe::parse_options(&json, threads).map_err(|e| e.to_string())?;
+            if a.print_options {
+                println!("{}", serde_json::to_string_pretty(&o).map_err(|e| e.to_string())?);
+                return Ok(());
+            }
+            let (pot, s) = system()?;
             let r = a.system.run_protocol::<MullerPlathe>("conductivity", &s, &pot, &o)?;
             warn_all(&r.warnings);
             a.system.report(&r, &r.series, "Müller-Plathe NEMD", || {

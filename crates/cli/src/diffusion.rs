@@ -32,11 +32,12 @@ pub struct Args {
     /// Blocks for the standard error (default 5).
     #[arg(long)]
     blocks: Option<usize>,
+    /// Print the options the protocol would run with (JSON, every default filled in) and exit.
+    #[arg(long)]
+    print_options: bool,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
-    let pot = a.system.potential()?;
-    let s = a.system.structure(&pot, [5, 5, 5])?;
     let json = json!({
         "temperature": a.temperature,
         "timestep": a.timestep,
@@ -47,6 +48,12 @@ pub fn run(a: Args) -> Result<(), String> {
         "seed": a.seed,
     });
     let o = Diffusion::parse_options(&json, Some(a.system.threads)).map_err(|e| e.to_string())?;
+    if a.print_options {
+        println!("{}", serde_json::to_string_pretty(&o).map_err(|e| e.to_string())?);
+        return Ok(());
+    }
+    let pot = a.system.potential()?;
+    let s = a.system.structure(&pot, [5, 5, 5])?;
     let r = a.system.run_protocol::<Diffusion>("diffusion", &s, &pot, &o)?;
     warn_all(&r.warnings);
     a.system.report(&r, &r.series, "mean-squared displacement", || {

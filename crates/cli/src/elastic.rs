@@ -33,11 +33,12 @@ pub struct Args {
     /// Time step, ps (finite T; default 0.002).
     #[arg(long)]
     timestep: Option<f64>,
+    /// Print the options the protocol would run with (JSON, every default filled in) and exit.
+    #[arg(long)]
+    print_options: bool,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
-    let pot = a.system.potential()?;
-    let s = a.system.structure(&pot, [4, 4, 4])?;
     let json = json!({
         "temperature": a.temperature,
         "strain": a.strain,
@@ -48,6 +49,12 @@ pub fn run(a: Args) -> Result<(), String> {
         "timestep": a.timestep,
     });
     let o = Elastic::parse_options(&json, Some(a.system.threads)).map_err(|e| e.to_string())?;
+    if a.print_options {
+        println!("{}", serde_json::to_string_pretty(&o).map_err(|e| e.to_string())?);
+        return Ok(());
+    }
+    let pot = a.system.potential()?;
+    let s = a.system.structure(&pot, [4, 4, 4])?;
     let r = a.system.run_protocol::<Elastic>("elastic", &s, &pot, &o)?;
     warn_all(&r.warnings);
     a.system.report(&r, &r.series, "stress–strain", || {

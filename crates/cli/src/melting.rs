@@ -31,12 +31,12 @@ pub struct Args {
     /// Steps of the NPH coexistence run.
     #[arg(long)]
     nph_steps: Option<u64>,
+    /// Print the options the protocol would run with (JSON, every default filled in) and exit.
+    #[arg(long)]
+    print_options: bool,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
-    let pot = a.system.potential()?;
-    // an elongated box: two phases stacked along z
-    let s = a.system.structure(&pot, [6, 6, 16])?;
     let phase = match a.phase.as_deref() {
         None => None,
         Some(m @ ("q6" | "cna")) => Some(json!({ "method": m })),
@@ -51,6 +51,13 @@ pub fn run(a: Args) -> Result<(), String> {
         "nph_steps": a.nph_steps,
     });
     let o = Melting::parse_options(&json, Some(a.system.threads)).map_err(|e| e.to_string())?;
+    if a.print_options {
+        println!("{}", serde_json::to_string_pretty(&o).map_err(|e| e.to_string())?);
+        return Ok(());
+    }
+    let pot = a.system.potential()?;
+    // an elongated box: two phases stacked along z
+    let s = a.system.structure(&pot, [6, 6, 16])?;
     let r = a.system.run_protocol::<Melting>("melting", &s, &pot, &o)?;
     warn_all(&r.warnings);
     a.system.report(&r, &r.series, "solid–liquid coexistence", || {

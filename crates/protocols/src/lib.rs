@@ -42,4 +42,4 @@ pub mod thermal;
 /// Re-exported for the protocols' users: relaxation lives in the engine.
 pub use scalebridge_md::minimize::relax;
 pub use protocol::{Context, Protocol};
-pub use registry::{run, run_json, PROTOCOLS};
+pub use registry::{resolved_options, run, run_json, PROTOCOLS};

@@ -106,21 +106,64 @@ pub fn run_json<P: Protocol>(structure: &Structure, potential: Arc<dyn Potential
     serde_json::to_value(&out).map_err(|e| Error::invalid("result", P::NAME, &format!("cannot be serialised: {e}")))
 }
 
+/// Something done with a protocol chosen by name ([`dispatch`]).
+pub trait Visit {
+    type Out;
+    fn visit<P: Protocol>(self) -> Result<Self::Out>;
+}
+
+/// Call `v` with the protocol registered as `name` (an unknown name is an error listing the
+/// known ones).
+pub fn dispatch<V: Visit>(name: &str, v: V) -> Result<V::Out> {
+    match name {
+        "elastic" => v.visit::<Elastic>(),
+        "elastic/static" => v.visit::<ElasticStatic>(),
+        "elastic/thermal" => v.visit::<ElasticThermal>(),
+        "diffusion/msd" => v.visit::<Diffusion>(),
+        "thermal/expansion" => v.visit::<ThermalExpansion>(),
+        "defects/vacancy" => v.visit::<Vacancy>(),
+        "thermal_conductivity/green_kubo" => v.visit::<GreenKubo>(),
+        "thermal_conductivity/muller_plathe" => v.visit::<MullerPlathe>(),
+        "melting/coexistence" | "melting" => v.visit::<Melting>(),
+        other => Err(Error::invalid("protocol", other, &format!("unknown protocol (known: {})", PROTOCOLS.join(", ")))),
+    }
+}
+
+struct RunJson<'s, 'c, 'p> {
+    structure: &'s Structure,
+    potential: Arc<dyn Potential>,
+    options: &'s serde_json::Value,
+    ctx: &'c mut Context<'p>,
+}
+
+impl Visit for RunJson<'_, '_, '_> {
+    type Out = serde_json::Value;
+    fn visit<P: Protocol>(self) -> Result<serde_json::Value> {
+        run_json::<P>(self.structure, self.potential, self.options, self.ctx)
+    }
+}
+
 /// Run the protocol `name` on `structure` with `potential` and JSON `options` (an object whose
 /// missing fields take the protocol's defaults) and return its result as JSON.
 pub fn run(name: &str, structure: &Structure, potential: Arc<dyn Potential>, options: &serde_json::Value, ctx: &mut Context<'_>) -> Result<serde_json::Value> {
-    match name {
-        "elastic" => run_json::<Elastic>(structure, potential, options, ctx),
-        "elastic/static" => run_json::<ElasticStatic>(structure, potential, options, ctx),
-        "elastic/thermal" => run_json::<ElasticThermal>(structure, potential, options, ctx),
-        "diffusion/msd" => run_json::<Diffusion>(structure, potential, options, ctx),
-        "thermal/expansion" => run_json::<ThermalExpansion>(structure, potential, options, ctx),
-        "defects/vacancy" => run_json::<Vacancy>(structure, potential, options, ctx),
-        "thermal_conductivity/green_kubo" => run_json::<GreenKubo>(structure, potential, options, ctx),
-        "thermal_conductivity/muller_plathe" => run_json::<MullerPlathe>(structure, potential, options, ctx),
-        "melting/coexistence" | "melting" => run_json::<Melting>(structure, potential, options, ctx),
-        other => Err(Error::invalid("protocol", other, &format!("unknown protocol (known: {})", PROTOCOLS.join(", ")))),
+    dispatch(name, RunJson { structure, potential, options, ctx })
+}
+
+struct ResolveJson<'a>(&'a serde_json::Value);
+
+impl Visit for ResolveJson<'_> {
+    type Out = serde_json::Value;
+    fn visit<P: Protocol>(self) -> Result<serde_json::Value> {
+        let o = P::parse_options(self.0, None)?;
+        serde_json::to_value(&o).map_err(|e| Error::invalid("options", P::NAME, &format!("cannot be serialised: {e}")))
     }
+}
+
+/// The options the protocol `name` runs with when given the JSON `options` (missing fields
+/// filled with its defaults; an unknown key is an error naming it), as JSON: what a run records
+/// in its provenance (`parameters`) for the protocol it runs.
+pub fn resolved_options(name: &str, options: &serde_json::Value) -> Result<serde_json::Value> {
+    dispatch(name, ResolveJson(options))
 }
 
 #[cfg(test)]
@@ -156,6 +199,35 @@ mod tests {
         assert_eq!(a["provenance"]["protocol"], "elastic/static");
         let c11 = a["C_GPa"][0][0].as_f64().expect("C11");
         assert!(c11 > 1.0, "{c11}");
+    }
+
+    #[test]
+    fn defaults_resolve_and_unknown_keys_are_named() {
+        for name in PROTOCOLS {
+            let d = resolved_options(name, &serde_json::json!({})).expect("defaults");
+            assert_eq!(resolved_options(name, &serde_json::Value::Null).expect("null"), d, "{name}");
+            // the resolved options read back unchanged (they are what a run records)
+            assert_eq!(resolved_options(name, &d).expect("round trip"), d, "{name}");
+            let e = resolved_options(name, &serde_json::json!({"no_such_key": 1})).expect_err("unknown").to_string();
+            assert!(e.contains("no_such_key"), "{name}: {e}");
+        }
+        // the shared block's keys and aliases reach every MD protocol, with its own defaults
+        for (name, dt) in [("thermal_conductivity/green_kubo", 0.001), ("diffusion/msd", 0.002), ("melting", 0.0), ("elastic/thermal", 0.002)] {
+            let d = resolved_options(name, &serde_json::json!({})).expect("defaults");
+            assert_eq!(d["timestep"], serde_json::json!(dt), "{name}");
+            let o = resolved_options(name, &serde_json::json!({"timestep_ps": 0.004, "equilibrate_steps": 700})).expect("aliases");
+            assert_eq!((o["timestep"].as_f64(), o["equilibration_steps"].as_u64()), (Some(0.004), Some(700)), "{name}");
+        }
+        let o = resolved_options("elastic/thermal", &serde_json::json!({"damping": 0.3})).expect("damping");
+        assert_eq!(o["thermostat_damping"], serde_json::json!(0.3));
+        // a shared key the protocol does not use is refused by name
+        let e = resolved_options("thermal_conductivity/green_kubo", &serde_json::json!({"seed": 4})).expect_err("seed").to_string();
+        assert!(e.contains("seed"), "{e}");
+        let e = resolved_options("melting", &serde_json::json!({"thermostat_damping": 0.1})).expect_err("damping").to_string();
+        assert!(e.contains("thermostat_damping"), "{e}");
+        // bad values of the shared block are named too
+        let e = resolved_options("diffusion/msd", &serde_json::json!({"timestep": -1.0})).expect_err("dt").to_string();
+        assert!(e.contains("timestep"), "{e}");
     }
 
     #[test]

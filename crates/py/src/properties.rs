@@ -208,7 +208,8 @@ fn heat_flux(
 /// `neighbors` nearest neighbours) or `"q6-averaged"` (Lechner–Dellago). Returns the LAMMPS CNA
 /// codes (1 fcc, 2 hcp, 3 bcc, 4 ico, 5 other) as floats for the CNA methods, q6 values otherwise.
 #[pyfunction]
-#[pyo3(signature = (cell, positions, symbols, method, cutoff=None, neighbors=12))]
+#[pyo3(signature = (cell, positions, symbols, method, cutoff=None, neighbors=None, threshold=None))]
+#[allow(clippy::too_many_arguments)]
 fn phase_labels(
     py: Python<'_>,
     cell: PyReadonlyArray2<f64>,
@@ -216,12 +217,18 @@ fn phase_labels(
     symbols: Vec<String>,
     method: &str,
     cutoff: Option<f64>,
-    neighbors: usize,
+    neighbors: Option<usize>,
+    threshold: Option<f64>,
 ) -> PyResult<Vec<f64>> {
-    use scalebridge_md::computes::phase_id::{common_neighbor_analysis, steinhardt_q6, CnaCutoff};
+    use scalebridge_md::computes::phase_id::{common_neighbor_analysis, solid_mask, steinhardt_q6, CnaCutoff, PhaseMethod};
     let masses = Some(vec![1.0; symbols.len()]);
     let s = structure_from(cell, positions, symbols, masses)?;
     let method = method.to_string();
+    // the classifier's defaults (12 neighbours, threshold 0.3) live in PhaseMethod
+    let (neighbors, threshold) = match PhaseMethod::default() {
+        PhaseMethod::Q6 { neighbors: n, threshold: t, .. } => (neighbors.unwrap_or(n), threshold.unwrap_or(t)),
+        PhaseMethod::Cna => (neighbors.unwrap_or(12), threshold.unwrap_or(0.3)),
+    };
     py.detach(|| {
         no_panic("phase_labels", || {
             let codes = |c: CnaCutoff| md(common_neighbor_analysis(&s, c)).map(|v| v.into_iter().map(|p| p.code() as f64).collect());
@@ -233,7 +240,8 @@ fn phase_labels(
                 },
                 "q6" => md(steinhardt_q6(&s, neighbors, false)),
                 "q6-averaged" => md(steinhardt_q6(&s, neighbors, true)),
-                other => Err(InputError::new_err(format!("unknown phase method '{other}' (cna, cna-fixed, q6, q6-averaged)"))),
+                "q6-solid" => md(solid_mask(&s, &PhaseMethod::Q6 { neighbors, averaged: true, threshold })).map(|m| m.into_iter().map(|b| b as u8 as f64).collect()),
+                other => Err(InputError::new_err(format!("unknown phase method '{other}' (cna, cna-fixed, q6, q6-averaged, q6-solid)"))),
             }
         })
     })
@@ -253,6 +261,15 @@ fn equilibrium_lattice_constant(py: Python<'_>, potential: &PyPotential, lattice
     })
 }
 
+/// The options the protocol `name` runs with for the JSON `options` (every default filled in;
+/// an unknown key is an error naming it), as JSON text: what its result's provenance records.
+#[pyfunction]
+fn protocol_options(name: &str, options: &str) -> PyResult<String> {
+    let v: serde_json::Value = serde_json::from_str(options).map_err(|e| InputError::new_err(format!("options are not JSON: {e}")))?;
+    let r = no_panic("protocol_options", || md(scalebridge_protocols::registry::resolved_options(name, &v)))?;
+    Ok(r.to_string())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_protocol, m)?)?;
     m.add_function(wrap_pyfunction!(plot_series, m)?)?;
@@ -263,5 +280,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(heat_flux, m)?)?;
     m.add_function(wrap_pyfunction!(phase_labels, m)?)?;
     m.add_function(wrap_pyfunction!(equilibrium_lattice_constant, m)?)?;
+    m.add_function(wrap_pyfunction!(protocol_options, m)?)?;
     Ok(())
 }
