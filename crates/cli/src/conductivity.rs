@@ -2,6 +2,7 @@
 //! Müller-Plathe reverse NEMD, in W/(m·K). Flags not given are left out of the options, so the
 //! protocols' defaults apply.
 
+use crate::md_flags::{merged, PrintFlag, RunFlags};
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
 use scalebridge_protocols::green_kubo::GreenKuboOptions;
@@ -27,24 +28,17 @@ pub struct Args {
     /// Number of independent runs (default 3 for Green–Kubo, 1 for NEMD).
     #[arg(long)]
     runs: Option<u64>,
-    /// Production steps per run (default 200,000 Green–Kubo, 100,000 NEMD).
-    #[arg(long)]
-    steps: Option<u64>,
-    /// NVT equilibration steps per run (default 10,000).
-    #[arg(long)]
-    equilibration_steps: Option<u64>,
-    /// Time step, ps (default 0.001).
-    #[arg(long)]
-    timestep: Option<f64>,
     /// Green–Kubo correlation time, ps.
     #[arg(long)]
     correlation_time: Option<f64>,
     /// NEMD slabs along z (even, ≥ 4; default 20).
     #[arg(long)]
     slabs: Option<usize>,
-    /// Print the options the protocol would run with (JSON, every default filled in) and exit.
-    #[arg(long)]
-    print_options: bool,
+    /// Time step, NVT equilibration and production steps per run.
+    #[command(flatten)]
+    run: RunFlags,
+    #[command(flatten)]
+    print: PrintFlag,
 }
 
 impl Args {
@@ -62,14 +56,7 @@ impl Args {
     /// The options given on the command line (JSON; `null` = not given) with the one
     /// method-specific flag `(key, value)` (the other method's flag is ignored, as always).
     fn options(&self, default_seeds: &[u64], (key, value): (&str, serde_json::Value)) -> serde_json::Value {
-        json!({
-            "temperature": self.temperature,
-            "seeds": self.seeds(default_seeds),
-            "production_steps": self.steps,
-            "equilibration_steps": self.equilibration_steps,
-            "timestep": self.timestep,
-            key: value,
-        })
+        merged(self.run.json(), json!({ "temperature": self.temperature, "seeds": self.seeds(default_seeds), key: value }))
     }
 }
 
@@ -91,8 +78,7 @@ pub fn run(a: Args) -> Result<(), String> {
         "green-kubo" | "gk" => {
             let json = a.options(&GreenKuboOptions::default().seeds, ("correlation_time", json!(a.correlation_time)));
             let o = GreenKubo::parse_options(&json, threads).map_err(|e| e.to_string())?;
-            if a.print_options {
-                println!("{}", serde_json::to_string_pretty(&o).map_err(|e| e.to_string())?);
+            if a.print.printed(&o)? {
                 return Ok(());
             }
             let (pot, s) = system()?;
@@ -114,8 +100,7 @@ pub fn run(a: Args) -> Result<(), String> {
         "nemd" | "muller-plathe" => {
             let json = a.options(&NemdOptions::default().seeds, ("slabs", json!(a.slabs)));
             let o = MullerPlathe::parse_options(&json, threads).map_err(|e| e.to_string())?;
-            if a.print_options {
-                println!("{}", serde_json::to_string_pretty(&o).map_err(|e| e.to_string())?);
+            if a.print.printed(&o)? {
                 return Ok(());
             }
             let (pot, s) = system()?;

@@ -1,6 +1,7 @@
 //! `scalebridge diffusion`: self-diffusivity from the mean-squared displacement. Flags not
 //! given are left out of the options, so the protocol's defaults apply.
 
+use crate::md_flags::{merged, PrintFlag, RunFlags};
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
 use scalebridge_protocols::registry::Diffusion;
@@ -17,39 +18,22 @@ pub struct Args {
     /// Seed of the initial velocities (default 1).
     #[arg(long)]
     seed: Option<u64>,
-    /// Production steps (default 20,000).
-    #[arg(long)]
-    steps: Option<u64>,
-    /// Equilibration steps (NVT; default 2,000).
-    #[arg(long)]
-    equilibration_steps: Option<u64>,
-    /// Time step, ps (default 0.002).
-    #[arg(long)]
-    timestep: Option<f64>,
     /// Longest MSD lag, ps (default: a fifth of a block).
     #[arg(long)]
     max_lag: Option<f64>,
     /// Blocks for the standard error (default 5).
     #[arg(long)]
     blocks: Option<usize>,
-    /// Print the options the protocol would run with (JSON, every default filled in) and exit.
-    #[arg(long)]
-    print_options: bool,
+    #[command(flatten)]
+    run: RunFlags,
+    #[command(flatten)]
+    print: PrintFlag,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
-    let json = json!({
-        "temperature": a.temperature,
-        "timestep": a.timestep,
-        "equilibration_steps": a.equilibration_steps,
-        "production_steps": a.steps,
-        "max_lag_ps": a.max_lag,
-        "blocks": a.blocks,
-        "seed": a.seed,
-    });
+    let json = merged(a.run.json(), json!({ "temperature": a.temperature, "max_lag_ps": a.max_lag, "blocks": a.blocks, "seed": a.seed }));
     let o = Diffusion::parse_options(&json, Some(a.system.threads)).map_err(|e| e.to_string())?;
-    if a.print_options {
-        println!("{}", serde_json::to_string_pretty(&o).map_err(|e| e.to_string())?);
+    if a.print.printed(&o)? {
         return Ok(());
     }
     let pot = a.system.potential()?;

@@ -2,6 +2,7 @@
 //! 0 K (default) or at `--temperature`. Flags not given are left out of the options, so the
 //! protocol's defaults apply.
 
+use crate::md_flags::{merged, PrintFlag, RunFlags};
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
 use scalebridge_protocols::registry::Elastic;
@@ -24,33 +25,21 @@ pub struct Args {
     /// Seed of the initial velocities (finite T; default 1).
     #[arg(long)]
     seed: Option<u64>,
-    /// NVT production steps per strain (finite T; default 3000).
-    #[arg(long)]
-    steps: Option<u64>,
     /// NPT equilibration steps (finite T; default 5000).
     #[arg(long)]
     npt_steps: Option<u64>,
-    /// Time step, ps (finite T; default 0.002).
-    #[arg(long)]
-    timestep: Option<f64>,
-    /// Print the options the protocol would run with (JSON, every default filled in) and exit.
-    #[arg(long)]
-    print_options: bool,
+    /// Finite T: time step, NVT equilibration and production steps per strain.
+    #[command(flatten)]
+    run: RunFlags,
+    #[command(flatten)]
+    print: PrintFlag,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
-    let json = json!({
-        "temperature": a.temperature,
-        "strain": a.strain,
-        "pressure_gpa": a.pressure,
-        "seed": a.seed,
-        "production_steps": a.steps,
-        "npt_steps": a.npt_steps,
-        "timestep": a.timestep,
-    });
+    let given = json!({ "temperature": a.temperature, "strain": a.strain, "pressure_gpa": a.pressure, "seed": a.seed, "npt_steps": a.npt_steps });
+    let json = merged(a.run.json(), given);
     let o = Elastic::parse_options(&json, Some(a.system.threads)).map_err(|e| e.to_string())?;
-    if a.print_options {
-        println!("{}", serde_json::to_string_pretty(&o).map_err(|e| e.to_string())?);
+    if a.print.printed(&o)? {
         return Ok(());
     }
     let pot = a.system.potential()?;

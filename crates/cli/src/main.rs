@@ -11,6 +11,7 @@ mod diffusion;
 mod elastic;
 mod evaluate;
 mod homogenize;
+mod md_flags;
 mod melting;
 mod predict;
 mod single_point;

@@ -2,6 +2,7 @@
 //! bisection, NPH coexistence), with heating/cooling hysteresis bounds. Flags not given are
 //! left out of the options, so the protocol's defaults apply.
 
+use crate::md_flags::PrintFlag;
 use crate::system::{warn_all, SystemArgs};
 use clap::Args as ClapArgs;
 use scalebridge_protocols::registry::Melting;
@@ -31,9 +32,8 @@ pub struct Args {
     /// Steps of the NPH coexistence run.
     #[arg(long)]
     nph_steps: Option<u64>,
-    /// Print the options the protocol would run with (JSON, every default filled in) and exit.
-    #[arg(long)]
-    print_options: bool,
+    #[command(flatten)]
+    print: PrintFlag,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
@@ -51,8 +51,7 @@ pub fn run(a: Args) -> Result<(), String> {
         "nph_steps": a.nph_steps,
     });
     let o = Melting::parse_options(&json, Some(a.system.threads)).map_err(|e| e.to_string())?;
-    if a.print_options {
-        println!("{}", serde_json::to_string_pretty(&o).map_err(|e| e.to_string())?);
+    if a.print.printed(&o)? {
         return Ok(());
     }
     let pot = a.system.potential()?;
