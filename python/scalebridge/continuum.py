@@ -177,16 +177,11 @@ def generate(
     """
     res = [int(resolution)] * 3 if np.isscalar(resolution) else [int(x) for x in resolution]  # type: ignore[arg-type]
     ph, rot = _sb.continuum_generate(
-        kind, res, _opt(float, fraction), _opt(int, seed), _opt(float, radius), _opt(float, length), _opt(bool, random_fibres),
-        _opt(int, grains), _opt(float, texture_spread_deg), None if axes is None else [float(a) for a in axes],
-        _opt(bool, random_orientation), _opt(float, gap), _opt(float, radius_cv), _opt(int, n_bilayers),
+        kind, res, _opt(fraction, float), _opt(seed, int), _opt(radius, float), _opt(length, float), _opt(random_fibres, bool),
+        _opt(grains, int), _opt(texture_spread_deg, float), None if axes is None else [float(a) for a in axes],
+        _opt(random_orientation, bool), _opt(gap, float), _opt(radius_cv, float), _opt(n_bilayers, int),
     )
     return Microstructure(ph, rot)
-
-
-def _opt(kind: Any, value: Any) -> Any:
-    """``kind(value)``, or None when the user gave nothing (the Rust default applies)."""
-    return None if value is None else kind(value)
 
 
 def polycrystal_phases(crystal: Phase, rotations: np.ndarray) -> list[Phase]:
@@ -309,7 +304,7 @@ def plate_with_hole(
     """
     return json.loads(
         _sb.continuum_plate_with_hole(
-            int(half_width), float(radius), float(E_GPa), float(nu), _opt(float, tension_GPa), _opt(float, tol), _opt(int, max_iter)
+            int(half_width), float(radius), float(E_GPa), float(nu), _opt(tension_GPa, float), _opt(tol, float), _opt(max_iter, int)
         )
     )
 

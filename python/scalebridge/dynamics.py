@@ -59,9 +59,9 @@ def minimize(
     atoms = as_atoms(structure)
     cell, pos, symbols, masses = to_arrays(atoms)
     out = _scalebridge.minimize(
-        cell, pos, symbols, masses, potential._inner, algorithm, _opt(float, fmax),
+        cell, pos, symbols, masses, potential._inner, algorithm, _opt(fmax, float),
         None if stress_tol_gpa is None else float(stress_tol_gpa) / GPA_PER_EV_A3,
-        _opt(int, max_iter), _opt(float, max_step), relax_cell, _pressure_ev_a3(pressure_gpa), None, _opt(int, threads),
+        _opt(max_iter, int), _opt(max_step, float), relax_cell, _pressure_ev_a3(pressure_gpa), None, _opt(threads, int),
     )
     relaxed = atoms.copy()
     relaxed.set_cell(np.asarray(out["cell"]), scale_atoms=False)

@@ -61,9 +61,9 @@ def _pressure_ev_a3(p: float | Sequence[float] | None) -> list[float] | None:
     return [float(x) for x in arr]
 
 
-def _opt(kind: Any, value: Any) -> Any:
-    """``kind(value)``, or None when the user gave nothing (the Rust default applies)."""
-    return None if value is None else kind(value)
+def _opt(v: Any, conv: Any) -> Any:
+    """``None`` (the user gave nothing) stays ``None`` so that Rust's default applies."""
+    return None if v is None else conv(v)
 
 
 class Simulation:
@@ -117,12 +117,12 @@ class Simulation:
         cell, pos, symbols, masses = to_arrays(structure)
         self.potential = potential
         self._inner = _scalebridge.Simulation(
-            cell, pos, symbols, masses, potential._inner, _opt(float, timestep), _opt(float, skin), _opt(int, threads), ensemble,
-            _opt(float, temperature),
-            _opt(float, damping),
-            _opt(int, seed),
+            cell, pos, symbols, masses, potential._inner, _opt(timestep, float), _opt(skin, float), _opt(threads, int), ensemble,
+            _opt(temperature, float),
+            _opt(damping, float),
+            _opt(seed, int),
             _pressure_ev_a3(pressure_gpa),
-            _opt(float, pressure_damping),
+            _opt(pressure_damping, float),
             coupling,
             None if bulk_modulus_gpa is None else float(bulk_modulus_gpa) / GPA_PER_EV_A3,
         )
