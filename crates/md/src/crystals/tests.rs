@@ -112,6 +112,11 @@ fn densities_match_the_formula_weight() {
     // alpha-Al2O3: 3.987 g/cm³ (X-ray density from a, c)
     let (_, r) = StructureSpec::new("corundum").build_with_report().unwrap();
     assert!((r.density_g_cm3 - 3.987).abs() < 0.005, "{}", r.density_g_cm3);
+    // CeO2: 7.215 g/cm³ (SSHADE solid-phase entry CeO2); Si: 2.329 g/cm³; MgAl2O4: 3.58 g/cm³
+    for (name, rho, tol) in [("fluorite", 7.215, 0.002), ("diamond", 2.329, 0.001), ("spinel", 3.58, 0.01)] {
+        let (_, r) = StructureSpec::new(name).build_with_report().unwrap();
+        assert!((r.density_g_cm3 - rho).abs() < tol, "{name}: {}", r.density_g_cm3);
+    }
     // LiFePO4: 3.60 g/cm³
     let (_, r) = StructureSpec::new("olivine").build_with_report().unwrap();
     assert!((r.density_g_cm3 - 3.60).abs() < 0.01, "{}", r.density_g_cm3);
