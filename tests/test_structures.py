@@ -160,6 +160,7 @@ def test_substitution_vacancies_and_charge_compensation() -> None:
         ({"lattice": "layered", "substitutions": {"B": {"Co": 0.5, "Ni": 0.4}}}, "sum to 1"),
         ({"lattice": "rocksalt", "a": -4.2}, "positive"),
         ({"lattice": "wurtzite", "params": {"u": 0.0}}, "overlap"),
+        ({"lattice": "perovskite", "elements": {"A": "Ba", "B": "Zr"}}, "those of SrTiO3; give a"),
         ({"lattice": "perovskite", "charges": {"Sr": 2, "O": -2}}, "no charge given for species Ti"),
     ],
 )
@@ -170,7 +171,7 @@ def test_bad_input(kwargs: dict, message: str) -> None:
 
 def test_unknown_keys_in_a_description_are_rejected() -> None:
     with pytest.raises(InputError, match="unknown field"):
-        structures.build({"lattice": "spinel", "repeat": 2})
+        structures.build({"lattice": "spinel", "size": 2})
 
 
 def _cli() -> str:

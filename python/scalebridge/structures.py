@@ -186,8 +186,9 @@ def crystal(
         lattice: prototype or lattice name.
         elements: one per sublattice in order (``["Ba", "Zr", "O"]``), or a mapping
             sublattice → element (``{"A": "Ba", "B": "Zr"}``; the others keep the default).
-        a, b, c: conventional lattice parameters, Å (default: the prototype's published set;
-            a alone keeps the default b/a and c/a).
+        a, b, c: conventional lattice parameters, Å (default: the prototype's published set,
+            which belongs to its default compound: other elements need ``a``; a alone keeps the
+            default b/a and c/a).
         params: free Wyckoff parameters by name (``{"u": 0.382}``).
         supercell: repeats (int or three ints) or an integer 3×3 matrix.
         orthogonal: hexagonal prototypes: the orthogonal cell (a, a + 2b, c) before repeating.

@@ -100,7 +100,7 @@ impl SystemArgs {
         if elements.is_empty() {
             elements = pot.species();
         }
-        if let Some(s) = self.prototype_structure(false, default_repeat)? {
+        if let Some(s) = self.prototype_structure(default_repeat)? {
             return Ok(s);
         }
         let first = elements.first().ok_or("give --element (or --elements) to build a crystal, or --structure FILE")?;
@@ -130,11 +130,7 @@ impl SystemArgs {
                 lattice_constant::equilibrium_lattice_constant(pot, lat, &species, start)
                     .map_err(|e| format!("no --a given and the lattice constant of {lattice} {first} could not be found: {e}"))?
             }
-            // diamond / zincblende without --a: the prototype table's published lattice parameter
-            _ => match self.prototype_structure(true, default_repeat)? {
-                Some(s) => return Ok(s),
-                None => return Err(format!("give the lattice constant --a (Å) for {lattice} {first}")),
-            },
+            _ => return Err(format!("give the lattice constant --a (Å) for {lattice} {first}")),
         };
         let repeat = self.repeats(default_repeat)?;
         bulk(&BulkSpec { lattice: lat, species, a, c: None, orientation: None, repeat, orthogonal: true, masses: None })
@@ -153,12 +149,10 @@ impl SystemArgs {
     /// A crystal prototype of `scalebridge_md::crystals` (perovskite, spinel, ...) when
     /// `--lattice` names one that is not one of the metal lattices above (those keep their
     /// own path); hexagonal prototypes use their orthogonal cell, as hcp does.
-    /// With `also_metal_names`, diamond and zincblende (names the metal path knows too) are
-    /// built as prototypes as well.
-    fn prototype_structure(&self, also_metal_names: bool, default_repeat: [usize; 3]) -> Result<Option<Structure>, String> {
+    fn prototype_structure(&self, default_repeat: [usize; 3]) -> Result<Option<Structure>, String> {
         use scalebridge_md::crystals::{find, Elements, Repeat, StructureSpec};
         let Some(name) = &self.lattice else { return Ok(None) };
-        if (!also_metal_names && name.parse::<Lattice>().is_ok()) || find(name).is_none() {
+        if name.parse::<Lattice>().is_ok() || find(name).is_none() {
             return Ok(None);
         }
         let elements = self.element_list();

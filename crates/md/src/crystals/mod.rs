@@ -70,8 +70,9 @@ pub struct StructureSpec {
     pub lattice: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elements: Option<Elements>,
-    /// Lattice parameters of the conventional cell, Å (default: the prototype's published set;
-    /// given a alone, the default b/a and c/a are kept).
+    /// Lattice parameters of the conventional cell, Å (default: the prototype's published set,
+    /// only for its default compound: other elements need `a`; given a alone, the default b/a
+    /// and c/a are kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,7 +82,8 @@ pub struct StructureSpec {
     /// Free Wyckoff parameters by name (`u`, `x_X`, `z_A`, ...), default the published ones.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Supercell of the conventional cell (`repeat` is accepted as a synonym, as in the CLI).
+    #[serde(default, alias = "repeat", skip_serializing_if = "Option::is_none")]
     pub supercell: Option<Repeat>,
     /// Hexagonal lattices: use the orthogonal cell (a, a + 2b, c) before repeating.
     #[serde(default)]
@@ -269,7 +271,24 @@ impl StructureSpec {
             return Err(Error::invalid("orientation", format!("{:?}", self.orientation), "only the cubic metal lattices (fcc, bcc, ...) can be oriented; use a supercell matrix"));
         }
         let el = self.role_elements(p)?;
-        let r = build::resolve(p, self.a, self.b, self.c, &self.params)?;
+        let other_compound = el.iter().zip(p.default_elements).any(|(e, d)| e != d);
+        if other_compound && self.a.is_none() {
+            return Err(Error::invalid(
+                "a",
+                "none",
+                &format!(
+                    "the default lattice parameters of {} are those of {}; give a (Å) for {}",
+                    p.name,
+                    p.default_compound,
+                    el.join(",")
+                ),
+            ));
+        }
+        let mut r = build::resolve(p, self.a, self.b, self.c, &self.params)?;
+        let defaulted: Vec<&str> = p.params.iter().map(|x| x.0).filter(|k| !self.params.contains_key(*k)).collect();
+        if other_compound && !defaulted.is_empty() {
+            r.notes.push(format!("free parameters {} are those of {}", defaulted.join(", "), p.default_compound));
+        }
         let motif = build::conventional(p, &r)?;
         let roles: Vec<String> = p.roles.iter().map(|s| s.to_string()).collect();
         let report = BuildReport {

@@ -257,6 +257,10 @@ fn bad_input_gives_clear_errors() {
         s.a = Some(a);
         assert!(s.build().unwrap_err().to_string().contains("positive"));
     }
+    // another compound without a: the defaults belong to the default compound
+    let mut s = StructureSpec::new("perovskite");
+    s.elements = Some(Elements::List(vec!["Ba".into(), "Zr".into(), "O".into()]));
+    assert!(s.build().unwrap_err().to_string().contains("those of SrTiO3"));
     let mut s = StructureSpec::new("rocksalt");
     s.c = Some(5.0);
     assert!(s.build().unwrap_err().to_string().contains("cubic"));
@@ -312,4 +316,6 @@ fn toml_shape_round_trips_through_serde() {
     let text = serde_json::to_string(&spec).unwrap();
     assert_eq!(serde_json::from_str::<StructureSpec>(&text).unwrap(), spec);
     assert_eq!(spec.build().unwrap().len(), 135);
+    let alias: StructureSpec = serde_json::from_str(r#"{"lattice": "rocksalt", "repeat": 2}"#).unwrap();
+    assert_eq!(alias.supercell, Some(Repeat::One(2)));
 }
