@@ -101,6 +101,10 @@ def build_bulk(
     orthogonal: bool = False,
     masses: list[float] | None = None,
 ) -> tuple[list[list[float]], npt.NDArray[np.float64], list[str], list[float]]: ...
+def build_structure(
+    spec_json: str,
+) -> tuple[list[list[float]], npt.NDArray[np.float64], list[str], list[float], str]: ...
+def structure_prototypes() -> str: ...
 def random_solid_solution(
     cell: npt.NDArray[np.float64],
     positions: npt.NDArray[np.float64],

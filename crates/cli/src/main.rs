@@ -15,6 +15,7 @@ mod md_flags;
 mod melting;
 mod predict;
 mod single_point;
+mod structure;
 mod system;
 mod train;
 
@@ -52,6 +53,8 @@ enum Command {
     /// Energy, forces, virial and stress of one structure with a potential given as LAMMPS
     /// input lines (`run 0`).
     SinglePoint(single_point::Args),
+    /// Build a crystal (ionic/covalent prototypes or metal lattices) and write it.
+    Structure(structure::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::Melting(a) => melting::run(a),
         Command::Card(a) => card::run(a),
         Command::SinglePoint(a) => single_point::run(a),
+        Command::Structure(a) => structure::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -25,8 +25,10 @@ pub struct SystemArgs {
     /// Comma-separated elements (alloy potentials).
     #[arg(long, value_delimiter = ',')]
     pub elements: Vec<String>,
-    /// Crystal lattice (fcc, bcc, hcp, sc, diamond, b2, l12); default: the element's own lattice
-    /// for built-in elements.
+    /// Crystal lattice (fcc, bcc, hcp, sc, diamond, b2, l12) or prototype (perovskite, rocksalt,
+    /// corundum, spinel, layered, olivine, wurtzite, zincblende, fluorite: `--elements` one per
+    /// sublattice, default lattice parameters from the prototype table); default: the element's
+    /// own lattice for built-in elements.
     #[arg(long)]
     pub lattice: Option<String>,
     /// Lattice constant a, Å (default for built-in elements: from the potential's r_e; with
@@ -36,7 +38,8 @@ pub struct SystemArgs {
     /// Supercell repeats (one number or three, comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub repeat: Vec<usize>,
-    /// Structure file (extended XYZ, last frame) instead of a lattice.
+    /// Structure file instead of a lattice: extended XYZ (last frame), POSCAR/CONTCAR/.vasp or
+    /// CIF (format from the name; POSCAR files without species names take `--elements`).
     #[arg(long, conflicts_with_all = ["lattice", "a"])]
     pub structure: Option<PathBuf>,
     /// Worker threads (0 = all cores).
@@ -90,11 +93,15 @@ impl SystemArgs {
     /// The structure: from `--structure`, or a `repeat`ed crystal of the first element.
     pub fn structure(&self, pot: &Arc<dyn Potential>, default_repeat: [usize; 3]) -> Result<Structure, String> {
         if let Some(p) = &self.structure {
-            return scalebridge_md::trajectory::read_extxyz(p).map_err(|e| e.to_string());
+            let elements = self.element_list();
+            return scalebridge_md::io::read_structure(p, None, &elements, None).map(|f| f.structure).map_err(|e| e.to_string());
         }
         let mut elements = self.element_list();
         if elements.is_empty() {
             elements = pot.species();
+        }
+        if let Some(s) = self.prototype_structure(default_repeat)? {
+            return Ok(s);
         }
         let first = elements.first().ok_or("give --element (or --elements) to build a crystal, or --structure FILE")?;
         let zhou = scalebridge_md::potentials::zhou2004::parameter_table()
@@ -106,7 +113,9 @@ impl SystemArgs {
             (None, Some(z)) => z.lattice().to_string(),
             (None, None) => return Err(format!("give --lattice for {first}")),
         };
-        let lat: Lattice = lattice.parse().map_err(|e: scalebridge_md::error::Error| e.to_string())?;
+        let lat: Lattice = lattice
+            .parse()
+            .map_err(|e: scalebridge_md::error::Error| format!("{e}; or a prototype: {}", scalebridge_md::crystals::names().join(", ")))?;
         let species = if matches!(lat, Lattice::B2 | Lattice::L12) { elements.clone() } else { vec![first.clone()] };
         let a = match (self.a, &zhou, lat, &self.potential) {
             (Some(a), _, _, _) => a,
@@ -123,14 +132,36 @@ impl SystemArgs {
             }
             _ => return Err(format!("give the lattice constant --a (Å) for {lattice} {first}")),
         };
-        let repeat = match self.repeat.as_slice() {
-            [] => default_repeat,
-            [n] => [*n, *n, *n],
-            [a, b, c] => [*a, *b, *c],
-            other => return Err(format!("--repeat takes one or three numbers, got {other:?}")),
-        };
+        let repeat = self.repeats(default_repeat)?;
         bulk(&BulkSpec { lattice: lat, species, a, c: None, orientation: None, repeat, orthogonal: true, masses: None })
             .map_err(|e| e.to_string())
+    }
+
+    fn repeats(&self, default_repeat: [usize; 3]) -> Result<[usize; 3], String> {
+        match self.repeat.as_slice() {
+            [] => Ok(default_repeat),
+            [n] => Ok([*n, *n, *n]),
+            [a, b, c] => Ok([*a, *b, *c]),
+            other => Err(format!("--repeat takes one or three numbers, got {other:?}")),
+        }
+    }
+
+    /// A crystal prototype of `scalebridge_md::crystals` (perovskite, spinel, ...) when
+    /// `--lattice` names one that is not one of the metal lattices above (those keep their
+    /// own path); hexagonal prototypes use their orthogonal cell, as hcp does.
+    fn prototype_structure(&self, default_repeat: [usize; 3]) -> Result<Option<Structure>, String> {
+        use scalebridge_md::crystals::{find, Elements, Repeat, StructureSpec};
+        let Some(name) = &self.lattice else { return Ok(None) };
+        if name.parse::<Lattice>().is_ok() || find(name).is_none() {
+            return Ok(None);
+        }
+        let elements = self.element_list();
+        let mut spec = StructureSpec::new(name);
+        spec.elements = (!elements.is_empty()).then(|| Elements::List(elements.to_vec()));
+        spec.a = self.a;
+        spec.supercell = Some(Repeat::Three(self.repeats(default_repeat)?));
+        spec.orthogonal = true;
+        spec.build().map(Some).map_err(|e| e.to_string())
     }
 
     /// Run the protocol `P` (through the protocols' registry types) with the stage cache of

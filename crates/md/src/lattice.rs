@@ -1,6 +1,8 @@
 //! Crystal builders: sc, bcc, fcc, hcp, diamond (and zincblende), B2 and L1₂, with lattice
 //! constant, crystallographic orientation (cubic lattices, as LAMMPS `lattice ... orient`) and
-//! supercell repeats; and random solid solutions.
+//! supercell repeats; and random solid solutions. The ionic and covalent prototypes (perovskite,
+//! spinel, olivine, ...) and the serialisable `StructureSpec` covering both are in
+//! [`crate::crystals`].
 
 use crate::cell::{Cell, Vec3};
 use crate::elements::atomic_mass;

@@ -19,6 +19,7 @@
 
 pub mod cell;
 pub mod computes;
+pub mod crystals;
 pub mod elements;
 pub mod error;
 pub mod evaluator;

@@ -215,6 +215,28 @@ pub fn random_solid_solution(
     Ok((r.symbols(), r.masses))
 }
 
+/// Build a crystal from a `StructureSpec` given as JSON; returns (cell, positions, symbols,
+/// masses, report JSON).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+pub fn build_structure<'py>(
+    py: Python<'py>,
+    spec_json: &str,
+) -> PyResult<(Vec<Vec<f64>>, Bound<'py, numpy::PyArray2<f64>>, Vec<String>, Vec<f64>, String)> {
+    let spec: scalebridge_md::crystals::StructureSpec =
+        serde_json::from_str(spec_json).map_err(|e| InputError::new_err(format!("invalid structure description: {e}")))?;
+    let (s, report) = no_panic("build_structure", || md(spec.build_with_report()))?;
+    let report = serde_json::to_string(&report).map_err(|e| InputError::new_err(e.to_string()))?;
+    let cell = s.cell.matrix().iter().map(|r| r.to_vec()).collect();
+    Ok((cell, vec3_array(py, &s.positions)?, s.symbols(), s.masses.clone(), report))
+}
+
+/// The prototype table (space group, setting, Wyckoff sites, default parameters, citation) as JSON.
+#[pyfunction]
+pub fn structure_prototypes() -> PyResult<String> {
+    serde_json::to_string(scalebridge_md::crystals::PROTOTYPES).map_err(|e| InputError::new_err(e.to_string()))
+}
+
 /// Maxwell–Boltzmann velocities (Å/ps) at `temperature` (K) with zero momentum.
 #[pyfunction]
 pub fn maxwell_boltzmann<'py>(py: Python<'py>, masses: Vec<f64>, temperature: f64, seed: u64) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
@@ -410,5 +432,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_bulk, m)?)?;
     m.add_function(wrap_pyfunction!(random_solid_solution, m)?)?;
     m.add_function(wrap_pyfunction!(maxwell_boltzmann, m)?)?;
+    m.add_function(wrap_pyfunction!(build_structure, m)?)?;
+    m.add_function(wrap_pyfunction!(structure_prototypes, m)?)?;
     Ok(())
 }
