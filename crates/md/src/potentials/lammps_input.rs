@@ -29,6 +29,7 @@ pub const SUPPORTED_PAIR_STYLES: &[&str] = &[
     "coul/wolf",
     "coul/dsf",
     "hybrid/overlay",
+    "buck/coul/cut",
 ];
 
 /// Accelerator variants of a style (same physics).
@@ -256,7 +257,7 @@ enum Style {
 
 #[path = "lammps_ionic.rs"]
 mod ionic;
-pub use ionic::IONIC_STYLES;
+pub use ionic::{COMBINED_STYLES, IONIC_STYLES};
 
 /// Read LAMMPS input lines into a potential. `elements[i]` is atom type `i + 1`; relative file
 /// names are looked up in `search` (in order); `source` names the input in errors.
@@ -306,7 +307,9 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
                     "eam" => Style::Eam(vec![None; n]),
                     "eam/alloy" => Style::Setfl { style: EamStyle::Alloy, file: None },
                     "eam/fs" => Style::Setfl { style: EamStyle::FinnisSinclair, file: None },
-                    "buck" | "born" | "pedone" | "coul/cut" | "coul/wolf" | "coul/dsf" | "hybrid/overlay" => Style::Ionic(ionic::settings(&line, n)?),
+                    "buck" | "born" | "pedone" | "coul/cut" | "coul/wolf" | "coul/dsf" | "hybrid/overlay" | "buck/coul/cut" => {
+                        Style::Ionic(ionic::settings(&line, n)?)
+                    }
                     other => {
                         return Err(line.err(format!(
                             "pair_style {other} is not supported yet (supported: {})",

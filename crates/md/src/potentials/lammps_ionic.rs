@@ -18,6 +18,10 @@ use crate::potentials::spec_ionic::{CoulStyle, CoulombSpec, IonicPair, IonicStyl
 /// Styles this module reads (alone or as `hybrid/overlay` members).
 pub const IONIC_STYLES: &[&str] = &["buck", "born", "pedone", "coul/cut", "coul/wolf", "coul/dsf", "hybrid/overlay"];
 
+/// Combined LAMMPS styles read as an overlay of a short-range and a Coulomb member
+/// (`buck/coul/cut cut_lj [cut_coul]`, `pair_coeff i j A rho C [cut_lj]`).
+pub const COMBINED_STYLES: &[&str] = &["buck/coul/cut"];
+
 /// One style being read.
 pub(super) enum Sub {
     Short { style: IonicStyle, cutoff: f64, set: Vec<Option<(Vec<f64>, Option<f64>)>> },
@@ -36,6 +40,8 @@ impl Sub {
 /// The state of an ionic `pair_style` while reading.
 pub(super) struct IonicState {
     pub hybrid: bool,
+    /// A combined style (`buck/coul/cut`): one `pair_coeff` sets both members.
+    pub combined: bool,
     pub subs: Vec<Sub>,
 }
 
@@ -82,9 +88,28 @@ fn settings_one(line: &Line, name: &str, args: &[usize], n: usize) -> Result<Sub
 pub(super) fn settings(line: &Line, n: usize) -> Result<IonicState> {
     let w = &line.words;
     let name = w[1].as_str();
+    if base(name) == "buck/coul/cut" {
+        let whole = w.join(" ");
+        if w.len() != 3 && w.len() != 4 {
+            return Err(line.err(format!("{whole}: buck/coul/cut takes cut_lj [cut_coul]")));
+        }
+        let lj = line.number(2, "cut_lj")?;
+        let coul = if w.len() == 4 { line.number(3, "cut_coul")? } else { lj };
+        if lj <= 0.0 || coul <= 0.0 {
+            return Err(line.err(format!("{whole}: cutoffs must be positive")));
+        }
+        return Ok(IonicState {
+            hybrid: false,
+            combined: true,
+            subs: vec![
+                Sub::Short { style: IonicStyle::Buck, cutoff: lj, set: vec![None; n * n] },
+                Sub::Coul { style: CoulStyle::Cut, alpha: None, cutoff: coul, set: vec![false; n * n] },
+            ],
+        });
+    }
     if base(name) != "hybrid/overlay" {
         let args: Vec<usize> = (2..w.len()).collect();
-        return Ok(IonicState { hybrid: false, subs: vec![settings_one(line, name, &args, n)?] });
+        return Ok(IonicState { hybrid: false, combined: false, subs: vec![settings_one(line, name, &args, n)?] });
     }
     let mut subs = Vec::new();
     let mut k = 2;
@@ -111,7 +136,7 @@ pub(super) fn settings(line: &Line, n: usize) -> Result<IonicState> {
     if subs.is_empty() {
         return Err(line.err("pair_style hybrid/overlay: no sub-styles"));
     }
-    Ok(IonicState { hybrid: true, subs })
+    Ok(IonicState { hybrid: true, combined: false, subs })
 }
 
 /// `pair_coeff` for an ionic style.
@@ -119,6 +144,31 @@ pub(super) fn coeff(line: &Line, st: &mut IonicState, elements: &[String], ilo: 
     let w = &line.words;
     let whole = w.join(" ");
     let n = elements.len();
+    if st.combined {
+        // buck/coul/cut: pair_coeff i j A rho C [cut_lj [cut_coul]]
+        if !(6..=8).contains(&w.len()) {
+            return Err(line.err(format!("{whole}: buck/coul/cut takes pair_coeff I J A rho C [cut_lj [cut_coul]]")));
+        }
+        // LAMMPS: one per-pair cutoff sets both cut_lj and cut_coul of the pair, a second cut_coul
+        if w.len() >= 7 {
+            let coul = line.number(w.len() - 1, "cut_coul")?;
+            let global = match &st.subs[1] {
+                Sub::Coul { cutoff, .. } => *cutoff,
+                Sub::Short { .. } => coul,
+            };
+            if coul != global {
+                return Err(line.err(format!(
+                    "{whole}: this sets the pair's Coulomb cutoff to {coul} (LAMMPS: a per-pair cutoff sets cut_lj and cut_coul), different from the global {global}; per-pair Coulomb cutoffs are not supported yet"
+                )));
+            }
+        }
+        let short: Vec<String> = w.iter().take(7).cloned().collect();
+        let l2 = Line { source: line.source, number: line.number, words: short };
+        let (a, b) = st.subs.split_at_mut(1);
+        coeff_sub(&l2, &mut a[0], false, 3, n, ilo, ihi, jlo, jhi)?;
+        let l3 = Line { source: line.source, number: line.number, words: w.iter().take(3).cloned().collect() };
+        return coeff_sub(&l3, &mut b[0], false, 3, n, ilo, ihi, jlo, jhi);
+    }
     let (sub, first) = if st.hybrid {
         let name = w.get(3).map(String::as_str).unwrap_or("");
         let pos = st.subs.iter().position(|s| s.name() == base(name)).ok_or_else(|| {
@@ -131,6 +181,14 @@ pub(super) fn coeff(line: &Line, st: &mut IonicState, elements: &[String], ilo: 
     } else {
         (&mut st.subs[0], 3)
     };
+    coeff_sub(line, sub, st.hybrid, first, n, ilo, ihi, jlo, jhi)
+}
+
+/// `pair_coeff` parameters from word `first` on for one member.
+#[allow(clippy::too_many_arguments)]
+fn coeff_sub(line: &Line, sub: &mut Sub, hybrid: bool, first: usize, n: usize, ilo: usize, ihi: usize, jlo: usize, jhi: usize) -> Result<()> {
+    let w = &line.words;
+    let whole = w.join(" ");
     let mut count = 0;
     match sub {
         Sub::Short { style, set, .. } => {
@@ -155,7 +213,7 @@ pub(super) fn coeff(line: &Line, st: &mut IonicState, elements: &[String], ilo: 
         }
         Sub::Coul { style, set, .. } => {
             if w.len() != first {
-                return Err(line.err(format!("{whole}: {} takes no pair coefficients (pair_coeff * *{})", style.name(), if st.hybrid { format!(" {}", style.name()) } else { String::new() })));
+                return Err(line.err(format!("{whole}: {} takes no pair coefficients (pair_coeff * *{})", style.name(), if hybrid { format!(" {}", style.name()) } else { String::new() })));
             }
             for i in ilo..=ihi {
                 for j in jlo.max(i)..=jhi {
@@ -184,7 +242,7 @@ pub(super) fn finish(source: &str, style_line: usize, st: IonicState, elements: 
                     for j in i..n {
                         match &set[i * n + j] {
                             Some((values, rc)) => pairs.push(IonicPair { a: elements[i].clone(), b: elements[j].clone(), values: values.clone(), cutoff: *rc }),
-                            None if !st.hybrid => {
+                            None if !st.hybrid || st.combined => {
                                 return Err(missing(format!(
                                     "{}: no pair_coeff for types {} {} ({}-{}): {} has no mixing rule, every pair must be set (LAMMPS: All pair coeffs are not set)",
                                     style.name(),
@@ -218,7 +276,7 @@ pub(super) fn finish(source: &str, style_line: usize, st: IonicState, elements: 
             }
         }
     }
-    if !st.hybrid {
+    if !st.hybrid && !st.combined {
         return styles.pop().ok_or_else(|| missing("no style".into()));
     }
     Ok(PotentialSpec::Hybrid { styles, charges: None })

@@ -6,8 +6,8 @@
 //!   "coulomb": {"pair_style": "coul/dsf", "alpha": 0.2, "cutoff": 12.0}}`: Pedone et al.,
 //!   J. Phys. Chem. B 110, 11780 (2006) — `pedone` short-range pairs among `elements` plus the
 //!   Coulomb style given in `coulomb` with the set's partial charges, as `hybrid/overlay`;
-//! - `{"generator": "buckingham", "set": "<name>", "elements": [...], "cutoff": ..., "coulomb": {...}}`:
-//!   a named Buckingham set (see [`SETS`]).
+//! - `{"generator": "buckingham", "set": "srtio3_formal", "elements": ["Sr", "Ti", "O"], "cutoff": 10.0,
+//!   "coulomb": {...}}`: a named Buckingham set (see [`SETS`]).
 //!
 //! `neutralize` may be given as in any Coulomb specification. Only rows whose values were
 //! checked against a published source are shipped (see the files' headers).
@@ -28,6 +28,7 @@ pub struct ParameterSet {
 /// The shipped sets.
 pub const SETS: &[ParameterSet] = &[
     ParameterSet { name: "pedone2006", style: IonicStyle::Pedone, text: include_str!("data/pedone2006.lammps") },
+    ParameterSet { name: "srtio3_formal", style: IonicStyle::Buck, text: include_str!("data/srtio3_formal.lammps") },
 ];
 
 /// A parsed set: pairs and charges with their citations.
@@ -81,6 +82,9 @@ pub fn spec_from_generator(generator: &str, mut map: Map<String, Value>) -> Resu
         g => g.to_string(),
     };
     let set = find(&set_name)?;
+    if generator == "buckingham" && set.style != IonicStyle::Buck {
+        return Err(Error::invalid("buckingham set", &set_name, &format!("is a {} set (use {{\"generator\": \"{}\"}})", set.style.name(), set.name)));
+    }
     let parsed = parse(set)?;
     let elements: Vec<String> = match map.remove("elements") {
         Some(v) => serde_json::from_value(v).map_err(|e| Error::invalid(&format!("{generator} elements"), "specification", &e.to_string()))?,
