@@ -21,6 +21,12 @@ pub mod lammps_input;
 pub mod lj_cut;
 pub mod spec;
 pub mod zhou2004;
+pub mod charges;
+pub mod coulomb;
+pub mod hybrid;
+pub mod ionic;
+pub mod pairwise;
+pub mod spec_ionic;
 
 pub use eam::{EamStyle, EmbeddedAtom};
 pub use kspace::{CoulLong, KSpaceSettings, KSpaceStyle};
