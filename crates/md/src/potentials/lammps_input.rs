@@ -30,6 +30,8 @@ pub const SUPPORTED_PAIR_STYLES: &[&str] = &[
     "coul/dsf",
     "hybrid/overlay",
     "buck/coul/cut",
+    "coul/long",
+    "buck/coul/long",
 ];
 
 /// Accelerator variants of a style (same physics).
@@ -259,6 +261,9 @@ enum Style {
 mod ionic;
 pub use ionic::{COMBINED_STYLES, IONIC_STYLES};
 
+#[path = "lammps_kspace.rs"]
+mod kspace;
+
 /// Read LAMMPS input lines into a potential. `elements[i]` is atom type `i + 1`; relative file
 /// names are looked up in `search` (in order); `source` names the input in errors.
 pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[PathBuf], charges: Option<Vec<f64>>) -> Result<LammpsInput> {
@@ -283,6 +288,7 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
     let mut style_line = 0usize;
     let mut mixing = Mixing::Geometric;
     let mut shift = false;
+    let mut kspace_settings: Option<crate::potentials::kspace::KSpaceSettings> = None;
     for line in commands(source, lines)? {
         let w = &line.words;
         let whole = w.join(" ");
@@ -307,7 +313,7 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
                     "eam" => Style::Eam(vec![None; n]),
                     "eam/alloy" => Style::Setfl { style: EamStyle::Alloy, file: None },
                     "eam/fs" => Style::Setfl { style: EamStyle::FinnisSinclair, file: None },
-                    "buck" | "born" | "pedone" | "coul/cut" | "coul/wolf" | "coul/dsf" | "hybrid/overlay" | "buck/coul/cut" => {
+                    "buck" | "born" | "pedone" | "coul/cut" | "coul/wolf" | "coul/dsf" | "hybrid/overlay" | "buck/coul/cut" | "coul/long" | "buck/coul/long" => {
                         Style::Ionic(ionic::settings(&line, n)?)
                     }
                     other => {
@@ -332,6 +338,9 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
                         ("shift", "yes") => shift = true,
                         ("shift", "no") => shift = false,
                         ("tail", "no") => {}
+                        // scalebridge evaluates coul/long's erfc as LAMMPS does with `table 0`
+                        // (see docs/kspace.md); LAMMPS's tables differ from it by ~1e-6
+                        ("table", v) if v.parse::<u32>().is_ok() => {}
                         ("mix", v) | ("shift", v) | ("tail", v) => {
                             return Err(line.err(format!("{whole}: {} {v} is not supported (mix geometric|arithmetic, shift yes|no, tail no)", w[k])))
                         }
@@ -340,6 +349,8 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
                     k += 2;
                 }
             }
+            "kspace_style" => kspace_settings = Some(kspace::style(&line)?),
+            "kspace_modify" => kspace::modify(&line, &mut kspace_settings)?,
             "units" => {
                 if w.get(1).map(String::as_str) != Some("metal") || w.len() != 2 {
                     return Err(line.err(format!("{whole}: only units metal is supported (eV, Å)")));
@@ -349,12 +360,13 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
             "mass" | "neighbor" | "neigh_modify" | "atom_modify" | "thermo" | "thermo_style" => {}
             other => {
                 return Err(line.err(format!(
-                    "LAMMPS command '{other}' is not supported yet (supported: pair_style, pair_coeff, pair_modify, units metal)"
+                    "LAMMPS command '{other}' is not supported yet (supported: pair_style, pair_coeff, pair_modify, kspace_style, kspace_modify, units metal)"
                 )))
             }
         }
     }
-    let potential = finish(source, style, style_line, elements, mixing, shift)?;
+    let mut potential = finish(source, style, style_line, elements, mixing, shift)?;
+    kspace::attach(source, &mut potential, kspace_settings)?;
     Ok(LammpsInput { potential, charges, elements: elements.to_vec(), neutralize: false })
 }
 

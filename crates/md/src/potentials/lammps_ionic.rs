@@ -16,11 +16,11 @@ use crate::potentials::spec::PotentialSpec;
 use crate::potentials::spec_ionic::{CoulStyle, CoulombSpec, IonicPair, IonicStyle, ShortRangeSpec};
 
 /// Styles this module reads (alone or as `hybrid/overlay` members).
-pub const IONIC_STYLES: &[&str] = &["buck", "born", "pedone", "coul/cut", "coul/wolf", "coul/dsf", "hybrid/overlay"];
+pub const IONIC_STYLES: &[&str] = &["buck", "born", "pedone", "coul/cut", "coul/wolf", "coul/dsf", "coul/long", "hybrid/overlay"];
 
 /// Combined LAMMPS styles read as an overlay of a short-range and a Coulomb member
 /// (`buck/coul/cut cut_lj [cut_coul]`, `pair_coeff i j A rho C [cut_lj]`).
-pub const COMBINED_STYLES: &[&str] = &["buck/coul/cut"];
+pub const COMBINED_STYLES: &[&str] = &["buck/coul/cut", "buck/coul/long"];
 
 /// One style being read.
 pub(super) enum Sub {
@@ -73,6 +73,8 @@ fn settings_one(line: &Line, name: &str, args: &[usize], n: usize) -> Result<Sub
     match CoulStyle::from_name(base(name)) {
         Some(CoulStyle::Cut) if nums.len() == 1 => Ok(Sub::Coul { style: CoulStyle::Cut, alpha: None, cutoff: positive(nums[0], "cutoff")?, set: vec![false; n * n] }),
         Some(CoulStyle::Cut) => Err(line.err(format!("{whole}: coul/cut takes one global cutoff (coul/cut r_c)"))),
+        Some(CoulStyle::Long) if nums.len() == 1 => Ok(Sub::Coul { style: CoulStyle::Long, alpha: None, cutoff: positive(nums[0], "cutoff")?, set: vec![false; n * n] }),
+        Some(CoulStyle::Long) => Err(line.err(format!("{whole}: coul/long takes one global cutoff (coul/long r_c)"))),
         Some(style) if nums.len() == 2 => {
             if nums[0] < 0.0 {
                 return Err(line.err(format!("{whole}: {name} alpha must be >= 0")));
@@ -88,10 +90,11 @@ fn settings_one(line: &Line, name: &str, args: &[usize], n: usize) -> Result<Sub
 pub(super) fn settings(line: &Line, n: usize) -> Result<IonicState> {
     let w = &line.words;
     let name = w[1].as_str();
-    if base(name) == "buck/coul/cut" {
+    if base(name) == "buck/coul/cut" || base(name) == "buck/coul/long" {
+        let coul_style = if base(name) == "buck/coul/long" { CoulStyle::Long } else { CoulStyle::Cut };
         let whole = w.join(" ");
         if w.len() != 3 && w.len() != 4 {
-            return Err(line.err(format!("{whole}: buck/coul/cut takes cut_lj [cut_coul]")));
+            return Err(line.err(format!("{whole}: {} takes cut_lj [cut_coul]", base(name))));
         }
         let lj = line.number(2, "cut_lj")?;
         let coul = if w.len() == 4 { line.number(3, "cut_coul")? } else { lj };
@@ -103,7 +106,7 @@ pub(super) fn settings(line: &Line, n: usize) -> Result<IonicState> {
             combined: true,
             subs: vec![
                 Sub::Short { style: IonicStyle::Buck, cutoff: lj, set: vec![None; n * n] },
-                Sub::Coul { style: CoulStyle::Cut, alpha: None, cutoff: coul, set: vec![false; n * n] },
+                Sub::Coul { style: coul_style, alpha: None, cutoff: coul, set: vec![false; n * n] },
             ],
         });
     }
@@ -145,12 +148,17 @@ pub(super) fn coeff(line: &Line, st: &mut IonicState, elements: &[String], ilo: 
     let whole = w.join(" ");
     let n = elements.len();
     if st.combined {
+        // buck/coul/long: pair_coeff i j A rho C [cut_lj] (the Coulomb cutoff is global only)
+        let long = matches!(st.subs.get(1), Some(Sub::Coul { style: CoulStyle::Long, .. }));
+        if long && !(6..=7).contains(&w.len()) {
+            return Err(line.err(format!("{whole}: buck/coul/long takes pair_coeff I J A rho C [cut_lj]")));
+        }
         // buck/coul/cut: pair_coeff i j A rho C [cut_lj [cut_coul]]
-        if !(6..=8).contains(&w.len()) {
+        if !long && !(6..=8).contains(&w.len()) {
             return Err(line.err(format!("{whole}: buck/coul/cut takes pair_coeff I J A rho C [cut_lj [cut_coul]]")));
         }
         // LAMMPS: one per-pair cutoff sets both cut_lj and cut_coul of the pair, a second cut_coul
-        if w.len() >= 7 {
+        if w.len() >= 7 && !long {
             let coul = line.number(w.len() - 1, "cut_coul")?;
             let global = match &st.subs[1] {
                 Sub::Coul { cutoff, .. } => *cutoff,
@@ -272,7 +280,7 @@ pub(super) fn finish(source: &str, style_line: usize, st: IonicState, elements: 
                         if st.hybrid { format!(" {}", style.name()) } else { String::new() }
                     )));
                 }
-                styles.push(PotentialSpec::Coulomb(CoulombSpec { style, alpha, cutoff, charges: None }));
+                styles.push(PotentialSpec::Coulomb(CoulombSpec { style, alpha, cutoff, charges: None, kspace: None }));
             }
         }
     }

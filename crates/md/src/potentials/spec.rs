@@ -52,6 +52,7 @@ pub const KNOWN_PAIR_STYLES: &[&str] = &[
     "coul/wolf",
     "coul/dsf",
     "hybrid/overlay",
+    "coul/long",
 ];
 /// The `generator` names a [`PotentialSpec`] accepts.
 pub const KNOWN_GENERATORS: &[&str] = &[
@@ -236,7 +237,7 @@ impl PotentialSpec {
                         let style = IonicStyle::from_name(&name).ok_or_else(|| unknown_style("pair_style", &name))?;
                         Ok(PotentialSpec::ShortRange(ShortRangeSpec::from_map(style, map)?))
                     }
-                    "coul/cut" | "coul/wolf" | "coul/dsf" => {
+                    "coul/cut" | "coul/wolf" | "coul/dsf" | "coul/long" => {
                         let style = CoulStyle::from_name(&name).ok_or_else(|| unknown_style("pair_style", &name))?;
                         Ok(PotentialSpec::Coulomb(CoulombSpec::from_map(style, map)?))
                     }

@@ -13,6 +13,10 @@
 //!   "neutralize": false}`: the members are summed; `charges`/`neutralize` given here apply to
 //!   every Coulomb member that does not give its own.
 //!
+//! - `{"pair_style": "coul/long", "cutoff": 10.0, "charges": {...}, "kspace": {"style": "pppm",
+//!   "accuracy": 1e-5, "gewald": null, "mesh": null, "order": 5, "kmax_ewald": null}}`: real-space
+//!   Ewald with a k-space solver (see [`super::kspace`] and docs/kspace.md).
+//!
 //! `neutralize` (default false) allows a cell with a net charge (uniform neutralising
 //! background); without it a non-neutral cell is an error naming the net charge.
 
@@ -88,6 +92,8 @@ pub enum CoulStyle {
     Cut,
     Wolf,
     Dsf,
+    /// `coul/long` with a k-space solver (`ewald`, `pppm`).
+    Long,
 }
 
 impl CoulStyle {
@@ -97,6 +103,7 @@ impl CoulStyle {
             CoulStyle::Cut => "coul/cut",
             CoulStyle::Wolf => "coul/wolf",
             CoulStyle::Dsf => "coul/dsf",
+            CoulStyle::Long => "coul/long",
         }
     }
     /// By LAMMPS name.
@@ -105,6 +112,7 @@ impl CoulStyle {
             "coul/cut" => Some(CoulStyle::Cut),
             "coul/wolf" => Some(CoulStyle::Wolf),
             "coul/dsf" => Some(CoulStyle::Dsf),
+            "coul/long" => Some(CoulStyle::Long),
             _ => None,
         }
     }
@@ -120,6 +128,8 @@ pub struct CoulombSpec {
     pub cutoff: f64,
     /// Per-species charges (may come from an enclosing `hybrid/overlay` or from `from_lammps`).
     pub charges: Option<Charges>,
+    /// The k-space solver of `coul/long` (`kspace_style`/`kspace_modify`); `None` for the others.
+    pub kspace: Option<super::kspace::KSpaceSettings>,
 }
 
 fn bad(what: &str, v: impl std::fmt::Display, why: &str) -> Error {
@@ -267,8 +277,25 @@ impl CoulombSpec {
             _ => {}
         }
         let charges = take_charges(&mut map, name)?;
-        deny_rest(&map, name, "alpha, cutoff, charges, neutralize")?;
-        Ok(CoulombSpec { style, alpha, cutoff, charges })
+        let kspace = match (style, map.remove("kspace")) {
+            (CoulStyle::Long, Some(v)) => {
+                let k: super::kspace::KSpaceSettings = serde_json::from_value(v).map_err(|e| bad("coul/long kspace", "specification", &e.to_string()))?;
+                k.validate()?;
+                Some(k)
+            }
+            (CoulStyle::Long, None) => {
+                return Err(bad(
+                    "coul/long",
+                    "specification",
+                    "needs \"kspace\": {\"style\": \"ewald\" or \"pppm\", \"accuracy\": relative accuracy, ...} (LAMMPS kspace_style)",
+                ))
+            }
+            (_, Some(_)) => return Err(bad(name, "kspace", "only coul/long takes a k-space solver")),
+            (_, None) => None,
+        };
+        let allowed = if style == CoulStyle::Long { "cutoff, charges, neutralize, kspace" } else { "alpha, cutoff, charges, neutralize" };
+        deny_rest(&map, name, allowed)?;
+        Ok(CoulombSpec { style, alpha, cutoff, charges, kspace })
     }
 
     /// The JSON value.
@@ -280,6 +307,9 @@ impl CoulombSpec {
         }
         m.insert("cutoff".into(), json!(self.cutoff));
         put_charges(&mut m, &self.charges);
+        if let Some(k) = &self.kspace {
+            m.insert("kspace".into(), serde_json::to_value(k).unwrap_or(Value::Null));
+        }
         Value::Object(m)
     }
 
@@ -294,6 +324,14 @@ impl CoulombSpec {
             CoulStyle::Cut => Arc::new(CoulCut::new(self.cutoff, charges)?),
             CoulStyle::Wolf => Arc::new(CoulWolf::new(alpha, self.cutoff, charges)?),
             CoulStyle::Dsf => Arc::new(CoulDsf::new(alpha, self.cutoff, charges)?),
+            CoulStyle::Long => {
+                let mut ks = self.kspace.clone().ok_or_else(|| {
+                    bad("coul/long", "no kspace", "needs a k-space solver (LAMMPS: kspace_style ewald|pppm ACCURACY; JSON: \"kspace\": {...})")
+                })?;
+                ks.neutralize |= charges.neutralize;
+                let (species, q): (Vec<String>, Vec<f64>) = charges.by_species.into_iter().unzip();
+                Arc::new(super::kspace::CoulLong::new(species, q, self.cutoff, ks)?)
+            }
         })
     }
 }
