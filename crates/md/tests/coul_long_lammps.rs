@@ -1,12 +1,15 @@
 //! coul/long + ewald/pppm against LAMMPS `run 0` references (tests/reference/lammps/
 //! coul_long_{ewald,pppm}.json, written by scripts/make_lammps_references.py with
 //! `pair_modify table 0`): the parameters LAMMPS chose (g_ewald, k-vector limits, mesh), energy,
-//! forces, global and per-atom virials and per-atom energies.
+//! forces, global and per-atom virials and per-atom energies. The potentials are read from the
+//! reference LAMMPS inputs by the LAMMPS input reader (coul/long, buck/coul/long,
+//! hybrid/overlay pedone + coul/long; kspace_style, kspace_modify).
 
 use scalebridge_md::evaluator::Evaluator;
 use scalebridge_md::io::{read_structure, AtomStyle, Format};
-use scalebridge_md::potentials::kspace::{CoulLong, KSpaceSettings, KSpaceStyle};
-use scalebridge_md::potentials::Configuration;
+use scalebridge_md::potentials::hybrid::Hybrid;
+use scalebridge_md::potentials::kspace::CoulLong;
+use scalebridge_md::potentials::{lammps_input, Configuration, Potential};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,48 +18,21 @@ fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/reference/lammps")
 }
 
-/// The settings of a reference input (`pair_style coul/long rc`, `kspace_style`, `kspace_modify`).
-fn settings(input: &str) -> (f64, KSpaceSettings) {
+/// The potential of a reference input read by the LAMMPS input reader (the `from_lammps` and
+/// `single-point --lammps` path) with the case's per-type charges.
+fn potential(input: &str, elements: &[String], charges: &[f64]) -> Arc<dyn Potential> {
     let text = std::fs::read_to_string(dir().join(input)).unwrap();
-    let mut rc = 0.0;
-    let mut ks: Option<KSpaceSettings> = None;
-    for line in text.lines().filter(|l| !l.starts_with('#')) {
-        let w: Vec<&str> = line.split_whitespace().collect();
-        match w.first().copied() {
-            Some("pair_style") => rc = w[2].parse().unwrap(),
-            Some("kspace_style") => {
-                let style = if w[1] == "ewald" { KSpaceStyle::Ewald } else { KSpaceStyle::Pppm };
-                ks = Some(KSpaceSettings::new(style, w[2].parse().unwrap()));
-            }
-            Some("kspace_modify") => {
-                let k = ks.as_mut().unwrap();
-                let mut i = 1;
-                while i < w.len() {
-                    match w[i] {
-                        "gewald" => {
-                            k.gewald = Some(w[i + 1].parse().unwrap());
-                            i += 2
-                        }
-                        "order" => {
-                            k.order = w[i + 1].parse().unwrap();
-                            i += 2
-                        }
-                        "mesh" => {
-                            k.mesh = Some([1, 2, 3].map(|d| w[i + d].parse().unwrap()));
-                            i += 4
-                        }
-                        "kmax/ewald" => {
-                            k.kmax_ewald = Some([1, 2, 3].map(|d| w[i + d].parse().unwrap()));
-                            i += 4
-                        }
-                        other => panic!("{other}"),
-                    }
-                }
-            }
-            _ => {}
-        }
+    let lines: Vec<String> = text.lines().map(String::from).collect();
+    lammps_input::parse(input, &lines, elements, &[], Some(charges.to_vec())).unwrap().build().unwrap()
+}
+
+/// The coul/long inside a potential (itself or a hybrid/overlay member).
+fn coul_long(p: &Arc<dyn Potential>) -> &CoulLong {
+    if let Some(c) = p.as_any().downcast_ref::<CoulLong>() {
+        return c;
     }
-    (rc, ks.unwrap())
+    let h = p.as_any().downcast_ref::<Hybrid>().expect("coul/long or hybrid/overlay");
+    h.members().iter().find_map(|m| m.as_any().downcast_ref::<CoulLong>()).expect("a coul/long member")
 }
 
 fn rel(a: f64, b: f64, scale: f64) -> f64 {
@@ -68,13 +44,12 @@ fn check(style: &str, tol: f64) {
     for case in doc["cases"].as_array().unwrap() {
         let name = format!("{}/{}", case["case"].as_str().unwrap(), case["cell"].as_str().unwrap());
         let elements: Vec<String> = case["elements"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
-        let charges: Vec<f64> = case["charges"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let charges: Vec<f64> = elements.iter().map(|e| case["charges"][e].as_f64().unwrap()).collect();
         let file = read_structure(&dir().join(case["structure_data"].as_str().unwrap()), Some(Format::LammpsData), &elements, Some(AtomStyle::Charge)).unwrap();
         let s = file.structure;
-        let (rc, ks) = settings(case["lammps_input"].as_str().unwrap());
-        let pot = CoulLong::new(elements.clone(), charges, rc, ks).unwrap();
+        let pot = potential(case["lammps_input"].as_str().unwrap(), &elements, &charges);
         // the parameters LAMMPS chose (its log prints 8 significant digits)
-        let r = pot.resolve(&Configuration::new(&s, None)).unwrap();
+        let r = coul_long(&pot).resolve(&Configuration::new(&s, None)).unwrap();
         let kp = &case["kspace"];
         assert!(rel(r.g_ewald, kp["g_ewald"].as_f64().unwrap(), r.g_ewald) < 1e-7, "{name}: g_ewald {} vs LAMMPS {}", r.g_ewald, kp["g_ewald"]);
         if let Some(m) = kp.get("mesh") {
@@ -86,12 +61,12 @@ fn check(style: &str, tol: f64) {
             assert_eq!(r.grid.to_vec(), k, "{name}: kxmax kymax kzmax");
             assert_eq!(r.count as u64, kp["kcount"].as_u64().unwrap(), "{name}: number of k-vectors");
         }
-        let mut ev = Evaluator::new(Arc::new(pot), 1.0, 0).unwrap();
+        let mut ev = Evaluator::new(pot, 1.0, 0).unwrap();
         let out = ev.compute_all(&s).unwrap();
         let e_ref = case["energy_eV"].as_f64().unwrap();
         let n = s.len() as f64;
         // energy scale: |E| or the per-atom energy scale, whichever is larger (an ordered sum can be ~0)
-        let pe_ref: Vec<f64> = case["per_atom_energy_eV"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let pe_ref: Vec<f64> = case["energies_eV"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
         let escale = e_ref.abs().max(pe_ref.iter().map(|x| x.abs()).sum::<f64>());
         assert!(rel(out.energy, e_ref, escale) < tol, "{name}: energy {} vs {} ({:.2e})", out.energy, e_ref, rel(out.energy, e_ref, escale));
         let f_ref: Vec<Vec<f64>> = serde_json::from_value(case["forces_eV_A"].clone()).unwrap();
@@ -112,7 +87,7 @@ fn check(style: &str, tol: f64) {
         for (i, (a, b)) in out.per_atom_energy.iter().zip(&pe_ref).enumerate() {
             assert!(rel(*a, *b, pescale) < tol, "{name}: per-atom energy {i} {a} vs {b}");
         }
-        let pv_ref: Vec<Vec<f64>> = serde_json::from_value(case["per_atom_virial_eV"].clone()).unwrap();
+        let pv_ref: Vec<Vec<f64>> = serde_json::from_value(case["virials_eV"].clone()).unwrap();
         let pvscale = pv_ref.iter().flatten().map(|x| x.abs()).fold(0.0, f64::max);
         for (i, (a, b)) in out.per_atom_virial.iter().zip(&pv_ref).enumerate() {
             for c in 0..6 {
@@ -131,4 +106,27 @@ fn ewald_equals_lammps() {
 #[test]
 fn pppm_equals_lammps_at_the_same_settings() {
     check("coul_long_pppm", 1e-9);
+}
+
+#[test]
+fn lammps_reader_errors_name_the_problem() {
+    let el: Vec<String> = vec!["Mg".into(), "O".into()];
+    let parse = |lines: &[&str]| {
+        let l: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+        lammps_input::parse("test.in", &l, &el, &[], Some(vec![1.0, -1.0])).and_then(|p| p.build()).map(|_| ()).unwrap_err().to_string()
+    };
+    let e = parse(&["pair_style coul/long 8.0", "pair_coeff * *"]);
+    assert!(e.contains("kspace_style"), "{e}");
+    let e = parse(&["pair_style coul/cut 8.0", "pair_coeff * *", "kspace_style pppm 1e-5"]);
+    assert!(e.contains("coul/long"), "{e}");
+    let e = parse(&["pair_style coul/long 8.0", "pair_coeff * *", "kspace_style pppm/disp 1e-5"]);
+    assert!(e.contains("pppm/disp"), "{e}");
+    let e = parse(&["pair_style coul/long 8.0", "pair_coeff * *", "kspace_style pppm 1e-5", "kspace_modify slab 3.0"]);
+    assert!(e.contains("slab"), "{e}");
+    let e = parse(&["pair_style coul/long 8.0", "pair_coeff * *", "kspace_style pppm 1e-5", "kspace_modify order 9"]);
+    assert!(e.contains("order"), "{e}");
+    let e = parse(&["pair_style coul/long 8.0", "pair_coeff * *", "kspace_modify order 4"]);
+    assert!(e.contains("before kspace_style"), "{e}");
+    let e = parse(&["pair_style buck/coul/long 6.0 8.0", "pair_coeff * * 1.0 0.3 0.0 5.0 6.0", "kspace_style ewald 1e-5"]);
+    assert!(e.contains("cut_lj"), "{e}");
 }
