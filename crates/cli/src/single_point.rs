@@ -27,6 +27,17 @@ pub struct Args {
     /// `# style` comment, else atomic.
     #[arg(long)]
     atom_style: Option<String>,
+    /// Charges per element for the Coulomb styles, e: `Sr=1.2,Ti=2.4,O=-1.2` (default: the
+    /// per-atom charges of an `atom_style charge` data file when they are the same for every
+    /// atom of an element).
+    #[arg(long, value_delimiter = ',')]
+    charges: Vec<String>,
+    /// Allow a cell with a net charge (uniform neutralising background) instead of an error.
+    #[arg(long)]
+    neutralize: bool,
+    /// Also print per-atom energies (eV) and virials (eV, Voigt) in the JSON output.
+    #[arg(long)]
+    per_atom: bool,
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -47,11 +58,20 @@ pub fn run(a: Args) -> Result<(), String> {
     if let Some(dir) = a.lammps.parent() {
         search.push(if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.to_path_buf() });
     }
-    let parsed = lammps_input::parse(&a.lammps.display().to_string(), &lines, &elements, &search, None).map_err(s)?;
-    let pot = parsed.potential.build().map_err(s)?;
+    let charges = type_charges(&a.charges, &elements, &file)?;
+    let mut parsed = lammps_input::parse(&a.lammps.display().to_string(), &lines, &elements, &search, charges).map_err(s)?;
+    parsed.neutralize = a.neutralize;
+    let pot = parsed.build().map_err(s)?;
     let r = single_point(&file.structure, pot, a.threads).map_err(s)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?);
+        let mut v = serde_json::to_value(&r).map_err(|e| e.to_string())?;
+        if !a.per_atom {
+            if let serde_json::Value::Object(m) = &mut v {
+                m.remove("energies_eV");
+                m.remove("virials_eV");
+            }
+        }
+        println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
     } else {
         println!("{} atoms, pair_style {}", r.n_atoms, r.pair_style);
         println!("energy  {:.10} eV", r.energy_eV);
@@ -59,4 +79,57 @@ pub fn run(a: Args) -> Result<(), String> {
         println!("stress  {:?} GPa (ASE sign)", r.stress_GPa);
     }
     Ok(())
+}
+
+/// Per-type charges: from `--charges El=q,...` (every element of a type must be named), else
+/// from a data file's per-atom charges when each element has one value; `None` without either.
+fn type_charges(given: &[String], elements: &[String], file: &scalebridge_md::io::StructureFile) -> Result<Option<Vec<f64>>, String> {
+    if !given.is_empty() {
+        let mut map = std::collections::BTreeMap::new();
+        for item in given {
+            let (el, q) = item.split_once('=').ok_or_else(|| format!("--charges: '{item}' is not El=q (e.g. --charges Sr=1.2,Ti=2.4,O=-1.2)"))?;
+            let q: f64 = q.trim().parse().map_err(|_| format!("--charges: charge '{q}' of {el} is not a number"))?;
+            if !q.is_finite() {
+                return Err(format!("--charges: charge of {el} is not finite"));
+            }
+            if map.insert(el.trim().to_string(), q).is_some() {
+                return Err(format!("--charges: {el} given twice"));
+            }
+        }
+        for k in map.keys() {
+            if !elements.contains(k) {
+                return Err(format!("--charges: '{k}' is not one of the elements ({})", elements.join(", ")));
+            }
+        }
+        let missing: Vec<&String> = elements.iter().filter(|e| !map.contains_key(*e)).collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "--charges: no charge for {} (give one per element: {})",
+                missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                elements.join(", ")
+            ));
+        }
+        return Ok(Some(elements.iter().map(|e| map[e]).collect()));
+    }
+    let Some(q) = &file.charges else { return Ok(None) };
+    let st = &file.structure;
+    let mut per: Vec<Option<f64>> = vec![None; elements.len()];
+    for (i, &t) in st.types.iter().enumerate() {
+        let name = &st.species[t];
+        let Some(k) = elements.iter().position(|e| e == name) else { continue };
+        match per[k] {
+            None => per[k] = Some(q[i]),
+            Some(v) if v == q[i] => {}
+            Some(v) => {
+                return Err(format!(
+                    "{}: atoms of {name} carry different charges ({v} and {}); per-atom charges are not supported yet, give --charges",
+                    "data file", q[i]
+                ))
+            }
+        }
+    }
+    if per.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    Ok(Some(per.into_iter().map(|x| x.unwrap_or(0.0)).collect()))
 }

@@ -36,6 +36,11 @@ pub struct SinglePoint {
     pub volume_A3: f64,
     /// LAMMPS pair style of the potential.
     pub pair_style: String,
+    /// Per-atom energies, eV (LAMMPS `compute pe/atom`), in the structure's order.
+    pub energies_eV: Vec<f64>,
+    /// Per-atom virials, eV, Voigt xx yy zz yz xz xy (LAMMPS `compute stress/atom NULL virial`
+    /// times −1/nktv2p: positive for repulsion, summing to `virial_eV`).
+    pub virials_eV: Vec<[f64; 6]>,
     pub provenance: Provenance,
 }
 
@@ -64,6 +69,8 @@ pub fn single_point(structure: &Structure, potential: Arc<dyn Potential>, thread
         n_atoms: structure.len(),
         volume_A3: v,
         pair_style: potential.pair_style().to_string(),
+        energies_eV: out.per_atom_energy.clone(),
+        virials_eV: out.per_atom_virial.clone(),
         provenance,
     })
 }

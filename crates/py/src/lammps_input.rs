@@ -1,4 +1,4 @@
-//! Binding of the LAMMPS input reader: `potential_from_lammps(lines, elements, search, charges)`.
+//! Binding of the LAMMPS input reader: `potential_from_lammps(lines, elements, search, charges, neutralize)`.
 
 use crate::error::md;
 use crate::md::PyPotential;
@@ -9,25 +9,29 @@ use std::path::PathBuf;
 /// A potential from LAMMPS input lines; `elements[i]` is atom type i+1; relative potential files
 /// are looked up in `search` in order.
 #[pyfunction]
-#[pyo3(signature = (lines, elements, search, charges=None))]
+#[pyo3(signature = (lines, elements, search, charges=None, neutralize=None))]
 fn potential_from_lammps(
     py: Python<'_>,
     lines: Vec<String>,
     elements: Vec<String>,
     search: Vec<String>,
     charges: Option<Vec<f64>>,
+    neutralize: Option<bool>,
 ) -> PyResult<PyPotential> {
     let search: Vec<PathBuf> = search.into_iter().map(PathBuf::from).collect();
     let inner = py.detach(|| {
         crate::guard::no_panic("from_lammps", || {
-            let parsed = md(lammps_input::parse(
+            let mut parsed = md(lammps_input::parse(
                 "LAMMPS input",
                 &lines,
                 &elements,
                 &search,
                 charges,
             ))?;
-            md(parsed.potential.build())
+            if let Some(n) = neutralize {
+                parsed.neutralize = n;
+            }
+            md(parsed.build())
         })
     })?;
     Ok(PyPotential { inner })

@@ -17,7 +17,22 @@ use crate::potentials::spec::{LjCutSpec, PotentialSpec};
 use std::path::{Path, PathBuf};
 
 /// Styles this reader turns into potentials.
-pub const SUPPORTED_PAIR_STYLES: &[&str] = &["lj/cut", "eam", "eam/alloy", "eam/fs"];
+pub const SUPPORTED_PAIR_STYLES: &[&str] = &[
+    "lj/cut",
+    "eam",
+    "eam/alloy",
+    "eam/fs",
+    "buck",
+    "born",
+    "pedone",
+    "coul/cut",
+    "coul/wolf",
+    "coul/dsf",
+    "hybrid/overlay",
+    "buck/coul/cut",
+    "coul/long",
+    "buck/coul/long",
+];
 
 /// Accelerator variants of a style (same physics).
 const ACCELERATOR_SUFFIXES: &[&str] = &["/omp", "/opt", "/gpu", "/kk", "/intel"];
@@ -39,6 +54,8 @@ pub enum LammpsPotential {
     EamFuncfl { files: Vec<(String, PathBuf)> },
     /// `pair_style eam/alloy` or `eam/fs`: one file and the elements it is asked for.
     EamSetfl { style: EamStyle, file: PathBuf, elements: Vec<String> },
+    /// A style read straight into its specification (the ionic styles and `hybrid/overlay`).
+    Spec(PotentialSpec),
 }
 
 impl LammpsPotential {
@@ -48,6 +65,7 @@ impl LammpsPotential {
             LammpsPotential::LjCut { .. } => "lj/cut",
             LammpsPotential::EamFuncfl { .. } => "eam",
             LammpsPotential::EamSetfl { style, .. } => style.pair_style(),
+            LammpsPotential::Spec(s) => crate::potentials::spec::KNOWN_PAIR_STYLES.iter().copied().find(|k| *k == s.style()).unwrap_or("unknown"),
         }
     }
 
@@ -62,6 +80,7 @@ impl LammpsPotential {
                 PotentialSpec::Eam { style: EamStyle::Funcfl, files, elements: Some(elements) }
             }
             LammpsPotential::EamSetfl { style, file, elements } => PotentialSpec::Eam { style, files: vec![file], elements: Some(elements) },
+            LammpsPotential::Spec(s) => s,
         }
     }
 
@@ -71,13 +90,40 @@ impl LammpsPotential {
     }
 }
 
-/// The parsed LAMMPS potential with the per-type charges it was given (carried for the Coulomb
-/// styles to come; no supported style uses them yet).
+/// The parsed LAMMPS potential with the per-type charges it was given (used by the Coulomb
+/// styles; ignored by the others).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LammpsInput {
     pub potential: LammpsPotential,
     /// Per-type charges, e (when given).
     pub charges: Option<Vec<f64>>,
+    /// Element of each atom type (type i+1 is `elements[i]`).
+    pub elements: Vec<String>,
+    /// Allow a non-neutral cell (neutralising background); set by the caller (default false).
+    pub neutralize: bool,
+}
+
+impl LammpsInput {
+    /// The per-type charges as per-species charges (with `neutralize`), if any were given.
+    pub fn species_charges(&self) -> Result<Option<crate::potentials::charges::Charges>> {
+        match &self.charges {
+            Some(q) => Ok(Some(crate::potentials::charges::Charges::new(self.elements.iter().cloned().zip(q.iter().copied()), self.neutralize)?)),
+            None if self.neutralize => Ok(Some(crate::potentials::charges::Charges { neutralize: true, ..Default::default() })),
+            None => Ok(None),
+        }
+    }
+
+    /// The specification with the charges given to every Coulomb style.
+    pub fn to_spec(&self) -> Result<PotentialSpec> {
+        let mut spec = self.potential.to_spec();
+        spec.inherit_charges(&self.species_charges()?);
+        Ok(spec)
+    }
+
+    /// Construct the potential, charges included ([`PotentialSpec::build`]).
+    pub fn build(&self) -> Result<std::sync::Arc<dyn crate::potentials::Potential>> {
+        self.to_spec()?.build()
+    }
 }
 
 /// Where a line came from, for errors: the input's name and the 1-based line number.
@@ -208,7 +254,15 @@ enum Style {
     LjCut(LjState),
     Eam(Vec<Option<PathBuf>>),
     Setfl { style: EamStyle, file: Option<(PathBuf, Vec<Option<String>>)> },
+    Ionic(ionic::IonicState),
 }
+
+#[path = "lammps_ionic.rs"]
+mod ionic;
+pub use ionic::{COMBINED_STYLES, IONIC_STYLES};
+
+#[path = "lammps_kspace.rs"]
+mod kspace;
 
 /// Read LAMMPS input lines into a potential. `elements[i]` is atom type `i + 1`; relative file
 /// names are looked up in `search` (in order); `source` names the input in errors.
@@ -234,6 +288,7 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
     let mut style_line = 0usize;
     let mut mixing = Mixing::Geometric;
     let mut shift = false;
+    let mut kspace_settings: Option<crate::potentials::kspace::KSpaceSettings> = None;
     for line in commands(source, lines)? {
         let w = &line.words;
         let whole = w.join(" ");
@@ -258,6 +313,9 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
                     "eam" => Style::Eam(vec![None; n]),
                     "eam/alloy" => Style::Setfl { style: EamStyle::Alloy, file: None },
                     "eam/fs" => Style::Setfl { style: EamStyle::FinnisSinclair, file: None },
+                    "buck" | "born" | "pedone" | "coul/cut" | "coul/wolf" | "coul/dsf" | "hybrid/overlay" | "buck/coul/cut" | "coul/long" | "buck/coul/long" => {
+                        Style::Ionic(ionic::settings(&line, n)?)
+                    }
                     other => {
                         return Err(line.err(format!(
                             "pair_style {other} is not supported yet (supported: {})",
@@ -280,6 +338,9 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
                         ("shift", "yes") => shift = true,
                         ("shift", "no") => shift = false,
                         ("tail", "no") => {}
+                        // scalebridge evaluates coul/long's erfc as LAMMPS does with `table 0`
+                        // (see docs/kspace.md); LAMMPS's tables differ from it by ~1e-6
+                        ("table", v) if v.parse::<u32>().is_ok() => {}
                         ("mix", v) | ("shift", v) | ("tail", v) => {
                             return Err(line.err(format!("{whole}: {} {v} is not supported (mix geometric|arithmetic, shift yes|no, tail no)", w[k])))
                         }
@@ -288,6 +349,8 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
                     k += 2;
                 }
             }
+            "kspace_style" => kspace_settings = Some(kspace::style(&line)?),
+            "kspace_modify" => kspace::modify(&line, &mut kspace_settings)?,
             "units" => {
                 if w.get(1).map(String::as_str) != Some("metal") || w.len() != 2 {
                     return Err(line.err(format!("{whole}: only units metal is supported (eV, Å)")));
@@ -297,13 +360,14 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
             "mass" | "neighbor" | "neigh_modify" | "atom_modify" | "thermo" | "thermo_style" => {}
             other => {
                 return Err(line.err(format!(
-                    "LAMMPS command '{other}' is not supported yet (supported: pair_style, pair_coeff, pair_modify, units metal)"
+                    "LAMMPS command '{other}' is not supported yet (supported: pair_style, pair_coeff, pair_modify, kspace_style, kspace_modify, units metal)"
                 )))
             }
         }
     }
-    let potential = finish(source, style, style_line, elements, mixing, shift)?;
-    Ok(LammpsInput { potential, charges })
+    let mut potential = finish(source, style, style_line, elements, mixing, shift)?;
+    kspace::attach(source, &mut potential, kspace_settings)?;
+    Ok(LammpsInput { potential, charges, elements: elements.to_vec(), neutralize: false })
 }
 
 fn coeff(line: &Line, style: &mut Style, elements: &[String], search: &[PathBuf]) -> Result<()> {
@@ -322,6 +386,7 @@ fn coeff(line: &Line, style: &mut Style, elements: &[String], search: &[PathBuf]
     }
     match style {
         Style::None => Err(line.err("pair_coeff before pair_style")),
+        Style::Ionic(st) => ionic::coeff(line, st, elements, ilo, ihi, jlo, jhi),
         Style::LjCut(st) => {
             if w.len() != 5 && w.len() != 6 {
                 return Err(line.err(format!("{whole}: lj/cut takes pair_coeff I J epsilon sigma [cutoff]")));
@@ -386,6 +451,7 @@ fn finish(source: &str, style: Style, style_line: usize, elements: &[String], mi
     let missing = |what: String| Error::Parse { path: source.to_string(), line: style_line, msg: what };
     match style {
         Style::None => Err(Error::Parse { path: source.to_string(), line: 0, msg: "no pair_style command".into() }),
+        Style::Ionic(st) => Ok(LammpsPotential::Spec(ionic::finish(source, style_line, st, elements, shift)?)),
         Style::LjCut(st) => {
             let like = |i: usize| st.set[i * n + i];
             let mut epsilon = Vec::with_capacity(n);

@@ -16,12 +16,20 @@
 //! stored in Voigt order xx yy zz yz xz xy. The ASE stress is `−W / V`.
 
 pub mod eam;
+pub mod kspace;
 pub mod lammps_input;
 pub mod lj_cut;
 pub mod spec;
 pub mod zhou2004;
+pub mod charges;
+pub mod coulomb;
+pub mod hybrid;
+pub mod ionic;
+pub mod pairwise;
+pub mod spec_ionic;
 
 pub use eam::{EamStyle, EmbeddedAtom};
+pub use kspace::{CoulLong, KSpaceSettings, KSpaceStyle};
 pub use lj_cut::LennardJones;
 pub use spec::{load, PotentialSpec};
 pub use zhou2004::Zhou2004;

@@ -17,12 +17,20 @@
 //! - `{"generator": "zhou2004", "elements": ["Cu", "Ta"]}`: the Zhou–Johnson–Wadley 2004 EAM,
 //!   tabulated as its published setfl files.
 //!
+//! - the ionic styles `buck`, `born`, `pedone`, `coul/cut`, `coul/wolf`, `coul/dsf` and
+//!   `hybrid/overlay` (with `charges` and `neutralize`): see [`super::spec_ionic`];
+//! - `{"generator": "pedone2006", "elements": ["Mg", "O"], "coulomb": {...}}` and
+//!   `{"generator": "buckingham", "set": "srtio3_...", ...}`: published parameter sets, see
+//!   [`super::ionic::library`].
+//!
 //! An unknown style is an error that names it and lists the known ones ([`KNOWN_PAIR_STYLES`],
 //! [`KNOWN_GENERATORS`]).
 
 use super::eam::{load_as, load_funcfl, EamStyle, EmbeddedAtom};
 use super::lj_cut::{LennardJones, Mixing, PairParams};
 use super::zhou2004::Zhou2004;
+use super::charges::Charges;
+use super::spec_ionic::{CoulStyle, CoulombSpec, IonicStyle, ShortRangeSpec};
 use super::Potential;
 use crate::error::{Error, Result};
 use serde::de::Error as _;
@@ -32,9 +40,26 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The `pair_style` strings a [`PotentialSpec`] accepts.
-pub const KNOWN_PAIR_STYLES: [&str; 4] = ["eam", "eam/alloy", "eam/fs", "lj/cut"];
+pub const KNOWN_PAIR_STYLES: &[&str] = &[
+    "eam",
+    "eam/alloy",
+    "eam/fs",
+    "lj/cut",
+    "buck",
+    "born",
+    "pedone",
+    "coul/cut",
+    "coul/wolf",
+    "coul/dsf",
+    "hybrid/overlay",
+    "coul/long",
+];
 /// The `generator` names a [`PotentialSpec`] accepts.
-pub const KNOWN_GENERATORS: [&str; 1] = ["zhou2004"];
+pub const KNOWN_GENERATORS: &[&str] = &[
+    "zhou2004",
+    "pedone2006",
+    "buckingham",
+];
 
 /// Parameters of `pair_style lj/cut` (see [`LennardJones`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -103,6 +128,12 @@ pub enum PotentialSpec {
     LjCut(LjCutSpec),
     /// The Zhou 2004 analytic EAM generator.
     Zhou2004 { elements: Vec<String> },
+    /// A short-range ionic style (`buck`, `born`, `pedone`).
+    ShortRange(ShortRangeSpec),
+    /// A cutoff Coulomb style (`coul/cut`, `coul/wolf`, `coul/dsf`).
+    Coulomb(CoulombSpec),
+    /// `hybrid/overlay`: members summed; `charges` apply to Coulomb members without their own.
+    Hybrid { styles: Vec<PotentialSpec>, charges: Option<Charges> },
 }
 
 fn unknown_style(key: &str, name: &str) -> Error {
@@ -131,6 +162,28 @@ impl PotentialSpec {
             PotentialSpec::Eam { style, .. } => style.pair_style(),
             PotentialSpec::LjCut(_) => "lj/cut",
             PotentialSpec::Zhou2004 { .. } => "zhou2004",
+            PotentialSpec::ShortRange(s) => s.style.name(),
+            PotentialSpec::Coulomb(c) => c.style.name(),
+            PotentialSpec::Hybrid { .. } => "hybrid/overlay",
+        }
+    }
+
+    /// The per-species charges slot of a Coulomb style (`None` for styles without charges), so
+    /// that charges given outside (an enclosing `hybrid/overlay`, `from_lammps`, `--charges`)
+    /// reach it. A new Coulomb style adds its arm here.
+    pub fn charges_slot(&mut self) -> Option<&mut Option<Charges>> {
+        match self {
+            PotentialSpec::Coulomb(c) => Some(&mut c.charges),
+            PotentialSpec::Hybrid { charges, .. } => Some(charges),
+            _ => None,
+        }
+    }
+
+    /// Give `charges` to every Coulomb style of this specification that has none (members of a
+    /// `hybrid/overlay` included).
+    pub fn inherit_charges(&mut self, charges: &Option<Charges>) {
+        if let Some(slot) = self.charges_slot() {
+            super::spec_ionic::inherit_charges(slot, charges);
         }
     }
 
@@ -180,6 +233,25 @@ impl PotentialSpec {
                         Ok(PotentialSpec::Eam { style, files: f.files, elements: f.elements })
                     }
                     "lj/cut" => Ok(PotentialSpec::LjCut(serde_json::from_value(Value::Object(map)).map_err(|e| bad(e, "lj/cut"))?)),
+                    "buck" | "born" | "pedone" => {
+                        let style = IonicStyle::from_name(&name).ok_or_else(|| unknown_style("pair_style", &name))?;
+                        Ok(PotentialSpec::ShortRange(ShortRangeSpec::from_map(style, map)?))
+                    }
+                    "coul/cut" | "coul/wolf" | "coul/dsf" | "coul/long" => {
+                        let style = CoulStyle::from_name(&name).ok_or_else(|| unknown_style("pair_style", &name))?;
+                        Ok(PotentialSpec::Coulomb(CoulombSpec::from_map(style, map)?))
+                    }
+                    "hybrid/overlay" => {
+                        let charges = super::spec_ionic::take_charges(&mut map, "hybrid/overlay")?;
+                        let styles = match map.remove("styles") {
+                            Some(Value::Array(list)) => list.into_iter().map(Self::from_value).collect::<Result<Vec<_>>>()?,
+                            other => return Err(Error::invalid("hybrid/overlay styles", format!("{other:?}"), "must be a list of potential specifications")),
+                        };
+                        if let Some(k) = map.keys().next() {
+                            return Err(Error::invalid("hybrid/overlay", format!("unknown key '{k}'"), "allowed keys: styles, charges, neutralize"));
+                        }
+                        Ok(PotentialSpec::Hybrid { styles, charges })
+                    }
                     other => Err(unknown_style("pair_style", other)),
                 }
             }
@@ -195,6 +267,7 @@ impl PotentialSpec {
                         let e: Elements = serde_json::from_value(Value::Object(map)).map_err(|e| bad(e, "zhou2004"))?;
                         Ok(PotentialSpec::Zhou2004 { elements: e.elements })
                     }
+                    "pedone2006" | "buckingham" => super::ionic::library::spec_from_generator(&name, map),
                     other => Err(unknown_style("generator", other)),
                 }
             }
@@ -221,6 +294,13 @@ impl PotentialSpec {
                 v
             }
             PotentialSpec::Zhou2004 { elements } => json!({"generator": "zhou2004", "elements": elements}),
+            PotentialSpec::ShortRange(s) => s.to_value(),
+            PotentialSpec::Coulomb(c) => c.to_value(),
+            PotentialSpec::Hybrid { styles, charges } => {
+                let mut v = json!({"pair_style": "hybrid/overlay", "styles": styles.iter().map(|s| s.to_value()).collect::<Vec<_>>()});
+                super::spec_ionic::insert_charges(&mut v, charges);
+                v
+            }
         }
     }
 
@@ -237,6 +317,21 @@ impl PotentialSpec {
                 lj.mixing,
                 lj.pairs.clone(),
             )?),
+            PotentialSpec::ShortRange(s) => s.build(true)?,
+            PotentialSpec::Coulomb(c) => c.build()?,
+            PotentialSpec::Hybrid { styles, charges } => {
+                let mut members = Vec::with_capacity(styles.len());
+                for m in styles {
+                    let mut m = m.clone();
+                    m.inherit_charges(charges);
+                    members.push(match &m {
+                        // a hybrid member acts only on the pairs it is given (LAMMPS sub-styles)
+                        PotentialSpec::ShortRange(s) => s.build(false)?,
+                        other => other.build()?,
+                    });
+                }
+                Arc::new(super::hybrid::Hybrid::new(members)?)
+            }
         })
     }
 
@@ -266,7 +361,7 @@ impl PotentialSpec {
                 )),
             },
             PotentialSpec::Zhou2004 { elements } => Zhou2004::new(elements)?.potential(),
-            PotentialSpec::LjCut(_) => Err(Error::invalid("pair_style", "lj/cut", "is not an EAM potential")),
+            other => Err(Error::invalid("pair_style", other.style(), "is not an EAM potential")),
         }
     }
 }

@@ -1,0 +1,90 @@
+//! `pair_style hybrid/overlay`: several potentials summed on the same atoms (LAMMPS
+//! `hybrid/overlay`, e.g. `pedone 12.0 coul/dsf 0.2 12.0`, `buck 10.0 coul/long 10.0`).
+//!
+//! The overlay asks for one neighbour list with the largest cutoff of its members; each member
+//! filters its own cutoffs (every style does: lists carry a skin anyway) and adds into the same
+//! [`Output`]. Needs merge as LAMMPS's own lists do: the common list kind (half for the pair
+//! styles), the largest cutoff, and the whole configuration if any member reads it (long-range
+//! electrostatics). A member acts on the pairs its parameters describe (a short-range ionic
+//! member without parameters for a pair leaves it to the others, as a LAMMPS sub-style does for
+//! type pairs not assigned to it).
+
+use super::{Configuration, Needs, Output, Potential, Request, Scratch};
+use crate::error::{Error, Result};
+use crate::neighbors::ListKind;
+use std::sync::Arc;
+
+/// Potentials overlaid on the same atoms.
+#[derive(Debug, Clone)]
+pub struct Hybrid {
+    members: Vec<Arc<dyn Potential>>,
+    needs: Needs,
+}
+
+impl Hybrid {
+    /// Overlay `members` (at least one); an error if they need different neighbour-list kinds.
+    pub fn new(members: Vec<Arc<dyn Potential>>) -> Result<Self> {
+        if members.is_empty() {
+            return Err(Error::invalid("hybrid/overlay", "no styles", "needs at least one sub-style"));
+        }
+        let mut kind = ListKind::None;
+        let mut cutoff = 0.0f64;
+        let mut whole = false;
+        for m in &members {
+            let n = m.needs();
+            whole |= n.whole_configuration;
+            if n.list == ListKind::None {
+                continue;
+            }
+            if kind != ListKind::None && kind != n.list {
+                return Err(Error::invalid(
+                    "hybrid/overlay",
+                    members.iter().map(|m| format!("{} ({:?} list)", m.pair_style(), m.needs().list)).collect::<Vec<_>>().join(", "),
+                    "members that need half and full neighbour lists cannot be overlaid yet",
+                ));
+            }
+            kind = n.list;
+            cutoff = cutoff.max(n.cutoff);
+        }
+        Ok(Hybrid { members, needs: Needs { list: kind, cutoff, whole_configuration: whole } })
+    }
+
+    /// The overlaid potentials, in order.
+    pub fn members(&self) -> &[Arc<dyn Potential>] {
+        &self.members
+    }
+}
+
+impl Potential for Hybrid {
+    fn pair_style(&self) -> &str {
+        "hybrid/overlay"
+    }
+    fn cutoff(&self) -> f64 {
+        self.needs.cutoff
+    }
+    fn needs(&self) -> Needs {
+        self.needs
+    }
+    /// Species every member describes.
+    fn species(&self) -> Vec<String> {
+        let mut out = self.members[0].species();
+        for m in &self.members[1..] {
+            let s = m.species();
+            out.retain(|x| s.contains(x));
+        }
+        out
+    }
+    fn check_species(&self, species: &[String]) -> Result<()> {
+        self.members.iter().try_for_each(|m| m.check_species(species))
+    }
+    fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
+        for m in &self.members {
+            m.compute(config, req, scratch, out)?;
+        }
+        Ok(())
+    }
+    fn fingerprint(&self) -> String {
+        let parts: Vec<String> = self.members.iter().map(|m| format!("{}:{}", m.pair_style(), m.fingerprint())).collect();
+        format!("hybrid/overlay[{}]", parts.join(";"))
+    }
+}

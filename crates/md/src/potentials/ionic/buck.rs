@@ -1,0 +1,43 @@
+//! Buckingham (LAMMPS `pair_style buck`): `E(r) = A·exp(−r/ρ) − C/r⁶`;
+//! `pair_coeff i j A ρ C [cutoff]` (A in eV, ρ in Å, C in eV·Å⁶).
+
+use super::{check_values, PairForm};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// Buckingham parameters of one pair.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Buck {
+    #[serde(rename = "A")]
+    pub a: f64,
+    pub rho: f64,
+    #[serde(rename = "C")]
+    pub c: f64,
+}
+
+impl PairForm for Buck {
+    const STYLE: &'static str = "buck";
+    const KEYS: &'static [&'static str] = &["A", "rho", "C"];
+    fn from_values(v: &[f64], pair: &str) -> Result<Self> {
+        check_values(Self::STYLE, pair, Self::KEYS, v)?;
+        if v[1] <= 0.0 {
+            return Err(Error::invalid(&format!("buck rho of pair {pair}"), v[1], "must be positive (Å)"));
+        }
+        Ok(Buck { a: v[0], rho: v[1], c: v[2] })
+    }
+    fn values(&self) -> Vec<f64> {
+        vec![self.a, self.rho, self.c]
+    }
+    #[inline]
+    fn eval(&self, r2: f64) -> (f64, f64) {
+        let r2inv = 1.0 / r2;
+        let r6inv = r2inv * r2inv * r2inv;
+        let r = r2.sqrt();
+        let rexp = (-r * (1.0 / self.rho)).exp();
+        let force = self.a / self.rho * r * rexp - 6.0 * self.c * r6inv;
+        (self.a * rexp - self.c * r6inv, force * r2inv)
+    }
+    fn offset(&self, rc: f64) -> f64 {
+        self.a * (-rc / self.rho).exp() - self.c / rc.powi(6)
+    }
+}
