@@ -16,6 +16,7 @@ mod predict;
 mod single_point;
 mod system;
 mod train;
+mod describe;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -51,6 +52,8 @@ enum Command {
     /// Energy, forces, virial and stress of one structure with a potential given as LAMMPS
     /// input lines (`run 0`).
     SinglePoint(single_point::Args),
+    /// Describe a material across the scales (MD → continuum) from a description file.
+    Describe(describe::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Melting(a) => melting::run(a),
         Command::Card(a) => card::run(a),
         Command::SinglePoint(a) => single_point::run(a),
+        Command::Describe(a) => describe::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
