@@ -7,7 +7,8 @@ use crate::bridge;
 use crate::description::*;
 use crate::error::{invalid, Result};
 use crate::homogenise::{homogenise, Effective, PhaseInput};
-use crate::material::{build_structure, Material, PhaseKind};
+use crate::material::{build_structure, cubic_unit_cell, Material, PhaseKind};
+use crate::polycrystal::{polycrystal_residual, PolycrystalBox, PolycrystalInfo};
 use crate::preset::{with, Preset};
 use crate::stages::Stages;
 use scalebridge_core::progress::Progress;
@@ -97,6 +98,7 @@ struct AtomisticPhase {
     input: PhaseInput,
     static_result: Value,
     parts: Vec<bridge::ResidualPart>,
+    poly: std::result::Result<(bridge::Residual, PolycrystalInfo), String>,
 }
 
 fn bounds_of(c: &Stiffness) -> Option<Bounds> {
@@ -125,6 +127,7 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     let parts = run.stages.run(&format!("{name}/bridge/single_crystal"), true, &json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains()}), || {
         bridge::single_crystal_parts(name, &s, pot.clone(), &c0, run.threads.unwrap_or(0))
     })?;
+    let poly = polycrystal_stage(run, material, name, structure, &pot, &s, &stat, &c0, preset)?;
     let (mut c, mut c_err, mut kappa, mut t_melt) = (c0, None, None, None);
     if t > 0.0 {
         let th = run.protocol(&format!("{name}/elastic/{t}K"), "elastic", &s, &pot, &with(&preset.elastic_thermal, "temperature", json!(t)))?;
@@ -164,8 +167,44 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
         n_atoms: Some(s.len()),
         warnings,
     };
-    Ok(AtomisticPhase { desc, input, static_result: stat, parts })
+    Ok(AtomisticPhase { desc, input, static_result: stat, parts, poly })
 }
+
+/// The polycrystal residual (b) of a one-phase polycrystal of a cubic single-species (or
+/// ordered) crystal; otherwise the reason it is not computed.
+#[allow(clippy::too_many_arguments)]
+fn polycrystal_stage(
+    run: &mut Runner<'_>,
+    material: &Material,
+    name: &str,
+    source: &crate::material::StructureSource,
+    pot: &Arc<dyn Potential>,
+    s: &Structure,
+    stat: &Value,
+    c0: &Stiffness,
+    preset: &Preset,
+) -> Result<std::result::Result<(bridge::Residual, PolycrystalInfo), String>> {
+    let m = &material.microstructure;
+    if preset.poly_box_cells == 0 {
+        return Ok(Err(format!("not computed in the {} preset: the atomistic polycrystal takes minutes (run without --quick)", preset.name)));
+    }
+    if m.kind != "polycrystal" || material.phases.len() != 1 {
+        return Ok(Err(format!("not computed: the atomistic twin is built for one-phase polycrystals (this is a {} of {} phase(s))", m.kind, material.phases.len())));
+    }
+    let (Some(relaxed), Some(unit1)) = (stat["cell"][0][0].as_f64(), cubic_unit_cell(source, 1.0)?) else {
+        return Ok(Err("not computed: the atomistic twin needs a cubic single-species or ordered lattice (not a file, a random solid solution or hcp)".into()));
+    };
+    // the bulk cell is r×r×r conventional cells
+    let reps = (s.len() as f64 / unit1.len() as f64).cbrt().round().max(1.0);
+    let a = relaxed / reps;
+    let Some(unit) = cubic_unit_cell(source, a)? else { return Ok(Err("not computed: no cubic unit cell".into())) };
+    let b = PolycrystalBox { box_cells: preset.poly_box_cells, grains: preset.poly_grains, resolution: m.resolution, seed: m.seed, strain: bridge::SMALL_STRAIN, max_iter: preset.poly_max_iter };
+    let inputs = json!({"unit": unit.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "box": b});
+    let threads = run.threads.unwrap_or(0);
+    let r = run.stages.run(&format!("{name}/bridge/polycrystal"), true, &inputs, || polycrystal_residual(name, &unit, pot.clone(), c0, &b, threads))?;
+    Ok(Ok(r))
+}
+
 
 fn prop(value: f64, stderr: Option<f64>, unit: &str, scale: &str, source: &str) -> Property {
     Property { value, stderr, unit: unit.into(), scale: scale.into(), source: source.into() }
@@ -195,6 +234,7 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
     let mut inputs = Vec::new();
     let mut parts = Vec::new();
     let mut statics = Vec::new();
+    let mut poly: std::result::Result<(bridge::Residual, PolycrystalInfo), String> = Err("not computed: no atomistic phase".into());
     let n_ph = material.phases.len() as u64;
     for (i, p) in material.phases.iter().enumerate() {
         if !run.progress.update(i as u64, n_ph + 1, &format!("phase {}", p.name)) {
@@ -207,6 +247,7 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
                 phases.push(a.desc);
                 inputs.push(a.input);
                 parts.extend(a.parts);
+                poly = a.poly;
                 statics.push((p.name.clone(), p.fraction, a.static_result));
             }
             PhaseKind::Continuum { e_gpa, nu, kappa_w_mk } => {
@@ -255,10 +296,9 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
     }
     let bridge = Bridge {
         l_single_crystal: (!parts.is_empty()).then(|| bridge::single_crystal_residual(parts)),
-        l_polycrystal: None,
-        l_polycrystal_reason: Some(
-            "not computed: the atomistic polycrystal (Voronoi grains filled with the rotated crystal, boundary overlaps removed, relaxed, strained) is not built yet; no number is reported rather than an estimate".into(),
-        ),
+        l_polycrystal: poly.as_ref().ok().map(|p| p.0.clone()),
+        polycrystal: poly.as_ref().ok().map(|p| p.1.clone()),
+        l_polycrystal_reason: poly.as_ref().err().cloned(),
     };
     let features = crate::features::features(material, t, &properties, &eff, &statics);
     let material_hash = sha256_hex(serde_json::to_string(&material.at_temperature(t)).unwrap_or_default().as_bytes());

@@ -93,9 +93,12 @@ pub struct Bridge {
     /// Left out when no phase is atomistic.
     #[serde(rename = "L_bridge_single_crystal", skip_serializing_if = "Option::is_none", default)]
     pub l_single_crystal: Option<Residual>,
-    /// Left out (with `L_bridge_polycrystal_reason`) until the atomistic polycrystal is built.
+    /// Left out (with `L_bridge_polycrystal_reason`) where the atomistic twin cannot be built.
     #[serde(rename = "L_bridge_polycrystal", skip_serializing_if = "Option::is_none", default)]
     pub l_polycrystal: Option<Residual>,
+    /// The atomistic polycrystal of `L_bridge_polycrystal`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub polycrystal: Option<crate::polycrystal::PolycrystalInfo>,
     #[serde(rename = "L_bridge_polycrystal_reason", skip_serializing_if = "Option::is_none", default)]
     pub l_polycrystal_reason: Option<String>,
 }

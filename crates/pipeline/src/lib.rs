@@ -25,6 +25,7 @@ pub mod error;
 pub mod features;
 pub mod homogenise;
 pub mod material;
+pub mod polycrystal;
 pub mod preset;
 pub mod stages;
 

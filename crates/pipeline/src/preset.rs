@@ -21,6 +21,11 @@ pub struct Preset {
     pub melting: Value,
     /// Perturbed stiffness draws of the uncertainty propagation through the homogenisation.
     pub draws: usize,
+    /// Atomistic polycrystal of the bridge residual (b): conventional cells per box edge (0: not
+    /// built), grains and the iteration cap of its relaxation.
+    pub poly_box_cells: usize,
+    pub poly_grains: usize,
+    pub poly_max_iter: usize,
 }
 
 impl Preset {
@@ -34,6 +39,9 @@ impl Preset {
             green_kubo: json!({}),
             melting: json!({}),
             draws: 12,
+            poly_box_cells: 10,
+            poly_grains: 6,
+            poly_max_iter: 4000,
         }
     }
 
@@ -50,6 +58,9 @@ impl Preset {
                 "bisections": 0, "nph_steps": 0, "ramp_steps": 0, "sample_every": 100
             }),
             draws: 6,
+            poly_box_cells: 0,
+            poly_grains: 0,
+            poly_max_iter: 0,
         }
     }
 

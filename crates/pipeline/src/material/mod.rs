@@ -8,7 +8,7 @@ mod parse;
 mod structure;
 
 pub use parse::potential_search_dirs;
-pub use structure::build_structure;
+pub use structure::{build_structure, cubic_unit_cell};
 
 use crate::error::Result;
 use scalebridge_md::potentials::PotentialSpec;

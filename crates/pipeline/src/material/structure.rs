@@ -89,3 +89,16 @@ pub fn build_structure(source: &StructureSource, potential: &Arc<dyn Potential>,
         }
     }
 }
+
+/// One conventional cell of a single-species or ordered cubic lattice with lattice constant
+/// `a`; `None` for files, random solid solutions and non-cubic lattices.
+pub fn cubic_unit_cell(source: &StructureSource, a: f64) -> Result<Option<Structure>> {
+    let StructureSource::Lattice { lattice, elements, .. } = source else { return Ok(None) };
+    let lat: Lattice = lattice.parse()?;
+    let ordered = matches!(lat, Lattice::B2 | Lattice::L12);
+    if matches!(lat, Lattice::Hcp) || (!ordered && elements.len() > 1) {
+        return Ok(None);
+    }
+    let species: Vec<String> = elements.iter().map(|e| e.0.clone()).collect();
+    Ok(Some(bulk(&BulkSpec { lattice: lat, species, a, c: None, orientation: None, repeat: [1, 1, 1], orthogonal: true, masses: None })?))
+}
