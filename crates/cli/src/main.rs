@@ -18,6 +18,7 @@ mod single_point;
 mod structure;
 mod system;
 mod train;
+mod describe;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -55,6 +56,8 @@ enum Command {
     SinglePoint(single_point::Args),
     /// Build a crystal (ionic/covalent prototypes or metal lattices) and write it.
     Structure(structure::Args),
+    /// Describe a material across the scales (MD → continuum) from a description file.
+    Describe(describe::Args),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Card(a) => card::run(a),
         Command::SinglePoint(a) => single_point::run(a),
         Command::Structure(a) => structure::run(a),
+        Command::Describe(a) => describe::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
