@@ -6,6 +6,7 @@ use std::process::ExitCode;
 mod bench;
 mod card;
 mod conductivity;
+mod dataset;
 mod demo;
 mod diffusion;
 mod elastic;
@@ -15,6 +16,7 @@ mod melting;
 mod predict;
 mod single_point;
 mod system;
+mod tables;
 mod train;
 
 #[derive(Parser)]
@@ -51,6 +53,8 @@ enum Command {
     /// Energy, forces, virial and stress of one structure with a potential given as LAMMPS
     /// input lines (`run 0`).
     SinglePoint(single_point::Args),
+    /// Build scale- and unit-tagged feature tables (Parquet) for `train` / `evaluate`.
+    Dataset(dataset::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Melting(a) => melting::run(a),
         Command::Card(a) => card::run(a),
         Command::SinglePoint(a) => single_point::run(a),
+        Command::Dataset(a) => dataset::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
