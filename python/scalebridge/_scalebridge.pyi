@@ -214,3 +214,14 @@ def phase_labels(
 def _error_table() -> list[tuple[str, str, str]]:
     """(crate, variant, Python exception name) for every variant of every bridged Rust error enum."""
     ...
+
+def describe(
+    path: str | None = None,
+    material_json: str | None = None,
+    base_dir: str | None = None,
+    quick: bool | None = None,
+    out: str | None = None,
+    cache_dir: str | None = None,
+    threads: int | None = None,
+    progress: Any = None,
+) -> str: ...

@@ -1,5 +1,11 @@
 //! `scalebridge dataset ...`: build scale- and unit-tagged feature tables (Parquet).
 //!
+//! - `dataset build DESIGN.toml --out TABLE.parquet [--quick] [--cache DIR] [--threads N]`: runs
+//!   the pipeline's `describe` over the design's materials (a list of description files and/or a
+//!   `[space]`), one row per material and temperature. Resumable: described stages come from the
+//!   stage cache; the table is rewritten (atomically) after every material, so an interrupted
+//!   build leaves the rows finished so far. A material that fails is reported and skipped
+//!   (`--fail-fast` stops instead).
 //! - `dataset from-csv DATA.csv --out TABLE.parquet --target NAME=UNIT [--column NAME=SCALE:UNIT]
 //!   [--class COLUMN] [--exclude NAME]`: composition columns of the `formula` column plus the
 //!   declared columns (every other column must be declared or excluded: no column without a unit).
@@ -17,6 +23,8 @@ pub struct Args {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Sub {
+    /// Describe every material of a design file and write one row per material and state.
+    Build(Build),
     /// Feature table from a CSV file with a `formula` column (composition columns + declared columns).
     FromCsv(FromCsv),
 }
@@ -40,6 +48,85 @@ pub struct FromCsv {
     /// Columns to leave out; repeatable.
     #[arg(long)]
     pub exclude: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Build {
+    /// Design file (TOML): `materials = [...]` (paths relative to it) and/or a `[space]` table.
+    pub design: PathBuf,
+    /// Output Parquet file (written atomically, after every material).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Small cells and short runs (screening).
+    #[arg(long)]
+    pub quick: bool,
+    /// Root of the stage cache (default: the pipeline's, `.scalebridge-cache`).
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// MD worker threads (0 = all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Stop at the first material that fails instead of skipping it.
+    #[arg(long)]
+    pub fail_fast: bool,
+}
+
+fn build(a: Build) -> Result<(), String> {
+    use scalebridge_features::design::{Design, MaterialSource};
+    use scalebridge_features::producers::row::{describe_formula, describe_row};
+    use scalebridge_pipeline::{describe_all, DescribeOptions, Material};
+    let design = Design::from_file(&a.design).map_err(|e| e.to_string())?;
+    let n = design.materials.len();
+    let opts = DescribeOptions { quick: a.quick, out: None, cache_dir: a.cache.clone(), store: None, threads: a.threads };
+    let featurizer = Featurizer::new();
+    let mut rows = Vec::new();
+    let mut failed: Vec<(String, String)> = Vec::new();
+    let t0 = std::time::Instant::now();
+    eprintln!("dataset {:?}: {n} material(s)", design.name);
+    for (i, src) in design.materials.iter().enumerate() {
+        let (label, material) = match src {
+            MaterialSource::File(p) => (p.display().to_string(), Material::from_file(p)),
+            MaterialSource::Dict { name, value } => (name.clone(), Material::from_json(value, &design.base)),
+        };
+        let mut bar = crate::system::Bar::new(&label);
+        let described = material.and_then(|m| describe_all(&m, &opts, &mut bar)).map_err(|e| e.to_string());
+        bar.finish();
+        let result = described.and_then(|descs| {
+            descs
+                .iter()
+                .map(|d| {
+                    let doc = serde_json::to_value(d).map_err(|e| e.to_string())?;
+                    let comp = match describe_formula(&doc) {
+                        Some(f) => scalebridge_ml::tagged::composition_columns(&featurizer, &f).map_err(|e| e.to_string())?,
+                        None => Vec::new(),
+                    };
+                    describe_row(&doc, comp).map_err(|e| e.to_string())
+                })
+                .collect::<Result<Vec<_>, String>>()
+        });
+        match result {
+            Ok(r) => {
+                rows.extend(r);
+                let ft = TableBuilder { rows: rows.clone() }.build().map_err(|e| e.to_string())?;
+                scalebridge_features::write_parquet(&ft, &a.out).map_err(|e| e.to_string())?;
+            }
+            Err(e) if a.fail_fast => return Err(format!("{label}: {e}")),
+            Err(e) => {
+                eprintln!("warning: {label}: {e} (skipped)");
+                failed.push((label.clone(), e));
+            }
+        }
+        eprintln!("[{}/{n}] {label} done ({:.1} s elapsed)", i + 1, t0.elapsed().as_secs_f64());
+    }
+    if rows.is_empty() {
+        return Err(format!("no material of {} could be described ({} failed)", a.design.display(), failed.len()));
+    }
+    let cols = TableBuilder { rows: rows.clone() }.build().map_err(|e| e.to_string())?.columns.len();
+    println!("wrote {} rows x {cols} columns to {} ({} material(s) failed)", rows.len(), a.out.display(), failed.len());
+    for (m, e) in &failed {
+        println!("  failed: {m}: {e}");
+    }
+    Ok(())
 }
 
 fn split_once<'a>(s: &'a str, sep: char, what: &str) -> Result<(&'a str, &'a str), String> {
@@ -80,6 +167,7 @@ fn from_csv(a: FromCsv) -> Result<(), String> {
 
 pub fn run(args: Args) -> Result<(), String> {
     match args.command {
+        Sub::Build(a) => build(a),
         Sub::FromCsv(a) => from_csv(a),
     }
 }

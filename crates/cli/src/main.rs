@@ -18,6 +18,7 @@ mod single_point;
 mod system;
 mod tables;
 mod train;
+mod describe;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -55,6 +56,8 @@ enum Command {
     SinglePoint(single_point::Args),
     /// Build scale- and unit-tagged feature tables (Parquet) for `train` / `evaluate`.
     Dataset(dataset::Args),
+    /// Describe a material across the scales (MD → continuum) from a description file.
+    Describe(describe::Args),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Card(a) => card::run(a),
         Command::SinglePoint(a) => single_point::run(a),
         Command::Dataset(a) => dataset::run(a),
+        Command::Describe(a) => describe::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -163,7 +163,7 @@ pub fn rows_from_csv(table: &Table, spec: &CsvSpec, featurizer: &Featurizer) -> 
         if !known {
             return Err(MlError::param(
                 "column",
-                c,
+                format!("{c:?}"),
                 "has no unit or scale: declare it (--column NAME=SCALE:UNIT or --target NAME=UNIT) or leave it out (--exclude NAME)",
             ));
         }

@@ -18,6 +18,7 @@ use scalebridge_continuum::ContinuumError;
 use scalebridge_core::Error as CoreError;
 use scalebridge_md::error::Error as MdError;
 use scalebridge_ml::MlError;
+use scalebridge_pipeline::PipelineError;
 
 /// The Python exception class a Rust error variant raises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,6 +163,12 @@ bridge!(MlError, "ml", {
     Io => Io, MlError::Io { path: s("f"), source: io_sample() };
 });
 
+bridge!(PipelineError, "pipeline", {
+    Parse => Input, PipelineError::Parse { path: s("m.toml"), line: 1, key: s("k"), msg: s("sample") };
+    InvalidParameter => Input, PipelineError::InvalidParameter { name: s("n"), value: s("0"), reason: s("sample") };
+    Io => Io, PipelineError::Io { path: s("f"), source: io_sample() };
+} wraps { Md, Continuum, Core });
+
 /// Convert any bridged engine error into its Python exception.
 pub fn to_py<E: Bridged>(e: E) -> PyErr {
     let msg = e.to_string();
@@ -237,6 +244,7 @@ pub fn error_table() -> Vec<(&'static str, &'static str, &'static str)> {
     t.extend(rows::<MdError>());
     t.extend(rows::<ContinuumError>());
     t.extend(rows::<MlError>());
+    t.extend(rows::<PipelineError>());
     t
 }
 

@@ -12,6 +12,7 @@ mod lammps_input;
 mod md;
 mod ml;
 mod properties;
+mod pipeline;
 mod units;
 
 #[pymodule]
@@ -27,5 +28,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(m)?;
     lammps_input::register(m)?;
     callback::register(m)?;
+    pipeline::register(m)?;
     Ok(())
 }

@@ -1,0 +1,315 @@
+//! `describe`: a material description → atomistic protocols per phase (through the protocols
+//! registry) → continuum homogenisation of the microstructure → one [`Description`] with units,
+//! standard errors, the bridge residual, features and provenance. Every stage is cached
+//! ([`crate::stages`]).
+
+use crate::bridge;
+use crate::description::*;
+use crate::error::{invalid, Result};
+use crate::homogenise::{homogenise, Effective, PhaseInput};
+use crate::material::{build_structure, Material, PhaseKind};
+use crate::preset::{with, Preset};
+use crate::stages::Stages;
+use scalebridge_core::progress::Progress;
+use scalebridge_core::provenance::sha256_hex;
+use scalebridge_core::voigt::{self, IsotropicModuli, Stiffness};
+use scalebridge_core::{StageCache, StageStore};
+use scalebridge_md::potentials::Potential;
+use scalebridge_md::structure::Structure;
+use scalebridge_protocols::{registry, Context};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How to run a description (front ends pass `None`/`false` for what the user did not give).
+#[derive(Clone, Default)]
+pub struct DescribeOptions {
+    /// The quick preset (small cells, short runs); otherwise the protocols' defaults.
+    pub quick: bool,
+    /// Write each description as JSON under this directory (`description_<T>K.json`); the stage
+    /// cache then defaults to `<out>/cache`.
+    pub out: Option<PathBuf>,
+    /// Root of the on-disk stage cache (default `<out>/cache`, else `.scalebridge-cache`).
+    pub cache_dir: Option<PathBuf>,
+    /// A stage store to use instead of the on-disk cache (e.g. a results database).
+    pub store: Option<Arc<dyn StageStore>>,
+    /// Worker threads of the MD (0 = all cores; `None`: the protocols' default).
+    pub threads: Option<usize>,
+}
+
+impl DescribeOptions {
+    fn cache_root(&self) -> PathBuf {
+        match (&self.cache_dir, &self.out) {
+            (Some(d), _) => d.clone(),
+            (None, Some(o)) => o.join("cache"),
+            (None, None) => PathBuf::from(".scalebridge-cache"),
+        }
+    }
+}
+
+/// Progress of one stage, reported with its label in front.
+struct Labelled<'p> {
+    inner: &'p mut dyn Progress,
+    label: &'p str,
+}
+
+impl Progress for Labelled<'_> {
+    fn update(&mut self, done: u64, total: u64, stage: &str) -> bool {
+        self.inner.update(done, total, &format!("{}: {stage}", self.label))
+    }
+}
+
+struct Runner<'a> {
+    stages: Stages<'a>,
+    progress: &'a mut dyn Progress,
+    cache_root: PathBuf,
+    threads: Option<usize>,
+}
+
+impl Runner<'_> {
+    /// Run the registry protocol `name` as the cached stage `label`.
+    fn protocol(&mut self, label: &str, name: &str, s: &Structure, pot: &Arc<dyn Potential>, options: &Value) -> Result<Value> {
+        let inputs = json!({"protocol": name, "structure": s.hash(), "potential": pot.fingerprint(), "options": options});
+        let (progress, root, threads) = (&mut *self.progress, self.cache_root.clone(), self.threads);
+        self.stages.run(label, true, &inputs, || {
+            let mut lp = Labelled { inner: progress, label };
+            let mut ctx = Context::new(&mut lp).with_cache_dir(Some(root)).with_threads(threads);
+            Ok(registry::run(name, s, pot.clone(), options, &mut ctx)?)
+        })
+    }
+}
+
+fn matrix(v: &Value) -> Option<Stiffness> {
+    serde_json::from_value(v.clone()).ok()
+}
+
+fn measured(v: &Value, unit: &str, scale: &str, source: &str) -> Option<Property> {
+    Some(Property { value: v.get("value")?.as_f64()?, stderr: v.get("stderr").and_then(Value::as_f64), unit: unit.into(), scale: scale.into(), source: source.into() })
+}
+
+fn warnings_of(v: &Value, label: &str) -> Vec<String> {
+    v.get("warnings").and_then(Value::as_array).map_or(Vec::new(), |a| a.iter().filter_map(Value::as_str).map(|w| format!("{label}: {w}")).collect())
+}
+
+/// What the atomistic stages give for one phase.
+struct AtomisticPhase {
+    desc: PhaseDescription,
+    input: PhaseInput,
+    static_result: Value,
+    parts: Vec<bridge::ResidualPart>,
+}
+
+fn bounds_of(c: &Stiffness) -> Option<Bounds> {
+    let v = voigt::Vrh::of(c)?;
+    let cubic = (c[0][0] - c[1][1]).abs() < 1e-3 * c[0][0].abs() && (c[0][1] - c[1][2]).abs() < 1e-3 * c[0][0].abs() && (c[3][3] - c[5][5]).abs() < 1e-3 * c[0][0].abs();
+    let sc = if cubic { scalebridge_continuum::bounds::self_consistent_cubic(c[0][0], c[0][1], c[3][3]).ok() } else { None };
+    Some(Bounds {
+        voigt: IsotropicModuli::from_k_g(v.bulk_voigt, v.shear_voigt),
+        reuss: IsotropicModuli::from_k_g(v.bulk_reuss, v.shear_reuss),
+        hill: IsotropicModuli::from_k_g(v.bulk_hill, v.shear_hill),
+        self_consistent: sc,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fraction: f64, kind: &PhaseKind, t: f64, preset: &Preset) -> Result<AtomisticPhase> {
+    let PhaseKind::Atomistic { structure, potential } = kind else { return Err(invalid("phase", name, "is not atomistic")) };
+    let pot = potential.build()?;
+    let w = 2.0 * (pot.cutoff() + 1.0);
+    let bulk_inputs = json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.bulk_repeat});
+    let s: Structure = run.stages.run(&format!("{name}/structure"), true, &bulk_inputs, || build_structure(structure, &pot, [w; 3], preset.bulk_repeat))?;
+    let mut warnings = Vec::new();
+    let stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &json!({"temperature": 0.0}))?;
+    warnings.extend(warnings_of(&stat, &format!("{name}/elastic/static")));
+    let c0 = matrix(&stat["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
+    let parts = run.stages.run(&format!("{name}/bridge/single_crystal"), true, &json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains()}), || {
+        bridge::single_crystal_parts(name, &s, pot.clone(), &c0, run.threads.unwrap_or(0))
+    })?;
+    let (mut c, mut c_err, mut kappa, mut t_melt) = (c0, None, None, None);
+    if t > 0.0 {
+        let th = run.protocol(&format!("{name}/elastic/{t}K"), "elastic", &s, &pot, &with(&preset.elastic_thermal, "temperature", json!(t)))?;
+        warnings.extend(warnings_of(&th, &format!("{name}/elastic/{t}K")));
+        c = matrix(&th["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
+        c_err = matrix(&th["C_stderr_GPa"]);
+        let gk = run.protocol(&format!("{name}/green_kubo/{t}K"), "thermal_conductivity/green_kubo", &s, &pot, &with(&preset.green_kubo, "temperature", json!(t)))?;
+        warnings.extend(warnings_of(&gk, &format!("{name}/green_kubo/{t}K")));
+        kappa = measured(&gk["kappa"], "W/m/K", "atomistic", "md:thermal_conductivity/green_kubo (lattice/phonon part only)");
+        if !matches!(material.class.as_str(), "glass" | "polymer") {
+            let melt_inputs = json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.melt_repeat});
+            let ms: Structure = run.stages.run(&format!("{name}/melt_structure"), true, &melt_inputs, || build_structure(structure, &pot, [w; 3], preset.melt_repeat))?;
+            let m = run.protocol(&format!("{name}/melting"), "melting/coexistence", &ms, &pot, &preset.melting)?;
+            warnings.extend(warnings_of(&m, &format!("{name}/melting")));
+            t_melt = measured(&m["melting_temperature"], "K", "atomistic", "md:melting/coexistence");
+        } else {
+            warnings.push(format!("{name}: no glass-transition protocol yet; T_transition_K is left out"));
+        }
+    }
+    let input = PhaseInput {
+        name: name.to_string(),
+        fraction,
+        c_gpa: c,
+        c_stderr_gpa: c_err,
+        kappa_w_mk: kappa.as_ref().map(|k| k.value),
+        kappa_stderr_w_mk: kappa.as_ref().and_then(|k| k.stderr),
+    };
+    let desc = PhaseDescription {
+        name: name.to_string(),
+        fraction,
+        source: "md".into(),
+        c_gpa: MatrixValue { value: c, stderr: c_err },
+        c0_gpa: Some(c0),
+        bounds: bounds_of(&c),
+        kappa_w_mk: kappa,
+        t_melt_k: t_melt,
+        n_atoms: Some(s.len()),
+        warnings,
+    };
+    Ok(AtomisticPhase { desc, input, static_result: stat, parts })
+}
+
+fn prop(value: f64, stderr: Option<f64>, unit: &str, scale: &str, source: &str) -> Property {
+    Property { value, stderr, unit: unit.into(), scale: scale.into(), source: source.into() }
+}
+
+/// Describe `material` at its one temperature (a material with a list of temperatures: use
+/// [`describe_all`] or [`Material::at_temperature`]).
+pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn Progress) -> Result<Description> {
+    let [t] = material.temperatures_k.as_slice() else {
+        return Err(invalid("temperature_K", format!("{:?}", material.temperatures_k), "describe takes one temperature; describe_all describes a list"));
+    };
+    let t = *t;
+    let t0 = std::time::Instant::now();
+    let preset = Preset::of(opts.quick);
+    let cache_root = opts.cache_root();
+    let default_store;
+    let store: &dyn StageStore = match &opts.store {
+        Some(s) => s.as_ref(),
+        None => {
+            default_store = StageCache::new(Some(cache_root.clone()), "describe");
+            &default_store
+        }
+    };
+    let mut run = Runner { stages: Stages::new(store), progress, cache_root, threads: opts.threads };
+    let mut warnings = Vec::new();
+    let mut phases = Vec::new();
+    let mut inputs = Vec::new();
+    let mut parts = Vec::new();
+    let mut statics = Vec::new();
+    let n_ph = material.phases.len() as u64;
+    for (i, p) in material.phases.iter().enumerate() {
+        if !run.progress.update(i as u64, n_ph + 1, &format!("phase {}", p.name)) {
+            return Err(scalebridge_core::Error::Interrupted { what: "describe".into(), done: i as u64 }.into());
+        }
+        match &p.kind {
+            PhaseKind::Atomistic { .. } => {
+                let a = atomistic_phase(&mut run, material, &p.name, p.fraction, &p.kind, t, &preset)?;
+                warnings.extend(a.desc.warnings.iter().cloned());
+                phases.push(a.desc);
+                inputs.push(a.input);
+                parts.extend(a.parts);
+                statics.push((p.name.clone(), p.fraction, a.static_result));
+            }
+            PhaseKind::Continuum { e_gpa, nu, kappa_w_mk } => {
+                let c = scalebridge_continuum::material::isotropic_stiffness(*e_gpa, *nu);
+                let kappa = if t > 0.0 { *kappa_w_mk } else { None };
+                inputs.push(PhaseInput { name: p.name.clone(), fraction: p.fraction, c_gpa: c, c_stderr_gpa: None, kappa_w_mk: kappa, kappa_stderr_w_mk: None });
+                phases.push(PhaseDescription {
+                    name: p.name.clone(),
+                    fraction: p.fraction,
+                    source: "measured".into(),
+                    c_gpa: MatrixValue { value: c, stderr: None },
+                    c0_gpa: None,
+                    bounds: bounds_of(&c),
+                    kappa_w_mk: kappa.map(|k| prop(k, None, "W/m/K", "continuum", "measured (description file)")),
+                    t_melt_k: None,
+                    n_atoms: None,
+                    warnings: Vec::new(),
+                });
+            }
+        }
+    }
+    if !run.progress.update(n_ph, n_ph + 1, "homogenisation") {
+        return Err(scalebridge_core::Error::Interrupted { what: "describe".into(), done: n_ph }.into());
+    }
+    let eff: Effective = run.stages.run("homogenisation", false, &json!({"microstructure": material.microstructure, "phases": inputs, "draws": preset.draws}), || {
+        homogenise(&material.microstructure, &inputs, preset.draws)
+    })?;
+    let src = format!("continuum:{} homogenisation ({}) of the phases' single-crystal C", eff.method, material.microstructure.kind);
+    let me = eff.moduli_stderr;
+    let mut properties = Properties {
+        e_gpa: prop(eff.moduli.e_gpa, me.map(|m| m.e_gpa), "GPa", "continuum", &src),
+        nu: prop(eff.moduli.nu, me.map(|m| m.nu), "1", "continuum", &src),
+        k_gpa: prop(eff.moduli.k_gpa, me.map(|m| m.k_gpa), "GPa", "continuum", &src),
+        g_gpa: prop(eff.moduli.g_gpa, me.map(|m| m.g_gpa), "GPa", "continuum", &src),
+        kappa_w_mk: None,
+        t_transition_k: None,
+        c_gpa: MatrixProperty { value: eff.c_gpa, stderr: eff.c_stderr_gpa, unit: "GPa".into(), scale: "continuum".into(), source: src.clone() },
+    };
+    if t > 0.0 {
+        properties.kappa_w_mk = eff.kappa_w_mk.map(|k| prop(k, eff.kappa_stderr_w_mk, "W/m/K", "continuum", &format!("{src}; MD κ is the lattice (phonon) part only")));
+        properties.t_transition_k = phases
+            .iter()
+            .filter_map(|p| p.t_melt_k.as_ref().map(|m| (p.name.clone(), m.clone())))
+            .min_by(|a, b| a.1.value.total_cmp(&b.1.value))
+            .map(|(n, m)| Property { source: format!("md:melting/coexistence of phase {n} (lowest of the phases)"), ..m });
+    }
+    let bridge = Bridge {
+        l_single_crystal: (!parts.is_empty()).then(|| bridge::single_crystal_residual(parts)),
+        l_polycrystal: None,
+        l_polycrystal_reason: Some(
+            "not computed: the atomistic polycrystal (Voronoi grains filled with the rotated crystal, boundary overlaps removed, relaxed, strained) is not built yet; no number is reported rather than an estimate".into(),
+        ),
+    };
+    let features = crate::features::features(material, t, &properties, &eff, &statics);
+    let material_hash = sha256_hex(serde_json::to_string(&material.at_temperature(t)).unwrap_or_default().as_bytes());
+    let atomistic_stages_run = run.stages.atomistic_runs();
+    let desc = Description {
+        name: material.name.clone(),
+        class: material.class.clone(),
+        temperature_k: t,
+        properties,
+        phases,
+        bridge,
+        features,
+        warnings,
+        provenance: DescriptionProvenance {
+            version: env!("CARGO_PKG_VERSION").into(),
+            material_hash,
+            preset: preset.name.clone(),
+            uncertainty: format!(
+                "sampling: {} draws of every phase's C (and κ) perturbed by normal noise with the MD standard errors (independent components, seeded), homogenised on the same grid; stderr = standard deviation over the draws (null: the inputs have no standard error, e.g. 0 K static constants)",
+                eff.draws
+            ),
+            homogenisation: eff,
+            stages: run.stages.records.clone(),
+            atomistic_stages_run,
+            wall_time_s: t0.elapsed().as_secs_f64(),
+        },
+    };
+    run.progress.update(n_ph + 1, n_ph + 1, "done");
+    if let Some(dir) = &opts.out {
+        std::fs::create_dir_all(dir).map_err(|e| crate::error::io(dir, e))?;
+        let path = dir.join(format!("description_{t}K.json"));
+        let tmp = path.with_extension("json.partial");
+        let text = serde_json::to_string_pretty(&desc).map_err(|e| invalid("description", "JSON", &e.to_string()))?;
+        std::fs::write(&tmp, text).map_err(|e| crate::error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| crate::error::io(&path, e))?;
+    }
+    Ok(desc)
+}
+
+/// Describe `material` at each of its temperatures, in order.
+pub fn describe_all(material: &Material, opts: &DescribeOptions, progress: &mut dyn Progress) -> Result<Vec<Description>> {
+    material.temperatures_k.iter().map(|&t| describe(&material.at_temperature(t), opts, progress)).collect()
+}
+
+/// The JSON answer of the front ends: one document for a single temperature, a list of
+/// documents (one per temperature, in order) when the description gave a list.
+pub fn describe_json(material: &Material, opts: &DescribeOptions, progress: &mut dyn Progress) -> Result<Value> {
+    let all = describe_all(material, opts, progress)?;
+    let v = match (material.temperature_list, all.first()) {
+        (false, Some(one)) => serde_json::to_value(one),
+        _ => serde_json::to_value(&all),
+    };
+    v.map_err(|e| invalid("description", "JSON", &e.to_string()))
+}

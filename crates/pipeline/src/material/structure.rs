@@ -1,0 +1,91 @@
+//! Atoms of an atomistic phase: a lattice of the MD builder (a random solid solution when it has
+//! several elements) or a structure file, repeated until every cell width reaches a target.
+
+use super::StructureSource;
+use crate::error::Result;
+use scalebridge_md::cell::Cell;
+use scalebridge_md::lattice::{bulk, random_solid_solution, BulkSpec, Lattice};
+use scalebridge_md::potentials::Potential;
+use scalebridge_md::structure::Structure;
+use scalebridge_protocols::lattice_constant::equilibrium_lattice_constant;
+use std::sync::Arc;
+
+/// The lattice constant of `source` with `potential`: the given `a`, else the 0 K equilibrium of
+/// the lattice (one species: its own; a solid solution: the fraction-weighted mean of the
+/// elements' own, Vegard's law — the elastic stage relaxes the cell afterwards).
+fn lattice_constant(lat: Lattice, elements: &[(String, f64)], a: Option<f64>, potential: &Arc<dyn Potential>) -> Result<f64> {
+    if let Some(a) = a {
+        return Ok(a);
+    }
+    let names: Vec<String> = elements.iter().map(|e| e.0.clone()).collect();
+    if matches!(lat, Lattice::B2 | Lattice::L12) {
+        return Ok(equilibrium_lattice_constant(potential, lat, &names, None)?);
+    }
+    let mut a = 0.0;
+    for (el, f) in elements {
+        a += f * equilibrium_lattice_constant(potential, lat, std::slice::from_ref(el), None)?;
+    }
+    Ok(a)
+}
+
+/// The repeat of a cell whose widths are `widths` so that every width reaches `min_width[k]`
+/// (at least `min_repeat[k]` copies).
+fn repeats(widths: [f64; 3], min_width: [f64; 3], min_repeat: [usize; 3]) -> [usize; 3] {
+    let mut r = [1; 3];
+    for k in 0..3 {
+        r[k] = ((min_width[k] / widths[k]).ceil() as usize).max(min_repeat[k]).max(1);
+    }
+    r
+}
+
+/// Repeat `s` `r` times along its cell vectors.
+fn replicate(s: &Structure, r: [usize; 3]) -> Result<Structure> {
+    let h = *s.cell.matrix();
+    let mut cell = h;
+    for k in 0..3 {
+        for c in 0..3 {
+            cell[k][c] = h[k][c] * r[k] as f64;
+        }
+    }
+    let n = s.len() * r[0] * r[1] * r[2];
+    let (mut pos, mut sym, mut mass) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let symbols = s.symbols();
+    for i in 0..r[0] {
+        for j in 0..r[1] {
+            for k in 0..r[2] {
+                let shift = [0, 1, 2].map(|c| i as f64 * h[0][c] + j as f64 * h[1][c] + k as f64 * h[2][c]);
+                for (a, p) in s.positions.iter().enumerate() {
+                    pos.push([p[0] + shift[0], p[1] + shift[1], p[2] + shift[2]]);
+                    sym.push(symbols[a].clone());
+                    mass.push(s.masses[a]);
+                }
+            }
+        }
+    }
+    Ok(Structure::from_symbols(Cell::new(cell)?, pos, &sym, Some(mass))?)
+}
+
+/// The atoms of a phase: every cell width at least `min_width` Å and at least `min_repeat`
+/// copies of the conventional cell along each axis.
+pub fn build_structure(source: &StructureSource, potential: &Arc<dyn Potential>, min_width: [f64; 3], min_repeat: [usize; 3]) -> Result<Structure> {
+    match source {
+        StructureSource::File { path } => {
+            let s = scalebridge_md::io::read_structure(path, None, &[], None)?.structure;
+            let w = s.cell.widths();
+            replicate(&s, repeats(w, min_width, [1; 3]))
+        }
+        StructureSource::Lattice { lattice, elements, a, c, seed } => {
+            let lat: Lattice = lattice.parse()?;
+            let a = lattice_constant(lat, elements, *a, potential)?;
+            let ordered = matches!(lat, Lattice::B2 | Lattice::L12);
+            let species: Vec<String> = if ordered { elements.iter().map(|e| e.0.clone()).collect() } else { vec![elements[0].0.clone()] };
+            let unit = bulk(&BulkSpec { lattice: lat, species: species.clone(), a, c: *c, orientation: None, repeat: [1, 1, 1], orthogonal: true, masses: None })?;
+            let r = repeats(unit.cell.widths(), min_width, min_repeat);
+            let s = bulk(&BulkSpec { lattice: lat, species, a, c: *c, orientation: None, repeat: r, orthogonal: true, masses: None })?;
+            if !ordered && elements.len() > 1 {
+                return Ok(random_solid_solution(&s, elements, *seed, None)?);
+            }
+            Ok(s)
+        }
+    }
+}

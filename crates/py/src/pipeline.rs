@@ -1,0 +1,79 @@
+//! Bindings of `scalebridge-pipeline`: `describe` of a material description (a TOML file or the
+//! same dictionary as JSON). Conversions, progress and error mapping only; defaults live in Rust.
+
+use crate::error::IntoPyResult;
+use crate::guard::{no_panic, InputError};
+use pyo3::prelude::*;
+use scalebridge_core::progress::Progress;
+use scalebridge_pipeline::{describe_json, DescribeOptions, Material};
+use std::path::PathBuf;
+
+/// Progress towards a Python callable `callback(done, total, stage)`; also checks Ctrl-C.
+struct PyProgress {
+    callback: Option<Py<PyAny>>,
+    last: std::time::Instant,
+}
+
+impl Progress for PyProgress {
+    fn update(&mut self, done: u64, total: u64, stage: &str) -> bool {
+        if self.last.elapsed().as_secs_f64() < 0.2 && done < total {
+            return true;
+        }
+        self.last = std::time::Instant::now();
+        Python::attach(|py| {
+            if py.check_signals().is_err() {
+                return false;
+            }
+            match &self.callback {
+                None => true,
+                Some(cb) => match cb.call1(py, (done, total, stage)) {
+                    Ok(r) => r.extract::<bool>(py).unwrap_or(true),
+                    Err(e) => {
+                        e.restore(py);
+                        false
+                    }
+                },
+            }
+        })
+    }
+}
+
+/// Describe a material: `path` (a TOML file) or `material_json` (the dictionary as JSON, relative
+/// files resolved against `base_dir`). Returns the description JSON (a list for a list of
+/// temperatures).
+#[pyfunction]
+#[pyo3(signature = (path=None, material_json=None, base_dir=None, quick=None, out=None, cache_dir=None, threads=None, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn describe(
+    py: Python<'_>,
+    path: Option<PathBuf>,
+    material_json: Option<String>,
+    base_dir: Option<PathBuf>,
+    quick: Option<bool>,
+    out: Option<PathBuf>,
+    cache_dir: Option<PathBuf>,
+    threads: Option<usize>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<String> {
+    let material = match (path, material_json) {
+        (Some(p), None) => py.detach(|| Material::from_file(&p)).py()?,
+        (None, Some(j)) => {
+            let v: serde_json::Value = serde_json::from_str(&j).map_err(|e| InputError::new_err(format!("material dictionary: {e}")))?;
+            Material::from_json(&v, &base_dir.unwrap_or_default()).py()?
+        }
+        _ => return Err(InputError::new_err("give a material description file or a dictionary (one of them)")),
+    };
+    let opts = DescribeOptions { quick: quick.unwrap_or_default(), out, cache_dir, store: None, threads };
+    let mut prog = PyProgress { callback: progress, last: std::time::Instant::now() };
+    py.detach(|| {
+        no_panic("describe", || {
+            let v = describe_json(&material, &opts, &mut prog).py()?;
+            serde_json::to_string(&v).map_err(|e| InputError::new_err(format!("result serialisation: {e}")))
+        })
+    })
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(describe, m)?)?;
+    Ok(())
+}
