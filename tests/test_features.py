@@ -109,3 +109,58 @@ def test_read_table_refuses_a_file_without_metadata(tmp_path):
         read_table(p)
     with pytest.raises(InputError):
         read_table(tmp_path / "missing.parquet")
+
+
+@needs_cli
+def test_dataset_build_from_tiny_materials_and_train(tmp_path):
+    """`dataset build` over a list (one description file) and a [space] (Cu, Ni, CuNi with the
+    Zhou 2004 generator), static 0 K properties (temperature_K = 0, --quick): one row per
+    material, scale/unit metadata from Rust, resumable from the stage cache."""
+    (tmp_path / "ni.toml").write_text(
+        'name = "Ni-file"\nclass = "metal"\ntemperature_K = 0\n[[phase]]\nname = "Ni"\n'
+        'structure = { lattice = "fcc", elements = { Ni = 1.0 } }\npotential = { generator = "zhou2004" }\n'
+        'fraction = 1.0\n[microstructure]\nkind = "single-crystal"\nresolution = 8\n'
+    )
+    (tmp_path / "design.toml").write_text(
+        'name = "tiny"\nmaterials = ["ni.toml"]\n[space]\nelements = ["Cu", "Ni"]\ncomponents = [1, 2]\nstep = 0.5\n'
+        'lattice = "fcc"\ntemperature_K = 0\nmicrostructure = { kind = "polycrystal", grains = 4, resolution = 8 }\n'
+        'potential = { generator = "zhou2004" }\n'
+    )
+    out = tmp_path / "table.parquet"
+    cache = tmp_path / "cache"
+    cmd = [_cli(), "dataset", "build", str(tmp_path / "design.toml"), "--out", str(out), "--quick", "--cache", str(cache)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "[4/4]" in r.stderr
+    df = read_table(out)
+    assert list(df["material"]) == ["Ni-file", "Cu-fcc", "Ni-fcc", "Cu0.5Ni0.5-fcc"]
+    assert list(df["class"]) == ["metal", "metal", "metal", "alloy"]
+    assert list(df["state"]) == ["0K"] * 4
+    assert list(df["formula"]) == ["Ni", "Cu", "Ni", "Cu0.5Ni0.5"]
+    for c in df.columns:
+        assert df.attrs["scale"][c] in ("id", "composition", "atomistic", "mesoscale", "continuum", "physics", "target", "uncertainty")
+        assert df.attrs["unit"][c]
+    assert df.attrs["scale"]["E_GPa"] == "target" and df.attrs["unit"]["E_GPa"] == "GPa"
+    assert df.attrs["scale"]["c0_K_H_GPa"] == "continuum"
+    assert df.attrs["scale"]["pugh_G_over_B"] == "physics" and df.attrs["unit"]["pugh_G_over_B"] == "1"
+    assert df.attrs["scale"]["mean_MeltingT"] == "composition"
+    # the same Ni (file and space point) gives the same 0 K stiffness columns
+    assert df["c0_K_H_GPa"].iloc[0] == pytest.approx(df["c0_K_H_GPa"].iloc[2], rel=1e-9)
+    # Pugh ratio of the 0 K MD moduli, consistent with its inputs
+    g = df["shear_modulus_hill_0K"] / df["bulk_modulus_hill_0K"]
+    np.testing.assert_allclose(df["pugh_G_over_B"], g, rtol=1e-12)
+    # E from the description is a target column only (no input named E_GPa)
+    assert (df["E_GPa"] > 50).all()
+    # a second build is served from the stage cache and gives identical values
+    first = out.read_bytes()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    df2 = read_table(out)
+    pd.testing.assert_frame_equal(df.drop(columns=[]), df2)
+    assert len(first) > 0
+    # a GBM trains on the table (tiny: a smoke test of the path, not of accuracy)
+    model = tmp_path / "model"
+    r = subprocess.run([_cli(), "train", str(out), "--target", "E_GPa", "--model", "gbm", "--out", str(model),
+                        "--scales", "composition,atomistic"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert (model / "model.json").exists()

@@ -278,3 +278,44 @@ mod tests {
         assert!(rows_from_csv(&table, &bad, &Featurizer::new()).is_err());
     }
 }
+
+#[cfg(all(test, feature = "dnn"))]
+mod dnn_tests {
+    use crate::data::Matrix;
+    use crate::dnn::tokens::Scale as TokenScale;
+    use crate::dnn::DnnParams;
+    use crate::model::{kind_from_name, Model, ModelKind};
+    use scalebridge_features::Scale;
+
+    #[test]
+    fn one_token_group_per_scale_from_the_metadata() {
+        // names say nothing of the scale (no prefixes): only the metadata groups them
+        let cols: Vec<(String, Scale)> = [("p", Scale::Atomistic), ("q", Scale::Physics), ("r", Scale::Atomistic), ("s", Scale::Composition), ("t", Scale::Continuum)]
+            .iter()
+            .map(|(n, s)| (n.to_string(), *s))
+            .collect();
+        let names: Vec<String> = cols.iter().map(|c| c.0.clone()).collect();
+        let kind = kind_from_name("dnn", 0).unwrap().with_feature_names(&names).with_column_scales(&cols);
+        let ModelKind::Dnn(p) = kind else { panic!("not a DNN") };
+        let g = p.groups.clone().unwrap();
+        let got: Vec<(String, TokenScale, Vec<String>)> = g.iter().map(|g| (g.name.clone(), g.scale, g.columns.clone())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("composition".to_string(), TokenScale::Composition, vec!["s".to_string()]),
+                ("atomistic".to_string(), TokenScale::Atomistic, vec!["p".to_string(), "r".to_string()]),
+                ("continuum".to_string(), TokenScale::Continuum, vec!["t".to_string()]),
+                ("physics".to_string(), TokenScale::Other, vec!["q".to_string()]),
+            ]
+        );
+        // a short fit resolves them into four tokens
+        let n = 48;
+        let data: Vec<f64> = (0..n * 5).map(|i| ((i * 37 % 101) as f64) / 50.0 - 1.0).collect();
+        let x = Matrix::new(n, 5, data).unwrap();
+        let y: Vec<f64> = (0..n).map(|i| x.get(i, 0) - 2.0 * x.get(i, 1)).collect();
+        let small = DnnParams { d_model: 8, n_heads: 2, n_layers: 1, d_ff: 16, d_latent: 8, max_epochs: 3, n_members: 2, ..p };
+        let Model::Dnn(m) = ModelKind::Dnn(small).fit(&x, &y).unwrap() else { panic!() };
+        assert_eq!(m.layout.n_tokens(), 4);
+        assert_eq!(m.layout.groups[1].columns, vec![0, 2]);
+    }
+}
