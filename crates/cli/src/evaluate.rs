@@ -1,8 +1,10 @@
 //! `scalebridge evaluate DATA.csv --target COL --model gbm|gp|dnn [--cv K] [--seeds N] [--test TEST.csv] [--json]`
 //! k-fold cross-validation (repeated over seeds) or a train/test evaluation, beside a dummy
-//! mean predictor, or leave-one-group-out transfer (`--group-by COLUMN|class`).
+//! mean predictor, or leave-one-group-out transfer (`--group-by COLUMN|class`). DATA may also be
+//! a Parquet feature table (`scalebridge dataset build`); with a `class` column the report adds
+//! per-class metrics of the out-of-fold (or test) predictions.
 
-use scalebridge_ml::data::{Preprocessor, Table};
+use scalebridge_ml::data::Preprocessor;
 use scalebridge_ml::eval::{cross_validate_with_predictions, kfold, learning_curve, leave_group_out, mae, LearningPoint, Metrics};
 use scalebridge_ml::plot::{curves_svg, parity_svg, Curve};
 use scalebridge_ml::featurize::Featurizer;
@@ -12,7 +14,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Data CSV (training data when --test is given).
+    /// Data CSV or Parquet feature table (training data when --test is given).
     pub data_csv: PathBuf,
     #[arg(long)]
     pub target: String,
@@ -38,6 +40,9 @@ pub struct Args {
     /// Columns to ignore; repeatable.
     #[arg(long)]
     pub exclude: Vec<String>,
+    /// Parquet tables only: use the feature columns of these scales (comma-separated); default all.
+    #[arg(long, value_delimiter = ',')]
+    pub scales: Vec<String>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -68,20 +73,49 @@ struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     learning_curve: Option<Vec<LearningPoint>>,
     dummy_mae: f64,
+    /// Metrics per material class (Parquet tables with a `class` column), of the first seed's
+    /// out-of-fold predictions or of the --test predictions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    per_class: Option<Vec<ClassMetrics>>,
     version: &'static str,
+}
+
+#[derive(Serialize)]
+struct ClassMetrics {
+    class: String,
+    metrics: Metrics,
+}
+
+/// Metrics of `y`/`mu`/`sd` grouped by `labels` (sorted by class name).
+fn per_class(labels: &[String], y: &[f64], mu: &[f64], sd: &[f64]) -> Vec<ClassMetrics> {
+    let mut classes: Vec<&String> = labels.iter().collect();
+    classes.sort();
+    classes.dedup();
+    classes
+        .into_iter()
+        .map(|c| {
+            let idx: Vec<usize> = (0..labels.len()).filter(|&i| &labels[i] == c).collect();
+            let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+            ClassMetrics { class: c.clone(), metrics: Metrics::compute(&pick(y), &pick(mu), Some(&pick(sd))) }
+        })
+        .collect()
 }
 
 pub fn run(args: Args) -> Result<(), String> {
     let kind = crate::train::model_kind(&args.model, 0, &args.hyper)?;
-    let table = Table::read_csv(&args.data_csv).map_err(|e| e.to_string())?;
     let mut exclude = args.exclude.clone();
     if let Some(g) = &args.group_by {
         if g != "class" {
             exclude.push(g.clone());
         }
     }
+    let loaded = crate::tables::load(&args.data_csv, std::slice::from_ref(&args.target), &args.scales, &exclude)?;
+    let table = loaded.table;
     let pre = Preprocessor::from_table(&table, &args.target, &exclude).map_err(|e| e.to_string())?;
-    let kind = kind.with_feature_names(&pre.feature_names);
+    let mut kind = kind.with_feature_names(&pre.feature_names);
+    if let Some(sel) = &loaded.selection {
+        kind = kind.with_column_scales(&sel.features);
+    }
     let feat = Featurizer::new();
     let (x, y, kept, skipped) = pre
         .transform(&table, Some(&args.target), &feat)
@@ -100,10 +134,15 @@ pub fn run(args: Args) -> Result<(), String> {
         groups: None,
         learning_curve: None,
         dummy_mae: f64::NAN,
+        per_class: None,
         version: env!("CARGO_PKG_VERSION"),
     };
     if let Some(g) = &args.group_by {
-        let labels: Vec<String> = if g == "class" {
+        let labels: Vec<String> = if let Some(ft) = &loaded.features {
+            let all = scalebridge_ml::tagged::labels(ft, g)
+                .ok_or_else(|| format!("--group-by {g}: no such column in {}", args.data_csv.display()))?;
+            kept.iter().map(|&i| all[i].clone()).collect()
+        } else if g == "class" {
             let fc = table.column("formula").ok_or("--group-by class needs a formula column")?;
             kept.iter()
                 .map(|&i| {
@@ -136,8 +175,9 @@ pub fn run(args: Args) -> Result<(), String> {
         return Ok(());
     }
     if let Some(test_path) = &args.test {
-        let tt = Table::read_csv(test_path).map_err(|e| e.to_string())?;
-        let (xt, yt, _, sk) = pre
+        let test_loaded = crate::tables::load(test_path, std::slice::from_ref(&args.target), &args.scales, &exclude)?;
+        let tt = test_loaded.table;
+        let (xt, yt, kept_t, sk) = pre
             .transform(&tt, Some(&args.target), &feat)
             .map_err(|e| e.to_string())?;
         crate::train::report_skipped(&sk);
@@ -146,6 +186,10 @@ pub fn run(args: Args) -> Result<(), String> {
         let m = y.iter().sum::<f64>() / y.len() as f64;
         report.dummy_mae = mae(&yt, &vec![m; yt.len()]);
         report.test = Some(Metrics::compute(&yt, &mu, Some(&sd)));
+        if let Some(c) = &test_loaded.classes {
+            let labels: Vec<String> = kept_t.iter().map(|&i| c[i].clone()).collect();
+            report.per_class = Some(per_class(&labels, &yt, &mu, &sd));
+        }
         if let Some(p) = &args.parity {
             let title = format!("{} on {} ({})", report.model, test_path.display(), report.target);
             parity_svg(&yt, &mu, Some(&sd), p, &title, "").map_err(|e| e.to_string())?;
@@ -166,6 +210,10 @@ pub fn run(args: Args) -> Result<(), String> {
         }
         report.dummy_mae = d.iter().sum::<f64>() / d.len().max(1) as f64;
         report.cv = Some(cv);
+        if let Some(c) = &loaded.classes {
+            let labels: Vec<String> = kept.iter().map(|&i| c[i].clone()).collect();
+            report.per_class = Some(per_class(&labels, &y, &oof_mu, &oof_sd));
+        }
         if let Some(p) = &args.parity {
             let title = format!("{} ({}-fold out-of-fold), {}", report.model, args.cv, report.target);
             parity_svg(&y, &oof_mu, Some(&oof_sd), p, &title, "").map_err(|e| e.to_string())?;
@@ -211,6 +259,9 @@ pub fn run(args: Args) -> Result<(), String> {
         );
     }
     println!("dummy mean predictor MAE {:.4}", report.dummy_mae);
+    for c in report.per_class.iter().flatten() {
+        println!("class {:16} n={:5}  MAE {:.4}  R² {:.4}", c.class, c.metrics.n, c.metrics.mae, c.metrics.r2);
+    }
     if let Some(lc) = &report.learning_curve {
         for q in lc {
             println!("learning curve: {:6} training rows  MAE {:.4} ± {:.4}", q.n_train, q.mae_mean, q.mae_std);

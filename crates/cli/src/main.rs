@@ -6,6 +6,7 @@ use std::process::ExitCode;
 mod bench;
 mod card;
 mod conductivity;
+mod dataset;
 mod demo;
 mod diffusion;
 mod elastic;
@@ -17,6 +18,7 @@ mod predict;
 mod single_point;
 mod structure;
 mod system;
+mod tables;
 mod train;
 mod describe;
 
@@ -56,6 +58,8 @@ enum Command {
     SinglePoint(single_point::Args),
     /// Build a crystal (ionic/covalent prototypes or metal lattices) and write it.
     Structure(structure::Args),
+    /// Build scale- and unit-tagged feature tables (Parquet) for `train` / `evaluate`.
+    Dataset(dataset::Args),
     /// Describe a material across the scales (MD → continuum) from a description file.
     Describe(describe::Args),
 }
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Command::Card(a) => card::run(a),
         Command::SinglePoint(a) => single_point::run(a),
         Command::Structure(a) => structure::run(a),
+        Command::Dataset(a) => dataset::run(a),
         Command::Describe(a) => describe::run(a),
     };
     match result {

@@ -1,4 +1,5 @@
-//! `scalebridge predict MODEL_DIR INPUT.csv --out PRED.csv`: adds `prediction` and `std` columns.
+//! `scalebridge predict MODEL_DIR INPUT.csv|TABLE.parquet --out PRED.csv`: adds `prediction` and
+//! `std` columns (a Parquet feature table is written out as CSV with its columns).
 
 use scalebridge_ml::data::Table;
 use scalebridge_ml::featurize::Featurizer;
@@ -9,7 +10,8 @@ use std::path::PathBuf;
 pub struct Args {
     /// Directory written by `scalebridge train`.
     pub model_dir: PathBuf,
-    /// CSV with the same feature columns as the training file (the target may be absent).
+    /// CSV (or Parquet feature table) with the same feature columns as the training file (the
+    /// target may be absent).
     pub input_csv: PathBuf,
     /// Output CSV: the input columns plus `prediction` and `std` (empty for skipped rows).
     #[arg(long)]
@@ -18,7 +20,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), String> {
     let tm = TrainedModel::load(&args.model_dir).map_err(|e| e.to_string())?;
-    let table = Table::read_csv(&args.input_csv).map_err(|e| e.to_string())?;
+    let table = if crate::tables::is_parquet(&args.input_csv) {
+        let ft = scalebridge_features::read_parquet(&args.input_csv).map_err(|e| e.to_string())?;
+        scalebridge_ml::tagged::to_table_all(&ft, &args.input_csv.display().to_string())
+    } else {
+        Table::read_csv(&args.input_csv).map_err(|e| e.to_string())?
+    };
     let (x, _, kept, skipped) = tm
         .preprocessor
         .transform(&table, None, &Featurizer::new())

@@ -1,7 +1,8 @@
-//! `scalebridge train TRAIN.csv --target COL --model gbm|gp|dnn --out MODEL_DIR`
+//! `scalebridge train TRAIN.csv|TABLE.parquet --target COL --model gbm|gp|dnn --out MODEL_DIR
+//! [--scales composition,atomistic,...]`
 
 use indicatif::{ProgressBar, ProgressStyle};
-use scalebridge_ml::data::{Preprocessor, Table};
+use scalebridge_ml::data::Preprocessor;
 use scalebridge_ml::eval::Metrics;
 use scalebridge_ml::featurize::Featurizer;
 use scalebridge_ml::model::{fnv1a_hex, kind_from_name, ModelKind, TrainedModel};
@@ -9,11 +10,20 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Training CSV; a `formula` column is featurised, other columns are numeric features.
+    /// Training CSV (a `formula` column is featurised, other columns are numeric features) or a
+    /// Parquet feature table from `scalebridge dataset build` (inputs: its numeric columns whose
+    /// `scale` metadata is composition, atomistic, mesoscale, continuum or physics).
     pub train_csv: PathBuf,
     /// Target column.
-    #[arg(long)]
-    pub target: String,
+    #[arg(long, required_unless_present = "targets")]
+    pub target: Option<String>,
+    /// Several target columns (comma-separated) for the multi-task DNN.
+    #[arg(long, value_delimiter = ',', conflicts_with = "target")]
+    pub targets: Vec<String>,
+    /// Parquet tables only: use the feature columns of these scales (comma-separated:
+    /// composition, atomistic, mesoscale, continuum, physics); default all.
+    #[arg(long, value_delimiter = ',')]
+    pub scales: Vec<String>,
     /// Model: gbm (gradient boosting), gp (Gaussian process) or dnn.
     #[arg(long, default_value = "gbm")]
     pub model: String,
@@ -116,15 +126,34 @@ pub fn report_skipped(skipped: &[scalebridge_ml::Skipped]) {
     }
 }
 
+/// The one target of `--target T` or `--targets T` (several targets: the multi-task DNN, which
+/// `train` does not save yet).
+pub fn single_target(target: &Option<String>, targets: &[String]) -> Result<String, String> {
+    match (target, targets) {
+        (Some(t), _) => Ok(t.clone()),
+        (None, [t]) => Ok(t.clone()),
+        (None, []) => Err("give --target COLUMN".into()),
+        (None, many) => Err(format!(
+            "--targets {}: multi-task training is not available from the command line yet (train one model per target, or use DnnRegressor::fit_multi from Rust)",
+            many.join(",")
+        )),
+    }
+}
+
 pub fn run(args: Args) -> Result<(), String> {
+    let target = single_target(&args.target, &args.targets)?;
     let kind = model_kind(&args.model, args.seed, &args.hyper)?;
     let bytes = std::fs::read(&args.train_csv)
         .map_err(|e| format!("cannot read {}: {e}", args.train_csv.display()))?;
-    let table = Table::read_csv(&args.train_csv).map_err(|e| e.to_string())?;
-    let pre = Preprocessor::from_table(&table, &args.target, &args.exclude).map_err(|e| e.to_string())?;
-    let kind = kind.with_feature_names(&pre.feature_names);
+    let loaded = crate::tables::load(&args.train_csv, std::slice::from_ref(&target), &args.scales, &args.exclude)?;
+    let table = loaded.table;
+    let pre = Preprocessor::from_table(&table, &target, &args.exclude).map_err(|e| e.to_string())?;
+    let mut kind = kind.with_feature_names(&pre.feature_names);
+    if let Some(sel) = &loaded.selection {
+        kind = kind.with_column_scales(&sel.features);
+    }
     let (x, y, _, skipped) = pre
-        .transform(&table, Some(&args.target), &Featurizer::new())
+        .transform(&table, Some(&target), &Featurizer::new())
         .map_err(|e| e.to_string())?;
     report_skipped(&skipped);
     if x.n_rows == 0 {
@@ -135,7 +164,7 @@ pub fn run(args: Args) -> Result<(), String> {
         kind.name(),
         x.n_rows,
         x.n_cols,
-        args.target
+        target
     );
     let pb = match &kind {
         ModelKind::Gbm(p) => ProgressBar::new(p.n_estimators as u64),
@@ -154,7 +183,7 @@ pub fn run(args: Args) -> Result<(), String> {
     let (mu, sd) = model.predict_with_std(&x).map_err(|e| e.to_string())?;
     let tm = TrainedModel {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        target: args.target.clone(),
+        target: target.clone(),
         preprocessor: pre,
         train_metrics: Metrics::compute(&y, &mu, Some(&sd)),
         model,

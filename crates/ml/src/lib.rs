@@ -14,6 +14,7 @@ pub mod gbm;
 pub mod gp;
 pub mod model;
 pub mod plot;
+pub mod tagged;
 
 #[cfg(feature = "dnn")]
 pub use dnn::{DnnParams, DnnRegressor};

@@ -67,6 +67,41 @@ impl ModelKind {
     }
 }
 
+impl ModelKind {
+    /// Token groups from the scales of the feature columns (the `scale` metadata of a feature
+    /// table, no name convention): the DNN gets one token group per scale, named after it
+    /// (physics columns use the DNN's `Other` scale embedding); groups wider than
+    /// `max_token_width` are cut into consecutive tokens of that scale. Other models ignore it.
+    pub fn with_column_scales(self, columns: &[(String, scalebridge_features::Scale)]) -> ModelKind {
+        match self {
+            #[cfg(feature = "dnn")]
+            ModelKind::Dnn(p) => {
+                use crate::dnn::tokens::{GroupDef, Scale as TokenScale};
+                use scalebridge_features::Scale;
+                let groups: Vec<GroupDef> = Scale::FEATURES
+                    .iter()
+                    .filter_map(|&s| {
+                        let cols: Vec<String> = columns.iter().filter(|c| c.1 == s).map(|c| c.0.clone()).collect();
+                        let scale = match s {
+                            Scale::Composition => TokenScale::Composition,
+                            Scale::Atomistic => TokenScale::Atomistic,
+                            Scale::Mesoscale => TokenScale::Mesoscale,
+                            Scale::Continuum => TokenScale::Continuum,
+                            _ => TokenScale::Other,
+                        };
+                        (!cols.is_empty()).then(|| GroupDef { name: s.as_str().to_string(), scale, columns: cols })
+                    })
+                    .collect();
+                ModelKind::Dnn(DnnParams { groups: Some(groups), ..p })
+            }
+            other => {
+                let _ = columns;
+                other
+            }
+        }
+    }
+}
+
 /// A fitted model.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Model {

@@ -1,0 +1,173 @@
+//! `scalebridge dataset ...`: build scale- and unit-tagged feature tables (Parquet).
+//!
+//! - `dataset build DESIGN.toml --out TABLE.parquet [--quick] [--cache DIR] [--threads N]`: runs
+//!   the pipeline's `describe` over the design's materials (a list of description files and/or a
+//!   `[space]`), one row per material and temperature. Resumable: described stages come from the
+//!   stage cache; the table is rewritten (atomically) after every material, so an interrupted
+//!   build leaves the rows finished so far. A material that fails is reported and skipped
+//!   (`--fail-fast` stops instead).
+//! - `dataset from-csv DATA.csv --out TABLE.parquet --target NAME=UNIT [--column NAME=SCALE:UNIT]
+//!   [--class COLUMN] [--exclude NAME]`: composition columns of the `formula` column plus the
+//!   declared columns (every other column must be declared or excluded: no column without a unit).
+
+use scalebridge_features::{Scale, TableBuilder};
+use scalebridge_ml::featurize::Featurizer;
+use scalebridge_ml::tagged::{rows_from_csv, CsvSpec};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Sub,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Sub {
+    /// Describe every material of a design file and write one row per material and state.
+    Build(Build),
+    /// Feature table from a CSV file with a `formula` column (composition columns + declared columns).
+    FromCsv(FromCsv),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FromCsv {
+    pub data_csv: PathBuf,
+    /// Output Parquet file (written atomically).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Target column and its unit, NAME=UNIT (`1` for dimensionless); repeatable.
+    #[arg(long, value_name = "NAME=UNIT")]
+    pub target: Vec<String>,
+    /// Further feature column, NAME=SCALE:UNIT (scale: composition, atomistic, mesoscale,
+    /// continuum or physics); repeatable.
+    #[arg(long, value_name = "NAME=SCALE:UNIT")]
+    pub column: Vec<String>,
+    /// Column with the material class (default: the chemical class of the formula).
+    #[arg(long)]
+    pub class: Option<String>,
+    /// Columns to leave out; repeatable.
+    #[arg(long)]
+    pub exclude: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Build {
+    /// Design file (TOML): `materials = [...]` (paths relative to it) and/or a `[space]` table.
+    pub design: PathBuf,
+    /// Output Parquet file (written atomically, after every material).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Small cells and short runs (screening).
+    #[arg(long)]
+    pub quick: bool,
+    /// Root of the stage cache (default: the pipeline's, `.scalebridge-cache`).
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// MD worker threads (0 = all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Stop at the first material that fails instead of skipping it.
+    #[arg(long)]
+    pub fail_fast: bool,
+}
+
+fn build(a: Build) -> Result<(), String> {
+    use scalebridge_features::design::{Design, MaterialSource};
+    use scalebridge_features::producers::row::{describe_formula, describe_row};
+    use scalebridge_pipeline::{describe_all, DescribeOptions, Material};
+    let design = Design::from_file(&a.design).map_err(|e| e.to_string())?;
+    let n = design.materials.len();
+    let opts = DescribeOptions { quick: a.quick, out: None, cache_dir: a.cache.clone(), store: None, threads: a.threads };
+    let featurizer = Featurizer::new();
+    let mut rows = Vec::new();
+    let mut failed: Vec<(String, String)> = Vec::new();
+    let t0 = std::time::Instant::now();
+    eprintln!("dataset {:?}: {n} material(s)", design.name);
+    for (i, src) in design.materials.iter().enumerate() {
+        let (label, material) = match src {
+            MaterialSource::File(p) => (p.display().to_string(), Material::from_file(p)),
+            MaterialSource::Dict { name, value } => (name.clone(), Material::from_json(value, &design.base)),
+        };
+        let mut bar = crate::system::Bar::new(&label);
+        let described = material.and_then(|m| describe_all(&m, &opts, &mut bar)).map_err(|e| e.to_string());
+        bar.finish();
+        let result = described.and_then(|descs| {
+            descs
+                .iter()
+                .map(|d| {
+                    let doc = serde_json::to_value(d).map_err(|e| e.to_string())?;
+                    let comp = match describe_formula(&doc) {
+                        Some(f) => scalebridge_ml::tagged::composition_columns(&featurizer, &f).map_err(|e| e.to_string())?,
+                        None => Vec::new(),
+                    };
+                    describe_row(&doc, comp).map_err(|e| e.to_string())
+                })
+                .collect::<Result<Vec<_>, String>>()
+        });
+        match result {
+            Ok(r) => {
+                rows.extend(r);
+                let ft = TableBuilder { rows: rows.clone() }.build().map_err(|e| e.to_string())?;
+                scalebridge_features::write_parquet(&ft, &a.out).map_err(|e| e.to_string())?;
+            }
+            Err(e) if a.fail_fast => return Err(format!("{label}: {e}")),
+            Err(e) => {
+                eprintln!("warning: {label}: {e} (skipped)");
+                failed.push((label.clone(), e));
+            }
+        }
+        eprintln!("[{}/{n}] {label} done ({:.1} s elapsed)", i + 1, t0.elapsed().as_secs_f64());
+    }
+    if rows.is_empty() {
+        return Err(format!("no material of {} could be described ({} failed)", a.design.display(), failed.len()));
+    }
+    let cols = TableBuilder { rows: rows.clone() }.build().map_err(|e| e.to_string())?.columns.len();
+    println!("wrote {} rows x {cols} columns to {} ({} material(s) failed)", rows.len(), a.out.display(), failed.len());
+    for (m, e) in &failed {
+        println!("  failed: {m}: {e}");
+    }
+    Ok(())
+}
+
+fn split_once<'a>(s: &'a str, sep: char, what: &str) -> Result<(&'a str, &'a str), String> {
+    s.split_once(sep).map(|(a, b)| (a.trim(), b.trim())).ok_or_else(|| format!("{what} {s:?}: expected {}", if sep == '=' { "NAME=..." } else { "SCALE:UNIT" }))
+}
+
+fn from_csv(a: FromCsv) -> Result<(), String> {
+    let table = scalebridge_ml::data::Table::read_csv(&a.data_csv).map_err(|e| e.to_string())?;
+    let targets = a
+        .target
+        .iter()
+        .map(|t| split_once(t, '=', "--target").map(|(n, u)| (n.to_string(), u.to_string())))
+        .collect::<Result<_, _>>()?;
+    let columns = a
+        .column
+        .iter()
+        .map(|c| {
+            let (n, rest) = split_once(c, '=', "--column")?;
+            let (s, u) = split_once(rest, ':', "--column")?;
+            let scale = Scale::parse(s).map_err(|e| e.to_string())?;
+            if !scale.is_feature() {
+                return Err(format!("--column {c:?}: {scale} is not a feature scale (use --target for targets)"));
+            }
+            Ok((n.to_string(), scale, u.to_string()))
+        })
+        .collect::<Result<_, String>>()?;
+    let spec = CsvSpec { targets, columns, class_column: a.class, exclude: a.exclude };
+    let (rows, skipped) = rows_from_csv(&table, &spec, &Featurizer::new()).map_err(|e| e.to_string())?;
+    crate::train::report_skipped(&skipped);
+    if rows.is_empty() {
+        return Err(format!("no usable rows in {}", a.data_csv.display()));
+    }
+    let ft = TableBuilder { rows }.build().map_err(|e| e.to_string())?;
+    scalebridge_features::write_parquet(&ft, &a.out).map_err(|e| e.to_string())?;
+    println!("wrote {} rows x {} columns to {} ({} skipped)", ft.n_rows(), ft.columns.len(), a.out.display(), skipped.len());
+    Ok(())
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    match args.command {
+        Sub::Build(a) => build(a),
+        Sub::FromCsv(a) => from_csv(a),
+    }
+}
