@@ -20,11 +20,16 @@ pub mod lammps_input;
 pub mod lj_cut;
 pub mod spec;
 pub mod zhou2004;
+pub mod manybody;
+pub mod sw;
+pub mod tersoff;
 
 pub use eam::{EamStyle, EmbeddedAtom};
 pub use lj_cut::LennardJones;
 pub use spec::{load, PotentialSpec};
 pub use zhou2004::Zhou2004;
+pub use sw::StillingerWeber;
+pub use tersoff::Tersoff;
 
 use crate::cell::{Cell, Vec3};
 use crate::error::{Error, Result};

@@ -15,7 +15,12 @@
 //!   (`"arithmetic"` = Lorentz–Berthelot, the default, or `"geometric"`) and `pairs` (explicit
 //!   pair parameters overriding the mixing rule) are optional. Units: ε in eV, σ and cutoffs in Å;
 //! - `{"generator": "zhou2004", "elements": ["Cu", "Ta"]}`: the Zhou–Johnson–Wadley 2004 EAM,
-//!   tabulated as its published setfl files.
+//!   tabulated as its published setfl files;
+//! - `{"pair_style": "tersoff", "files": ["SiC.tersoff"], "elements": ["Si", "C"], "shift": 0.0}`:
+//!   one LAMMPS Tersoff file; `elements` selects and orders its elements (all when absent), `shift`
+//!   (Å, optional) is LAMMPS's `pair_style tersoff shift δ`;
+//! - `{"pair_style": "sw", "files": ["GaN.sw"], "elements": ["Ga", "N"]}`: one LAMMPS
+//!   Stillinger–Weber file (`elements` as for tersoff).
 //!
 //! An unknown style is an error that names it and lists the known ones ([`KNOWN_PAIR_STYLES`],
 //! [`KNOWN_GENERATORS`]).
@@ -23,6 +28,7 @@
 use super::eam::{load_as, load_funcfl, EamStyle, EmbeddedAtom};
 use super::lj_cut::{LennardJones, Mixing, PairParams};
 use super::zhou2004::Zhou2004;
+use super::{StillingerWeber, Tersoff};
 use super::Potential;
 use crate::error::{Error, Result};
 use serde::de::Error as _;
@@ -32,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The `pair_style` strings a [`PotentialSpec`] accepts.
-pub const KNOWN_PAIR_STYLES: [&str; 4] = ["eam", "eam/alloy", "eam/fs", "lj/cut"];
+pub const KNOWN_PAIR_STYLES: [&str; 6] = ["eam", "eam/alloy", "eam/fs", "lj/cut", "tersoff", "sw"];
 /// The `generator` names a [`PotentialSpec`] accepts.
 pub const KNOWN_GENERATORS: [&str; 1] = ["zhou2004"];
 
@@ -103,6 +109,30 @@ pub enum PotentialSpec {
     LjCut(LjCutSpec),
     /// The Zhou 2004 analytic EAM generator.
     Zhou2004 { elements: Vec<String> },
+    /// `tersoff`: one file, its elements (all when `None`) and the distance shift (Å).
+    Tersoff { file: PathBuf, elements: Option<Vec<String>>, shift: Option<f64> },
+    /// `sw`: one file and its elements (all when `None`).
+    Sw { file: PathBuf, elements: Option<Vec<String>> },
+}
+
+/// JSON body of the one-file many-body styles (`tersoff`, `sw`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManybodyFiles {
+    files: Vec<PathBuf>,
+    #[serde(default)]
+    elements: Option<Vec<String>>,
+    #[serde(default)]
+    shift: Option<f64>,
+}
+
+impl ManybodyFiles {
+    fn one_file(self, style: &str) -> Result<(PathBuf, Option<Vec<String>>, Option<f64>)> {
+        match <[PathBuf; 1]>::try_from(self.files) {
+            Ok([f]) => Ok((f, self.elements, self.shift)),
+            Err(v) => Err(Error::invalid("files", format!("{v:?}"), &format!("pair_style {style} reads exactly one file"))),
+        }
+    }
 }
 
 fn unknown_style(key: &str, name: &str) -> Error {
@@ -131,6 +161,8 @@ impl PotentialSpec {
             PotentialSpec::Eam { style, .. } => style.pair_style(),
             PotentialSpec::LjCut(_) => "lj/cut",
             PotentialSpec::Zhou2004 { .. } => "zhou2004",
+            PotentialSpec::Tersoff { .. } => "tersoff",
+            PotentialSpec::Sw { .. } => "sw",
         }
     }
 
@@ -180,6 +212,19 @@ impl PotentialSpec {
                         Ok(PotentialSpec::Eam { style, files: f.files, elements: f.elements })
                     }
                     "lj/cut" => Ok(PotentialSpec::LjCut(serde_json::from_value(Value::Object(map)).map_err(|e| bad(e, "lj/cut"))?)),
+                    "tersoff" => {
+                        let f: ManybodyFiles = serde_json::from_value(Value::Object(map)).map_err(|e| bad(e, "tersoff"))?;
+                        let (file, elements, shift) = f.one_file("tersoff")?;
+                        Ok(PotentialSpec::Tersoff { file, elements, shift })
+                    }
+                    "sw" => {
+                        let f: ManybodyFiles = serde_json::from_value(Value::Object(map)).map_err(|e| bad(e, "sw"))?;
+                        if f.shift.is_some() {
+                            return Err(Error::invalid("shift", "sw", "only pair_style tersoff has a shift"));
+                        }
+                        let (file, elements, _) = f.one_file("sw")?;
+                        Ok(PotentialSpec::Sw { file, elements })
+                    }
                     other => Err(unknown_style("pair_style", other)),
                 }
             }
@@ -221,6 +266,27 @@ impl PotentialSpec {
                 v
             }
             PotentialSpec::Zhou2004 { elements } => json!({"generator": "zhou2004", "elements": elements}),
+            PotentialSpec::Tersoff { file, elements, shift } => {
+                let mut m = Map::new();
+                m.insert("pair_style".into(), json!("tersoff"));
+                m.insert("files".into(), json!([file]));
+                if let Some(e) = elements {
+                    m.insert("elements".into(), json!(e));
+                }
+                if let Some(d) = shift {
+                    m.insert("shift".into(), json!(d));
+                }
+                Value::Object(m)
+            }
+            PotentialSpec::Sw { file, elements } => {
+                let mut m = Map::new();
+                m.insert("pair_style".into(), json!("sw"));
+                m.insert("files".into(), json!([file]));
+                if let Some(e) = elements {
+                    m.insert("elements".into(), json!(e));
+                }
+                Value::Object(m)
+            }
         }
     }
 
@@ -237,6 +303,10 @@ impl PotentialSpec {
                 lj.mixing,
                 lj.pairs.clone(),
             )?),
+            PotentialSpec::Tersoff { file, elements, shift } => {
+                Arc::new(Tersoff::from_file(file, elements.as_deref(), shift.unwrap_or(0.0))?)
+            }
+            PotentialSpec::Sw { file, elements } => Arc::new(StillingerWeber::from_file(file, elements.as_deref())?),
         })
     }
 
@@ -267,6 +337,7 @@ impl PotentialSpec {
             },
             PotentialSpec::Zhou2004 { elements } => Zhou2004::new(elements)?.potential(),
             PotentialSpec::LjCut(_) => Err(Error::invalid("pair_style", "lj/cut", "is not an EAM potential")),
+            PotentialSpec::Tersoff { .. } | PotentialSpec::Sw { .. } => Err(Error::invalid("pair_style", self.style(), "is not an EAM potential")),
         }
     }
 }
