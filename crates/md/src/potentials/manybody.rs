@@ -122,6 +122,12 @@ pub fn file_elements(path: &Path, nvalues: usize, style: &str) -> Result<Vec<Str
             words.clear();
         }
     }
+    // an incomplete last entry: name its elements so that the reader reports its format
+    for w in words.iter().take(3) {
+        if super::eam::reader::parse_f64(w).is_none() && !out.iter().any(|e| e == w) {
+            out.push(w.to_string());
+        }
+    }
     if out.is_empty() {
         return Err(Error::Parse { path: name, line: 0, msg: format!("no {style} entries in the file") });
     }
