@@ -57,7 +57,8 @@ pub struct FemArgs {
 
 #[derive(ClapArgs)]
 pub struct MdArgs {
-    /// Benchmark system: `lj` (LAMMPS bench/in.lj in metal units) or `eam` (LAMMPS bench/in.eam).
+    /// Benchmark system: `lj` (LAMMPS bench/in.lj in metal units), `eam` (LAMMPS bench/in.eam) or
+    /// `tersoff` (8,000-atom β-SiC, SiC.tersoff).
     #[arg(long, default_value = "lj")]
     case: String,
     /// Worker threads for both engines (LAMMPS uses `-sf omp` when > 1).
