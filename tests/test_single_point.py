@@ -204,8 +204,8 @@ def test_cli_errors_name_the_problem(tmp_path):
 
 def test_from_lammps_errors(tmp_path, monkeypatch):
     monkeypatch.chdir(_potdir())
-    with pytest.raises(InputError, match=r"pair_style tersoff is not supported yet"):
-        potentials.from_lammps(["pair_style tersoff", "pair_coeff * * Si.tersoff Si"], ["Si"])
+    with pytest.raises(InputError, match=r"pair_style tersoff/mod is not supported yet"):
+        potentials.from_lammps(["pair_style tersoff/mod", "pair_coeff * * Si.tersoff.mod Si"], ["Si"])
     with pytest.raises(InputError, match=r":2:.*pair_coeff 1 1 0.0104"):
         potentials.from_lammps("pair_style lj/cut 8.5\npair_coeff 1 1 0.0104\n", ["Ar"])
     with pytest.raises(InputError, match=r"kspace_style"):
