@@ -187,7 +187,9 @@ def from_lammps(
             comments, blank lines, ``&`` continuations, ``units metal``, ``mass``, ``neighbor``
             and ``neigh_modify`` are accepted. Styles: ``lj/cut``, ``eam`` (funcfl, ``pair_coeff
             i i file``), ``eam/alloy`` and ``eam/fs`` (``pair_coeff * * file El1 El2 ...``, NULL
-            allowed). Any other style or command is an :class:`InputError` naming it and its line.
+            allowed), ``tersoff`` (optional ``shift δ``) and ``sw`` (``pair_coeff * * file El1
+            El2 ...``; see docs/covalent.md). Any other style or command is an
+            :class:`InputError` naming it and its line.
         elements: ``elements[i]`` is LAMMPS atom type ``i + 1`` (structures use these names).
         charges: per-type charges (a list in type order, or ``{element: q}``), e; carried for the
             Coulomb styles to come.
