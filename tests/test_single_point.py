@@ -178,7 +178,7 @@ def test_cli_errors_name_the_problem(tmp_path):
     pot = tmp_path / "pot.in"
     pot.write_text("pair_style eam/alloy\npair_coeff * * CuNi.eam.alloy Cu Ni\n")
     potdir = _potdir()
-    for style in ("tersoff", "sw", "buck/coul/long 10.0", "lj/cut/coul/long 10.0", "hybrid/overlay eam lj/cut 5.0"):
+    for style in ("buck/coul/long 10.0", "lj/cut/coul/long 10.0", "hybrid/overlay eam lj/cut 5.0"):
         (tmp_path / "bad.in").write_text(f"pair_style {style}\n")
         _fails(["--structure", xyz, "--lammps", str(tmp_path / "bad.in")], potdir, f"pair_style {style.split()[0]} is not supported", ":1:")
     (tmp_path / "bad.in").write_text("pair_style lj/cut 8.0\n# comment\n\npair_coeff 1 1 0.01\n")
@@ -204,8 +204,8 @@ def test_cli_errors_name_the_problem(tmp_path):
 
 def test_from_lammps_errors(tmp_path, monkeypatch):
     monkeypatch.chdir(_potdir())
-    with pytest.raises(InputError, match=r"pair_style tersoff is not supported yet"):
-        potentials.from_lammps(["pair_style tersoff", "pair_coeff * * Si.tersoff Si"], ["Si"])
+    with pytest.raises(InputError, match=r"pair_style tersoff/mod is not supported yet"):
+        potentials.from_lammps(["pair_style tersoff/mod", "pair_coeff * * Si.tersoff.mod Si"], ["Si"])
     with pytest.raises(InputError, match=r":2:.*pair_coeff 1 1 0.0104"):
         potentials.from_lammps("pair_style lj/cut 8.5\npair_coeff 1 1 0.0104\n", ["Ar"])
     with pytest.raises(InputError, match=r"kspace_style"):

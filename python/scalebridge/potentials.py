@@ -189,8 +189,11 @@ def from_lammps(
             and ``neigh_modify`` are accepted. Styles: ``lj/cut``, ``eam`` (funcfl, ``pair_coeff
             i i file``), ``eam/alloy`` and ``eam/fs`` (``pair_coeff * * file El1 El2 ...``, NULL
             allowed), the ionic styles ``buck``, ``born``, ``pedone``, ``coul/cut``,
-            ``coul/wolf``, ``coul/dsf`` and ``hybrid/overlay`` over them (see docs/ionic.md).
-            Any other style or command is an :class:`InputError` naming it and its line.
+            ``coul/wolf``, ``coul/dsf``, ``coul/long`` (with ``kspace_style ewald|pppm``) and
+            ``hybrid/overlay`` over them (see docs/ionic.md, docs/kspace.md), ``tersoff``
+            (optional ``shift δ``) and ``sw`` (``pair_coeff * * file El1 El2 ...``; see
+            docs/covalent.md). Any other style or command is an :class:`InputError` naming it
+            and its line.
         elements: ``elements[i]`` is LAMMPS atom type ``i + 1`` (structures use these names).
         charges: charges per element (``{"Sr": 1.2, "O": -1.2}``) or a list in type order, e;
             required by the Coulomb styles (a missing one is an :class:`InputError` naming it).

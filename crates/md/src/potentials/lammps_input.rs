@@ -4,7 +4,8 @@
 //! Atom type `i + 1` is `elements[i]`. Supported today: `lj/cut` (global cutoff, per-pair
 //! `pair_coeff i j ε σ [r_c]` with `*`/`m*n` wildcards, `pair_modify mix geometric|arithmetic`
 //! (LAMMPS default geometric) and `shift yes|no`), `eam` (funcfl, `pair_coeff i i file`, one file
-//! per type), `eam/alloy` and `eam/fs` (`pair_coeff * * file El1 El2 ...`). Every unset unlike
+//! per type), `eam/alloy` and `eam/fs` (`pair_coeff * * file El1 El2 ...`), `tersoff` (optional
+//! `shift δ`) and `sw` (`pair_coeff * * file El1 El2 ...`, NULL for unmapped types). Every unset unlike
 //! pair is mixed exactly as LAMMPS's `init_one` does (ε, σ and the cutoff), and the result lists
 //! every type pair explicitly. Accelerator suffixes (`/omp`, `/opt`, `/gpu`, `/kk`, `/intel`)
 //! are accepted: they do not change the physics. Any other style or command is an error naming
@@ -32,6 +33,8 @@ pub const SUPPORTED_PAIR_STYLES: &[&str] = &[
     "buck/coul/cut",
     "coul/long",
     "buck/coul/long",
+    "tersoff",
+    "sw",
 ];
 
 /// Accelerator variants of a style (same physics).
@@ -56,6 +59,10 @@ pub enum LammpsPotential {
     EamSetfl { style: EamStyle, file: PathBuf, elements: Vec<String> },
     /// A style read straight into its specification (the ionic styles and `hybrid/overlay`).
     Spec(PotentialSpec),
+    /// `pair_style tersoff [shift δ]`: one file and the elements it is asked for.
+    Tersoff { file: PathBuf, elements: Vec<String>, shift: Option<f64> },
+    /// `pair_style sw`: one file and the elements it is asked for.
+    Sw { file: PathBuf, elements: Vec<String> },
 }
 
 impl LammpsPotential {
@@ -66,6 +73,8 @@ impl LammpsPotential {
             LammpsPotential::EamFuncfl { .. } => "eam",
             LammpsPotential::EamSetfl { style, .. } => style.pair_style(),
             LammpsPotential::Spec(s) => crate::potentials::spec::KNOWN_PAIR_STYLES.iter().copied().find(|k| *k == s.style()).unwrap_or("unknown"),
+            LammpsPotential::Tersoff { .. } => "tersoff",
+            LammpsPotential::Sw { .. } => "sw",
         }
     }
 
@@ -81,6 +90,8 @@ impl LammpsPotential {
             }
             LammpsPotential::EamSetfl { style, file, elements } => PotentialSpec::Eam { style, files: vec![file], elements: Some(elements) },
             LammpsPotential::Spec(s) => s,
+            LammpsPotential::Tersoff { file, elements, shift } => PotentialSpec::Tersoff { file, elements: Some(elements), shift },
+            LammpsPotential::Sw { file, elements } => PotentialSpec::Sw { file, elements: Some(elements) },
         }
     }
 
@@ -255,6 +266,8 @@ enum Style {
     Eam(Vec<Option<PathBuf>>),
     Setfl { style: EamStyle, file: Option<(PathBuf, Vec<Option<String>>)> },
     Ionic(ionic::IonicState),
+    /// `tersoff` / `sw`: the style name, tersoff's shift and the `pair_coeff * * file ...` mapping.
+    Manybody { name: &'static str, shift: Option<f64>, file: Option<(PathBuf, Vec<Option<String>>)> },
 }
 
 #[path = "lammps_ionic.rs"]
@@ -315,6 +328,19 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
                     "eam/fs" => Style::Setfl { style: EamStyle::FinnisSinclair, file: None },
                     "buck" | "born" | "pedone" | "coul/cut" | "coul/wolf" | "coul/dsf" | "hybrid/overlay" | "buck/coul/cut" | "coul/long" | "buck/coul/long" => {
                         Style::Ionic(ionic::settings(&line, n)?)
+                    "tersoff" => {
+                        let shift = match &w[2..] {
+                            [] => None,
+                            [k, _] if k == "shift" => Some(line.number(3, "shift")?),
+                            _ => return Err(line.err(format!("{whole}: tersoff takes no arguments or 'shift δ'"))),
+                        };
+                        Style::Manybody { name: "tersoff", shift, file: None }
+                    }
+                    "sw" => {
+                        if w.len() != 2 {
+                            return Err(line.err(format!("{whole}: sw takes no arguments here (threebody off is not supported)")));
+                        }
+                        Style::Manybody { name: "sw", shift: None, file: None }
                     }
                     other => {
                         return Err(line.err(format!(
@@ -443,6 +469,22 @@ fn coeff(line: &Line, style: &mut Style, elements: &[String], search: &[PathBuf]
             *file = Some((path, map));
             Ok(())
         }
+        Style::Manybody { name, file, .. } => {
+            if (ilo, ihi, jlo, jhi) != (1, n, 1, n) || w[1] != "*" || w[2] != "*" {
+                return Err(line.err(format!("{whole}: {name} needs pair_coeff * * file El1 ... El{n}")));
+            }
+            if w.len() != 4 + n {
+                return Err(line.err(format!(
+                    "{whole}: {name} needs one element (or NULL) per atom type after the file: {n} types ({}), {} given",
+                    elements.join(", "),
+                    w.len().saturating_sub(4)
+                )));
+            }
+            let path = resolve_file(&w[3], search)?;
+            let map = w[4..].iter().map(|e| (e != "NULL").then(|| e.clone())).collect();
+            *file = Some((path, map));
+            Ok(())
+        }
     }
 }
 
@@ -509,6 +551,27 @@ fn finish(source: &str, style: Style, style_line: usize, elements: &[String], mi
                 return Err(missing(format!("{}: every type is NULL", style.pair_style())));
             }
             Ok(LammpsPotential::EamSetfl { style, file, elements: used })
+        }
+        Style::Manybody { name, shift, file } => {
+            let (file, map) = file.ok_or_else(|| missing(format!("{name}: no pair_coeff * * file ...")))?;
+            let mut used = Vec::new();
+            for (i, m) in map.iter().enumerate() {
+                match m {
+                    Some(e) if e == &elements[i] => used.push(e.clone()),
+                    Some(e) => {
+                        return Err(missing(format!(
+                            "{name}: pair_coeff maps type {} to '{e}' but elements[{i}] is '{}' (the elements name the LAMMPS atom types in order)",
+                            i + 1,
+                            elements[i]
+                        )))
+                    }
+                    None => {}
+                }
+            }
+            if used.is_empty() {
+                return Err(missing(format!("{name}: every type is NULL")));
+            }
+            Ok(if name == "tersoff" { LammpsPotential::Tersoff { file, elements: used, shift } } else { LammpsPotential::Sw { file, elements: used } })
         }
     }
 }

@@ -102,3 +102,25 @@ fn files_are_found_in_the_search_path_in_order() {
     assert!(e.to_string().contains("type 2 (Cu)"), "{e}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn tersoff_and_sw_lines() {
+    let dir = std::env::temp_dir().join(format!("sb-lammps-input-manybody-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("X.tersoff"), "Si Si Si 3 1 1.3 4.8 2.0 0 22.9 0.33 1.3 95.3 3.0 0.2 3.2 3264.7\n").unwrap();
+    let search = [dir.clone()];
+    let p = parse("in", &lines("pair_style tersoff/omp shift 0.05\npair_coeff * * X.tersoff Si NULL\n"), &els(&["Si", "C"]), &search, None).unwrap();
+    match &p.potential {
+        LammpsPotential::Tersoff { elements, shift, .. } => assert_eq!((elements.as_slice(), *shift), (&els(&["Si"])[..], Some(0.05))),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(p.potential.to_spec().style(), "tersoff");
+    let p = parse("in", &lines("pair_style sw\npair_coeff * * X.tersoff Si\n"), &els(&["Si"]), &search, None).unwrap();
+    assert_eq!(p.potential.pair_style(), "sw");
+    let e = parse("in", &lines("pair_style tersoff shift\n"), &els(&["Si"]), &search, None).unwrap_err().to_string();
+    assert!(e.contains("in:1:") && e.contains("'shift δ'"), "{e}");
+    let e = parse("in", &lines("pair_style sw\npair_coeff 1 1 X.tersoff Si\n"), &els(&["Si"]), &search, None).unwrap_err().to_string();
+    assert!(e.contains("in:2:") && e.contains("sw needs pair_coeff * * file"), "{e}");
+    let e = parse("in", &lines("pair_style sw\npair_coeff * * X.tersoff Si C\n"), &els(&["Si", "Ge"]), &search, None).unwrap_err().to_string();
+    assert!(e.contains("maps type 2 to 'C'"), "{e}");
+}

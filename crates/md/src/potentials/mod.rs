@@ -27,12 +27,17 @@ pub mod hybrid;
 pub mod ionic;
 pub mod pairwise;
 pub mod spec_ionic;
+pub mod manybody;
+pub mod sw;
+pub mod tersoff;
 
 pub use eam::{EamStyle, EmbeddedAtom};
 pub use kspace::{CoulLong, KSpaceSettings, KSpaceStyle};
 pub use lj_cut::LennardJones;
 pub use spec::{load, PotentialSpec};
 pub use zhou2004::Zhou2004;
+pub use sw::StillingerWeber;
+pub use tersoff::Tersoff;
 
 use crate::cell::{Cell, Vec3};
 use crate::error::{Error, Result};

@@ -15,7 +15,12 @@
 //!   (`"arithmetic"` = Lorentz–Berthelot, the default, or `"geometric"`) and `pairs` (explicit
 //!   pair parameters overriding the mixing rule) are optional. Units: ε in eV, σ and cutoffs in Å;
 //! - `{"generator": "zhou2004", "elements": ["Cu", "Ta"]}`: the Zhou–Johnson–Wadley 2004 EAM,
-//!   tabulated as its published setfl files.
+//!   tabulated as its published setfl files;
+//! - `{"pair_style": "tersoff", "files": ["SiC.tersoff"], "elements": ["Si", "C"], "shift": 0.0}`:
+//!   one LAMMPS Tersoff file; `elements` selects and orders its elements (all when absent), `shift`
+//!   (Å, optional) is LAMMPS's `pair_style tersoff shift δ`;
+//! - `{"pair_style": "sw", "files": ["GaN.sw"], "elements": ["Ga", "N"]}`: one LAMMPS
+//!   Stillinger–Weber file (`elements` as for tersoff).
 //!
 //! - the ionic styles `buck`, `born`, `pedone`, `coul/cut`, `coul/wolf`, `coul/dsf` and
 //!   `hybrid/overlay` (with `charges` and `neutralize`): see [`super::spec_ionic`];
@@ -31,6 +36,7 @@ use super::lj_cut::{LennardJones, Mixing, PairParams};
 use super::zhou2004::Zhou2004;
 use super::charges::Charges;
 use super::spec_ionic::{CoulStyle, CoulombSpec, IonicStyle, ShortRangeSpec};
+use super::{StillingerWeber, Tersoff};
 use super::Potential;
 use crate::error::{Error, Result};
 use serde::de::Error as _;
@@ -53,6 +59,8 @@ pub const KNOWN_PAIR_STYLES: &[&str] = &[
     "coul/dsf",
     "hybrid/overlay",
     "coul/long",
+    "tersoff",
+    "sw",
 ];
 /// The `generator` names a [`PotentialSpec`] accepts.
 pub const KNOWN_GENERATORS: &[&str] = &[
@@ -134,6 +142,30 @@ pub enum PotentialSpec {
     Coulomb(CoulombSpec),
     /// `hybrid/overlay`: members summed; `charges` apply to Coulomb members without their own.
     Hybrid { styles: Vec<PotentialSpec>, charges: Option<Charges> },
+    /// `tersoff`: one file, its elements (all when `None`) and the distance shift (Å).
+    Tersoff { file: PathBuf, elements: Option<Vec<String>>, shift: Option<f64> },
+    /// `sw`: one file and its elements (all when `None`).
+    Sw { file: PathBuf, elements: Option<Vec<String>> },
+}
+
+/// JSON body of the one-file many-body styles (`tersoff`, `sw`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManybodyFiles {
+    files: Vec<PathBuf>,
+    #[serde(default)]
+    elements: Option<Vec<String>>,
+    #[serde(default)]
+    shift: Option<f64>,
+}
+
+impl ManybodyFiles {
+    fn one_file(self, style: &str) -> Result<(PathBuf, Option<Vec<String>>, Option<f64>)> {
+        match <[PathBuf; 1]>::try_from(self.files) {
+            Ok([f]) => Ok((f, self.elements, self.shift)),
+            Err(v) => Err(Error::invalid("files", format!("{v:?}"), &format!("pair_style {style} reads exactly one file"))),
+        }
+    }
 }
 
 fn unknown_style(key: &str, name: &str) -> Error {
@@ -165,6 +197,8 @@ impl PotentialSpec {
             PotentialSpec::ShortRange(s) => s.style.name(),
             PotentialSpec::Coulomb(c) => c.style.name(),
             PotentialSpec::Hybrid { .. } => "hybrid/overlay",
+            PotentialSpec::Tersoff { .. } => "tersoff",
+            PotentialSpec::Sw { .. } => "sw",
         }
     }
 
@@ -251,6 +285,19 @@ impl PotentialSpec {
                             return Err(Error::invalid("hybrid/overlay", format!("unknown key '{k}'"), "allowed keys: styles, charges, neutralize"));
                         }
                         Ok(PotentialSpec::Hybrid { styles, charges })
+            }
+                    "tersoff" => {
+                        let f: ManybodyFiles = serde_json::from_value(Value::Object(map)).map_err(|e| bad(e, "tersoff"))?;
+                        let (file, elements, shift) = f.one_file("tersoff")?;
+                        Ok(PotentialSpec::Tersoff { file, elements, shift })
+                    }
+                    "sw" => {
+                        let f: ManybodyFiles = serde_json::from_value(Value::Object(map)).map_err(|e| bad(e, "sw"))?;
+                        if f.shift.is_some() {
+                            return Err(Error::invalid("shift", "sw", "only pair_style tersoff has a shift"));
+                        }
+                        let (file, elements, _) = f.one_file("sw")?;
+                        Ok(PotentialSpec::Sw { file, elements })
                     }
                     other => Err(unknown_style("pair_style", other)),
                 }
@@ -300,6 +347,26 @@ impl PotentialSpec {
                 let mut v = json!({"pair_style": "hybrid/overlay", "styles": styles.iter().map(|s| s.to_value()).collect::<Vec<_>>()});
                 super::spec_ionic::insert_charges(&mut v, charges);
                 v
+            PotentialSpec::Tersoff { file, elements, shift } => {
+                let mut m = Map::new();
+                m.insert("pair_style".into(), json!("tersoff"));
+                m.insert("files".into(), json!([file]));
+                if let Some(e) = elements {
+                    m.insert("elements".into(), json!(e));
+                }
+                if let Some(d) = shift {
+                    m.insert("shift".into(), json!(d));
+                }
+                Value::Object(m)
+            }
+            PotentialSpec::Sw { file, elements } => {
+                let mut m = Map::new();
+                m.insert("pair_style".into(), json!("sw"));
+                m.insert("files".into(), json!([file]));
+                if let Some(e) = elements {
+                    m.insert("elements".into(), json!(e));
+                }
+                Value::Object(m)
             }
         }
     }
@@ -362,6 +429,8 @@ impl PotentialSpec {
             },
             PotentialSpec::Zhou2004 { elements } => Zhou2004::new(elements)?.potential(),
             other => Err(Error::invalid("pair_style", other.style(), "is not an EAM potential")),
+            PotentialSpec::LjCut(_) => Err(Error::invalid("pair_style", "lj/cut", "is not an EAM potential")),
+            PotentialSpec::Tersoff { .. } | PotentialSpec::Sw { .. } => Err(Error::invalid("pair_style", self.style(), "is not an EAM potential")),
         }
     }
 }
