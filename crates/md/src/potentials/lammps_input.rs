@@ -328,6 +328,7 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
                     "eam/fs" => Style::Setfl { style: EamStyle::FinnisSinclair, file: None },
                     "buck" | "born" | "pedone" | "coul/cut" | "coul/wolf" | "coul/dsf" | "hybrid/overlay" | "buck/coul/cut" | "coul/long" | "buck/coul/long" => {
                         Style::Ionic(ionic::settings(&line, n)?)
+                    }
                     "tersoff" => {
                         let shift = match &w[2..] {
                             [] => None,

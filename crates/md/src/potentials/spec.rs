@@ -285,7 +285,7 @@ impl PotentialSpec {
                             return Err(Error::invalid("hybrid/overlay", format!("unknown key '{k}'"), "allowed keys: styles, charges, neutralize"));
                         }
                         Ok(PotentialSpec::Hybrid { styles, charges })
-            }
+                    }
                     "tersoff" => {
                         let f: ManybodyFiles = serde_json::from_value(Value::Object(map)).map_err(|e| bad(e, "tersoff"))?;
                         let (file, elements, shift) = f.one_file("tersoff")?;
@@ -347,6 +347,7 @@ impl PotentialSpec {
                 let mut v = json!({"pair_style": "hybrid/overlay", "styles": styles.iter().map(|s| s.to_value()).collect::<Vec<_>>()});
                 super::spec_ionic::insert_charges(&mut v, charges);
                 v
+            }
             PotentialSpec::Tersoff { file, elements, shift } => {
                 let mut m = Map::new();
                 m.insert("pair_style".into(), json!("tersoff"));
@@ -399,6 +400,10 @@ impl PotentialSpec {
                 }
                 Arc::new(super::hybrid::Hybrid::new(members)?)
             }
+            PotentialSpec::Tersoff { file, elements, shift } => {
+                Arc::new(Tersoff::from_file(file, elements.as_deref(), shift.unwrap_or(0.0))?)
+            }
+            PotentialSpec::Sw { file, elements } => Arc::new(StillingerWeber::from_file(file, elements.as_deref())?),
         })
     }
 
@@ -429,8 +434,6 @@ impl PotentialSpec {
             },
             PotentialSpec::Zhou2004 { elements } => Zhou2004::new(elements)?.potential(),
             other => Err(Error::invalid("pair_style", other.style(), "is not an EAM potential")),
-            PotentialSpec::LjCut(_) => Err(Error::invalid("pair_style", "lj/cut", "is not an EAM potential")),
-            PotentialSpec::Tersoff { .. } | PotentialSpec::Sw { .. } => Err(Error::invalid("pair_style", self.style(), "is not an EAM potential")),
         }
     }
 }
