@@ -165,8 +165,8 @@ def test_errors_name_the_problem(tmp_path):
     _fails(["--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=1.2,Ti=2.4"], "no charge for O")
     _fails(["--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=1.2,Ti=2.4,O=x"], "'x'")
     # non-neutral cell, then allowed with --neutralize
-    _fails(["--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=2,Ti=4,O=-2"], "net charge", "neutralize")
-    r = single_point("--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=2,Ti=4,O=-2", "--neutralize", "--json")
+    _fails(["--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=2,Ti=4,O=-1.2"], "net charge", "neutralize")
+    r = single_point("--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=2,Ti=4,O=-1.2", "--neutralize", "--json")
     assert r.returncode == 0, r.stderr
     # buck without an unlike pair: no mixing rule
     (tmp_path / "buck.in").write_text("pair_style buck 6.0\npair_coeff 1 1 1.0 0.3 0.0\npair_coeff 2 2 1.0 0.3 0.0\n")

@@ -289,3 +289,53 @@ pub(super) fn finish(source: &str, style_line: usize, st: IonicState, elements: 
     }
     Ok(PotentialSpec::Hybrid { styles, charges: None })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::potentials::lammps_input::parse;
+    use crate::potentials::spec::PotentialSpec;
+
+    fn read(text: &str, els: &[&str], q: Option<Vec<f64>>) -> crate::error::Result<PotentialSpec> {
+        let lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let els: Vec<String> = els.iter().map(|s| s.to_string()).collect();
+        parse("in", &lines, &els, &[], q)?.to_spec()
+    }
+
+    #[test]
+    fn hybrid_lines_become_members_with_charges() {
+        let spec = read(
+            "pair_style hybrid/overlay pedone/omp 5.5 coul/dsf 0.25 8.0\npair_coeff * * coul/dsf\npair_coeff 1 2 pedone 0.340554 2.0067 2.1 1.0\npair_coeff 2 2 pedone 0.042395 1.379316 3.618701 22.0 5.0\npair_modify shift yes",
+            &["Si", "O"],
+            Some(vec![2.4, -1.2]),
+        )
+        .unwrap();
+        let PotentialSpec::Hybrid { styles, charges } = &spec else { panic!("hybrid") };
+        assert_eq!(charges.as_ref().unwrap().get("O"), Some(-1.2));
+        let PotentialSpec::ShortRange(p) = &styles[0] else { panic!("pedone") };
+        assert!(p.shift && p.pairs.len() == 2 && p.pairs[1].cutoff == Some(5.0));
+        let PotentialSpec::Coulomb(c) = &styles[1] else { panic!("coul") };
+        assert_eq!((c.alpha, c.cutoff), (Some(0.25), 8.0));
+        spec.build().unwrap();
+    }
+
+    #[test]
+    fn errors_name_the_problem_and_line() {
+        let e = |t: &str| read(t, &["Mg", "O"], Some(vec![2.0, -2.0])).unwrap_err().to_string();
+        let m = e("pair_style buck 6.0\npair_coeff 1 1 1.0 0.3 0.0\npair_coeff 2 2 1.0 0.3 0.0");
+        assert!(m.contains("types 1 2 (Mg-O)") && m.contains("mixing"), "{m}");
+        let m = e("pair_style hybrid/overlay buck 6.0 eam\n");
+        assert!(m.contains("not supported with sub-style 'eam'") && m.contains(":1:"), "{m}");
+        let m = e("pair_style hybrid/overlay buck 6.0 coul/dsf 0.2 6.0\npair_coeff * * coul/long");
+        assert!(m.contains(":2:") && m.contains("'coul/long' is not one of"), "{m}");
+        let m = e("pair_style hybrid/overlay buck 6.0 coul/dsf 0.2 6.0\npair_coeff 1 3 buck 1.0 0.3 0.0");
+        assert!(m.contains("type '3'"), "{m}");
+        let m = e("pair_style coul/wolf 0.2 6.0\npair_coeff 1 1");
+        assert!(m.contains("types 1 2"), "{m}");
+        let m = e("pair_style buck/coul/cut 6.0 8.0\npair_coeff * * 1.0 0.3 0.0 7.0");
+        assert!(m.contains("per-pair Coulomb cutoffs"), "{m}");
+        let m = e("pair_style coul/dsf 0.2\n");
+        assert!(m.contains("alpha and a cutoff"), "{m}");
+        let m = read("pair_style coul/dsf 0.2 6.0\npair_coeff * *", &["Mg", "O"], None).unwrap().build().unwrap_err().to_string();
+        assert!(m.contains("charges"), "{m}");
+    }
+}
