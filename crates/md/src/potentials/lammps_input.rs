@@ -302,6 +302,7 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
     let mut mixing = Mixing::Geometric;
     let mut shift = false;
     let mut kspace_settings: Option<crate::potentials::kspace::KSpaceSettings> = None;
+    let mut kspace_line = 0;
     for line in commands(source, lines)? {
         let w = &line.words;
         let whole = w.join(" ");
@@ -376,7 +377,10 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
                     k += 2;
                 }
             }
-            "kspace_style" => kspace_settings = Some(kspace::style(&line)?),
+            "kspace_style" => {
+                kspace_settings = Some(kspace::style(&line)?);
+                kspace_line = line.number;
+            }
             "kspace_modify" => kspace::modify(&line, &mut kspace_settings)?,
             "units" => {
                 if w.get(1).map(String::as_str) != Some("metal") || w.len() != 2 {
@@ -393,7 +397,7 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
         }
     }
     let mut potential = finish(source, style, style_line, elements, mixing, shift)?;
-    kspace::attach(source, &mut potential, kspace_settings)?;
+    kspace::attach(source, kspace_line, &mut potential, kspace_settings)?;
     Ok(LammpsInput { potential, charges, elements: elements.to_vec(), neutralize: false })
 }
 

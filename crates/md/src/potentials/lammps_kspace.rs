@@ -84,7 +84,8 @@ pub(super) fn modify(line: &Line, k: &mut Option<KSpaceSettings>) -> Result<()> 
 
 /// Give the k-space settings to every `coul/long` of the potential; an error if one has none
 /// or if settings were given without a `coul/long`.
-pub(super) fn attach(source: &str, potential: &mut LammpsPotential, k: Option<KSpaceSettings>) -> Result<()> {
+/// `line` is the number of the `kspace_style` line (0 when there is none), named in errors.
+pub(super) fn attach(source: &str, line: usize, potential: &mut LammpsPotential, k: Option<KSpaceSettings>) -> Result<()> {
     fn walk(spec: &mut PotentialSpec, k: &Option<KSpaceSettings>, found: &mut bool) -> Result<()> {
         match spec {
             PotentialSpec::Coulomb(c) if c.style == CoulStyle::Long => {
@@ -101,12 +102,12 @@ pub(super) fn attach(source: &str, potential: &mut LammpsPotential, k: Option<KS
     }
     let mut found = false;
     if let LammpsPotential::Spec(spec) = potential {
-        walk(spec, &k, &mut found).map_err(|e| Error::Parse { path: source.to_string(), line: 0, msg: e.to_string() })?;
+        walk(spec, &k, &mut found).map_err(|e| Error::Parse { path: source.to_string(), line, msg: e.to_string() })?;
     }
     if k.is_some() && !found {
         return Err(Error::Parse {
             path: source.to_string(),
-            line: 0,
+            line,
             msg: "kspace_style needs a pair style with long-range Coulomb (coul/long, buck/coul/long, or coul/long in hybrid/overlay)".into(),
         });
     }
