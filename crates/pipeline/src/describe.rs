@@ -5,7 +5,7 @@
 
 use crate::bridge;
 use crate::description::*;
-use crate::error::{invalid, Result};
+use crate::error::{invalid, PipelineError, Result};
 use crate::homogenise::{homogenise, Effective, PhaseInput};
 use crate::material::{build_structure, cubic_unit_cell, Material, PhaseKind};
 use crate::polycrystal::{polycrystal_residual, PolycrystalBox, PolycrystalInfo};
@@ -140,9 +140,18 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
         if !matches!(material.class.as_str(), "glass" | "polymer") {
             let melt_inputs = json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.melt_repeat});
             let ms: Structure = run.stages.run(&format!("{name}/melt_structure"), true, &melt_inputs, || build_structure(structure, &pot, [w; 3], preset.melt_repeat))?;
-            let m = run.protocol(&format!("{name}/melting"), "melting/coexistence", &ms, &pot, &preset.melting)?;
-            warnings.extend(warnings_of(&m, &format!("{name}/melting")));
-            t_melt = measured(&m["melting_temperature"], "K", "atomistic", "md:melting/coexistence");
+            match run.protocol(&format!("{name}/melting"), "melting/coexistence", &ms, &pot, &preset.melting) {
+                Ok(m) => {
+                    warnings.extend(warnings_of(&m, &format!("{name}/melting")));
+                    t_melt = measured(&m["melting_temperature"], "K", "atomistic", "md:melting/coexistence");
+                }
+                // small cells (the quick preset) can fail to bracket T_m: the other properties
+                // stand, T_transition_K is left out with the reason, as for a missing protocol
+                Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. })) => {
+                    warnings.push(format!("{name}: the coexistence melting run did not converge ({e}); T_transition_K is left out (a larger cell, without --quick, brackets it more reliably)"));
+                }
+                Err(e) => return Err(e),
+            }
         } else {
             warnings.push(format!("{name}: no glass-transition protocol yet; T_transition_K is left out"));
         }
