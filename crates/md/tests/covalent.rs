@@ -60,7 +60,10 @@ Ga N  Ga 1.6136914 0.0   0.0 32.5 0.0 -0.333333333333 0.0   0.0  0.0 0.0 0.0
 ";
 
 fn write(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("scalebridge-covalent-{}", std::process::id()));
+    // one file per call: tests run in parallel threads and must never read a file another is writing
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("scalebridge-covalent-{}-{k}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
