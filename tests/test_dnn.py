@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import pathlib
 import pickle
-import shutil
 import subprocess
 
 import numpy as np
@@ -19,6 +18,7 @@ from sklearn.metrics import mean_absolute_error
 
 from scalebridge import InputError
 from scalebridge import ml
+from conftest import scalebridge_cli
 
 pytestmark = pytest.mark.skipif(not ml.dnn_available(), reason="extension built without the `dnn` feature")
 
@@ -146,12 +146,7 @@ def test_dnn_explicit_groups_and_multi_task():
     assert np.corrcoef(mu[:, 1], t2)[0, 1] > 0.95
 
 
-def _cli():
-    exe = ROOT / ".venv" / "bin" / "scalebridge"
-    return str(exe) if exe.exists() else shutil.which("scalebridge")
-
-
-@pytest.mark.skipif(_cli() is None, reason="scalebridge CLI not installed")
+@pytest.mark.skipif(scalebridge_cli() is None, reason="scalebridge CLI not installed")
 def test_cli_train_predict_evaluate_dnn(tmp_path):
     rng = np.random.default_rng(3)
     elems = ["Fe", "O", "Na", "Cl", "Mg", "Al", "Si", "Ti", "Cu", "Ni"]
@@ -166,7 +161,7 @@ def test_cli_train_predict_evaluate_dnn(tmp_path):
     pd.DataFrame(rows, columns=["formula", "meso_grain_um", "y"]).to_csv(train, index=False)
     out = tmp_path / "model"
     args = ["--model", "dnn", "--max-epochs", "15", "--members", "2", "--ple-bins", "4"]
-    r = subprocess.run([_cli(), "train", str(train), "--target", "y", "--out", str(out), *args], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "train", str(train), "--target", "y", "--out", str(out), *args], capture_output=True, text=True)
     if r.returncode != 0 and "not available in this build" in r.stderr:
         pytest.skip("CLI built without the `dnn` feature")
     assert r.returncode == 0, r.stderr
@@ -177,12 +172,12 @@ def test_cli_train_predict_evaluate_dnn(tmp_path):
     edges = saved["model"]["Dnn"]["ple"]["edges"]  # piecewise-linear encoding, <= 4 bins per column
     assert len(edges) == saved["model"]["Dnn"]["n_features"] and max(map(len, edges)) == 5
     pred = tmp_path / "pred.csv"
-    r = subprocess.run([_cli(), "predict", str(out), str(train), "--out", str(pred)], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "predict", str(out), str(train), "--out", str(pred)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     p = pd.read_csv(pred)
     assert {"prediction", "std"} <= set(p.columns) and len(p) == len(rows)
     assert p["prediction"].isna().sum() == 1 and (p["std"].dropna() > 0).all()
-    r = subprocess.run([_cli(), "evaluate", str(train), "--target", "y", "--cv", "2", "--json", *args], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "evaluate", str(train), "--target", "y", "--cv", "2", "--json", *args], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
     assert rep["model"] == "dnn" and rep["cv"]["mae_mean"] < rep["dummy_mae"]

@@ -4,7 +4,6 @@ its metadata, and trained on by the CLI."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,16 +14,12 @@ import pytest
 
 from scalebridge.exceptions import InputError
 from scalebridge.features import columns_of_scale, read_table
+from conftest import scalebridge_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _cli():
-    exe = ROOT / ".venv" / "bin" / "scalebridge"
-    return str(exe) if exe.exists() else shutil.which("scalebridge")
-
-
-needs_cli = pytest.mark.skipif(_cli() is None, reason="scalebridge CLI not installed")
+needs_cli = pytest.mark.skipif(scalebridge_cli() is None, reason="scalebridge CLI not installed")
 
 
 def _csv(tmp_path: Path) -> Path:
@@ -47,7 +42,7 @@ def _csv(tmp_path: Path) -> Path:
 def test_rust_written_table_reads_in_pandas_with_metadata(tmp_path):
     data = _csv(tmp_path)
     out = tmp_path / "sub" / "table.parquet"
-    cmd = [_cli(), "dataset", "from-csv", str(data), "--out", str(out), "--target", "E=GPa", "--column", "a=atomistic:Å", "--class", "kind"]
+    cmd = [scalebridge_cli(), "dataset", "from-csv", str(data), "--out", str(out), "--target", "E=GPa", "--column", "a=atomistic:Å", "--class", "kind"]
     # an undeclared column (no unit) is refused, naming it
     r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode != 0 and '"note"' in r.stderr and "unit" in r.stderr
@@ -81,22 +76,22 @@ def test_rust_written_table_reads_in_pandas_with_metadata(tmp_path):
 
     # the CLI trains on the table (scales from metadata) and reports per-class metrics
     model = tmp_path / "model"
-    r = subprocess.run([_cli(), "train", str(out), "--target", "E", "--model", "gbm", "--out", str(model)], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "train", str(out), "--target", "E", "--model", "gbm", "--out", str(model)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    r = subprocess.run([_cli(), "evaluate", str(out), "--target", "E", "--cv", "3", "--json"], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "evaluate", str(out), "--target", "E", "--cv", "3", "--json"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
     assert rep["cv"]["mae_mean"] < rep["dummy_mae"]
     per = {c["class"]: c["metrics"]["n"] for c in rep["per_class"]}
     assert per == {"alloy": 100, "metal": 100, "oxide": 1}
     # ablation by scale: only the atomistic column (the lattice parameter tracks the target)
-    r = subprocess.run([_cli(), "evaluate", str(out), "--target", "E", "--cv", "3", "--json", "--scales", "atomistic"], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "evaluate", str(out), "--target", "E", "--cv", "3", "--json", "--scales", "atomistic"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["cv"]["mae_mean"] < rep["dummy_mae"]
-    r = subprocess.run([_cli(), "evaluate", str(out), "--target", "E", "--scales", "physics"], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "evaluate", str(out), "--target", "E", "--scales", "physics"], capture_output=True, text=True)
     assert r.returncode != 0 and "no numeric feature columns" in r.stderr
     pred = tmp_path / "pred.csv"
-    r = subprocess.run([_cli(), "predict", str(model), str(out), "--out", str(pred)], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "predict", str(model), str(out), "--out", str(pred)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     p = pd.read_csv(pred)
     assert len(p) == 201 and p["prediction"].notna().all()
@@ -128,7 +123,7 @@ def test_dataset_build_from_tiny_materials_and_train(tmp_path):
     )
     out = tmp_path / "table.parquet"
     cache = tmp_path / "cache"
-    cmd = [_cli(), "dataset", "build", str(tmp_path / "design.toml"), "--out", str(out), "--quick", "--cache", str(cache)]
+    cmd = [scalebridge_cli(), "dataset", "build", str(tmp_path / "design.toml"), "--out", str(out), "--quick", "--cache", str(cache)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     assert "[4/4]" in r.stderr
@@ -160,7 +155,7 @@ def test_dataset_build_from_tiny_materials_and_train(tmp_path):
     assert len(first) > 0
     # a GBM trains on the table (tiny: a smoke test of the path, not of accuracy)
     model = tmp_path / "model"
-    r = subprocess.run([_cli(), "train", str(out), "--target", "E_GPa", "--model", "gbm", "--out", str(model),
+    r = subprocess.run([scalebridge_cli(), "train", str(out), "--target", "E_GPa", "--model", "gbm", "--out", str(model),
                         "--scales", "composition,atomistic"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert (model / "model.json").exists()

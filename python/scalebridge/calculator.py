@@ -25,19 +25,21 @@ class ScaleBridgeCalculator(Calculator):
 
     Args:
         potential: the potential (e.g. ``LennardJones(...)`` or ``potentials.load(...)``).
-        skin: Verlet skin of the neighbour list, Å.
-        threads: worker threads (0 = all cores); results agree across thread counts to 1e-12.
+        skin: Verlet skin of the neighbour list, Å (default 1 Å).
+        threads: worker threads (default and 0: all cores); results agree across thread counts to 1e-12.
     """
 
     implemented_properties = ["energy", "free_energy", "forces", "stress", "energies", "stresses"]
     default_parameters: dict[str, Any] = {}
 
-    def __init__(self, potential: Potential, skin: float = 1.0, threads: int = 0, **kwargs: Any) -> None:
+    def __init__(self, potential: Potential, skin: float | None = None, threads: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(potential, Potential):
             raise TypeError(f"potential must be a scalebridge Potential, got {type(potential).__name__}")
         self.potential = potential
-        self._evaluator = _scalebridge.Evaluator(potential._inner, float(skin), int(threads))
+        self._evaluator = _scalebridge.Evaluator(
+            potential._inner, None if skin is None else float(skin), None if threads is None else int(threads)
+        )
 
     def calculate(
         self,

@@ -59,9 +59,11 @@ class Phase:
     heat_capacity_j_m3k: float = 0.0
 
     @classmethod
-    def isotropic(cls, E_GPa: float, nu: float, k_W_mK: float = 0.0) -> "Phase":
-        """Isotropic phase from Young's modulus (GPa), Poisson's ratio and conductivity (W/m/K)."""
-        return cls._from_json(_sb.continuum_phase_from_spec(f"E={E_GPa!r},nu={nu!r},k={k_W_mK!r}"))
+    def isotropic(cls, E_GPa: float, nu: float, k_W_mK: float | None = None) -> "Phase":
+        """Isotropic phase from Young's modulus (GPa), Poisson's ratio and conductivity (W/m/K;
+        a phase given none does not conduct heat)."""
+        k = "" if k_W_mK is None else f",k={float(k_W_mK)!r}"
+        return cls._from_json(_sb.continuum_phase_from_spec(f"E={float(E_GPa)!r},nu={float(nu)!r}{k}"))
 
     @classmethod
     def from_spec(cls, spec: str) -> "Phase":
@@ -74,9 +76,9 @@ class Phase:
         return cls._from_json(_sb.continuum_phase_from_spec("void"))
 
     @classmethod
-    def cubic(cls, C11: float, C12: float, C44: float, k_W_mK: float = 0.0, name: str = "cubic") -> "Phase":
+    def cubic(cls, C11: float, C12: float, C44: float, k_W_mK: float | None = None, name: str = "cubic") -> "Phase":
         """Cubic crystal in its crystal axes (GPa); validated when used."""
-        return cls._from_json(_sb.continuum_cubic_phase(float(C11), float(C12), float(C44), float(k_W_mK), name))
+        return cls._from_json(_sb.continuum_cubic_phase(float(C11), float(C12), float(C44), _opt(k_W_mK, float), name))
 
     @classmethod
     def anisotropic(cls, C_GPa: Any, kappa_W_mK: Any = None, name: str = "anisotropic") -> "Phase":
@@ -309,7 +311,7 @@ def plate_with_hole(
     )
 
 
-def write_vtk(path: Union[str, PathLike], phases: Any, fields: dict[str, np.ndarray] | None = None, voxel_size_m: float = 1.0) -> None:
+def write_vtk(path: Union[str, PathLike], phases: Any, fields: dict[str, np.ndarray] | None = None, voxel_size_m: float | None = None) -> None:
     """Write legacy VTK image data (ParaView, pyvista): phase ids plus cell fields.
 
     Each field has shape (nx, ny, nz) (scalar), (nx, ny, nz, 3) (vector) or (nx, ny, nz, 6)
@@ -322,4 +324,4 @@ def write_vtk(path: Union[str, PathLike], phases: Any, fields: dict[str, np.ndar
         nc = 1 if a.ndim == 3 else a.shape[-1]
         names.append(str(name))
         arrays.append(np.ascontiguousarray(a.reshape(g.size, nc)))
-    _sb.continuum_write_vtk(str(path), g, names, arrays, float(voxel_size_m))
+    _sb.continuum_write_vtk(str(path), g, names, arrays, _opt(voxel_size_m, float))

@@ -129,9 +129,9 @@ def coordination_numbers(structure: Any, cutoff: float) -> np.ndarray:
     return np.asarray(_scalebridge.coordination_numbers(cell, pos, symbols, masses, float(cutoff)))
 
 
-def embedding_density(structure: Any, potential: Potential, threads: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def embedding_density(structure: Any, potential: Potential, threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per-atom host electron density ρ_i of an EAM potential (the file's density unit) and the
     number of neighbours within the potential cutoff."""
     cell, pos, symbols, masses = to_arrays(structure)
-    d, c = _scalebridge.embedding_density(cell, pos, symbols, masses, potential._inner, int(threads))
+    d, c = _scalebridge.embedding_density(cell, pos, symbols, masses, potential._inner, None if threads is None else int(threads))
     return np.asarray(d), np.asarray(c)

@@ -520,13 +520,13 @@ def active_learning(
     pool_y,
     test_X,
     test_y,
-    acquisition: str = "variance",
-    initial: int = 20,
-    batch: int = 10,
-    max_labels: int = 200,
-    random_state: int = 0,
-    kappa: float = 2.0,
-    xi: float = 0.01,
+    acquisition: str | None = None,
+    initial: int | None = None,
+    batch: int | None = None,
+    max_labels: int | None = None,
+    random_state: int | None = None,
+    kappa: float | None = None,
+    xi: float | None = None,
     oracle: Callable[[np.ndarray], Any] | None = None,
 ) -> pd.DataFrame:
     """Pool-based active learning: test error versus number of labels.
@@ -537,7 +537,9 @@ def active_learning(
     simulation of each candidate. A NaN label marks a failed evaluation: the candidate is dropped
     and counted in ``n_failed``; ``max_labels`` counts oracle calls, failed ones included. An
     exception raised by the oracle stops the loop and propagates unchanged.
-    ``acquisition``: ``random``, ``variance``, ``ucb`` or ``ei``."""
+    ``acquisition``: ``random``, ``variance`` (the default), ``ucb`` (weight ``kappa``) or ``ei``
+    (margin ``xi``). Options left as None take the Rust defaults (initial 20, batch 10,
+    max_labels 200, random_state 0, kappa 2, xi 0.01)."""
     params = json.loads(_scalebridge.ml_default_params(estimator._kind))
     params.update(estimator._rust_params())
     if (pool_y is None) == (oracle is None):
@@ -549,13 +551,14 @@ def active_learning(
         None if pool_y is None else [float(v) for v in np.asarray(pool_y).ravel()],
         np.ascontiguousarray(test_X, dtype=np.float64),
         [float(v) for v in np.asarray(test_y).ravel()],
-        acquisition,
-        int(initial),
-        int(batch),
-        int(max_labels),
-        int(random_state),
-        float(kappa),
-        float(xi),
+        json.dumps({
+            k: v
+            for k, v in dict(
+                acquisition=acquisition, initial=initial, batch=batch, max_labels=max_labels,
+                seed=random_state, kappa=kappa, xi=xi,
+            ).items()
+            if v is not None
+        }),
         oracle,
     )
     return pd.DataFrame(steps, columns=["n_labels", "mae", "rmse", "best_label", "n_failed"])

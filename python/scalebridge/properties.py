@@ -335,12 +335,12 @@ def vacancy_formation_energy(
     return run_protocol("defects/vacancy", structure, potential, opts)
 
 
-def rdf(structure: Any, r_max: float, bins: int = 200) -> pd.DataFrame:
+def rdf(structure: Any, r_max: float, bins: int | None = None) -> pd.DataFrame:
     """Radial distribution function (LAMMPS ``compute rdf`` normalisation) up to ``r_max`` (Å):
     a table with ``r`` (bin centres, Å), the total ``g`` and running coordination ``coord``, and
     ``g_A_B`` / ``coord_A_B`` per species pair when there are several species."""
     cell, pos, symbols, _ = to_arrays(structure)
-    r, pairs = _scalebridge.rdf(cell, pos, symbols, float(r_max), int(bins))
+    r, pairs = _scalebridge.rdf(cell, pos, symbols, float(r_max), None if bins is None else int(bins))
     table: dict[str, Any] = {"r": np.asarray(r)}
     for a, b, g, cn in pairs:
         suffix = "" if a == "*" else f"_{a}_{b}"
@@ -452,7 +452,7 @@ def thermal_conductivity(
     return run_protocol(_THERMAL_METHODS[method], structure, potential, opts, cache_dir=cache_dir, progress=progress)
 
 
-def heat_flux(structure: Any, potential: Potential, velocities: Any, *, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def heat_flux(structure: Any, potential: Potential, velocities: Any, *, threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Heat current ``(J, J_conv)`` of a configuration, eV·Å/ps (not divided by the volume),
     as LAMMPS ``compute heat/flux`` with ``ke/atom``, ``pe/atom`` and
     ``centroid/stress/atom NULL virial``: ``J = Σ e_i v_i + Σ W_i·v_i``, ``J_conv = Σ e_i v_i``.
@@ -464,7 +464,7 @@ def heat_flux(structure: Any, potential: Potential, velocities: Any, *, threads:
     """
     cell, pos, symbols, masses = to_arrays(structure)
     v = np.ascontiguousarray(velocities, dtype=float)
-    j, jc = _scalebridge.heat_flux(cell, pos, symbols, masses, v, potential._inner, int(threads))
+    j, jc = _scalebridge.heat_flux(cell, pos, symbols, masses, v, potential._inner, None if threads is None else int(threads))
     return np.asarray(j), np.asarray(jc)
 
 

@@ -53,10 +53,13 @@ impl Args {
         Some((first..first + runs).collect())
     }
 
-    /// The options given on the command line (JSON; `null` = not given) with the one
-    /// method-specific flag `(key, value)` (the other method's flag is ignored, as always).
-    fn options(&self, default_seeds: &[u64], (key, value): (&str, serde_json::Value)) -> serde_json::Value {
-        merged(self.run.json(), json!({ "temperature": self.temperature, "seeds": self.seeds(default_seeds), key: value }))
+    /// The options given on the command line (JSON; `null` = not given). Both methods' own
+    /// flags are sent: the protocol refuses, by name, a flag of the other method.
+    fn options(&self, default_seeds: &[u64]) -> serde_json::Value {
+        merged(
+            self.run.json(),
+            json!({ "temperature": self.temperature, "seeds": self.seeds(default_seeds), "correlation_time": self.correlation_time, "slabs": self.slabs }),
+        )
     }
 }
 
@@ -76,7 +79,7 @@ pub fn run(a: Args) -> Result<(), String> {
     };
     match a.method.as_str() {
         "green-kubo" | "gk" => {
-            let json = a.options(&GreenKuboOptions::default().seeds, ("correlation_time", json!(a.correlation_time)));
+            let json = a.options(&GreenKuboOptions::default().seeds);
             let o = GreenKubo::parse_options(&json, threads).map_err(|e| e.to_string())?;
             if a.print.printed(&o)? {
                 return Ok(());
@@ -98,7 +101,7 @@ pub fn run(a: Args) -> Result<(), String> {
             })
         }
         "nemd" | "muller-plathe" => {
-            let json = a.options(&NemdOptions::default().seeds, ("slabs", json!(a.slabs)));
+            let json = a.options(&NemdOptions::default().seeds);
             let o = MullerPlathe::parse_options(&json, threads).map_err(|e| e.to_string())?;
             if a.print.printed(&o)? {
                 return Ok(());

@@ -4,8 +4,8 @@
 use clap::{Args as ClapArgs, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use scalebridge_continuum::io::{read_grid_npy, write_grid_npy, write_vtk, CellField};
-use scalebridge_continuum::material::{cubic_stiffness, parse_phase_spec, read_phase_file};
-use scalebridge_continuum::microstructure::{self as ms, FibreOptions, SphereOptions, Texture};
+use scalebridge_continuum::material::{parse_phase_spec, read_phase_file};
+use scalebridge_continuum::microstructure as ms;
 use scalebridge_continuum::{fem, fft, Grid, Material, SolverOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -39,9 +39,10 @@ pub struct Args {
     /// Read the phase grid from a 3-D integer .npy file instead of generating one.
     #[arg(long, conflicts_with = "microstructure")]
     pub input: Option<PathBuf>,
-    /// Volume fraction of phase 1 (laminate: layer fraction, normal along z; pores: porosity).
-    #[arg(long, default_value_t = 0.2)]
-    pub fraction: f64,
+    /// Volume fraction of phase 1 (laminate: layer fraction, normal along z; pores: porosity);
+    /// default 0.2.
+    #[arg(long)]
+    pub fraction: Option<f64>,
     /// Isotropic phase `E=<GPa>,nu=<->[,k=<W/m/K>]` or `void`; repeat, matrix first.
     #[arg(long = "phase")]
     pub phases: Vec<String>,
@@ -49,15 +50,16 @@ pub struct Args {
     /// Its phases come after the --phase ones; for voronoi the first phase is the grain crystal.
     #[arg(long)]
     pub phase_file: Option<PathBuf>,
-    /// Voxels per edge.
-    #[arg(long, default_value_t = 32)]
-    pub resolution: usize,
+    /// Voxels per edge (default 32).
+    #[arg(long)]
+    pub resolution: Option<usize>,
     #[arg(long, value_enum, default_value_t = Property::Elastic)]
     pub property: Property,
     #[arg(long, value_enum, default_value_t = Solver::Fft)]
     pub solver: Solver,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Random seed of the generator (default 1).
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Inclusion radius in voxels (spheres, fibres, pores); default resolution/10.
     #[arg(long)]
     pub radius: Option<f64>,
@@ -66,17 +68,18 @@ pub struct Args {
     pub length: Option<f64>,
     #[arg(long)]
     pub random_fibres: bool,
-    /// Number of Voronoi grains.
-    #[arg(long, default_value_t = 50)]
-    pub grains: usize,
+    /// Number of Voronoi grains (default 50).
+    #[arg(long)]
+    pub grains: Option<usize>,
     /// Grain orientations: random, or a <001> fibre texture along z with this spread in degrees.
     #[arg(long)]
     pub fibre_texture_deg: Option<f64>,
-    /// Relative residual tolerance of the CG solver.
-    #[arg(long, default_value_t = 1e-6)]
-    pub tol: f64,
-    #[arg(long, default_value_t = 2000)]
-    pub max_iter: usize,
+    /// Relative residual tolerance of the CG solver (default 1e-6).
+    #[arg(long)]
+    pub tol: Option<f64>,
+    /// Most CG iterations per load case (default 2000).
+    #[arg(long)]
+    pub max_iter: Option<usize>,
     /// Save the phase grid as .npy.
     #[arg(long)]
     pub save_grid: Option<PathBuf>,
@@ -99,9 +102,11 @@ fn materials(a: &Args) -> Result<Vec<Material>, String> {
     Ok(mats)
 }
 
+fn resolution(a: &Args) -> usize {
+    a.resolution.unwrap_or(ms::generate::DEFAULT_RESOLUTION)
+}
+
 fn build(a: &Args, mats: &mut Vec<Material>) -> Result<Grid, String> {
-    let n = [a.resolution; 3];
-    let r = a.radius.unwrap_or(a.resolution as f64 / 10.0);
     let e = |e: scalebridge_continuum::ContinuumError| e.to_string();
     if let Some(p) = &a.input {
         return read_grid_npy(p).map_err(e);
@@ -109,44 +114,32 @@ fn build(a: &Args, mats: &mut Vec<Material>) -> Result<Grid, String> {
     let Some(m) = a.microstructure else {
         return Err("give --microstructure or --input".into());
     };
-    let grid = match m {
-        Micro::Laminate => ms::laminate(n, a.fraction, 1).map_err(e)?,
-        Micro::Spheres => ms::spheres(n, &SphereOptions { fraction: a.fraction, radius: r, radius_cv: 0.0, gap: 1.0, seed: a.seed }).map_err(e)?,
-        Micro::Fibres => {
-            let o = FibreOptions {
-                fraction: a.fraction,
-                radius: r.min(a.resolution as f64 / 8.0),
-                length: a.length.unwrap_or(a.resolution as f64 / 2.0),
-                aligned: if a.random_fibres { None } else { Some([0.0, 0.0, 1.0]) },
-                gap: 1.0,
-                seed: a.seed,
-            };
-            ms::fibres(n, &o).map_err(e)?
-        }
-        Micro::Pores => {
-            if mats.len() == 1 {
-                mats.push(Material::void());
-            }
-            ms::pores(n, a.fraction, r, a.seed).map_err(e)?
-        }
-        Micro::Voronoi => {
-            let crystal = match mats.first() {
-                Some(c) => c.clone(),
-                None => {
-                    // Default grain: Cu (Simmons & Wang), κ = 400 W/m/K.
-                    Material { name: "Cu".into(), stiffness_gpa: cubic_stiffness(168.4, 121.4, 75.4), conductivity_w_mk: [[400.0, 0.0, 0.0], [0.0, 400.0, 0.0], [0.0, 0.0, 400.0]], heat_capacity_j_m3k: 0.0 }
-                }
-            };
-            let tex = match a.fibre_texture_deg {
-                Some(s) => Texture::Fibre { axis: [0.0, 0.0, 1.0], spread_deg: s },
-                None => Texture::Random,
-            };
-            let (g, rots) = ms::voronoi(n, a.grains, tex, a.seed).map_err(e)?;
-            *mats = ms::polycrystal_materials(&crystal, &rots);
-            g
-        }
+    let kind = format!("{m:?}").to_lowercase();
+    let o = ms::GenerateOptions {
+        fraction: a.fraction,
+        seed: a.seed,
+        radius: a.radius,
+        length: a.length,
+        random_fibres: a.random_fibres.then_some(true),
+        grains: a.grains,
+        texture_spread_deg: a.fibre_texture_deg,
+        ..Default::default()
     };
-    Ok(grid)
+    let generated = ms::generate(&kind, [resolution(a); 3], &o).map_err(e)?;
+    match m {
+        Micro::Pores if mats.len() == 1 => mats.push(Material::void()),
+        Micro::Voronoi => {
+            let crystal = mats.first().cloned().unwrap_or_else(ms::default_grain_crystal);
+            *mats = ms::polycrystal_materials(&crystal, generated.rotations.as_deref().unwrap_or(&[]));
+        }
+        _ => {}
+    }
+    Ok(generated.grid)
+}
+
+/// The generator seed that ran (the user's, or the generators' default).
+fn o_seed(a: &Args) -> u64 {
+    a.seed.unwrap_or(ms::SphereOptions::default().seed)
 }
 
 pub fn run(a: Args) -> Result<(), String> {
@@ -162,9 +155,11 @@ pub fn run(a: Args) -> Result<(), String> {
     pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     pb.set_style(ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
     let pbc = pb.clone();
+    let d = SolverOptions::default();
+    let (tol, max_iter) = (a.tol.unwrap_or(d.tol), a.max_iter.unwrap_or(d.max_iter));
     let opts = SolverOptions {
-        tol: a.tol,
-        max_iter: a.max_iter,
+        tol,
+        max_iter,
         progress: Some(Arc::new(move |load, nloads, it, res| {
             pbc.set_message(format!("load {}/{nloads}, CG iteration {it}, residual {res:.2e}", load + 1));
             pbc.tick();
@@ -181,7 +176,7 @@ pub fn run(a: Args) -> Result<(), String> {
     if let Some(p) = &a.vtk {
         let mut fields_vm = Vec::new();
         if a.property == Property::Elastic {
-            let f = fft::local_fields_elastic(&grid, &mats, [1.0, 0.0, 0.0, 0.0, 0.0, 0.0], &SolverOptions { tol: a.tol, max_iter: a.max_iter, progress: None }).map_err(|e| e.to_string())?;
+            let f = fft::local_fields_elastic(&grid, &mats, [1.0, 0.0, 0.0, 0.0, 0.0, 0.0], &SolverOptions { tol, max_iter, progress: None }).map_err(|e| e.to_string())?;
             fields_vm = f.von_mises_gpa;
         }
         let cf: Vec<CellField<'_>> = if fields_vm.is_empty() { vec![] } else { vec![CellField { name: "von_mises_GPa_per_unit_strain_xx", nc: 1, data: &fields_vm }] };
@@ -192,7 +187,7 @@ pub fn run(a: Args) -> Result<(), String> {
         obj.insert("property".into(), serde_json::json!(format!("{:?}", a.property).to_lowercase()));
         obj.insert("n_phases".into(), serde_json::json!(mats.len()));
         if let Some(p) = obj.get_mut("provenance").and_then(|p| p.as_object_mut()) {
-            p.insert("seed".into(), serde_json::json!(a.seed));
+            p.insert("seed".into(), serde_json::json!(o_seed(&a)));
         }
     }
     if a.json {
@@ -200,8 +195,8 @@ pub fn run(a: Args) -> Result<(), String> {
         return Ok(());
     }
     let fr = out["phase_fractions"].as_array().map(|v| v.iter().filter_map(|x| x.as_f64()).map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(" ")).unwrap_or_default();
-    println!("microstructure {} at {}³, phase fractions {fr}", out["microstructure"], a.resolution);
-    println!("solver {} (tol {:e}), {:.2} s, iterations {}", out["provenance"]["solver"], a.tol, out["wall_time_s"].as_f64().unwrap_or(0.0), out["iterations"]);
+    println!("microstructure {} at {}³, phase fractions {fr}", out["microstructure"], resolution(&a));
+    println!("solver {} (tol {:e}), {:.2} s, iterations {}", out["provenance"]["solver"], tol, out["wall_time_s"].as_f64().unwrap_or(0.0), out["iterations"]);
     if a.property == Property::Elastic {
         println!("C_GPa (Voigt xx yy zz yz xz xy):");
         if let Some(rows) = out["C_GPa"].as_array() {

@@ -73,6 +73,9 @@ impl Material {
         }
     }
 
+    /// Conductivity of a phase given without one (W/m/K): it does not conduct heat.
+    pub const DEFAULT_CONDUCTIVITY_W_MK: f64 = 0.0;
+
     /// Cubic single crystal in its crystal axes.
     pub fn cubic(c11: f64, c12: f64, c44: f64, k_w_mk: f64) -> Self {
         Material {
@@ -196,9 +199,9 @@ pub fn parse_phase_spec(spec: &str) -> Result<Material> {
             other => return Err(crate::error::invalid("phase", spec, &format!("unknown key '{other}' (use E, nu, k, rho_cp)"))),
         }
     }
-    let e = e.unwrap_or(0.0);
-    let nu = nu.unwrap_or(0.3);
-    let k = k.unwrap_or(0.0);
+    let e = e.ok_or_else(|| crate::error::invalid("phase", spec, "gives no Young's modulus E (GPa); write e.g. E=70,nu=0.3"))?;
+    let nu = nu.ok_or_else(|| crate::error::invalid("phase", spec, "gives no Poisson's ratio nu; write e.g. E=70,nu=0.3"))?;
+    let k = k.unwrap_or(Material::DEFAULT_CONDUCTIVITY_W_MK);
     if e.is_nan() || e < 0.0 {
         return Err(ContinuumError::InvalidMaterial { phase: 0, reason: format!("Young's modulus E = {e} GPa must be ≥ 0 (spec '{spec}')") });
     }

@@ -13,6 +13,8 @@ use std::sync::Arc;
 
 /// Default Verlet skin, Å (LAMMPS metal default `neighbor 2.0 bin`... we use 1.0 Å, as bench/in.eam).
 pub const DEFAULT_SKIN: f64 = 1.0;
+/// Worker threads when none are given: 0 = all cores (results do not depend on the count).
+pub const DEFAULT_THREADS: usize = 0;
 
 /// Evaluates a potential on structures, keeping its neighbour list and scratch between calls.
 #[derive(Debug)]

@@ -2,6 +2,7 @@
 //! and active learning for materials-property surrogates.
 
 pub mod active;
+pub mod active_options;
 pub mod data;
 #[cfg(feature = "dnn")]
 pub mod dnn;

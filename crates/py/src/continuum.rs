@@ -19,12 +19,15 @@ fn materials_from(json: &str) -> PyResult<Vec<Material>> {
     serde_json::from_str(json).map_err(|e| InputError::new_err(format!("bad phase table: {e}")))
 }
 
-fn grid_from(phases: &PyReadonlyArray3<'_, u16>, voxel_size_m: f64) -> PyResult<Grid> {
+fn grid_from(phases: &PyReadonlyArray3<'_, u16>, voxel_size_m: Option<f64>) -> PyResult<Grid> {
     let shape = phases.shape();
     let dims = [shape[0], shape[1], shape[2]];
     let data = phases.as_slice().map_err(|_| InputError::new_err("phase grid must be C-contiguous"))?.to_vec();
     let g = cont(Grid::new(dims, data))?;
-    cont(g.with_voxel_size(voxel_size_m))
+    match voxel_size_m {
+        Some(h) => cont(g.with_voxel_size(h)),
+        None => Ok(g),
+    }
 }
 
 /// Solver options: what the caller gave, the engine's defaults for the rest.
@@ -42,10 +45,7 @@ fn grid_array<'py>(py: Python<'py>, g: &Grid) -> PyResult<Bound<'py, PyArray3<u1
 /// Generate a microstructure; returns (phases uint16 (nx,ny,nz), rotations (ngrains,3,3) or None).
 #[pyfunction]
 /// Every argument but `kind` and `resolution` is optional (Python passes `None` for what the user
-/// did not give): `fraction`, `seed`, `gap` and `radius_cv` default to the generators' own
-/// defaults ([`ms::SphereOptions::default`]); `radius` to a tenth and a fibre's `length` to half
-/// of the smallest grid dimension; aligned fibres along z, 50 Voronoi grains, randomly oriented
-/// ellipsoids with semi-axes 1 : 1 : 2, one laminate bilayer.
+/// did not give); the defaults live in `scalebridge_continuum::microstructure::generate`.
 #[pyo3(signature = (kind, resolution, fraction=None, seed=None, radius=None, length=None, random_fibres=None, grains=None, texture_spread_deg=None, axes=None, random_orientation=None, gap=None, radius_cv=None, n_bilayers=None))]
 #[allow(clippy::too_many_arguments)]
 fn continuum_generate<'py>(
@@ -66,37 +66,10 @@ fn continuum_generate<'py>(
     n_bilayers: Option<usize>,
 ) -> PyResult<(Bound<'py, PyArray3<u16>>, Option<Bound<'py, PyArray3<f64>>>)> {
     use sc::microstructure as ms;
-    let d = ms::SphereOptions::default();
-    let (fraction, seed, gap, radius_cv) = (fraction.unwrap_or(d.fraction), seed.unwrap_or(d.seed), gap.unwrap_or(d.gap), radius_cv.unwrap_or(d.radius_cv));
-    let (random_fibres, grains, random_orientation, n_bilayers) = (random_fibres.unwrap_or(false), grains.unwrap_or(50), random_orientation.unwrap_or(true), n_bilayers.unwrap_or(1));
-    let n = resolution;
-    let nmin = *n.iter().min().unwrap_or(&1) as f64;
-    let r = radius.unwrap_or(nmin / 10.0);
+    let o = ms::GenerateOptions { fraction, seed, radius, length, random_fibres, grains, texture_spread_deg, axes, random_orientation, gap, radius_cv, n_bilayers };
     let kind = kind.to_string();
-    let (g, rots) = py.detach(|| {
-        no_panic("generate", || {
-            let out = match kind.as_str() {
-                "laminate" => (cont(ms::laminate(n, fraction, n_bilayers))?, None),
-                "spheres" => (cont(ms::spheres(n, &ms::SphereOptions { fraction, radius: r, radius_cv, gap, seed }))?, None),
-                "ellipsoids" => (cont(ms::ellipsoids(n, &ms::EllipsoidOptions { fraction, radius: r, axes: axes.unwrap_or([1.0, 1.0, 2.0]), random_orientation, gap, seed }))?, None),
-                "fibres" => {
-                    let o = ms::FibreOptions { fraction, radius: r, length: length.unwrap_or(nmin / 2.0), aligned: if random_fibres { None } else { Some([0.0, 0.0, 1.0]) }, gap, seed };
-                    (cont(ms::fibres(n, &o))?, None)
-                }
-                "pores" => (cont(ms::pores(n, fraction, r, seed))?, None),
-                "voronoi" => {
-                    let tex = match texture_spread_deg {
-                        Some(s) => ms::Texture::Fibre { axis: [0.0, 0.0, 1.0], spread_deg: s },
-                        None => ms::Texture::Random,
-                    };
-                    let (g, rots) = cont(ms::voronoi(n, grains, tex, seed))?;
-                    (g, Some(rots))
-                }
-                other => return Err(InputError::new_err(format!("unknown microstructure '{other}' (laminate, spheres, ellipsoids, fibres, pores, voronoi)"))),
-            };
-            Ok(out)
-        })
-    })?;
+    let gen = py.detach(|| no_panic("generate", || cont(ms::generate(&kind, resolution, &o))))?;
+    let (g, rots) = (gen.grid, gen.rotations);
     let rot_arr = match rots {
         Some(r) => {
             let flat: Vec<f64> = r.iter().flat_map(|m| m.iter().flat_map(|row| row.iter().copied())).collect();
@@ -111,7 +84,7 @@ fn continuum_generate<'py>(
 #[pyfunction]
 #[pyo3(signature = (phases, materials_json, property="elastic", solver="fft", tol=None, max_iter=None))]
 fn continuum_homogenize(py: Python<'_>, phases: PyReadonlyArray3<'_, u16>, materials_json: &str, property: &str, solver: &str, tol: Option<f64>, max_iter: Option<usize>) -> PyResult<String> {
-    let g = grid_from(&phases, 1.0)?;
+    let g = grid_from(&phases, None)?;
     let mats = materials_from(materials_json)?;
     let o = options(tol, max_iter);
     let (property, solver) = (property.to_string(), solver.to_string());
@@ -140,7 +113,7 @@ fn continuum_local_fields<'py>(
     tol: Option<f64>,
     max_iter: Option<usize>,
 ) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>, Bound<'py, numpy::PyArray1<f64>>, String)> {
-    let g = grid_from(&phases, 1.0)?;
+    let g = grid_from(&phases, None)?;
     let mats = materials_from(materials_json)?;
     let o = options(tol, max_iter);
     let solver = solver.to_string();
@@ -240,9 +213,9 @@ fn continuum_plate_with_hole(py: Python<'_>, half_width: usize, radius: f64, e_g
 
 /// A cubic single crystal in its crystal axes (JSON phase); validated when used.
 #[pyfunction]
-#[pyo3(signature = (c11, c12, c44, k_w_mk=0.0, name=None))]
-fn continuum_cubic_phase(c11: f64, c12: f64, c44: f64, k_w_mk: f64, name: Option<&str>) -> PyResult<String> {
-    let m = Material::cubic(c11, c12, c44, k_w_mk);
+#[pyo3(signature = (c11, c12, c44, k_w_mk=None, name=None))]
+fn continuum_cubic_phase(c11: f64, c12: f64, c44: f64, k_w_mk: Option<f64>, name: Option<&str>) -> PyResult<String> {
+    let m = Material::cubic(c11, c12, c44, k_w_mk.unwrap_or(Material::DEFAULT_CONDUCTIVITY_W_MK));
     to_json(&match name {
         Some(n) => m.named(n),
         None => m,
@@ -251,8 +224,8 @@ fn continuum_cubic_phase(c11: f64, c12: f64, c44: f64, k_w_mk: f64, name: Option
 
 /// Write legacy VTK image data with the phase grid and named cell fields (n, 1|3|6).
 #[pyfunction]
-#[pyo3(signature = (path, phases, names, fields, voxel_size_m=1.0))]
-fn continuum_write_vtk(path: &str, phases: PyReadonlyArray3<'_, u16>, names: Vec<String>, fields: Vec<PyReadonlyArray2<'_, f64>>, voxel_size_m: f64) -> PyResult<()> {
+#[pyo3(signature = (path, phases, names, fields, voxel_size_m=None))]
+fn continuum_write_vtk(path: &str, phases: PyReadonlyArray3<'_, u16>, names: Vec<String>, fields: Vec<PyReadonlyArray2<'_, f64>>, voxel_size_m: Option<f64>) -> PyResult<()> {
     let g = grid_from(&phases, voxel_size_m)?;
     if names.len() != fields.len() {
         return Err(InputError::new_err("one name per field"));

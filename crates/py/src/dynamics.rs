@@ -57,7 +57,7 @@ fn minimize<'py>(
         max_step: max_step.unwrap_or(d.max_step),
         cell: cell_relax,
     };
-    let (skin, threads) = (skin.unwrap_or(scalebridge_md::evaluator::DEFAULT_SKIN), threads.unwrap_or(0));
+    let (skin, threads) = (skin.unwrap_or(scalebridge_md::evaluator::DEFAULT_SKIN), threads.unwrap_or(scalebridge_md::evaluator::DEFAULT_THREADS));
     let algorithm = algorithm.unwrap_or("fire");
     let pot = potential.inner.clone();
     let alg = algorithm.to_string();
@@ -137,7 +137,7 @@ fn coordination_numbers(
 /// Per-atom embedding (host electron) density of a many-body potential (EAM), and the number of
 /// neighbours within the potential's cutoff: (density, coordination).
 #[pyfunction]
-#[pyo3(signature = (cell, positions, symbols, masses, potential, threads=0))]
+#[pyo3(signature = (cell, positions, symbols, masses, potential, threads=None))]
 fn embedding_density(
     py: Python<'_>,
     cell: PyReadonlyArray2<f64>,
@@ -145,8 +145,9 @@ fn embedding_density(
     symbols: Vec<String>,
     masses: Option<Vec<f64>>,
     potential: &PyPotential,
-    threads: usize,
+    threads: Option<usize>,
 ) -> PyResult<(Vec<f64>, Vec<f64>)> {
+    let threads = threads.unwrap_or(scalebridge_md::evaluator::DEFAULT_THREADS);
     let s = structure_from(cell, positions, symbols, masses)?;
     let pot = potential.inner.clone();
     py.detach(|| {

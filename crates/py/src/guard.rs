@@ -27,3 +27,41 @@ pub fn no_panic<T, F: FnOnce() -> PyResult<T>>(what: &str, f: F) -> PyResult<T> 
         }
     }
 }
+
+/// Progress towards a Python callable `callback(done, total, stage)`, at most every 0.2 s; also
+/// checks Ctrl-C. A callback returning `False`, raising, or a pending KeyboardInterrupt stops the
+/// calculation (the exception is restored for the caller).
+pub struct PyProgress {
+    callback: Option<Py<PyAny>>,
+    last: std::time::Instant,
+}
+
+impl PyProgress {
+    pub fn new(callback: Option<Py<PyAny>>) -> Self {
+        PyProgress { callback, last: std::time::Instant::now() }
+    }
+}
+
+impl scalebridge_core::progress::Progress for PyProgress {
+    fn update(&mut self, done: u64, total: u64, stage: &str) -> bool {
+        if self.last.elapsed().as_secs_f64() < 0.2 && done < total {
+            return true;
+        }
+        self.last = std::time::Instant::now();
+        Python::attach(|py| {
+            if py.check_signals().is_err() {
+                return false;
+            }
+            match &self.callback {
+                None => true,
+                Some(cb) => match cb.call1(py, (done, total, stage)) {
+                    Ok(r) => r.extract::<bool>(py).unwrap_or(true),
+                    Err(e) => {
+                        e.restore(py);
+                        false
+                    }
+                },
+            }
+        })
+    }
+}

@@ -139,8 +139,10 @@ pub struct PyEvaluator {
 #[pymethods]
 impl PyEvaluator {
     #[new]
-    #[pyo3(signature = (potential, skin=1.0, threads=0))]
-    fn new(potential: &PyPotential, skin: f64, threads: usize) -> PyResult<Self> {
+    #[pyo3(signature = (potential, skin=None, threads=None))]
+    fn new(potential: &PyPotential, skin: Option<f64>, threads: Option<usize>) -> PyResult<Self> {
+        let skin = skin.unwrap_or(scalebridge_md::evaluator::DEFAULT_SKIN);
+        let threads = threads.unwrap_or(scalebridge_md::evaluator::DEFAULT_THREADS);
         Ok(PyEvaluator { inner: md(Evaluator::new(potential.inner.clone(), skin, threads))? })
     }
 
@@ -291,7 +293,7 @@ impl PySimulation {
         let spec = EnsembleSpec { temperature, damping, seed, pressure, pressure_damping, coupling, bulk_modulus };
         let integ = make_integrator(ensemble.unwrap_or("nve"), &spec)?;
         let (timestep, skin) = (timestep.unwrap_or(DEFAULT_TIMESTEP_PS), skin.unwrap_or(scalebridge_md::evaluator::DEFAULT_SKIN));
-        let sim = md(Simulation::new(s, potential.inner.clone(), integ, timestep, skin, threads.unwrap_or(0)))?;
+        let sim = md(Simulation::new(s, potential.inner.clone(), integ, timestep, skin, threads.unwrap_or(scalebridge_md::evaluator::DEFAULT_THREADS)))?;
         Ok(PySimulation { inner: sim })
     }
 

@@ -6,7 +6,7 @@ use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use scalebridge_ml::active::{run_active_learning, Acquisition, AlParams, Oracle, TableOracle};
+use scalebridge_ml::active::{run_active_learning, Oracle, TableOracle};
 use scalebridge_ml::eval::{coverage, mae, precision_recall_f1, r2, rmse, roc_auc};
 use scalebridge_ml::gbm::GbmParams;
 use scalebridge_ml::gp::GpParams;
@@ -346,7 +346,7 @@ impl Oracle for PyOracle {
 /// given, from calling it (a simulation). Returns a list of (n_labels, mae, rmse, best_label,
 /// n_failed) after each round.
 #[pyfunction]
-#[pyo3(signature = (kind, params_json, pool_x, pool_y, test_x, test_y, acquisition="variance", initial=20, batch=10, max_labels=200, seed=0, kappa=2.0, xi=0.01, oracle=None))]
+#[pyo3(signature = (kind, params_json, pool_x, pool_y, test_x, test_y, options_json, oracle=None))]
 #[allow(clippy::too_many_arguments)]
 fn ml_active_learning(
     py: Python<'_>,
@@ -356,28 +356,17 @@ fn ml_active_learning(
     pool_y: Option<Vec<f64>>,
     test_x: PyReadonlyArray2<'_, f64>,
     test_y: Vec<f64>,
-    acquisition: &str,
-    initial: usize,
-    batch: usize,
-    max_labels: usize,
-    seed: u64,
-    kappa: f64,
-    xi: f64,
+    options_json: &str,
     oracle: Option<Py<PyAny>>,
 ) -> PyResult<Vec<(usize, f64, f64, f64, usize)>> {
     let k = kind_from(kind, params_json)?;
-    let acq = match acquisition {
-        "random" => Acquisition::Random,
-        "variance" => Acquisition::Variance,
-        "ucb" => Acquisition::Ucb { kappa },
-        "ei" => Acquisition::Ei { xi },
-        other => return Err(InputError::new_err(format!("unknown acquisition {other:?} (random, variance, ucb, ei)"))),
-    };
+    let opts: scalebridge_ml::active_options::AlOptions =
+        serde_json::from_str(options_json).map_err(|e| InputError::new_err(format!("active-learning options: {e}")))?;
+    let p = ml(opts.resolve())?;
     let (px, tx) = (matrix(&pool_x)?, matrix(&test_x)?);
     if test_y.len() != tx.n_rows || pool_y.as_ref().is_some_and(|y| y.len() != px.n_rows) {
         return Err(InputError::new_err("pool/test targets must match the number of rows"));
     }
-    let p = AlParams { initial, batch, max_labels, acquisition: acq, seed };
     if let Some(f) = &oracle {
         if !f.bind(py).is_callable() {
             return Err(InputError::new_err("oracle must be callable: oracle(indices) -> labels"));

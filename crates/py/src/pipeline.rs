@@ -2,41 +2,11 @@
 //! same dictionary as JSON). Conversions, progress and error mapping only; defaults live in Rust.
 
 use crate::error::IntoPyResult;
-use crate::guard::{no_panic, InputError};
+use crate::guard::{no_panic, InputError, PyProgress};
 use pyo3::prelude::*;
-use scalebridge_core::progress::Progress;
 use scalebridge_pipeline::{describe_json, DescribeOptions, Material};
 use std::path::PathBuf;
 
-/// Progress towards a Python callable `callback(done, total, stage)`; also checks Ctrl-C.
-struct PyProgress {
-    callback: Option<Py<PyAny>>,
-    last: std::time::Instant,
-}
-
-impl Progress for PyProgress {
-    fn update(&mut self, done: u64, total: u64, stage: &str) -> bool {
-        if self.last.elapsed().as_secs_f64() < 0.2 && done < total {
-            return true;
-        }
-        self.last = std::time::Instant::now();
-        Python::attach(|py| {
-            if py.check_signals().is_err() {
-                return false;
-            }
-            match &self.callback {
-                None => true,
-                Some(cb) => match cb.call1(py, (done, total, stage)) {
-                    Ok(r) => r.extract::<bool>(py).unwrap_or(true),
-                    Err(e) => {
-                        e.restore(py);
-                        false
-                    }
-                },
-            }
-        })
-    }
-}
 
 /// Describe a material: `path` (a TOML file) or `material_json` (the dictionary as JSON, relative
 /// files resolved against `base_dir`). Returns the description JSON (a list for a list of
@@ -64,7 +34,7 @@ fn describe(
         _ => return Err(InputError::new_err("give a material description file or a dictionary (one of them)")),
     };
     let opts = DescribeOptions { quick: quick.unwrap_or_default(), out, cache_dir, store: None, threads };
-    let mut prog = PyProgress { callback: progress, last: std::time::Instant::now() };
+    let mut prog = PyProgress::new(progress);
     py.detach(|| {
         no_panic("describe", || {
             let v = describe_json(&material, &opts, &mut prog).py()?;

@@ -3,47 +3,15 @@
 //! `scalebridge.properties.PropertyResult`). Conversions, progress and error mapping only.
 
 use crate::error::md;
-use crate::guard::{no_panic, InputError};
+use crate::guard::{no_panic, InputError, PyProgress};
 use crate::md::{structure_from, PyPotential};
 use numpy::PyReadonlyArray2;
 use pyo3::prelude::*;
 use scalebridge_md::error::Result as MdResult;
 use scalebridge_md::evaluator::{Evaluator, DEFAULT_SKIN};
 use scalebridge_md::computes::heat_flux::compute_heat_current;
-use scalebridge_protocols::report::Progress;
 use scalebridge_protocols::Context;
 
-/// Progress towards a Python callable `callback(done, total, stage)`; also checks Ctrl-C.
-/// A callback returning `False` (or a pending KeyboardInterrupt) interrupts the protocol.
-struct PyProgress {
-    callback: Option<Py<PyAny>>,
-    last: std::time::Instant,
-}
-
-impl Progress for PyProgress {
-    fn update(&mut self, done: u64, total: u64, stage: &str) -> bool {
-        // talk to Python at most every 0.2 s
-        if self.last.elapsed().as_secs_f64() < 0.2 && done < total {
-            return true;
-        }
-        self.last = std::time::Instant::now();
-        Python::attach(|py| {
-            if py.check_signals().is_err() {
-                return false;
-            }
-            match &self.callback {
-                None => true,
-                Some(cb) => match cb.call1(py, (done, total, stage)) {
-                    Ok(r) => r.extract::<bool>(py).unwrap_or(true),
-                    Err(e) => {
-                        e.restore(py);
-                        false
-                    }
-                },
-            }
-        })
-    }
-}
 
 fn json<T: serde::Serialize>(r: MdResult<T>) -> PyResult<String> {
     let v = md(r)?;
@@ -72,7 +40,7 @@ fn run_protocol(
     md(pot.check_species(&s.species))?;
     let opts: serde_json::Value =
         serde_json::from_str(options).map_err(|e| InputError::new_err(format!("options of protocol '{protocol}': {e}")))?;
-    let mut prog = PyProgress { callback: progress, last: std::time::Instant::now() };
+    let mut prog = PyProgress::new(progress);
     let out = py.detach(|| {
         no_panic(protocol, || {
             let mut ctx = Context::new(&mut prog).with_cache_dir(cache_dir.map(Into::into));
@@ -98,7 +66,7 @@ fn plot_series(series: &str, path: &str, title: &str) -> PyResult<()> {
 /// RDF up to `r_max` (Å) with `bins` bins: (r, [(a, b, g, running coordination), ...]); the
 /// first entry is the total ("*", "*").
 #[pyfunction]
-#[pyo3(signature = (cell, positions, symbols, r_max, bins=200))]
+#[pyo3(signature = (cell, positions, symbols, r_max, bins=None))]
 #[allow(clippy::type_complexity)]
 fn rdf(
     py: Python<'_>,
@@ -106,8 +74,9 @@ fn rdf(
     positions: PyReadonlyArray2<f64>,
     symbols: Vec<String>,
     r_max: f64,
-    bins: usize,
+    bins: Option<usize>,
 ) -> PyResult<(Vec<f64>, Vec<(String, String, Vec<f64>, Vec<f64>)>)> {
+    let bins = bins.unwrap_or(scalebridge_md::computes::descriptors::DEFAULT_RDF_BINS);
     let ones = Some(vec![1.0; symbols.len()]);
     let s = structure_from(cell, positions, symbols, ones)?;
     let r = py.detach(|| no_panic("rdf", || md(scalebridge_md::computes::descriptors::rdf(&s, r_max, bins))))?;
@@ -174,7 +143,7 @@ fn bond_statistics(
 /// `ke/atom`, `pe/atom` and `centroid/stress/atom NULL virial`: returns `(J, J_conv)` in eV·Å/ps
 /// (not divided by the volume).
 #[pyfunction]
-#[pyo3(signature = (cell, positions, symbols, masses, velocities, potential, threads=1))]
+#[pyo3(signature = (cell, positions, symbols, masses, velocities, potential, threads=None))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn heat_flux(
     py: Python<'_>,
@@ -184,8 +153,9 @@ fn heat_flux(
     masses: Option<Vec<f64>>,
     velocities: PyReadonlyArray2<f64>,
     potential: &PyPotential,
-    threads: usize,
+    threads: Option<usize>,
 ) -> PyResult<(Vec<f64>, Vec<f64>)> {
+    let threads = threads.unwrap_or(scalebridge_md::evaluator::DEFAULT_THREADS);
     let s = structure_from(cell, positions, symbols, masses)?;
     let v = velocities.as_array();
     if v.shape() != [s.len(), 3] {

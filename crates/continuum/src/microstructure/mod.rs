@@ -4,12 +4,14 @@
 //! Sizes are in voxels. All generators are deterministic for a given seed.
 
 mod fibres;
+pub mod generate;
 mod inclusions;
 mod laminate;
 mod voronoi;
 
 pub use fibres::{fibres, FibreOptions};
 pub use inclusions::{ellipsoids, pores, spheres, EllipsoidOptions, SphereOptions};
+pub use generate::{default_grain_crystal, generate, GenerateOptions, Generated};
 pub use laminate::laminate;
 pub use voronoi::{polycrystal_materials, voronoi, Texture};
 

@@ -51,6 +51,10 @@ fn pair_list(s: &Structure, cutoff: f64) -> Result<NeighborList> {
     Ok(nl)
 }
 
+/// RDF bins when none are given (LAMMPS `compute rdf` takes the number explicitly; 200 bins
+/// resolve the first peak of a metal at r_max ≈ 8 Å to 0.04 Å).
+pub const DEFAULT_RDF_BINS: usize = 200;
+
 /// RDF up to `r_max` (Å) with `bins` bins, total and per species pair.
 pub fn rdf(s: &Structure, r_max: f64, bins: usize) -> Result<Rdf> {
     if bins == 0 || bins > 100_000 {
