@@ -162,7 +162,7 @@ pub fn parse(path: &str, text: &str, style: MolecularStyle, elements: &[String])
             }
             "Atoms" => {
                 if !hint.is_empty() && hint != style.name() {
-                    return Err(perr(ln, format!("the Atoms section is '# {hint}' but the atom style asked for is {}", style.name())));
+                    return Err(perr(ln, format!("the Atoms section is '# {hint}' but the atom style asked for is the molecular style {}", style.name())));
                 }
                 let mut out = Vec::with_capacity(n);
                 let hm = h.cell.matrix();
