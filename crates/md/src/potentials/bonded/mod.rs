@@ -252,23 +252,30 @@ impl Potential for Bonded {
     fn fingerprint(&self) -> String {
         let st: Vec<String> = self.styles.iter().enumerate().filter_map(|(k, s)| s.as_ref().map(|s| format!("{}:{}:{:?}", TERM_KINDS[k], s.style, s.coeffs))).collect();
         let c = self.topology.counts();
-        format!("bonded[{}; terms {:?}; {:x}]", st.join(";"), c, topology_hash(&self.topology))
+        format!("bonded[{}; terms {:?}; {}]", st.join(";"), c, topology_hash(&self.topology))
     }
 }
 
-fn topology_hash(t: &Topology) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+/// A stable hash of the terms (type and atoms of every term), for provenance.
+fn topology_hash(t: &Topology) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut put = |kind: usize, atoms: &[usize]| {
+        h.update((kind as u64).to_le_bytes());
+        for a in atoms {
+            h.update((*a as u64).to_le_bytes());
+        }
+    };
     for b in &t.bonds {
-        (b.kind, b.atoms).hash(&mut h);
+        put(b.kind, &b.atoms);
     }
     for b in &t.angles {
-        (b.kind, b.atoms).hash(&mut h);
+        put(b.kind, &b.atoms);
     }
     for b in t.dihedrals.iter().chain(&t.impropers) {
-        (b.kind, b.atoms).hash(&mut h);
+        put(b.kind, &b.atoms);
     }
-    h.finish()
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
