@@ -23,7 +23,8 @@ pub struct Args {
     /// structure's species in order of appearance (needed for data files).
     #[arg(long, value_delimiter = ',')]
     elements: Vec<String>,
-    /// LAMMPS atom style of a data file (atomic or charge); default: the Atoms section's
+    /// LAMMPS atom style of a data file (atomic, charge, or full/molecular with topology:
+    /// docs/polymers.md); default: the Atoms section's
     /// `# style` comment, else atomic.
     #[arg(long)]
     atom_style: Option<String>,
@@ -48,6 +49,9 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<(), String> {
     let s = |e: scalebridge_md::error::Error| e.to_string();
+    if let Some(mol) = a.atom_style.as_deref().and_then(|x| x.parse::<scalebridge_md::topology::MolecularStyle>().ok()) {
+        return run_molecular(&a, mol);
+    }
     let format = a.format.as_deref().map(str::parse::<Format>).transpose().map_err(s)?;
     let style = a.atom_style.as_deref().map(str::parse::<AtomStyle>).transpose().map_err(s)?;
     let file = read_structure(&a.structure, format, &a.elements, style).map_err(s)?;
@@ -74,6 +78,44 @@ pub fn run(a: Args) -> Result<(), String> {
         println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
     } else {
         println!("{} atoms, pair_style {}", r.n_atoms, r.pair_style);
+        println!("energy  {:.10} eV", r.energy_eV);
+        println!("virial  {:?} eV (xx yy zz yz xz xy)", r.virial_eV);
+        println!("stress  {:?} GPa (ASE sign)", r.stress_GPa);
+    }
+    Ok(())
+}
+
+/// A data file with topology (`--atom-style full|molecular`): masses (and charges) from the file,
+/// the LAMMPS input read with its bonded styles and special_bonds (docs/polymers.md).
+fn run_molecular(a: &Args, style: scalebridge_md::topology::MolecularStyle) -> Result<(), String> {
+    let s = |e: scalebridge_md::error::Error| e.to_string();
+    if !a.charges.is_empty() {
+        return Err("--charges: a full/molecular data file carries its own per-atom charges".into());
+    }
+    let file = scalebridge_md::topology::data_file::read(&a.structure, style, &a.elements).map_err(s)?;
+    let labels: Vec<String> =
+        if a.elements.is_empty() { (1..=file.topology.type_masses.len()).map(|t| t.to_string()).collect() } else { a.elements.clone() };
+    let text = std::fs::read_to_string(&a.lammps).map_err(|e| format!("{}: {e}", a.lammps.display()))?;
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut search = vec![std::env::current_dir().map_err(|e| e.to_string())?];
+    if let Some(dir) = a.lammps.parent() {
+        search.push(if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.to_path_buf() });
+    }
+    let topo = std::sync::Arc::new(file.topology.clone());
+    let mol = scalebridge_md::potentials::bonded::input::parse(&a.lammps.display().to_string(), &lines, topo, &labels, &file.structure.symbols(), &search)
+        .map_err(s)?;
+    let r = single_point(&file.structure, mol.combined().map_err(s)?, a.threads).map_err(s)?;
+    let mut v = serde_json::to_value(&r).map_err(|e| e.to_string())?;
+    if !a.per_atom {
+        if let serde_json::Value::Object(m) = &mut v {
+            m.remove("energies_eV");
+            m.remove("virials_eV");
+        }
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
+    } else {
+        println!("{} atoms, {:?} bonds/angles/dihedrals/impropers", r.n_atoms, file.topology.counts());
         println!("energy  {:.10} eV", r.energy_eV);
         println!("virial  {:?} eV (xx yy zz yz xz xy)", r.virial_eV);
         println!("stress  {:?} GPa (ASE sign)", r.stress_GPa);

@@ -35,6 +35,7 @@ pub mod simulation;
 pub mod single_point;
 pub mod structure;
 pub mod thermo;
+pub mod topology;
 pub mod trajectory;
 pub mod units;
 pub mod velocities;

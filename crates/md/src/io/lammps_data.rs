@@ -24,52 +24,15 @@ const REJECTED: &[&str] = &[
 pub fn parse(path: &str, text: &str, elements: &[String], atom_style: Option<AtomStyle>) -> Result<StructureFile> {
     let perr = |line: usize, msg: String| Error::Parse { path: path.to_string(), line, msg };
     let lines: Vec<&str> = text.lines().collect();
-    let (mut natoms, mut ntypes) = (None::<usize>, None::<usize>);
-    let mut bounds = [[0.0f64; 2]; 3];
-    let mut have = [false; 3];
-    let mut tilt = [0.0f64; 3];
-    let mut k = 1; // the first line is a title
-    // Header: until the first section keyword.
-    while k < lines.len() {
-        let w = words(lines[k]);
-        let ln = k + 1;
-        if w.is_empty() {
-            k += 1;
-            continue;
-        }
-        let key = w[1..].join(" ");
-        if w[0].parse::<f64>().is_err() {
-            break; // a section header
-        }
-        match key.as_str() {
-            "atoms" => natoms = Some(count(path, ln, w[0], "atoms")?),
-            "atom types" => ntypes = Some(count(path, ln, w[0], "atom types")?),
-            "bonds" | "angles" | "dihedrals" | "impropers" => {
-                if count(path, ln, w[0], &key)? > 0 {
-                    return Err(perr(ln, format!("{} {key}: molecular topology is not supported yet (atom styles atomic, charge)", w[0])));
-                }
-            }
-            "bond types" | "angle types" | "dihedral types" | "improper types" | "extra bond per atom" | "extra angle per atom"
-            | "extra dihedral per atom" | "extra improper per atom" | "extra special per atom" => {}
-            _ if w.len() == 4 && ["xlo xhi", "ylo yhi", "zlo zhi"].contains(&w[2..].join(" ").as_str()) => {
-                let d = ["xlo", "ylo", "zlo"].iter().position(|x| *x == w[2]).unwrap_or(0);
-                bounds[d] = [num(path, ln, w[0], w[2])?, num(path, ln, w[1], w[3])?];
-                have[d] = true;
-            }
-            _ if w.len() == 6 && w[3..].join(" ") == "xy xz yz" => {
-                for q in 0..3 {
-                    tilt[q] = num(path, ln, w[q], w[3 + q])?;
-                }
-            }
-            _ => return Err(perr(ln, format!("unknown header line '{}'", lines[k].trim()))),
-        }
-        k += 1;
+    let h = parse_header(path, &lines)?;
+    if let Some(k) = h.counts.iter().position(|&c| c > 0) {
+        return Err(perr(
+            h.count_lines[k],
+            format!("{} {}s: molecular topology needs atom style full or molecular (this file is read as atomic/charge)", h.counts[k], crate::topology::TERM_KINDS[k]),
+        ));
     }
-    let n = natoms.ok_or_else(|| perr(1, "no 'N atoms' header line".into()))?;
-    let nt = ntypes.ok_or_else(|| perr(1, "no 'M atom types' header line".into()))?;
-    if let Some(d) = have.iter().position(|h| !h) {
-        return Err(perr(1, format!("no '{} {}' header line", ["xlo", "ylo", "zlo"][d], ["xhi", "yhi", "zhi"][d])));
-    }
+    let (n, nt, cell, bounds) = (h.natoms, h.ntypes, h.cell, h.lo);
+    let mut k = h.body;
     if elements.len() != nt {
         return Err(Error::invalid(
             "elements",
@@ -77,10 +40,6 @@ pub fn parse(path: &str, text: &str, elements: &[String], atom_style: Option<Ato
             &format!("the data file {path} has {nt} atom types: give one element per type (type i+1 is elements[i])"),
         ));
     }
-    let lx = bounds[0][1] - bounds[0][0];
-    let ly = bounds[1][1] - bounds[1][0];
-    let lz = bounds[2][1] - bounds[2][0];
-    let cell = Cell::new([[lx, 0.0, 0.0], [tilt[0], ly, 0.0], [tilt[1], tilt[2], lz]])?;
     let mut masses: Vec<Option<f64>> = vec![None; nt];
     let mut atoms: Option<Vec<(usize, [f64; 3], f64)>> = None;
     let mut style = atom_style;
@@ -179,18 +138,95 @@ pub fn parse(path: &str, text: &str, elements: &[String], atom_style: Option<Ato
         });
     }
     let symbols: Vec<String> = atoms.iter().map(|(t, _, _)| elements[*t].clone()).collect();
-    let positions = atoms.iter().map(|(_, p, _)| [p[0] - bounds[0][0], p[1] - bounds[1][0], p[2] - bounds[2][0]]).collect();
+    let positions = atoms.iter().map(|(_, p, _)| [p[0] - bounds[0], p[1] - bounds[1], p[2] - bounds[2]]).collect();
     let m = atoms.iter().map(|(t, _, _)| type_mass[*t]).collect();
     let structure = Structure::from_symbols(cell, positions, &symbols, Some(m))?;
     let charges = (style == Some(AtomStyle::Charge)).then(|| atoms.iter().map(|(_, _, q)| *q).collect());
     Ok(StructureFile { structure, charges })
 }
 
-fn count(path: &str, line: usize, w: &str, what: &str) -> Result<usize> {
+/// The header of a data file: counts, cell and where the sections start.
+#[derive(Clone, Debug)]
+pub(crate) struct Header {
+    pub natoms: usize,
+    pub ntypes: usize,
+    /// Numbers of bonds, angles, dihedrals, impropers, and the lines that give them.
+    pub counts: [usize; 4],
+    pub count_lines: [usize; 4],
+    /// Numbers of bond, angle, dihedral, improper types.
+    pub type_counts: [usize; 4],
+    /// The cell a = (lx, 0, 0), b = (xy, ly, 0), c = (xz, yz, lz) and its origin (xlo, ylo, zlo).
+    pub cell: Cell,
+    pub lo: [f64; 3],
+    /// Index (0-based) of the first line after the header.
+    pub body: usize,
+}
+
+/// Read the header (until the first section keyword); the first line is a title.
+pub(crate) fn parse_header(path: &str, lines: &[&str]) -> Result<Header> {
+    let perr = |line: usize, msg: String| Error::Parse { path: path.to_string(), line, msg };
+    let (mut natoms, mut ntypes) = (None::<usize>, None::<usize>);
+    let mut bounds = [[0.0f64; 2]; 3];
+    let mut have = [false; 3];
+    let mut tilt = [0.0f64; 3];
+    let (mut counts, mut count_lines, mut type_counts) = ([0usize; 4], [0usize; 4], [0usize; 4]);
+    let mut k = 1;
+    while k < lines.len() {
+        let w = words(lines[k]);
+        let ln = k + 1;
+        if w.is_empty() {
+            k += 1;
+            continue;
+        }
+        let key = w[1..].join(" ");
+        if w[0].parse::<f64>().is_err() {
+            break; // a section header
+        }
+        let term = |name: &str| crate::topology::TERM_KINDS.iter().position(|t| *t == name);
+        match key.as_str() {
+            "atoms" => natoms = Some(count(path, ln, w[0], "atoms")?),
+            "atom types" => ntypes = Some(count(path, ln, w[0], "atom types")?),
+            "bonds" | "angles" | "dihedrals" | "impropers" => {
+                let t = term(key.trim_end_matches('s')).unwrap_or(0);
+                counts[t] = count(path, ln, w[0], &key)?;
+                count_lines[t] = ln;
+            }
+            "bond types" | "angle types" | "dihedral types" | "improper types" => {
+                let t = term(&w[1]).unwrap_or(0);
+                type_counts[t] = count(path, ln, w[0], &key)?;
+            }
+            "extra bond per atom" | "extra angle per atom" | "extra dihedral per atom" | "extra improper per atom" | "extra special per atom" => {}
+            _ if w.len() == 4 && ["xlo xhi", "ylo yhi", "zlo zhi"].contains(&w[2..].join(" ").as_str()) => {
+                let d = ["xlo", "ylo", "zlo"].iter().position(|x| *x == w[2]).unwrap_or(0);
+                bounds[d] = [num(path, ln, w[0], w[2])?, num(path, ln, w[1], w[3])?];
+                have[d] = true;
+            }
+            _ if w.len() == 6 && w[3..].join(" ") == "xy xz yz" => {
+                for q in 0..3 {
+                    tilt[q] = num(path, ln, w[q], w[3 + q])?;
+                }
+            }
+            _ => return Err(perr(ln, format!("unknown header line '{}'", lines[k].trim()))),
+        }
+        k += 1;
+    }
+    let natoms = natoms.ok_or_else(|| perr(1, "no 'N atoms' header line".into()))?;
+    let ntypes = ntypes.ok_or_else(|| perr(1, "no 'M atom types' header line".into()))?;
+    if let Some(d) = have.iter().position(|h| !h) {
+        return Err(perr(1, format!("no '{} {}' header line", ["xlo", "ylo", "zlo"][d], ["xhi", "yhi", "zhi"][d])));
+    }
+    let lx = bounds[0][1] - bounds[0][0];
+    let ly = bounds[1][1] - bounds[1][0];
+    let lz = bounds[2][1] - bounds[2][0];
+    let cell = Cell::new([[lx, 0.0, 0.0], [tilt[0], ly, 0.0], [tilt[1], tilt[2], lz]])?;
+    Ok(Header { natoms, ntypes, counts, count_lines, type_counts, cell, lo: [bounds[0][0], bounds[1][0], bounds[2][0]], body: k })
+}
+
+pub(crate) fn count(path: &str, line: usize, w: &str, what: &str) -> Result<usize> {
     w.parse::<usize>().map_err(|_| Error::Parse { path: path.to_string(), line, msg: format!("{what}: '{w}' is not a non-negative integer") })
 }
 
-fn type_index(path: &str, line: usize, w: &str, nt: usize) -> Result<usize> {
+pub(crate) fn type_index(path: &str, line: usize, w: &str, nt: usize) -> Result<usize> {
     match w.parse::<usize>() {
         Ok(t) if (1..=nt).contains(&t) => Ok(t - 1),
         _ => Err(Error::Parse { path: path.to_string(), line, msg: format!("atom type '{w}' is not in 1..{nt}") }),

@@ -30,6 +30,7 @@ pub mod spec_ionic;
 pub mod manybody;
 pub mod sw;
 pub mod tersoff;
+pub mod bonded;
 
 pub use eam::{EamStyle, EmbeddedAtom};
 pub use kspace::{CoulLong, KSpaceSettings, KSpaceStyle};
