@@ -95,6 +95,8 @@ class _RustRegressor(RegressorMixin, BaseEstimator):
         return X, y  # pragma: no cover
 
     def fit(self, X, y):
+        if np.ndim(y) == 2 and np.shape(y)[1] > 1:
+            return self._fit_per_target(X, y)
         X, y = self._validate(X, y, reset=True)
         y = np.asarray(y, dtype=np.float64)
         if y.ndim != 1:
@@ -107,21 +109,58 @@ class _RustRegressor(RegressorMixin, BaseEstimator):
         self.info_ = dict(self.model_.info())
         return self
 
+    def _fit_per_target(self, X, y):
+        """Several targets (2-D ``y``, NaN = missing): one independent Rust model per column,
+        each fitted on the rows where its target is present."""
+        X = self._validate(X, reset=True)
+        y = np.asarray(y, dtype=np.float64)
+        if y.shape[0] != X.shape[0]:
+            raise InputError(f"y has {y.shape[0]} rows, X has {X.shape[0]}")
+        if np.isinf(y).any():
+            raise InputError("y contains infinite values")
+        params = json.loads(_scalebridge.ml_default_params(self._kind))
+        params.update(self._rust_params())
+        models = []
+        for j in range(y.shape[1]):
+            keep = np.isfinite(y[:, j])
+            if keep.sum() < 2:
+                raise InputError(f"target column {j} has {int(keep.sum())} value(s); at least 2 are needed")
+            models.append(
+                _scalebridge.Model.fit(
+                    self._kind,
+                    json.dumps(params),
+                    np.ascontiguousarray(X[keep]),
+                    np.ascontiguousarray(y[keep, j]),
+                )
+            )
+        self.model_ = models
+        self.info_ = {"n_targets": y.shape[1], "per_target": [dict(m.info()) for m in models]}
+        return self
+
     def predict(self, X, return_std: bool = False):
         check_is_fitted(self, "model_")
         X = self._validate(X, reset=False)
+        if isinstance(self.model_, list):
+            out = [m.predict(np.ascontiguousarray(X), bool(return_std)) for m in self.model_]
+            mu = np.column_stack([np.asarray(o[0]) for o in out])
+            sd = np.column_stack([np.asarray(o[1]) for o in out]) if return_std else None
+            return (mu, sd) if return_std else mu
         mu, sd = self.model_.predict(np.ascontiguousarray(X), bool(return_std))
         return (mu, sd) if return_std else mu
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        if "model_" in state:
+        if isinstance(state.get("model_"), list):
+            state["model_"] = [m.to_json() for m in state["model_"]]
+        elif "model_" in state:
             state["model_"] = state["model_"].to_json()
         return state
 
     def __setstate__(self, state):
         if isinstance(state.get("model_"), str):
             state["model_"] = _scalebridge.Model.from_json(state["model_"])
+        elif isinstance(state.get("model_"), list):
+            state["model_"] = [_scalebridge.Model.from_json(m) for m in state["model_"]]
         self.__dict__.update(state)
 
     def __sklearn_tags__(self):

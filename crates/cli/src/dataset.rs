@@ -69,6 +69,10 @@ pub struct Build {
     /// Stop at the first material that fails instead of skipping it.
     #[arg(long)]
     pub fail_fast: bool,
+    /// Run lengths from a JSON file instead of the quick/full preset (fields of the pipeline's
+    /// `Preset`; the rest from the quick one, or the full one with `"base": "full"`).
+    #[arg(long)]
+    pub preset: Option<PathBuf>,
 }
 
 fn build(a: Build) -> Result<(), String> {
@@ -77,7 +81,7 @@ fn build(a: Build) -> Result<(), String> {
     use scalebridge_pipeline::{describe_all, DescribeOptions, Material};
     let design = Design::from_file(&a.design).map_err(|e| e.to_string())?;
     let n = design.materials.len();
-    let opts = DescribeOptions { quick: a.quick, out: None, cache_dir: a.cache.clone(), store: None, threads: a.threads };
+    let opts = DescribeOptions { quick: a.quick, out: None, cache_dir: a.cache.clone(), store: None, threads: a.threads, preset: a.preset.as_deref().map(scalebridge_pipeline::preset::Preset::from_json_file).transpose().map_err(|e| e.to_string())? };
     let featurizer = Featurizer::new();
     let mut rows = Vec::new();
     let mut failed: Vec<(String, String)> = Vec::new();

@@ -27,6 +27,10 @@ pub struct Args {
     /// MD worker threads (0 = all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Run lengths from a JSON file instead of the quick/full preset (fields of the pipeline's
+    /// `Preset`; the rest from the quick one, or the full one with `"base": "full"`).
+    #[arg(long)]
+    preset: Option<PathBuf>,
 }
 
 fn summary(d: &serde_json::Value) -> String {
@@ -49,7 +53,7 @@ fn summary(d: &serde_json::Value) -> String {
 
 pub fn run(a: Args) -> Result<(), String> {
     let material = Material::from_file(&a.material).map_err(|e| e.to_string())?;
-    let opts = DescribeOptions { quick: a.quick, out: a.out, cache_dir: a.cache, store: None, threads: a.threads };
+    let opts = DescribeOptions { quick: a.quick, out: a.out, cache_dir: a.cache, store: None, threads: a.threads, preset: a.preset.as_deref().map(scalebridge_pipeline::preset::Preset::from_json_file).transpose().map_err(|e| e.to_string())? };
     let mut bar = Bar::new("describe");
     let r = describe_json(&material, &opts, &mut bar).map_err(|e| e.to_string());
     bar.finish();

@@ -17,7 +17,8 @@ pub struct Args {
     /// Target column.
     #[arg(long, required_unless_present = "targets")]
     pub target: Option<String>,
-    /// Several target columns (comma-separated) for the multi-task DNN.
+    /// Several target columns (comma-separated): one model per target (rows missing a target are
+    /// left out of that target's model only), saved under OUT/<target>/ with OUT/targets.json.
     #[arg(long, value_delimiter = ',', conflicts_with = "target")]
     pub targets: Vec<String>,
     /// Parquet tables only: use the feature columns of these scales (comma-separated:
@@ -126,28 +127,79 @@ pub fn report_skipped(skipped: &[scalebridge_ml::Skipped]) {
     }
 }
 
-/// The one target of `--target T` or `--targets T` (several targets: the multi-task DNN, which
-/// `train` does not save yet).
-pub fn single_target(target: &Option<String>, targets: &[String]) -> Result<String, String> {
-    match (target, targets) {
-        (Some(t), _) => Ok(t.clone()),
-        (None, [t]) => Ok(t.clone()),
-        (None, []) => Err("give --target COLUMN".into()),
-        (None, many) => Err(format!(
-            "--targets {}: multi-task training is not available from the command line yet (train one model per target, or use DnnRegressor::fit_multi from Rust)",
-            many.join(",")
-        )),
+/// The targets of `--target T` or `--targets T1,T2,...` (distinct, at least one).
+pub fn target_list(target: &Option<String>, targets: &[String]) -> Result<Vec<String>, String> {
+    let list: Vec<String> = match (target, targets) {
+        (Some(t), _) => vec![t.clone()],
+        (None, []) => return Err("give --target COLUMN or --targets A,B,...".into()),
+        (None, many) => many.iter().map(|t| t.trim().to_string()).collect(),
+    };
+    if let Some(t) = list.iter().find(|t| t.is_empty()) {
+        return Err(format!("--targets: empty target name in {:?}", list.join(",") + t));
     }
+    for (i, t) in list.iter().enumerate() {
+        if list[..i].contains(t) {
+            return Err(format!("--targets: {t} is given twice"));
+        }
+    }
+    Ok(list)
+}
+
+/// Manifest of a multi-target model directory (`targets.json`): the targets, each with its own
+/// `TrainedModel` in the sub-directory of the same name.
+pub const TARGETS_FILE: &str = "targets.json";
+
+/// Sub-directory of target `t` in a multi-target model directory (path-safe name).
+pub fn target_dir(out: &std::path::Path, t: &str) -> PathBuf {
+    out.join(t.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' { c } else { '_' }).collect::<String>())
+}
+
+/// The targets of a multi-target model directory, or `None` for a one-target model.
+pub fn multi_targets(dir: &std::path::Path) -> Result<Option<Vec<String>>, String> {
+    let p = dir.join(TARGETS_FILE);
+    if !p.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+    let t = v["targets"].as_array().ok_or_else(|| format!("{}: no `targets` list", p.display()))?;
+    Ok(Some(t.iter().filter_map(|x| x.as_str().map(String::from)).collect()))
 }
 
 pub fn run(args: Args) -> Result<(), String> {
-    let target = single_target(&args.target, &args.targets)?;
+    let targets = target_list(&args.target, &args.targets)?;
+    if let [t] = targets.as_slice() {
+        return train_one(&args, t, &args.exclude, &args.out).map(|_| ());
+    }
+    // several targets: one model per target (GBM and GP are single-output; every target keeps
+    // the rows where it is present)
+    let mut entries = Vec::new();
+    for t in &targets {
+        let dir = target_dir(&args.out, t);
+        // the other targets are not inputs of this one
+        let mut exclude = args.exclude.clone();
+        exclude.extend(targets.iter().filter(|o| *o != t).cloned());
+        let tm = train_one(&args, t, &exclude, &dir)?;
+        entries.push(serde_json::json!({"target": t, "dir": dir.file_name().map(|d| d.to_string_lossy().to_string()), "n_train": tm.n_train, "train_mae": tm.train_metrics.mae}));
+    }
+    let manifest = serde_json::json!({"targets": targets, "model": args.model, "models": entries});
+    let p = args.out.join(TARGETS_FILE);
+    let tmp = args.out.join(format!("{TARGETS_FILE}.partial"));
+    std::fs::write(&tmp, serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, &p).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+    println!("saved {} models ({}) to {}", targets.len(), targets.join(", "), args.out.display());
+    Ok(())
+}
+
+/// Train and save the model of one target under `out`.
+fn train_one(args: &Args, target: &str, exclude: &[String], out: &std::path::Path) -> Result<TrainedModel, String> {
+    let target = target.to_string();
     let kind = model_kind(&args.model, args.seed, &args.hyper)?;
     let bytes = std::fs::read(&args.train_csv)
         .map_err(|e| format!("cannot read {}: {e}", args.train_csv.display()))?;
-    let loaded = crate::tables::load(&args.train_csv, std::slice::from_ref(&target), &args.scales, &args.exclude)?;
+    let loaded = crate::tables::load(&args.train_csv, std::slice::from_ref(&target), &args.scales, exclude)?;
     let table = loaded.table;
-    let pre = Preprocessor::from_table(&table, &target, &args.exclude).map_err(|e| e.to_string())?;
+    let pre = Preprocessor::from_table(&table, &target, exclude).map_err(|e| e.to_string())?;
     let mut kind = kind.with_feature_names(&pre.feature_names);
     if let Some(sel) = &loaded.selection {
         kind = kind.with_column_scales(&sel.features);
@@ -191,14 +243,14 @@ pub fn run(args: Args) -> Result<(), String> {
         n_skipped: skipped.len(),
         input_hash: fnv1a_hex(&bytes),
     };
-    tm.save(&args.out).map_err(|e| e.to_string())?;
+    tm.save(out).map_err(|e| e.to_string())?;
     println!(
         "saved {} model to {} (trained on {} rows, {} skipped; train MAE {:.4})",
         kind.name(),
-        args.out.display(),
+        out.display(),
         tm.n_train,
         tm.n_skipped,
         tm.train_metrics.mae
     );
-    Ok(())
+    Ok(tm)
 }

@@ -36,6 +36,9 @@ pub struct DescribeOptions {
     pub store: Option<Arc<dyn StageStore>>,
     /// Worker threads of the MD (0 = all cores; `None`: the protocols' default).
     pub threads: Option<usize>,
+    /// A preset to use instead of the quick/full one (studies that cut or grow cells and runs;
+    /// its `name` goes into the provenance).
+    pub preset: Option<Preset>,
 }
 
 impl DescribeOptions {
@@ -124,7 +127,7 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     let stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &json!({"temperature": 0.0}))?;
     warnings.extend(warnings_of(&stat, &format!("{name}/elastic/static")));
     let c0 = matrix(&stat["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
-    let parts = run.stages.run(&format!("{name}/bridge/single_crystal"), true, &json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains()}), || {
+    let parts = run.stages.run(&format!("{name}/bridge/single_crystal"), true, &json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains(), "method": "central"}), || {
         bridge::single_crystal_parts(name, &s, pot.clone(), &c0, run.threads.unwrap_or(0))
     })?;
     let poly = polycrystal_stage(run, material, name, structure, &pot, &s, &stat, &c0, preset)?;
@@ -227,7 +230,7 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
     };
     let t = *t;
     let t0 = std::time::Instant::now();
-    let preset = Preset::of(opts.quick);
+    let preset = opts.preset.clone().unwrap_or_else(|| Preset::of(opts.quick));
     let cache_root = opts.cache_root();
     let default_store;
     let store: &dyn StageStore = match &opts.store {

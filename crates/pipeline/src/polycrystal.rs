@@ -12,7 +12,7 @@
 //! C on the same grid. The gap is what the grain boundaries (their softer, disordered atoms and
 //! excess volume) add to the continuum picture, which knows only perfect grains.
 
-use crate::bridge::{Residual, ResidualPart};
+use crate::bridge::Residual;
 use crate::error::{invalid, Result};
 use scalebridge_continuum::microstructure::{voronoi, Texture};
 use scalebridge_continuum::{fft, Material as CPhase, SolverOptions};
@@ -78,10 +78,6 @@ fn stress(eval: &mut Evaluator, s: &Structure) -> Result<([f64; 6], f64)> {
     let out = eval.compute(s)?;
     let v = s.cell.volume();
     Ok((out.virial.map(|w| -w / v * EV_PER_A3_IN_GPA), out.energy))
-}
-
-fn norm(s: &[f64; 6]) -> f64 {
-    (s[0] * s[0] + s[1] * s[1] + s[2] * s[2] + 2.0 * (s[3] * s[3] + s[4] * s[4] + s[5] * s[5])).sqrt()
 }
 
 /// Build, relax and strain the atomistic polycrystal of `unit` (one relaxed cubic conventional
@@ -170,9 +166,7 @@ pub fn polycrystal_residual(phase: &str, unit: &Structure, potential: Arc<dyn Po
         relax_capped(&mut t, &mut eval, &fixed, &format!("strain {strain:?}"), &mut notes)?;
         let (sig, _) = stress(&mut eval, &t)?;
         let md: [f64; 6] = std::array::from_fn(|k| sig[k] - s0[k]);
-        let ce: [f64; 6] = std::array::from_fn(|i| (0..6).map(|j| c_fft[i][j] * strain[j]).sum());
-        let d: [f64; 6] = std::array::from_fn(|k| md[k] - ce[k]);
-        parts.push(ResidualPart { phase: phase.to_string(), strain, max_strain: e, sigma_md_gpa: md, sigma_c_gpa: ce, l: norm(&d) / norm(&ce) });
+        parts.push(crate::bridge::part(phase, strain, md, None, &c_fft));
     }
     let value = parts.iter().fold(0.0f64, |m, p| m.max(p.l));
     let info = PolycrystalInfo {
@@ -192,6 +186,8 @@ pub fn polycrystal_residual(phase: &str, unit: &Structure, potential: Arc<dyn Po
             b.grains,
             l
         ),
+        floor: None,
+        nonlinear: None,
         parts,
     };
     Ok((residual, info))

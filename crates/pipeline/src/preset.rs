@@ -64,6 +64,35 @@ impl Preset {
         }
     }
 
+    /// A preset from a JSON file: an object with any of the fields above, the rest taken from
+    /// the quick preset (`"base": "full"` takes them from the full one).
+    pub fn from_json_file(path: &std::path::Path) -> crate::error::Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| crate::error::io(path, e))?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| crate::error::invalid("preset", path.display().to_string(), &e.to_string()))?;
+        Self::from_json(&v).map_err(|e| crate::error::invalid("preset", path.display().to_string(), &e))
+    }
+
+    /// A preset from a JSON object (see [`Preset::from_json_file`]); unknown keys are errors.
+    pub fn from_json(v: &Value) -> std::result::Result<Self, String> {
+        let Value::Object(m) = v else { return Err("a preset is a JSON object".into()) };
+        let base = match m.get("base").map(|b| b.as_str()) {
+            None | Some(Some("quick")) => Self::quick(),
+            Some(Some("full")) => Self::full(),
+            Some(other) => return Err(format!("key `base`: {other:?} is not \"quick\" or \"full\"")),
+        };
+        let mut merged = serde_json::to_value(base).map_err(|e| e.to_string())?;
+        for (k, x) in m {
+            if k == "base" {
+                continue;
+            }
+            match merged.get_mut(k) {
+                Some(slot) => *slot = x.clone(),
+                None => return Err(format!("unknown key `{k}`")),
+            }
+        }
+        serde_json::from_value(merged).map_err(|e| e.to_string())
+    }
+
     pub fn of(quick: bool) -> Self {
         if quick {
             Self::quick()

@@ -108,3 +108,34 @@ fn cu_atomistic_polycrystal_against_its_fft_twin() {
     assert!(info.excess_energy_ev_per_atom > 0.0 && info.removed_at_boundaries > 0);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The polycrystal residual (b) of Cu at two grain sizes (6 grains in boxes of 8 and 12
+/// conventional cells, the full preset otherwise): minutes, run with
+/// `cargo test --release -p scalebridge-pipeline --test describe -- --ignored two_grain_sizes --nocapture`.
+#[test]
+#[ignore]
+fn cu_polycrystal_residual_at_two_grain_sizes() {
+    let Some(m) = cu("0", 40) else { return };
+    let mut rows = Vec::new();
+    for cells in [8usize, 12] {
+        let dir = tmp(&format!("cupoly{cells}"));
+        let preset = scalebridge_pipeline::preset::Preset { name: format!("poly-{cells}"), poly_box_cells: cells, poly_grains: 6, poly_max_iter: 3000, ..scalebridge_pipeline::preset::Preset::full() };
+        let opts = DescribeOptions { quick: false, cache_dir: Some(dir.clone()), preset: Some(preset), ..Default::default() };
+        let d = describe(&m, &opts, &mut Silent).expect("describe");
+        let lp = d.bridge.l_polycrystal.clone().expect("polycrystal residual");
+        let info = d.bridge.polycrystal.clone().expect("polycrystal info");
+        let ls: Vec<f64> = lp.parts.iter().map(|p| p.l).collect();
+        eprintln!(
+            "| {cells} | {} | {} | {:.1} | {:.4} | {:.3} | {:.3} | {:.3} | {:.3} | {:?}",
+            info.n_atoms, info.removed_at_boundaries, info.grain_size_a, info.excess_energy_ev_per_atom, ls[0], ls[1], ls[2], lp.value, info.relax_notes
+        );
+        for p in &lp.parts {
+            eprintln!("  strain {:?}: md {:?} FFT {:?}", p.strain, p.sigma_md_gpa, p.sigma_c_gpa);
+        }
+        assert!(lp.value.is_finite() && info.removed_at_boundaries > 0);
+        rows.push((info.grain_size_a, info.removed_at_boundaries as f64 / (info.n_atoms + info.removed_at_boundaries) as f64));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    // larger grains: a smaller fraction of the atoms sits at the boundaries
+    assert!(rows[1].0 > rows[0].0 && rows[1].1 < rows[0].1, "{rows:?}");
+}

@@ -33,7 +33,7 @@ fn describe(
         }
         _ => return Err(InputError::new_err("give a material description file or a dictionary (one of them)")),
     };
-    let opts = DescribeOptions { quick: quick.unwrap_or_default(), out, cache_dir, store: None, threads };
+    let opts = DescribeOptions { quick: quick.unwrap_or_default(), out, cache_dir, store: None, threads, preset: None };
     let mut prog = PyProgress::new(progress);
     py.detach(|| {
         no_panic("describe", || {
