@@ -24,7 +24,7 @@ def main() -> None:
         lmp.command(f"read_data {job['data']}")
         for c in job["commands"]:
             lmp.command(c)
-        lmp.command("thermo_style custom step pe ke etotal press")
+        lmp.command("thermo_style custom step pe ke etotal press vol")
         lmp.command(f"thermo {job['steps']}")
         n = lmp.get_natoms()
         t0 = time.perf_counter()
@@ -39,6 +39,7 @@ def main() -> None:
                 "natoms": n,
                 "pe_eV": lmp.get_thermo("pe"),
                 "ke_eV": lmp.get_thermo("ke"),
+                "volume_A3": lmp.get_thermo("vol"),
                 "version": lmp.version(),
             }
         lmp.close()

@@ -10,4 +10,4 @@ pub mod locate;
 pub mod md;
 pub mod scripts;
 
-pub use md::{eam_case, lj_case, run_md, Build, MdCase, MdOptions};
+pub use md::{default_steps, eam_case, eam_small_case, lj_case, run_md, Build, MdCase, MdOptions};

@@ -1,5 +1,6 @@
 //! `bench md`: MD throughput of our engine against LAMMPS on the same system, trajectory and
-//! protocol (the cases of LAMMPS' own bench/in.lj and bench/in.eam), reported as a ratio.
+//! protocol (the cases of LAMMPS' own bench/in.lj and bench/in.eam, plus `eam-small`: the small
+//! NPT cells the pipeline runs by the thousand), reported as a ratio.
 
 use crate::locate::{lammps_potential, python_interpreter};
 use scalebridge_md::lammps_data::write_lammps_data;
@@ -13,12 +14,12 @@ use std::time::Instant;
 /// Options of `bench md` (the CLI's flags, defaults there).
 #[derive(Debug, Clone)]
 pub struct MdOptions {
-    /// Benchmark system: `lj`, `eam` or `tersoff`.
+    /// Benchmark system: `lj`, `eam`, `tersoff` or `eam-small`.
     pub case: String,
     /// Worker threads for both engines (LAMMPS uses `-sf omp` when > 1).
     pub threads: usize,
-    /// MD steps.
-    pub steps: u64,
+    /// MD steps (`None`: the case's default, [`default_steps`]).
+    pub steps: Option<u64>,
     /// Repetitions of each engine; the best throughput is reported.
     pub repeats: usize,
     /// Supercell repeat factor of the 20×20×20 base system.
@@ -48,7 +49,19 @@ pub struct MdCase {
     pub policy: RebuildPolicy,
     pub temperature: f64,
     pub seed: u64,
+    /// NPT (MTK barostat) instead of NVE velocity Verlet.
+    pub npt: Option<scalebridge_md::integrators::Npt>,
     pub lammps_commands: Vec<String>,
+}
+
+/// Default number of steps of a case: 10,000 for `eam-small` (small cells are run long), 100
+/// for the others (as LAMMPS's bench inputs).
+pub fn default_steps(case: &str) -> u64 {
+    if case == "eam-small" {
+        10_000
+    } else {
+        100
+    }
 }
 
 /// n×n×n conventional fcc cells of one species with lattice constant `a` (Å) and `mass` (amu).
@@ -88,6 +101,7 @@ pub fn lj_case(scale: usize) -> Result<MdCase, String> {
         policy: RebuildPolicy { every: 20, check: false },
         temperature: 1.44 * eps / scalebridge_md::units::BOLTZMANN,
         seed: 87287,
+        npt: None,
         lammps_commands: vec![
             format!("pair_style lj/cut {rc}"),
             format!("pair_coeff 1 1 {eps} {sigma} {rc}"),
@@ -116,6 +130,7 @@ pub fn eam_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> {
         policy: RebuildPolicy { every: 1, check: true },
         temperature: 1600.0,
         seed: 376847,
+        npt: None,
         lammps_commands: vec![
             "pair_style eam".into(),
             format!("pair_coeff 1 1 {}", path.display()),
@@ -146,6 +161,7 @@ pub fn tersoff_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> 
         policy: RebuildPolicy { every: 1, check: true },
         temperature: 1000.0,
         seed: 5287,
+        npt: None,
         lammps_commands: vec![
             "pair_style tersoff".into(),
             format!("pair_coeff * * {} Si C", path.display()),
@@ -157,22 +173,58 @@ pub fn tersoff_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> 
     })
 }
 
+/// The pipeline's small cells: fcc Cu, 8³ cells (2,048 atoms) per unit of `scale`, Cu_u3.eam,
+/// NPT at 800 K and 0 bar (Nosé–Hoover chains and the MTK barostat, `fix npt temp 800 800 0.1
+/// iso 0 0 1.0`), Δt = 2 fs, skin 1.0 Å, `neigh_modify every 1 delay 0 check yes` (the list
+/// survives the cell changes, as LAMMPS's does).
+pub fn eam_small_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> {
+    let path = lammps_potential("Cu_u3.eam", file)?;
+    let eam = scalebridge_md::potentials::load(&path, Some(&["Cu".to_string()])).map_err(|e| e.to_string())?;
+    let mass = eam.masses().first().copied().unwrap_or(63.55);
+    let structure = fcc_supercell("Cu", 3.615, 8 * scale, mass)?;
+    let (t, tdamp, pdamp) = (800.0, 0.1, 1.0);
+    let npt = scalebridge_md::integrators::Npt::new(t, tdamp, [0.0; 6], pdamp, scalebridge_md::integrators::Coupling::Iso)
+        .map_err(|e| e.to_string())?;
+    Ok(MdCase {
+        structure,
+        potential: Arc::new(eam),
+        timestep: 0.002,
+        skin: 1.0,
+        policy: RebuildPolicy { every: 1, check: true },
+        temperature: t,
+        seed: 20481,
+        npt: Some(npt),
+        lammps_commands: vec![
+            "pair_style eam".into(),
+            format!("pair_coeff 1 1 {}", path.display()),
+            "neighbor 1.0 bin".into(),
+            "neigh_modify every 1 delay 0 check yes".into(),
+            "timestep 0.002".into(),
+            format!("fix 1 all npt temp {t} {t} {tdamp} iso 0 0 {pdamp}"),
+        ],
+    })
+}
+
 fn build_case(name: &str, scale: usize, file: Option<&str>) -> Result<MdCase, String> {
     match name {
         "lj" => lj_case(scale),
         "eam" => eam_case(scale, file),
         "tersoff" => tersoff_case(scale, file),
-        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam, tersoff)")),
+        "eam-small" => eam_small_case(scale, file),
+        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam, tersoff, eam-small)")),
     }
 }
 
-/// Run our engine: returns (Matom-step/s, final PE, final KE).
-fn run_ours(case: &MdCase, v0: &[Vec3], threads: usize, steps: u64) -> Result<(f64, f64, f64), String> {
+/// Run our engine: returns (Matom-step/s, final PE, final KE, final volume).
+fn run_ours(case: &MdCase, v0: &[Vec3], threads: usize, steps: u64) -> Result<(f64, f64, f64, f64), String> {
     let t0 = Instant::now();
     let mut sim = Simulation::new(
         case.structure.clone(),
         case.potential.clone(),
-        Box::new(VelocityVerlet),
+        match &case.npt {
+            Some(npt) => Box::new(npt.clone()) as Box<dyn Integrator>,
+            None => Box::new(VelocityVerlet),
+        },
         case.timestep,
         case.skin,
         threads,
@@ -183,12 +235,13 @@ fn run_ours(case: &MdCase, v0: &[Vec3], threads: usize, steps: u64) -> Result<(f
     sim.run(steps, |_| true).map_err(|e| e.to_string())?;
     let dt = t0.elapsed().as_secs_f64();
     let row = sim.current_thermo();
-    Ok((case.structure.len() as f64 * steps as f64 / dt / 1e6, row.pe_eV, row.ke_eV))
+    let volume = sim.state.structure.cell.volume();
+    Ok((case.structure.len() as f64 * steps as f64 / dt / 1e6, row.pe_eV, row.ke_eV, volume))
 }
 
 const LAMMPS_PEER: &str = include_str!("../../../benchmarks/lammps_md_peer.py");
 
-fn run_lammps(case: &MdCase, v0: &[Vec3], a: &MdOptions) -> Result<serde_json::Value, String> {
+fn run_lammps(case: &MdCase, v0: &[Vec3], a: &MdOptions, steps: u64) -> Result<serde_json::Value, String> {
     let dir = std::env::temp_dir().join(format!("scalebridge-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let data = dir.join("system.data");
@@ -196,7 +249,7 @@ fn run_lammps(case: &MdCase, v0: &[Vec3], a: &MdOptions) -> Result<serde_json::V
     let job = json!({
         "data": data.display().to_string(),
         "threads": a.threads,
-        "steps": a.steps,
+        "steps": steps,
         "repeats": a.repeats,
         "commands": case.lammps_commands,
     });
@@ -230,10 +283,11 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
     let case = build_case(&a.case, a.scale.max(1), a.potential_file.as_deref())?;
     let masses = &case.structure.masses;
     let v0 = scalebridge_md::velocities::maxwell_boltzmann(masses, case.temperature, case.seed).map_err(|e| e.to_string())?;
-    let mut best = (0.0, 0.0, 0.0);
+    let steps = a.steps.unwrap_or_else(|| default_steps(&a.case));
+    let mut best = (0.0, 0.0, 0.0, 0.0);
     let mut mem = None;
     for rep in 0..a.repeats.max(1) {
-        let r = run_ours(&case, &v0, a.threads, a.steps)?;
+        let r = run_ours(&case, &v0, a.threads, steps)?;
         if rep == 0 {
             // peak memory of one run of our engine (later repeats start new thread pools whose
             // allocator arenas would inflate the high-water mark; LAMMPS runs in another process)
@@ -246,7 +300,7 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
     let (lmp_rate, lmp) = if a.no_lammps {
         (None, serde_json::Value::Null)
     } else {
-        let l = run_lammps(&case, &v0, a)?;
+        let l = run_lammps(&case, &v0, a, steps)?;
         (l["matom_steps_per_s"].as_f64(), l)
     };
     let n = case.structure.len();
@@ -254,12 +308,13 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
         "case": a.case,
         "threads": a.threads,
         "natoms": n,
-        "steps": a.steps,
+        "steps": steps,
         "scalebridge_matom_steps_per_s": best.0,
         "lammps_matom_steps_per_s": lmp_rate,
         "ratio": lmp_rate.map(|l| best.0 / l),
         "final_pe_eV": {"scalebridge": best.1, "lammps": lmp.get("pe_eV")},
         "final_ke_eV": {"scalebridge": best.2, "lammps": lmp.get("ke_eV")},
+        "final_volume_A3": {"scalebridge": best.3, "lammps": lmp.get("volume_A3")},
         "peak_rss_bytes_per_atom": mem.map(|m| m as f64 / n as f64),
         "lammps_version": lmp.get("version"),
         "build": {

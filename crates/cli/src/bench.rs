@@ -58,15 +58,15 @@ pub struct FemArgs {
 #[derive(ClapArgs)]
 pub struct MdArgs {
     /// Benchmark system: `lj` (LAMMPS bench/in.lj in metal units), `eam` (LAMMPS bench/in.eam) or
-    /// `tersoff` (8,000-atom β-SiC, SiC.tersoff).
+    /// `tersoff` (8,000-atom β-SiC, SiC.tersoff) or `eam-small` (2,048 Cu atoms, NPT).
     #[arg(long, default_value = "lj")]
     case: String,
     /// Worker threads for both engines (LAMMPS uses `-sf omp` when > 1).
     #[arg(long, default_value_t = 1)]
     threads: usize,
-    /// MD steps.
-    #[arg(long, default_value_t = 100)]
-    steps: u64,
+    /// MD steps (default: 100; 10,000 for `eam-small`).
+    #[arg(long)]
+    steps: Option<u64>,
     /// Repetitions of each engine; the best throughput is reported.
     #[arg(long, default_value_t = 2)]
     repeats: usize,

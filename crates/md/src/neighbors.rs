@@ -21,7 +21,10 @@
 //!
 //! The list is rebuilt when any atom has moved more than half the skin since the last build
 //! (`check`), or unconditionally every `every` steps when the check is off (LAMMPS
-//! `neigh_modify every N check no`), or when the cell changes.
+//! `neigh_modify every N check no`). When the cell changes (NPT, deformation) the list is kept
+//! as long as it provably still holds every pair within the cutoff: see
+//! `NeighborList::rebuild_due_deformed` (the non-affine displacement of the atoms plus the
+//! strain of the cell times `cutoff + skin` must stay within the skin).
 
 use crate::cell::{Cell, Mat3, Vec3};
 use crate::error::{Error, Result};
@@ -110,6 +113,7 @@ pub struct NeighborList {
     pub neighbors: Vec<u32>,
     ref_positions: Vec<Vec3>,
     ref_cell: Option<Mat3>,
+    ref_inverse: Mat3,
     scratch: BuildScratch,
     steps_since_build: usize,
     /// Number of builds so far.
@@ -161,9 +165,12 @@ impl NeighborList {
     /// Bring the list up to date for new positions: rebuild if the policy requires it,
     /// otherwise only move the images. Returns true if the list was rebuilt.
     pub fn update(&mut self, cell: &Cell, positions: &[Vec3], types: &[usize]) -> Result<bool> {
-        let need = self.ref_cell.as_ref() != Some(cell.matrix())
-            || self.ref_positions.len() != positions.len()
-            || self.rebuild_due(positions);
+        let need = self.ref_positions.len() != positions.len()
+            || match self.ref_cell {
+                None => true,
+                Some(ref h0) if h0 == cell.matrix() => self.rebuild_due(positions),
+                Some(_) => self.rebuild_due_deformed(cell, positions),
+            };
         if need {
             self.build(cell, positions, types)?;
             Ok(true)
@@ -186,6 +193,46 @@ impl NeighborList {
         positions.par_iter().zip(self.ref_positions.par_iter()).any(|(p, q)| {
             let d = [p[0] - q[0], p[1] - q[1], p[2] - q[2]];
             d[0] * d[0] + d[1] * d[1] + d[2] * d[2] > lim
+        })
+    }
+
+    /// Rebuild decision after the cell changed since the last build (NPT, deformation).
+    ///
+    /// The list stays valid, and is kept, when every pair that was farther than `cutoff + skin`
+    /// at the build is still farther than `cutoff`. Write the cell as rows `h = h0 · M` and each
+    /// atom's position as the affine image of its build position plus a non-affine part,
+    /// `r = r0 · M + u`. A pair vector that was `p0` (any periodic image) is now
+    /// `p0 · M + u_i − u_j`, so `|p| ≥ |p0| (1 − ε) − 2 max|u|` with `ε = ‖M − I‖_F` (a bound of
+    /// its spectral norm). The list is therefore valid while `2 max|u| + ε (cutoff + skin) ≤ skin`:
+    /// the cell-change analogue of LAMMPS's "half the skin, less what the box corners moved"
+    /// (`Neighbor::check_distance` with a changing box). With `check` off, the list is also
+    /// rebuilt every `every` steps, as without a cell change. Independent of the cell size and
+    /// of how many periodic images the build generated.
+    fn rebuild_due_deformed(&self, cell: &Cell, positions: &[Vec3]) -> bool {
+        let next = self.steps_since_build + 1;
+        if !self.policy.check && next % self.policy.every.max(1) == 0 {
+            return true;
+        }
+        let m = crate::cell::matmul(&self.ref_inverse, cell.matrix());
+        let mut eps2 = 0.0;
+        for a in 0..3 {
+            for b in 0..3 {
+                let d = m[a][b] - if a == b { 1.0 } else { 0.0 };
+                eps2 += d * d;
+            }
+        }
+        let lim = 0.5 * (self.skin - eps2.sqrt() * (self.cutoff + self.skin));
+        if !(lim > 0.0) {
+            return true;
+        }
+        let lim2 = lim * lim;
+        positions.par_iter().zip(self.ref_positions.par_iter()).with_min_len(1024).any(|(p, q)| {
+            let d = [
+                p[0] - (q[0] * m[0][0] + q[1] * m[1][0] + q[2] * m[2][0]),
+                p[1] - (q[0] * m[0][1] + q[1] * m[1][1] + q[2] * m[2][1]),
+                p[2] - (q[0] * m[0][2] + q[1] * m[1][2] + q[2] * m[2][2]),
+            ];
+            d[0] * d[0] + d[1] * d[1] + d[2] * d[2] > lim2
         })
     }
 
@@ -399,8 +446,10 @@ impl NeighborList {
             }
         }
         self.scratch = sc;
-        self.ref_positions = positions.to_vec();
+        self.ref_positions.clear();
+        self.ref_positions.extend_from_slice(positions);
         self.ref_cell = Some(*cell.matrix());
+        self.ref_inverse = *cell.inverse();
         self.steps_since_build = 0;
         self.builds += 1;
         Ok(())

@@ -105,3 +105,47 @@ fn full_list_matches_brute_force_and_doubles_the_half_list() {
     assert_eq!(skinned.n_pairs(), full.n_pairs());
     assert!(NeighborList::with_kind(ListKind::None, rc, 0.0).is_err());
 }
+
+/// A list that survives cell changes (NPT) must still hold every pair within the cutoff: the
+/// cell is strained a little every step (tilt included) and the atoms move affinely with it
+/// plus a small random displacement; at every step the pairs within the cutoff equal brute
+/// force, and the list was rebuilt far fewer times than there were steps.
+#[test]
+fn survives_cell_changes_and_stays_complete() {
+    let mut cell = Cell::new([[7.2, 0.0, 0.0], [0.6, 6.9, 0.0], [-0.4, 0.5, 7.4]]).unwrap();
+    let mut seed = 12345u64;
+    let mut rnd = move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    };
+    let mut pos: Vec<Vec3> = (0..24).map(|_| [7.0 * (rnd() + 0.5), 7.0 * (rnd() + 0.5), 7.0 * (rnd() + 0.5)]).collect();
+    let types = vec![0; pos.len()];
+    let rc = 3.3;
+    let mut nl = NeighborList::new(rc, 0.6).unwrap();
+    let steps = 200;
+    for step in 0..steps {
+        nl.update(&cell, &pos, &types).unwrap();
+        let mut got = 0;
+        nl.for_each_pair_within(rc, |_, _, _| got += 1);
+        assert_eq!(got, brute_pairs(&cell, &pos, rc), "step {step}");
+        // strain of up to 8e-3 per component and step, atoms carried affinely, plus jitter
+        let mut f = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+        for (a, row) in f.iter_mut().enumerate() {
+            for (b, x) in row.iter_mut().enumerate() {
+                if b <= a {
+                    *x += 1.6e-2 * rnd();
+                }
+            }
+        }
+        let new = cell.deformed(&f).unwrap();
+        for r in pos.iter_mut() {
+            let s = cell.fractional(r);
+            *r = new.cartesian(&s);
+            for x in r.iter_mut() {
+                *x += 0.08 * rnd();
+            }
+        }
+        cell = new;
+    }
+    assert!(nl.builds > 1 && nl.builds < steps / 4, "{} builds in {steps} steps", nl.builds);
+}
