@@ -13,7 +13,7 @@ use std::time::Instant;
 /// Options of `bench md` (the CLI's flags, defaults there).
 #[derive(Debug, Clone)]
 pub struct MdOptions {
-    /// Benchmark system: `lj`, `eam` or `tersoff`.
+    /// Benchmark system: `lj`, `eam`, `tersoff` or `ionic`.
     pub case: String,
     /// Worker threads for both engines (LAMMPS uses `-sf omp` when > 1).
     pub threads: usize,
@@ -49,6 +49,8 @@ pub struct MdCase {
     pub temperature: f64,
     pub seed: u64,
     pub lammps_commands: Vec<String>,
+    /// LAMMPS commands before `read_data` (e.g. `fix property/atom q` for per-atom charges).
+    pub lammps_pre_commands: Vec<String>,
 }
 
 /// n×n×n conventional fcc cells of one species with lattice constant `a` (Å) and `mass` (amu).
@@ -96,6 +98,7 @@ pub fn lj_case(scale: usize) -> Result<MdCase, String> {
             format!("timestep {dt}"),
             "fix 1 all nve".into(),
         ],
+        lammps_pre_commands: vec![],
     })
 }
 
@@ -124,6 +127,7 @@ pub fn eam_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> {
             "timestep 0.005".into(),
             "fix 1 all nve".into(),
         ],
+        lammps_pre_commands: vec![],
     })
 }
 
@@ -154,6 +158,52 @@ pub fn tersoff_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> 
             "timestep 0.001".into(),
             "fix 1 all nve".into(),
         ],
+        lammps_pre_commands: vec![],
+    })
+}
+
+/// Rocksalt MgO with a formal-charge Buckingham potential and long-range Coulomb:
+/// `buck/coul/long 10.0` (Mg–O 1428.5 / 0.2945 / 0, O–O 22764 / 0.149 / 27.88; Lewis & Catlow,
+/// J. Phys. C 18, 1149 (1985)), `pair_modify table 0`, `kspace_style pppm 1.0e-5`; a = 4.212 Å,
+/// 12×12×12 conventional cells (6,912 atoms) per unit of `scale`, 300 K, Δt = 1 fs, skin 1.0 Å,
+/// `neigh_modify every 1 delay 5 check yes` (we check every step). LAMMPS reads the charges
+/// through `fix property/atom q` and `set type`.
+pub fn ionic_case(scale: usize) -> Result<MdCase, String> {
+    let elements = vec!["Mg".to_string(), "O".to_string()];
+    let lines: Vec<String> = [
+        "pair_style buck/coul/long 10.0",
+        "pair_coeff 1 1 0.0 1.0 0.0",
+        "pair_coeff 1 2 1428.5 0.2945 0.0",
+        "pair_coeff 2 2 22764.0 0.149 27.88",
+        "pair_modify table 0",
+        "kspace_style pppm 1.0e-5",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let pot = scalebridge_md::potentials::lammps_input::parse("bench ionic", &lines, &elements, &[], Some(vec![2.0, -2.0]))
+        .and_then(|p| p.build())
+        .map_err(|e| e.to_string())?;
+    let n = 12 * scale;
+    let spec: scalebridge_md::crystals::StructureSpec =
+        serde_json::from_value(json!({"lattice": "rocksalt", "a": 4.212, "supercell": [n, n, n]})).map_err(|e| e.to_string())?;
+    let structure = spec.build().map_err(|e| e.to_string())?;
+    let mut commands = lines;
+    commands.extend(
+        ["set type 1 charge 2.0", "set type 2 charge -2.0", "neighbor 1.0 bin", "neigh_modify every 1 delay 5 check yes", "timestep 0.001", "fix 1 all nve"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    Ok(MdCase {
+        structure,
+        potential: pot,
+        timestep: 0.001,
+        skin: 1.0,
+        policy: RebuildPolicy { every: 1, check: true },
+        temperature: 300.0,
+        seed: 4928,
+        lammps_commands: commands,
+        lammps_pre_commands: vec!["fix q all property/atom q".into()],
     })
 }
 
@@ -162,7 +212,8 @@ fn build_case(name: &str, scale: usize, file: Option<&str>) -> Result<MdCase, St
         "lj" => lj_case(scale),
         "eam" => eam_case(scale, file),
         "tersoff" => tersoff_case(scale, file),
-        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam, tersoff)")),
+        "ionic" => ionic_case(scale),
+        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam, tersoff, ionic)")),
     }
 }
 
@@ -199,6 +250,7 @@ fn run_lammps(case: &MdCase, v0: &[Vec3], a: &MdOptions) -> Result<serde_json::V
         "steps": a.steps,
         "repeats": a.repeats,
         "commands": case.lammps_commands,
+        "pre_commands": case.lammps_pre_commands,
     });
     let py = python_interpreter(a.python.as_deref());
     let mut child = Command::new(&py)
