@@ -49,8 +49,10 @@ pub struct MdCase {
     pub temperature: f64,
     pub seed: u64,
     pub lammps_commands: Vec<String>,
-    /// LAMMPS commands before `read_data` (e.g. `fix property/atom q` for per-atom charges).
+    /// LAMMPS commands before `read_data` (e.g. `atom_style charge`).
     pub lammps_pre_commands: Vec<String>,
+    /// Per-type charges written into the data file (`Atoms # charge`), for the Coulomb cases.
+    pub data_charges: Option<Vec<f64>>,
 }
 
 /// n×n×n conventional fcc cells of one species with lattice constant `a` (Å) and `mass` (amu).
@@ -99,6 +101,7 @@ pub fn lj_case(scale: usize) -> Result<MdCase, String> {
             "fix 1 all nve".into(),
         ],
         lammps_pre_commands: vec![],
+        data_charges: None,
     })
 }
 
@@ -128,6 +131,7 @@ pub fn eam_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> {
             "fix 1 all nve".into(),
         ],
         lammps_pre_commands: vec![],
+        data_charges: None,
     })
 }
 
@@ -159,15 +163,17 @@ pub fn tersoff_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> 
             "fix 1 all nve".into(),
         ],
         lammps_pre_commands: vec![],
+        data_charges: None,
     })
 }
 
 /// Rocksalt MgO with a formal-charge Buckingham potential and long-range Coulomb:
 /// `buck/coul/long 10.0` (Mg–O 1428.5 / 0.2945 / 0, O–O 22764 / 0.149 / 27.88; Lewis & Catlow,
 /// J. Phys. C 18, 1149 (1985)), `pair_modify table 0`, `kspace_style pppm 1.0e-5`; a = 4.212 Å,
-/// 12×12×12 conventional cells (6,912 atoms) per unit of `scale`, 300 K, Δt = 1 fs, skin 1.0 Å,
+/// 12×12×12 conventional cells (13,824 atoms) per unit of `scale`, 300 K, Δt = 1 fs, skin 1.0 Å,
 /// `neigh_modify every 1 delay 5 check yes` (we check every step). LAMMPS reads the charges
-/// through `fix property/atom q` and `set type`.
+/// from an `atom_style charge` data file (`fix property/atom q` + `set type ... charge` gives
+/// LAMMPS's pppm a wrong energy, so it is not used).
 pub fn ionic_case(scale: usize) -> Result<MdCase, String> {
     let elements = vec!["Mg".to_string(), "O".to_string()];
     let lines: Vec<String> = [
@@ -190,7 +196,7 @@ pub fn ionic_case(scale: usize) -> Result<MdCase, String> {
     let structure = spec.build().map_err(|e| e.to_string())?;
     let mut commands = lines;
     commands.extend(
-        ["set type 1 charge 2.0", "set type 2 charge -2.0", "neighbor 1.0 bin", "neigh_modify every 1 delay 5 check yes", "timestep 0.001", "fix 1 all nve"]
+        ["neighbor 1.0 bin", "neigh_modify every 1 delay 5 check yes", "timestep 0.001", "fix 1 all nve"]
             .iter()
             .map(|s| s.to_string()),
     );
@@ -203,7 +209,8 @@ pub fn ionic_case(scale: usize) -> Result<MdCase, String> {
         temperature: 300.0,
         seed: 4928,
         lammps_commands: commands,
-        lammps_pre_commands: vec!["fix q all property/atom q".into()],
+        lammps_pre_commands: vec!["atom_style charge".into()],
+        data_charges: Some(vec![2.0, -2.0]),
     })
 }
 
@@ -244,6 +251,9 @@ fn run_lammps(case: &MdCase, v0: &[Vec3], a: &MdOptions) -> Result<serde_json::V
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let data = dir.join("system.data");
     write_lammps_data(&data, &case.structure, Some(v0)).map_err(|e| e.to_string())?;
+    if let Some(q) = &case.data_charges {
+        add_charges(&data, q)?;
+    }
     let job = json!({
         "data": data.display().to_string(),
         "threads": a.threads,
@@ -321,6 +331,34 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
         },
     });
     Ok(out)
+}
+
+/// Turn an `Atoms # atomic` data file into `Atoms # charge` with the per-type charges `q`.
+fn add_charges(path: &std::path::Path, q: &[f64]) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    let mut in_atoms = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("Atoms") {
+            in_atoms = true;
+            out.push_str("Atoms # charge\n");
+            continue;
+        }
+        if in_atoms && !t.is_empty() && t.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+            in_atoms = false;
+        }
+        let w: Vec<&str> = t.split_whitespace().collect();
+        if in_atoms && w.len() >= 5 {
+            let ty: usize = w[1].parse().map_err(|_| format!("bad data line '{t}'"))?;
+            let qi = q.get(ty - 1).ok_or_else(|| format!("no charge for atom type {ty}"))?;
+            out.push_str(&format!("{} {} {:?} {}\n", w[0], w[1], qi, w[2..].join(" ")));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    std::fs::write(path, out).map_err(|e| e.to_string())
 }
 
 /// Peak resident memory of this process (Linux), bytes.

@@ -58,7 +58,7 @@ pub struct FemArgs {
 #[derive(ClapArgs)]
 pub struct MdArgs {
     /// Benchmark system: `lj` (LAMMPS bench/in.lj in metal units), `eam` (LAMMPS bench/in.eam),
-    /// `tersoff` (8,000-atom β-SiC, SiC.tersoff) or `ionic` (6,912-atom MgO, buck/coul/long with
+    /// `tersoff` (8,000-atom β-SiC, SiC.tersoff) or `ionic` (13,824-atom MgO, buck/coul/long with
     /// pppm 1e-5).
     #[arg(long, default_value = "lj")]
     case: String,
