@@ -351,7 +351,7 @@ fn add_charges(path: &std::path::Path, q: &[f64]) -> Result<(), String> {
         let w: Vec<&str> = t.split_whitespace().collect();
         if in_atoms && w.len() >= 5 {
             let ty: usize = w[1].parse().map_err(|_| format!("bad data line '{t}'"))?;
-            let qi = q.get(ty - 1).ok_or_else(|| format!("no charge for atom type {ty}"))?;
+            let qi = q.get(ty.wrapping_sub(1)).ok_or_else(|| format!("no charge for atom type {ty}"))?;
             out.push_str(&format!("{} {} {:?} {}\n", w[0], w[1], qi, w[2..].join(" ")));
         } else {
             out.push_str(line);
