@@ -277,7 +277,7 @@ impl Campaign {
                 (o.directory.map_or_else(|| PathBuf::from(format!("{name}-out")), |d| PathBuf::from(d.into_inner())), o.database.map(|d| d.into_inner()))
             }
         };
-        let directory = if directory.is_absolute() { directory } else { base.join(directory) };
+        let directory = normalize(&if directory.is_absolute() { directory } else { base.join(directory) });
         let database = match database {
             None => format!("sqlite://{}", directory.join("results.db").display()),
             Some(d) => resolve_database(&d, base),
@@ -286,20 +286,32 @@ impl Campaign {
     }
 }
 
-/// `sqlite:///rel/path` is relative to `base` when it does not start at `/`: `sqlite:///x.db`
-/// (three slashes) is taken as the relative path `x.db` only if `x.db`'s directory does not
-/// exist at the root; `sqlite:////abs/x.db` or `sqlite:///abs/...` with an existing root dir are absolute.
+/// SQLAlchemy's convention: `sqlite:///rel/path.db` is relative (to the campaign file's
+/// directory), `sqlite:////abs/path.db` absolute. The answer is `sqlite://` + the absolute path
+/// (`..` components removed); other URLs are returned unchanged.
 pub fn resolve_database(url: &str, base: &Path) -> String {
     if let Some(rest) = url.strip_prefix("sqlite://") {
         let p = rest.strip_prefix('/').unwrap_or(rest);
-        let abs = Path::new("/").join(p);
-        let first = p.split('/').next().unwrap_or("");
-        if rest.starts_with("//") || (Path::new("/").join(first).exists() && !first.is_empty() && p.contains('/')) {
-            return format!("sqlite://{}", abs.display());
-        }
-        return format!("sqlite://{}", base.join(p).display());
+        let path = if p.starts_with('/') { PathBuf::from(p) } else { base.join(p) };
+        return format!("sqlite://{}", normalize(&path).display());
     }
     url.to_string()
+}
+
+/// `path` made absolute (against the current directory) without `.`/`..` components.
+pub fn normalize(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 fn parse_space(cx: &Ctx<'_>, raw: Spanned<RawSpace>, base: &Path) -> Result<Space> {
@@ -307,7 +319,7 @@ fn parse_space(cx: &Ctx<'_>, raw: Spanned<RawSpace>, base: &Path) -> Result<Spac
     let r = raw.into_inner();
     let materials: Vec<PathBuf> = match &r.materials {
         None => Vec::new(),
-        Some(m) => m.get_ref().iter().map(|p| if Path::new(p).is_absolute() { PathBuf::from(p) } else { base.join(p) }).collect(),
+        Some(m) => m.get_ref().iter().map(|p| normalize(&if Path::new(p).is_absolute() { PathBuf::from(p) } else { base.join(p) })).collect(),
     };
     if let Some(m) = &r.materials {
         for p in &materials {

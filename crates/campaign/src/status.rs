@@ -76,6 +76,9 @@ pub fn status(campaign: &Campaign, store: &dyn TaskStore, top: usize) -> Result<
     let state = State::load(campaign.clone(), store)?;
     let (recs, _) = rank(&state)?;
     let pending = campaign.search.budget.saturating_sub(state.spent());
+    let (rows, y) = state.training();
+    let acc = crate::surrogate::cross_validate(campaign, &features(campaign, &state.candidates, &rows), &y)?;
+    let accuracy: Vec<Value> = acc.iter().map(|a| json!({"property": a.property, "n": a.n, "mae": if a.mae.is_finite() { json!(a.mae) } else { Value::Null }, "r2": if a.r2.is_finite() { json!(a.r2) } else { Value::Null }, "method": "k-fold out-of-fold predictions on the simulated candidates (k = min(5, n))"})).collect();
     Ok(json!({
         "name": campaign.name,
         "budget": campaign.search.budget,
@@ -87,6 +90,8 @@ pub fn status(campaign: &Campaign, store: &dyn TaskStore, top: usize) -> Result<
         "candidates": state.candidates.len(),
         "recommendations": recs.iter().take(top).map(|r| rec_json(&state, r)).collect::<Vec<_>>(),
         "database": store.url(),
+        "accuracy": accuracy,
+        "report": campaign.output.directory.join("report.html"),
     }))
 }
 
@@ -104,6 +109,9 @@ pub fn status_text(v: &Value) -> String {
             .map(|(k, x)| format!("{k} = {:.4} ± {:.4}", x.as_f64().unwrap_or(f64::NAN), r["std"][k].as_f64().unwrap_or(f64::NAN)))
             .collect();
         s.push_str(&format!("  {:2}. {} [{}] {}\n", i + 1, r["candidate"].as_str().unwrap_or("?"), if r["simulated"] == true { "simulated" } else { "predicted" }, vals.join(", ")));
+    }
+    for a in v["accuracy"].as_array().into_iter().flatten() {
+        s.push_str(&format!("surrogate accuracy on held-out simulations ({}): n = {}, MAE = {}, R² = {}\n", a["property"].as_str().unwrap_or("?"), a["n"], a["mae"].as_f64().map_or("-".into(), |x| format!("{x:.4}")), a["r2"].as_f64().map_or("-".into(), |x| format!("{x:.3}"))));
     }
     s
 }
