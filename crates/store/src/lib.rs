@@ -18,7 +18,7 @@
 pub mod error;
 mod blob;
 mod meta;
-// mod pg;
+mod pg;
 mod sql;
 mod sqlite;
 mod stage;
@@ -167,7 +167,7 @@ impl Store {
         let location = url::parse(url)?;
         let backend: Box<dyn Backend> = match &location {
             Location::Sqlite { path, read_only, max_page_count } => Box::new(sqlite::SqliteBackend::open(path, *read_only, *max_page_count)?),
-            Location::Postgres { url: _, display } => return Err(StorageError::Open { url: display.clone(), reason: "PostgreSQL: not yet".into() }),
+            Location::Postgres { url, display } => Box::new(pg::PgBackend::open(url, display)?),
         };
         Ok(Store {
             inner: Arc::new(Inner { location, backend: Mutex::new(backend), lease_ms: AtomicI64::new(DEFAULT_LEASE_SECONDS * 1000) }),
