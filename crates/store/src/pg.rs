@@ -61,6 +61,12 @@ impl PgBackend {
 
     fn create_schema(&mut self) -> Result<()> {
         let d = self.display.clone();
+        // An existing store of this version is used as it is (a read-only role can read it).
+        if let Ok(Some(row)) = self.client.query_opt(sql::GET_VERSION, &[]) {
+            if row.try_get::<_, String>(0).ok().and_then(|s| s.parse::<i64>().ok()) == Some(SCHEMA_VERSION) {
+                return Ok(());
+            }
+        }
         let e = |err| map_err(&d, err);
         let mut tx = self.client.transaction().map_err(e)?;
         tx.query("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK]).map_err(e)?;

@@ -88,7 +88,13 @@ impl SqliteBackend {
             if let Some(n) = max_page_count {
                 b.conn.query_row(&format!("PRAGMA max_page_count = {n}"), [], |_| Ok(())).map_err(e)?;
             }
-            b.create_schema()?;
+            // An existing store of this version is used as it is (so a file that became
+            // read-only can still be read); a new file gets the schema.
+            match b.check_version() {
+                Ok(()) => {}
+                Err(StorageError::Corrupt { .. }) if !b.has_meta_table()? => b.create_schema()?,
+                Err(e) => return Err(e),
+            }
         } else {
             b.check_version()?;
         }
@@ -97,6 +103,12 @@ impl SqliteBackend {
 
     fn err(&self, e: rusqlite::Error) -> StorageError {
         map_err(&self.path, e)
+    }
+
+    /// Whether the file has our `meta` table (a new file, or another program's database, has not).
+    fn has_meta_table(&self) -> Result<bool> {
+        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        Ok(n > 0)
     }
 
     fn create_schema(&mut self) -> Result<()> {
