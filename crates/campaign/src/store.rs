@@ -1,12 +1,12 @@
-//! The campaign's view of the results database: claim a task, store its result or its failure,
-//! list the tasks. [`TaskStore`] is the thin trait the engine uses; the results database
-//! (`scalebridge-store`) implements it, and [`DirStore`] (one JSON file per task, written
-//! atomically) is the stand-in used until that crate is merged.
+//! The campaign's view of the results database (`scalebridge-store`): claim a task, store its
+//! result or its failure, list the tasks. [`TaskStore`] is the thin trait the engine uses (so
+//! tests can give it another store); [`scalebridge_store::Store`] implements it.
 
 use crate::error::{CampaignError, Result};
 use scalebridge_core::StageStore;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use scalebridge_store::Store;
+use std::path::Path;
 use std::sync::Arc;
 
 /// What claiming a task found.
@@ -57,116 +57,61 @@ pub trait TaskStore: Send + Sync {
     fn url(&self) -> String;
 }
 
-/// Open the database of `url`.
+/// Open the database of `url` (`sqlite:///abs/path.db`, `postgresql://user@host/db`).
 pub fn open(url: &str) -> Result<Arc<dyn TaskStore>> {
-    if let Some(p) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("dir://")) {
-        return Ok(Arc::new(DirStore::open(Path::new(p), url)?));
+    if let Some(p) = url.strip_prefix("sqlite://") {
+        let path = Path::new(p);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| CampaignError::Storage(format!("{}: {e}", dir.display())))?;
+        }
     }
-    Err(CampaignError::Storage(format!("{url}: this build stores campaigns in sqlite:// paths only (PostgreSQL comes with the results database crate)")))
-}
-
-/// Stand-in store: `<path>.d/<campaign>/<hash>.json`, each written atomically.
-pub struct DirStore {
-    root: PathBuf,
-    url: String,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Row {
-    status: String,
-    worker: String,
-    candidate: serde_json::Value,
-    result: Option<serde_json::Value>,
-    error: Option<String>,
+    Ok(Arc::new(Store::open(url).map_err(serr)?))
 }
 
 fn serr(e: impl std::fmt::Display) -> CampaignError {
     CampaignError::Storage(e.to_string())
 }
 
-impl DirStore {
-    pub fn open(path: &Path, url: &str) -> Result<DirStore> {
-        let root = PathBuf::from(format!("{}.d", path.display()));
-        std::fs::create_dir_all(&root).map_err(|e| CampaignError::Storage(format!("{}: {e}", root.display())))?;
-        Ok(DirStore { root, url: url.to_string() })
-    }
-    fn file(&self, campaign: &str, hash: &str) -> PathBuf {
-        self.root.join(campaign).join(format!("{hash}.json"))
-    }
-    fn read(&self, campaign: &str, hash: &str) -> Result<Option<Row>> {
-        match std::fs::read_to_string(self.file(campaign, hash)) {
-            Ok(t) => Ok(serde_json::from_str(&t).ok()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(serr(e)),
-        }
-    }
-    fn write(&self, campaign: &str, hash: &str, row: &Row) -> Result<()> {
-        let f = self.file(campaign, hash);
-        if let Some(d) = f.parent() {
-            std::fs::create_dir_all(d).map_err(serr)?;
-        }
-        let tmp = f.with_extension(format!("partial{}", std::process::id()));
-        std::fs::write(&tmp, serde_json::to_string(row).map_err(serr)?).map_err(serr)?;
-        std::fs::rename(&tmp, &f).map_err(serr)
-    }
-}
+/// Namespace of the stage rows: stage keys are SHA-256 hashes of their inputs, so one namespace
+/// lets every task (and campaign) reuse a stage another one computed (e.g. a composite reuses the
+/// alloy phase of the polycrystal candidate).
+pub const STAGES: &str = "describe-stages";
 
-impl TaskStore for DirStore {
+impl TaskStore for Store {
     fn claim(&self, campaign: &str, hash: &str, candidate_json: &str, worker: &str) -> Result<Claim> {
-        match self.read(campaign, hash)? {
-            Some(r) if r.status == "done" => Ok(Claim::Done(r.result.map(|v| v.to_string()).unwrap_or_default())),
-            Some(r) if r.status == "running" && r.worker != worker => Ok(Claim::Running),
-            _ => {
-                let candidate = serde_json::from_str(candidate_json).map_err(serr)?;
-                self.write(campaign, hash, &Row { status: "running".into(), worker: worker.into(), candidate, result: None, error: None })?;
-                Ok(Claim::New)
-            }
-        }
+        Ok(match Store::claim(self, campaign, hash, candidate_json, worker).map_err(serr)? {
+            scalebridge_store::Claim::New => Claim::New,
+            scalebridge_store::Claim::Running => Claim::Running,
+            scalebridge_store::Claim::Done(r) => Claim::Done(r),
+        })
     }
     fn put_result(&self, campaign: &str, hash: &str, result_json: &str) -> Result<bool> {
-        let r = self.read(campaign, hash)?;
-        if r.as_ref().is_some_and(|r| r.status == "done") {
-            return Ok(false);
-        }
-        let (worker, candidate) = r.map_or((String::new(), serde_json::Value::Null), |r| (r.worker, r.candidate));
-        self.write(campaign, hash, &Row { status: "done".into(), worker, candidate, result: Some(serde_json::from_str(result_json).map_err(serr)?), error: None })?;
-        Ok(true)
+        Store::put_result(self, campaign, hash, result_json).map_err(serr)
     }
     fn mark_failed(&self, campaign: &str, hash: &str, error: &str) -> Result<()> {
-        let r = self.read(campaign, hash)?;
-        let (worker, candidate) = r.map_or((String::new(), serde_json::Value::Null), |r| (r.worker, r.candidate));
-        self.write(campaign, hash, &Row { status: "failed".into(), worker, candidate, result: None, error: Some(error.into()) })
+        Store::mark_failed(self, campaign, hash, error).map_err(serr)
     }
     fn tasks(&self, campaign: &str) -> Result<Vec<Task>> {
-        let dir = self.root.join(campaign);
-        let mut out = Vec::new();
-        let Ok(rd) = std::fs::read_dir(&dir) else { return Ok(out) };
-        let mut names: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
-        names.sort();
-        for p in names {
-            let Some(hash) = p.file_stem().map(|s| s.to_string_lossy().into_owned()) else { continue };
-            if let Some(r) = self.read(campaign, &hash)? {
-                out.push(Task { hash, status: r.status, candidate: r.candidate, result: r.result, error: r.error });
-            }
-        }
-        Ok(out)
+        Ok(Store::tasks(self, campaign)
+            .map_err(serr)?
+            .into_iter()
+            .map(|t| Task {
+                hash: t.task_hash,
+                status: t.status.as_str().to_string(),
+                candidate: serde_json::from_str(&t.candidate_json).unwrap_or(serde_json::Value::Null),
+                result: t.result_json.and_then(|r| serde_json::from_str(&r).ok()),
+                error: t.error,
+            })
+            .collect())
     }
     fn counts(&self, campaign: &str) -> Result<Counts> {
-        let mut c = Counts::default();
-        for t in self.tasks(campaign)? {
-            match t.status.as_str() {
-                "done" => c.done += 1,
-                "failed" => c.failed += 1,
-                "running" => c.running += 1,
-                _ => c.pending += 1,
-            }
-        }
-        Ok(c)
+        let c = Store::counts(self, campaign).map_err(serr)?;
+        Ok(Counts { done: c.done as usize, failed: c.failed as usize, pending: c.pending as usize, running: c.running as usize, duplicates: c.duplicates as usize })
     }
     fn stage_store(&self, _hash: &str) -> Result<Arc<dyn StageStore>> {
-        Ok(Arc::new(scalebridge_core::StageCache::new(Some(self.root.join("stages")), "describe")))
+        Ok(Arc::new(Store::stage_store(self, STAGES)))
     }
     fn url(&self) -> String {
-        self.url.clone()
+        Store::url(self)
     }
 }
