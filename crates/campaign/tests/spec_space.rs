@@ -66,12 +66,12 @@ fn errors_name_key_and_line() {
     let (line, key, _) = err_of(&GOOD.replace("step = 0.05", "step = 0.07"));
     assert_eq!((line, key.as_str()), (5, "step"));
     let (line, key, msg) = err_of(&GOOD.replace("batch = 4", "batch = 4\nbudjet = 3"));
-    assert_eq!(line, 21, "{key}: {msg}");
+    assert_eq!(line, 19, "{key}: {msg}");
     assert!(msg.contains("budjet"), "{msg}");
     let (line, key, _) = err_of(&GOOD.replace("\"Cu\", \"Al\"", "\"Cu\", \"Xx\""));
     assert_eq!((line, key.as_str()), (3, "elements"));
     let (line, key, _) = err_of(&GOOD.replace("model = \"gp\"", "model = \"svm\""));
-    assert_eq!((line, key.as_str()), (20, "model"));
+    assert_eq!((line, key.as_str()), (19, "model"));
     let (_, key, _) = err_of(&GOOD.replace("temperature_K = [300]", "temperature_K = [0]"));
     assert_eq!(key, "property", "kappa at 0 K is refused");
     let (line, key, _) = err_of(&GOOD.replace("components = [3, 5]", "components = [3, 7]"));
