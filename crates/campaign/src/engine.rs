@@ -280,8 +280,7 @@ pub fn run_local(campaign: &Campaign, store: Arc<dyn TaskStore>, threads: usize,
     let log = Log::open(campaign, echo)?;
     let worker = worker_name();
     let t0 = std::time::Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| invalid("threads", threads, &e.to_string()))?;
-    let n_threads = pool.current_num_threads().max(1);
+    let n_threads = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
     log.line(&format!("start campaign {} budget {} on {n_threads} threads, database {}", campaign.name, campaign.search.budget, store.url()));
     let (mut computed, mut reused) = (0usize, 0usize);
     let mut walls: Vec<f64> = Vec::new();
@@ -293,11 +292,15 @@ pub fn run_local(campaign: &Campaign, store: Arc<dyn TaskStore>, threads: usize,
         }
         let base = (state.done.len(), state.failed.len());
         let counter = Mutex::new((0usize, 0usize, batch.len()));
-        let outcomes: Vec<Result<Outcome>> = pool.install(|| {
-            use rayon::prelude::*;
-            batch
-                .par_iter()
-                .map(|&i| {
+        // one OS thread per worker pulling candidates from the batch (not a rayon pool: the MD
+        // inside `describe` uses rayon, and a blocked rayon worker would steal a second candidate)
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let slots: Vec<Mutex<Option<Result<Outcome>>>> = batch.iter().map(|_| Mutex::new(None)).collect();
+        std::thread::scope(|sc| {
+            for _ in 0..n_threads.min(batch.len()) {
+                sc.spawn(|| loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(&i) = batch.get(k) else { break };
                     let o = evaluate(campaign, store.as_ref(), &state.candidates[i], &worker, Some(&log));
                     if let Ok(mut c) = counter.lock() {
                         match &o {
@@ -305,13 +308,17 @@ pub fn run_local(campaign: &Campaign, store: Arc<dyn TaskStore>, threads: usize,
                             _ => c.0 += 1,
                         }
                         c.2 -= 1;
-                        let (d, f, r) = (base.0 + c.0, base.1 + c.1, c.2);
-                        progress(d, r, f, None);
+                        progress(base.0 + c.0, c.2, base.1 + c.1, None);
                     }
-                    o
-                })
-                .collect()
+                    if let Some(slot) = slots.get(k) {
+                        if let Ok(mut g) = slot.lock() {
+                            *g = Some(o);
+                        }
+                    }
+                });
+            }
         });
+        let outcomes: Vec<Result<Outcome>> = slots.into_iter().filter_map(|m| m.into_inner().ok().flatten()).collect();
         let mut any = false;
         for o in outcomes {
             match o? {
