@@ -104,7 +104,8 @@ pub fn write_report(campaign: &Campaign, store: &dyn TaskStore) -> Result<PathBu
             continue;
         }
         let tmp = dir.join(format!("parity_{}.svg", a.property.replace(['/', ' '], "_")));
-        scalebridge_ml::plot::parity_svg(&a.y, &a.predicted, Some(&a.sd), &tmp, &format!("surrogate parity: {}", a.property), "")?;
+        let unit = state.done.values().find_map(|r| r["description"]["properties"][&a.property]["unit"].as_str().map(str::to_string)).unwrap_or_else(|| "1".into());
+        scalebridge_ml::plot::parity_svg(&a.y, &a.predicted, Some(&a.sd), &tmp, &format!("surrogate parity: {}", a.property), &unit)?;
         let svg = std::fs::read_to_string(&tmp).map_err(|e| io(&tmp, e))?;
         let _ = std::fs::remove_file(&tmp);
         figs.push((svg, format!("Surrogate parity for {} on the {} simulated candidates ({}-fold out-of-fold predictions): MAE {:.4}, R² {:.3}.", a.property, a.n, a.n.min(5), a.mae, a.r2)));
