@@ -21,6 +21,7 @@ mod system;
 mod tables;
 mod train;
 mod describe;
+mod campaign;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -62,6 +63,8 @@ enum Command {
     Dataset(dataset::Args),
     /// Describe a material across the scales (MD → continuum) from a description file.
     Describe(describe::Args),
+    /// Design campaigns: active-learning screening of a design space (run, status, report).
+    Campaign(campaign::Args),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Structure(a) => structure::run(a),
         Command::Dataset(a) => dataset::run(a),
         Command::Describe(a) => describe::run(a),
+        Command::Campaign(a) => campaign::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,6 +19,7 @@ use scalebridge_core::Error as CoreError;
 use scalebridge_md::error::Error as MdError;
 use scalebridge_ml::MlError;
 use scalebridge_pipeline::PipelineError;
+use scalebridge_campaign::CampaignError;
 
 /// The Python exception class a Rust error variant raises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,6 +170,14 @@ bridge!(PipelineError, "pipeline", {
     Io => Io, PipelineError::Io { path: s("f"), source: io_sample() };
 } wraps { Md, Continuum, Core });
 
+bridge!(CampaignError, "campaign", {
+    Parse => Input, CampaignError::Parse { path: s("c.toml"), line: 1, key: s("k"), msg: s("sample") };
+    InvalidParameter => Input, CampaignError::InvalidParameter { name: s("n"), value: s("0"), reason: s("sample") };
+    Io => Io, CampaignError::Io { path: s("f"), source: io_sample() };
+    Storage => Storage, CampaignError::Storage(s("sample"));
+    Interrupted => Interrupted, CampaignError::Interrupted(s("sample"));
+} wraps { Pipeline, Ml });
+
 /// Convert any bridged engine error into its Python exception.
 pub fn to_py<E: Bridged>(e: E) -> PyErr {
     let msg = e.to_string();
@@ -245,6 +254,7 @@ pub fn error_table() -> Vec<(&'static str, &'static str, &'static str)> {
     t.extend(rows::<ContinuumError>());
     t.extend(rows::<MlError>());
     t.extend(rows::<PipelineError>());
+    t.extend(rows::<CampaignError>());
     t
 }
 
