@@ -9,9 +9,12 @@
 //! - [`coupled`]: the force-based (CADD-like, ghost-force free) and bridging-domain (Arlequin,
 //!   Lagrange-multiplier velocity constraint) couplings of the two, statics and explicit dynamics,
 //!   with a fine-scale (stadium) damping band that absorbs waves the mesh cannot carry;
+//! - [`bridging`]: the bridging-domain (Arlequin) coupling with an exact Lagrange-multiplier
+//!   velocity constraint in the overlap;
 //! - [`pulse`]: the wave benchmark (reflected, transmitted and absorbed energy, drift) and the
 //!   patch test.
 
+pub mod bridging;
 pub mod chain;
 pub mod coupled;
 pub mod error;
