@@ -40,3 +40,24 @@ pub fn run_coupling(o: &CouplingOptions) -> Result<serde_json::Value, String> {
         other => Err(format!("unknown coupling case {other:?}: use pulse1d, lomer or crack")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(case: &str, model: Option<u32>, json: Option<&str>) -> CouplingOptions {
+        CouplingOptions { case: case.into(), model, options_json: json.map(|s| s.to_string()) }
+    }
+
+    #[test]
+    fn unfinished_and_bad_cases_answer_with_errors() {
+        assert!(run_coupling(&opts("lomer", Some(30), None)).unwrap_err().contains("not implemented"));
+        assert!(run_coupling(&opts("lomer", Some(25), None)).unwrap_err().contains("10, 20 or 30"));
+        assert!(run_coupling(&opts("crack", None, None)).unwrap_err().contains("not implemented"));
+        assert!(run_coupling(&opts("shock", None, None)).unwrap_err().contains("unknown coupling case"));
+        let e = run_coupling(&opts("pulse1d", None, Some(r#"{"gama": 1.0}"#))).unwrap_err();
+        assert!(e.contains("gama"), "{e}");
+        let e = run_coupling(&opts("pulse1d", None, Some(r#"{"strain": 0.5}"#))).unwrap_err();
+        assert!(e.contains("strain"), "{e}");
+    }
+}
