@@ -24,11 +24,11 @@ use serde::Serialize;
 /// Fine-scale damping band.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct DampingBand {
-    /// First atom of the band (γ ramps up quadratically from here).
+    /// First atom of the band.
     pub start: usize,
-    /// One past the last atom of the band (γ = `gamma` there).
+    /// One past the last atom of the band.
     pub end: usize,
-    /// Largest damping rate, 1/ps.
+    /// Largest damping rate (mid-band; the profile is γ sin²(π s)), 1/ps.
     pub gamma: f64,
     /// Kernel half-width, atoms (≥ 1).
     pub half_width: usize,
@@ -210,8 +210,10 @@ impl ForceBased1d {
             if i < b.start as isize || i >= b.end as isize || i < 0 || i >= n {
                 return 0.0;
             }
-            let s = (i - b.start as isize + 1) as f64 / (b.end - b.start) as f64;
-            (b.gamma * s * s * self.ma[i as usize] / FTM2V).sqrt()
+            // smooth bump γ sin²(π s): no step at either end of the band
+            let s = (i - b.start as isize) as f64 / (b.end - b.start) as f64;
+            let p = (std::f64::consts::PI * s).sin();
+            (b.gamma * p * p * self.ma[i as usize] / FTM2V).sqrt()
         };
         // y = G v;  z = (I − K) y;  f = −G z   (forces in eV/Å; γ m / FTM2V has eV ps/Å²)
         let lo = (b.start as isize - w).max(0);

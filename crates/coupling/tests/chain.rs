@@ -98,13 +98,13 @@ fn pulses_cross_or_are_absorbed_and_the_budget_closes() {
     eprintln!("{}", serde_json::to_string_pretty(&r).unwrap());
     let l = &r.long;
     assert!(l.reflected_fraction < 1e-3, "long pulse reflected {:.3e}", l.reflected_fraction);
-    // the damping band also takes a few % of the long pulse (reported as absorbed)
-    assert!(l.transmitted_fraction > 0.95, "long pulse transmitted {:.4}", l.transmitted_fraction);
+    // the damping band also takes < 1 % of the long pulse (reported as absorbed)
+    assert!(l.transmitted_fraction > 0.98, "long pulse transmitted {:.4}", l.transmitted_fraction);
     assert!(l.unaccounted_fraction.abs() < 0.01);
     let s = &r.short;
     assert!(s.wavenumber > s.mesh_cutoff);
     assert!(s.absorbed_fraction > 0.9, "short pulse absorbed {:.4}", s.absorbed_fraction);
-    assert!(s.reflected_fraction < 0.05, "short pulse reflected {:.4}", s.reflected_fraction);
+    assert!(s.reflected_fraction < 1e-3, "short pulse reflected {:.4}", s.reflected_fraction);
     assert!(s.unaccounted_fraction.abs() < 0.01, "short budget off by {:.4}", s.unaccounted_fraction);
 }
 
