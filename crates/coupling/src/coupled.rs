@@ -176,10 +176,8 @@ impl ForceBased1d {
 
     /// Largest force on any degree of freedom that is not held, eV/Å.
     pub fn max_residual(&self) -> f64 {
-        let n = self.n_atoms();
         let fa = self.fa.iter().enumerate().filter(|(i, _)| !(self.fix_left && *i == 0)).map(|(_, f)| f.abs());
         let fnode = self.fnode.iter().enumerate().skip(1).filter(|(j, _)| !(self.fix_right && *j == self.fnode.len() - 1)).map(|(_, f)| f.abs());
-        let _ = n;
         fa.chain(fnode).fold(0.0, f64::max)
     }
 
@@ -241,10 +239,9 @@ impl ForceBased1d {
     pub fn step(&mut self) -> Result<()> {
         let dt = self.dt;
         let n = self.n_atoms();
+        // damping force from the current velocities v(t) for the first half kick
         let mut fd = vec![0.0; n];
         let _ = self.damping_forces(&mut fd);
-        // we keep the damping force of the previous evaluation in `fd_prev` implicitly by
-        // recomputing from the current velocities (v(t)), consistent with the first half kick.
         self.kick(&fd, 0.5 * dt);
         for i in 0..n {
             if !(self.fix_left && i == 0) {
@@ -344,8 +341,6 @@ impl ForceBased1d {
             let mut di = vec![0.0; dof];
             let mut up = vec![0.0; dof];
             let mut rhs = vec![0.0; dof];
-            let u_of = |k: usize| -> f64 { if k < n - 1 { self.ua[k + 1] } else { self.un[k - (n - 1) + 1] } };
-            let _ = u_of;
             // bond between global sites s and s+1 (site 0 = atom 0 held, sites 1..n−1 atoms,
             // then nodes 1..nn−1); stiffness of each link:
             let mut links = Vec::with_capacity(n + nn);
@@ -385,13 +380,13 @@ impl ForceBased1d {
             }
             self.un[0] = self.ua[n - 1];
         }
-        Err(CouplingError::NonFinite { what: format!("Newton did not converge to {tol:e} in {max_iter} iterations"), step: max_iter })
+        self.compute_forces();
+        Err(CouplingError::NotConverged { solver: "Newton (force-based statics)".into(), iters: max_iter, residual: self.max_residual_interior(), tol })
     }
 
     fn max_residual_interior(&self) -> f64 {
-        let n = self.n_atoms();
         let nn = self.fnode.len();
-        self.fa[1..].iter().chain(&self.fnode[1..nn - 1]).fold(0.0, |m: f64, f| m.max(f.abs())).max(if n > 0 { 0.0 } else { 0.0 })
+        self.fa[1..].iter().chain(&self.fnode[1..nn - 1]).fold(0.0, |m: f64, f| m.max(f.abs()))
     }
 }
 

@@ -11,6 +11,9 @@ pub enum CouplingError {
     /// A NaN or infinity appeared (the run became unstable).
     #[error("non-finite value in {what} at step {step}")]
     NonFinite { what: String, step: usize },
+    /// An iterative solver stopped before reaching its tolerance.
+    #[error("{solver} did not converge: residual {residual:.3e} after {iters} iterations (tolerance {tol:.1e})")]
+    NotConverged { solver: String, iters: usize, residual: f64, tol: f64 },
     /// A requested case or method exists in the interface but is not implemented yet.
     #[error("not implemented yet: {what}")]
     NotImplemented { what: String },
