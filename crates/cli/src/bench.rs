@@ -2,7 +2,7 @@
 //! The flags only; the benchmarks themselves live in the `scalebridge-bench` crate.
 
 use clap::{Args as ClapArgs, Subcommand};
-use scalebridge_bench::{md, scripts};
+use scalebridge_bench::{coupling, md, scripts};
 
 #[derive(ClapArgs)]
 pub struct Args {
@@ -35,6 +35,36 @@ enum What {
     /// Active learning against random sampling (screening real data for the best candidate, a
     /// simulation oracle); options go to benchmarks/bench_active_learning.py.
     ActiveLearning(ScriptArgs),
+    /// Atomistic–continuum coupling: `pulse1d` (wave energy budget across the interface),
+    /// `lomer` and `crack` (not implemented yet).
+    Coupling(CouplingArgs),
+}
+
+#[derive(ClapArgs)]
+pub struct CouplingArgs {
+    /// `pulse1d`, `lomer` or `crack`.
+    #[arg(long)]
+    case: String,
+    /// Lomer model: half-width of the atomistic region, Å (10, 20 or 30).
+    #[arg(long)]
+    model: Option<u32>,
+    /// Case options as a JSON object (for pulse1d the `PulseOptions` fields, e.g.
+    /// '{"max_element": 8, "gamma": 1.0}'); what is not given keeps the Rust default.
+    #[arg(long)]
+    options: Option<String>,
+    /// Print one JSON object (otherwise pretty-printed).
+    #[arg(long)]
+    json: bool,
+}
+
+fn run_coupling(a: CouplingArgs) -> Result<(), String> {
+    let out = coupling::run_coupling(&coupling::CouplingOptions { case: a.case, model: a.model, options_json: a.options })?;
+    if a.json {
+        println!("{out}");
+    } else {
+        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+    }
+    Ok(())
 }
 
 #[derive(ClapArgs)]
@@ -126,5 +156,6 @@ pub fn run(a: Args) -> Result<(), String> {
         What::Ml(f) => scripts::run_ml("bench_ml.py", &f.extra),
         What::MlTransfer(f) => scripts::run_ml("bench_ml_transfer.py", &f.extra),
         What::ActiveLearning(f) => scripts::run_ml("bench_active_learning.py", &f.extra),
+        What::Coupling(c) => run_coupling(c),
     }
 }
