@@ -21,6 +21,8 @@ mod system;
 mod tables;
 mod train;
 mod describe;
+mod importer;
+mod store;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -62,6 +64,11 @@ enum Command {
     Dataset(dataset::Args),
     /// Describe a material across the scales (MD → continuum) from a description file.
     Describe(describe::Args),
+    /// Import a property table (Materials Project, JARVIS, AFLOW, OQMD, Matbench) into a
+    /// feature table (Parquet).
+    Import(importer::Args),
+    /// Look into a results database: task counts, export of finished results (Parquet).
+    Store(store::Args),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +89,8 @@ fn main() -> ExitCode {
         Command::Structure(a) => structure::run(a),
         Command::Dataset(a) => dataset::run(a),
         Command::Describe(a) => describe::run(a),
+        Command::Import(a) => importer::run(a),
+        Command::Store(a) => store::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

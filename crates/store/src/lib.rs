@@ -16,6 +16,7 @@
 //! See docs/store.md for URLs, the schema and the PostgreSQL notes.
 
 pub mod error;
+pub mod export;
 mod blob;
 mod meta;
 mod pg;
