@@ -13,6 +13,7 @@ mod md;
 mod ml;
 mod properties;
 mod pipeline;
+mod store;
 mod units;
 
 #[pymodule]
@@ -29,5 +30,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     lammps_input::register(m)?;
     callback::register(m)?;
     pipeline::register(m)?;
+    store::register(m)?;
     Ok(())
 }
