@@ -36,6 +36,8 @@ RESULT_A = {"E_GPa": {"value": 200.0, "stderr": 2.0, "unit": "GPa"}, "kappa_W_mK
 
 
 def _contract(store, campaign):
+    assert store.add_pending(campaign, [("p", {"x": 1}), ("q", "{}")]) == 2
+    assert store.counts(campaign)["pending"] == 2
     assert store.claim(campaign, "a", {"composition": {"Cu": 1.0}, "lattice": "fcc"}, "w1") == ("new", None)
     assert store.claim(campaign, "a", {}, "w2") == ("running", None)
     assert store.put_result(campaign, "a", RESULT_A) is True
@@ -44,7 +46,7 @@ def _contract(store, campaign):
     assert store.claim(campaign, "b", {"composition": {"Ni": 1.0}, "lattice": "fcc"}, "w1")[0] == "new"
     store.mark_failed(campaign, "b", "diverged")
     c = store.counts(campaign)
-    assert c == {"done": 1, "failed": 1, "pending": 0, "running": 0, "duplicates": 0}
+    assert c == {"done": 1, "failed": 1, "pending": 2, "running": 0, "duplicates": 0}
     tasks = {t["task_hash"]: t for t in store.tasks(campaign)}
     assert tasks["a"]["result"] == RESULT_A and tasks["a"]["status"] == "done"
     assert tasks["b"]["status"] == "failed" and tasks["b"]["error"] == "diverged" and tasks["b"]["attempts"] == 1

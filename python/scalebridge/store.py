@@ -120,6 +120,10 @@ class Store:
         state, result = self._s.claim(campaign, task_hash, cand, worker)
         return state, (json.loads(result) if result is not None else None)
 
+    def add_pending(self, campaign: str, tasks: list[tuple[str, Any]]) -> int:
+        """Register ``(task_hash, candidate)`` pairs as pending; returns how many were new."""
+        return self._s.add_pending(campaign, [(h, c if isinstance(c, str) else json.dumps(c)) for h, c in tasks])
+
     def renew(self, campaign: str, task_hash: str, worker: str) -> bool:
         return self._s.renew(campaign, task_hash, worker)
 

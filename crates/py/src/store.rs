@@ -50,6 +50,11 @@ impl PyStore {
         })
     }
 
+    /// Register `(task_hash, candidate_json)` pairs as pending; returns how many were new.
+    fn add_pending(&self, py: Python<'_>, campaign: String, tasks: Vec<(String, String)>) -> PyResult<usize> {
+        detach(py, "store add_pending", || self.inner.add_pending(&campaign, &tasks).py())
+    }
+
     fn renew(&self, py: Python<'_>, campaign: String, task_hash: String, worker: String) -> PyResult<bool> {
         detach(py, "store renew", || self.inner.renew(&campaign, &task_hash, &worker).py())
     }

@@ -166,6 +166,17 @@ impl Backend for SqliteBackend {
         })
     }
 
+    fn add_pending(&mut self, campaign: &str, tasks: &[(String, String)], now: i64) -> Result<usize> {
+        self.write(|tx| {
+            let mut n = 0;
+            let mut st = tx.prepare_cached(sql::ADD_PENDING)?;
+            for (h, c) in tasks {
+                n += st.execute(params![campaign, h, c, now])?;
+            }
+            Ok(n)
+        })
+    }
+
     fn renew(&mut self, campaign: &str, task_hash: &str, worker: &str, until: i64) -> Result<bool> {
         let now = crate::now_ms();
         self.write(|tx| Ok(tx.execute(sql::RENEW, params![campaign, task_hash, worker, until, now])? == 1))
