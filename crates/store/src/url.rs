@@ -109,6 +109,7 @@ pub fn parse(url: &str) -> Result<Location> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

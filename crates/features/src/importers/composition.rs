@@ -109,6 +109,7 @@ fn group(s: &[char], pos: &mut usize, depth: usize, formula: &str) -> Result<Vec
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -57,6 +57,7 @@ fn pairs_of(v: &Value) -> std::result::Result<Vec<(String, f64)>, String> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn make_row(index: usize, id: Option<String>, key: &str, comp: &Value, target: &str, unit: &str, value: &Value, file: &str) -> Result<Row> {
     let label = match &id {
         Some(id) => format!("#{index} ({id})"),

@@ -131,7 +131,10 @@ fn list(v: &Value) -> Option<Vec<Value>> {
 }
 
 /// The composition of a record as (symbol, amount) pairs, and the field it came from.
-fn composition_of(spec: &Spec, rec: &Value) -> std::result::Result<(Vec<(String, f64)>, &'static str), (&'static str, String)> {
+/// (symbol, amount) pairs and the field they came from, or the failing field and why.
+type CompositionResult = std::result::Result<(Vec<(String, f64)>, &'static str), (&'static str, String)>;
+
+fn composition_of(spec: &Spec, rec: &Value) -> CompositionResult {
     // an element → amount map
     for f in ["composition", "composition_reduced"] {
         if let Some(Value::Object(m)) = lookup(rec, f) {
