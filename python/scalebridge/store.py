@@ -214,6 +214,7 @@ class Store:
         the campaign and the numeric results as key-value pairs and the full result as ``data``.
         Returns the number of rows written; a campaign without structures raises ``InputError``."""
         import ase.db
+        from ase.db.core import reserved_keys
 
         table = self.results_table(campaign)
         numeric = {c for c in table.columns if table.attrs["scale"].get(c) in ("target", "uncertainty", "physics", "composition")}
@@ -229,7 +230,8 @@ class Store:
                 kv: dict[str, Any] = {"task_hash": t["task_hash"], "campaign": campaign}
                 for c, v in by_task.get(t["task_hash"], {}).items():
                     if c in numeric and isinstance(v, float) and v == v:
-                        kv[_ase_key(c)] = v
+                        key = _ase_key(c)
+                        kv[f"r_{key}" if key in reserved_keys else key] = v
                 db.write(atoms, key_value_pairs=kv, data={"result": t["result"], "candidate": t["candidate"]})
                 n += 1
         if n == 0:
