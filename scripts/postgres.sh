@@ -41,7 +41,10 @@ start() {
         useradd --system --no-create-home --shell /usr/sbin/nologin postgres
     fi
     local dir port
-    dir=$(mktemp -d "${TMPDIR:-/tmp}/scalebridge-pg.XXXXXX")
+    # as root under /tmp: the postgres user must be able to reach the directory
+    local base="${TMPDIR:-/tmp}"
+    if [[ $(id -u) -eq 0 ]]; then base=/tmp; fi
+    dir=$(mktemp -d "$base/scalebridge-pg.XXXXXX")
     chmod 755 "$dir"
     if [[ $(id -u) -eq 0 ]]; then chown postgres "$dir"; fi
     port=""

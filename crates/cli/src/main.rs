@@ -22,6 +22,8 @@ mod tables;
 mod train;
 mod describe;
 mod campaign;
+mod importer;
+mod store;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -65,6 +67,11 @@ enum Command {
     Describe(describe::Args),
     /// Design campaigns: active-learning screening of a design space (run, status, report).
     Campaign(campaign::Args),
+    /// Import a property table (Materials Project, JARVIS, AFLOW, OQMD, Matbench) into a
+    /// feature table (Parquet).
+    Import(importer::Args),
+    /// Look into a results database: task counts, export of finished results (Parquet).
+    Store(store::Args),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +93,8 @@ fn main() -> ExitCode {
         Command::Dataset(a) => dataset::run(a),
         Command::Describe(a) => describe::run(a),
         Command::Campaign(a) => campaign::run(a),
+        Command::Import(a) => importer::run(a),
+        Command::Store(a) => store::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

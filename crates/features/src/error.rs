@@ -18,6 +18,9 @@ pub enum FeatureError {
     Io { path: String, source: std::io::Error },
     #[error("Parquet/Arrow error on {path}: {msg}")]
     Format { path: String, msg: String },
+    /// A record of an imported property file that does not have the documented shape.
+    #[error("{database} file {file}: record {record}: field {field:?}: {reason}")]
+    Malformed { database: String, file: String, record: String, field: String, reason: String },
 }
 
 pub type Result<T> = std::result::Result<T, FeatureError>;

@@ -9,10 +9,12 @@
 //!   dimensionless groups). The composition producer lives in `scalebridge-ml` (it owns the
 //!   Magpie featuriser) and returns the same [`Feature`] type.
 //! - [`design`]: dataset design files (a list of material descriptions and/or a design space).
+//! - [`importers`]: property tables from Materials Project, JARVIS, AFLOW, OQMD and Matbench.
 //! - [`parquet_io`]: Parquet files whose every field carries the metadata keys `scale` and `unit`.
 
 pub mod design;
 pub mod error;
+pub mod importers;
 pub mod normalize;
 #[cfg(feature = "parquet")]
 pub mod parquet_io;

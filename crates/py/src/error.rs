@@ -20,6 +20,7 @@ use scalebridge_md::error::Error as MdError;
 use scalebridge_ml::MlError;
 use scalebridge_pipeline::PipelineError;
 use scalebridge_campaign::CampaignError;
+use scalebridge_store::StorageError as StoreError;
 
 /// The Python exception class a Rust error variant raises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,6 +178,17 @@ bridge!(CampaignError, "campaign", {
     Storage => Storage, CampaignError::Storage(s("sample"));
     Interrupted => Interrupted, CampaignError::Interrupted(s("sample"));
 } wraps { Pipeline, Ml });
+bridge!(StoreError, "store", {
+    BadUrl => Input, StoreError::BadUrl { url: s("x://"), reason: s("sample") };
+    Open => Storage, StoreError::Open { url: s("sqlite://x.db"), reason: s("sample") };
+    ReadOnly => Storage, StoreError::ReadOnly { path: s("x.db"), reason: s("sample") };
+    DiskFull => Storage, StoreError::DiskFull { path: s("x.db"), reason: s("sample") };
+    Corrupt => Storage, StoreError::Corrupt { path: s("x.db"), reason: s("sample") };
+    SchemaVersion => Storage, StoreError::SchemaVersion { path: s("x.db"), found: 2, supported: 1 };
+    Invalid => Input, StoreError::Invalid { what: s("result"), reason: s("sample") };
+    Backend => Storage, StoreError::Backend { url: s("postgresql://h/db"), reason: s("sample") };
+    Io => Io, StoreError::Io { path: s("f"), reason: s("sample") };
+});
 
 /// Convert any bridged engine error into its Python exception.
 pub fn to_py<E: Bridged>(e: E) -> PyErr {
@@ -255,6 +267,7 @@ pub fn error_table() -> Vec<(&'static str, &'static str, &'static str)> {
     t.extend(rows::<MlError>());
     t.extend(rows::<PipelineError>());
     t.extend(rows::<CampaignError>());
+    t.extend(rows::<StoreError>());
     t
 }
 

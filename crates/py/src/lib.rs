@@ -14,6 +14,7 @@ mod ml;
 mod properties;
 mod pipeline;
 mod campaign;
+mod store;
 mod units;
 
 #[pymodule]
@@ -31,5 +32,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     callback::register(m)?;
     pipeline::register(m)?;
     campaign::register(m)?;
+    store::register(m)?;
     Ok(())
 }

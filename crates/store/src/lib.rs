@@ -16,6 +16,7 @@
 //! See docs/store.md for URLs, the schema and the PostgreSQL notes.
 
 pub mod error;
+pub mod export;
 mod blob;
 mod meta;
 mod pg;
@@ -120,6 +121,7 @@ pub(crate) struct RowMeta {
 pub(crate) trait Backend: Send {
     fn claim(&mut self, campaign: &str, task_hash: &str, candidate_json: &str, worker: &str, now: i64, lease_ms: i64) -> Result<Claim>;
     fn renew(&mut self, campaign: &str, task_hash: &str, worker: &str, until: i64) -> Result<bool>;
+    fn add_pending(&mut self, campaign: &str, tasks: &[(String, String)], now: i64) -> Result<usize>;
     fn put_result(&mut self, campaign: &str, task_hash: &str, json: &str, meta: &RowMeta, now: i64) -> Result<bool>;
     fn mark_failed(&mut self, campaign: &str, task_hash: &str, error: &str, now: i64) -> Result<()>;
     fn result(&mut self, campaign: &str, task_hash: &str) -> Result<Option<String>>;
@@ -205,6 +207,12 @@ impl Store {
     pub fn claim(&self, campaign: &str, task_hash: &str, candidate_json: &str, worker: &str) -> Result<Claim> {
         let lease = self.inner.lease_ms.load(Ordering::Relaxed);
         self.with(|b| b.claim(campaign, task_hash, candidate_json, worker, now_ms(), lease))
+    }
+
+    /// Register tasks `(task_hash, candidate_json)` as pending (one transaction); tasks already
+    /// known are left as they are. Returns how many were new.
+    pub fn add_pending(&self, campaign: &str, tasks: &[(String, String)]) -> Result<usize> {
+        self.with(|b| b.add_pending(campaign, tasks, now_ms()))
     }
 
     /// Extend `worker`'s lease on a running task; `false` if the claim is no longer its own.

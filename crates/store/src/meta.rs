@@ -40,6 +40,7 @@ fn walk(v: &Value, depth: usize, m: &mut RowMeta) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     #[test]
     fn provenance_and_unit_become_columns() {

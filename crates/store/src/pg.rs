@@ -21,8 +21,6 @@ fn q(s: &str) -> String {
     s.replace('?', "$")
 }
 
-const INSERT_PENDING: &str = "INSERT INTO tasks (campaign, task_hash, candidate_json, status, attempts, created_at, updated_at)
-    VALUES ($1, $2, $3, 'pending', 0, $4, $4) ON CONFLICT (campaign, task_hash) DO NOTHING";
 
 fn map_err(display: &str, e: postgres::Error) -> StorageError {
     let reason = match e.as_db_error() {
@@ -102,7 +100,7 @@ impl Backend for PgBackend {
             if let Some(r) = tx.query_opt(q(sql::RESULT).as_str(), &[&campaign, &task_hash])? {
                 return Ok(Claim::Done(r.get(0)));
             }
-            tx.execute(INSERT_PENDING, &[&campaign, &task_hash, &candidate_json, &now])?;
+            tx.execute(q(sql::ADD_PENDING).as_str(), &[&campaign, &task_hash, &candidate_json, &now])?;
             let locked = format!("{} FOR UPDATE SKIP LOCKED", q(sql::TASK_STATE));
             let Some(row) = tx.query_opt(locked.as_str(), &[&campaign, &task_hash])? else {
                 // another transaction is claiming or finishing this very task right now
@@ -121,6 +119,17 @@ impl Backend for PgBackend {
             }
             tx.execute(q(sql::CLAIM_UPSERT).as_str(), &[&campaign, &task_hash, &candidate_json, &worker, &until, &now])?;
             Ok(Claim::New)
+        })
+    }
+
+    fn add_pending(&mut self, campaign: &str, tasks: &[(String, String)], now: i64) -> Result<usize> {
+        self.write(|tx| {
+            let st = tx.prepare(q(sql::ADD_PENDING).as_str())?;
+            let mut n = 0;
+            for (h, c) in tasks {
+                n += tx.execute(&st, &[&campaign, h, c, &now])? as usize;
+            }
+            Ok(n)
         })
     }
 

@@ -69,6 +69,9 @@ pub(crate) const CLAIM_UPSERT: &str = "INSERT INTO tasks (campaign, task_hash, c
     ON CONFLICT (campaign, task_hash) DO UPDATE SET status = 'running', worker = excluded.worker,
         lease_until = excluded.lease_until, attempts = tasks.attempts + 1, updated_at = excluded.updated_at,
         candidate_json = CASE WHEN tasks.candidate_json = 'null' THEN excluded.candidate_json ELSE tasks.candidate_json END";
+/// Register a task as pending (nothing changes if it exists).
+pub(crate) const ADD_PENDING: &str = "INSERT INTO tasks (campaign, task_hash, candidate_json, status, attempts, created_at, updated_at)
+    VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?4) ON CONFLICT (campaign, task_hash) DO NOTHING";
 pub(crate) const RENEW: &str = "UPDATE tasks SET lease_until = ?4, updated_at = ?5 WHERE campaign = ?1 AND task_hash = ?2 AND worker = ?3 AND status = 'running'";
 pub(crate) const INSERT_RESULT: &str = "INSERT INTO results (campaign, task_hash, result_json, unit, input_hash, seed, versions, created_at)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (campaign, task_hash) DO NOTHING";

@@ -77,9 +77,9 @@ impl SqliteBackend {
         // A file that is not a database fails here (the first read of its header).
         let mode: String = b.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(e)?;
         if !read_only {
-            if mode.to_ascii_lowercase() != "wal" {
+            if !mode.eq_ignore_ascii_case("wal") {
                 let m: String = b.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(e)?;
-                if m.to_ascii_lowercase() != "wal" {
+                if !m.eq_ignore_ascii_case("wal") {
                     // SQLite leaves the mode unchanged when it cannot write the file.
                     return Err(StorageError::ReadOnly { path: path.display().to_string(), reason: format!("cannot switch the journal to WAL (still {m})") });
                 }
@@ -163,6 +163,17 @@ impl Backend for SqliteBackend {
             }
             tx.execute(sql::CLAIM_UPSERT, params![campaign, task_hash, candidate_json, worker, now.saturating_add(lease_ms), now])?;
             Ok(Claim::New)
+        })
+    }
+
+    fn add_pending(&mut self, campaign: &str, tasks: &[(String, String)], now: i64) -> Result<usize> {
+        self.write(|tx| {
+            let mut n = 0;
+            let mut st = tx.prepare_cached(sql::ADD_PENDING)?;
+            for (h, c) in tasks {
+                n += st.execute(params![campaign, h, c, now])?;
+            }
+            Ok(n)
         })
     }
 

@@ -20,14 +20,8 @@ impl Location {
     /// The URL without password.
     pub fn display(&self) -> String {
         match self {
-            Location::Sqlite { path, .. } => {
-                let p = path.display().to_string();
-                if path.is_absolute() {
-                    format!("sqlite://{p}")
-                } else {
-                    format!("sqlite://{p}")
-                }
-            }
+            // sqlite:///abs/path (the path keeps its leading slash) or sqlite://relative/path
+            Location::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
             Location::Postgres { display, .. } => display.clone(),
         }
     }
@@ -115,6 +109,7 @@ pub fn parse(url: &str) -> Result<Location> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

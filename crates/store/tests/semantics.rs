@@ -42,6 +42,15 @@ fn contract(store: &Store, campaign: &str) {
     store.set_lease(std::time::Duration::from_secs(600));
     assert!(store.renew(campaign, "h3", "w2").unwrap());
     assert!(!store.renew(campaign, "h3", "w1").unwrap());
+    // pending tasks: registered once, then claimable
+    let pending = vec![("p1".to_string(), r#"{"x":5}"#.to_string()), ("p2".to_string(), "{}".to_string()), ("h1".to_string(), "{}".to_string())];
+    assert_eq!(store.add_pending(campaign, &pending).unwrap(), 2);
+    assert_eq!(store.add_pending(campaign, &pending).unwrap(), 0);
+    assert_eq!(store.counts(campaign).unwrap().pending, 2);
+    assert_eq!(store.claim(campaign, "p1", "{}", "w1").unwrap(), Claim::New);
+    let p1 = store.tasks(campaign).unwrap().into_iter().find(|t| t.task_hash == "p1").unwrap();
+    assert_eq!((p1.status, p1.attempts, p1.candidate_json.as_str()), (TaskStatus::Running, 1, r#"{"x":5}"#));
+    assert_eq!(store.counts(campaign).unwrap().pending, 1);
     // other campaigns are separate
     assert_eq!(store.counts(&format!("{campaign}-other")).unwrap(), Default::default());
     assert!(store.campaigns().unwrap().contains(&campaign.to_string()));
