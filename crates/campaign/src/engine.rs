@@ -180,6 +180,7 @@ pub fn evaluate(campaign: &Campaign, store: &dyn TaskStore, c: &Candidate, worke
             cache_dir: None,
             store: Some(store.stage_store(&hash)?),
             threads: Some(1),
+            preset: None,
         };
         let d = describe(&material, &opts, &mut scalebridge_core::progress::Silent)?;
         let dj = serde_json::to_value(&d).map_err(|e| invalid("description", c.label(campaign), &e.to_string()))?;
