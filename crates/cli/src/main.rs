@@ -21,6 +21,7 @@ mod system;
 mod tables;
 mod train;
 mod describe;
+mod glass;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -62,6 +63,10 @@ enum Command {
     Dataset(dataset::Args),
     /// Describe a material across the scales (MD → continuum) from a description file.
     Describe(describe::Args),
+    /// Glass-transition temperature T_g from the volume on cooling (melt–quench, bilinear fit).
+    GlassTransition(glass::Args),
+    /// Amorphous solid by melt–quench through an NPT temperature ladder.
+    MeltQuench(glass::QuenchOnly),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +87,8 @@ fn main() -> ExitCode {
         Command::Structure(a) => structure::run(a),
         Command::Dataset(a) => dataset::run(a),
         Command::Describe(a) => describe::run(a),
+        Command::GlassTransition(a) => glass::run(a),
+        Command::MeltQuench(a) => glass::run_quench(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,6 +14,7 @@ mod ml;
 mod properties;
 mod pipeline;
 mod units;
+mod glass;
 
 #[pymodule]
 fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -29,5 +30,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     lammps_input::register(m)?;
     callback::register(m)?;
     pipeline::register(m)?;
+    glass::register(m)?;
     Ok(())
 }
