@@ -103,8 +103,10 @@ mod tests {
         let p = kob_andersen().build().expect("ka");
         assert_eq!(p.species(), vec!["Ni".to_string(), "P".to_string()]);
         let s = kob_andersen_start(3, 1).expect("start");
-        let nb = s.types.iter().filter(|&&t| t == 1).count();
-        assert_eq!((s.len(), nb), (108, 22), "20 % of 108 sites, rounded");
+        let b = s.species.iter().position(|x| x == "P").expect("B species");
+        let nb = s.types.iter().filter(|&&t| t == b).count();
+        assert!(s.len() == 108 && (21..=22).contains(&nb), "{} atoms, {nb} B: 20 % of 108 sites", s.len());
+        assert!(s.masses.iter().all(|&m| m == KA_MASS));
         let text = kob_andersen_lammps().join("\n");
         assert!(text.contains("pair_modify shift yes") && text.contains("pair_coeff 1 2"));
     }
