@@ -581,3 +581,13 @@ def melting_temperature(
         opts["guess_k"] = float(guess_K)
     opts.update(options)
     return run_protocol("melting/coexistence", structure, potential, opts, cache_dir=cache_dir, progress=progress)
+
+
+def glass_transition(structure: Any, potential: Potential, **kwargs: Any) -> PropertyResult:
+    """Glass-transition temperature (``T_g_K``, ``T_g_stderr_K``); see :func:`scalebridge.glass.glass_transition`."""
+    from .glass import glass_transition as _gt
+
+    return _gt(structure, potential, **kwargs)
+
+
+__all__ += ["glass_transition"]

@@ -24,6 +24,7 @@ mod describe;
 mod campaign;
 mod importer;
 mod store;
+mod glass;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -72,6 +73,10 @@ enum Command {
     Import(importer::Args),
     /// Look into a results database: task counts, export of finished results (Parquet).
     Store(store::Args),
+    /// Glass-transition temperature T_g from the volume on cooling (melt–quench, bilinear fit).
+    GlassTransition(glass::Args),
+    /// Amorphous solid by melt–quench through an NPT temperature ladder.
+    MeltQuench(glass::QuenchOnly),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +100,8 @@ fn main() -> ExitCode {
         Command::Campaign(a) => campaign::run(a),
         Command::Import(a) => importer::run(a),
         Command::Store(a) => store::run(a),
+        Command::GlassTransition(a) => glass::run(a),
+        Command::MeltQuench(a) => glass::run_quench(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

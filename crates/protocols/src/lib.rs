@@ -12,6 +12,7 @@
 //! | [`thermal`] | thermal expansion and heat capacity from NPT runs |
 //! | [`melting`] | melting temperature by solid–liquid coexistence, hysteresis bounds |
 //! | [`defects`] | vacancy formation energy |
+//! | [`glass`] | amorphous solids by melt–quench, glass-transition temperature |
 //! | [`plot`] | SVG plots of the recorded series |
 //! | [`green_kubo`] | thermal conductivity from heat-current fluctuations (Green–Kubo) |
 //! | [`nemd`] | thermal conductivity by reverse NEMD (Müller-Plathe, `fix thermal/conductivity`) |
@@ -28,6 +29,7 @@
 pub mod defects;
 pub mod diffusion;
 pub mod elastic;
+pub mod glass;
 pub mod green_kubo;
 pub mod lattice_constant;
 pub mod md_run;

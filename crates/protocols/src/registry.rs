@@ -12,9 +12,12 @@
 //! | `thermal_conductivity/green_kubo` | κ by Green–Kubo | [`GreenKuboOptions`] |
 //! | `thermal_conductivity/muller_plathe` | κ by reverse NEMD | [`NemdOptions`] |
 //! | `melting/coexistence` (alias `melting`) | melting temperature | [`MeltingOptions`] |
+//! | `glass/melt_quench` | amorphous solid by melt–quench | [`MeltQuenchOptions`] |
+//! | `glass/transition` (alias `glass-transition`) | glass-transition temperature | [`GlassOptions`] |
 
 use crate::defects::{vacancy_formation, VacancyOptions, VacancyResult};
 use crate::diffusion::{diffusivity, DiffusionOptions, DiffusionResult};
+use crate::glass::{glass_transition, melt_quench, GlassOptions, GlassResult, MeltQuenchOptions, MeltQuenchResult};
 use crate::elastic::{static_constants, thermal_constants, ElasticOptions, ElasticResult, StaticOptions, ThermalOptions};
 use crate::green_kubo::{green_kubo, GreenKuboOptions, GreenKuboResult};
 use crate::melting::{melting_temperature, MeltingOptions, MeltingResult};
@@ -37,6 +40,8 @@ pub const PROTOCOLS: &[&str] = &[
     "thermal_conductivity/green_kubo",
     "thermal_conductivity/muller_plathe",
     "melting/coexistence",
+    "glass/melt_quench",
+    "glass/transition",
 ];
 
 macro_rules! protocol {
@@ -99,6 +104,15 @@ protocol!(
     Melting, "melting/coexistence", MeltingOptions, MeltingResult, |s, p, o, cache, prog| melting_temperature(s, p, o, &cache, prog)
 );
 
+protocol!(
+    /// Amorphous solid by melt–quench through an NPT temperature ladder.
+    MeltQuench, "glass/melt_quench", MeltQuenchOptions, MeltQuenchResult, |s, p, o, cache, prog| melt_quench(s, p, o, &cache, prog)
+);
+protocol!(
+    /// Glass-transition temperature from the volume on cooling (bilinear fit, bootstrap).
+    GlassTransition, "glass/transition", GlassOptions, GlassResult, |s, p, o, cache, prog| glass_transition(s, p, o, &cache, prog)
+);
+
 /// Parse `options` for `P`, run it and serialise its result.
 pub fn run_json<P: Protocol>(structure: &Structure, potential: Arc<dyn Potential>, options: &serde_json::Value, ctx: &mut Context<'_>) -> Result<serde_json::Value> {
     let o = P::options(options, ctx)?;
@@ -125,6 +139,8 @@ pub fn dispatch<V: Visit>(name: &str, v: V) -> Result<V::Out> {
         "thermal_conductivity/green_kubo" => v.visit::<GreenKubo>(),
         "thermal_conductivity/muller_plathe" => v.visit::<MullerPlathe>(),
         "melting/coexistence" | "melting" => v.visit::<Melting>(),
+        "glass/melt_quench" => v.visit::<MeltQuench>(),
+        "glass/transition" | "glass-transition" => v.visit::<GlassTransition>(),
         other => Err(Error::invalid("protocol", other, &format!("unknown protocol (known: {})", PROTOCOLS.join(", ")))),
     }
 }

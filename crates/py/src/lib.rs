@@ -16,6 +16,7 @@ mod pipeline;
 mod campaign;
 mod store;
 mod units;
+mod glass;
 
 #[pymodule]
 fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -33,5 +34,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     pipeline::register(m)?;
     campaign::register(m)?;
     store::register(m)?;
+    glass::register(m)?;
     Ok(())
 }

@@ -8,8 +8,10 @@
 //! | [`heat_flux`] | microscopic heat current (LAMMPS `compute heat/flux`) |
 //! | [`per_atom`] | coordination numbers within a cutoff, EAM host electron density |
 //! | [`msd`] | mean-squared displacement with multiple time origins (LAMMPS `compute msd`) |
+//! | [`disorder`] | non-crystalline fraction, coordination statistics, partial RDFs, defect density |
 
 pub mod descriptors;
+pub mod disorder;
 pub mod heat_flux;
 pub mod msd;
 pub mod per_atom;

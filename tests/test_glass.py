@@ -1,0 +1,93 @@
+"""Amorphous solids: the glass-transition protocol through Python and the CLI (fast, on a tiny
+Kob–Andersen cell), disorder descriptors, bad input, and the slow Cu64Zr36 proof (T_g in the
+published range for Mendelev's potential, non-crystalline fraction > 0.95, same density curve as
+LAMMPS running the same quench: benchmarks/glass_cuzr.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from scalebridge import glass, properties
+from scalebridge.exceptions import InputError
+from scalebridge.structures import bulk
+
+KA_T = 119.8  # K: T* = 1
+KA_P = 0.0419  # GPa: P* = 1
+
+# a tiny, fast ladder: 108 atoms, T* 1.0 → 0.1 in 12 rungs at 3 K/ps
+TINY = dict(t_high_K=KA_T, t_low_K=0.1 * KA_T, cooling_rate_K_per_ps=3.0, rung_spacing_K=9.0, pressure_gpa=KA_P,
+            melt_steps=500, relax_steps=0, timestep=0.01, threads=1)
+
+
+def test_glass_transition_keys_and_disorder(tmp_path):
+    atoms = glass.glass_former("kob-andersen", repeat=3, seed=2)
+    assert len(atoms) == 108 and sorted(set(atoms.get_chemical_symbols())) == ["Ni", "P"]
+    r = properties.glass_transition(atoms, glass.kob_andersen(), seeds=[1, 2], bootstrap_samples=50, cache_dir=tmp_path, **TINY)
+    tg, err = r["T_g_K"], r["T_g_stderr_K"]
+    assert 0.1 * KA_T < tg < KA_T and err > 0, (tg, err)
+    curve = r["per_rate"][0]["curve"]
+    assert len(curve["temperature_k"]) == 12
+    # the liquid expands more than the glass
+    assert r["per_rate"][0]["fit"]["slope_liquid"] > r["per_rate"][0]["fit"]["slope_glass"]
+    assert r["disorder"]["non_crystalline_fraction_cna"] > 0.9
+    # resumable: the rerun finds every rung in the cache and gives the same answer
+    again = properties.glass_transition(atoms, glass.kob_andersen(), seeds=[1, 2], bootstrap_samples=50, cache_dir=tmp_path, **TINY)
+    assert again["T_g_K"] == tg and again["T_g_stderr_K"] == err
+
+
+def test_disorder_of_a_crystal_is_zero():
+    d = glass.disorder(bulk("Cu", "fcc", 3.615, repeat=4, orthogonal=True))
+    assert d["non_crystalline_fraction_cna"] == 0.0 and d["defect_density"] == 0.0
+    assert d["coordination"]["mean"] == pytest.approx(12.0)
+    assert 3.615 / np.sqrt(2) < d["coordination"]["cutoff_A"] < 3.615
+
+
+def test_bad_options_are_clear_errors():
+    atoms = glass.glass_former("kob-andersen", repeat=2, seed=1)
+    pot = glass.kob_andersen()
+    with pytest.raises(InputError, match="t_low_k"):
+        properties.glass_transition(atoms, pot, t_high_K=100.0, t_low_K=100.0)
+    with pytest.raises(InputError, match="cooling_rate_k_per_ps"):
+        properties.glass_transition(atoms, pot, cooling_rate_K_per_ps=0.0)
+    with pytest.raises(InputError):
+        properties.glass_transition(atoms, pot, t_high_K=float("nan"))
+    with pytest.raises(InputError, match="no_such"):
+        properties.glass_transition(atoms, pot, no_such=1)
+    with pytest.raises(InputError, match="glass former"):
+        glass.glass_former("window-glass")
+
+
+def _cli() -> str:
+    return os.path.join(os.path.dirname(sys.executable), "scalebridge")
+
+
+def test_cli_print_options_and_json(tmp_path):
+    out = subprocess.run([_cli(), "glass-transition", "--glass-former", "kob-andersen", "--print-options"], capture_output=True, text=True, check=True)
+    o = json.loads(out.stdout)
+    assert o["cooling_rate_k_per_ps"] == 10.0 and o["seeds"] == [1, 2] and o["t_high_k"] == 2000.0
+    args = [_cli(), "glass-transition", "--glass-former", "kob-andersen", "--repeat", "3", "--t-high", str(KA_T), "--t-low", str(0.1 * KA_T),
+            "--rate", "3", "--spacing", "9", "--pressure", str(KA_P), "--melt-steps", "500", "--relax-steps", "0", "--timestep", "0.01",
+            "--seeds", "1", "--bootstrap", "50", "--threads", "1", "--cache", str(tmp_path), "--json", "--plot", str(tmp_path / "g.svg")]
+    out = subprocess.run(args, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    assert {"T_g_K", "T_g_stderr_K"} <= set(r) and r["T_g_stderr_K"] > 0
+    assert (tmp_path / "g.svg").read_text().startswith("<svg")
+    bad = subprocess.run([_cli(), "glass-transition", "--glass-former", "kob-andersen", "--t-low", "3000"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "t_low_k" in bad.stderr
+
+
+@pytest.mark.slow
+def test_cuzr_mendelev_glass_transition_and_lammps():
+    """Cu64Zr36, 500 atoms, 1e13 K/s, two seeds: T_g in the published range, amorphous, LAMMPS
+    density curve within errors (about 2 × 85k MD steps per engine)."""
+    pytest.importorskip("lammps")
+    script = os.path.join(os.path.dirname(__file__), "..", "benchmarks", "glass_cuzr.py")
+    out = subprocess.run([sys.executable, script, "--repeat", "5", "--rate", "10", "--seeds", "1,2"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
