@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from scalebridge.oracle import potentials_dir
-from test_cli_properties import _cli
+from conftest import scalebridge_cli as _cli
 
 
 def _pot(name: str) -> str:

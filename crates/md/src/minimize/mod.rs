@@ -237,6 +237,12 @@ impl<'a> Problem<'a> {
     /// Evaluate at the current structure: returns the objective and its gradient.
     pub fn evaluate(&mut self) -> Result<(f64, Vec<f64>)> {
         self.eval.request = Request::global();
+        if self.cell.is_some() {
+            // line searches move the cell in large trial steps: rebuild at every evaluation
+            // (as before the list learned to survive the small cell changes of NPT), so the
+            // objective is summed the same way along a search
+            self.eval.invalidate();
+        }
         let out = self.eval.compute(&self.s)?;
         self.evaluations += 1;
         self.energy = out.energy;
