@@ -145,3 +145,21 @@ def reference_generator():
     assert spec.loader is not None
     spec.loader.exec_module(mod)
     return mod
+
+
+def lammps_heat_flux(lmp, velocities, stress_style: str):
+    """Scatter `velocities` (Å/ps) into a set-up LAMMPS instance and return its `compute
+    heat/flux ke pe <stress_style>` after `run 0`: (J, J_conv), eV·Å/ps."""
+    import ctypes
+
+    n = len(velocities)
+    lmp.scatter_atoms("v", 1, 3, (ctypes.c_double * (3 * n))(*np.asarray(velocities).flatten().tolist()))
+    lmp.command("compute ke all ke/atom")
+    lmp.command("compute pe all pe/atom")
+    lmp.command(f"compute st all {stress_style} NULL virial")
+    lmp.command("compute flux all heat/flux ke pe st")
+    lmp.command("thermo_style custom step c_flux[1]")
+    lmp.command("run 0")
+    f = lmp.extract_compute("flux", 0, 1)
+    vec = np.array([f[k] for k in range(6)])
+    return vec[:3], vec[3:]

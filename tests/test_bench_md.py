@@ -6,20 +6,11 @@ Only the physics is asserted (final energies and volume equal LAMMPS's), never t
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-
-def _cli() -> str:
-    exe = Path(sys.executable).parent / "scalebridge"
-    found = str(exe) if exe.exists() else shutil.which("scalebridge")
-    if found is None:
-        pytest.skip("scalebridge CLI not installed")
-    return found
+from conftest import scalebridge_cli as _cli
 
 
 @pytest.mark.oracle

