@@ -69,6 +69,15 @@ def feature_names() -> list[str]:
     return list(_scalebridge.ml_featurize([])[1])
 
 
+
+def _is_multi_target(y) -> bool:
+    """y has several target columns (through ``__array__``: scikit-learn's checks hand in
+    array-likes that refuse numpy's array functions)."""
+    if isinstance(y, str):
+        return False
+    a = np.asarray(y)
+    return a.ndim == 2 and a.shape[1] > 1
+
 class _RustRegressor(RegressorMixin, BaseEstimator):
     """Shared plumbing: validation, fitting through Rust, pickling as JSON."""
 
@@ -95,7 +104,7 @@ class _RustRegressor(RegressorMixin, BaseEstimator):
         return X, y  # pragma: no cover
 
     def fit(self, X, y):
-        if np.ndim(y) == 2 and np.shape(y)[1] > 1:
+        if _is_multi_target(y):
             return self._fit_per_target(X, y)
         X, y = self._validate(X, y, reset=True)
         y = np.asarray(y, dtype=np.float64)
