@@ -3,6 +3,7 @@
 //! candidate becomes a pipeline [`Material`] (its TOML text is built here and read by the
 //! pipeline's own parser, so the same validation applies) and a deterministic task hash.
 
+use scalebridge_features::design::{compositions, subsets};
 use crate::error::{invalid, Result};
 use crate::spec::Campaign;
 use scalebridge_core::provenance::sha256_hex;
@@ -115,39 +116,6 @@ fn fmt_frac(f: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// All compositions of `n` grid units over `k` parts, each ≥ 1 unit.
-fn compositions(n: usize, k: usize, out: &mut Vec<Vec<usize>>, cur: &mut Vec<usize>) {
-    if k == 1 {
-        cur.push(n);
-        out.push(cur.clone());
-        cur.pop();
-        return;
-    }
-    for first in 1..=(n - (k - 1)) {
-        cur.push(first);
-        compositions(n - first, k - 1, out, cur);
-        cur.pop();
-    }
-}
-
-fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
-    let mut out = Vec::new();
-    let mut cur = Vec::new();
-    fn rec(start: usize, n: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
-        if cur.len() == k {
-            out.push(cur.clone());
-            return;
-        }
-        for i in start..n {
-            cur.push(i);
-            rec(i + 1, n, k, cur, out);
-            cur.pop();
-        }
-    }
-    rec(0, n, k, &mut cur, &mut out);
-    out
-}
-
 /// Every candidate of the campaign's space, in a fixed order.
 pub fn enumerate(campaign: &Campaign) -> Result<Vec<Candidate>> {
     let s = &campaign.space;
@@ -157,8 +125,7 @@ pub fn enumerate(campaign: &Campaign) -> Result<Vec<Candidate>> {
     elements.sort();
     let mut comps: Vec<Vec<(String, f64)>> = Vec::new();
     for &k in &s.components {
-        let mut parts = Vec::new();
-        compositions(n, k, &mut parts, &mut Vec::new());
+        let parts = compositions(k, n);
         for sub in subsets(elements.len(), k) {
             for p in &parts {
                 comps.push(sub.iter().zip(p).map(|(&i, &u)| (elements[i].clone(), u as f64 / n as f64)).collect());

@@ -88,8 +88,8 @@ fn bad(key: &str, value: impl std::fmt::Display, reason: &str) -> FeatureError {
 }
 
 /// Every composition of `k` elements (fractions multiples of `step`, each ≥ `step`, summing to 1),
-/// as integer grid counts.
-fn compositions(k: usize, n: usize) -> Vec<Vec<usize>> {
+/// as integer grid counts (`n` = 1/step), in lexicographic order of the counts.
+pub fn compositions(k: usize, n: usize) -> Vec<Vec<usize>> {
     fn rec(k: usize, left: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
         if k == 1 {
             if left >= 1 {
@@ -110,7 +110,8 @@ fn compositions(k: usize, n: usize) -> Vec<Vec<usize>> {
     out
 }
 
-fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
+/// Every `k`-element subset of `0..n`, in lexicographic order.
+pub fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
     fn rec(start: usize, n: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
         if cur.len() == k {
             out.push(cur.clone());
