@@ -139,9 +139,10 @@ class Zhou2004(EmbeddedAtom):
     """Zhou–Johnson–Wadley analytic EAM (Phys. Rev. B 69, 144113 (2004)) for any of Cu, Ag, Au,
     Ni, Pd, Pt, Al, Pb, Fe, Mo, Ta, W, Mg, Co, Ti, Zr, Cr, with the alloy cross pair term.
 
-    The potential is the setfl tabulation of the published LAMMPS files (2000 points in r up to
-    ``(√10/2)·max √2·r_e``, 2000 in ρ), identical to LAMMPS ``eam/alloy`` reading the file
-    :meth:`write_setfl` writes.
+    The potential is a setfl tabulation in the layout of Zhou's ``create.f`` (2000 points in r
+    up to ``½(√5 + 4/√3)·max r_e ≈ 2.27 r_e``, 2000 in ρ), identical to LAMMPS ``eam/alloy``
+    reading the file :meth:`write_setfl` writes. The cutoff lies between neighbour shells (not on
+    the fifth fcc shell at ``√5 r_e`` as in ``create.f``), so strained crystals stay smooth.
 
     Example:
         >>> pot = Zhou2004(["Cu", "Ta"])

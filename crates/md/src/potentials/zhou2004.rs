@@ -12,11 +12,25 @@
 //!   `Fe [1 − η ln(ρ/ρs)] (ρ/ρs)^η` above; `F(0) = 0`;
 //! - cross pair `φ_ab = ½ [f_b/f_a φ_aa + f_a/f_b φ_bb]`.
 //!
-//! The potential object is the setfl tabulation used by the published LAMMPS files (Zhou's
-//! `create.f`): 2000 points in `r` from 0 to `r_c = (√10/2)·max_a(√2 r_e,a)`, `r < 0.5 Å`
-//! evaluated at 0.5 Å, 2000 points in `ρ` from 0 to `max(2 max ρe, max f, 100)`. So
-//! [`Zhou2004::potential`] equals LAMMPS `eam/alloy` reading [`Zhou2004::write_setfl`]'s file;
-//! the analytic functions are also available for lattice sums.
+//! The potential object is a setfl tabulation in the layout of Zhou's `create.f` (LAMMPS
+//! `tools/eam_database`): 2000 points in `r` from 0 to `r_c`, `r < 0.5 Å` evaluated at 0.5 Å,
+//! 2000 points in `ρ` from 0 to `max(2 max ρe, max f, 100)`. So [`Zhou2004::potential`] equals
+//! LAMMPS `eam/alloy` reading [`Zhou2004::write_setfl`]'s file; the analytic functions are also
+//! available for lattice sums.
+//!
+//! **The cutoff** is `r_c = ½(√5 + 4/√3)·max_a r_e,a ≈ 2.2727 r_e` ([`ZHOU_CUTOFF_RE`]), not
+//! `create.f`'s `(√10/2)·√2 r_e = √5 r_e`: the fifth neighbour shell of fcc (and of ideal hcp)
+//! lies at exactly `√5 r_e`, and the relaxed fcc lattices of these functions put it within
+//! 1e-5 of `√5 r_e` (Al 1.2e-5, Cu 0.6e-5, Ni 1.1e-5 outside). A cutoff through a shell makes
+//! the crystal's energy non-smooth at zero strain: any strain moves part of the shell's 24
+//! atoms across the cutoff, so the stiffness depends on the strain amplitude (Al C44 27.84 GPa
+//! from ±0.1 % shear and 28.17 GPa from ±0.5 %, 1.2 %; Ni C11 243.97 vs 246.15 GPa), which is
+//! what the bridge residual (a) of the pipeline measured. `½(√5 + 4/√3) r_e` is midway between
+//! that shell and the next shell of any of the three lattices (bcc's at `4/√3 r_e`; fcc's next
+//! is at `√6 r_e`, ideal hcp's at `√(17/3) r_e`), 1.6 % from both, so strains up to ~1.5 % move
+//! no shell across it; the fifth shell's pair and density terms there are ~1e-6 of their
+//! nearest-neighbour values, and the lattice sums equal those of the analytic functions
+//! without a cutoff (C of Al, Cu, Ni within 0.05 %).
 
 use super::eam::{z2r_index, EamStyle, EamTables, EmbeddedAtom};
 use super::eam::setfl::{write_setfl, ElementInfo};
@@ -163,6 +177,9 @@ pub struct Zhou2004 {
 pub const ZHOU_GRID_POINTS: usize = 2000;
 /// Distances below this (Å) are evaluated at it in the tabulation.
 pub const ZHOU_R_MIN: f64 = 0.5;
+/// Tabulation cutoff in units of the largest `r_e`: `½(√5 + 4/√3)`, midway between the fifth
+/// fcc/hcp neighbour shell (`√5 r_e`) and the next shell of fcc, hcp or bcc (bcc's `4/√3 r_e`).
+pub const ZHOU_CUTOFF_RE: f64 = 0.5 * (2.236_067_977_499_79 + 2.309_401_076_758_503);
 
 impl Zhou2004 {
     /// Select `elements` (symbols) from the parameter table.
@@ -206,10 +223,10 @@ impl Zhou2004 {
         0.5 * (fb / fa * pa.pair(r) + fa / fb * pb.pair(r))
     }
 
-    /// Tabulation cutoff `(√10/2)·max(√2 r_e)`, Å.
+    /// Tabulation cutoff `ZHOU_CUTOFF_RE · max(r_e)`, Å (see the module docs).
     pub fn cutoff(&self) -> f64 {
-        let amax = self.params.iter().map(|p| 2f64.sqrt() * p.re).fold(0.0, f64::max);
-        10f64.sqrt() / 2.0 * amax
+        let remax = self.params.iter().map(|p| p.re).fold(0.0, f64::max);
+        ZHOU_CUTOFF_RE * remax
     }
 
     /// setfl tables with the conventions of the published files (see the module docs).
