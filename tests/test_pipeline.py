@@ -98,6 +98,54 @@ def test_cli_describe_json_from_file(tmp_path):
     assert (tmp_path / "out" / "description_0K.json").is_file()
 
 
+def test_cli_describe_keeps_its_stages_in_the_results_database_and_resumes_after_a_kill(tmp_path):
+    """`scalebridge describe` stores every finished stage as a row of the results database (the
+    campaigns' stage namespace): killed (SIGKILL) after its first stages, a rerun serves those
+    from the database; a rerun with another cache directory but the same database computes
+    nothing and returns identical properties."""
+    import os
+    import signal
+
+    from scalebridge import store as sbstore
+
+    base = potentials_dir()
+    toml = tmp_path / "cu.toml"
+    shutil.copy(base / "Cu_mishin1.eam.alloy", tmp_path / "Cu_mishin1.eam.alloy")
+    toml.write_text((ROOT / "examples/materials/cu.toml").read_text().replace("temperature_K = 300", "temperature_K = 0"))
+    db = tmp_path / "db" / "results.db"
+    cmd = [str(CLI), "describe", str(toml), "--json", "--quick", "--threads", "1", "--database", f"sqlite://{db}"]
+    p = subprocess.Popen([*cmd, "--cache", str(tmp_path / "c1")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    before: dict = {}
+    t0 = time.time()
+    while p.poll() is None and time.time() - t0 < 240:
+        if db.is_file():
+            before = sbstore.Store(str(db)).stages("describe-stages")
+            if len(before) >= 2:
+                break
+        time.sleep(0.05)
+    if p.poll() is None:
+        os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    assert before, "no stage row was written to the results database"
+    r = subprocess.run([*cmd, "--cache", str(tmp_path / "c1")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    stages = d["provenance"]["stages"]
+    served = {s["key"] for s in stages if s["cached"]}
+    assert set(before) <= served, (sorted(before), stages)
+    rows = sbstore.Store(str(db)).stages("describe-stages")
+    assert {s["key"] for s in stages} <= set(rows)
+    # the database alone serves a rerun (a fresh cache directory): nothing computed, same numbers
+    again = subprocess.run([*cmd, "--cache", str(tmp_path / "c2")], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    d2 = json.loads(again.stdout)
+    assert d2["provenance"]["atomistic_stages_run"] == 0 and all(s["cached"] for s in d2["provenance"]["stages"])
+    assert json.dumps(d2["properties"], sort_keys=True) == json.dumps(d["properties"], sort_keys=True)
+    # a bad database URL is a clear error naming it
+    bad = subprocess.run([*cmd[:-2], "--database", "mysql://nobody@nowhere/db"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "mysql" in bad.stderr
+
+
 def test_bad_descriptions_name_key_and_line(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\nclass = "metal"\ntemperature_K = 0\ncolour = 1\n[[phase]]\nname = "a"\nE_GPa = 100.0\nnu = 0.3\n')

@@ -27,12 +27,16 @@ def describe(
     threads: int | None = None,
     base_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, str], bool | None] | None = None,
+    database: str | None = None,
 ) -> dict[str, Any] | list[dict[str, Any]]:
     """Describe ``material`` (a TOML file path or a description dictionary).
 
     ``quick``: small cells and short runs; ``out``: also write ``description_<T>K.json`` there
     (and keep the stage cache in ``out/cache``); ``cache_dir``: where finished stages are kept
-    (default ``.scalebridge-cache``); ``threads``: MD worker threads (0 = all cores);
+    (default ``.scalebridge-cache``); ``database``: the results database the finished stages
+    are stored in (a URL or path as for :class:`scalebridge.store.Store`; default
+    ``results.db`` in the cache root; the rows are shared with campaigns on the same database);
+    ``threads``: MD worker threads (0 = all cores);
     ``base_dir``: where relative files of a dictionary are looked for (default: the current
     directory); ``progress(done, total, stage)``: returning ``False`` interrupts. What is left at
     ``None`` takes the Rust default. Bad descriptions raise :class:`scalebridge.InputError` naming
@@ -44,6 +48,7 @@ def describe(
         cache_dir=None if cache_dir is None else os.fspath(cache_dir),
         threads=threads,
         progress=progress,
+        database=database,
     )
     if isinstance(material, Mapping):
         text = _scalebridge.describe(

@@ -115,3 +115,23 @@ impl TaskStore for Store {
         Store::url(self)
     }
 }
+
+/// File name of the results database that `describe` (CLI and Python) keeps its stages in when
+/// no database is given: `<cache root>/results.db` (SQLite).
+pub const DESCRIBE_DATABASE: &str = "results.db";
+
+/// The stage store of a `describe` outside a campaign: the results database at `url` (any URL
+/// of [`scalebridge_store::Store::open`]), or without one the SQLite file
+/// `<cache_root>/`[`DESCRIBE_DATABASE`]. Its rows share the campaigns' namespace ([`STAGES`]):
+/// stage keys are hashes of their inputs, so a `describe` reuses what a campaign computed on the
+/// same database and the other way round, and a rerun of an interrupted `describe` resumes from
+/// its last finished stage. Returns the store and its URL (without password).
+pub fn describe_stages(url: Option<&str>, cache_root: &Path) -> Result<(Arc<dyn StageStore>, String)> {
+    let url = match url {
+        Some(u) => u.to_string(),
+        None => cache_root.join(DESCRIBE_DATABASE).display().to_string(),
+    };
+    let store = Store::open(&url).map_err(serr)?;
+    let shown = store.url();
+    Ok((Arc::new(store.stage_store(STAGES)), shown))
+}

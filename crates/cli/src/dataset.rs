@@ -73,6 +73,10 @@ pub struct Build {
     /// `Preset`; the rest from the quick one, or the full one with `"base": "full"`).
     #[arg(long)]
     pub preset: Option<PathBuf>,
+    /// Results database of the stages (sqlite:///path.db, a file path, or
+    /// postgresql://user@host/db; default: the SQLite file results.db in the cache root).
+    #[arg(long)]
+    pub database: Option<String>,
 }
 
 fn build(a: Build) -> Result<(), String> {
@@ -81,7 +85,10 @@ fn build(a: Build) -> Result<(), String> {
     use scalebridge_pipeline::{describe_all, DescribeOptions, Material};
     let design = Design::from_file(&a.design).map_err(|e| e.to_string())?;
     let n = design.materials.len();
-    let opts = DescribeOptions { quick: a.quick, out: None, cache_dir: a.cache.clone(), store: None, threads: a.threads, preset: a.preset.as_deref().map(scalebridge_pipeline::preset::Preset::from_json_file).transpose().map_err(|e| e.to_string())? };
+    let mut opts = DescribeOptions { quick: a.quick, out: None, cache_dir: a.cache.clone(), store: None, threads: a.threads, preset: a.preset.as_deref().map(scalebridge_pipeline::preset::Preset::from_json_file).transpose().map_err(|e| e.to_string())? };
+    let (store, url) = scalebridge_campaign::store::describe_stages(a.database.as_deref(), &opts.cache_root()).map_err(|e| e.to_string())?;
+    opts.store = Some(store);
+    eprintln!("stages: {url}");
     let featurizer = Featurizer::new();
     let mut rows = Vec::new();
     let mut failed: Vec<(String, String)> = Vec::new();

@@ -31,6 +31,10 @@ pub struct Args {
     /// `Preset`; the rest from the quick one, or the full one with `"base": "full"`).
     #[arg(long)]
     preset: Option<PathBuf>,
+    /// Results database of the stages (sqlite:///path.db, a file path, or
+    /// postgresql://user@host/db; default: the SQLite file results.db in the cache root).
+    #[arg(long)]
+    database: Option<String>,
 }
 
 fn summary(d: &serde_json::Value) -> String {
@@ -53,7 +57,10 @@ fn summary(d: &serde_json::Value) -> String {
 
 pub fn run(a: Args) -> Result<(), String> {
     let material = Material::from_file(&a.material).map_err(|e| e.to_string())?;
-    let opts = DescribeOptions { quick: a.quick, out: a.out, cache_dir: a.cache, store: None, threads: a.threads, preset: a.preset.as_deref().map(scalebridge_pipeline::preset::Preset::from_json_file).transpose().map_err(|e| e.to_string())? };
+    let mut opts = DescribeOptions { quick: a.quick, out: a.out, cache_dir: a.cache, store: None, threads: a.threads, preset: a.preset.as_deref().map(scalebridge_pipeline::preset::Preset::from_json_file).transpose().map_err(|e| e.to_string())? };
+    let (store, url) = scalebridge_campaign::store::describe_stages(a.database.as_deref(), &opts.cache_root()).map_err(|e| e.to_string())?;
+    opts.store = Some(store);
+    eprintln!("stages: {url}");
     let mut bar = Bar::new("describe");
     let r = describe_json(&material, &opts, &mut bar).map_err(|e| e.to_string());
     bar.finish();

@@ -42,7 +42,10 @@ pub struct DescribeOptions {
 }
 
 impl DescribeOptions {
-    fn cache_root(&self) -> PathBuf {
+    /// Root of the on-disk caches: `cache_dir`, else `<out>/cache`, else `.scalebridge-cache`
+    /// (the protocols' own stage caches live here; front ends put the results database of the
+    /// stages here by default).
+    pub fn cache_root(&self) -> PathBuf {
         match (&self.cache_dir, &self.out) {
             (Some(d), _) => d.clone(),
             (None, Some(o)) => o.join("cache"),

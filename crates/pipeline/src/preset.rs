@@ -53,9 +53,13 @@ impl Preset {
             melt_repeat: [4, 4, 10],
             elastic_thermal: json!({"npt_steps": 1000, "equilibration_steps": 200, "production_steps": 1000, "blocks": 5}),
             green_kubo: json!({"seeds": [1, 2], "equilibration_steps": 1000, "production_steps": 10000, "correlation_time": 2.0}),
+            // The short hysteresis search of a small cell overshoots T_m (Cu, Mishin: guess 2502 K,
+            // corrected by the coexistence stages to 1840 K, T_m 1327 K), so the NPT bracket may
+            // have to move far down: 8 moves of 8 % reach 68 % below the guess (the protocol's
+            // default 3 reach 28 %, which that Cu run needed exactly). Each move is one trial run.
             melting: json!({
                 "search_steps": 3000, "equilibrate_steps": 1000, "melt_steps": 1000, "trial_steps": 2000,
-                "bisections": 0, "nph_steps": 0, "ramp_steps": 0, "sample_every": 100
+                "bisections": 0, "nph_steps": 0, "ramp_steps": 0, "sample_every": 100, "max_expansions": 8
             }),
             draws: 6,
             poly_box_cells: 0,

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// files resolved against `base_dir`). Returns the description JSON (a list for a list of
 /// temperatures).
 #[pyfunction]
-#[pyo3(signature = (path=None, material_json=None, base_dir=None, quick=None, out=None, cache_dir=None, threads=None, progress=None))]
+#[pyo3(signature = (path=None, material_json=None, base_dir=None, quick=None, out=None, cache_dir=None, threads=None, progress=None, database=None))]
 #[allow(clippy::too_many_arguments)]
 fn describe(
     py: Python<'_>,
@@ -24,6 +24,7 @@ fn describe(
     cache_dir: Option<PathBuf>,
     threads: Option<usize>,
     progress: Option<Py<PyAny>>,
+    database: Option<String>,
 ) -> PyResult<String> {
     let material = match (path, material_json) {
         (Some(p), None) => py.detach(|| Material::from_file(&p)).py()?,
@@ -33,7 +34,10 @@ fn describe(
         }
         _ => return Err(InputError::new_err("give a material description file or a dictionary (one of them)")),
     };
-    let opts = DescribeOptions { quick: quick.unwrap_or_default(), out, cache_dir, store: None, threads, preset: None };
+    let mut opts = DescribeOptions { quick: quick.unwrap_or_default(), out, cache_dir, store: None, threads, preset: None };
+    // the stages go into the results database (default: results.db in the cache root), as on the CLI
+    let (store, _) = py.detach(|| scalebridge_campaign::store::describe_stages(database.as_deref(), &opts.cache_root())).py()?;
+    opts.store = Some(store);
     let mut prog = PyProgress::new(progress);
     py.detach(|| {
         no_panic("describe", || {
