@@ -180,7 +180,8 @@ def from_lammps(
     *,
     directory: str | os.PathLike[str] | None = None,
     neutralize: bool | None = None,
-) -> LammpsPotential:
+    topology: Any = None,
+) -> Potential:
     """A potential from LAMMPS input lines, as a LAMMPS user already holds it.
 
     Args:
@@ -201,6 +202,11 @@ def from_lammps(
         directory: where to look for relative potential file names after the current directory.
         neutralize: allow a cell with a net charge (uniform neutralising background); by
             default a non-neutral cell is an :class:`InputError` giving the net charge.
+        topology: a :class:`scalebridge.molecular.MolecularSystem` (a data file read with
+            :func:`scalebridge.molecular.read_lammps_data`): then the lines may also hold
+            ``bond_style``/``bond_coeff``, ``angle_*``, ``dihedral_*``, ``improper_*`` and
+            ``special_bonds`` (docs/polymers.md) and ``elements`` is not used (the system's type
+            labels name the types). Bonded lines without a topology are an :class:`InputError`.
 
     Raises:
         InputError: an unsupported style or command, a malformed line (its number is named), an
@@ -210,6 +216,16 @@ def from_lammps(
         >>> pot = from_lammps(["pair_style eam/alloy", "pair_coeff * * Cu_mishin1.eam.alloy Cu"], ["Cu"])
     """
     lines = commands.splitlines() if isinstance(commands, str) else [str(c) for c in commands]
+    bonded = [ln for ln in lines if ln.split("#")[0].split() and _scalebridge.is_molecular_command(ln.split("#")[0].split()[0])]
+    if topology is not None or bonded:
+        # molecular systems: pair + bond/angle/dihedral/improper styles + special_bonds over a
+        # topology (scalebridge.molecular.read_lammps_data / build_polymer)
+        if topology is None:
+            raise InputError(f"'{bonded[0].strip()}' needs the topology: pass topology=<MolecularSystem> "
+                             "(scalebridge.molecular.read_lammps_data or build_polymer)")
+        from .molecular import molecular_potential
+
+        return molecular_potential(lines, topology, directory=directory)
     els = [str(e) for e in elements]
     q: list[float] | None = None
     if charges is not None:

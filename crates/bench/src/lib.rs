@@ -10,6 +10,7 @@
 pub mod coupling;
 pub mod locate;
 pub mod md;
+pub mod polymer;
 pub mod scripts;
 
 pub use md::{default_steps, eam_case, eam_small_case, lj_case, run_md, Build, MdCase, MdOptions};

@@ -56,6 +56,8 @@ pub struct MdCase {
     pub lammps_pre_commands: Vec<String>,
     /// Per-type charges written into the data file (`Atoms # charge`), for the Coulomb cases.
     pub data_charges: Option<Vec<f64>>,
+    /// Molecular cases: the topology (the LAMMPS data file is then `atom_style molecular`).
+    pub topology: Option<scalebridge_md::topology::Topology>,
 }
 
 /// Default number of steps of a case: 10,000 for `eam-small` (small cells are run long), 100
@@ -116,6 +118,7 @@ pub fn lj_case(scale: usize) -> Result<MdCase, String> {
         ],
         lammps_pre_commands: vec![],
         data_charges: None,
+        topology: None,
     })
 }
 
@@ -147,6 +150,7 @@ pub fn eam_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> {
         ],
         lammps_pre_commands: vec![],
         data_charges: None,
+        topology: None,
     })
 }
 
@@ -180,6 +184,7 @@ pub fn tersoff_case(scale: usize, file: Option<&str>) -> Result<MdCase, String> 
         ],
         lammps_pre_commands: vec![],
         data_charges: None,
+        topology: None,
     })
 }
 
@@ -228,6 +233,7 @@ pub fn ionic_case(scale: usize) -> Result<MdCase, String> {
         lammps_commands: commands,
         lammps_pre_commands: vec!["atom_style charge".into()],
         data_charges: Some(vec![2.0, -2.0]),
+        topology: None,
     })
 }
 
@@ -262,6 +268,7 @@ pub fn eam_small_case(scale: usize, file: Option<&str>) -> Result<MdCase, String
         ],
         lammps_pre_commands: vec![],
         data_charges: None,
+        topology: None,
     })
 }
 
@@ -272,7 +279,8 @@ fn build_case(name: &str, scale: usize, file: Option<&str>) -> Result<MdCase, St
         "tersoff" => tersoff_case(scale, file),
         "eam-small" => eam_small_case(scale, file),
         "ionic" => ionic_case(scale),
-        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam, tersoff, eam-small, ionic)")),
+        "polymer" => crate::polymer::polymer_case(scale),
+        other => Err(format!("unknown benchmark case '{other}' (known: lj, eam, tersoff, eam-small, ionic, polymer)")),
     }
 }
 
@@ -306,7 +314,11 @@ fn run_lammps(case: &MdCase, v0: &[Vec3], a: &MdOptions, steps: u64) -> Result<s
     let dir = std::env::temp_dir().join(format!("scalebridge-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let data = dir.join("system.data");
-    write_lammps_data(&data, &case.structure, Some(v0)).map_err(|e| e.to_string())?;
+    if case.topology.is_some() {
+        crate::polymer::write_molecular_data(&data, case, v0)?;
+    } else {
+        write_lammps_data(&data, &case.structure, Some(v0)).map_err(|e| e.to_string())?;
+    }
     if let Some(q) = &case.data_charges {
         add_charges(&data, q)?;
     }

@@ -88,8 +88,9 @@ pub struct FemArgs {
 #[derive(ClapArgs)]
 pub struct MdArgs {
     /// Benchmark system: `lj` (LAMMPS bench/in.lj in metal units), `eam` (LAMMPS bench/in.eam),
-    /// `tersoff` (8,000-atom β-SiC, SiC.tersoff), `eam-small` (2,048 Cu atoms, NPT) or `ionic`
-    /// (13,824-atom MgO, buck/coul/long with pppm 1e-5).
+    /// `tersoff` (8,000-atom β-SiC, SiC.tersoff), `eam-small` (2,048 Cu atoms, NPT), `ionic`
+    /// (13,824-atom MgO, buck/coul/long with pppm 1e-5) or `polymer` (30,000-atom TraPPE-UA
+    /// polyethylene melt: bonds, angles, dihedrals, special_bonds).
     #[arg(long, default_value = "lj")]
     case: String,
     /// Worker threads for both engines (LAMMPS uses `-sf omp` when > 1).

@@ -25,6 +25,7 @@ mod campaign;
 mod importer;
 mod store;
 mod glass;
+mod polymer;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -77,6 +78,9 @@ enum Command {
     GlassTransition(glass::Args),
     /// Amorphous solid by melt–quench through an NPT temperature ladder.
     MeltQuench(glass::QuenchOnly),
+    /// Build a molecular system (Kremer–Grest melt, TraPPE-UA polyethylene, cross-linked
+    /// bead-spring network) and write its LAMMPS data file and force-field lines.
+    Polymer(polymer::Args),
 }
 
 fn main() -> ExitCode {
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
         Command::Store(a) => store::run(a),
         Command::GlassTransition(a) => glass::run(a),
         Command::MeltQuench(a) => glass::run_quench(a),
+        Command::Polymer(a) => polymer::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

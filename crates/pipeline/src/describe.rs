@@ -159,7 +159,18 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
                 Err(e) => return Err(e),
             }
         } else {
-            warnings.push(format!("{name}: no glass-transition protocol yet; T_transition_K is left out"));
+            // glasses and polymers: T_transition_K is the glass-transition temperature T_g (volume on
+            // cooling through an NPT ladder, hinge fit; protocols::glass), run on the phase's cell
+            match run.protocol(&format!("{name}/glass_transition"), "glass/transition", &s, &pot, &preset.glass_transition) {
+                Ok(g) => {
+                    warnings.extend(warnings_of(&g, &format!("{name}/glass_transition")));
+                    t_melt = measured(&g["glass_transition_temperature"], "K", "atomistic", "md:glass/transition (T_g, bilinear volume fit on cooling)");
+                }
+                Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. })) => {
+                    warnings.push(format!("{name}: the glass-transition fit did not converge ({e}); T_transition_K is left out"));
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
     let input = PhaseInput {

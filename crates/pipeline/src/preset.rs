@@ -26,6 +26,9 @@ pub struct Preset {
     pub poly_box_cells: usize,
     pub poly_grains: usize,
     pub poly_max_iter: usize,
+    /// Options of `glass/transition` (glass and polymer classes: T_transition_K is T_g).
+    #[serde(default)]
+    pub glass_transition: Value,
 }
 
 impl Preset {
@@ -42,6 +45,7 @@ impl Preset {
             poly_box_cells: 10,
             poly_grains: 6,
             poly_max_iter: 4000,
+            glass_transition: json!({}),
         }
     }
 
@@ -65,6 +69,11 @@ impl Preset {
             poly_box_cells: 0,
             poly_grains: 0,
             poly_max_iter: 0,
+            // one seed, a fast ladder (100 K/ps in 100 K rungs), short melt, no final relaxation
+            glass_transition: json!({
+                "seeds": [1], "cooling_rate_k_per_ps": 100.0, "rung_spacing_k": 100.0, "melt_steps": 2000,
+                "relax_steps": 0, "sample_every": 10, "blocks": 5, "bootstrap_samples": 200
+            }),
         }
     }
 
