@@ -19,6 +19,7 @@ pub mod chain;
 pub mod coupled;
 pub mod error;
 pub mod free;
+pub mod plane;
 pub mod pulse;
 
 pub use error::{CouplingError, Result};

@@ -17,6 +17,7 @@ mod campaign;
 mod store;
 mod units;
 mod glass;
+mod coupling;
 
 #[pymodule]
 fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -35,5 +36,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     campaign::register(m)?;
     store::register(m)?;
     glass::register(m)?;
+    coupling::register(m)?;
     Ok(())
 }
