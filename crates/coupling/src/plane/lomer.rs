@@ -1,6 +1,7 @@
 //! The Miller–Tadmor (2009) Lomer-dipole benchmark in fcc Al: block axes x = [110], y = [001],
 //! z = [1-10] (periodic, a/√2), a dipole of edge dislocations b = ±a/2[110] on the (001) plane
-//! `y = a/4` with cores at x = ∓d, the boundary layer displaced by the dipole's (isotropic) field
+//! `y = a/4` with cores at x = ∓d (signs such that the applied shear drives them apart), the
+//! boundary layer displaced by the dipole's (isotropic) field
 //! plus the shear `u_x = γ y` in equal quasi-static steps, each relaxed; the coupled model against
 //! the fully atomistic solution of the same block by the same engine and potential.
 
@@ -186,8 +187,10 @@ pub fn lomer(potential: Arc<dyn Potential>, symbol: &str, o: &LomerOptions) -> R
     let d = o.core_half_distance;
     let y0 = 0.25 * a;
     let dipole = move |p: [f64; 2]| -> [f64; 2] {
-        let u1 = edge_displacement(b, nu, p[0] + d, p[1] - y0);
-        let u2 = edge_displacement(-b, nu, p[0] - d, p[1] - y0);
+        // −b at x = −d, +b at x = +d: the positive shear u_x = γ y drives the cores apart
+        // (with the opposite signs it drives them together and they annihilate)
+        let u1 = edge_displacement(-b, nu, p[0] + d, p[1] - y0);
+        let u2 = edge_displacement(b, nu, p[0] - d, p[1] - y0);
         [u1[0] + u2[0], u1[1] + u2[1]]
     };
     let half = [(o.half_size / px).round() as i64, (o.half_size / py).round() as i64];
