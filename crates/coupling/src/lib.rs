@@ -11,6 +11,10 @@
 //!   with a fine-scale (stadium) damping band that absorbs waves the mesh cannot carry;
 //! - [`bridging`]: the bridging-domain (Arlequin) coupling with an exact Lagrange-multiplier
 //!   velocity constraint in the overlap;
+//! - [`fields`]: kernel-averaged atom → field mappings (displacement, strain, virial stress,
+//!   temperature);
+//! - [`plane`]: 2-D plane-strain force-based statics (linear triangles, faer sparse Cholesky) and
+//!   the fully atomistic reference; the Lomer-dipole driver;
 //! - [`pulse`]: the wave benchmark (reflected, transmitted and absorbed energy, drift) and the
 //!   patch test.
 
@@ -18,7 +22,9 @@ pub mod bridging;
 pub mod chain;
 pub mod coupled;
 pub mod error;
+pub mod fields;
 pub mod free;
+pub mod plane;
 pub mod pulse;
 
 pub use error::{CouplingError, Result};

@@ -21,6 +21,7 @@ use scalebridge_ml::MlError;
 use scalebridge_pipeline::PipelineError;
 use scalebridge_campaign::CampaignError;
 use scalebridge_store::StorageError as StoreError;
+use scalebridge_coupling::CouplingError;
 
 /// The Python exception class a Rust error variant raises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,6 +191,13 @@ bridge!(StoreError, "store", {
     Io => Io, StoreError::Io { path: s("f"), reason: s("sample") };
 });
 
+bridge!(CouplingError, "coupling", {
+    InvalidParameter => Input, CouplingError::InvalidParameter { name: s("n"), value: s("0"), reason: s("sample") };
+    NonFinite => Input, CouplingError::NonFinite { what: s("energy"), step: 0 };
+    NotConverged => Calculation, CouplingError::NotConverged { solver: s("fire"), iters: 1, residual: 1.0, tol: 1e-6 };
+    NotImplemented => Calculation, CouplingError::NotImplemented { what: s("sample") };
+} wraps { Md });
+
 /// Convert any bridged engine error into its Python exception.
 pub fn to_py<E: Bridged>(e: E) -> PyErr {
     let msg = e.to_string();
@@ -268,6 +276,7 @@ pub fn error_table() -> Vec<(&'static str, &'static str, &'static str)> {
     t.extend(rows::<PipelineError>());
     t.extend(rows::<CampaignError>());
     t.extend(rows::<StoreError>());
+    t.extend(rows::<CouplingError>());
     t
 }
 

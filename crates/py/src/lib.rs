@@ -18,6 +18,7 @@ mod store;
 mod units;
 mod glass;
 mod polymer;
+mod coupling;
 
 #[pymodule]
 fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -37,5 +38,6 @@ fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     store::register(m)?;
     glass::register(m)?;
     polymer::register(m)?;
+    coupling::register(m)?;
     Ok(())
 }

@@ -1,0 +1,75 @@
+//! A set of block sites evaluated with the potential: mobile atoms first, then driven atoms (pad or
+//! boundary layer) whose positions are set from outside and whose forces are not used. The
+//! in-plane directions are free (vacuum-padded), z is periodic with the block's thickness.
+
+use super::block::Block;
+use crate::error::{invalid, Result};
+use scalebridge_md::cell::{Cell, Vec3};
+use scalebridge_md::evaluator::Evaluator;
+use scalebridge_md::potentials::Potential;
+use scalebridge_md::structure::Structure;
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub(crate) struct Atoms {
+    /// Block site of every atom: mobile ones first.
+    pub sites: Vec<usize>,
+    pub n_mobile: usize,
+    pub structure: Structure,
+    pub eval: Evaluator,
+    shift: Vec3,
+    reference: Vec<Vec3>,
+}
+
+impl Atoms {
+    pub fn new(block: &Block, mobile: &[usize], driven: &[usize], potential: Arc<dyn Potential>, skin: f64, threads: usize) -> Result<Atoms> {
+        if mobile.is_empty() {
+            return Err(invalid("atomistic region", 0, "no atoms in the atomistic region"));
+        }
+        let sites: Vec<usize> = mobile.iter().chain(driven).copied().collect();
+        let cutoff = potential.needs().cutoff;
+        let margin = 2.0 * (cutoff + skin) + 20.0;
+        let lx = 2.0 * block.half[0] as f64 * block.pitch[0] + margin;
+        let ly = 2.0 * block.half[1] as f64 * block.pitch[1] + margin;
+        let shift = [0.5 * lx, 0.5 * ly, 0.0];
+        let reference: Vec<Vec3> = sites.iter().map(|&s| block.sites[s]).collect();
+        let positions: Vec<Vec3> = reference.iter().map(|r| [r[0] + shift[0], r[1] + shift[1], r[2]]).collect();
+        let symbols: Vec<String> = sites.iter().map(|&s| block.symbols[s].clone()).collect();
+        let masses: Vec<f64> = sites.iter().map(|&s| block.masses[s]).collect();
+        let structure = Structure::from_symbols(Cell::orthorhombic(lx, ly, block.thickness)?, positions, &symbols, Some(masses))?;
+        potential.check_species(&structure.species)?;
+        let mut eval = Evaluator::new(potential, skin, threads)?;
+        eval.request.per_atom_energy = true;
+        eval.request.energy = true;
+        Ok(Atoms { sites, n_mobile: mobile.len(), structure, eval, shift, reference })
+    }
+
+    /// Set atom `k`'s displacement.
+    pub fn displace(&mut self, k: usize, u: Vec3) {
+        let r = self.reference[k];
+        self.structure.positions[k] = [r[0] + u[0] + self.shift[0], r[1] + u[1] + self.shift[1], r[2] + u[2]];
+    }
+
+    /// Set the mobile atoms' displacements from the flat vector `x` (3 per mobile atom).
+    pub fn set_mobile(&mut self, x: &[f64]) {
+        for k in 0..self.n_mobile {
+            self.displace(k, [x[3 * k], x[3 * k + 1], x[3 * k + 2]]);
+        }
+    }
+
+    /// Forces on the mobile atoms (3 per atom), eV/Å.
+    pub fn mobile_forces(&mut self) -> Result<Vec<f64>> {
+        let out = self.eval.compute(&self.structure)?;
+        Ok(out.forces[..self.n_mobile].iter().flat_map(|f| *f).collect())
+    }
+
+    /// Potential energy of the mobile atoms (sum of per-atom energies of the last evaluation), eV.
+    pub fn mobile_energy(&self) -> f64 {
+        self.eval.output.per_atom_energy.iter().take(self.n_mobile).sum()
+    }
+
+    /// Masses of the mobile atoms, amu.
+    pub fn mobile_masses(&self) -> Vec<f64> {
+        self.structure.masses[..self.n_mobile].to_vec()
+    }
+}

@@ -1,0 +1,189 @@
+//! Plane-strain linear-triangle (constant-strain) elements and the Dirichlet-condensed linear
+//! solve of the continuum region, factored once with faer's sparse Cholesky.
+
+use super::mesh::TriMesh;
+use crate::error::{invalid, CouplingError, Result};
+use faer::linalg::solvers::Solve;
+use faer::sparse::linalg::solvers::Llt;
+use faer::sparse::{SparseColMat, Triplet};
+use faer::{Mat, Side};
+use std::collections::BTreeMap;
+
+/// In-plane stiffness (eV/Å³) of plane strain, engineering shear: rows/columns xx, yy, xy, taken
+/// from a full Voigt stiffness (xx yy zz yz xz xy).
+pub fn plane_strain_d(c_voigt: &[[f64; 6]; 6]) -> [[f64; 3]; 3] {
+    let idx = [0usize, 1, 5];
+    let mut d = [[0.0; 3]; 3];
+    for (a, &p) in idx.iter().enumerate() {
+        for (b, &q) in idx.iter().enumerate() {
+            d[a][b] = c_voigt[p][q];
+        }
+    }
+    d
+}
+
+/// Strain–displacement matrix (3×6) and area of triangle `t`.
+pub fn bmatrix(mesh: &TriMesh, t: usize) -> ([[f64; 6]; 3], f64) {
+    let n = mesh.tris[t];
+    let p = [mesh.nodes[n[0]], mesh.nodes[n[1]], mesh.nodes[n[2]]];
+    let two_a = (p[1][0] - p[0][0]) * (p[2][1] - p[0][1]) - (p[2][0] - p[0][0]) * (p[1][1] - p[0][1]);
+    let mut bm = [[0.0; 6]; 3];
+    for i in 0..3 {
+        let (j, k) = ((i + 1) % 3, (i + 2) % 3);
+        let b = (p[j][1] - p[k][1]) / two_a;
+        let c = (p[k][0] - p[j][0]) / two_a;
+        bm[0][2 * i] = b;
+        bm[1][2 * i + 1] = c;
+        bm[2][2 * i] = c;
+        bm[2][2 * i + 1] = b;
+    }
+    (bm, 0.5 * two_a)
+}
+
+/// Element stiffness (6×6, eV/Å²) of triangle `t` for a slab of `thickness` Å.
+pub fn element_stiffness(mesh: &TriMesh, t: usize, d: &[[f64; 3]; 3], thickness: f64) -> [[f64; 6]; 6] {
+    let (b, area) = bmatrix(mesh, t);
+    let mut k = [[0.0; 6]; 6];
+    for p in 0..6 {
+        for q in 0..6 {
+            let mut s = 0.0;
+            for m in 0..3 {
+                for n in 0..3 {
+                    s += b[m][p] * d[m][n] * b[n][q];
+                }
+            }
+            k[p][q] = thickness * area * s;
+        }
+    }
+    k
+}
+
+/// The assembled stiffness (rows of (column, value)), and the free-dof factorisation.
+pub struct Continuum {
+    /// Global stiffness by row: (column, value), 2 dofs per node (x, y).
+    pub rows: Vec<Vec<(usize, f64)>>,
+    /// Free dofs (in order of the factorised matrix) and, per dof, its free index or `None`.
+    pub free: Vec<usize>,
+    slot: Vec<Option<usize>>,
+    llt: Llt<usize, f64>,
+}
+
+impl std::fmt::Debug for Continuum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Continuum").field("dofs", &self.rows.len()).field("free", &self.free.len()).finish()
+    }
+}
+
+impl Continuum {
+    /// Assemble the mesh's stiffness and factor the block of the dofs not in `fixed_nodes`.
+    pub fn new(mesh: &TriMesh, d: &[[f64; 3]; 3], thickness: f64, fixed_nodes: &[bool]) -> Result<Continuum> {
+        let ndof = 2 * mesh.nodes.len();
+        let mut acc: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); ndof];
+        for t in 0..mesh.tris.len() {
+            let k = element_stiffness(mesh, t, d, thickness);
+            let n = mesh.tris[t];
+            for a in 0..6 {
+                let ga = 2 * n[a / 2] + a % 2;
+                for b in 0..6 {
+                    let gb = 2 * n[b / 2] + b % 2;
+                    *acc[ga].entry(gb).or_insert(0.0) += k[a][b];
+                }
+            }
+        }
+        let rows: Vec<Vec<(usize, f64)>> = acc.into_iter().map(|r| r.into_iter().collect()).collect();
+        let mut slot = vec![None; ndof];
+        let mut free = Vec::new();
+        for (dof, s) in slot.iter_mut().enumerate() {
+            if !fixed_nodes[dof / 2] {
+                *s = Some(free.len());
+                free.push(dof);
+            }
+        }
+        if free.is_empty() {
+            return Err(invalid("mesh", 0, "the continuum has no free nodes"));
+        }
+        let mut trip = Vec::new();
+        for (fi, &dof) in free.iter().enumerate() {
+            for &(c, v) in &rows[dof] {
+                if let Some(fj) = slot[c] {
+                    if fj <= fi {
+                        trip.push(Triplet::new(fi, fj, v));
+                    }
+                }
+            }
+        }
+        let n = free.len();
+        let kff = SparseColMat::<usize, f64>::try_new_from_triplets(n, n, &trip)
+            .map_err(|e| invalid("stiffness", format!("{e:?}"), "could not assemble the sparse stiffness"))?;
+        let llt = kff.sp_cholesky(Side::Lower).map_err(|e| CouplingError::NotConverged {
+            solver: format!("sparse Cholesky of the continuum stiffness ({e:?}; is the stiffness positive definite?)"),
+            iters: 0,
+            residual: f64::NAN,
+            tol: 0.0,
+        })?;
+        Ok(Continuum { rows, free, slot, llt })
+    }
+
+    /// Given the displacements `u` (2 per node) with the fixed dofs set, overwrite the free dofs
+    /// with the equilibrium solution `K_ff u_f = −K_fd u_d`.
+    pub fn solve(&self, u: &mut [f64]) {
+        let n = self.free.len();
+        let mut rhs = Mat::<f64>::zeros(n, 1);
+        for (fi, &dof) in self.free.iter().enumerate() {
+            let mut s = 0.0;
+            for &(c, v) in &self.rows[dof] {
+                if self.slot[c].is_none() {
+                    s -= v * u[c];
+                }
+            }
+            rhs[(fi, 0)] = s;
+        }
+        self.llt.solve_in_place(rhs.as_mut());
+        for (fi, &dof) in self.free.iter().enumerate() {
+            u[dof] = rhs[(fi, 0)];
+        }
+    }
+
+    /// Nodal forces −K u (eV/Å), 2 per node.
+    pub fn forces(&self, u: &[f64]) -> Vec<f64> {
+        self.rows.iter().map(|r| -r.iter().map(|&(c, v)| v * u[c]).sum::<f64>()).collect()
+    }
+
+    /// Strain energy ½ uᵀ K u, eV.
+    pub fn energy(&self, u: &[f64]) -> f64 {
+        let f = self.forces(u);
+        -0.5 * f.iter().zip(u).map(|(a, b)| a * b).sum::<f64>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::mesh::{grid_lines, TriMesh};
+    use super::*;
+
+    #[test]
+    fn linear_field_is_reproduced_and_rigid_motion_costs_nothing() {
+        let g = grid_lines(2, 6, 8, 1.4, 3).unwrap();
+        let m = TriMesh::new(g.clone(), g, [1.5, 2.0], [2, 2]).unwrap();
+        // isotropic plane strain, arbitrary units
+        let (l, mu) = (0.6, 0.3);
+        let d = [[l + 2.0 * mu, l, 0.0], [l, l + 2.0 * mu, 0.0], [0.0, 0.0, mu]];
+        // fixed: the hole's edge and the outer edge
+        let fixed: Vec<bool> = m.node_ij.iter().map(|ij| ij[0].abs().max(ij[1].abs()) == 2 || ij[0].abs() == 8 || ij[1].abs() == 8).collect();
+        let c = Continuum::new(&m, &d, 2.5, &fixed).unwrap();
+        let h = [[0.01, 0.004], [-0.002, 0.003]];
+        let exact: Vec<f64> = m.nodes.iter().flat_map(|p| [h[0][0] * p[0] + h[0][1] * p[1], h[1][0] * p[0] + h[1][1] * p[1]]).collect();
+        let mut u: Vec<f64> = exact.iter().enumerate().map(|(k, &v)| if fixed[k / 2] { v } else { 0.0 }).collect();
+        c.solve(&mut u);
+        let dev = u.iter().zip(&exact).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(dev < 1e-12, "{dev}");
+        // rigid rotation: zero forces
+        let rot: Vec<f64> = m.nodes.iter().flat_map(|p| [-1e-3 * p[1], 1e-3 * p[0]]).collect();
+        assert!(c.forces(&rot).iter().all(|f| f.abs() < 1e-14));
+        // energy of a uniform strain = volume × ½ εᵀDε
+        let eps = [h[0][0], h[1][1], h[0][1] + h[1][0]];
+        let w: f64 = (0..3).map(|a| (0..3).map(|b| 0.5 * eps[a] * d[a][b] * eps[b]).sum::<f64>()).sum();
+        let vol = 2.5 * (24.0 * 32.0 - 6.0 * 8.0);
+        assert!((c.energy(&exact) - w * vol).abs() < 1e-12 * w * vol, "{} {}", c.energy(&exact), w * vol);
+    }
+}

@@ -1,0 +1,448 @@
+//! The force-based (CADD / QC-GFC-like, ghost-force free) plane-strain coupling and the fully
+//! atomistic reference of the same block.
+//!
+//! * Atomistic region A: the sites with `|x| ≤ a_x p_x`, `|y| ≤ a_y p_y`. Its outermost sites on
+//!   the grid are also mesh nodes (the interface); their in-plane displacement is the atom's.
+//! * Continuum: linear triangles over the rest of the block, linear elastic with the stiffness of
+//!   the same potential; the nodes in the outer boundary layer carry the applied displacement
+//!   `u = H X`. For any interface displacement the continuum is solved exactly (sparse Cholesky,
+//!   factored once).
+//! * Pad: the sites outside A within `pad` Å of it (2 cutoffs: EAM densities) follow the
+//!   finite-element field (linear interpolation, `u_z = 0`).
+//! * Forces: atoms of A feel the potential with the pad; the pad's reactions are not fed back
+//!   (force-based: no ghost forces). Statics: FIRE on the atoms of A, the continuum re-solved at
+//!   every force evaluation.
+//!
+//! Under a uniform strain every atom of a Bravais lattice sits at a centre of inversion of its
+//! (affine) neighbourhood, and linear elements reproduce a linear field exactly: all residuals
+//! vanish to round-off (the patch test).
+
+use super::atoms::Atoms;
+use super::block::Block;
+use super::fem::{plane_strain_d, Continuum};
+use super::mesh::{grid_lines, TriMesh};
+use super::relax::{fire, Fire};
+use crate::error::{invalid, Result};
+use scalebridge_core::units::EV_PER_A3_IN_GPA;
+use scalebridge_md::potentials::Potential;
+use scalebridge_md::structure::Structure;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Options of the 2-D models (the one place their defaults live).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlaneOptions {
+    /// Half-size of the block in node pitches (the unit cell's in-plane edges).
+    pub block: [i64; 2],
+    /// Half-size of the atomistic region in node pitches.
+    pub atomistic: [i64; 2],
+    /// Thickness of the outer boundary layer that carries the applied displacement, Å
+    /// (`None`: two cutoffs).
+    pub boundary_layer: Option<f64>,
+    /// Width of the pad around the atomistic region, Å (`None`: two cutoffs).
+    pub pad: Option<f64>,
+    /// Element growth factor away from the atomistic region.
+    pub growth: f64,
+    /// Largest element edge, node pitches.
+    pub max_element: i64,
+    /// Sites within this in-plane radius of the origin are left out (a hole; 0 = none), Å.
+    pub hole_radius: f64,
+    /// Force tolerance of the relaxations, eV/Å.
+    pub fmax: f64,
+    /// Iteration cap of the relaxations.
+    pub max_iter: usize,
+    /// Verlet skin, Å.
+    pub skin: f64,
+    /// Worker threads of the force evaluation (0 = all cores).
+    pub threads: usize,
+}
+
+impl Default for PlaneOptions {
+    fn default() -> Self {
+        PlaneOptions {
+            block: [24, 24],
+            atomistic: [6, 6],
+            boundary_layer: None,
+            pad: None,
+            growth: 1.25,
+            max_element: 6,
+            hole_radius: 0.0,
+            fmax: 1e-4,
+            max_iter: 50_000,
+            skin: 1.0,
+            threads: 1,
+        }
+    }
+}
+
+impl PlaneOptions {
+    fn fire(&self) -> Result<Fire> {
+        if !(self.fmax > 0.0 && self.fmax.is_finite()) {
+            return Err(invalid("fmax", self.fmax, "the force tolerance must be positive"));
+        }
+        if self.max_iter == 0 {
+            return Err(invalid("max_iter", 0, "need at least one iteration"));
+        }
+        Ok(Fire { fmax: self.fmax, max_iter: self.max_iter, dt: 0.002, dt_max: 0.01 })
+    }
+
+    /// The boundary-layer start in pitches per direction.
+    fn layer_start(&self, block: &Block, cutoff: f64) -> Result<[i64; 2]> {
+        let w = self.boundary_layer.unwrap_or(2.0 * cutoff);
+        if !(w > 0.0 && w.is_finite()) {
+            return Err(invalid("boundary_layer", w, "must be positive (Å)"));
+        }
+        let mut b = [0; 2];
+        for d in 0..2 {
+            b[d] = block.half[d] - (w / block.pitch[d]).ceil() as i64;
+            if b[d] <= self.atomistic[d] {
+                return Err(invalid("block", format!("{:?}", self.block), "the block is too small for the atomistic region plus the boundary layer"));
+            }
+        }
+        Ok(b)
+    }
+}
+
+/// Ghost-force (patch) test: the largest residuals under a uniform strain.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PatchReport {
+    /// Largest force component on an atom of the atomistic region, eV/Å.
+    pub max_atom_force: f64,
+    /// Largest force component on a free continuum node, eV/Å.
+    pub max_node_force: f64,
+    /// Force scale of the strain: the largest force on an atom when the pad is left undeformed.
+    pub reference_force: f64,
+}
+
+/// The force-based coupled model.
+#[derive(Debug)]
+pub struct ForceBased2d {
+    pub block: Block,
+    pub mesh: TriMesh,
+    continuum: Continuum,
+    atoms: Atoms,
+    /// Per pad atom (in order after the mobile atoms): its triangle and weights.
+    pad: Vec<(usize, [f64; 3])>,
+    /// (node, mobile atom) pairs of the interface.
+    interface: Vec<(usize, usize)>,
+    layer: Vec<bool>,
+    /// Nodal displacements (x, y per node), Å.
+    pub u: Vec<f64>,
+    /// Displacements of the atoms of A (3 per atom), Å.
+    pub x: Vec<f64>,
+    opts: PlaneOptions,
+}
+
+impl ForceBased2d {
+    /// Build the model of `unit` replicated into the block, with `potential` and the Voigt
+    /// stiffness `c_gpa` (GPa) of the same potential in the block's axes.
+    pub fn new(unit: &Structure, potential: Arc<dyn Potential>, c_gpa: &[[f64; 6]; 6], opts: &PlaneOptions) -> Result<ForceBased2d> {
+        opts.fire()?;
+        if c_gpa.iter().flatten().any(|v| !v.is_finite()) {
+            return Err(invalid("stiffness", "non-finite", "every C_ij must be finite"));
+        }
+        let block = Block::new(unit, opts.block, opts.hole_radius)?;
+        let cutoff = potential.needs().cutoff;
+        let b = opts.layer_start(&block, cutoff)?;
+        let a = opts.atomistic;
+        let gx = grid_lines(a[0], b[0], block.half[0], opts.growth, opts.max_element)?;
+        let gy = grid_lines(a[1], b[1], block.half[1], opts.growth, opts.max_element)?;
+        let mesh = TriMesh::new(gx, gy, block.pitch, a)?;
+        let pad_w = opts.pad.unwrap_or(2.0 * cutoff);
+        if !(pad_w > 0.0 && pad_w.is_finite()) {
+            return Err(invalid("pad", pad_w, "must be positive (Å)"));
+        }
+        let mobile: Vec<usize> = (0..block.sites.len()).filter(|&s| block.in_rect(s, a)).collect();
+        let driven: Vec<usize> = (0..block.sites.len()).filter(|&s| !block.in_rect(s, a) && block.dist_to_rect(s, a) <= pad_w).collect();
+        let mut pad = Vec::with_capacity(driven.len());
+        for &s in &driven {
+            let r = block.sites[s];
+            let loc = mesh.locate([r[0], r[1]]).ok_or_else(|| invalid("pad", pad_w, "a pad atom lies outside the mesh (make the block larger)"))?;
+            pad.push(loc);
+        }
+        let mut mobile_of = std::collections::HashMap::new();
+        for (k, &s) in mobile.iter().enumerate() {
+            mobile_of.insert(s, k);
+        }
+        let mut interface = Vec::new();
+        let mut layer = vec![false; mesh.nodes.len()];
+        let mut fixed = vec![false; mesh.nodes.len()];
+        for (n, ij) in mesh.node_ij.iter().enumerate() {
+            if ij[0].abs() >= b[0] || ij[1].abs() >= b[1] {
+                layer[n] = true;
+                fixed[n] = true;
+            } else if ij[0].abs() <= a[0] && ij[1].abs() <= a[1] {
+                let site = block.grid_site.get(&(ij[0], ij[1])).copied();
+                let k = site.and_then(|s| mobile_of.get(&s).copied()).ok_or_else(|| invalid("interface", format!("node {ij:?}"), "an interface node has no atom (is the hole too close to the interface?)"))?;
+                interface.push((n, k));
+                fixed[n] = true;
+            }
+        }
+        let c_ev: Vec<[f64; 6]> = c_gpa.iter().map(|r| r.map(|v| v / EV_PER_A3_IN_GPA)).collect();
+        let c_ev: [[f64; 6]; 6] = [c_ev[0], c_ev[1], c_ev[2], c_ev[3], c_ev[4], c_ev[5]];
+        let continuum = Continuum::new(&mesh, &plane_strain_d(&c_ev), block.thickness, &fixed)?;
+        let atoms = Atoms::new(&block, &mobile, &driven, potential, opts.skin, opts.threads)?;
+        let u = vec![0.0; 2 * mesh.nodes.len()];
+        let x = vec![0.0; 3 * mobile.len()];
+        Ok(ForceBased2d { block, mesh, continuum, atoms, pad, interface, layer, u, x, opts: opts.clone() })
+    }
+
+    /// Atoms in the atomistic region, pad atoms, mesh nodes.
+    pub fn sizes(&self) -> (usize, usize, usize) {
+        (self.atoms.n_mobile, self.pad.len(), self.mesh.nodes.len())
+    }
+
+    /// Block sites of the atoms of the atomistic region (in the order of `x`).
+    pub fn atom_sites(&self) -> &[usize] {
+        &self.atoms.sites[..self.atoms.n_mobile]
+    }
+
+    /// Put every atom and node on the affine field `u = H X`.
+    pub fn set_affine(&mut self, h: &[[f64; 2]; 2]) {
+        let h = *h;
+        self.set_field(&move |p| Block::affine(&h, p));
+    }
+
+    /// Put every atom and node on the in-plane field `u(X)` (`u_z = 0`).
+    pub fn set_field(&mut self, f: &dyn Fn([f64; 2]) -> [f64; 2]) {
+        for (n, p) in self.mesh.nodes.iter().enumerate() {
+            let v = f(*p);
+            self.u[2 * n] = v[0];
+            self.u[2 * n + 1] = v[1];
+        }
+        for k in 0..self.atoms.n_mobile {
+            let r = self.block.sites[self.atoms.sites[k]];
+            let v = f([r[0], r[1]]);
+            self.x[3 * k] = v[0];
+            self.x[3 * k + 1] = v[1];
+            self.x[3 * k + 2] = 0.0;
+        }
+    }
+
+    /// Set the applied displacement `u = H X` on the boundary layer only.
+    pub fn set_boundary(&mut self, h: &[[f64; 2]; 2]) {
+        let h = *h;
+        self.set_boundary_field(&move |p| Block::affine(&h, p));
+    }
+
+    /// Set the applied displacement `u(X)` on the boundary layer only.
+    pub fn set_boundary_field(&mut self, f: &dyn Fn([f64; 2]) -> [f64; 2]) {
+        for (n, p) in self.mesh.nodes.iter().enumerate() {
+            if self.layer[n] {
+                let v = f(*p);
+                self.u[2 * n] = v[0];
+                self.u[2 * n + 1] = v[1];
+            }
+        }
+    }
+
+    fn place_pad(&mut self) {
+        for (j, (t, w)) in self.pad.iter().enumerate() {
+            let tri = self.mesh.tris[*t];
+            let mut v = [0.0; 3];
+            for c in 0..3 {
+                v[0] += w[c] * self.u[2 * tri[c]];
+                v[1] += w[c] * self.u[2 * tri[c] + 1];
+            }
+            self.atoms.displace(self.atoms.n_mobile + j, v);
+        }
+    }
+
+    /// Forces on the atoms of A for the atom displacements `x`: interface nodes follow the atoms,
+    /// the continuum is solved, the pad follows the continuum.
+    fn forces_at(&mut self, x: &[f64]) -> Result<Vec<f64>> {
+        for &(n, k) in &self.interface {
+            self.u[2 * n] = x[3 * k];
+            self.u[2 * n + 1] = x[3 * k + 1];
+        }
+        self.continuum.solve(&mut self.u);
+        self.place_pad();
+        self.atoms.set_mobile(x);
+        self.atoms.mobile_forces()
+    }
+
+    /// Relax the atoms (the continuum in equilibrium at every step) under the current boundary
+    /// displacement; returns FIRE's (iterations, final largest force component).
+    pub fn relax(&mut self) -> Result<(usize, f64)> {
+        let f = self.opts.fire()?;
+        let masses = self.atoms.mobile_masses();
+        let mut x = self.x.clone();
+        let r = fire(&mut x, &masses, &f, |x| self.forces_at(x))?;
+        self.forces_at(&x)?;
+        self.x = x;
+        Ok(r)
+    }
+
+    /// Energy of the atoms of the atomistic region at the last evaluation, eV.
+    pub fn atomistic_energy(&self) -> f64 {
+        self.atoms.mobile_energy()
+    }
+
+    /// Strain energy of the continuum, eV.
+    pub fn continuum_energy(&self) -> f64 {
+        self.continuum.energy(&self.u)
+    }
+
+    /// The patch test: everything on `u = H X`, no relaxation; the residual forces on atoms and
+    /// free nodes.
+    pub fn patch_test(&mut self, h: &[[f64; 2]; 2]) -> Result<PatchReport> {
+        // force scale: the strained atoms against an undeformed pad
+        self.set_affine(&[[0.0; 2]; 2]);
+        self.place_pad();
+        self.set_affine(h);
+        let x = self.x.clone();
+        self.atoms.set_mobile(&x);
+        let reference_force = self.atoms.mobile_forces()?.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        self.place_pad();
+        let fa = self.atoms.mobile_forces()?;
+        let fnod = self.continuum.forces(&self.u);
+        let max_node_force = self.continuum.free.iter().map(|&d| fnod[d].abs()).fold(0.0, f64::max);
+        Ok(PatchReport { max_atom_force: fa.iter().fold(0.0f64, |m, v| m.max(v.abs())), max_node_force, reference_force })
+    }
+}
+
+/// The fully atomistic reference: every site of the same block, the boundary layer on `u = H X`.
+#[derive(Debug)]
+pub struct FullAtomistic2d {
+    pub block: Block,
+    atoms: Atoms,
+    /// Displacements of the mobile atoms (3 per atom), Å.
+    pub x: Vec<f64>,
+    opts: PlaneOptions,
+}
+
+impl FullAtomistic2d {
+    pub fn new(unit: &Structure, potential: Arc<dyn Potential>, opts: &PlaneOptions) -> Result<FullAtomistic2d> {
+        opts.fire()?;
+        let block = Block::new(unit, opts.block, opts.hole_radius)?;
+        let b = opts.layer_start(&block, potential.needs().cutoff)?;
+        let inner = |s: usize| {
+            let r = block.sites[s];
+            r[0].abs() < b[0] as f64 * block.pitch[0] - 1e-6 && r[1].abs() < b[1] as f64 * block.pitch[1] - 1e-6
+        };
+        let mobile: Vec<usize> = (0..block.sites.len()).filter(|&s| inner(s)).collect();
+        let driven: Vec<usize> = (0..block.sites.len()).filter(|&s| !inner(s)).collect();
+        let atoms = Atoms::new(&block, &mobile, &driven, potential, opts.skin, opts.threads)?;
+        let x = vec![0.0; 3 * mobile.len()];
+        Ok(FullAtomistic2d { block, atoms, x, opts: opts.clone() })
+    }
+
+    /// Number of atoms (all, mobile).
+    pub fn sizes(&self) -> (usize, usize) {
+        (self.atoms.sites.len(), self.atoms.n_mobile)
+    }
+
+    /// Block sites of the mobile atoms (in the order of `x`).
+    pub fn mobile_sites(&self) -> &[usize] {
+        &self.atoms.sites[..self.atoms.n_mobile]
+    }
+
+    /// Boundary layer on `u = H X`; with `affine_start`, the mobile atoms too.
+    pub fn set_load(&mut self, h: &[[f64; 2]; 2], affine_start: bool) {
+        let h = *h;
+        self.set_field(&move |p| Block::affine(&h, p), affine_start);
+    }
+
+    /// Boundary layer on the in-plane field `u(X)` (`u_z = 0`); with `mobile_too`, the mobile atoms too.
+    pub fn set_field(&mut self, f: &dyn Fn([f64; 2]) -> [f64; 2], mobile_too: bool) {
+        for k in 0..self.atoms.sites.len() {
+            let r = self.block.sites[self.atoms.sites[k]];
+            let v = f([r[0], r[1]]);
+            if k >= self.atoms.n_mobile {
+                self.atoms.displace(k, [v[0], v[1], 0.0]);
+            } else if mobile_too {
+                self.x[3 * k] = v[0];
+                self.x[3 * k + 1] = v[1];
+                self.x[3 * k + 2] = 0.0;
+            }
+        }
+    }
+
+    /// Relax the mobile atoms; FIRE's (iterations, final largest force component).
+    pub fn relax(&mut self) -> Result<(usize, f64)> {
+        let f = self.opts.fire()?;
+        let masses = self.atoms.mobile_masses();
+        let mut x = self.x.clone();
+        let atoms = &mut self.atoms;
+        let r = fire(&mut x, &masses, &f, |x| {
+            atoms.set_mobile(x);
+            atoms.mobile_forces()
+        })?;
+        self.atoms.set_mobile(&x);
+        self.atoms.mobile_forces()?;
+        self.x = x;
+        Ok(r)
+    }
+
+    /// Put the mobile atoms at `x` and evaluate (per-atom energies for [`Self::energy_of`]).
+    pub fn set_mobile_and_evaluate(&mut self) -> Result<()> {
+        let x = self.x.clone();
+        self.atoms.set_mobile(&x);
+        self.atoms.mobile_forces()?;
+        Ok(())
+    }
+
+    /// Sum of the per-atom energies of the given block sites (mobile atoms only), eV.
+    pub fn energy_of(&self, sites: &[usize]) -> f64 {
+        let want: std::collections::HashSet<usize> = sites.iter().copied().collect();
+        (0..self.atoms.n_mobile).filter(|&k| want.contains(&self.atoms.sites[k])).map(|k| self.atoms.eval.output.per_atom_energy[k]).sum()
+    }
+
+    /// Displacement (3) of block site `s` if it is mobile.
+    pub fn displacement_of(&self, s: usize) -> Option<[f64; 3]> {
+        self.atoms.sites[..self.atoms.n_mobile].iter().position(|&t| t == s).map(|k| [self.x[3 * k], self.x[3 * k + 1], self.x[3 * k + 2]])
+    }
+}
+
+/// Displacement error of the coupled model's atoms against the full atomistic solution.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Comparison {
+    /// Atoms compared (those of the atomistic region).
+    pub n_atoms: usize,
+    /// Miller–Tadmor e = ‖u − u_exact‖₂ / N_A, Å.
+    pub e_angstrom: f64,
+    /// Largest and root-mean-square |u − u_exact| over the atoms, Å.
+    pub max_deviation: f64,
+    pub rms_deviation: f64,
+    /// Largest |u_exact − H X| over the same atoms (the size of the non-affine field), Å.
+    pub max_nonaffine: f64,
+    /// Energies of the atoms of the atomistic region, eV.
+    pub energy_model: f64,
+    pub energy_exact: f64,
+}
+
+/// Compare the coupled model with the full atomistic reference (both relaxed under `h`).
+pub fn compare(model: &ForceBased2d, exact: &FullAtomistic2d, h: &[[f64; 2]; 2]) -> Result<Comparison> {
+    let mut exact_k = std::collections::HashMap::new();
+    for (k, &s) in exact.mobile_sites().iter().enumerate() {
+        exact_k.insert(s, k);
+    }
+    let (mut sum2, mut maxd, mut maxna) = (0.0f64, 0.0f64, 0.0f64);
+    for (k, &s) in model.atom_sites().iter().enumerate() {
+        let j = *exact_k.get(&s).ok_or_else(|| invalid("comparison", s, "an atom of the model is not mobile in the reference"))?;
+        let r = model.block.sites[s];
+        let aff = Block::affine(h, [r[0], r[1]]);
+        let mut d2 = 0.0;
+        let mut n2 = 0.0;
+        for c in 0..3 {
+            let d = model.x[3 * k + c] - exact.x[3 * j + c];
+            d2 += d * d;
+            let na = exact.x[3 * j + c] - if c < 2 { aff[c] } else { 0.0 };
+            n2 += na * na;
+        }
+        sum2 += d2;
+        maxd = maxd.max(d2.sqrt());
+        maxna = maxna.max(n2.sqrt());
+    }
+    let n = model.atom_sites().len();
+    Ok(Comparison {
+        n_atoms: n,
+        e_angstrom: sum2.sqrt() / n as f64,
+        max_deviation: maxd,
+        rms_deviation: (sum2 / n as f64).sqrt(),
+        max_nonaffine: maxna,
+        energy_model: model.atomistic_energy(),
+        energy_exact: exact.energy_of(model.atom_sites()),
+    })
+}
