@@ -242,6 +242,9 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
     };
     let mut run = Runner { stages: Stages::new(store), progress, cache_root, threads: opts.threads };
     let mut warnings = Vec::new();
+    if t == 0.0 {
+        warnings.push("kappa_W_mK and T_transition_K: not available at 0 K (Green–Kubo conductivity and melting need temperature_K > 0); E, nu, K, G are the static 0 K values".to_string());
+    }
     let mut phases = Vec::new();
     let mut inputs = Vec::new();
     let mut parts = Vec::new();

@@ -141,3 +141,15 @@ fn bad_crystal_input_names_key_and_line() {
         assert!(msg.contains(want_msg), "{st}: {msg}");
     }
 }
+
+#[test]
+fn crystal_composition_counts_sites_and_mixtures() {
+    let m = parse(&doc("{ lattice = \"spinel\", elements = { A = \"Mg\", B = { Al = 0.5, Cr = 0.5 } } }", PEDONE)).expect("valid");
+    let StructureSource::Crystal { spec } = phase(&m).0 else { panic!("crystal") };
+    let c = scalebridge_pipeline::material::crystal_composition(spec);
+    let get = |e: &str| c.iter().find(|x| x.0 == e).map(|x| x.1).unwrap_or(0.0);
+    // MgAl2O4: 8 A, 16 B, 32 X sites per conventional cell
+    assert!((get("Mg") - 1.0 / 7.0).abs() < 1e-12);
+    assert!((get("Al") - 1.0 / 7.0).abs() < 1e-12 && (get("Cr") - 1.0 / 7.0).abs() < 1e-12);
+    assert!((get("O") - 4.0 / 7.0).abs() < 1e-12);
+}

@@ -195,3 +195,38 @@ pub fn buildable(spec: &StructureSpec, repeat: [usize; 3]) -> Result<StructureSp
     s.supercell = Some(crystals::Repeat::Three(repeat));
     Ok(s)
 }
+
+/// Atom fractions of the elements of a crystal spec (the prototype's sites per sublattice, the
+/// mixtures' fractions; vacancies and compensation left out), for the composition features.
+pub fn composition(spec: &StructureSpec) -> Vec<(String, f64)> {
+    let Some(p) = crystals::find(&spec.lattice) else { return Vec::new() };
+    let mut el: Vec<String> = p.default_elements.iter().map(|s| s.to_string()).collect();
+    match &spec.elements {
+        None => {}
+        Some(Elements::One(e)) => el = vec![e.clone()],
+        Some(Elements::List(l)) => el = l.clone(),
+        Some(Elements::Map(m)) => {
+            for (role, e) in m {
+                if let Some(slot) = p.roles.iter().position(|r| r == role).and_then(|k| el.get_mut(k)) {
+                    *slot = e.clone();
+                }
+            }
+        }
+    }
+    let mut comp: BTreeMap<String, f64> = BTreeMap::new();
+    let mut total = 0.0;
+    for (k, role) in p.roles.iter().enumerate() {
+        let n: usize = p.sites.iter().filter(|s| s.role == *role).map(|s| s.multiplicity()).sum();
+        let Some(e) = el.get(k) else { continue };
+        total += n as f64;
+        match spec.substitutions.iter().find(|s| s.site == *role || &s.site == e) {
+            Some(sub) => {
+                for (x, f) in &sub.fractions {
+                    *comp.entry(x.clone()).or_default() += n as f64 * f;
+                }
+            }
+            None => *comp.entry(e.clone()).or_default() += n as f64,
+        }
+    }
+    comp.into_iter().map(|(k, v)| (k, v / total.max(1.0))).collect()
+}

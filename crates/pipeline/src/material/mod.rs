@@ -10,6 +10,7 @@ mod parse;
 mod structure;
 
 pub use parse::potential_search_dirs;
+pub use crystal::composition as crystal_composition;
 pub use structure::{build_structure, cubic_unit_cell};
 
 use crate::error::Result;
