@@ -153,6 +153,11 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
                 Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. })) => {
                     warnings.push(format!("{name}: the coexistence melting run did not converge ({e}); T_transition_K is left out (a larger cell, without --quick, brackets it more reliably)"));
                 }
+                // a phase the protocol cannot melt by coexistence (e.g. its order parameter does
+                // not see the crystal, or the guess is far off): the other properties stand
+                Err(PipelineError::Md(e)) if !matches!(e, scalebridge_md::error::Error::Interrupted { .. }) => {
+                    warnings.push(format!("{name}: T_transition_K not available: the coexistence melting protocol could not run on this phase ({e})"));
+                }
                 Err(e) => return Err(e),
             }
         } else {

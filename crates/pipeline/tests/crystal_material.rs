@@ -153,3 +153,26 @@ fn crystal_composition_counts_sites_and_mixtures() {
     assert!((get("Al") - 1.0 / 7.0).abs() < 1e-12 && (get("Cr") - 1.0 / 7.0).abs() < 1e-12);
     assert!((get("O") - 4.0 / 7.0).abs() < 1e-12);
 }
+
+#[test]
+fn the_example_descriptions_of_ionic_and_covalent_crystals_parse() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/materials");
+    for name in ["mgo", "srtio3", "licoo2"] {
+        let m = Material::from_file(&dir.join(format!("{name}.toml"))).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (s, p) = phase(&m);
+        assert!(matches!(s, StructureSource::Crystal { .. }), "{name}");
+        // every element has a charge and the formula unit is neutral
+        let v = p.to_value();
+        let q = |e: &str| v["charges"][e].as_f64().unwrap_or_else(|| panic!("{name}: no charge for {e}"));
+        let comp = scalebridge_pipeline::material::crystal_composition(match s {
+            StructureSource::Crystal { spec } => spec,
+            _ => unreachable!(),
+        });
+        let net: f64 = comp.iter().map(|(e, x)| x * q(e)).sum();
+        assert!(net.abs() < 1e-12, "{name}: net charge per atom {net}");
+    }
+    match Material::from_file(&dir.join("sic.toml")) {
+        Ok(m) => assert_eq!(phase(&m).0.elements(), ["C", "Si"]),
+        Err(e) => assert!(e.to_string().contains("SiC.tersoff"), "{e}"),
+    }
+}
