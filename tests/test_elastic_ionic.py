@@ -97,4 +97,3 @@ def test_reference_equals_a_fresh_lammps_run(tmp_path):
     with open(os.path.join(REF, "sic_tersoff.json")) as f:
         stored = json.load(f)
     assert np.allclose(fresh["C_GPa"], stored["C_GPa"], rtol=1e-8, atol=1e-6)
-
