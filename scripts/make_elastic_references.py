@@ -95,6 +95,22 @@ CASES = {
         charges=None,
         lines=["pair_style tersoff", "pair_coeff * * {potdir}/SiC.tersoff Si C"],
     ),
+    # diamond Si, Tersoff 1988a (Si.tersoff of the LAMMPS distribution: PRB 37, 6991, "T2",
+    # whose C44 is about 10 GPa: the known weakness of that set, not a protocol error).
+    "si_tersoff": dict(
+        structure=dict(lattice="diamond", supercell=2),
+        elements=["Si"],
+        charges=None,
+        lines=["pair_style tersoff", "pair_coeff * * {potdir}/Si.tersoff Si"],
+    ),
+    # diamond Si, Tersoff 1989 Si (the Si rows of SiCGe.tersoff, PRB 39, 5566; the "T3" set of
+    # PRB 38, 9902), relaxed C44 about 69 GPa.
+    "si_tersoff_1989": dict(
+        structure=dict(lattice="diamond", supercell=2),
+        elements=["Si"],
+        charges=None,
+        lines=["pair_style tersoff", "pair_coeff * * {potdir}/SiCGe.tersoff Si"],
+    ),
 }
 
 

@@ -156,6 +156,11 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
                 Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. })) => {
                     warnings.push(format!("{name}: the coexistence melting run did not converge ({e}); T_transition_K is left out (a larger cell, without --quick, brackets it more reliably)"));
                 }
+                // a phase the protocol cannot melt by coexistence (e.g. its order parameter does
+                // not see the crystal, or the guess is far off): the other properties stand
+                Err(PipelineError::Md(e)) if !matches!(e, scalebridge_md::error::Error::Interrupted { .. }) => {
+                    warnings.push(format!("{name}: T_transition_K not available: the coexistence melting protocol could not run on this phase ({e})"));
+                }
                 Err(e) => return Err(e),
             }
         } else {
@@ -256,6 +261,9 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
     };
     let mut run = Runner { stages: Stages::new(store), progress, cache_root, threads: opts.threads };
     let mut warnings = Vec::new();
+    if t == 0.0 {
+        warnings.push("kappa_W_mK and T_transition_K: not available at 0 K (Green–Kubo conductivity and melting need temperature_K > 0); E, nu, K, G are the static 0 K values".to_string());
+    }
     let mut phases = Vec::new();
     let mut inputs = Vec::new();
     let mut parts = Vec::new();

@@ -35,6 +35,12 @@ pub fn features(material: &Material, t: f64, p: &Properties, eff: &Effective, st
                 }
                 total += ph.fraction;
             }
+            if let crate::material::StructureSource::Crystal { spec } = structure {
+                for (el, x) in crate::material::crystal_composition(spec) {
+                    *comp.entry(el).or_default() += ph.fraction * x;
+                }
+                total += ph.fraction;
+            }
         }
     }
     for (el, x) in &comp {

@@ -4,10 +4,13 @@
 //! or from the same dictionary as JSON ([`Material::from_json`]); see `docs/pipeline.md` for the
 //! keys. Every value is validated here; errors name the key and the line.
 
+mod crystal;
+mod ionic;
 mod parse;
 mod structure;
 
 pub use parse::potential_search_dirs;
+pub use crystal::composition as crystal_composition;
 pub use structure::{build_structure, cubic_unit_cell};
 
 use crate::error::Result;
@@ -70,6 +73,11 @@ pub enum StructureSource {
     /// A structure file (extxyz, POSCAR, CIF, LAMMPS data), path resolved against the
     /// description's directory.
     File { path: PathBuf },
+    /// A crystal prototype of `md::crystals` (perovskite, rocksalt, corundum, spinel, layered,
+    /// olivine, wurtzite, zincblende, diamond, fluorite) with elements per sublattice; a mixture
+    /// on a sublattice is a seeded random substitution. Without `a` the crystal starts from the
+    /// prototype's published parameters and is relaxed to the potential's 0 K equilibrium.
+    Crystal { spec: scalebridge_md::crystals::StructureSpec },
 }
 
 impl StructureSource {
@@ -78,6 +86,7 @@ impl StructureSource {
         match self {
             StructureSource::Lattice { elements, .. } => elements.iter().map(|e| e.0.clone()).collect(),
             StructureSource::File { .. } => Vec::new(),
+            StructureSource::Crystal { spec } => crystal::spec_elements(spec),
         }
     }
 }

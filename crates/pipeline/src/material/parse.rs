@@ -46,11 +46,22 @@ struct RawPhase {
 #[serde(deny_unknown_fields)]
 struct RawStructure {
     lattice: Option<String>,
-    elements: Option<BTreeMap<String, f64>>,
+    elements: Option<toml::Value>,
     a: Option<f64>,
     c: Option<f64>,
     seed: Option<u64>,
     file: Option<String>,
+    // the crystal-prototype form (perovskite, rocksalt, ...: see `crystal.rs`)
+    b: Option<f64>,
+    params: Option<BTreeMap<String, f64>>,
+    substitutions: Option<Vec<scalebridge_md::crystals::Substitution>>,
+    vacancies: Option<Vec<scalebridge_md::crystals::Vacancy>>,
+    charges: Option<BTreeMap<String, f64>>,
+    compensate: Option<String>,
+    orthogonal: Option<bool>,
+    min_distance: Option<f64>,
+    masses: Option<BTreeMap<String, f64>>,
+    supercell: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -263,11 +274,21 @@ fn validate_structure(st: Spanned<RawStructure>, cx: &Ctx<'_>) -> Result<Structu
             }
             Ok(StructureSource::File { path: p })
         }
+        (Some(l), None) if super::crystal::is_prototype(l) && (s.elements.as_ref().is_none_or(super::crystal::is_crystal_elements) || s.has_crystal_keys()) => {
+            validate_crystal(s, span, cx)
+        }
         (Some(l), None) => {
+            if s.has_crystal_keys() {
+                return cx.err(span, "structure", format!("b, params, substitutions, vacancies, charges, compensate, orthogonal, min_distance, masses and supercell belong to the crystal prototypes ({}), not to the {l} lattice", scalebridge_md::crystals::names().join(", ")));
+            }
             if let Err(e) = l.parse::<scalebridge_md::lattice::Lattice>() {
                 return cx.err(span, "lattice", e.to_string());
             }
             let Some(el) = &s.elements else { return cx.err(span, "elements", "the lattice form needs elements = { Cu = 1.0 }") };
+            let Ok(el) = el.clone().try_into::<BTreeMap<String, f64>>() else {
+                return cx.err(span, "elements", format!("the {l} lattice takes element fractions, e.g. elements = {{ Cu = 0.5, Ni = 0.5 }}"));
+            };
+            let el = &el;
             if el.is_empty() {
                 return cx.err(span, "elements", "give at least one element");
             }
@@ -288,6 +309,78 @@ fn validate_structure(st: Spanned<RawStructure>, cx: &Ctx<'_>) -> Result<Structu
             Ok(StructureSource::Lattice { lattice: l.clone(), elements: el.iter().map(|(k, v)| (k.clone(), *v)).collect(), a: s.a, c: s.c, seed: s.seed.unwrap_or(1) })
         }
     }
+}
+
+impl RawStructure {
+    /// Whether a key only the crystal-prototype form has is given.
+    fn has_crystal_keys(&self) -> bool {
+        self.b.is_some()
+            || self.params.is_some()
+            || self.substitutions.is_some()
+            || self.vacancies.is_some()
+            || self.charges.is_some()
+            || self.compensate.is_some()
+            || self.orthogonal.is_some()
+            || self.min_distance.is_some()
+            || self.masses.is_some()
+            || self.supercell.is_some()
+    }
+}
+
+/// The crystal-prototype form (see `crystal.rs`): a [`scalebridge_md::crystals::StructureSpec`]
+/// with mixtures per sublattice as random substitutions, checked by building one cell.
+fn validate_crystal(s: RawStructure, span: std::ops::Range<usize>, cx: &Ctx<'_>) -> Result<StructureSource> {
+    use super::crystal;
+    use scalebridge_md::crystals::StructureSpec;
+    let lattice = s.lattice.clone().unwrap_or_default();
+    if s.supercell.is_some() {
+        return cx.err(span, "supercell", "describe chooses the cell size (the preset's repeats and twice the potential's cutoff); leave supercell out");
+    }
+    for (k, v) in [("a", s.a), ("b", s.b), ("c", s.c)] {
+        if let Some(v) = v {
+            if !(v.is_finite() && v > 0.0) {
+                return cx.err(span, k, format!("{v} Å is not a lattice parameter (must be positive)"));
+            }
+        }
+    }
+    let elements: Option<crystal::CrystalElements> = match s.elements {
+        None => None,
+        Some(v) => match v.clone().try_into() {
+            Ok(e) => Some(e),
+            Err(_) => {
+                return cx.err(
+                    span,
+                    "elements",
+                    format!("{v} is not an element list of {lattice}: give [\"Sr\", \"Ti\", \"O\"], {{ A = \"Sr\", B = \"Ti\" }} or a mixture per sublattice {{ A = {{ Sr = 0.5, Ba = 0.5 }} }}"),
+                )
+            }
+        },
+    };
+    let mut spec = StructureSpec {
+        lattice: lattice.clone(),
+        elements: None,
+        a: s.a,
+        b: s.b,
+        c: s.c,
+        params: s.params.unwrap_or_default(),
+        supercell: None,
+        orthogonal: s.orthogonal.unwrap_or(false),
+        orientation: None,
+        substitutions: s.substitutions.unwrap_or_default(),
+        vacancies: s.vacancies.unwrap_or_default(),
+        charges: s.charges.unwrap_or_default(),
+        compensate: s.compensate,
+        seed: s.seed.unwrap_or(1),
+        masses: s.masses.unwrap_or_default(),
+        min_distance: s.min_distance,
+    };
+    if let Err(msg) = crystal::apply_elements(&mut spec, elements) {
+        return cx.err(span, "elements", msg);
+    }
+    if let Err(msg) = crystal::check_build(&spec) {
+        return cx.err(span, "structure", format!("{lattice}: {msg}"));
+    }
+    Ok(StructureSource::Crystal { spec })
 }
 
 /// Where relative potential files are looked for: the description's directory, then
@@ -332,11 +425,26 @@ fn validate_potential(pot: Spanned<toml::Value>, structure: &StructureSource, cx
             Some(e) => serde_json::from_value(e).map_err(|_| bad(scalebridge_md::error::Error::invalid("elements", "value", "must be a list of element names")))?,
             None => structure.elements(),
         };
+        // charges = { Sr = 1.2, ... } (and neutralize) for the Coulomb styles of the lines
+        let mut cm = serde_json::Map::new();
+        for k in ["charges", "neutralize"] {
+            if let Some(x) = v.remove(k) {
+                cm.insert(k.into(), x);
+            }
+        }
+        let charges = scalebridge_md::potentials::spec_ionic::take_charges(&mut cm, "lammps").map_err(bad)?;
         if let Some(k) = v.keys().next() {
-            return cx.err(span, k, "unknown key next to lammps (only elements may go with it)");
+            return cx.err(span, k, "unknown key next to lammps (only elements, charges and neutralize may go with it)");
         }
         let parsed = lammps_input::parse(cx.source, &lines, &elements, &search, None).map_err(bad)?;
-        return Ok(parsed.potential.to_spec());
+        let mut spec = parsed.potential.to_spec();
+        if charges.is_some() {
+            if spec.charges_slot().is_none() {
+                return cx.err(span, "charges", format!("the {} style has no Coulomb term to take charges", spec.style()));
+            }
+            spec.inherit_charges(&charges);
+        }
+        return Ok(spec);
     }
     if v.get("generator").is_some() && !v.contains_key("elements") {
         let el = structure.elements();
@@ -345,6 +453,7 @@ fn validate_potential(pot: Spanned<toml::Value>, structure: &StructureSource, cx
         }
         v.insert("elements".into(), serde_json::json!(el));
     }
+    super::ionic::generator_defaults(&mut v);
     if let Some(serde_json::Value::Array(files)) = v.get_mut("files") {
         for f in files.iter_mut() {
             if let serde_json::Value::String(name) = f {

