@@ -326,7 +326,7 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
             .iter()
             .filter_map(|p| p.t_melt_k.as_ref().map(|m| (p.name.clone(), m.clone())))
             .min_by(|a, b| a.1.value.total_cmp(&b.1.value))
-            .map(|(n, m)| Property { source: format!("md:melting/coexistence of phase {n} (lowest of the phases)"), ..m });
+            .map(|(n, m)| Property { source: format!("{} of phase {n} (lowest of the phases)", m.source), ..m });
     }
     let bridge = Bridge {
         l_single_crystal: (!parts.is_empty()).then(|| bridge::single_crystal_residual(parts)),
