@@ -54,7 +54,9 @@ impl Preset {
         Preset {
             name: "quick".into(),
             bulk_repeat: [4, 4, 4],
-            melt_repeat: [4, 4, 10],
+            // 12 along z: the coexistence protocol needs L_z ≥ 12 d_nn, which 10 bcc cells
+            // (10.39 cells needed) miss (W failed: 31.6 Å < 33.8 Å); fcc needs 8.5 cells.
+            melt_repeat: [4, 4, 12],
             elastic_thermal: json!({"npt_steps": 1000, "equilibration_steps": 200, "production_steps": 1000, "blocks": 5}),
             green_kubo: json!({"seeds": [1, 2], "equilibration_steps": 1000, "production_steps": 10000, "correlation_time": 2.0}),
             // The short hysteresis search of a small cell overshoots T_m (Cu, Mishin: guess 2502 K,
