@@ -25,6 +25,7 @@ mod campaign;
 mod importer;
 mod store;
 mod glass;
+mod benchmark;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -77,6 +78,9 @@ enum Command {
     GlassTransition(glass::Args),
     /// Amorphous solid by melt–quench through an NPT temperature ladder.
     MeltQuench(glass::QuenchOnly),
+    /// The accuracy benchmarks (`benchmark five-class`): simulated datasets, composition-only vs
+    /// fused-feature models, report.json and report.html.
+    Benchmark(benchmark::Args),
 }
 
 fn main() -> ExitCode {
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
         Command::Store(a) => store::run(a),
         Command::GlassTransition(a) => glass::run(a),
         Command::MeltQuench(a) => glass::run_quench(a),
+        Command::Benchmark(a) => benchmark::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
