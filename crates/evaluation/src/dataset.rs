@@ -32,6 +32,9 @@ pub struct BuildOptions {
     pub seed: u64,
     /// Materials described at the same time (0 or 1: one after the other).
     pub jobs: usize,
+    /// Root of the protocols' own resume files inside a running describe (the stages themselves
+    /// go to the store); `None`: the pipeline's default (`.scalebridge-cache`).
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 /// One described material.
@@ -190,7 +193,7 @@ fn one(class_name: &str, i: usize, n: usize, src: &MaterialSource, base: &std::p
         Some(r) => (serde_json::from_str::<Value>(&r).map_err(storage)?["descriptions"].clone(), true, 0.0),
         None => {
             eprintln!("{head}: describing ({:.0} s elapsed)", t0.elapsed().as_secs_f64());
-            let d_opts = DescribeOptions { quick: opts.quick, out: None, cache_dir: None, store: Some(Arc::new(store.stage_store(STAGES))), threads: opts.threads, preset: None };
+            let d_opts = DescribeOptions { quick: opts.quick, out: None, cache_dir: opts.cache_dir.clone(), store: Some(Arc::new(store.stage_store(STAGES))), threads: opts.threads, preset: None };
             let mut last = String::new();
             let mut progress = |_d: u64, _t: u64, stage: &str| {
                 if stage != last {

@@ -112,7 +112,7 @@ pub fn feature_scales(model: &str) -> &'static [Scale] {
 pub fn model_kind(model: &str, seed: u64, quick: bool, columns: &[(String, Scale)]) -> std::result::Result<ModelKind, String> {
     if model.ends_with("_gbm") {
         // the campaign surrogate's small-data setting: shallow trees, no early stopping
-        return Ok(ModelKind::Gbm(GbmParams { seed, n_estimators: 200, learning_rate: 0.1, num_leaves: 8, min_data_in_leaf: 2, early_stopping_rounds: 0, validation_fraction: 0.0, feature_fraction: 1.0, bagging_fraction: 1.0, ..GbmParams::default() }));
+        return Ok(ModelKind::Gbm(GbmParams { seed, n_estimators: 200, learning_rate: 0.1, num_leaves: 8, min_data_in_leaf: 2, early_stopping_rounds: 0, validation_fraction: 0.0, feature_fraction: 1.0, bagging_fraction: 1.0, uncertainty: false, ..GbmParams::default() }));
     }
     dnn_kind(seed, quick, columns)
 }

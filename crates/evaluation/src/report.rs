@@ -56,7 +56,7 @@ pub fn run(opts: &RunOptions, log: &mut dyn FnMut(&str)) -> Result<Value> {
     let out_abs = std::fs::canonicalize(&opts.out).map_err(|e| io(&opts.out, e))?;
     let url = opts.database.clone().unwrap_or_else(|| format!("sqlite://{}", out_abs.join("results.db").display()));
     let store = Store::open(&url).map_err(storage)?;
-    let bopts = BuildOptions { quick: opts.quick, max_materials: opts.max_materials, threads: opts.threads, seed: spec.seed, jobs: opts.jobs };
+    let bopts = BuildOptions { quick: opts.quick, max_materials: opts.max_materials, threads: opts.threads, seed: spec.seed, jobs: opts.jobs, cache_dir: Some(out_abs.join("cache")) };
     let (mut per_class, mut details, mut skipped, mut cost, mut datasets) = (Map::new(), Map::new(), Map::new(), Map::new(), Map::new());
     let mut oofs: Vec<(String, Oof)> = Vec::new();
     for name in CLASSES.iter().filter(|c| wanted.iter().any(|w| w == *c)) {
@@ -96,10 +96,13 @@ pub fn run(opts: &RunOptions, log: &mut dyn FnMut(&str)) -> Result<Value> {
         }
         let table = ClassTable::from_data(&data)?;
         log(&format!("class {name}: evaluating {} materials", data.records.len()));
-        let res = evaluate_class(&table, spec.seed, opts.quick)?;
+        // tens to hundreds of rows: one thread per fit (rayon's per-tree fan-out costs more than
+        // it gains on such small data, and the results do not depend on the thread count)
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().map_err(|e| crate::error::invalid("thread pool", 1, &e.to_string()))?;
+        let res = pool.install(|| evaluate_class(&table, spec.seed, opts.quick))?;
         per_class.insert(name.to_string(), res.per_class);
         details.insert(name.to_string(), res.details);
-        cost.insert(name.to_string(), crate::cost::class_cost(&data, &table, spec.seed)?);
+        cost.insert(name.to_string(), pool.install(|| crate::cost::class_cost(&data, &table, spec.seed))?);
         oofs.extend(res.oof.into_iter().map(|o| (name.to_string(), o)));
     }
     let anchor = match &opts.experimental {
