@@ -119,7 +119,7 @@ pub fn model_kind(model: &str, seed: u64, quick: bool, columns: &[(String, Scale
 
 #[cfg(feature = "dnn")]
 fn dnn_kind(seed: u64, quick: bool, columns: &[(String, Scale)]) -> std::result::Result<ModelKind, String> {
-    let p = scalebridge_ml::DnnParams { seed, impute_missing: true, max_epochs: if quick { 60 } else { 300 }, patience: if quick { 10 } else { 30 }, batch_size: 16, n_members: if quick { 1 } else { 3 }, ..scalebridge_ml::DnnParams::default() };
+    let p = scalebridge_ml::DnnParams { seed, impute_missing: true, max_epochs: if quick { 30 } else { 300 }, patience: if quick { 8 } else { 30 }, batch_size: 16, n_members: if quick { 1 } else { 3 }, ..scalebridge_ml::DnnParams::default() };
     Ok(ModelKind::Dnn(p).with_column_scales(columns))
 }
 
