@@ -26,6 +26,7 @@ mod importer;
 mod store;
 mod glass;
 mod polymer;
+mod benchmark;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]
@@ -81,6 +82,9 @@ enum Command {
     /// Build a molecular system (Kremer–Grest melt, TraPPE-UA polyethylene, cross-linked
     /// bead-spring network) and write its LAMMPS data file and force-field lines.
     Polymer(polymer::Args),
+    /// The accuracy benchmarks (`benchmark five-class`): simulated datasets, composition-only vs
+    /// fused-feature models, report.json and report.html.
+    Benchmark(benchmark::Args),
 }
 
 fn main() -> ExitCode {
@@ -107,6 +111,7 @@ fn main() -> ExitCode {
         Command::GlassTransition(a) => glass::run(a),
         Command::MeltQuench(a) => glass::run_quench(a),
         Command::Polymer(a) => polymer::run(a),
+        Command::Benchmark(a) => benchmark::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

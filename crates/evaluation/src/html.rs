@@ -1,0 +1,108 @@
+//! `report.html`: one self-contained page (inline SVG, no scripts), like the campaign report:
+//! the per-class accuracy tables, the 70/15/15 split (mean ± std over three seeds), screening,
+//! error-vs-disorder correlations, scale ablations, cost, the experimental anchor, the skipped
+//! classes with their reasons, and the out-of-fold parity plots (`scalebridge_ml::plot`).
+
+use crate::error::{io, Result};
+use crate::evaluate::Oof;
+use crate::models::{MODELS, TARGETS};
+use crate::report::{class_table, esc, num};
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn svg(o: &Oof, class: &str, unit: &str, dir: &Path) -> Result<String> {
+    let tmp = dir.join(format!("parity_{class}_{}_{}.svg", o.target, o.model));
+    scalebridge_ml::plot::parity_svg(&o.y, &o.predicted, None, &tmp, &format!("{class}: {} ({}, out-of-fold)", o.target, o.model), unit)?;
+    let s = std::fs::read_to_string(&tmp).map_err(|e| io(&tmp, e))?;
+    let _ = std::fs::remove_file(&tmp);
+    Ok(s.find("<svg").map_or(s.clone(), |k| s[k..].to_string()))
+}
+
+pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Five-class benchmark</title><style>body{{font-family:sans-serif;margin:2em;max-width:1300px}}table{{border-collapse:collapse;margin:0.5em 0}}td,th{{border:1px solid #ccc;padding:3px 6px;font-size:13px}}.skip{{color:#888}}figure{{display:inline-block;margin:1em;vertical-align:top}}figcaption{{font-size:13px;max-width:640px}}</style></head><body>\n<h1>Five-class accuracy benchmark</h1>\n<p>Preset <b>{}</b>, seed {}, database <code>{}</code>, wall time {:.1} s. DNN models built: {}.</p>\n",
+        esc(r["preset"].as_str().unwrap_or("")),
+        r["seed"],
+        esc(r["database"].as_str().unwrap_or("")),
+        r["wall_time_s"].as_f64().unwrap_or(0.0),
+        r["dnn_built"]
+    );
+    if let Some(sk) = r["skipped_classes"].as_object() {
+        if !sk.is_empty() {
+            h.push_str("<h2>Skipped classes</h2><ul>");
+            for (c, why) in sk {
+                let _ = write!(h, "<li><b>{}</b>: {}</li>", esc(c), esc(why.as_str().unwrap_or("")));
+            }
+            h.push_str("</ul>\n");
+        }
+    }
+    let mut figs: Vec<(String, String)> = Vec::new();
+    for (class, c) in r["per_class"].as_object().into_iter().flatten() {
+        if c.get("skipped").is_some() {
+            continue;
+        }
+        let ds = &r["datasets"][class];
+        let _ = write!(h, "<h2>{}</h2><p>{} of {} materials described ({} reused from the store, {} failed). k-fold cross-validation (out-of-fold metrics):</p>\n", esc(class), ds["described"], ds["requested"], ds["reused_from_store"], ds["failed"].as_array().map_or(0, Vec::len));
+        h.push_str(&class_table(c));
+        let d = &r["details"][class];
+        h.push_str("<p>Stratified 70/15/15 split, test metrics, mean ± std over three seeds; screening (\"meets the upper-quartile target\", out-of-fold); Spearman/Kendall of |error| with the size mismatch δ:</p><table><tr><th>target</th><th>model</th><th>CV</th><th>split MAE</th><th>split R²</th><th>precision / recall / F1 / ROC-AUC</th><th>Spearman ρ (p)</th><th>Kendall τ (p)</th></tr>\n");
+        for (t, _) in TARGETS {
+            for m in MODELS {
+                let e = &d[t][m];
+                if e.is_null() {
+                    continue;
+                }
+                let s = &e["split_70_15_15"];
+                let sc = &e["screening_upper_quartile"];
+                let co = &e["abs_error_vs_size_mismatch_delta"];
+                let split = |k: &str| if s.get("skipped").is_some() { "—".to_string() } else { format!("{} ± {}", num(&s[format!("{k}_mean")]), num(&s[format!("{k}_std")])) };
+                let _ = write!(h, "<tr><td>{t}</td><td>{m}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {} / {} / {}</td><td>{} ({})</td><td>{} ({})</td></tr>\n", esc(d[t]["cv"].as_str().unwrap_or("")), split("mae"), split("r2"), num(&sc["precision"]), num(&sc["recall"]), num(&sc["f1"]), num(&sc["roc_auc"]), num(&co["spearman"]["r"]), num(&co["spearman"]["p"]), num(&co["kendall"]["r"]), num(&co["kendall"]["p"]));
+            }
+        }
+        h.push_str("</table>\n<p>Scale ablations of fused_gbm (CV MAE with one scale's features removed):</p><table><tr><th>target</th><th>all</th><th>−atomistic</th><th>−mesoscale</th><th>−continuum</th><th>−physics</th></tr>\n");
+        for (t, _) in TARGETS {
+            let a = &d[t]["fused_gbm"]["ablation_scales"];
+            if a.is_null() {
+                continue;
+            }
+            let cell = |k: &str| if a[k].get("skipped").is_some() { "—".into() } else { num(&a[k]["mae"]) };
+            let _ = write!(h, "<tr><td>{t}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", num(&c[t]["fused_gbm"]["mae"]), cell("without_atomistic"), cell("without_mesoscale"), cell("without_continuum"), cell("without_physics"));
+        }
+        h.push_str("</table>\n");
+        let co = &r["cost"][class];
+        let _ = write!(h, "<p>Cost: simulation seconds per material {} ({} materials timed); surrogate ({}) {} predictions/s; speed-up per property {}.</p>\n", esc(&co["simulation_s_per_material"].to_string()), co["materials_timed"], esc(co["surrogate"].as_str().unwrap_or("")), num(&co["surrogate_predictions_per_s"]), esc(&co["speedup_per_property"].to_string()));
+        for (cl, o) in oofs.iter().filter(|(cl, o)| cl == class && o.model.ends_with("_gbm")) {
+            let unit = TARGETS.iter().find(|t| t.0 == o.target).map_or("1", |t| t.1);
+            figs.push((svg(o, cl, unit, dir)?, format!("{cl}: out-of-fold parity of {} for {} (k-fold cross-validation).", o.target, o.model)));
+        }
+    }
+    let a = &r["experimental_anchor"];
+    h.push_str("<h2>Experimental anchor (HEA Young's moduli)</h2>\n");
+    if let Some(s) = a["skipped"].as_str() {
+        let _ = write!(h, "<p class=\"skip\">skipped: {}</p>\n", esc(s));
+    } else {
+        let _ = write!(h, "<p>{}: {} measured alloys, {} inside the Zhou 2004 element set as a single fcc/bcc phase; MAE of the simulated E: {} GPa. Elements outside the set (rows): {}.</p>\n", esc(a["source"].as_str().unwrap_or("")), a["rows"], a["inside_zhou_set_single_phase"], num(&a["mae_GPa"]), esc(&a["elements_outside_zhou_set"].to_string()));
+        if let Some(list) = a["compared"].as_array().filter(|l| !l.is_empty()) {
+            h.push_str("<table><tr><th>alloy</th><th>lattice</th><th>E exp (GPa)</th><th>E MD (GPa)</th></tr>");
+            for c in list {
+                let _ = write!(h, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(c["formula"].as_str().unwrap_or("")), esc(c["lattice"].as_str().unwrap_or("")), num(&c["E_exp_GPa"]), num(&c["E_md_GPa"]));
+            }
+            h.push_str("</table>\n");
+        }
+    }
+    if !figs.is_empty() {
+        h.push_str("<h2>Plots</h2>\n");
+        for (s, cap) in &figs {
+            let _ = write!(h, "<figure>{s}<figcaption>{}</figcaption></figure>\n", esc(cap));
+        }
+    }
+    h.push_str("<h2>Not computed yet</h2><ul>");
+    for n in r["not_done"].as_array().into_iter().flatten() {
+        let _ = write!(h, "<li>{}</li>", esc(n.as_str().unwrap_or("")));
+    }
+    h.push_str("</ul></body></html>\n");
+    Ok(h)
+}
