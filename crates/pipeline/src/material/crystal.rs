@@ -124,25 +124,30 @@ pub(super) fn apply_elements(spec: &mut StructureSpec, elements: Option<CrystalE
     Ok(())
 }
 
+/// The element of each sublattice of the prototype `p`, in its role order: the prototype's
+/// defaults overridden by the spec's `elements` (one element, a list, or a role → element map).
+fn role_elements(p: &crystals::Prototype, spec: &StructureSpec) -> Vec<String> {
+    let mut el: Vec<String> = p.default_elements.iter().map(|s| s.to_string()).collect();
+    match &spec.elements {
+        None => {}
+        Some(Elements::One(e)) => el = vec![e.clone()],
+        Some(Elements::List(l)) => el = l.clone(),
+        Some(Elements::Map(m)) => {
+            for (role, e) in m {
+                if let Some(slot) = p.roles.iter().position(|r| r == role).and_then(|k| el.get_mut(k)) {
+                    *slot = e.clone();
+                }
+            }
+        }
+    }
+    el
+}
+
 /// The species a crystal spec contains (sublattice elements and substituted ones), sorted.
 pub fn spec_elements(spec: &StructureSpec) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     if let Some(p) = crystals::find(&spec.lattice) {
-        let mut el: Vec<String> = p.default_elements.iter().map(|s| s.to_string()).collect();
-        match &spec.elements {
-            None => {}
-            Some(Elements::One(e)) => el = vec![e.clone()],
-            Some(Elements::List(l)) => el = l.clone(),
-            Some(Elements::Map(m)) => {
-                for (role, e) in m {
-                    if let Some(k) = p.roles.iter().position(|r| r == role) {
-                        if let Some(slot) = el.get_mut(k) {
-                            *slot = e.clone();
-                        }
-                    }
-                }
-            }
-        }
+        let el = role_elements(p, spec);
         // an element fully replaced by a substitution of its sublattice is not present
         for (k, e) in el.iter().enumerate() {
             let role = p.roles.get(k).copied().unwrap_or("");
@@ -163,35 +168,28 @@ pub fn spec_elements(spec: &StructureSpec) -> Vec<String> {
 /// Validate the spec by building one conventional cell (every error of the builder, e.g. an
 /// unknown role or a missing `a`, named here rather than at `describe` time).
 pub(super) fn check_build(spec: &StructureSpec) -> std::result::Result<(), String> {
-    let mut probe = spec.clone();
-    if probe.a.is_none() {
-        // without a, describe starts from the prototype's published a and relaxes
-        let p = crystals::find(&spec.lattice).ok_or_else(|| format!("{:?} is not a crystal prototype", spec.lattice))?;
-        probe.a = Some(p.a);
-        if probe.b.is_none() {
-            probe.b = p.b;
-        }
-        if probe.c.is_none() {
-            probe.c = p.c;
-        }
-    }
+    // without a, describe starts from the prototype's published a and relaxes
+    let probe = with_published_cell(spec).ok_or_else(|| format!("{:?} is not a crystal prototype", spec.lattice))?;
     probe.build().map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// `spec` with a (and b, c) defaulted to the prototype's published cell when `a` is not given;
+/// `None` when the lattice is not a prototype and `a` is missing.
+fn with_published_cell(spec: &StructureSpec) -> Option<StructureSpec> {
+    let mut s = spec.clone();
+    if s.a.is_none() {
+        let p = crystals::find(&spec.lattice)?;
+        s.a = Some(p.a);
+        s.b = s.b.or(p.b);
+        s.c = s.c.or(p.c);
+    }
+    Some(s)
 }
 
 /// The spec `describe` builds: `a` (and b, c) defaulted to the prototype's published set when
 /// not given (the structure stage then relaxes the cell), repeated `repeat` times.
 pub fn buildable(spec: &StructureSpec, repeat: [usize; 3]) -> Result<StructureSpec> {
-    let mut s = spec.clone();
-    if s.a.is_none() {
-        let p = crystals::find(&spec.lattice).ok_or_else(|| crate::error::invalid("lattice", &spec.lattice, "is not a crystal prototype"))?;
-        s.a = Some(p.a);
-        if s.b.is_none() {
-            s.b = p.b;
-        }
-        if s.c.is_none() {
-            s.c = p.c;
-        }
-    }
+    let mut s = with_published_cell(spec).ok_or_else(|| crate::error::invalid("lattice", &spec.lattice, "is not a crystal prototype"))?;
     s.supercell = Some(crystals::Repeat::Three(repeat));
     Ok(s)
 }
@@ -200,19 +198,7 @@ pub fn buildable(spec: &StructureSpec, repeat: [usize; 3]) -> Result<StructureSp
 /// mixtures' fractions; vacancies and compensation left out), for the composition features.
 pub fn composition(spec: &StructureSpec) -> Vec<(String, f64)> {
     let Some(p) = crystals::find(&spec.lattice) else { return Vec::new() };
-    let mut el: Vec<String> = p.default_elements.iter().map(|s| s.to_string()).collect();
-    match &spec.elements {
-        None => {}
-        Some(Elements::One(e)) => el = vec![e.clone()],
-        Some(Elements::List(l)) => el = l.clone(),
-        Some(Elements::Map(m)) => {
-            for (role, e) in m {
-                if let Some(slot) = p.roles.iter().position(|r| r == role).and_then(|k| el.get_mut(k)) {
-                    *slot = e.clone();
-                }
-            }
-        }
-    }
+    let el = role_elements(p, spec);
     let mut comp: BTreeMap<String, f64> = BTreeMap::new();
     let mut total = 0.0;
     for (k, role) in p.roles.iter().enumerate() {
