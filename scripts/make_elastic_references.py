@@ -103,13 +103,13 @@ CASES = {
         charges=None,
         lines=["pair_style tersoff", "pair_coeff * * {potdir}/Si.tersoff Si"],
     ),
-    # diamond Si, Tersoff 1989 Si (the Si rows of SiCGe.tersoff, PRB 39, 5566; the "T3" set of
+    # diamond Si, Tersoff 1989 Si (the Si rows of SiC_1989.tersoff, PRB 39, 5566; the "T3" set of
     # PRB 38, 9902), relaxed C44 about 69 GPa.
     "si_tersoff_1989": dict(
         structure=dict(lattice="diamond", supercell=2),
         elements=["Si"],
         charges=None,
-        lines=["pair_style tersoff", "pair_coeff * * {potdir}/SiCGe.tersoff Si"],
+        lines=["pair_style tersoff", "pair_coeff * * {potdir}/SiC_1989.tersoff Si"],
     ),
 }
 
