@@ -31,6 +31,15 @@ pub struct ClassResult {
     pub oof: Vec<Oof>,
 }
 
+/// A model that cannot be trained on this few rows (e.g. the DNN's minimum of 10) is reported as
+/// skipped with the library's reason; every other error propagates.
+fn too_few(e: &crate::error::EvaluationError) -> Option<String> {
+    match e {
+        crate::error::EvaluationError::Ml(m @ scalebridge_ml::MlError::NotEnoughData { .. }) => Some(m.to_string()),
+        _ => None,
+    }
+}
+
 fn metrics_json(y: &[f64], p: &[f64]) -> Value {
     json!({"mae": mae(y, p), "rmse": rmse(y, p), "r2": r2(y, p), "n": y.len()})
 }
@@ -52,7 +61,13 @@ fn split_eval(model: &str, t: &ClassTable, cols: &[(String, Scale)], rows: &[usi
         };
         let x = t.matrix(cols, rows)?;
         let ytr: Vec<f64> = tr.iter().map(|&i| y[i]).collect();
-        let fit = kind.fit(&x.select_rows(&tr), &ytr)?;
+        let fit = match kind.fit(&x.select_rows(&tr), &ytr).map_err(crate::error::EvaluationError::from) {
+            Ok(f) => f,
+            Err(e) => match too_few(&e) {
+                Some(reason) => return Ok(json!({"skipped": reason})),
+                None => return Err(e),
+            },
+        };
         let (pt, _) = fit.predict_with_std(&x.select_rows(&te))?;
         let yte: Vec<f64> = te.iter().map(|&i| y[i]).collect();
         let (pv, _) = fit.predict_with_std(&x.select_rows(&va))?;
@@ -101,7 +116,16 @@ pub fn evaluate_class(t: &ClassTable, seed: u64, quick: bool) -> Result<ClassRes
                 }
             };
             let x = t.matrix(&cols, &rows)?;
-            let pred = cross_val_predict(&kind, &x, &y, k, seed)?;
+            let pred = match cross_val_predict(&kind, &x, &y, k, seed) {
+                Ok(p) => p,
+                Err(e) => match too_few(&e) {
+                    Some(reason) => {
+                        pt.insert(model.into(), json!({"skipped": reason}));
+                        continue;
+                    }
+                    None => return Err(e),
+                },
+            };
             pt.insert(model.into(), metrics_json(&y, &pred));
             let abs_err: Vec<f64> = y.iter().zip(&pred).map(|(a, b)| (a - b).abs()).collect();
             let delta: Vec<f64> = rows.iter().map(|&i| t.delta[i]).collect();

@@ -92,7 +92,9 @@ fn run_reuses_the_store_and_writes_the_report_structure() {
         for m in ["composition_dnn", "fused_dnn"] {
             let e = &r["per_class"]["alloy"][t][m];
             if cfg!(feature = "dnn") {
-                assert!(e["mae"].is_number(), "{e}");
+                // leave-one-out on 6 materials trains on 5: below the DNN's minimum of 10 rows,
+                // so the model is reported as skipped with the library's reason, not faked
+                assert!(e["skipped"].as_str().unwrap().contains("not enough data for DNN training"), "{e}");
             } else {
                 assert!(e["skipped"].as_str().unwrap().contains("built without dnn"), "{e}");
             }
