@@ -55,24 +55,8 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Correlation {
     Correlation { r, p: t_test_p(r, n) }
 }
 
-/// Average ranks (1-based, ties share the mean rank).
-pub fn ranks(v: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..v.len()).collect();
-    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-    let mut r = vec![0.0; v.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
-            j += 1;
-        }
-        for &k in &idx[i..=j] {
-            r[k] = (i + j) as f64 / 2.0 + 1.0;
-        }
-        i = j + 1;
-    }
-    r
-}
+/// Average ranks (1-based, ties share the mean rank): `scalebridge_ml::eval::average_ranks`.
+pub use scalebridge_ml::eval::average_ranks as ranks;
 
 /// Spearman's ρ (Pearson on average ranks) and its p-value (t with n − 2 df, as scipy).
 pub fn spearman(x: &[f64], y: &[f64]) -> Correlation {

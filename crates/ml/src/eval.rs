@@ -58,31 +58,37 @@ pub fn precision_recall_f1(truth: &[bool], pred: &[bool]) -> (f64, f64, f64) {
     (prec, rec, f1)
 }
 
-/// Area under the ROC curve (Mann–Whitney statistic, ties count one half). NaN if one class is
-/// absent.
-pub fn roc_auc(truth: &[bool], score: &[f64]) -> f64 {
-    let mut idx: Vec<usize> = (0..truth.len().min(score.len())).collect();
-    idx.sort_by(|&a, &b| score[a].total_cmp(&score[b]));
-    // average ranks over ties
-    let mut ranks = vec![0.0; idx.len()];
+/// Ranks of `v` (1-based, ascending), ties sharing their mean rank (scipy's `rankdata`
+/// "average" method).
+pub fn average_ranks(v: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut ranks = vec![0.0; v.len()];
     let mut i = 0;
     while i < idx.len() {
         let mut j = i;
-        while j + 1 < idx.len() && score[idx[j + 1]] == score[idx[i]] {
+        while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
             j += 1;
         }
         let r = (i + j) as f64 / 2.0 + 1.0;
-        for k in i..=j {
-            ranks[idx[k]] = r;
+        for &k in &idx[i..=j] {
+            ranks[k] = r;
         }
         i = j + 1;
     }
+    ranks
+}
+
+/// Area under the ROC curve (Mann–Whitney statistic, ties count one half). NaN if one class is
+/// absent.
+pub fn roc_auc(truth: &[bool], score: &[f64]) -> f64 {
+    let ranks = average_ranks(&score[..truth.len().min(score.len())]);
     let n_pos = truth.iter().filter(|&&t| t).count() as f64;
-    let n_neg = idx.len() as f64 - n_pos;
+    let n_neg = ranks.len() as f64 - n_pos;
     if n_pos == 0.0 || n_neg == 0.0 {
         return f64::NAN;
     }
-    let sum_pos: f64 = idx.iter().filter(|&&k| truth[k]).map(|&k| ranks[k]).sum();
+    let sum_pos: f64 = (0..ranks.len()).filter(|&k| truth[k]).map(|k| ranks[k]).sum();
     (sum_pos - n_pos * (n_pos + 1.0) / 2.0) / (n_pos * n_neg)
 }
 
