@@ -5,23 +5,16 @@
 use scalebridge_md::crystals::Elements;
 use scalebridge_md::potentials::PotentialSpec;
 use scalebridge_pipeline::material::{build_structure, PhaseKind, StructureSource};
-use scalebridge_pipeline::{Material, PipelineError};
+use scalebridge_pipeline::Material;
 use std::path::Path;
+
+mod common;
+use common::{parse, parse_err};
 
 fn doc(structure: &str, potential: &str) -> String {
     format!("name = \"x\"\nclass = \"ionic\"\ntemperature_K = 0\n[[phase]]\nname = \"p\"\nstructure = {structure}\npotential = {potential}\n")
 }
 
-fn parse(text: &str) -> Result<Material, PipelineError> {
-    Material::from_toml_str(text, "m.toml", Path::new("."))
-}
-
-fn parse_err(text: &str) -> (usize, String, String) {
-    match parse(text) {
-        Err(PipelineError::Parse { line, key, msg, .. }) => (line, key, msg),
-        other => panic!("expected a parse error, got {other:?}"),
-    }
-}
 
 fn phase(m: &Material) -> (&StructureSource, &PotentialSpec) {
     match &m.phases[0].kind {

@@ -5,6 +5,9 @@ use scalebridge_pipeline::material::{PhaseKind, StructureSource};
 use scalebridge_pipeline::{Material, PipelineError};
 use std::path::Path;
 
+mod common;
+use common::{parse, parse_err};
+
 const BASE: &str = r#"name = "Cu-poly"
 class = "metal"
 temperature_K = 300
@@ -21,16 +24,6 @@ resolution = 32
 seed = 1
 "#;
 
-fn parse(text: &str) -> Result<Material, PipelineError> {
-    Material::from_toml_str(text, "m.toml", Path::new("."))
-}
-
-fn parse_err(text: &str) -> (usize, String, String) {
-    match parse(text) {
-        Err(PipelineError::Parse { line, key, msg, .. }) => (line, key, msg),
-        other => panic!("expected a parse error, got {other:?}"),
-    }
-}
 
 #[test]
 fn the_issue_keys_parse_with_zhou_elements_from_the_structure() {
