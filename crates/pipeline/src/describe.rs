@@ -78,11 +78,15 @@ impl Runner<'_> {
     fn protocol(&mut self, label: &str, name: &str, s: &Structure, pot: &Arc<dyn Potential>, options: &Value) -> Result<Value> {
         let inputs = json!({"protocol": name, "structure": s.hash(), "potential": pot.fingerprint(), "options": options});
         let (progress, root, threads) = (&mut *self.progress, self.cache_root.clone(), self.threads);
-        self.stages.run(label, true, &inputs, || {
+        let v = self.stages.run(label, true, &inputs, || {
             let mut lp = Labelled { inner: progress, label };
             let mut ctx = Context::new(&mut lp).with_cache_dir(Some(root)).with_threads(threads);
             Ok(registry::run(name, s, pot.clone(), options, &mut ctx)?)
-        })
+        })?;
+        if let Some(r) = self.stages.records.last_mut() {
+            r.structure = Some(s.hash());
+        }
+        Ok(v)
     }
 }
 
@@ -107,6 +111,17 @@ struct AtomisticPhase {
     poly: std::result::Result<(bridge::Residual, PolycrystalInfo), String>,
 }
 
+/// `base` (an object) with the keys of `extra` (an object, or null for none) put over it.
+fn merge(base: &Value, extra: &Value) -> Value {
+    let mut v = base.clone();
+    if let (Value::Object(m), Value::Object(x)) = (&mut v, extra) {
+        for (k, e) in x {
+            m.insert(k.clone(), e.clone());
+        }
+    }
+    v
+}
+
 fn bounds_of(c: &Stiffness) -> Option<Bounds> {
     let v = voigt::Vrh::of(c)?;
     let cubic = (c[0][0] - c[1][1]).abs() < 1e-3 * c[0][0].abs() && (c[0][1] - c[1][2]).abs() < 1e-3 * c[0][0].abs() && (c[3][3] - c[5][5]).abs() < 1e-3 * c[0][0].abs();
@@ -120,7 +135,7 @@ fn bounds_of(c: &Stiffness) -> Option<Bounds> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fraction: f64, kind: &PhaseKind, t: f64, preset: &Preset) -> Result<AtomisticPhase> {
+fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fraction: f64, kind: &PhaseKind, phase_opts: (&Value, &Value), t: f64, preset: &Preset) -> Result<AtomisticPhase> {
     let PhaseKind::Atomistic { structure, potential } = kind else { return Err(invalid("phase", name, "is not atomistic")) };
     let pot = potential.build()?;
     let w = 2.0 * (pot.cutoff() + 1.0);
@@ -136,14 +151,47 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     let poly = polycrystal_stage(run, material, name, structure, &pot, &s, &stat, &c0, preset)?;
     let (mut c, mut c_err, mut kappa, mut t_melt) = (c0, None, None, None);
     if t > 0.0 {
-        let th = run.protocol(&format!("{name}/elastic/{t}K"), "elastic", &s, &pot, &with(&preset.elastic_thermal, "temperature", json!(t)))?;
+        let glassy = matches!(material.class.as_str(), "glass" | "polymer");
+        let md = |base: &Value| merge(base, &phase_opts.0);
+        // glasses and polymers: T_transition_K is the glass-transition temperature T_g (volume on
+        // cooling through an NPT ladder, hinge fit; protocols::glass); it runs first, and the
+        // finite-temperature elastic and conductivity stages run on the quenched glass it leaves
+        // (the starting cell of an amorphous phase is not an equilibrated solid)
+        let mut s_t = s.clone();
+        if glassy {
+            let gopts = merge(&md(&preset.glass_transition), &phase_opts.1);
+            match run.protocol(&format!("{name}/glass_transition"), "glass/transition", &s, &pot, &gopts) {
+                Ok(g) => {
+                    warnings.extend(warnings_of(&g, &format!("{name}/glass_transition")));
+                    t_melt = measured(&g["glass_transition_temperature"], "K", "atomistic", "md:glass/transition (T_g, bilinear volume fit on cooling)");
+                    match serde_json::from_value::<Structure>(g["structure"].clone()) {
+                        Ok(q) => s_t = q,
+                        Err(e) => warnings.push(format!("{name}: the glass-transition stage gave no quenched structure ({e}); the elastic and conductivity stages run on the starting cell")),
+                    }
+                }
+                Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. })) => {
+                    warnings.push(format!("{name}: the glass-transition fit did not converge ({e}); T_transition_K is left out and the elastic and conductivity stages run on the starting cell"));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let th = run.protocol(&format!("{name}/elastic/{t}K"), "elastic", &s_t, &pot, &with(&md(&preset.elastic_thermal), "temperature", json!(t)))?;
         warnings.extend(warnings_of(&th, &format!("{name}/elastic/{t}K")));
         c = matrix(&th["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
         c_err = matrix(&th["C_stderr_GPa"]);
-        let gk = run.protocol(&format!("{name}/green_kubo/{t}K"), "thermal_conductivity/green_kubo", &s, &pot, &with(&preset.green_kubo, "temperature", json!(t)))?;
-        warnings.extend(warnings_of(&gk, &format!("{name}/green_kubo/{t}K")));
-        kappa = measured(&gk["kappa"], "W/m/K", "atomistic", "md:thermal_conductivity/green_kubo (lattice/phonon part only)");
-        if !matches!(material.class.as_str(), "glass" | "polymer") {
+        match run.protocol(&format!("{name}/green_kubo/{t}K"), "thermal_conductivity/green_kubo", &s_t, &pot, &with(&md(&preset.green_kubo), "temperature", json!(t))) {
+            Ok(gk) => {
+                warnings.extend(warnings_of(&gk, &format!("{name}/green_kubo/{t}K")));
+                kappa = measured(&gk["kappa"], "W/m/K", "atomistic", "md:thermal_conductivity/green_kubo (lattice/phonon part only)");
+            }
+            // a molecular phase whose heat current the protocol cannot form: the other
+            // properties stand, kappa_W_mK is left out with the reason
+            Err(PipelineError::Md(e)) if glassy && !matches!(e, scalebridge_md::error::Error::Interrupted { .. }) => {
+                warnings.push(format!("{name}: kappa_W_mK not available: the Green–Kubo protocol could not run on this phase ({e})"));
+            }
+            Err(e) => return Err(e),
+        }
+        if !glassy {
             let melt_inputs = json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.melt_repeat});
             let ms: Structure = run.stages.run(&format!("{name}/melt_structure"), true, &melt_inputs, || build_structure(structure, &pot, [w; 3], preset.melt_repeat))?;
             match run.protocol(&format!("{name}/melting"), "melting/coexistence", &ms, &pot, &preset.melting) {
@@ -160,19 +208,6 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
                 // not see the crystal, or the guess is far off): the other properties stand
                 Err(PipelineError::Md(e)) if !matches!(e, scalebridge_md::error::Error::Interrupted { .. }) => {
                     warnings.push(format!("{name}: T_transition_K not available: the coexistence melting protocol could not run on this phase ({e})"));
-                }
-                Err(e) => return Err(e),
-            }
-        } else {
-            // glasses and polymers: T_transition_K is the glass-transition temperature T_g (volume on
-            // cooling through an NPT ladder, hinge fit; protocols::glass), run on the phase's cell
-            match run.protocol(&format!("{name}/glass_transition"), "glass/transition", &s, &pot, &preset.glass_transition) {
-                Ok(g) => {
-                    warnings.extend(warnings_of(&g, &format!("{name}/glass_transition")));
-                    t_melt = measured(&g["glass_transition_temperature"], "K", "atomistic", "md:glass/transition (T_g, bilinear volume fit on cooling)");
-                }
-                Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. })) => {
-                    warnings.push(format!("{name}: the glass-transition fit did not converge ({e}); T_transition_K is left out"));
                 }
                 Err(e) => return Err(e),
             }
@@ -276,7 +311,7 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
         }
         match &p.kind {
             PhaseKind::Atomistic { .. } => {
-                let a = atomistic_phase(&mut run, material, &p.name, p.fraction, &p.kind, t, &preset)?;
+                let a = atomistic_phase(&mut run, material, &p.name, p.fraction, &p.kind, (&p.md, &p.glass_transition), t, &preset)?;
                 warnings.extend(a.desc.warnings.iter().cloned());
                 phases.push(a.desc);
                 inputs.push(a.input);

@@ -22,6 +22,10 @@ pub struct StageRecord {
     pub atomistic: bool,
     /// Wall time of the computation, s (0 when cached).
     pub wall_s: f64,
+    /// Protocol stages: the hash of the structure the protocol ran on (e.g. a glass's
+    /// finite-temperature stages name the quenched structure, not the starting cell).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structure: Option<String>,
 }
 
 /// The stages of one description and the store they live in.
@@ -46,7 +50,7 @@ impl<'a> Stages<'a> {
         let key = sha256_hex(format!("scalebridge-pipeline {}\n{name}\n{inputs}", env!("CARGO_PKG_VERSION")).as_bytes());
         if let Some(text) = self.store.get(&key)? {
             if let Ok(v) = serde_json::from_str::<T>(&text) {
-                self.records.push(StageRecord { stage: name.to_string(), key, cached: true, atomistic, wall_s: 0.0 });
+                self.records.push(StageRecord { stage: name.to_string(), key, cached: true, atomistic, wall_s: 0.0, structure: None });
                 return Ok(v);
             }
         }
@@ -55,7 +59,7 @@ impl<'a> Stages<'a> {
         let text = serde_json::to_string(&v).map_err(|e| scalebridge_core::Error::Serialization { what: format!("stage {name}"), reason: e.to_string() })?;
         self.store.put(&key, &text)?;
         let back = serde_json::from_str::<T>(&text).map_err(|e| scalebridge_core::Error::Serialization { what: format!("stage {name}"), reason: e.to_string() })?;
-        self.records.push(StageRecord { stage: name.to_string(), key, cached: false, atomistic, wall_s: t0.elapsed().as_secs_f64() });
+        self.records.push(StageRecord { stage: name.to_string(), key, cached: false, atomistic, wall_s: t0.elapsed().as_secs_f64(), structure: None });
         Ok(back)
     }
 

@@ -31,6 +31,7 @@ pub mod manybody;
 pub mod sw;
 pub mod tersoff;
 pub mod bonded;
+pub mod spec_molecular;
 
 pub use eam::{EamStyle, EmbeddedAtom};
 pub use kspace::{CoulLong, KSpaceSettings, KSpaceStyle};

@@ -146,6 +146,9 @@ pub enum PotentialSpec {
     Tersoff { file: PathBuf, elements: Option<Vec<String>>, shift: Option<f64> },
     /// `sw`: one file and its elements (all when `None`).
     Sw { file: PathBuf, elements: Option<Vec<String>> },
+    /// A polymer builder's system with its force field (pair + bonded + special_bonds):
+    /// `{"molecular": {"builder": ...}, "lines": [...]}` (see [`super::spec_molecular`]).
+    Molecular(Box<super::spec_molecular::MolecularSpec>),
 }
 
 /// JSON body of the one-file many-body styles (`tersoff`, `sw`).
@@ -199,6 +202,7 @@ impl PotentialSpec {
             PotentialSpec::Hybrid { .. } => "hybrid/overlay",
             PotentialSpec::Tersoff { .. } => "tersoff",
             PotentialSpec::Sw { .. } => "sw",
+            PotentialSpec::Molecular(_) => "molecular",
         }
     }
 
@@ -237,6 +241,9 @@ impl PotentialSpec {
         let Value::Object(mut map) = v else {
             return Err(Error::invalid("potential specification", v, "must be a JSON object with \"pair_style\" or \"generator\""));
         };
+        if map.contains_key("molecular") {
+            return Ok(PotentialSpec::Molecular(Box::new(super::spec_molecular::MolecularSpec::from_map(map)?)));
+        }
         let style = map.remove("pair_style");
         let generator = map.remove("generator");
         let bad = |e: serde_json::Error, what: &str| Error::invalid(what, "specification", &e.to_string());
@@ -369,6 +376,7 @@ impl PotentialSpec {
                 }
                 Value::Object(m)
             }
+            PotentialSpec::Molecular(m) => m.to_value(),
         }
     }
 
@@ -404,6 +412,7 @@ impl PotentialSpec {
                 Arc::new(Tersoff::from_file(file, elements.as_deref(), shift.unwrap_or(0.0))?)
             }
             PotentialSpec::Sw { file, elements } => Arc::new(StillingerWeber::from_file(file, elements.as_deref())?),
+            PotentialSpec::Molecular(m) => m.build()?,
         })
     }
 

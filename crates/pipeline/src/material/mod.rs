@@ -7,6 +7,7 @@
 mod crystal;
 mod ionic;
 mod parse;
+mod polymer;
 mod structure;
 
 pub use parse::potential_search_dirs;
@@ -46,6 +47,13 @@ pub struct Phase {
     /// Volume fraction in the microstructure.
     pub fraction: f64,
     pub kind: PhaseKind,
+    /// Options of the shared MD block merged into every MD stage of this phase (e.g. a timestep
+    /// in the model's time unit); `null` when not given.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub md: serde_json::Value,
+    /// Options merged into the preset's glass-transition stage (glass and polymer classes).
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub glass_transition: serde_json::Value,
 }
 
 /// What a phase is: atoms with a potential, or measured continuum properties.
@@ -78,6 +86,10 @@ pub enum StructureSource {
     /// on a sublattice is a seeded random substitution. Without `a` the crystal starts from the
     /// prototype's published parameters and is relaxed to the potential's 0 K equilibrium.
     Crystal { spec: scalebridge_md::crystals::StructureSpec },
+    /// A polymer builder (Kremer–Grest melt, TraPPE-UA polyethylene, cross-linked network) with
+    /// its options and seed; its force field is the phase's molecular potential
+    /// (`material/polymer.rs`).
+    Polymer { spec: scalebridge_md::topology::builders::PolymerSpec },
 }
 
 impl StructureSource {
@@ -87,6 +99,7 @@ impl StructureSource {
             StructureSource::Lattice { elements, .. } => elements.iter().map(|e| e.0.clone()).collect(),
             StructureSource::File { .. } => Vec::new(),
             StructureSource::Crystal { spec } => crystal::spec_elements(spec),
+            StructureSource::Polymer { .. } => Vec::new(),
         }
     }
 }

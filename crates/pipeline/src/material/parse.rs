@@ -40,6 +40,10 @@ struct RawPhase {
     nu: Option<Spanned<f64>>,
     #[serde(rename = "kappa_W_mK")]
     kappa_w_mk: Option<Spanned<f64>>,
+    /// A polymer builder (`material/polymer.rs`).
+    polymer: Option<Spanned<toml::Value>>,
+    md: Option<Spanned<toml::Value>>,
+    glass_transition: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -223,7 +227,14 @@ fn validate_phase(rp: RawPhase, span: std::ops::Range<usize>, n_phases: usize, c
         None => return cx.err(span, "fraction", format!("phase {name:?}: give the volume fraction of every phase when there are {n_phases}")),
     };
     let measured = rp.e_gpa.is_some() || rp.nu.is_some() || rp.kappa_w_mk.is_some();
-    let atomistic = rp.structure.is_some() || rp.potential.is_some();
+    let atomistic = rp.structure.is_some() || rp.potential.is_some() || rp.polymer.is_some();
+    let mut opts = [serde_json::Value::Null, serde_json::Value::Null];
+    for (k, (key, v)) in [("md", &rp.md), ("glass_transition", &rp.glass_transition)].into_iter().enumerate() {
+        if let Some(v) = v {
+            opts[k] = super::polymer::options(v.get_ref(), key).or_else(|m| cx.err(v.span(), key, m))?;
+        }
+    }
+    let [md, glass_transition] = opts;
     let kind = match (atomistic, measured) {
         (true, true) => return cx.err(span, "phase", format!("phase {name:?}: give structure + potential (atomistic) or E_GPa + nu (continuum-only), not both")),
         (false, false) => return cx.err(span, "phase", format!("phase {name:?}: give structure + potential, or measured E_GPa and nu")),
@@ -247,6 +258,18 @@ fn validate_phase(rp: RawPhase, span: std::ops::Range<usize>, n_phases: usize, c
             };
             PhaseKind::Continuum { e_gpa: ev, nu: nuv, kappa_w_mk: kappa }
         }
+        (true, false) if rp.polymer.is_some() => {
+            let Some(pv) = rp.polymer else { return cx.err(span, "polymer", "missing") };
+            if rp.structure.is_some() {
+                return cx.err(span, "structure", format!("phase {name:?}: give polymer = {{ builder = ... }} or structure, not both"));
+            }
+            let spec = super::polymer::builder(pv.get_ref()).or_else(|m| cx.err(pv.span(), "polymer", m))?;
+            let potential = super::polymer::potential(&spec, rp.potential.as_ref().map(|p| p.get_ref())).or_else(|m| {
+                let sp = rp.potential.as_ref().map_or(pv.span(), |p| p.span());
+                cx.err(sp, "potential", m)
+            })?;
+            PhaseKind::Atomistic { structure: StructureSource::Polymer { spec }, potential }
+        }
         (true, false) => {
             let Some(st) = rp.structure else { return cx.err(span, "structure", format!("phase {name:?}: an atomistic phase needs a structure")) };
             let Some(pot) = rp.potential else { return cx.err(span, "potential", format!("phase {name:?}: an atomistic phase needs a potential")) };
@@ -255,7 +278,7 @@ fn validate_phase(rp: RawPhase, span: std::ops::Range<usize>, n_phases: usize, c
             PhaseKind::Atomistic { structure, potential }
         }
     };
-    Ok(Phase { name, fraction, kind })
+    Ok(Phase { name, fraction, kind, md, glass_transition })
 }
 
 fn validate_structure(st: Spanned<RawStructure>, cx: &Ctx<'_>) -> Result<StructureSource> {

@@ -88,6 +88,8 @@ pub fn build_structure(source: &StructureSource, potential: &Arc<dyn Potential>,
             Ok(s)
         }
         StructureSource::Crystal { spec } => crystal_structure(spec, potential, min_width, min_repeat),
+        // the builder sets the box (replicating would break the chains' topology)
+        StructureSource::Polymer { spec } => super::polymer::build(spec),
     }
 }
 

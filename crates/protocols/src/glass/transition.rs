@@ -72,6 +72,10 @@ pub struct GlassResult {
     pub final_density_g_cm3: f64,
     /// Disorder descriptors of the final structure (primary rate, first seed).
     pub disorder: Disorder,
+    /// The quenched (and relaxed) structure of the primary rate's first seed: the cell the
+    /// finite-temperature elastic and conductivity stages of `describe` run on for glasses and
+    /// polymers.
+    pub structure: Structure,
     pub warnings: Vec<String>,
     pub series: Vec<Series>,
     pub provenance: Provenance,
@@ -225,6 +229,7 @@ pub fn glass_transition(
         seeds: opts.seeds.clone(),
         final_density_g_cm3: final_density,
         disorder: d,
+        structure: q.end.structure.clone(),
         per_rate,
         warnings,
         series,
