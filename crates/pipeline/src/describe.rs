@@ -137,6 +137,13 @@ fn bounds_of(c: &Stiffness) -> Option<Bounds> {
 #[allow(clippy::too_many_arguments)]
 fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fraction: f64, kind: &PhaseKind, phase_opts: (&Value, &Value), t: f64, preset: &Preset) -> Result<AtomisticPhase> {
     let PhaseKind::Atomistic { structure, potential } = kind else { return Err(invalid("phase", name, "is not atomistic")) };
+    // the phase's `md` options, each given to the protocols that take it (an option no
+    // protocol of the phase takes is an error naming it)
+    let known = |proto: &str| registry::resolved_options(proto, &json!({})).ok().and_then(|v| v.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>())).unwrap_or_default();
+    let protos = ["glass/transition", "elastic", "thermal_conductivity/green_kubo"];
+    if let Some(k) = phase_opts.0.as_object().and_then(|m| m.keys().find(|k| !protos.iter().any(|p| known(p).contains(k)))) {
+        return Err(invalid("md", k, "is not an option of the MD protocols (docs/protocol_options.md)"));
+    }
     let pot = potential.build()?;
     let w = 2.0 * (pot.cutoff() + 1.0);
     let bulk_inputs = json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.bulk_repeat});
@@ -152,14 +159,18 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     let (mut c, mut c_err, mut kappa, mut t_melt) = (c0, None, None, None);
     if t > 0.0 {
         let glassy = matches!(material.class.as_str(), "glass" | "polymer");
-        let md = |base: &Value| merge(base, &phase_opts.0);
+        let md = |proto: &str, base: &Value| {
+            let keys = known(proto);
+            let only = phase_opts.0.as_object().map(|m| Value::Object(m.iter().filter(|(k, _)| keys.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()));
+            merge(base, &only.unwrap_or(Value::Null))
+        };
         // glasses and polymers: T_transition_K is the glass-transition temperature T_g (volume on
         // cooling through an NPT ladder, hinge fit; protocols::glass); it runs first, and the
         // finite-temperature elastic and conductivity stages run on the quenched glass it leaves
         // (the starting cell of an amorphous phase is not an equilibrated solid)
         let mut s_t = s.clone();
         if glassy {
-            let gopts = merge(&md(&preset.glass_transition), &phase_opts.1);
+            let gopts = merge(&md("glass/transition", &preset.glass_transition), &phase_opts.1);
             match run.protocol(&format!("{name}/glass_transition"), "glass/transition", &s, &pot, &gopts) {
                 Ok(g) => {
                     warnings.extend(warnings_of(&g, &format!("{name}/glass_transition")));
@@ -175,11 +186,11 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
                 Err(e) => return Err(e),
             }
         }
-        let th = run.protocol(&format!("{name}/elastic/{t}K"), "elastic", &s_t, &pot, &with(&md(&preset.elastic_thermal), "temperature", json!(t)))?;
+        let th = run.protocol(&format!("{name}/elastic/{t}K"), "elastic", &s_t, &pot, &with(&md("elastic", &preset.elastic_thermal), "temperature", json!(t)))?;
         warnings.extend(warnings_of(&th, &format!("{name}/elastic/{t}K")));
         c = matrix(&th["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
         c_err = matrix(&th["C_stderr_GPa"]);
-        match run.protocol(&format!("{name}/green_kubo/{t}K"), "thermal_conductivity/green_kubo", &s_t, &pot, &with(&md(&preset.green_kubo), "temperature", json!(t))) {
+        match run.protocol(&format!("{name}/green_kubo/{t}K"), "thermal_conductivity/green_kubo", &s_t, &pot, &with(&md("thermal_conductivity/green_kubo", &preset.green_kubo), "temperature", json!(t))) {
             Ok(gk) => {
                 warnings.extend(warnings_of(&gk, &format!("{name}/green_kubo/{t}K")));
                 kappa = measured(&gk["kappa"], "W/m/K", "atomistic", "md:thermal_conductivity/green_kubo (lattice/phonon part only)");
