@@ -135,3 +135,27 @@ fn describe_runs_a_bead_spring_polymer_with_the_thermal_stages_on_the_quenched_g
     eprintln!("T_g {:.0} ± {:?} K, E {:.3} GPa, kappa {:?}, warnings {:?}", tg.value, tg.stderr, d.properties.e_gpa.value, d.properties.kappa_w_mk, d.warnings);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The shipped polymer descriptions (the example and the five-class benchmark's polymer class)
+/// parse and their builders reach their targets (network conversions included).
+#[test]
+fn shipped_polymer_descriptions_parse_and_build() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = vec![root.join("examples/materials/kg-polymer.toml")];
+    let design = std::fs::read_to_string(root.join("examples/benchmark/polymer.toml")).expect("design");
+    let v: toml::Value = toml::from_str(&design).expect("design TOML");
+    for f in v["materials"].as_array().expect("materials") {
+        files.push(root.join("examples/benchmark").join(f.as_str().expect("path")));
+    }
+    assert_eq!(files.len(), 7);
+    for f in files {
+        let m = scalebridge_pipeline::Material::from_file(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        assert_eq!(m.class, "polymer");
+        let PhaseKind::Atomistic { structure: StructureSource::Polymer { spec }, .. } = &m.phases[0].kind else { panic!("{}: not a polymer phase", f.display()) };
+        let sys = spec.build().unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        if let Some(c) = sys.report.conversion {
+            eprintln!("{}: conversion {c:.3}, {} beads", f.display(), sys.report.n_atoms);
+        }
+        assert!(sys.report.n_atoms >= 160, "{}", f.display());
+    }
+}
