@@ -415,4 +415,25 @@ impl Potential for CoulLong {
         }
         Ok(())
     }
+
+    /// The same potential with g, the PPPM mesh or the Ewald k-vector limits fixed at the values
+    /// chosen for `config` (`kspace_modify gewald … mesh …` / `kmax/ewald …`); `None` when all
+    /// are already given.
+    fn pinned_for(&self, config: &Configuration<'_>) -> Result<Option<std::sync::Arc<dyn Potential>>> {
+        let pinned_grid = match self.kspace.style {
+            KSpaceStyle::Ewald => self.kspace.kmax_ewald.is_some(),
+            KSpaceStyle::Pppm => self.kspace.mesh.is_some(),
+        };
+        if self.kspace.gewald.is_some() && pinned_grid {
+            return Ok(None);
+        }
+        let r = self.resolve(config)?;
+        let mut ks = self.kspace.clone();
+        ks.gewald = Some(r.g_ewald);
+        match ks.style {
+            KSpaceStyle::Ewald => ks.kmax_ewald = Some(r.grid),
+            KSpaceStyle::Pppm => ks.mesh = Some(r.grid),
+        }
+        Ok(Some(std::sync::Arc::new(CoulLong::new(self.species.clone(), self.charges.clone(), self.cutoff, ks)?)))
+    }
 }
