@@ -12,7 +12,8 @@
 //! requested relative force accuracy exactly as LAMMPS chooses them (see docs/kspace.md) unless
 //! pinned (`kspace_modify gewald`, `mesh`, `order`, `kmax/ewald`). They are chosen for every
 //! configuration the potential is given (LAMMPS chooses them at the start of each `run`); pin
-//! them for smooth energy–volume curves.
+//! them for smooth energy–volume curves ([`super::Potential::pinned_for`] fixes them at the
+//! values chosen for one configuration; the elastic protocol does so on its reference cell).
 //!
 //! Units: metal (charges in e, energies in eV); `qqrd2e = 14.399645` eV·Å/e² (LAMMPS metal).
 //! A non-neutral cell (|Q| > 1e-5 e, LAMMPS's threshold) is an error unless `neutralize` is set.
