@@ -83,6 +83,21 @@ impl Potential for Hybrid {
         }
         Ok(())
     }
+    /// Every member pinned ([`Potential::pinned_for`]); `None` when no member changes.
+    fn pinned_for(&self, config: &Configuration<'_>) -> Result<Option<Arc<dyn Potential>>> {
+        let mut changed = false;
+        let mut members = Vec::with_capacity(self.members.len());
+        for m in &self.members {
+            match m.pinned_for(config)? {
+                Some(p) => {
+                    changed = true;
+                    members.push(p);
+                }
+                None => members.push(m.clone()),
+            }
+        }
+        Ok(if changed { Some(Arc::new(Hybrid::new(members)?)) } else { None })
+    }
     fn fingerprint(&self) -> String {
         let parts: Vec<String> = self.members.iter().map(|m| format!("{}:{}", m.pair_style(), m.fingerprint())).collect();
         format!("hybrid/overlay[{}]", parts.join(";"))

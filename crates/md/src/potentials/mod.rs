@@ -320,4 +320,19 @@ pub trait Potential: AsAny + Send + Sync + std::fmt::Debug {
     fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()>;
     /// Stable description of the parameters, hashed into provenance records.
     fn fingerprint(&self) -> String;
+    /// A copy with every parameter that is otherwise chosen per configuration (the k-space
+    /// splitting parameter, PPPM mesh and Ewald k-vector limits) fixed at the values chosen for
+    /// `config`, as LAMMPS users pin them with `kspace_modify gewald/mesh/kmax/ewald` so that a
+    /// family of strained cells sees one smooth energy surface. `None` when nothing depends on
+    /// the configuration (the default).
+    fn pinned_for(&self, _config: &Configuration<'_>) -> Result<Option<std::sync::Arc<dyn Potential>>> {
+        Ok(None)
+    }
+}
+
+/// `potential` with its configuration-dependent parameters pinned at those chosen for
+/// `structure` ([`Potential::pinned_for`]), or the same potential when there are none.
+pub fn pinned_for(potential: &std::sync::Arc<dyn Potential>, structure: &Structure) -> Result<std::sync::Arc<dyn Potential>> {
+    let config = Configuration::new(structure, None);
+    Ok(potential.pinned_for(&config)?.unwrap_or_else(|| potential.clone()))
 }

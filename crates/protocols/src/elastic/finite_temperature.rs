@@ -68,8 +68,11 @@ pub fn thermal_constants(
         velocities: Vec<[f64; 3]>,
         cell_stderr_max: f64,
     }
+    // k-space parameters fixed for a whole run, as LAMMPS chooses them once per run: on the
+    // starting cell for the NPT run, on the reference cell for every strained run
+    let npt_potential = scalebridge_md::potentials::pinned_for(&potential, structure)?;
     let reference: Reference = cache.get_or_run("npt", || {
-        let mut sim = md.simulation(structure.clone(), &potential, md.npt(opts.temperature, p, "tri")?)?;
+        let mut sim = md.simulation(structure.clone(), &npt_potential, md.npt(opts.temperature, p, "tri")?)?;
         sim.create_velocities(opts.temperature, md.seed)?;
         let half = npt_steps / 2;
         run_steps(&mut sim, half, progress, 0, total, "npt equilibration")?;
@@ -104,6 +107,7 @@ pub fn thermal_constants(
         Ok(Reference { structure: t, velocities: sim.state.velocities.clone(), cell_stderr_max: emax })
     })?;
     // 2. ±δ along every Voigt component, same starting velocities for both signs
+    let potential = scalebridge_md::potentials::pinned_for(&potential, &reference.structure)?;
     let mut c = [[0.0; 6]; 6];
     let mut e = [[0.0; 6]; 6];
     let mut series = Vec::new();

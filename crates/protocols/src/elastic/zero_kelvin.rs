@@ -42,6 +42,10 @@ pub fn static_constants(
     if !progress.update(1, total, "relax reference") {
         return Err(Error::Interrupted { what: "elastic/static".into(), done: 1 });
     }
+    // k-space parameters (g, PPPM mesh, Ewald k-vectors) chosen once on the reference cell and
+    // kept for every strained cell, as LAMMPS's ELASTIC protocol runs with them fixed by
+    // kspace_modify: re-choosing them per strain puts steps into σ(ε)
+    let mut eval = Evaluator::new(scalebridge_md::potentials::pinned_for(&potential, &reference)?, DEFAULT_SKIN, opts.threads)?;
     let fixed = MinimizeOptions { fmax: opts.fmax, max_iter: 20000, cell: None, ..MinimizeOptions::default() };
     // σ(ε) for ε ∈ {−2δ, −δ, +δ, +2δ} along every q
     let factors = [-2.0, -1.0, 1.0, 2.0];

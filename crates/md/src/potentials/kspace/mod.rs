@@ -12,7 +12,8 @@
 //! requested relative force accuracy exactly as LAMMPS chooses them (see docs/kspace.md) unless
 //! pinned (`kspace_modify gewald`, `mesh`, `order`, `kmax/ewald`). They are chosen for every
 //! configuration the potential is given (LAMMPS chooses them at the start of each `run`); pin
-//! them for smooth energy–volume curves.
+//! them for smooth energy–volume curves ([`super::Potential::pinned_for`] fixes them at the
+//! values chosen for one configuration; the elastic protocol does so on its reference cell).
 //!
 //! Units: metal (charges in e, energies in eV); `qqrd2e = 14.399645` eV·Å/e² (LAMMPS metal).
 //! A non-neutral cell (|Q| > 1e-5 e, LAMMPS's threshold) is an error unless `neutralize` is set.
@@ -414,5 +415,26 @@ impl Potential for CoulLong {
             Solver::Pppm(s) => s.compute(config, &q, &sums, req, out),
         }
         Ok(())
+    }
+
+    /// The same potential with g, the PPPM mesh or the Ewald k-vector limits fixed at the values
+    /// chosen for `config` (`kspace_modify gewald … mesh …` / `kmax/ewald …`); `None` when all
+    /// are already given.
+    fn pinned_for(&self, config: &Configuration<'_>) -> Result<Option<std::sync::Arc<dyn Potential>>> {
+        let pinned_grid = match self.kspace.style {
+            KSpaceStyle::Ewald => self.kspace.kmax_ewald.is_some(),
+            KSpaceStyle::Pppm => self.kspace.mesh.is_some(),
+        };
+        if self.kspace.gewald.is_some() && pinned_grid {
+            return Ok(None);
+        }
+        let r = self.resolve(config)?;
+        let mut ks = self.kspace.clone();
+        ks.gewald = Some(r.g_ewald);
+        match ks.style {
+            KSpaceStyle::Ewald => ks.kmax_ewald = Some(r.grid),
+            KSpaceStyle::Pppm => ks.mesh = Some(r.grid),
+        }
+        Ok(Some(std::sync::Arc::new(CoulLong::new(self.species.clone(), self.charges.clone(), self.cutoff, ks)?)))
     }
 }
