@@ -202,7 +202,7 @@ fn moved_atoms_without_rebuild_match_legacy() {
 
 #[test]
 fn overlap_is_reported_by_cluster_paths() {
-    let mut s = crystal(&["Ar"], Lattice::Fcc, 5.26, 2, 0.0, false, 11);
+    let mut s = crystal(&["Ar"], Lattice::Fcc, 5.26, 2, 0.01, false, 11);
     s.positions[1] = [s.positions[0][0] + 0.05, s.positions[0][1], s.positions[0][2]];
     let pot = lj1(8.0);
     for path in cluster_paths() {
@@ -224,4 +224,36 @@ fn kernel_names_parse_and_unknown_names_are_rejected() {
     }
     let e = KernelPath::parse("sse9").unwrap_err().to_string();
     assert!(e.contains("sse9") && e.contains("avx512"), "{e}");
+}
+
+/// Force-evaluation throughput, legacy against the best cluster path, interleaved (a report, not
+/// a check: `cargo test --release -p scalebridge-md --test nbnxm -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn throughput_report() {
+    let lj: Arc<dyn Potential> = Arc::new(LennardJones::new(vec!["A".into()], vec![1.0], vec![1.0], 2.5, false, Mixing::LorentzBerthelot, vec![]).unwrap());
+    let s_lj = crystal(&["A"], Lattice::Fcc, (4.0f64 / 0.8442).cbrt(), 20, 0.01, false, 12);
+    let z = Zhou2004::new(&["Cu".into()]).unwrap();
+    let eam: Arc<dyn Potential> = Arc::new(z.potential().unwrap());
+    let s_eam = crystal(&["Cu"], Lattice::Fcc, 3.615, 20, 0.01, false, 13);
+    for (name, pot, s, skin) in [("lj", lj, s_lj, 0.3), ("eam", eam, s_eam, 1.0)] {
+        for threads in [1, 2] {
+            let mut rate = std::collections::BTreeMap::<&str, Vec<f64>>::new();
+            for _rep in 0..3 {
+                for path in [KernelPath::Legacy, KernelPath::best()] {
+                    let mut ev = Evaluator::new(pot.clone(), skin, threads).unwrap();
+                    ev.set_kernel_path(Some(path));
+                    ev.compute(&s).unwrap();
+                    let t0 = std::time::Instant::now();
+                    let steps = 20;
+                    for _ in 0..steps {
+                        ev.compute(&s).unwrap();
+                    }
+                    let r = s.len() as f64 * steps as f64 / t0.elapsed().as_secs_f64() / 1e6;
+                    rate.entry(path.name()).or_default().push(r);
+                }
+            }
+            println!("{name} threads={threads} force evaluations, Matom-evals/s: {rate:?}");
+        }
+    }
 }
