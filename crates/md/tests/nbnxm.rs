@@ -231,8 +231,8 @@ fn kernel_names_parse_and_unknown_names_are_rejected() {
 #[test]
 #[ignore]
 fn throughput_report() {
-    let lj: Arc<dyn Potential> = Arc::new(LennardJones::new(vec!["A".into()], vec![1.0], vec![1.0], 2.5, false, Mixing::LorentzBerthelot, vec![]).unwrap());
-    let s_lj = crystal(&["A"], Lattice::Fcc, (4.0f64 / 0.8442).cbrt(), 20, 0.01, false, 12);
+    let lj: Arc<dyn Potential> = Arc::new(LennardJones::new(vec!["Ar".into()], vec![1.0], vec![1.0], 2.5, false, Mixing::LorentzBerthelot, vec![]).unwrap());
+    let s_lj = crystal(&["Ar"], Lattice::Fcc, (4.0f64 / 0.8442).cbrt(), 20, 0.01, false, 12);
     let z = Zhou2004::new(&["Cu".into()]).unwrap();
     let eam: Arc<dyn Potential> = Arc::new(z.potential().unwrap());
     let s_eam = crystal(&["Cu"], Lattice::Fcc, 3.615, 20, 0.01, false, 13);
