@@ -394,6 +394,7 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
         "final_volume_A3": {"scalebridge": best.3, "lammps": lmp.get("volume_A3")},
         "peak_rss_bytes_per_atom": mem.map(|m| m as f64 / n as f64),
         "lammps_version": lmp.get("version"),
+        "kernel": scalebridge_md::nbnxm::KernelPath::selected().map(|p| p.name()).unwrap_or("invalid"),
         "build": {
             "profile": build.profile,
             "rustflags": build.rustflags,

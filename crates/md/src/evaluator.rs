@@ -61,6 +61,11 @@ impl Evaluator {
     pub fn invalidate(&mut self) {
         self.nl.invalidate();
     }
+    /// Force the `lj/cut`/EAM kernel path of this evaluator (`None`: `SCALEBRIDGE_MD_KERNEL` or
+    /// the default; see [`crate::nbnxm`]).
+    pub fn set_kernel_path(&mut self, path: Option<crate::nbnxm::KernelPath>) {
+        self.scratch.nbnxm.path = path;
+    }
     /// Number of worker threads.
     pub fn threads(&self) -> usize {
         self.pool.current_num_threads()

@@ -28,6 +28,7 @@ pub mod io;
 pub mod lammps_data;
 pub mod lattice;
 pub mod minimize;
+pub mod nbnxm;
 pub mod neighbors;
 pub mod potentials;
 pub mod provenance;

@@ -118,6 +118,9 @@ pub struct NeighborList {
     steps_since_build: usize,
     /// Number of builds so far.
     pub builds: usize,
+    /// Process-wide unique number of the last build (0: never built), so that data derived
+    /// from a build (the cluster layout of `crate::nbnxm`) knows when it is stale.
+    pub generation: u64,
 }
 
 impl NeighborList {
@@ -452,6 +455,8 @@ impl NeighborList {
         self.ref_inverse = *cell.inverse();
         self.steps_since_build = 0;
         self.builds += 1;
+        static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        self.generation = GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
     /// Visit every listed pair `(i, j, r)` with `r < cutoff` (Å; at most the list's cutoff +

@@ -216,6 +216,22 @@ impl Potential for LennardJones {
                 table[a * nt + b] = self.coeff(map[a], map[b]);
             }
         }
+        if let Some(path) = scratch.nbnxm.cluster_path()? {
+            let mut t = crate::nbnxm::lj::LjTable { nt, ..Default::default() };
+            for c in &table {
+                t.lj1.push(c.lj1);
+                t.lj2.push(c.lj2);
+                t.lj3.push(c.lj3);
+                t.lj4.push(c.lj4);
+                t.offset.push(c.offset);
+                t.cutsq.push(c.cutsq);
+                t.minsq.push(c.minsq);
+            }
+            if crate::nbnxm::lj::compute(path, nl, config.cell.volume(), &t, req, &mut scratch.nbnxm, out)? {
+                return Ok(());
+            }
+            // overlapping atoms: the legacy kernel below names them
+        }
         let pos = &nl.ext_pos;
         let typ = &nl.ext_type;
         pair_loop(nl, req, scratch, out, |range, buf| {

@@ -211,6 +211,8 @@ pub struct Scratch {
     pub atom_scalar: Vec<f64>,
     /// Free per-image scalar shared by all threads (e.g. EAM F'(ρ) copied to images).
     pub image_scalar: Vec<f64>,
+    /// State of the cluster-pair kernels (`lj/cut`, EAM).
+    pub nbnxm: crate::nbnxm::State,
 }
 
 /// Run `kernel` over the centres of `nl`, split into one balanced contiguous range per rayon

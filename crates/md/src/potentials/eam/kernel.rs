@@ -121,6 +121,19 @@ impl EmbeddedAtom {
         let nl = config.neighbors(ListKind::Half)?;
         let (map, pair_of) = self.pair_tables(config.species)?;
         let nt = config.species.len();
+        if let Some(path) = scratch.nbnxm.cluster_path()? {
+            let t = crate::nbnxm::eam::EamTables {
+                rdr: self.rdr,
+                nr1: self.tables.nr - 1,
+                cutsq: self.tables.cut * self.tables.cut,
+                density: &self.density_knots,
+                force: &self.force_knots,
+                pair_of: &pair_of,
+                nt,
+            };
+            let embed = |ty: usize, rho: f64| self.embedding(map[ty], rho);
+            return crate::nbnxm::eam::compute(path, nl, config.cell.volume(), &t, config.types, embed, req, &mut scratch.nbnxm, out);
+        }
         let n = out.forces.len();
         let rdr = self.rdr;
         let nr1 = self.tables.nr - 1;
