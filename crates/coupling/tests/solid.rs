@@ -31,7 +31,7 @@ fn potential() -> Option<Arc<dyn Potential>> {
 fn patch_test_3d_is_at_round_off() {
     let Some(pot) = potential() else { return };
     let (unit, c) = relaxed_unit_and_stiffness(&fcc_cube(3.615, "Cu").unwrap(), pot.clone(), 1).unwrap();
-    let o = SolidOptions { block: [6, 6, 6], atomistic: [2, 2, 2], free_top: false, ..SolidOptions::default() };
+    let o = SolidOptions { block: [8, 8, 8], atomistic: [2, 2, 2], free_top: false, ..SolidOptions::default() };
     let mut m = ForceBased3d::new(&unit, pot, &c, &o).unwrap();
     let (na, npad, nn, ne) = m.sizes();
     assert!(na > 100 && npad > na && nn > 100 && ne > 6 * nn / 2, "{na} {npad} {nn} {ne}");

@@ -171,7 +171,7 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
     let a = unit.cell.matrix()[0][0];
     let volume = a * a * a / unit.len() as f64;
     // the patch test: an embedded region (a free surface is not in equilibrium under uniform strain)
-    let embedded = SolidOptions { block: [6, 6, 6], atomistic: [2, 2, 2], free_top: false, ..o.model.clone() };
+    let embedded = SolidOptions { block: [8, 8, 8], atomistic: [2, 2, 2], free_top: false, ..o.model.clone() };
     let patch = ForceBased3d::new(&unit, potential.clone(), &c, &embedded)?.patch_test(&o.patch_gradient)?;
 
     let depths: Vec<f64> = (1..=o.steps).map(|k| o.depth * k as f64 / o.steps as f64).collect();

@@ -57,7 +57,7 @@ pub struct SolidOptions {
 impl Default for SolidOptions {
     fn default() -> Self {
         SolidOptions {
-            block: [7, 7, 8],
+            block: [9, 9, 9],
             atomistic: [3, 3, 3],
             free_top: true,
             boundary_layer: None,
