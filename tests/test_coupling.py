@@ -97,8 +97,9 @@ def test_indent3d_patch_test_and_model_only():
 @pytest.mark.slow
 def test_indent3d_quick_size_against_full_atomistics():
     r = coupling.indent3d(_cu(), "Cu")
-    assert r["stress_error_percent"] < 5.0, r["steps"][-1]
-    assert r["load_error_percent"] < 5.0
+    assert r["atom_stress_error_percent"] < 5.0, r["steps"][-1]
+    assert r["stress_error_percent"] < 10.0, r["steps"][-1]
+    assert r["load_error_percent"] < 1.0
 
 
 def test_indent3d_bad_options_name_the_key():
