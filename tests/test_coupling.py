@@ -73,3 +73,37 @@ def test_coupling_errors_are_bridged():
     names = {v: e for _c, v, e in rows}
     assert names["InvalidParameter"] == "InputError"
     assert names["NotConverged"] == "CalculationFailed"
+
+
+def _cu():
+    return load(os.path.join(lammps_potentials_dir(), "Cu_u3.eam"), elements=["Cu"])
+
+
+def test_indent3d_patch_test_and_model_only():
+    # the model alone (no full-atomistic reference): the 3-D patch test is at round-off and the
+    # indenter pushes the surface down (positive load, compressive zz stress under it)
+    r = coupling.indent3d(_cu(), "Cu", {"depth": 1.0, "steps": 1}, exact=False)
+    p = r["patch"]
+    assert p["max_atom_force"] <= 1e-10 * p["reference_force"], p
+    assert p["max_node_force"] <= 1e-10 * p["reference_force"], p
+    assert r["F_sim"] is None and r["stress_error_percent"] is None
+    step = r["steps"][-1]
+    assert step["load_model"] > 0.1, step
+    assert step["stress_model_GPa"][2] < 0.0, step
+    assert r["n_atoms_model"] > 100 and r["n_nodes"] > 100
+    assert abs(r["lattice_constant"] - 3.615) < 0.01
+
+
+@pytest.mark.slow
+def test_indent3d_quick_size_against_full_atomistics():
+    r = coupling.indent3d(_cu(), "Cu")
+    assert r["atom_stress_error_percent"] < 5.0, r["steps"][-1]
+    assert r["stress_error_percent"] < 10.0, r["steps"][-1]
+    assert r["load_error_percent"] < 1.0
+
+
+def test_indent3d_bad_options_name_the_key():
+    with pytest.raises(InputError, match="atomistc"):
+        coupling.indent3d(_cu(), "Cu", {"model": {"atomistc": [3, 3, 3]}})
+    with pytest.raises(InputError, match="depth"):
+        coupling.indent3d(_cu(), "Cu", depth=20.0)

@@ -9,6 +9,9 @@ caller gave, so every default is Rust's (``PulseOptions``, ``PlaneStatics``/``Pl
   region inside a graded linear-triangle mesh whose stiffness comes from the same potential
   (0 K elastic protocol); patch test, relaxation under an applied displacement gradient and
   the fully atomistic reference of the same block.
+- :func:`indent3d`: 3-D force-based statics (linear tetrahedra on a graded mesh): a spherical
+  indenter pressed into the (001) surface of an fcc block, the coupled model against the fully
+  atomistic block (region stress, load, F_sim, F_DOF) and the 3-D patch test.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from . import _scalebridge
 from .potentials import Potential
 from .structures import to_arrays
 
-__all__ = ["pulse1d", "plane_statics"]
+__all__ = ["pulse1d", "plane_statics", "indent3d"]
 
 
 def _options(options: dict[str, Any] | None, extra: dict[str, Any]) -> str | None:
@@ -59,3 +62,22 @@ def plane_statics(
     cell, pos, symbols, masses = to_arrays(unit)
     text = _options(options, {"gradient": gradient, "reference": reference})
     return json.loads(_scalebridge.coupling_plane_statics(cell, pos, symbols, masses, potential._inner, text))
+
+
+def indent3d(
+    potential: Potential,
+    symbol: str,
+    options: dict[str, Any] | None = None,
+    *,
+    depth: float | None = None,
+    exact: bool | None = None,
+) -> dict[str, Any]:
+    """3-D nanoindentation of the (001) surface of an fcc block of ``symbol`` with ``potential``
+    (docs/coupling_3d.md). ``options`` is an ``IndentOptions`` dict (``model``: ``SolidOptions``
+    fields such as ``block``, ``atomistic``, ``growth``, ``max_element``, ``fmax``; ``radius``,
+    ``k``, ``depth``, ``steps``, ``lattice_constant``, ``patch_gradient``, ``exact``). Returns the
+    report: ``stress_error_percent``, ``atom_stress_error_percent``, ``load_error_percent``,
+    ``F_sim``, ``F_DOF``, ``n_atoms_exact``, ``n_atoms_model``, ``n_nodes``, ``patch``, ``steps``,
+    ``C_GPa``."""
+    text = _options(options, {"depth": depth, "exact": exact})
+    return json.loads(_scalebridge.coupling_indent3d(potential._inner, symbol, text))

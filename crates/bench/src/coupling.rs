@@ -6,11 +6,15 @@
 //!   forces) and the comparison with the fully atomistic block (`PlaneStatics` options as JSON).
 //! * `lomer`: the Miller–Tadmor Lomer dipole in Al (`Al_mm.eam.fs`), coupled model against the
 //!   fully atomistic block (`LomerOptions` as JSON; `--model` sets the atomistic half-width).
-//! * `crack`: not implemented yet; it answers with a clear error, never a number.
+//! * `crack`: the 3-D EAM case — a spherical indenter pressed into the free (001) surface of fcc
+//!   Cu (`Cu_u3.eam`), the coupled 3-D model (linear tetrahedra) against the fully atomistic
+//!   block (`IndentOptions` as JSON; `--full` starts from the published-scale size). The issue's
+//!   text allows a crack or a nanoindentation; this is the nanoindentation.
 
 use scalebridge_coupling::plane::lomer::{lomer, LomerOptions};
 use scalebridge_coupling::plane::{plane_statics, PlaneStatics};
 use scalebridge_coupling::pulse::{pulse1d, PulseOptions};
+use scalebridge_coupling::solid::{full_size, indent3d, IndentOptions};
 use scalebridge_md::potentials::{Potential, PotentialSpec};
 use scalebridge_md::structure::Structure;
 use std::sync::Arc;
@@ -36,6 +40,25 @@ pub struct CouplingOptions {
     pub model: Option<u32>,
     /// Options of the pulse case as JSON (the `PulseOptions` fields; missing ones keep their defaults).
     pub options_json: Option<String>,
+    /// `crack`: start from the published-scale size instead of the quick one.
+    pub full: bool,
+}
+
+/// Overlay the JSON object `over` on `base` (nested objects merged key by key).
+fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) if slot.is_object() && v.is_object() => merge(slot, v),
+                    _ => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
 }
 
 /// Run the case and return its report as JSON.
@@ -82,7 +105,23 @@ pub fn run_coupling(o: &CouplingOptions) -> Result<serde_json::Value, String> {
             }
             Ok(v)
         }
-        "crack" => Err("bench coupling --case crack: not implemented yet (see docs/coupling.md)".into()),
+        "crack" => {
+            let base = if o.full { full_size() } else { IndentOptions::default() };
+            let io: IndentOptions = match &o.options_json {
+                Some(t) => {
+                    let over: serde_json::Value = serde_json::from_str(t).map_err(|e| format!("crack options: {e}"))?;
+                    let mut v = serde_json::to_value(&base).map_err(|e| e.to_string())?;
+                    merge(&mut v, over);
+                    serde_json::from_value(v).map_err(|e| format!("crack options: {e}"))?
+                }
+                None => base,
+            };
+            io.validate().map_err(|e| e.to_string())?;
+            let path = crate::locate::lammps_potential("Cu_u3.eam", None)?;
+            let pot = PotentialSpec::eam_file(&path, Some(&["Cu".to_string()])).and_then(|s| s.build()).map_err(|e| e.to_string())?;
+            let r = indent3d(pot, "Cu", &io).map_err(|e| e.to_string())?;
+            serde_json::to_value(r).map_err(|e| e.to_string())
+        }
         other => Err(format!("unknown coupling case {other:?}: use pulse1d, plane, lomer or crack")),
     }
 }
@@ -92,15 +131,18 @@ mod tests {
     use super::*;
 
     fn opts(case: &str, model: Option<u32>, json: Option<&str>) -> CouplingOptions {
-        CouplingOptions { case: case.into(), model, options_json: json.map(|s| s.to_string()) }
+        CouplingOptions { case: case.into(), model, options_json: json.map(|s| s.to_string()), full: false }
     }
 
     #[test]
-    fn unfinished_and_bad_cases_answer_with_errors() {
+    fn bad_cases_answer_with_errors() {
         let e = run_coupling(&opts("lomer", Some(30), Some(r#"{"modle": 30}"#))).unwrap_err();
         assert!(e.contains("modle"), "{e}");
         assert!(run_coupling(&opts("lomer", Some(25), None)).unwrap_err().contains("10, 20 or 30"));
-        assert!(run_coupling(&opts("crack", None, None)).unwrap_err().contains("not implemented"));
+        let e = run_coupling(&opts("crack", None, Some(r#"{"model": {"atomistc": [3, 3, 3]}}"#))).unwrap_err();
+        assert!(e.contains("atomistc"), "{e}");
+        let e = run_coupling(&opts("crack", None, Some(r#"{"depth": -1}"#))).unwrap_err();
+        assert!(e.contains("depth"), "{e}");
         assert!(run_coupling(&opts("shock", None, None)).unwrap_err().contains("unknown coupling case"));
         let e = run_coupling(&opts("pulse1d", None, Some(r#"{"gama": 1.0}"#))).unwrap_err();
         assert!(e.contains("gama"), "{e}");

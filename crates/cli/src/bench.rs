@@ -37,7 +37,8 @@ enum What {
     ActiveLearning(ScriptArgs),
     /// Atomistic–continuum coupling: `pulse1d` (wave energy budget across the interface),
     /// `plane` (2-D force-based statics: patch test, comparison with full atomistics), `lomer`
-    /// (the Miller–Tadmor Lomer dipole) and `crack` (not implemented yet).
+    /// (the Miller–Tadmor Lomer dipole) and `crack` (3-D: a spherical indenter in fcc Cu, the
+    /// coupled model against full atomistics).
     Coupling(CouplingArgs),
 }
 
@@ -56,10 +57,13 @@ pub struct CouplingArgs {
     /// Print one JSON object (otherwise pretty-printed).
     #[arg(long)]
     json: bool,
+    /// `crack`: the published-scale size instead of the quick one (`--options` still applies).
+    #[arg(long)]
+    full: bool,
 }
 
 fn run_coupling(a: CouplingArgs) -> Result<(), String> {
-    let out = coupling::run_coupling(&coupling::CouplingOptions { case: a.case, model: a.model, options_json: a.options })?;
+    let out = coupling::run_coupling(&coupling::CouplingOptions { case: a.case, model: a.model, options_json: a.options, full: a.full })?;
     if a.json {
         println!("{out}");
     } else {

@@ -15,6 +15,8 @@
 //!   temperature);
 //! - [`plane`]: 2-D plane-strain force-based statics (linear triangles, faer sparse Cholesky) and
 //!   the fully atomistic reference; the Lomer-dipole driver;
+//! - [`solid`]: 3-D force-based statics (linear tetrahedra on a graded mesh), the fully atomistic
+//!   reference, the nanoindentation case;
 //! - [`pulse`]: the wave benchmark (reflected, transmitted and absorbed energy, drift) and the
 //!   patch test.
 
@@ -26,5 +28,6 @@ pub mod fields;
 pub mod free;
 pub mod plane;
 pub mod pulse;
+pub mod solid;
 
 pub use error::{CouplingError, Result};

@@ -1,5 +1,5 @@
 //! Bindings of the atomistic–continuum coupling crate (docs/coupling.md): the 1-D pulse
-//! benchmark and the 2-D plane-strain statics. Options travel as JSON so that every default is
+//! benchmark, the 2-D plane-strain statics and the 3-D indentation. Options travel as JSON so that every default is
 //! Rust's (`PulseOptions`, `PlaneStatics`); conversions and error mapping only.
 
 use crate::error::IntoPyResult;
@@ -9,6 +9,7 @@ use numpy::PyReadonlyArray2;
 use pyo3::prelude::*;
 use scalebridge_coupling::plane::{plane_statics, PlaneStatics};
 use scalebridge_coupling::pulse::{pulse1d, PulseOptions};
+use scalebridge_coupling::solid::{indent3d, IndentOptions};
 
 fn parse<T: serde::de::DeserializeOwned + Default>(what: &str, options: Option<&str>) -> PyResult<T> {
     match options {
@@ -51,7 +52,20 @@ fn coupling_plane_statics(
     to_json(&r)
 }
 
+/// 3-D force-based statics: a spherical indenter in the (001) surface of an fcc block of
+/// `symbol` with `potential`, the coupled model against the fully atomistic block; `options` is
+/// `IndentOptions` as JSON.
+#[pyfunction]
+#[pyo3(signature = (potential, symbol, options=None))]
+fn coupling_indent3d(py: Python<'_>, potential: &PyPotential, symbol: String, options: Option<&str>) -> PyResult<String> {
+    let o: IndentOptions = parse("indent3d", options)?;
+    let pot = potential.inner.clone();
+    let r = py.detach(|| no_panic("coupling_indent3d", || indent3d(pot, &symbol, &o).py()))?;
+    to_json(&r)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(coupling_indent3d, m)?)?;
     m.add_function(wrap_pyfunction!(coupling_pulse1d, m)?)?;
     m.add_function(wrap_pyfunction!(coupling_plane_statics, m)?)?;
     Ok(())

