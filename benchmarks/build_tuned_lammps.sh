@@ -46,6 +46,11 @@ if [ ! -f "$SRC/lammps/cmake/CMakeLists.txt" ]; then
 fi
 [ -f "$SRC/lammps/cmake/CMakeLists.txt" ] || { echo "error: no lammps/ folder in lammps-sys $VERSION" >&2; exit 2; }
 
+# GCC >= 9 rejects the 2019 tree's `#pragma omp ... default(none)` with const variables
+# (OpenMP 4.5 vs 5 data-sharing rules); dropping `default(none)` (shared is the default) is
+# what LAMMPS itself later did with LAMMPS_OMP_COMPAT. Idempotent.
+grep -rl 'default(none)' "$SRC/lammps/src" --include='*.cpp' --include='*.h' | xargs -r sed -i 's/default(none)//'
+
 # 2. cmake: the system one, else pip-installed into a throwaway venv under PREFIX.
 #    cmake < 4: CMake 4 refuses the 2019 tree's cmake_minimum_required(2.8.12).
 CMAKE="$(command -v cmake || true)"
