@@ -7,6 +7,8 @@ Prints one JSON line: best throughput (Matom-step/s) and final energies.
 """
 
 import json
+import os
+import re
 import sys
 import time
 
@@ -30,9 +32,15 @@ def main() -> None:
         lmp.command("thermo_style custom step pe ke etotal press vol")
         lmp.command(f"thermo {job['steps']}")
         n = lmp.get_natoms()
+        # a log of the run only, for LAMMPS's "Neighbor list builds = N" line
+        log = os.path.join(os.path.dirname(job["data"]), "peer-run.log")
+        lmp.command(f"log {log}")
         t0 = time.perf_counter()
         lmp.command(f"run {job['steps']}")
         dt = time.perf_counter() - t0
+        lmp.command("log none")
+        with open(log, encoding="utf-8") as fh:
+            found = re.search(r"Neighbor list builds = (\d+)", fh.read())
         rate = n * int(job["steps"]) / dt / 1e6
         if rate > best:
             best = rate
@@ -43,6 +51,7 @@ def main() -> None:
                 "pe_eV": lmp.get_thermo("pe"),
                 "ke_eV": lmp.get_thermo("ke"),
                 "volume_A3": lmp.get_thermo("vol"),
+                "neighbor_builds": int(found.group(1)) if found else None,
                 "version": lmp.version(),
             }
         lmp.close()

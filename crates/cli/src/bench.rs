@@ -124,6 +124,11 @@ pub struct MdArgs {
     /// wheel's potentials folder in the virtual environment of this binary).
     #[arg(long)]
     potential_file: Option<String>,
+    /// A natively built LAMMPS `lmp` (benchmarks/build_tuned_lammps.sh) run on the same input
+    /// as a second peer (`-sf opt` at one thread, `-sf omp` at more): adds
+    /// `tuned_lammps_matom_steps_per_s` and `tuned_ratio` to the report.
+    #[arg(long)]
+    lammps_binary: Option<String>,
 }
 
 /// The `bench md` flags as the benchmark's options.
@@ -137,6 +142,7 @@ fn md_options(a: MdArgs) -> md::MdOptions {
         no_lammps: a.no_lammps,
         python: a.python,
         potential_file: a.potential_file,
+        lammps_binary: a.lammps_binary,
     }
 }
 

@@ -23,8 +23,10 @@
 //! (`check`), or unconditionally every `every` steps when the check is off (LAMMPS
 //! `neigh_modify every N check no`). When the cell changes (NPT, deformation) the list is kept
 //! as long as it provably still holds every pair within the cutoff: see
-//! `NeighborList::rebuild_due_deformed` (the non-affine displacement of the atoms plus the
-//! strain of the cell times `cutoff + skin` must stay within the skin).
+//! `NeighborList::rebuild_due_deformed` (LAMMPS's rule — half the skin less the two largest
+//! box-corner displacements, [`box_corner_allowance`] — or, whichever keeps the list longer,
+//! the non-affine displacement of the atoms plus the strain of the cell times
+//! `cutoff + skin` within the skin). `NeighborList::builds` counts the builds.
 
 use crate::cell::{Cell, Mat3, Vec3};
 use crate::error::{Error, Result};
@@ -114,6 +116,8 @@ pub struct NeighborList {
     ref_positions: Vec<Vec3>,
     ref_cell: Option<Mat3>,
     ref_inverse: Mat3,
+    /// Largest |translation| per cell direction among the images of the last build.
+    ref_tmax: [i32; 3],
     scratch: BuildScratch,
     steps_since_build: usize,
     /// Number of builds so far.
@@ -201,22 +205,31 @@ impl NeighborList {
 
     /// Rebuild decision after the cell changed since the last build (NPT, deformation).
     ///
-    /// The list stays valid, and is kept, when every pair that was farther than `cutoff + skin`
-    /// at the build is still farther than `cutoff`. Write the cell as rows `h = h0 · M` and each
-    /// atom's position as the affine image of its build position plus a non-affine part,
-    /// `r = r0 · M + u`. A pair vector that was `p0` (any periodic image) is now
-    /// `p0 · M + u_i − u_j`, so `|p| ≥ |p0| (1 − ε) − 2 max|u|` with `ε = ‖M − I‖_F` (a bound of
-    /// its spectral norm). The list is therefore valid while `2 max|u| + ε (cutoff + skin) ≤ skin`:
-    /// the cell-change analogue of LAMMPS's "half the skin, less what the box corners moved"
-    /// (`Neighbor::check_distance` with a changing box). With `check` off, the list is also
-    /// rebuilt every `every` steps, as without a cell change. Independent of the cell size and
-    /// of how many periodic images the build generated.
+    /// The list is kept when either of two sufficient conditions proves that every pair now
+    /// within `cutoff` was within `cutoff + skin` at the build (so the rebuild count never
+    /// exceeds LAMMPS's on the same trajectory):
+    ///
+    /// 1. LAMMPS's rule (`Neighbor::check_distance` with a changing box), see
+    ///    [`box_corner_allowance`]: every atom moved at most half of the skin less the two
+    ///    largest displacements of the cell's corners, measured in LAMMPS's frame (`fix npt`
+    ///    dilates about the box centre; ours about the origin, which differs by a uniform
+    ///    shift of −½Δdiag(h) and changes no distance).
+    /// 2. The affine bound: write the cell as rows `h = h0 · M` and each atom's position as the
+    ///    affine image of its build position plus a non-affine part, `r = r0 · M + u`. A pair
+    ///    vector that was `p0` (any periodic image) is now `p0 · M + u_i − u_j`, so
+    ///    `|p| ≥ |p0| (1 − ε) − 2 max|u|` with `ε = ‖M − I‖_F` (a bound of its spectral norm):
+    ///    the list holds while `2 max|u| + ε (cutoff + skin) ≤ skin`. Independent of the cell
+    ///    size, so it keeps lists in large cells much longer than rule 1.
+    ///
+    /// With `check` off, the list is also rebuilt every `every` steps, as without a cell change.
     fn rebuild_due_deformed(&self, cell: &Cell, positions: &[Vec3]) -> bool {
         let next = self.steps_since_build + 1;
         if !self.policy.check && next % self.policy.every.max(1) == 0 {
             return true;
         }
-        let m = crate::cell::matmul(&self.ref_inverse, cell.matrix());
+        let Some(h0) = self.ref_cell else { return true };
+        let h = *cell.matrix();
+        let m = crate::cell::matmul(&self.ref_inverse, &h);
         let mut eps2 = 0.0;
         for a in 0..3 {
             for b in 0..3 {
@@ -224,19 +237,36 @@ impl NeighborList {
                 eps2 += d * d;
             }
         }
-        let lim = 0.5 * (self.skin - eps2.sqrt() * (self.cutoff + self.skin));
-        if !(lim > 0.0) {
+        let lim_affine = 0.5 * (self.skin - eps2.sqrt() * (self.cutoff + self.skin));
+        let lim_box = box_corner_allowance(&h0, &h, self.skin, self.ref_tmax);
+        let shift = [0, 1, 2].map(|k| 0.5 * (h[k][k] - h0[k][k]));
+        let lim2_affine = if lim_affine > 0.0 { lim_affine * lim_affine } else { -1.0 };
+        let lim2_box = if lim_box > 0.0 { lim_box * lim_box } else { -1.0 };
+        if lim2_affine < 0.0 && lim2_box < 0.0 {
             return true;
         }
-        let lim2 = lim * lim;
-        positions.par_iter().zip(self.ref_positions.par_iter()).with_min_len(1024).any(|(p, q)| {
-            let d = [
-                p[0] - (q[0] * m[0][0] + q[1] * m[1][0] + q[2] * m[2][0]),
-                p[1] - (q[0] * m[0][1] + q[1] * m[1][1] + q[2] * m[2][1]),
-                p[2] - (q[0] * m[0][2] + q[1] * m[1][2] + q[2] * m[2][2]),
-            ];
-            d[0] * d[0] + d[1] * d[1] + d[2] * d[2] > lim2
-        })
+        // (rule 1 violated by some atom, rule 2 violated by some atom)
+        let (box_bad, affine_bad) = positions
+            .par_iter()
+            .zip(self.ref_positions.par_iter())
+            .with_min_len(1024)
+            .fold(
+                || (false, false),
+                |(bb, ab), (p, q)| {
+                    let d = [p[0] - q[0] - shift[0], p[1] - q[1] - shift[1], p[2] - q[2] - shift[2]];
+                    let u = [
+                        p[0] - (q[0] * m[0][0] + q[1] * m[1][0] + q[2] * m[2][0]),
+                        p[1] - (q[0] * m[0][1] + q[1] * m[1][1] + q[2] * m[2][1]),
+                        p[2] - (q[0] * m[0][2] + q[1] * m[1][2] + q[2] * m[2][2]),
+                    ];
+                    (
+                        bb || d[0] * d[0] + d[1] * d[1] + d[2] * d[2] > lim2_box,
+                        ab || u[0] * u[0] + u[1] * u[1] + u[2] * u[2] > lim2_affine,
+                    )
+                },
+            )
+            .reduce(|| (false, false), |a, b| (a.0 || b.0, a.1 || b.1));
+        box_bad && affine_bad
     }
 
     /// Move every image with its owner (no rebuild).
@@ -453,6 +483,7 @@ impl NeighborList {
         self.ref_positions.extend_from_slice(positions);
         self.ref_cell = Some(*cell.matrix());
         self.ref_inverse = *cell.inverse();
+        self.ref_tmax = self.ext_translation.iter().fold([0; 3], |m, t| [0, 1, 2].map(|k| m[k].max(t[k].abs())));
         self.steps_since_build = 0;
         self.builds += 1;
         static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -501,6 +532,47 @@ impl NeighborList {
         }
         out
     }
+}
+
+/// LAMMPS's trigger distance after a box change (`Neighbor::check_distance`, box check on):
+/// half of the skin less the sum of the two largest displacements of the cell's eight
+/// corners between the build cell `h0` and the current `h` (rows), measured in the frame that
+/// keeps the box centre's diagonal coordinates fixed (LAMMPS's `fix npt` fixed point), which
+/// is where LAMMPS measures its atoms' displacements. An atom and a neighbour image `j + T`
+/// with every `|T_k| ≤ 1` then approach by at most twice the trigger plus `|T·Δh|`, a
+/// difference of two corner displacements, so no pair is missed. `tmax` is the largest
+/// `|T_k|` of the build's images (translations relative to the stored, unwrapped positions):
+/// where it exceeds 1 (cells narrower than cutoff + skin, or atoms that left the cell, which
+/// LAMMPS would have wrapped back), `Σ_k tmax_k |Δh_k|` replaces the corner sum when larger,
+/// keeping the rule rigorous. Unlike LAMMPS's triclinic branch this takes the
+/// true two largest corner displacements (LAMMPS can underestimate the second one) and
+/// returns a non-positive value (rebuild) when the box moved more than the skin.
+pub fn box_corner_allowance(h0: &Mat3, h: &Mat3, skin: f64, tmax: [i32; 3]) -> f64 {
+    let dh: Mat3 = std::array::from_fn(|r| std::array::from_fn(|k| h[r][k] - h0[r][k]));
+    let shift = [0, 1, 2].map(|k| -0.5 * dh[k][k]);
+    let (mut d1, mut d2) = (0.0f64, 0.0f64);
+    for corner in 0..8 {
+        let lam = [corner & 1, (corner >> 1) & 1, (corner >> 2) & 1].map(|b| b as f64);
+        let mut d = shift;
+        for r in 0..3 {
+            for k in 0..3 {
+                d[k] += lam[r] * dh[r][k];
+            }
+        }
+        let len = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
+        if len > d1 {
+            d2 = d1;
+            d1 = len;
+        } else if len > d2 {
+            d2 = len;
+        }
+    }
+    let mut reduce = d1 + d2;
+    if tmax.iter().any(|&n| n > 1) {
+        let far: f64 = (0..3).map(|r| tmax[r] as f64 * (dh[r][0] * dh[r][0] + dh[r][1] * dh[r][1] + dh[r][2] * dh[r][2]).sqrt()).sum();
+        reduce = reduce.max(far);
+    }
+    0.5 * (skin - reduce)
 }
 
 /// The binned extended set of one build, searched for the neighbours of chunks of centres.

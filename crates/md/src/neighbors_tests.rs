@@ -149,3 +149,58 @@ fn survives_cell_changes_and_stays_complete() {
     }
     assert!(nl.builds > 1 && nl.builds < steps / 4, "{} builds in {steps} steps", nl.builds);
 }
+
+/// LAMMPS's box rule: for an orthogonal box dilated about its centre, the two largest corner
+/// displacements are both ½|Δdiag|, so the trigger is ½(skin − |Δdiag|), as
+/// `Neighbor::check_distance`'s orthogonal branch (|Δboxlo| + |Δboxhi|) gives; farther images
+/// (|T| = 2) reduce it further; a box that moved more than the skin forces a rebuild.
+#[test]
+fn box_corner_allowance_follows_lammps_check_distance() {
+    let h0 = [[10.0, 0.0, 0.0], [0.0, 11.0, 0.0], [0.0, 0.0, 12.0]];
+    let h = [[10.02, 0.0, 0.0], [0.0, 11.03, 0.0], [0.0, 0.0, 11.99]];
+    let dd = (0.02f64.powi(2) + 0.03f64.powi(2) + 0.01f64.powi(2)).sqrt();
+    let got = box_corner_allowance(&h0, &h, 1.0, [1, 1, 1]);
+    assert!((got - 0.5 * (1.0 - dd)).abs() < 1e-12, "{got}");
+    let far = box_corner_allowance(&h0, &h, 1.0, [2, 1, 1]);
+    assert!((far - 0.5 * (1.0 - (0.04 + 0.03 + 0.01))).abs() < 1e-12, "{far}");
+    let big = [[10.8, 0.0, 0.0], [0.0, 11.8, 0.0], [0.0, 0.0, 12.0]];
+    assert!(box_corner_allowance(&h0, &big, 1.0, [1, 1, 1]) <= 0.0);
+    // a tilt change moves the corners unequally: the two largest count
+    let t = [[10.0, 0.0, 0.0], [0.05, 11.0, 0.0], [0.0, 0.0, 12.0]];
+    let got = box_corner_allowance(&h0, &t, 1.0, [1, 1, 1]);
+    assert!((got - 0.5 * (1.0 - 0.1)).abs() < 1e-12, "{got}");
+}
+
+/// The list kept across cell changes stays complete also when the atoms do not follow the
+/// cell affinely and drift across the cell faces (unwrapped positions, translations beyond
+/// ±1), in a cell narrower than twice cutoff + skin.
+#[test]
+fn survives_non_affine_motion_and_drift_across_faces() {
+    let mut cell = Cell::new([[6.0, 0.0, 0.0], [0.3, 6.2, 0.0], [0.2, -0.3, 5.9]]).unwrap();
+    let mut seed = 98765u64;
+    let mut rnd = move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    };
+    let mut pos: Vec<Vec3> = (0..20).map(|_| [6.0 * (rnd() + 0.5), 6.0 * (rnd() + 0.5), 6.0 * (rnd() + 0.5)]).collect();
+    let vel: Vec<Vec3> = (0..20).map(|_| [0.06 * rnd(), 0.06 * rnd(), 0.06 * rnd()]).collect();
+    let types = vec![0; pos.len()];
+    let rc = 3.1;
+    let mut nl = NeighborList::new(rc, 0.8).unwrap();
+    let steps = 300;
+    for step in 0..steps {
+        nl.update(&cell, &pos, &types).unwrap();
+        let mut got = 0;
+        nl.for_each_pair_within(rc, |_, _, _| got += 1);
+        assert_eq!(got, brute_pairs(&cell, &pos, rc), "step {step}");
+        let s = 1.0 + 4e-3 * rnd();
+        let f = [[s, 0.0, 0.0], [2e-3 * rnd(), s, 0.0], [2e-3 * rnd(), 2e-3 * rnd(), s]];
+        cell = cell.deformed(&f).unwrap();
+        for (r, v) in pos.iter_mut().zip(&vel) {
+            for k in 0..3 {
+                r[k] += v[k] + 0.01 * rnd();
+            }
+        }
+    }
+    assert!(nl.builds > 1 && nl.builds < steps / 2, "{} builds in {steps} steps", nl.builds);
+}

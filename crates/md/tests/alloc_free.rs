@@ -1,0 +1,84 @@
+//! MD steps allocate nothing once the run is warm: a counting global allocator (this test
+//! binary only) counts heap allocations during NVE and NPT runs of EAM copper (Zhou 2004),
+//! neighbour-list rebuilds included, at one and two threads. Also: NPT keeps its neighbour list
+//! across cell changes (far fewer builds than steps).
+
+use scalebridge_md::integrators::{Coupling, Integrator, Npt};
+use scalebridge_md::potentials::Zhou2004;
+use scalebridge_md::prelude::*;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+struct Counting;
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+/// One measurement at a time (the counter is process-wide; cargo runs tests in threads).
+static SERIAL: Mutex<()> = Mutex::new(());
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.alloc_zeroed(l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(p, l, n) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn sim(integ: Box<dyn Integrator>, threads: usize) -> Simulation {
+    let spec = BulkSpec { lattice: Lattice::Fcc, species: vec!["Cu".into()], a: 3.63, c: None, orientation: None, repeat: [5, 5, 5], orthogonal: true, masses: None };
+    let s = bulk(&spec).unwrap();
+    let pot = Arc::new(Zhou2004::new(&["Cu".into()]).unwrap().potential().unwrap());
+    let mut sim = Simulation::new(s, pot, integ, 0.002, 1.0, threads).unwrap();
+    sim.create_velocities(900.0, 11).unwrap();
+    sim
+}
+
+/// Heap allocations during `steps` steps after a warm-up, and the builds during them.
+fn allocations(integ: Box<dyn Integrator>, threads: usize, steps: u64) -> (usize, usize) {
+    let mut s = sim(integ, threads);
+    s.run(300, |_| true).unwrap();
+    let b0 = s.evaluator.neighbor_list().builds;
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    ALLOCS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    s.run(steps, |_| true).unwrap();
+    COUNTING.store(false, Ordering::SeqCst);
+    (ALLOCS.load(Ordering::SeqCst), s.evaluator.neighbor_list().builds - b0)
+}
+
+/// NOT YET MET: on 2026-12-06 NVE at one thread made 3,880 heap allocations in 400 steps
+/// (≈10 per step, 12 rebuilds), so steps are not allocation-free yet; ignored until the
+/// allocating call sites are removed. Run with
+/// `cargo test --release -p scalebridge-md --test alloc_free -- --ignored`.
+#[test]
+#[ignore = "steps are not yet allocation-free (≈10 heap allocations per step); see the doc comment"]
+fn steps_allocate_nothing_once_warm() {
+    for threads in [1, 2] {
+        let (nve, nve_builds) = allocations(Box::new(VelocityVerlet), threads, 400);
+        let npt = Npt::new(900.0, 0.1, [0.0; 6], 0.5, Coupling::Iso).unwrap();
+        let (npt_allocs, npt_builds) = allocations(Box::new(npt), threads, 400);
+        assert!(nve_builds > 0 && npt_builds > 0, "rebuilds must be exercised: {nve_builds} NVE, {npt_builds} NPT");
+        assert!(npt_builds < 400 / 5, "NPT rebuilt its list {npt_builds} times in 400 steps");
+        assert_eq!(nve, 0, "NVE at {threads} threads: {nve} heap allocations in 400 steps ({nve_builds} rebuilds)");
+        assert_eq!(npt_allocs, 0, "NPT at {threads} threads: {npt_allocs} heap allocations in 400 steps ({npt_builds} rebuilds)");
+    }
+}
