@@ -3,6 +3,7 @@
 //! spline-table lookups are per-lane gathers; nothing is stored between the passes but `F'`.
 
 use super::layout::Layout;
+use super::tally::{add_i, add_j, lanes, Totals};
 use super::{KernelPath, SlotBuffer, State, CLUSTER as C};
 use crate::error::Result;
 use crate::neighbors::NeighborList;
@@ -141,13 +142,6 @@ variant!(avx2, "avx2,fma");
 #[cfg(target_arch = "x86_64")]
 variant!(avx512, "avx512f,avx512vl,avx2,fma");
 
-#[inline(always)]
-fn lanes(v: &[f64], s: usize) -> [f64; C] {
-    let mut o = [0.0; C];
-    o.copy_from_slice(&v[s..s + C]);
-    o
-}
-
 /// Table row and fraction of distance `r` (LAMMPS: `p = r·rdr + 1`, `m = min(int p, nr−1)`,
 /// `p = min(p − m, 1)`; `m ≥ 1` always, also for lanes masked out).
 #[inline(always)]
@@ -210,8 +204,7 @@ fn force_pass<const UNIFORM: bool, const EV: bool, const PA: bool>(a: &Args, ran
     let (l, t, fps) = (a.l, a.t, a.fp);
     let (nt, rdr, nr1, cutsq) = (t.nt, t.rdr, t.nr1, t.cutsq);
     let f0: &[[f64; 13]] = &t.force[t.pair_of[0]];
-    let mut eacc = [0.0; C];
-    let mut vacc = [[0.0; C]; 6];
+    let mut tot = Totals::new();
     for ii in range {
         let si = l.ci[ii] as usize * C;
         let (xi, yi, zi) = (lanes(&l.x, si), lanes(&l.y, si), lanes(&l.z, si));
@@ -262,38 +255,15 @@ fn force_pass<const UNIFORM: bool, const EV: bool, const PA: bool>(a: &Args, ran
                     fjz[q] -= fz;
                     if EV {
                         let phi = if on { phi } else { 0.0 };
-                        let v = [dx * dx * fpair, dy * dy * fpair, dz * dz * fpair, dy * dz * fpair, dx * dz * fpair, dx * dy * fpair];
-                        eacc[q] += phi;
-                        for c in 0..6 {
-                            vacc[c][q] += v[c];
-                        }
-                        if PA && on {
-                            b.pe[si + p] += 0.5 * phi;
-                            b.pe[sj + q] += 0.5 * phi;
-                            for c in 0..6 {
-                                b.pv[si + p][c] += 0.5 * v[c];
-                                b.pv[sj + q][c] += 0.5 * v[c];
-                            }
-                        }
+                        tot.pair::<PA>(b, si + p, sj + q, q, on, phi, [dx, dy, dz], fpair);
                     }
                 }
             }
-            for q in 0..C {
-                b.fx[sj + q] += fjx[q];
-                b.fy[sj + q] += fjy[q];
-                b.fz[sj + q] += fjz[q];
-            }
+            add_j(b, sj, &fjx, &fjy, &fjz);
         }
-        for p in 0..C {
-            b.fx[si + p] += fix[p].iter().sum::<f64>();
-            b.fy[si + p] += fiy[p].iter().sum::<f64>();
-            b.fz[si + p] += fiz[p].iter().sum::<f64>();
-        }
+        add_i(b, si, &fix, &fiy, &fiz);
     }
     if EV {
-        b.energy += eacc.iter().sum::<f64>();
-        for c in 0..6 {
-            b.virial[c] += vacc[c].iter().sum::<f64>();
-        }
+        tot.flush(b);
     }
 }

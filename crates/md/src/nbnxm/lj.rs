@@ -1,6 +1,7 @@
 //! `lj/cut` on cluster pairs (LAMMPS `PairLJCut::compute` arithmetic, pair by pair).
 
 use super::layout::Layout;
+use super::tally::{add_i, add_j, lanes, Totals};
 use super::{KernelPath, SlotBuffer, State, CLUSTER as C};
 use crate::error::Result;
 use crate::neighbors::NeighborList;
@@ -92,13 +93,6 @@ variant!(avx2, "avx2,fma");
 #[cfg(target_arch = "x86_64")]
 variant!(avx512, "avx512f,avx512vl,avx2,fma");
 
-#[inline(always)]
-fn lanes(v: &[f64], s: usize) -> [f64; C] {
-    let mut o = [0.0; C];
-    o.copy_from_slice(&v[s..s + C]);
-    o
-}
-
 /// The kernel over i clusters `range`. `SINGLE`: one coefficient set; `EV`: energy and virial;
 /// `PA`: per-atom energy and virial.
 #[inline(always)]
@@ -106,8 +100,7 @@ fn run<const SINGLE: bool, const EV: bool, const PA: bool>(a: &Args, range: Rang
     let (l, t) = (a.l, a.t);
     let nt = t.nt;
     let (c1, c2, c3, c4, c0, ccut, cmin) = (t.lj1[0], t.lj2[0], t.lj3[0], t.lj4[0], t.offset[0], t.cutsq[0], t.minsq[0]);
-    let mut eacc = [0.0; C];
-    let mut vacc = [[0.0; C]; 6];
+    let mut tot = Totals::new();
     let mut bad = false;
     for ii in range {
         let si = l.ci[ii] as usize * C;
@@ -162,39 +155,16 @@ fn run<const SINGLE: bool, const EV: bool, const PA: bool>(a: &Args, range: Rang
                         };
                         let e = r6inv * (lj3 * r6inv - lj4) - off;
                         let e = if on { e } else { 0.0 };
-                        let v = [dx * dx * fp, dy * dy * fp, dz * dz * fp, dy * dz * fp, dx * dz * fp, dx * dy * fp];
-                        eacc[q] += e;
-                        for c in 0..6 {
-                            vacc[c][q] += v[c];
-                        }
-                        if PA && on {
-                            b.pe[si + p] += 0.5 * e;
-                            b.pe[sj + q] += 0.5 * e;
-                            for c in 0..6 {
-                                b.pv[si + p][c] += 0.5 * v[c];
-                                b.pv[sj + q][c] += 0.5 * v[c];
-                            }
-                        }
+                        tot.pair::<PA>(b, si + p, sj + q, q, on, e, [dx, dy, dz], fp);
                     }
                 }
             }
-            for q in 0..C {
-                b.fx[sj + q] += fjx[q];
-                b.fy[sj + q] += fjy[q];
-                b.fz[sj + q] += fjz[q];
-            }
+            add_j(b, sj, &fjx, &fjy, &fjz);
         }
-        for p in 0..C {
-            b.fx[si + p] += fix[p].iter().sum::<f64>();
-            b.fy[si + p] += fiy[p].iter().sum::<f64>();
-            b.fz[si + p] += fiz[p].iter().sum::<f64>();
-        }
+        add_i(b, si, &fix, &fiy, &fiz);
     }
     if EV {
-        b.energy += eacc.iter().sum::<f64>();
-        for c in 0..6 {
-            b.virial[c] += vacc[c].iter().sum::<f64>();
-        }
+        tot.flush(b);
     }
     b.flag |= bad;
 }

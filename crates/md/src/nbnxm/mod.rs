@@ -22,6 +22,7 @@
 pub mod eam;
 pub mod layout;
 pub mod lj;
+mod tally;
 
 use crate::error::{Error, Result};
 use std::sync::OnceLock;
