@@ -59,6 +59,16 @@ pub enum ListKind {
     Full,
 }
 
+/// Make room for `n` elements in `v` with 1/8 headroom when it must grow (instead of `Vec`'s
+/// doubling), so that sizes fluctuating between builds (NPT cells, per-image buffers) stop
+/// allocating once warm and the slack stays small. Never shrinks.
+pub fn reserve_headroom<T>(v: &mut Vec<T>, n: usize) {
+    if v.capacity() < n {
+        let target = n + n / 8;
+        v.reserve_exact(target - v.len());
+    }
+}
+
 /// Maximum number of periodic images we are willing to generate per atom.
 const MAX_IMAGES_PER_ATOM: usize = 20_000;
 
@@ -317,10 +327,15 @@ impl NeighborList {
         // 1. wrap and enumerate images
         let mut sc = std::mem::take(&mut self.scratch);
         let BuildScratch { owner, image, translation, bin_of, order, bin_start, fill, ext_image, ext_key, sorted_bin, sx, sy, sz, parts } = &mut sc;
+        let prev_ext = self.ext_owner.len();
         owner.clear();
         image.clear();
         translation.clear();
         bin_of.clear();
+        reserve_headroom(owner, prev_ext);
+        reserve_headroom(image, prev_ext);
+        reserve_headroom(translation, prev_ext);
+        reserve_headroom(bin_of, prev_ext);
         for (i, r) in positions.iter().enumerate() {
             let s = cell.fractional(r);
             let mut wrap = [0i32; 3];
@@ -365,6 +380,8 @@ impl NeighborList {
         }
         // 2. counting sort by bin (spatial order)
         bin_start.clear();
+        reserve_headroom(bin_start, nbins + 1);
+        reserve_headroom(fill, (nbins + 1).max(n));
         bin_start.resize(nbins + 1, 0);
         for &b in bin_of.iter() {
             bin_start[b as usize + 1] += 1;
@@ -375,6 +392,22 @@ impl NeighborList {
         fill.clear();
         fill.extend_from_slice(bin_start);
         let n_ext = owner.len();
+        for v in [&mut *order, &mut self.ext_owner, &mut *sorted_bin, &mut self.image_list, &mut *ext_key] {
+            v.clear();
+            reserve_headroom(v, n_ext);
+        }
+        for v in [&mut *sx, &mut *sy, &mut *sz] {
+            v.clear();
+            reserve_headroom(v, n_ext);
+        }
+        for v in [&mut *ext_image, &mut self.ext_translation] {
+            v.clear();
+            reserve_headroom(v, n_ext);
+        }
+        self.ext_type.clear();
+        reserve_headroom(&mut self.ext_type, n_ext);
+        self.ext_pos.clear();
+        reserve_headroom(&mut self.ext_pos, n_ext);
         order.clear();
         order.resize(n_ext, 0);
         for (e, &b) in bin_of.iter().enumerate() {
@@ -451,10 +484,15 @@ impl NeighborList {
         self.offsets.clear();
         self.offsets.reserve(n + 1);
         self.offsets.push(0);
-        let estimate = self.neighbors.len() + self.neighbors.len() / 16;
+        // Keep the storage between builds (no allocation while the pair count stays within
+        // it); trim it only when it is far above the last count, and grow it to the projected
+        // final count plus 1/16 rather than doubling, so the slack stays small.
+        let last = self.neighbors.len();
         self.neighbors.clear();
-        self.neighbors.shrink_to(estimate);
-        self.neighbors.reserve(estimate);
+        if self.neighbors.capacity() > last + last / 4 {
+            self.neighbors.shrink_to(last + last / 16);
+        }
+        let n_centres = self.centers.len();
         let mut acc = 0usize;
         const CHUNK: usize = 512;
         const WAVE: usize = 16;
@@ -474,6 +512,13 @@ impl NeighborList {
                 for &c in counts {
                     acc += c as usize;
                     self.offsets.push(acc);
+                }
+                let need = self.neighbors.len() + list.len();
+                if need > self.neighbors.capacity() {
+                    let done = (self.offsets.len() - 1).max(1);
+                    let projected = (need as u128 * n_centres as u128 / done as u128) as usize;
+                    let target = projected.max(need) + projected / 16;
+                    self.neighbors.reserve_exact(target - self.neighbors.len());
                 }
                 self.neighbors.extend_from_slice(list);
             }
@@ -512,10 +557,18 @@ impl NeighborList {
 
     /// Split the centres into `parts` contiguous ranges with about equal numbers of pairs.
     pub fn balanced_ranges(&self, parts: usize) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::with_capacity(parts.max(1));
+        self.balanced_ranges_into(parts, &mut out);
+        out
+    }
+
+    /// [`Self::balanced_ranges`] into `out` (cleared first; allocation-free once `out` has the
+    /// capacity), for the per-step kernels.
+    pub fn balanced_ranges_into(&self, parts: usize, out: &mut Vec<std::ops::Range<usize>>) {
+        out.clear();
         let nc = self.centers.len();
         let parts = parts.max(1).min(nc.max(1));
         let total = self.neighbors.len() + nc;
-        let mut out = Vec::with_capacity(parts);
         let mut start = 0;
         for p in 1..=parts {
             let target = total * p / parts;
@@ -530,7 +583,6 @@ impl NeighborList {
             out.push(start..end);
             start = end;
         }
-        out
     }
 }
 
@@ -600,7 +652,9 @@ impl SearchGrid<'_> {
     fn search<const FULL: bool>(&self, chunk: &[u32], counts: &mut Vec<u32>, list: &mut Vec<u32>) {
         let SearchGrid { nb, bin_start, sorted_bin, sx, sy, sz, ext_key, ext_pos, ext_owner, rcs2 } = *self;
         counts.clear();
+        let prev = list.len();
         list.clear();
+        reserve_headroom(list, prev);
         for &ci in chunk {
             let ci = ci as usize;
             let before = list.len();

@@ -1,10 +1,11 @@
 //! MD steps allocate nothing once the run is warm: a counting global allocator (this test
-//! binary only) counts heap allocations during NVE and NPT runs of EAM copper (Zhou 2004),
-//! neighbour-list rebuilds included, at one and two threads. Also: NPT keeps its neighbour list
-//! across cell changes (far fewer builds than steps).
+//! binary only) counts heap allocations during NVE and NPT runs of EAM copper (Zhou 2004) and
+//! `lj/cut` argon, neighbour-list rebuilds included, at one and two threads. Also: NPT keeps
+//! its neighbour list across cell changes (far fewer builds than steps).
 
 use scalebridge_md::integrators::{Coupling, Integrator, Npt};
-use scalebridge_md::potentials::Zhou2004;
+use scalebridge_md::potentials::lj_cut::Mixing;
+use scalebridge_md::potentials::{LennardJones, Potential, Zhou2004};
 use scalebridge_md::prelude::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -43,18 +44,24 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-fn sim(integ: Box<dyn Integrator>, threads: usize) -> Simulation {
-    let spec = BulkSpec { lattice: Lattice::Fcc, species: vec!["Cu".into()], a: 3.63, c: None, orientation: None, repeat: [5, 5, 5], orthogonal: true, masses: None };
+/// EAM copper (Zhou 2004) at 900 K, or LJ argon (`lj/cut`, 8.5 Å) at 60 K: 500 atoms.
+fn sim(integ: Box<dyn Integrator>, threads: usize, lj: bool) -> Simulation {
+    let (el, a, t) = if lj { ("Ar", 5.26, 60.0) } else { ("Cu", 3.63, 900.0) };
+    let spec = BulkSpec { lattice: Lattice::Fcc, species: vec![el.into()], a, c: None, orientation: None, repeat: [5, 5, 5], orthogonal: true, masses: None };
     let s = bulk(&spec).unwrap();
-    let pot = Arc::new(Zhou2004::new(&["Cu".into()]).unwrap().potential().unwrap());
+    let pot: Arc<dyn Potential> = if lj {
+        Arc::new(LennardJones::new(vec!["Ar".into()], vec![0.0104], vec![3.4], 8.5, false, Mixing::Geometric, vec![]).unwrap())
+    } else {
+        Arc::new(Zhou2004::new(&["Cu".into()]).unwrap().potential().unwrap())
+    };
     let mut sim = Simulation::new(s, pot, integ, 0.002, 1.0, threads).unwrap();
-    sim.create_velocities(900.0, 11).unwrap();
+    sim.create_velocities(t, 11).unwrap();
     sim
 }
 
 /// Heap allocations during `steps` steps after a warm-up, and the builds during them.
-fn allocations(integ: Box<dyn Integrator>, threads: usize, steps: u64) -> (usize, usize) {
-    let mut s = sim(integ, threads);
+fn allocations(integ: Box<dyn Integrator>, threads: usize, lj: bool, steps: u64) -> (usize, usize) {
+    let mut s = sim(integ, threads, lj);
     s.run(300, |_| true).unwrap();
     let b0 = s.evaluator.neighbor_list().builds;
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -65,20 +72,22 @@ fn allocations(integ: Box<dyn Integrator>, threads: usize, steps: u64) -> (usize
     (ALLOCS.load(Ordering::SeqCst), s.evaluator.neighbor_list().builds - b0)
 }
 
-/// NOT YET MET: on 2026-12-06 NVE at one thread made 3,880 heap allocations in 400 steps
-/// (≈10 per step, 12 rebuilds), so steps are not allocation-free yet; ignored until the
-/// allocating call sites are removed. Run with
-/// `cargo test --release -p scalebridge-md --test alloc_free -- --ignored`.
+/// Met since 2026-12-06 (before: ≈10 heap allocations per step, 3,880 in 400 NVE steps at
+/// one thread). Both force paths that the benchmarks run (EAM, `lj/cut`), NVE and NPT, 1 and 2
+/// threads.
 #[test]
-#[ignore = "steps are not yet allocation-free (≈10 heap allocations per step); see the doc comment"]
 fn steps_allocate_nothing_once_warm() {
-    for threads in [1, 2] {
-        let (nve, nve_builds) = allocations(Box::new(VelocityVerlet), threads, 400);
-        let npt = Npt::new(900.0, 0.1, [0.0; 6], 0.5, Coupling::Iso).unwrap();
-        let (npt_allocs, npt_builds) = allocations(Box::new(npt), threads, 400);
-        assert!(nve_builds > 0 && npt_builds > 0, "rebuilds must be exercised: {nve_builds} NVE, {npt_builds} NPT");
-        assert!(npt_builds < 400 / 5, "NPT rebuilt its list {npt_builds} times in 400 steps");
-        assert_eq!(nve, 0, "NVE at {threads} threads: {nve} heap allocations in 400 steps ({nve_builds} rebuilds)");
-        assert_eq!(npt_allocs, 0, "NPT at {threads} threads: {npt_allocs} heap allocations in 400 steps ({npt_builds} rebuilds)");
+    for lj in [false, true] {
+        let t = if lj { 60.0 } else { 900.0 };
+        for threads in [1, 2] {
+            let (nve, nve_builds) = allocations(Box::new(VelocityVerlet), threads, lj, 400);
+            let npt = Npt::new(t, 0.1, [0.0; 6], 0.5, Coupling::Iso).unwrap();
+            let (npt_allocs, npt_builds) = allocations(Box::new(npt), threads, lj, 400);
+            let what = if lj { "lj/cut" } else { "EAM" };
+            assert!(nve_builds > 0 && npt_builds > 0, "{what}: rebuilds must be exercised: {nve_builds} NVE, {npt_builds} NPT");
+            assert!(npt_builds < 400 / 5, "{what}: NPT rebuilt its list {npt_builds} times in 400 steps");
+            assert_eq!(nve, 0, "{what} NVE at {threads} threads: {nve} heap allocations in 400 steps ({nve_builds} rebuilds)");
+            assert_eq!(npt_allocs, 0, "{what} NPT at {threads} threads: {npt_allocs} heap allocations in 400 steps ({npt_builds} rebuilds)");
+        }
     }
 }

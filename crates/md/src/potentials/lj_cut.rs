@@ -168,11 +168,6 @@ impl LennardJones {
             minsq: min * min,
         }
     }
-
-    fn type_map(&self, species: &[String]) -> Result<Vec<usize>> {
-        self.check_species(species)?;
-        Ok(species.iter().map(|s| self.species.iter().position(|k| k == s).unwrap_or(0)).collect())
-    }
 }
 
 fn check_eps_sigma(what: &str, eps: f64, sigma: f64) -> Result<()> {
@@ -208,17 +203,29 @@ impl Potential for LennardJones {
     fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
         let species = config.species;
         let nl = config.neighbors(ListKind::Half)?;
-        let map = self.type_map(species)?;
+        if !species.iter().all(|s| self.species.contains(s)) {
+            self.check_species(species)?; // names the unknown species
+        }
         let nt = species.len();
-        let mut table = vec![Coeff::default(); nt * nt];
+        // the per-type-pair table lives on the stack up to 8 species (no per-step allocation)
+        let mut table_stack = [Coeff::default(); 64];
+        let mut table_heap = Vec::new();
+        let table: &mut [Coeff] = if nt * nt <= table_stack.len() {
+            &mut table_stack[..nt * nt]
+        } else {
+            table_heap.resize(nt * nt, Coeff::default());
+            &mut table_heap
+        };
+        let index = |s: &String| self.species.iter().position(|k| k == s).unwrap_or(0);
         for a in 0..nt {
             for b in 0..nt {
-                table[a * nt + b] = self.coeff(map[a], map[b]);
+                table[a * nt + b] = self.coeff(index(&species[a]), index(&species[b]));
             }
         }
+        let table: &[Coeff] = table;
         if let Some(path) = scratch.nbnxm.cluster_path()? {
             let mut t = crate::nbnxm::lj::LjTable { nt, ..Default::default() };
-            for c in &table {
+            for c in table {
                 t.lj1.push(c.lj1);
                 t.lj2.push(c.lj2);
                 t.lj3.push(c.lj3);
@@ -235,7 +242,7 @@ impl Potential for LennardJones {
         let pos = &nl.ext_pos;
         let typ = &nl.ext_type;
         pair_loop(nl, req, scratch, out, |range, buf| {
-            let mut k = Kernel::new(&table, nt, req);
+            let mut k = Kernel::new(table, nt, req);
             for c in range {
                 let i = nl.centers[c] as usize;
                 let list = &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]];

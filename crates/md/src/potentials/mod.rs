@@ -184,6 +184,10 @@ pub struct ThreadBuffer {
     pub pair_index: Vec<u32>,
     pub pair_dist: Vec<f64>,
     pub pair_count: Vec<u32>,
+    /// Free per-thread staging of one centre's candidate pairs (index, squared distance),
+    /// kept so that the kernels allocate nothing per step.
+    pub stage_index: Vec<u32>,
+    pub stage_dist: Vec<f64>,
 }
 
 impl ThreadBuffer {
@@ -191,13 +195,16 @@ impl ThreadBuffer {
         self.energy = 0.0;
         self.virial = [0.0; 6];
         self.forces.clear();
+        crate::neighbors::reserve_headroom(&mut self.forces, n_ext);
         self.forces.resize(n_ext, [0.0; 3]);
         self.per_atom_energy.clear();
         if req.per_atom_energy {
+            crate::neighbors::reserve_headroom(&mut self.per_atom_energy, n_ext);
             self.per_atom_energy.resize(n_ext, 0.0);
         }
         self.per_atom_virial.clear();
         if req.per_atom_virial {
+            crate::neighbors::reserve_headroom(&mut self.per_atom_virial, n_ext);
             self.per_atom_virial.resize(n_ext, [0.0; 6]);
         }
     }
@@ -213,6 +220,13 @@ pub struct Scratch {
     pub image_scalar: Vec<f64>,
     /// State of the cluster-pair kernels (`lj/cut`, EAM).
     pub nbnxm: crate::nbnxm::State,
+    /// Per-thread centre ranges of the last [`pair_loop`] (kept to avoid a per-step allocation).
+    pub ranges: Vec<Range<usize>>,
+    /// Free per-atom index arrays (e.g. EAM species → table maps), reused every step.
+    pub atom_index: Vec<usize>,
+    pub pair_table: Vec<usize>,
+    /// Second free per-atom scalar (e.g. EAM `F'(ρ)` per atom).
+    pub atom_scalar2: Vec<f64>,
 }
 
 /// Run `kernel` over the centres of `nl`, split into one balanced contiguous range per rayon
@@ -223,12 +237,13 @@ where
     K: Fn(Range<usize>, &mut ThreadBuffer) -> Result<()> + Sync,
 {
     let nthreads = rayon::current_num_threads().max(1);
-    let ranges = nl.balanced_ranges(nthreads);
+    let Scratch { buffers, ranges, .. } = scratch;
+    nl.balanced_ranges_into(nthreads, ranges);
     let n_ext = nl.n_ext();
-    scratch.buffers.resize_with(ranges.len(), ThreadBuffer::default);
-    scratch.buffers.par_iter_mut().zip(ranges.into_par_iter()).try_for_each(|(buf, range)| {
+    buffers.resize_with(ranges.len(), ThreadBuffer::default);
+    buffers.par_iter_mut().zip(ranges.par_iter()).try_for_each(|(buf, range)| {
         buf.reset(n_ext, req);
-        kernel(range, buf)
+        kernel(range.clone(), buf)
     })?;
     fold_to_owners(nl, req, &scratch.buffers, out);
     Ok(())

@@ -9,16 +9,32 @@ use rayon::prelude::*;
 impl EmbeddedAtom {
     /// Knot-table index per structure-type pair (`a·nt + b`) for the structure's `species`.
     fn pair_tables(&self, species: &[String]) -> Result<(Vec<usize>, Vec<usize>)> {
-        let map = self.type_map(species)?;
+        let (mut map, mut pair_of) = (Vec::new(), Vec::new());
+        self.pair_tables_into(species, &mut map, &mut pair_of)?;
+        Ok((map, pair_of))
+    }
+
+    /// [`Self::pair_tables`] into reused vectors (cleared first): `map` from structure type to
+    /// the file's element, `pair_of` the knot table per type pair. Allocation-free once warm.
+    fn pair_tables_into(&self, species: &[String], map: &mut Vec<usize>, pair_of: &mut Vec<usize>) -> Result<()> {
+        map.clear();
+        for s in species {
+            match self.element_index(s) {
+                Some(e) => map.push(e),
+                // the error path (names the unknown species) may allocate
+                None => return self.type_map(species).map(|_| ()),
+            }
+        }
         let nt = species.len();
         let ne = self.tables.elements.len();
-        let mut pair_of = vec![0usize; nt * nt];
+        pair_of.clear();
+        pair_of.resize(nt * nt, 0);
         for a in 0..nt {
             for b in 0..nt {
                 pair_of[a * nt + b] = map[a] * ne + map[b];
             }
         }
-        Ok((map, pair_of))
+        Ok(())
     }
 
     /// Host electron density `ρ_i` of every atom (the file's density unit) for a structure
@@ -41,15 +57,18 @@ impl EmbeddedAtom {
         let pos = &nl.ext_pos;
         let typ = &nl.ext_type;
         let nthreads = rayon::current_num_threads().max(1);
-        let ranges = nl.balanced_ranges(nthreads);
-        scratch.buffers.resize_with(ranges.len(), Default::default);
+        let Scratch { buffers, ranges, atom_scalar, .. } = scratch;
+        nl.balanced_ranges_into(nthreads, ranges);
+        buffers.resize_with(ranges.len(), Default::default);
         let dknots = &self.density_knots;
         // one element pair only (pure metals): skip the per-pair type lookup
         let uniform = pair_of.iter().all(|&x| x == pair_of[0]);
         let d0: &[DensityKnot] = &dknots[pair_of[0]];
-        scratch.buffers.par_iter_mut().zip(ranges.into_par_iter()).for_each(|(buf, range)| {
-            let ThreadBuffer { scalar: rho, pair_index, pair_dist, pair_count, .. } = buf;
+        buffers.par_iter_mut().zip(ranges.par_iter()).for_each(|(buf, range)| {
+            let range = range.clone();
+            let ThreadBuffer { scalar: rho, pair_index, pair_dist, pair_count, stage_index: tj, stage_dist: tr, .. } = buf;
             rho.clear();
+            crate::neighbors::reserve_headroom(rho, n_ext);
             rho.resize(n_ext, 0.0);
             pair_index.clear();
             pair_dist.clear();
@@ -60,8 +79,6 @@ impl EmbeddedAtom {
             let want = (total as f64 * share) as usize + 64;
             pair_index.reserve(want.saturating_sub(pair_index.len()));
             pair_dist.reserve(want.saturating_sub(pair_dist.len()));
-            let mut tj: Vec<u32> = Vec::new();
-            let mut tr: Vec<f64> = Vec::new();
             for c in range {
                 let i = nl.centers[c] as usize;
                 let xi = pos[i];
@@ -105,10 +122,10 @@ impl EmbeddedAtom {
             }
         });
         // fold onto owners
-        let mut rho_atom = std::mem::take(&mut scratch.atom_scalar);
+        let mut rho_atom = std::mem::take(atom_scalar);
         rho_atom.clear();
         rho_atom.resize(n, 0.0);
-        for buf in &scratch.buffers {
+        for buf in buffers.iter() {
             for (e, v) in buf.scalar.iter().enumerate() {
                 rho_atom[nl.ext_owner[e] as usize] += v;
             }
@@ -118,8 +135,17 @@ impl EmbeddedAtom {
 
     /// Both passes (the [`crate::potentials::Potential::compute`] of EAM).
     pub(super) fn compute_passes(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
+        let mut map = std::mem::take(&mut scratch.atom_index);
+        let mut pair_of = std::mem::take(&mut scratch.pair_table);
+        let tables = self.pair_tables_into(config.species, &mut map, &mut pair_of);
+        let result = tables.and_then(|()| self.compute_with_tables(config, &map, &pair_of, req, scratch, out));
+        scratch.atom_index = map;
+        scratch.pair_table = pair_of;
+        result
+    }
+
+    fn compute_with_tables(&self, config: &Configuration<'_>, map: &[usize], pair_of: &[usize], req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
         let nl = config.neighbors(ListKind::Half)?;
-        let (map, pair_of) = self.pair_tables(config.species)?;
         let nt = config.species.len();
         if let Some(path) = scratch.nbnxm.cluster_path()? {
             let t = crate::nbnxm::eam::EamTables {
@@ -128,7 +154,7 @@ impl EmbeddedAtom {
                 cutsq: self.tables.cut * self.tables.cut,
                 density: &self.density_knots,
                 force: &self.force_knots,
-                pair_of: &pair_of,
+                pair_of,
                 nt,
             };
             let embed = |ty: usize, rho: f64| self.embedding(map[ty], rho);
@@ -140,13 +166,12 @@ impl EmbeddedAtom {
         let pos = &nl.ext_pos;
         let typ = &nl.ext_type;
         let uniform = pair_of.iter().all(|&x| x == pair_of[0]);
-        let rho_atom = self.density_pass(nl, nt, &pair_of, n, scratch);
-        // embedding energies and F'(ρ)
-        let mut atom_types = vec![0usize; n];
-        for &c in &nl.centers {
-            atom_types[nl.ext_owner[c as usize] as usize] = typ[c as usize] as usize;
-        }
-        let mut fp_atom = vec![0.0; n];
+        let rho_atom = self.density_pass(nl, nt, pair_of, n, scratch);
+        // embedding energies and F'(ρ) (the structure's types are the images' owners' types)
+        let atom_types = config.types;
+        let mut fp_atom = std::mem::take(&mut scratch.atom_scalar2);
+        fp_atom.clear();
+        fp_atom.resize(n, 0.0);
         let mut e_embed = 0.0;
         for i in 0..n {
             let (phi, fp) = self.embedding(map[atom_types[i]], rho_atom[i]);
@@ -161,6 +186,7 @@ impl EmbeddedAtom {
         }
         let mut fp_vec = std::mem::take(&mut scratch.image_scalar);
         fp_vec.clear();
+        crate::neighbors::reserve_headroom(&mut fp_vec, nl.n_ext());
         fp_vec.extend(nl.ext_owner.iter().map(|&o| fp_atom[o as usize]));
         let fp_ext: &[f64] = &fp_vec;
 
@@ -245,6 +271,7 @@ impl EmbeddedAtom {
         });
         scratch.image_scalar = fp_vec;
         scratch.atom_scalar = rho_atom;
+        scratch.atom_scalar2 = fp_atom;
         result
     }
 }

@@ -169,7 +169,7 @@ impl EmbeddedAtom {
         &self.source
     }
 
-    fn element_index(&self, name: &str) -> Option<usize> {
+    pub(super) fn element_index(&self, name: &str) -> Option<usize> {
         self.tables.elements.iter().position(|e| e == name)
     }
 
