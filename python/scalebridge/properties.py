@@ -521,7 +521,7 @@ def melting_temperature(
     repeat: tuple[int, int, int] = (6, 6, 16),
     pressure_gpa: float | None = None,
     seed: int | None = None,
-    phase: str | None = None,
+    phase: str | Mapping[str, Any] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, str], bool | None] | None = None,
     **options: Any,
@@ -546,7 +546,9 @@ def melting_temperature(
         pressure_gpa: target pressure, GPa.
         seed: random seed (velocities, thermostat).
         phase: solid/liquid classifier: ``"q6"`` (averaged Steinhardt, threshold 0.3) or
-            ``"cna"`` (adaptive CNA; fcc/hcp/bcc atoms are solid).
+            ``"cna"`` (adaptive CNA; fcc/hcp/bcc atoms are solid), or a dict of the Rust
+            ``PhaseMethod`` (``{"method": "q6", "neighbors": 16, "threshold": 0.15}``). Left out,
+            the protocol picks the q6 classifier for the crystal (diamond: 16 neighbours, 0.15).
         cache_dir: finished stages are stored here; a rerun resumes.
         progress: ``progress(done_steps, total_steps, stage)``; return ``False`` to stop.
         **options: further fields of the Rust ``MeltingOptions`` (durations in MD steps:
@@ -570,12 +572,16 @@ def melting_temperature(
         if a is None:
             a = _scalebridge.equilibrium_lattice_constant(as_potential(potential)._inner, lattice, [element])
         structure = bulk(element, lattice, float(a), repeat=[int(r) for r in repeat], orthogonal=lattice == "hcp")
-    if phase is not None and phase not in ("q6", "cna"):
-        raise InputError(f"unknown phase classifier {phase!r} (q6, cna)")
+    if isinstance(phase, Mapping):
+        phase_opt: dict[str, Any] | None = dict(phase)  # e.g. {"method": "q6", "neighbors": 16, "threshold": 0.15}
+    elif phase is None or phase in ("q6", "cna"):
+        phase_opt = None if phase is None else {"method": phase}  # Rust fills the classifier's defaults
+    else:
+        raise InputError(f"unknown phase classifier {phase!r} (q6, cna, or a dict of the Rust PhaseMethod)")
     opts: dict[str, Any] = {
         "pressure_gpa": pressure_gpa,
         "seed": seed,
-        "phase": None if phase is None else {"method": phase},  # Rust fills the classifier's defaults
+        "phase": phase_opt,
     }
     if guess_K is not None:
         opts["guess_k"] = float(guess_K)

@@ -78,6 +78,15 @@ impl Potential for Hybrid {
         self.members.iter().try_for_each(|m| m.check_species(species))
     }
     fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
+        if let [a, b] = &self.members[..] {
+            // e.g. buck + coul/long: one pass over the pairs (Potential::compute_fused)
+            if let Some(r) = a.compute_fused(b.as_ref(), config, req, scratch, out) {
+                return r;
+            }
+            if let Some(r) = b.compute_fused(a.as_ref(), config, req, scratch, out) {
+                return r;
+            }
+        }
         for m in &self.members {
             m.compute(config, req, scratch, out)?;
         }

@@ -345,6 +345,14 @@ pub trait Potential: AsAny + Send + Sync + std::fmt::Debug {
     fn pinned_for(&self, _config: &Configuration<'_>) -> Result<Option<std::sync::Arc<dyn Potential>>> {
         Ok(None)
     }
+    /// Compute `self` and `other` together in one pass over the pair list (LAMMPS's combined
+    /// styles such as `buck/coul/long` loop over the pairs once): `Some` with the result when
+    /// `self` knows how to fuse with `other`'s type, `None` (the default) when not, and the
+    /// caller then computes the two one after the other. Adds exactly what the two `compute`s
+    /// would add (up to rounding of the summation order).
+    fn compute_fused(&self, _other: &dyn Potential, _config: &Configuration<'_>, _req: Request, _scratch: &mut Scratch, _out: &mut Output) -> Option<Result<()>> {
+        None
+    }
 }
 
 /// `potential` with its configuration-dependent parameters pinned at those chosen for

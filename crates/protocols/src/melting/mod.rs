@@ -97,9 +97,14 @@ pub fn melting_temperature(
     progress: &mut dyn Progress,
 ) -> Result<MeltingResult> {
     let wall = std::time::Instant::now();
-    let opts = &crate::md_run::resolved(opts)?;
-    let md = opts.md()?;
+    let mut opts = crate::md_run::resolved(opts)?;
     structure.validate()?;
+    // the default classifier (fcc/bcc-tuned q̄6 over 12 neighbours) fails on diamond crystals
+    if opts.phase == PhaseMethod::default() {
+        opts.phase = PhaseMethod::default_for(structure)?;
+    }
+    let opts = &opts;
+    let md = opts.md()?;
     potential.check_species(&structure.species)?;
     // every stage runs in the evaluator's thread pool, so the integrators' parallel loops use it
     let pool = Evaluator::new(potential.clone(), md.skin, md.threads)?.pool();

@@ -18,6 +18,7 @@ pub use buck::Buck;
 pub use pedone::Pedone;
 
 use super::pairwise::compute_pairs;
+use super::kspace::CoulLong;
 use super::{Configuration, Output, Potential, Request, Scratch};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -163,15 +164,8 @@ impl<F: PairForm> Potential for ShortRange<F> {
     }
     fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
         self.check_species(config.species)?;
-        let map: Vec<usize> = config.species.iter().map(|s| self.species.iter().position(|k| k == s).unwrap_or(0)).collect();
-        let nt = map.len();
-        // (parameters, cutoff², offset) per configuration type pair
-        let mut table: Vec<Option<(F, f64, f64)>> = Vec::with_capacity(nt * nt);
-        for a in 0..nt {
-            for b in 0..nt {
-                table.push(self.pair(map[a], map[b]).map(|(p, rc)| (p.clone(), rc * rc, if self.shift { p.offset(rc) } else { 0.0 })));
-            }
-        }
+        let table = self.type_table(config);
+        let nt = config.species.len();
         let types = config.types;
         compute_pairs(config, req, scratch, out, |i, j, r2| {
             let (p, cutsq, off) = table[types[i] * nt + types[j]].as_ref()?;
@@ -181,6 +175,41 @@ impl<F: PairForm> Potential for ShortRange<F> {
             let (e, f) = p.eval(r2);
             Some((e - off, f))
         })
+    }
+    /// With `coul/long` (`buck/coul/long`, `hybrid/overlay pedone … coul/long …`): one pass
+    /// over the pairs for both, as LAMMPS's combined styles.
+    fn compute_fused(&self, other: &dyn Potential, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Option<Result<()>> {
+        let coul = other.as_any().downcast_ref::<CoulLong>()?;
+        Some((|| {
+            self.check_species(config.species)?;
+            let table = self.type_table(config);
+            let nt = config.species.len();
+            let types = config.types;
+            let rc_short = Potential::cutoff(self);
+            coul.compute_with_short(config, req, scratch, out, rc_short, |i, j, r2| {
+                let (p, cutsq, off) = table[types[i] * nt + types[j]].as_ref()?;
+                if r2 >= *cutsq {
+                    return None;
+                }
+                let (e, f) = p.eval(r2);
+                Some((e - off, f))
+            })
+        })())
+    }
+}
+
+impl<F: PairForm> ShortRange<F> {
+    /// (parameters, cutoff², offset) per configuration type pair, `a * n_types + b`.
+    fn type_table(&self, config: &Configuration<'_>) -> Vec<Option<(F, f64, f64)>> {
+        let map: Vec<usize> = config.species.iter().map(|s| self.species.iter().position(|k| k == s).unwrap_or(0)).collect();
+        let nt = map.len();
+        let mut table: Vec<Option<(F, f64, f64)>> = Vec::with_capacity(nt * nt);
+        for a in 0..nt {
+            for b in 0..nt {
+                table.push(self.pair(map[a], map[b]).map(|(p, rc)| (p.clone(), rc * rc, if self.shift { p.offset(rc) } else { 0.0 })));
+            }
+        }
+        table
     }
 }
 

@@ -390,31 +390,7 @@ impl Potential for CoulLong {
     }
 
     fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
-        let q = self.atom_charges(config)?;
-        let sums = self.charge_sums(&q)?;
-        for (i, r) in config.positions.iter().enumerate() {
-            if !(r[0].is_finite() && r[1].is_finite() && r[2].is_finite()) {
-                return Err(Error::NonFinite { what: "position".into(), index: i });
-            }
-        }
-        let mut guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        let key = SolverKey { cell: *config.cell.matrix(), natoms: sums.natoms, qsum: sums.qsum, qsqsum: sums.qsqsum };
-        if guard.as_ref().map(|s| s.key() != &key).unwrap_or(true) {
-            *guard = Some(self.prepare(config.cell, &sums)?);
-        }
-        let Some(solver) = guard.as_ref() else {
-            return Err(Error::invalid("kspace", "unprepared", "internal: solver missing"));
-        };
-        let g = match solver {
-            Solver::Ewald(s) => s.resolved.g_ewald,
-            Solver::Pppm(s) => s.resolved.g_ewald,
-        };
-        real_space::compute(config, &q, g, self.cutoff, req, scratch, out)?;
-        match solver {
-            Solver::Ewald(s) => s.compute(config, &q, &sums, req, out),
-            Solver::Pppm(s) => s.compute(config, &q, &sums, req, out),
-        }
-        Ok(())
+        self.compute_with_short(config, req, scratch, out, 0.0, |_, _, _| None)
     }
 
     /// The same potential with g, the PPPM mesh or the Ewald k-vector limits fixed at the values
@@ -436,5 +412,41 @@ impl Potential for CoulLong {
             KSpaceStyle::Pppm => ks.mesh = Some(r.grid),
         }
         Ok(Some(std::sync::Arc::new(CoulLong::new(self.species.clone(), self.charges.clone(), self.cutoff, ks)?)))
+    }
+}
+
+impl CoulLong {
+    /// [`Potential::compute`] with a short-range pair term `short(i, j, r²) -> Some((E, F/r))`
+    /// (owner atoms `i`, `j`; `None` beyond its own cutoff, at most `short_cutoff` Å) added in
+    /// the same pass over the pairs (LAMMPS `buck/coul/long`: one loop for both terms).
+    pub fn compute_with_short<S>(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output, short_cutoff: f64, short: S) -> Result<()>
+    where
+        S: Fn(usize, usize, f64) -> Option<(f64, f64)> + Sync,
+    {
+        let q = self.atom_charges(config)?;
+        let sums = self.charge_sums(&q)?;
+        for (i, r) in config.positions.iter().enumerate() {
+            if !(r[0].is_finite() && r[1].is_finite() && r[2].is_finite()) {
+                return Err(Error::NonFinite { what: "position".into(), index: i });
+            }
+        }
+        let mut guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let key = SolverKey { cell: *config.cell.matrix(), natoms: sums.natoms, qsum: sums.qsum, qsqsum: sums.qsqsum };
+        if guard.as_ref().map(|s| s.key() != &key).unwrap_or(true) {
+            *guard = Some(self.prepare(config.cell, &sums)?);
+        }
+        let Some(solver) = guard.as_ref() else {
+            return Err(Error::invalid("kspace", "unprepared", "internal: solver missing"));
+        };
+        let g = match solver {
+            Solver::Ewald(s) => s.resolved.g_ewald,
+            Solver::Pppm(s) => s.resolved.g_ewald,
+        };
+        real_space::compute_fused(config, &q, g, self.cutoff, req, scratch, out, short_cutoff, short)?;
+        match solver {
+            Solver::Ewald(s) => s.compute(config, &q, &sums, req, out),
+            Solver::Pppm(s) => s.compute(config, &q, &sums, req, out),
+        }
+        Ok(())
     }
 }

@@ -162,12 +162,22 @@ impl PppmSolver {
         let order = self.order as i64;
         let lo = (1 - order) / 2;
         let wrap = |i: i64, n: usize| -> usize { i.rem_euclid(n as i64) as usize };
-        let stencils: Vec<([i64; 3], [[f64; 8]; 3])> = config
+        let npts = (order / 2 - lo + 1) as usize;
+        // per atom: the wrapped mesh offsets of its stencil (x, y·nx, z·nx·ny) and the weights,
+        // so that the spreading and interpolation loops do no index arithmetic
+        let stencils: Vec<([[usize; 8]; 3], [[f64; 8]; 3])> = config
             .positions
             .par_iter()
             .map(|r| {
                 let s = config.cell.fractional(r);
-                self.stencil(&[s[0] - s[0].floor(), s[1] - s[1].floor(), s[2] - s[2].floor()])
+                let (base, w) = self.stencil(&[s[0] - s[0].floor(), s[1] - s[1].floor(), s[2] - s[2].floor()]);
+                let mut idx = [[0usize; 8]; 3];
+                for (t, k) in (lo..=order / 2).enumerate() {
+                    idx[0][t] = wrap(base[0] + k, nx);
+                    idx[1][t] = wrap(base[1] + k, ny) * nx;
+                    idx[2][t] = wrap(base[2] + k, nz) * nx * ny;
+                }
+                (idx, w)
             })
             .collect();
         // charge density on the mesh: blocks of atoms spread in parallel onto their own grids,
@@ -179,17 +189,15 @@ impl PppmSolver {
                 if q[i] == 0.0 {
                     continue;
                 }
-                let (base, w) = &stencils[i];
+                let (idx, w) = &stencils[i];
                 let z0 = delvolinv * q[i];
-                for (tn, n) in (lo..=order / 2).enumerate() {
-                    let mz = wrap(base[2] + n, nz);
+                for tn in 0..npts {
                     let y0 = z0 * w[2][tn];
-                    for (tm, m) in (lo..=order / 2).enumerate() {
-                        let my = wrap(base[1] + m, ny);
+                    for tm in 0..npts {
                         let x0 = y0 * w[1][tm];
-                        let row = (mz * ny + my) * nx;
-                        for (tl, l) in (lo..=order / 2).enumerate() {
-                            grid[row + wrap(base[0] + l, nx)] += x0 * w[0][tl];
+                        let row = idx[2][tn] + idx[1][tm];
+                        for tl in 0..npts {
+                            grid[row + idx[0][tl]] += x0 * w[0][tl];
                         }
                     }
                 }
@@ -269,28 +277,43 @@ impl PppmSolver {
                 w.into_par_iter().map(|c| c.re).collect()
             })
             .collect();
-        let interpolate = |grid: &[f64], base: &[i64; 3], w: &[[f64; 8]; 3]| -> f64 {
+        let interpolate = |grid: &[f64], idx: &[[usize; 8]; 3], w: &[[f64; 8]; 3]| -> f64 {
             let mut acc = 0.0;
-            for (tn, n) in (lo..=order / 2).enumerate() {
-                let mz = wrap(base[2] + n, nz);
-                for (tm, m) in (lo..=order / 2).enumerate() {
-                    let my = wrap(base[1] + m, ny);
+            for tn in 0..npts {
+                for tm in 0..npts {
                     let y0 = w[2][tn] * w[1][tm];
-                    let row = (mz * ny + my) * nx;
-                    for (tl, l) in (lo..=order / 2).enumerate() {
-                        acc += y0 * w[0][tl] * grid[row + wrap(base[0] + l, nx)];
+                    let row = idx[2][tn] + idx[1][tm];
+                    for tl in 0..npts {
+                        acc += y0 * w[0][tl] * grid[row + idx[0][tl]];
                     }
                 }
             }
             acc
         };
-        out.forces.par_iter_mut().zip(stencils.par_iter()).enumerate().for_each(|(i, (f, (base, w)))| {
+        // the three field components in one pass over each stencil (same summation order per
+        // component as three separate interpolations)
+        let (ex, ey, ez) = (&field[0], &field[1], &field[2]);
+        out.forces.par_iter_mut().zip(stencils.par_iter()).enumerate().for_each(|(i, (f, (idx, w)))| {
             if q[i] == 0.0 {
                 return;
             }
             let qf = qscale * q[i];
+            let mut acc = [0.0; 3];
+            for tn in 0..npts {
+                for tm in 0..npts {
+                    let y0 = w[2][tn] * w[1][tm];
+                    let row = idx[2][tn] + idx[1][tm];
+                    for tl in 0..npts {
+                        let wt = y0 * w[0][tl];
+                        let k = row + idx[0][tl];
+                        acc[0] += wt * ex[k];
+                        acc[1] += wt * ey[k];
+                        acc[2] += wt * ez[k];
+                    }
+                }
+            }
             for a in 0..3 {
-                f[a] += qf * interpolate(&field[a], base, w);
+                f[a] += qf * acc[a];
             }
         });
         if req.per_atom_energy {

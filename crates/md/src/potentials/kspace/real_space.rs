@@ -34,18 +34,32 @@ pub fn erfc_terms(grij: f64) -> (f64, f64) {
 /// Add the real-space energy, forces and virials of charges `q` (per atom) with splitting
 /// parameter `g` (1/Å) and cutoff `rc` (Å) into `out`.
 pub fn compute(config: &Configuration<'_>, q: &[f64], g: f64, rc: f64, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
+    compute_fused(config, q, g, rc, req, scratch, out, 0.0, |_, _, _| None)
+}
+
+/// [`compute`] plus a short-range pair term `short(i, j, r²) -> Some((E, F/r))` of owner atoms
+/// `i`, `j` (cutoff at most `short_rc`, Å) in the same pass over the pairs, as LAMMPS's
+/// `buck/coul/long` kernel: one distance, one neighbour traversal and one force write per pair.
+#[allow(clippy::too_many_arguments)]
+pub fn compute_fused<S>(config: &Configuration<'_>, q: &[f64], g: f64, rc: f64, req: Request, scratch: &mut Scratch, out: &mut Output, short_rc: f64, short: S) -> Result<()>
+where
+    S: Fn(usize, usize, f64) -> Option<(f64, f64)> + Sync,
+{
     let nl = config.neighbors(ListKind::Half)?;
     let pos = &nl.ext_pos;
     let owner = &nl.ext_owner;
     let cutsq = rc * rc;
+    let fused = short_rc > 0.0;
+    let maxsq = cutsq.max(short_rc * short_rc);
     let qqrd2e = super::QQRD2E_METAL;
     pair_loop(nl, req, scratch, out, |range, buf| {
         let mut energy = 0.0;
         let mut virial = [0.0; 6];
         for c in range {
             let i = nl.centers[c] as usize;
-            let qi = q[owner[i] as usize];
-            if qi == 0.0 {
+            let oi = owner[i] as usize;
+            let qi = q[oi];
+            if qi == 0.0 && !fused {
                 continue;
             }
             let xi = pos[i];
@@ -55,14 +69,25 @@ pub fn compute(config: &Configuration<'_>, q: &[f64], g: f64, rc: f64, req: Requ
                 let xj = pos[j];
                 let d = [xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]];
                 let rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-                if rsq >= cutsq {
+                if rsq >= maxsq {
                     continue;
                 }
-                let qj = q[owner[j] as usize];
-                let r = rsq.sqrt();
-                let (erfc, fterm) = erfc_terms(g * r);
-                let prefactor = qqrd2e * qi * qj / r;
-                let fpair = prefactor * fterm / rsq;
+                let oj = owner[j] as usize;
+                let (mut e, mut fpair) = (0.0, 0.0);
+                if rsq < cutsq {
+                    let qj = q[oj];
+                    let r = rsq.sqrt();
+                    let (erfc, fterm) = erfc_terms(g * r);
+                    let prefactor = qqrd2e * qi * qj / r;
+                    fpair = prefactor * fterm / rsq;
+                    e = prefactor * erfc;
+                }
+                if fused {
+                    if let Some((es, fs)) = short(oi, oj, rsq) {
+                        e += es;
+                        fpair += fs;
+                    }
+                }
                 fi[0] += d[0] * fpair;
                 fi[1] += d[1] * fpair;
                 fi[2] += d[2] * fpair;
@@ -71,7 +96,6 @@ pub fn compute(config: &Configuration<'_>, q: &[f64], g: f64, rc: f64, req: Requ
                 fj[1] -= d[1] * fpair;
                 fj[2] -= d[2] * fpair;
                 if req.energy || req.virial || req.per_atom_energy || req.per_atom_virial {
-                    let e = prefactor * erfc;
                     let v = [d[0] * d[0] * fpair, d[1] * d[1] * fpair, d[2] * d[2] * fpair, d[1] * d[2] * fpair, d[0] * d[2] * fpair, d[0] * d[1] * fpair];
                     energy += e;
                     for k in 0..6 {
