@@ -1,6 +1,7 @@
 """The 0 K elastic protocol on ionic and covalent crystals against LAMMPS running the same strain
 protocol (examples/ELASTIC: box/relax, ±1e-3 strains with internal relaxation): SrTiO3 (Buckingham
-with formal charges + Ewald) and beta-SiC (Tersoff 1989).
+with formal charges + Ewald, and + PPPM with g, mesh and order pinned), layered LiCoO2 (Pedone 2006
+pairs, q(Co) = 1.8, + Ewald) and beta-SiC (Tersoff 1989).
 References: tests/reference/elastic/<case>.json, written by scripts/make_elastic_references.py;
 the slow oracle test regenerates one case with a fresh LAMMPS run."""
 
@@ -21,7 +22,7 @@ REF = os.path.join(os.path.dirname(__file__), "reference", "elastic")
 # lifepo4_pedone_ewald (reference generated) is not compared yet: with Pedone's 5.5 Å cutoff
 # (`shift yes` leaves a force step at the cutoff) our internal relaxations do not reach
 # fmax 1e-6 and the protocol runs for tens of minutes; see docs/ionic.md.
-CASES = ["srtio3_buck_ewald", "sic_tersoff"]
+CASES = ["srtio3_buck_ewald", "srtio3_buck_pppm", "licoo2_pedone_ewald", "sic_tersoff"]
 SLOW: set[str] = set()
 
 
