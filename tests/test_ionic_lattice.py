@@ -23,7 +23,6 @@ CASES = {
 }
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_pedone_relaxed_lattice_vs_experiment(name):
     lattice, els, ch, documented, tol = CASES[name]
