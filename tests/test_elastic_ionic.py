@@ -1,6 +1,7 @@
 """The 0 K elastic protocol on ionic and covalent crystals against LAMMPS running the same strain
 protocol (examples/ELASTIC: box/relax, ±1e-3 strains with internal relaxation): SrTiO3 (Buckingham
-with formal charges + Ewald) and beta-SiC (Tersoff 1989).
+with formal charges + Ewald, and + PPPM with g, mesh and order pinned), layered LiCoO2 (Pedone 2006
+pairs, q(Co) = 1.8, + Ewald), olivine LiFePO4 (Pedone 2006 + Ewald) and beta-SiC (Tersoff 1989).
 References: tests/reference/elastic/<case>.json, written by scripts/make_elastic_references.py;
 the slow oracle test regenerates one case with a fresh LAMMPS run."""
 
@@ -18,11 +19,10 @@ from scalebridge.oracle import potentials_dir
 from scalebridge.properties import ProtocolWarning, elastic_constants
 
 REF = os.path.join(os.path.dirname(__file__), "reference", "elastic")
-# lifepo4_pedone_ewald (reference generated) is not compared yet: with Pedone's 5.5 Å cutoff
-# (`shift yes` leaves a force step at the cutoff) our internal relaxations do not reach
-# fmax 1e-6 and the protocol runs for tens of minutes; see docs/ionic.md.
-CASES = ["srtio3_buck_ewald", "sic_tersoff"]
-SLOW: set[str] = set()
+CASES = ["srtio3_buck_ewald", "srtio3_buck_pppm", "licoo2_pedone_ewald", "lifepo4_pedone_ewald", "sic_tersoff"]
+# the cathode cases relax internal coordinates at every strain (O z in LiCoO2, every site of the
+# olivine) with Ewald on 112-144 atoms: over 20 s, slow-marked (run with `-m slow`)
+SLOW: set[str] = {"licoo2_pedone_ewald", "lifepo4_pedone_ewald"}
 
 
 def _load(name: str, which: str = "relaxed_xyz"):
