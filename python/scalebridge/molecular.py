@@ -28,7 +28,7 @@ from . import _scalebridge
 from .exceptions import InputError
 from .potentials import Potential
 
-__all__ = ["MolecularSystem", "read_lammps_data", "build_polymer", "molecular_potential", "BUILDERS"]
+__all__ = ["MolecularSystem", "read_lammps_data", "build_polymer", "molecular_potential", "chain_statistics", "BUILDERS"]
 
 BUILDERS = ("kremer-grest", "polyethylene", "epoxy-network")
 
@@ -165,6 +165,34 @@ class MolecularSystem:
             raise InputError("give the LAMMPS lines (pair_style, bond_style, ..., special_bonds)")
         return molecular_potential(lines, self, directory=directory)
 
+    def chain_statistics(self, positions: np.ndarray | None = None, cell: np.ndarray | None = None) -> dict[str, Any]:
+        """Bond lengths, ⟨R²⟩, ⟨R_g²⟩ and ⟨R²(n)⟩/n of the linear chains (see :func:`chain_statistics`)."""
+        return chain_statistics(self, positions=positions, cell=cell)
+
+    def simulation(self, potential_lines: str | Sequence[str] | None = None, **options: Any) -> Any:
+        """An MD :class:`scalebridge.md.Simulation` of this system with its force field (or
+        ``potential_lines``). ``options`` are the Simulation's (``timestep``, ``ensemble``,
+        ``temperature``, ``damping``, ``seed``, ``threads``, ...; ``None`` = Rust default).
+
+        The atom types are carried as stand-in element symbols (type i + 1 → the element of atomic
+        number i + 1) with this system's masses, so that bead-spring type labels pass through ASE;
+        the positions of the simulation are in this system's atom order.
+        """
+        from ase.data import chemical_symbols
+
+        from .md import Simulation
+
+        ntypes = len(self.topology["type_masses"])
+        stand_in = [chemical_symbols[i + 1] for i in range(ntypes)]
+        syms = [stand_in[int(t)] for t in self.topology["atom_types"]]
+        relabelled = MolecularSystem(self.cell, self.positions, syms, self.masses, self.topology, self.lammps, self.report)
+        lines = self.lammps if potential_lines is None else potential_lines
+        if not lines:
+            raise InputError("give the LAMMPS lines (pair_style, bond_style, ..., special_bonds)")
+        pot = molecular_potential(lines, relabelled)
+        atoms = Atoms(symbols=syms, positions=self.positions, cell=self.cell, pbc=True, masses=self.masses)
+        return Simulation(atoms, pot, **options)
+
     def single_point(self, potential: Potential, *, threads: int | None = None) -> dict[str, Any]:
         """Energy (eV), forces (eV/Å), virial (eV, Voigt xx yy zz yz xz xy, LAMMPS sign) and the
         per-atom energies and virials of this configuration."""
@@ -221,3 +249,24 @@ def molecular_potential(commands: str | Sequence[str], system: MolecularSystem, 
     labels = system.type_labels
     handle = _scalebridge.potential_from_lammps_molecular(lines, labels, list(system.symbols), json.dumps(system.topology), search)
     return MolecularPotential(handle, labels)
+
+
+def chain_statistics(system: MolecularSystem, positions: np.ndarray | None = None,
+                     cell: np.ndarray | None = None) -> dict[str, Any]:
+    """Chain statistics of ``system`` (or of ``positions``/``cell`` with its topology, e.g. a
+    frame of an MD run; positions may be wrapped into the cell).
+
+    Computed in Rust (``scalebridge_md::topology::analysis``): chains are the linear components of
+    the bond graph (others are counted in ``n_other_components`` and left out), unwrapped along
+    their bonds by the minimum image. Returns a dict (lengths in the system's units, Å in metal
+    units): ``n_bonds``, ``bond_length_mean``/``_stderr``/``_rms``, ``n_chains``,
+    ``chain_length_mean``, ``mean_sq_end_to_end``/``_stderr``, ``mean_sq_end_to_end_per_bond``
+    (⟨R²/(N−1)⟩), ``mean_sq_radius_of_gyration``/``_stderr`` (unweighted) and
+    ``internal_distances`` (⟨R²(n)⟩/n for n = 1, 2, ...). Standard errors are over the chains
+    (bonds) of this one configuration.
+    """
+    pos = system.positions if positions is None else positions
+    c = system.cell if cell is None else cell
+    text = _scalebridge.chain_statistics(np.ascontiguousarray(c, dtype=float), np.ascontiguousarray(pos, dtype=float),
+                                         json.dumps(system.topology))
+    return json.loads(text)

@@ -81,6 +81,23 @@ fn potential_from_lammps_molecular(py: Python<'_>, lines: Vec<String>, labels: V
     Ok(PyPotential { inner })
 }
 
+/// Chain statistics (bond lengths, ⟨R²⟩, ⟨R_g²⟩, ⟨R²(n)⟩/n of the linear chains) of a configuration
+/// with its topology (JSON); returns JSON (`scalebridge_md::topology::analysis::ChainStatistics`).
+#[pyfunction]
+#[pyo3(signature = (cell, positions, topology))]
+fn chain_statistics(py: Python<'_>, cell: PyReadonlyArray2<f64>, positions: PyReadonlyArray2<f64>, topology: &str) -> PyResult<String> {
+    let t = topology_from(topology)?;
+    let n = t.len();
+    let mut masses: Vec<f64> = t.atom_types.iter().map(|&k| t.type_masses[k]).collect();
+    if positions.as_array().shape().first() != Some(&n) {
+        masses.clear(); // the structure check below names the mismatch
+    }
+    let labels: Vec<String> = t.atom_types.iter().map(|&k| (k + 1).to_string()).collect();
+    let s = structure_from(cell, positions, labels, (!masses.is_empty()).then_some(masses))?;
+    let c = py.detach(|| no_panic("chain_statistics", || md(scalebridge_md::topology::analysis::chain_statistics(&s, &t))))?;
+    to_json(&serde_json::to_value(&c).map_err(|e| InputError::new_err(format!("result serialisation: {e}")))?)
+}
+
 /// Is this a LAMMPS command of the molecular reader (bond_style, ..., special_bonds)?
 #[pyfunction]
 fn is_molecular_command(cmd: &str) -> bool {
@@ -93,5 +110,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(write_molecular_data, m)?)?;
     m.add_function(wrap_pyfunction!(potential_from_lammps_molecular, m)?)?;
     m.add_function(wrap_pyfunction!(is_molecular_command, m)?)?;
+    m.add_function(wrap_pyfunction!(chain_statistics, m)?)?;
     Ok(())
 }

@@ -9,6 +9,7 @@
 //! that the bonded styles ([`crate::potentials::bonded`]) can take their coefficients from them
 //! and a written file carries them again.
 
+pub mod analysis;
 pub mod builders;
 pub mod data_file;
 
