@@ -55,3 +55,39 @@ fn not_converged_is_reported() {
         other => panic!("expected NotConverged, got {other:?}"),
     }
 }
+
+/// A capped relaxation: `minimize` leaves the input as it was (and says NotConverged), while
+/// `relax_keep_last` leaves its last state — lower in energy than the start — and says it did
+/// not converge; given enough iterations it converges to the same crystal as `minimize`.
+#[test]
+fn keep_last_leaves_the_partly_relaxed_state() {
+    use scalebridge_md::minimize::relax_keep_last;
+    let Some(pot) = mishin() else { return };
+    let start = {
+        let mut s = cu(3.56);
+        for (k, p) in s.positions.iter_mut().enumerate() {
+            p[k % 3] += 0.08 * ((k * 7 % 5) as f64 - 2.0) / 2.0;
+        }
+        s
+    };
+    let mut ev = Evaluator::new(pot, 1.0, 1).unwrap();
+    let energy = |ev: &mut Evaluator, s: &Structure| ev.compute(s).unwrap().energy;
+    let e_start = energy(&mut ev, &start);
+    let capped = MinimizeOptions { fmax: 1e-6, max_iter: 5, cell: Some(CellRelax { dof: CellDof::Tri, target: [0.0; 6], cell_factor: None }), ..Default::default() };
+    for alg in ["fire", "cg"] {
+        let mut s = start.clone();
+        assert!(matches!(minimize(&mut s, &mut ev, alg, &capped), Err(Error::NotConverged { .. })), "{alg}");
+        assert_eq!(s.positions, start.positions, "{alg}: input left unchanged on NotConverged");
+    }
+    let mut s = start.clone();
+    let (rep, ok) = relax_keep_last(&mut s, &mut ev, &capped).unwrap();
+    assert!(!ok);
+    let e_last = energy(&mut ev, &s);
+    assert!(e_last < e_start - 0.1, "last state {e_last} not below start {e_start}");
+    assert!((rep.energy - e_last).abs() < 1e-9, "report {} vs state {e_last}", rep.energy);
+    let full = MinimizeOptions { fmax: 1e-5, stress_tol: 1e-8, max_iter: 4000, ..capped };
+    let (rep, ok) = relax_keep_last(&mut s, &mut ev, &full).unwrap();
+    assert!(ok && rep.fmax < 1e-5);
+    let a = s.cell.volume().powf(1.0 / 3.0) / 3.0;
+    assert!((a - 3.615).abs() < 1e-4 * 3.615, "a = {a}");
+}

@@ -109,17 +109,23 @@ fn cu_atomistic_polycrystal_against_its_fft_twin() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// The polycrystal residual (b) of Cu at two grain sizes (6 grains in boxes of 8 and 12
-/// conventional cells, the full preset otherwise): minutes, run with
+/// The polycrystal residual (b) of Cu at two grain sizes (by default 6 grains in boxes of 8 and
+/// 12 conventional cells, the full preset otherwise; `SCALEBRIDGE_POLY_CELLS="6,9"` and
+/// `SCALEBRIDGE_POLY_GRAINS=4` choose others, `scripts/bench_poly_bridge.sh` runs it): minutes,
+/// run with
 /// `cargo test --release -p scalebridge-pipeline --test describe -- --ignored two_grain_sizes --nocapture`.
 #[test]
 #[ignore]
 fn cu_polycrystal_residual_at_two_grain_sizes() {
     let Some(m) = cu("0", 40) else { return };
     let mut rows = Vec::new();
-    for cells in [8usize, 12] {
+    let cells_list: Vec<usize> = std::env::var("SCALEBRIDGE_POLY_CELLS").unwrap_or_else(|_| "8,12".into()).split(',').map(|c| c.trim().parse().expect("SCALEBRIDGE_POLY_CELLS: comma-separated cell counts")).collect();
+    let grains: usize = std::env::var("SCALEBRIDGE_POLY_GRAINS").map(|g| g.parse().expect("SCALEBRIDGE_POLY_GRAINS: a grain count")).unwrap_or(6);
+    assert_eq!(cells_list.len(), 2, "two box sizes");
+    eprintln!("| box cells | atoms | removed | grain Å | excess eV/atom | L uniaxial | L shear | L hydrostatic | L | notes");
+    for cells in cells_list {
         let dir = tmp(&format!("cupoly{cells}"));
-        let preset = scalebridge_pipeline::preset::Preset { name: format!("poly-{cells}"), poly_box_cells: cells, poly_grains: 6, poly_max_iter: 3000, ..scalebridge_pipeline::preset::Preset::full() };
+        let preset = scalebridge_pipeline::preset::Preset { name: format!("poly-{cells}"), poly_box_cells: cells, poly_grains: grains, ..scalebridge_pipeline::preset::Preset::full() };
         let opts = DescribeOptions { quick: false, cache_dir: Some(dir.clone()), preset: Some(preset), ..Default::default() };
         let d = describe(&m, &opts, &mut Silent).expect("describe");
         let lp = d.bridge.l_polycrystal.clone().expect("polycrystal residual");

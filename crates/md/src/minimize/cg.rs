@@ -11,8 +11,39 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Minimise with conjugate gradients; on success `structure` holds the relaxed configuration.
+/// Minimise with conjugate gradients; on success `structure` holds the relaxed configuration
+/// (on [`Error::NotConverged`] it is left as it was; see [`cg_keep_last`]).
 pub fn cg(structure: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<MinimizeReport> {
+    let mut s = structure.clone();
+    match run(&mut s, eval, opts)? {
+        Outcome::Converged(r) => {
+            *structure = s;
+            Ok(r)
+        }
+        Outcome::Stopped { report, line_search_failed } => Err(Error::NotConverged {
+            what: if line_search_failed { "CG minimisation (line search failed)" } else { "CG minimisation" }.into(),
+            iters: report.iterations,
+            residual: report.residual(opts),
+        }),
+    }
+}
+
+/// Conjugate gradients that always leave the last accepted state in `structure`: `(report,
+/// true)` when converged, `(report, false)` when stopped at `max_iter` or by a failed line search.
+pub fn cg_keep_last(structure: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<(MinimizeReport, bool)> {
+    match run(structure, eval, opts)? {
+        Outcome::Converged(r) => Ok((r, true)),
+        Outcome::Stopped { report, .. } => Ok((report, false)),
+    }
+}
+
+enum Outcome {
+    Converged(MinimizeReport),
+    Stopped { report: MinimizeReport, line_search_failed: bool },
+}
+
+/// The iteration; `structure` receives the last accepted state on every outcome.
+fn run(structure: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<Outcome> {
     let mut p = Problem::new(eval, structure, opts)?;
     let mut x = p.x();
     let (mut e, mut g) = p.evaluate()?;
@@ -22,7 +53,7 @@ pub fn cg(structure: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOption
         if p.converged(opts) {
             let r = p.report("cg", it);
             *structure = p.s.clone();
-            return Ok(r);
+            return Ok(Outcome::Converged(r));
         }
         let mut slope = dot(&g, &d);
         if slope >= 0.0 {
@@ -58,12 +89,12 @@ pub fn cg(structure: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOption
             x = x0;
             p.set_x(&x)?;
             p.evaluate()?;
+            let r = p.report("cg", it);
+            *structure = p.s.clone();
             if p.converged(opts) {
-                let r = p.report("cg", it);
-                *structure = p.s.clone();
-                return Ok(r);
+                return Ok(Outcome::Converged(r));
             }
-            return Err(Error::NotConverged { what: "CG minimisation (line search failed)".into(), iters: it, residual: p.residual(opts) });
+            return Ok(Outcome::Stopped { report: r, line_search_failed: true });
         };
         alpha_prev = alpha;
         let beta = {
@@ -78,10 +109,10 @@ pub fn cg(structure: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOption
         e = e1;
         g = g1;
     }
+    let r = p.report("cg", opts.max_iter);
+    *structure = p.s.clone();
     if p.converged(opts) {
-        let r = p.report("cg", opts.max_iter);
-        *structure = p.s.clone();
-        return Ok(r);
+        return Ok(Outcome::Converged(r));
     }
-    Err(Error::NotConverged { what: "CG minimisation".into(), iters: opts.max_iter, residual: p.residual(opts) })
+    Ok(Outcome::Stopped { report: r, line_search_failed: false })
 }

@@ -7,8 +7,21 @@ use crate::error::{Error, Result};
 use crate::evaluator::Evaluator;
 use crate::structure::Structure;
 
-/// Minimise with FIRE; on success `structure` holds the relaxed configuration.
+/// Minimise with FIRE; on success `structure` holds the relaxed configuration (on
+/// [`Error::NotConverged`] it is left as it was; see [`fire_keep_last`]).
 pub fn fire(structure: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<MinimizeReport> {
+    let mut s = structure.clone();
+    let (r, converged) = fire_keep_last(&mut s, eval, opts)?;
+    if converged {
+        *structure = s;
+        return Ok(r);
+    }
+    Err(Error::NotConverged { what: "FIRE minimisation".into(), iters: opts.max_iter, residual: r.residual(opts) })
+}
+
+/// FIRE that always leaves its last state in `structure`: `(report, true)` when converged,
+/// `(report, false)` when it stopped at `max_iter` (the report then says how far it got).
+pub fn fire_keep_last(structure: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<(MinimizeReport, bool)> {
     let (dt_max, n_min, f_inc, f_dec, a_start, f_a) = (1.0f64, 5usize, 1.1f64, 0.5f64, 0.1f64, 0.99f64);
     let mut p = Problem::new(eval, structure, opts)?;
     let mut x = p.x();
@@ -21,7 +34,7 @@ pub fn fire(structure: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOpti
         if p.converged(opts) {
             let r = p.report("fire", it);
             *structure = p.s.clone();
-            return Ok(r);
+            return Ok((r, true));
         }
         let power: f64 = g.iter().zip(&v).map(|(gi, vi)| -gi * vi).sum();
         if power > 0.0 {
@@ -58,10 +71,7 @@ pub fn fire(structure: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOpti
         p.set_x(&x)?;
     }
     let (_, _) = p.evaluate()?;
-    if p.converged(opts) {
-        let r = p.report("fire", opts.max_iter);
-        *structure = p.s.clone();
-        return Ok(r);
-    }
-    Err(Error::NotConverged { what: "FIRE minimisation".into(), iters: opts.max_iter, residual: p.residual(opts) })
+    let r = p.report("fire", opts.max_iter);
+    *structure = p.s.clone();
+    Ok((r, p.converged(opts)))
 }

@@ -120,6 +120,18 @@ fn mat_vec_row(r: &[f64; 3], m: &Mat3) -> [f64; 3] {
     ]
 }
 
+impl MinimizeReport {
+    /// Combined residual: the largest force, or with cell relaxation the larger of it and the
+    /// stress residual scaled by `fmax / stress_tol` (below `fmax` when converged).
+    pub fn residual(&self, opts: &MinimizeOptions) -> f64 {
+        if opts.cell.is_some() {
+            self.fmax.max(self.stress_residual * opts.fmax / opts.stress_tol)
+        } else {
+            self.fmax
+        }
+    }
+}
+
 /// The minimisation problem in generalised coordinates `x = [u (3N), cell dofs]`.
 pub(crate) struct Problem<'a> {
     pub eval: &'a mut Evaluator,
@@ -334,16 +346,6 @@ impl<'a> Problem<'a> {
         self.max_force() < opts.fmax && (self.cell.is_none() || self.stress_residual() < opts.stress_tol)
     }
 
-    /// Combined residual for reports: max(fmax ratio, stress ratio).
-    pub fn residual(&self, opts: &MinimizeOptions) -> f64 {
-        let r = self.max_force();
-        if self.cell.is_some() {
-            r.max(self.stress_residual() * opts.fmax / opts.stress_tol)
-        } else {
-            r
-        }
-    }
-
     pub fn report(&self, algorithm: &str, iterations: usize) -> MinimizeReport {
         MinimizeReport {
             algorithm: algorithm.into(),
@@ -377,4 +379,18 @@ pub fn relax(s: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) ->
         Err(Error::NotConverged { .. }) => minimize(s, eval, "fire", opts),
         r => r,
     }
+}
+
+/// [`relax`] that keeps its last state: conjugate gradients for at most 500 iterations, then FIRE
+/// continuing from where CG stopped (not from the start, as [`relax`] does), for `max_iter`
+/// iterations. `structure` always holds the last state; the flag says whether it converged.
+/// For callers that can use a nearly relaxed structure and note the residual (the atomistic
+/// polycrystal of the pipeline); a CG line search that cannot descend leaves its start point.
+pub fn relax_keep_last(s: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<(MinimizeReport, bool)> {
+    let quick = MinimizeOptions { max_iter: opts.max_iter.min(500), ..opts.clone() };
+    let (r, ok) = cg::cg_keep_last(s, eval, &quick)?;
+    if ok {
+        return Ok((r, true));
+    }
+    fire::fire_keep_last(s, eval, opts)
 }
