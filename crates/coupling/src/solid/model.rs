@@ -269,9 +269,12 @@ impl ForceBased3d {
         let atoms = atoms_of(&block, &mobile, &driven, potential, o)?;
         let surface = if o.free_top && o.surface_relaxation {
             let held = o.boundary_layer.unwrap_or(2.0 * cutoff);
-            let lateral = (2.0 * (cutoff + o.skin) / block.pitch[0].min(block.pitch[1])).ceil() as i64 + 1;
-            let depth = ((held + 4.0 * cutoff) / block.pitch[2]).ceil() as i64 + 1;
-            SurfaceProfile::relax(unit, atoms.eval.potential().clone(), lateral, depth, held, &o.fire()?, o.skin, o.threads)?
+            // the smallest period the neighbour list allows, three cutoffs relaxed above the held
+            // bottom; relaxed tightly (a few hundred atoms: its slow mode is the whole slab's z)
+            let lateral = (2.0 * (cutoff + o.skin) / block.pitch[0].min(block.pitch[1])).ceil() as i64;
+            let depth = ((held + 3.0 * cutoff) / block.pitch[2]).ceil() as i64;
+            let fire = Fire { fmax: o.fmax.min(1e-5), ..o.fire()? };
+            SurfaceProfile::relax(unit, atoms.eval.potential().clone(), lateral, depth, held, &fire, o.skin, o.threads)?
         } else {
             SurfaceProfile::default()
         };
