@@ -97,9 +97,10 @@ def test_indent3d_patch_test_and_model_only():
 @pytest.mark.slow
 def test_indent3d_quick_size_against_full_atomistics():
     r = coupling.indent3d(_cu(), "Cu")
-    assert r["atom_stress_error_percent"] < 5.0, r["steps"][-1]
-    assert r["stress_error_percent"] < 10.0, r["steps"][-1]
-    assert r["load_error_percent"] < 1.0
+    assert r["atom_stress_error_percent"] < 3.0, r["steps"][-1]
+    assert r["stress_error_percent"] < 8.0, r["steps"][-1]
+    assert r["surface_stress_error_percent"] < 2.0, r["surface_stress_model_GPa"]
+    assert r["load_error_percent"] < 1.5
 
 
 def test_indent3d_bad_options_name_the_key():

@@ -126,6 +126,18 @@ pub struct IndentReport {
     pub n_elements: usize,
     pub seconds_model: f64,
     pub seconds_exact: Option<f64>,
+    /// The model's cost: force evaluations, seconds in the potential and in the continuum solves
+    /// (with placing the pad).
+    pub model_evaluations: usize,
+    pub model_seconds_forces: f64,
+    pub model_seconds_solve: f64,
+    /// Region-mean stress before indentation (the relaxed free surface), model and exact, GPa, and
+    /// their difference as a percentage of the exact one.
+    #[serde(rename = "surface_stress_model_GPa")]
+    pub surface_stress_model: [f64; 6],
+    #[serde(rename = "surface_stress_exact_GPa")]
+    pub surface_stress_exact: Option<[f64; 6]>,
+    pub surface_stress_error_percent: Option<f64>,
     /// 3-D patch test (embedded model, uniform strain `patch_gradient`), eV/Å.
     pub patch: PatchReport,
     pub lattice_constant: f64,
@@ -202,6 +214,7 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
     if o.exact {
         let t1 = Instant::now();
         let mut exact = FullAtomistic3d::new(&unit, potential, &o.model)?;
+        exact.warm_start_surface(&model.surface);
         exact.relax()?;
         let index = exact.mobile_index();
         exact_idx = sites.iter().map(|s| index.get(s).copied().ok_or_else(|| invalid("comparison", s, "an atom of the model is not mobile in the reference"))).collect::<Result<Vec<_>>>()?;
@@ -265,6 +278,12 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
         n_elements: ne,
         seconds_model,
         seconds_exact,
+        model_evaluations: model.evaluations,
+        model_seconds_forces: model.seconds_forces,
+        model_seconds_solve: model.seconds_solve,
+        surface_stress_model: model0,
+        surface_stress_exact: if o.exact { Some(exact0) } else { None },
+        surface_stress_error_percent: if o.exact { Some(100.0 * (norm2(&std::array::from_fn(|c| model0[c] - exact0[c])) / norm2(&exact0)).sqrt()) } else { None },
         patch,
         lattice_constant: a,
         c_gpa: c,

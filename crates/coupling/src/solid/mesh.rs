@@ -1,6 +1,7 @@
 //! Graded tensor-product meshes of linear (4-node, constant-strain) tetrahedra around a box-shaped
 //! hole (the atomistic region): every hexahedral grid cell outside the hole is split into the six
-//! Kuhn (Freudenthal) tetrahedra along its main diagonal, which is conforming across cells. Grid
+//! Kuhn (Freudenthal) tetrahedra along a main diagonal, mirrored into each octant (so the mesh
+//! keeps the block's mirror symmetries), which is conforming across cells. Grid
 //! lines sit on whole node pitches, so every node is a lattice site.
 
 use crate::error::{invalid, Result};
@@ -8,6 +9,13 @@ use crate::error::{invalid, Result};
 /// The six permutations of the axes; tetrahedron `p` of a cell holds the local points with
 /// `s[π0] ≥ s[π1] ≥ s[π2]`.
 const PERMS: [[usize; 3]; 6] = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+
+/// Bit d set when cell `idx`'s centre lies at negative coordinate d: its Kuhn split is mirrored
+/// along d, so that the mesh has the mirror symmetries x → −x, y → −y (z → −z) of the block (one
+/// main diagonal everywhere would break them and leave spurious shear stresses).
+fn mirror_mask(lines: &[Vec<i64>; 3], idx: [usize; 3]) -> usize {
+    (0..3).filter(|&d| lines[d][idx[d]] + lines[d][idx[d] + 1] < 0).map(|d| 1 << d).sum()
+}
 
 /// A tetrahedral mesh on tensor-product grid lines with the cells inside the box `hole_lo..hole_hi`
 /// left out.
@@ -61,10 +69,13 @@ impl TetMesh {
                         *slot = id[key];
                     }
                     cell_first[cell_of(a, b, c)] = Some(tets.len());
+                    // the Kuhn split mirrored into every octant (conforming: a face's diagonal
+                    // depends only on the mirror flags of its own two directions)
+                    let m = mirror_mask(&lines, idx);
                     for p in PERMS {
                         let e1 = 1 << p[0];
                         let e2 = e1 | (1 << p[1]);
-                        tets.push([corner[0], corner[e1], corner[e2], corner[7]]);
+                        tets.push([corner[m], corner[e1 ^ m], corner[e2 ^ m], corner[7 ^ m]]);
                     }
                 }
             }
@@ -101,6 +112,12 @@ impl TetMesh {
         let n1 = self.lines[1].len() - 1;
         let n2 = self.lines[2].len() - 1;
         let first = self.cell_first[(idx[0] * n1 + idx[1]) * n2 + idx[2]]?;
+        let m = mirror_mask(&self.lines, idx);
+        for (d, sd) in s.iter_mut().enumerate() {
+            if m & (1 << d) != 0 {
+                *sd = 1.0 - *sd;
+            }
+        }
         let mut order = [0usize, 1, 2];
         order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
         let q = PERMS.iter().position(|p| *p == order)?;

@@ -11,6 +11,7 @@ pub mod block;
 pub mod indent;
 pub mod mesh;
 pub mod model;
+pub mod surface;
 
 pub use indent::{full_size, indent3d, IndentOptions, IndentReport};
 pub use model::{ForceBased3d, FullAtomistic3d, Indenter, SolidOptions};

@@ -16,6 +16,7 @@
 
 use super::block::Block3;
 use super::mesh::TetMesh;
+use super::surface::SurfaceProfile;
 use crate::error::{invalid, Result};
 use crate::plane::atoms::Atoms;
 use crate::plane::fem::Continuum;
@@ -52,6 +53,9 @@ pub struct SolidOptions {
     /// Verlet skin, Å, and worker threads (0 = all cores).
     pub skin: f64,
     pub threads: usize,
+    /// Under a free top: take the relaxed (001) surface of a periodic slab of the same potential
+    /// as the reference of the pad and the continuum (`solid::surface`); false: the bulk lattice.
+    pub surface_relaxation: bool,
 }
 
 impl Default for SolidOptions {
@@ -68,6 +72,7 @@ impl Default for SolidOptions {
             max_iter: 100_000,
             skin: 1.0,
             threads: 1,
+            surface_relaxation: true,
         }
     }
 }
@@ -170,6 +175,15 @@ pub struct ForceBased3d {
     pub indenter: Option<Indenter>,
     /// Total indenter force on the atoms at the last evaluation, eV/Å.
     pub indenter_force: Vec3,
+    /// The relaxed free surface (empty when embedded or `surface_relaxation` is off) and its z
+    /// displacement at every atom of A and every pad atom, Å.
+    pub surface: SurfaceProfile,
+    surf_mobile: Vec<f64>,
+    surf_pad: Vec<f64>,
+    /// Cost counters: force evaluations, seconds in the potential and in the continuum solves.
+    pub evaluations: usize,
+    pub seconds_forces: f64,
+    pub seconds_solve: f64,
     opts: SolidOptions,
 }
 
@@ -253,9 +267,25 @@ impl ForceBased3d {
         let elements: Vec<(Vec<usize>, Vec<f64>)> = (0..mesh.tets.len()).map(|t| (mesh.tets[t].iter().flat_map(|&n| [3 * n, 3 * n + 1, 3 * n + 2]).collect(), mesh.element_stiffness(t, &c))).collect();
         let continuum = Continuum::from_elements(3 * mesh.nodes.len(), &elements, &fixed)?;
         let atoms = atoms_of(&block, &mobile, &driven, potential, o)?;
+        let surface = if o.free_top && o.surface_relaxation {
+            let held = o.boundary_layer.unwrap_or(2.0 * cutoff);
+            // the smallest period the neighbour list allows, three cutoffs relaxed above the held
+            // bottom; relaxed tightly (a few hundred atoms: its slow mode is the whole slab's z)
+            let lateral = (2.0 * (cutoff + o.skin) / block.pitch[0].min(block.pitch[1])).ceil() as i64;
+            let depth = ((held + 3.0 * cutoff) / block.pitch[2]).ceil() as i64;
+            let fire = Fire { fmax: o.fmax.min(1e-5), ..o.fire()? };
+            SurfaceProfile::relax(unit, atoms.eval.potential().clone(), lateral, depth, held, &fire, o.skin, o.threads)?
+        } else {
+            SurfaceProfile::default()
+        };
+        let surf_mobile: Vec<f64> = mobile.iter().map(|&k| surface.at(block.sites[k][2])).collect();
+        let surf_pad: Vec<f64> = driven.iter().map(|&k| surface.at(block.sites[k][2])).collect();
         let u = vec![0.0; 3 * mesh.nodes.len()];
-        let x = vec![0.0; 3 * mobile.len()];
-        Ok(ForceBased3d { block, mesh, continuum, atoms, pad, interface, layer, u, x, indenter: None, indenter_force: [0.0; 3], opts: o.clone() })
+        let mut x = vec![0.0; 3 * mobile.len()];
+        for (k, dz) in surf_mobile.iter().enumerate() {
+            x[3 * k + 2] = *dz;
+        }
+        Ok(ForceBased3d { block, mesh, continuum, atoms, pad, interface, layer, u, x, indenter: None, indenter_force: [0.0; 3], surface, surf_mobile, surf_pad, evaluations: 0, seconds_forces: 0.0, seconds_solve: 0.0, opts: o.clone() })
     }
 
     /// Atoms of the atomistic region, pad atoms, mesh nodes, tetrahedra.
@@ -291,7 +321,7 @@ impl ForceBased3d {
     fn place_pad(&mut self) {
         for (j, (t, w)) in self.pad.iter().enumerate() {
             let tet = self.mesh.tets[*t];
-            let mut v = [0.0; 3];
+            let mut v = [0.0, 0.0, self.surf_pad.get(j).copied().unwrap_or(0.0)];
             for (c, &n) in tet.iter().enumerate() {
                 for d in 0..3 {
                     v[d] += w[c] * self.u[3 * n + d];
@@ -302,13 +332,19 @@ impl ForceBased3d {
     }
 
     fn forces_at(&mut self, x: &[f64]) -> Result<Vec<f64>> {
+        let t0 = std::time::Instant::now();
         for &(n, k) in &self.interface {
             self.u[3 * n..3 * n + 3].copy_from_slice(&x[3 * k..3 * k + 3]);
+            self.u[3 * n + 2] -= self.surf_mobile.get(k).copied().unwrap_or(0.0);
         }
         self.continuum.solve(&mut self.u);
         self.place_pad();
+        let t1 = std::time::Instant::now();
         self.atoms.set_mobile(x);
         let mut f = self.atoms.mobile_forces()?;
+        self.seconds_solve += (t1 - t0).as_secs_f64();
+        self.seconds_forces += t1.elapsed().as_secs_f64();
+        self.evaluations += 1;
         if let Some(ind) = self.indenter {
             self.indenter_force = ind.apply(&mobile_positions(&self.atoms, x), &mut f).0;
         }
@@ -404,6 +440,14 @@ impl FullAtomistic3d {
     /// Number of atoms (all, mobile).
     pub fn sizes(&self) -> (usize, usize) {
         (self.atoms.sites.len(), self.atoms.n_mobile)
+    }
+
+    /// Start the mobile atoms on the relaxed free surface `profile` (the coupled model's start,
+    /// so that both relaxations begin from the same state).
+    pub fn warm_start_surface(&mut self, profile: &SurfaceProfile) {
+        for k in 0..self.atoms.n_mobile {
+            self.x[3 * k + 2] = profile.at(self.block.sites[self.atoms.sites[k]][2]);
+        }
     }
 
     /// Boundary layer on `u(X)`.
