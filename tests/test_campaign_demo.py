@@ -73,7 +73,7 @@ def test_ionic_candidate_is_neutral_with_its_generator_charges(path):
     st = phase["structure"]
     pot = phase["potential"]
     assert pot["generator"] == "pedone2006"
-    atoms = structures.crystal(st["lattice"], st["elements"])
+    atoms = structures.crystal(st["lattice"], st["elements"], a=st.get("a"))
     els = sorted(set(atoms.get_chemical_symbols()))
     assert "O" in els and len(els) >= 2, els
     q = pedone_charges()
