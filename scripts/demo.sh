@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: a design campaign (examples/campaigns/stiff-alloys.toml) that screens Zhou-EAM
-# high-entropy-type alloys, alloy–alumina composites, Cu and solid argon for stiff, not brittle
+# high-entropy-type alloys, alloy–alumina composites, Cu, solid argon and rock-salt oxides (MgO, CaO;
+# Pedone 2006, PPPM) for stiff, not brittle
 # materials by active learning. Installs into .venv first; ends with the ranked recommendations,
 # the surrogate's accuracy on held-out simulations and the path of the HTML report.
 # Re-running resumes (nothing stored is recomputed). The earlier argon NVE demo: `scalebridge demo`.

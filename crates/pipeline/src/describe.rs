@@ -144,11 +144,12 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     if let Some(k) = phase_opts.0.as_object().and_then(|m| m.keys().find(|k| !protos.iter().any(|p| known(p).contains(k)))) {
         return Err(invalid("md", k, "is not an option of the MD protocols (docs/protocol_options.md)"));
     }
+    // long-range Coulomb phases: the preset's lighter k-space accuracy and runs, stated
+    let (potential, [elastic_thermal, green_kubo, melting], mut warnings) = crate::long_range::for_phase(preset, potential);
     let pot = potential.build()?;
     let w = 2.0 * (pot.cutoff() + 1.0);
     let bulk_inputs = json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.bulk_repeat});
     let s: Structure = run.stages.run(&format!("{name}/structure"), true, &bulk_inputs, || build_structure(structure, &pot, [w; 3], preset.bulk_repeat))?;
-    let mut warnings = Vec::new();
     let stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &json!({"temperature": 0.0}))?;
     warnings.extend(warnings_of(&stat, &format!("{name}/elastic/static")));
     let c0 = matrix(&stat["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
@@ -186,11 +187,11 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
                 Err(e) => return Err(e),
             }
         }
-        let th = run.protocol(&format!("{name}/elastic/{t}K"), "elastic", &s_t, &pot, &with(&md("elastic", &preset.elastic_thermal), "temperature", json!(t)))?;
+        let th = run.protocol(&format!("{name}/elastic/{t}K"), "elastic", &s_t, &pot, &with(&md("elastic", &elastic_thermal), "temperature", json!(t)))?;
         warnings.extend(warnings_of(&th, &format!("{name}/elastic/{t}K")));
         c = matrix(&th["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
         c_err = matrix(&th["C_stderr_GPa"]);
-        match run.protocol(&format!("{name}/green_kubo/{t}K"), "thermal_conductivity/green_kubo", &s_t, &pot, &with(&md("thermal_conductivity/green_kubo", &preset.green_kubo), "temperature", json!(t))) {
+        match run.protocol(&format!("{name}/green_kubo/{t}K"), "thermal_conductivity/green_kubo", &s_t, &pot, &with(&md("thermal_conductivity/green_kubo", &green_kubo), "temperature", json!(t))) {
             Ok(gk) => {
                 warnings.extend(warnings_of(&gk, &format!("{name}/green_kubo/{t}K")));
                 kappa = measured(&gk["kappa"], "W/m/K", "atomistic", "md:thermal_conductivity/green_kubo (lattice/phonon part only)");
@@ -205,7 +206,7 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
         if !glassy {
             let melt_inputs = json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.melt_repeat});
             let ms: Structure = run.stages.run(&format!("{name}/melt_structure"), true, &melt_inputs, || build_structure(structure, &pot, [w; 3], preset.melt_repeat))?;
-            match run.protocol(&format!("{name}/melting"), "melting/coexistence", &ms, &pot, &preset.melting) {
+            match run.protocol(&format!("{name}/melting"), "melting/coexistence", &ms, &pot, &melting) {
                 Ok(m) => {
                     warnings.extend(warnings_of(&m, &format!("{name}/melting")));
                     t_melt = measured(&m["melting_temperature"], "K", "atomistic", "md:melting/coexistence");

@@ -16,6 +16,7 @@
 //! | [`bridge`] | the bridge residual |
 //! | [`stages`] | cached stages and their records |
 //! | [`preset`] | the quick and full run lengths |
+//! | [`long_range`] | a preset's lighter settings for long-range Coulomb phases |
 //! | [`features`] | the feature list of a description |
 
 pub mod bridge;
@@ -24,6 +25,7 @@ pub mod description;
 pub mod error;
 pub mod features;
 pub mod homogenise;
+pub mod long_range;
 pub mod material;
 pub mod polycrystal;
 pub mod preset;

@@ -29,6 +29,31 @@ pub struct Preset {
     /// Options of `glass/transition` (glass and polymer classes: T_transition_K is T_g).
     #[serde(default)]
     pub glass_transition: Value,
+    /// Phases with long-range Coulomb (`coul/long` with an Ewald/PPPM solver), whose every MD
+    /// step also costs a k-space solve in a cell at least 2 × (10 Å cutoff + 1 Å) wide: lighter
+    /// settings put over the ones above (`None`: such phases run like any other).
+    #[serde(default)]
+    pub long_range: Option<LongRange>,
+}
+
+/// What a preset changes for a phase with long-range Coulomb (see [`Preset::long_range`]). Every
+/// change is stated in the phase's warnings and the stage inputs (the potential's fingerprint
+/// carries the accuracy used); docs/pipeline.md lists the values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LongRange {
+    /// Loosest relative k-space force accuracy used (LAMMPS `kspace_style pppm ACC`): a tighter
+    /// accuracy in the description is loosened to it (a looser one is kept); the splitting
+    /// parameter and mesh follow from it as in LAMMPS unless the description fixed them.
+    pub kspace_accuracy: f64,
+    /// Options put over [`Preset::elastic_thermal`], [`Preset::green_kubo`] and
+    /// [`Preset::melting`] (objects; `{}`: unchanged).
+    #[serde(default)]
+    pub elastic_thermal: Value,
+    #[serde(default)]
+    pub green_kubo: Value,
+    #[serde(default)]
+    pub melting: Value,
 }
 
 impl Preset {
@@ -46,6 +71,7 @@ impl Preset {
             poly_grains: 6,
             poly_max_iter: 4000,
             glass_transition: json!({}),
+            long_range: None,
         }
     }
 
@@ -75,6 +101,18 @@ impl Preset {
             glass_transition: json!({
                 "seeds": [1], "cooling_rate_k_per_ps": 100.0, "rung_spacing_k": 100.0, "melt_steps": 2000,
                 "relax_steps": 0, "sample_every": 10, "blocks": 5, "bootstrap_samples": 200
+            }),
+            // coul/long phases (ionic oxides with the Pedone/Buckingham generators): a quick MgO
+            // took ~90 min on a loaded 2-core box with the settings above (1728-atom bulk and
+            // 3456-atom melt cells, 10 Å cutoffs, PPPM 1e-5). PPPM at 1e-4 (LAMMPS examples'
+            // usual value; mesh and splitting parameter follow), half-length elastic runs, two
+            // short Green–Kubo seeds (0.5 ps correlation) and a short, 2-move melting bracket
+            // (500-step runs and 1000-step trials are the melting protocol's minima).
+            long_range: Some(LongRange {
+                kspace_accuracy: 1e-4,
+                elastic_thermal: json!({"npt_steps": 500, "equilibration_steps": 100, "production_steps": 500, "blocks": 5}),
+                green_kubo: json!({"seeds": [1, 2], "equilibration_steps": 500, "production_steps": 2000, "correlation_time": 0.5}),
+                melting: json!({"search_steps": 1000, "equilibrate_steps": 500, "melt_steps": 500, "trial_steps": 1000, "max_expansions": 2}),
             }),
         }
     }
