@@ -20,6 +20,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(reason="not shown yet (issue 19): at ~256 beads and 1–2 seeds the seed-to-seed spread of T_g "
+                   "(±100 K) and E exceeds the trend (docs/polymers.md, 'Cross-link density trends'); "
+                   "needs >= 1,000-bead networks and >= 3 seeds", strict=False)
 def test_tg_and_modulus_rise_with_crosslink_density(tmp_path):
     out = tmp_path / f"network_trends_{os.getpid()}.json"
     r = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "network_trends.py"), "--seeds", "1",

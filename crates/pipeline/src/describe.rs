@@ -147,7 +147,7 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     // long-range Coulomb phases: the preset's lighter k-space accuracy and runs, stated
     let (potential, [elastic_thermal, green_kubo, melting], mut warnings) = crate::long_range::for_phase(preset, potential);
     let pot = potential.build()?;
-    let w = 2.0 * (pot.cutoff() + 1.0);
+    let w = preset.min_width(pot.cutoff());
     let bulk_inputs = json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.bulk_repeat});
     let s: Structure = run.stages.run(&format!("{name}/structure"), true, &bulk_inputs, || build_structure(structure, &pot, [w; 3], preset.bulk_repeat))?;
     let stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &json!({"temperature": 0.0}))?;
