@@ -78,7 +78,12 @@ impl Potential for Hybrid {
         self.members.iter().try_for_each(|m| m.check_species(species))
     }
     fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
-        if let [a, b] = &self.members[..] {
+        // The fused pass (Potential::compute_fused: short-range + coul/long in one pass over the
+        // pairs) equals LAMMPS in single points but breaks cell relaxations of Pedone corundum
+        // (tests/test_ionic_lattice.py: FIRE stalls at 8e-3 eV/Å; the separate passes converge in
+        // 197 steps); it stays off until that is understood (SCALEBRIDGE_FUSED_PAIRS=1 turns it on
+        // for investigation).
+        if let (true, [a, b]) = (fused_enabled(), &self.members[..]) {
             // e.g. buck + coul/long: one pass over the pairs (Potential::compute_fused)
             if let Some(r) = a.compute_fused(b.as_ref(), config, req, scratch, out) {
                 return r;
@@ -111,4 +116,10 @@ impl Potential for Hybrid {
         let parts: Vec<String> = self.members.iter().map(|m| format!("{}:{}", m.pair_style(), m.fingerprint())).collect();
         format!("hybrid/overlay[{}]", parts.join(";"))
     }
+}
+
+/// Whether [`Hybrid`] uses the fused short-range + Coulomb pass (off by default, see `compute`).
+fn fused_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("SCALEBRIDGE_FUSED_PAIRS").map(|v| v == "1").unwrap_or(false))
 }
