@@ -28,7 +28,6 @@ Prints one JSON report; exit status 1 if a check fails.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -37,6 +36,9 @@ import time
 import numpy as np
 
 from scalebridge import molecular
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _report import emit  # noqa: E402
 
 KB_EV_K = 8.617333262e-5
 TAU_PS_PER_UNIT = 0.0101805  # sqrt(amu·Å²/eV) in ps
@@ -136,13 +138,7 @@ def main() -> int:
     a = ap.parse_args()
     rep = run(a.chains, a.length, a.density, a.temperature, a.seed, a.equilibrate, a.steps, a.sample_every,
               a.blocks, a.threads)
-    text = json.dumps(rep, indent=1)
-    print(text)
-    if a.out:
-        tmp = a.out + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, a.out)
+    emit(rep, a.out)
     return 0 if rep["passed"] else 1
 
 

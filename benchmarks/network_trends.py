@@ -31,6 +31,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _report import emit  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples", "benchmark", "polymer")
 CONVERSIONS = {"0.30": "network-c30.toml", "0.60": "network-c60.toml", "0.90": "network-c90.toml"}
@@ -116,13 +119,7 @@ def main() -> int:
     report = {"case": "epoxy-like bead-spring network vs conversion", "temperature_K": a.temperature,
               "seeds": seeds, "conversions": rows, "steps": steps, "checks": checks,
               "passed": all(checks.values())}
-    text = json.dumps(report, indent=1)
-    print(text)
-    if a.out:
-        tmp = a.out + ".tmp"
-        with open(tmp, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, a.out)
+    emit(report, a.out)
     return 0 if report["passed"] else 1
 
 

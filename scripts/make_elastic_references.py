@@ -51,6 +51,18 @@ def _pedone_rows() -> dict:
 
 _PEDONE_ROWS = _pedone_rows()
 
+# The srtio3_formal set's pair_coeff lines (Sr 1, Ti 2, O 3; cation-cation pairs zero) and no
+# tabulation, shared by the Ewald and PPPM SrTiO3 cases.
+_SRTIO3_BUCK_COEFFS = [
+    "pair_coeff 1 1 0.0 1.0 0.0",
+    "pair_coeff 1 2 0.0 1.0 0.0",
+    "pair_coeff 2 2 0.0 1.0 0.0",
+    "pair_coeff 1 3 1952.39 0.33685 19.22",
+    "pair_coeff 2 3 4590.7279 0.261 0.0",
+    "pair_coeff 3 3 1388.77 0.36262 175.0",
+    "pair_modify table 0",
+]
+
 CASES = {
     # SrTiO3 perovskite, rigid-ion Buckingham with formal charges (srtio3_formal set) + Ewald.
     "srtio3_buck_ewald": dict(
@@ -59,13 +71,7 @@ CASES = {
         charges={"Sr": 2.0, "Ti": 4.0, "O": -2.0},
         lines=[
             "pair_style buck/coul/long 9.1",  # between neighbour shells (10.0 sits on one at the relaxed a)
-            "pair_coeff 1 1 0.0 1.0 0.0",
-            "pair_coeff 1 2 0.0 1.0 0.0",
-            "pair_coeff 2 2 0.0 1.0 0.0",
-            "pair_coeff 1 3 1952.39 0.33685 19.22",
-            "pair_coeff 2 3 4590.7279 0.261 0.0",
-            "pair_coeff 3 3 1388.77 0.36262 175.0",
-            "pair_modify table 0",
+            *_SRTIO3_BUCK_COEFFS,
             "kspace_style ewald 1.0e-8",
             "kspace_modify gewald 0.4 kmax/ewald 10 10 10",
         ],
@@ -99,13 +105,7 @@ CASES = {
         charges={"Sr": 2.0, "Ti": 4.0, "O": -2.0},
         lines=[
             "pair_style buck/coul/long 9.1",
-            "pair_coeff 1 1 0.0 1.0 0.0",
-            "pair_coeff 1 2 0.0 1.0 0.0",
-            "pair_coeff 2 2 0.0 1.0 0.0",
-            "pair_coeff 1 3 1952.39 0.33685 19.22",
-            "pair_coeff 2 3 4590.7279 0.261 0.0",
-            "pair_coeff 3 3 1388.77 0.36262 175.0",
-            "pair_modify table 0",
+            *_SRTIO3_BUCK_COEFFS,
             "kspace_style pppm 1.0e-5",
             "kspace_modify gewald 0.35 mesh 30 30 30 order 5",
         ],
