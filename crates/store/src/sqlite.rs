@@ -40,7 +40,7 @@ pub(crate) fn map_err(path: &Path, e: rusqlite::Error) -> StorageError {
                 }
             }
             ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
-                StorageError::Backend { url: format!("sqlite://{p}"), reason: format!("{e} (still locked by another process after {} s)", BUSY_TIMEOUT_MS / 1000) }
+                StorageError::Backend { url: format!("sqlite://{p}"), reason: format!("{e} ({STILL_LOCKED} {} s)", BUSY_TIMEOUT_MS / 1000) }
             }
             _ => StorageError::Backend { url: format!("sqlite://{p}"), reason: e.to_string() },
         },
@@ -48,8 +48,27 @@ pub(crate) fn map_err(path: &Path, e: rusqlite::Error) -> StorageError {
     }
 }
 
+/// The words of a busy/locked error after the busy timeout (see [`map_err`]).
+const STILL_LOCKED: &str = "still locked by another process after";
+
 impl SqliteBackend {
+    /// Open (and on first use create) the database. Processes that open a new file at the same
+    /// moment race for the switch to WAL and the schema; SQLite answers some of those races with
+    /// SQLITE_BUSY at once, without its busy handler, so the open is retried until the busy
+    /// timeout has passed.
     pub(crate) fn open(path: &Path, read_only: bool, max_page_count: Option<u64>) -> Result<SqliteBackend> {
+        let t0 = std::time::Instant::now();
+        loop {
+            match Self::open_once(path, read_only, max_page_count) {
+                Err(StorageError::Backend { reason, .. }) if reason.contains(STILL_LOCKED) && t0.elapsed().as_millis() < BUSY_TIMEOUT_MS as u128 => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                r => return r,
+            }
+        }
+    }
+
+    fn open_once(path: &Path, read_only: bool, max_page_count: Option<u64>) -> Result<SqliteBackend> {
         let url = format!("sqlite://{}", path.display());
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if !read_only && !dir.exists() {
