@@ -17,6 +17,7 @@ use crate::cell::Vec3;
 use crate::error::{Error, Result};
 use crate::potentials::bonded::minimum_image;
 use crate::structure::Structure;
+use scalebridge_core::stats::mean_stderr;
 use serde::Serialize;
 
 /// Chain statistics of one configuration (lengths in Å, squared lengths in Å²).
@@ -44,16 +45,6 @@ pub struct ChainStatistics {
     /// ⟨R²(n)⟩ / n for n = 1, 2, ... (index n − 1): the mean squared distance between atoms n bonds
     /// apart along a chain, over every such pair of every linear chain, divided by n.
     pub internal_distances: Vec<f64>,
-}
-
-fn mean_stderr(x: &[f64]) -> (f64, f64) {
-    let n = x.len() as f64;
-    let m = x.iter().sum::<f64>() / n;
-    if x.len() < 2 {
-        return (m, f64::NAN);
-    }
-    let var = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, (var / n).sqrt())
 }
 
 fn norm2(v: &Vec3) -> f64 {
