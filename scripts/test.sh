@@ -7,6 +7,8 @@ bash scripts/install.sh
 export PATH="$ROOT/.venv/bin:$PATH"
 export RUSTFLAGS="${SCALEBRIDGE_RUSTFLAGS:--C target-cpu=native}"
 status=0
+echo "[test] the extension, the CLI and cargo test share every compiled crate (docs/DEVELOPING-build.md)"
+python scripts/check_build_sharing.py || status=1
 echo "[test] cargo test"
 # same cargo features as scripts/install.sh (SCALEBRIDGE_FEATURES, default "dnn")
 FEATURES="${SCALEBRIDGE_FEATURES-dnn}"
