@@ -22,8 +22,10 @@ fi
 # Build flags: optimise for the machine we run on (the benchmarks report them).
 export RUSTFLAGS="${SCALEBRIDGE_RUSTFLAGS:--C target-cpu=native}"
 # Cargo features of the extension and the CLI. Default "dnn": the scale-fusion deep network
-# (burn), which roughly doubles a cold build (measured ~16 min on this 2-core box, ~7 without);
-# SCALEBRIDGE_FEATURES= (empty) builds without it, and the DNN tests then skip.
+# (burn's NdArray backend); SCALEBRIDGE_FEATURES= (empty) builds without it, and the DNN tests
+# then skip. The two builds below share every compiled crate (the CLI step compiles only what the
+# extension does not use: clap, evaluation, bench, the CLI itself); scripts/check_build_sharing.py
+# checks that, docs/DEVELOPING-build.md has the cold-build measurements (scripts/measure_build.sh).
 FEATURES="${SCALEBRIDGE_FEATURES-dnn}"
 FEATURE_ARGS=()
 if [ -n "$FEATURES" ]; then FEATURE_ARGS=(--features "$FEATURES"); fi
