@@ -67,11 +67,12 @@ fn allocations(integ: Box<dyn Integrator>, threads: usize, lj: bool, steps: u64)
 
 /// [`allocations`] on the kernel `path` (`None`: the default).
 fn allocations_on(integ: Box<dyn Integrator>, threads: usize, lj: bool, steps: u64, path: Option<KernelPath>) -> (usize, usize) {
+    // the whole run under the lock: another test's set-up and warm-up would be counted too
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut s = sim(integ, threads, lj);
     s.evaluator.set_kernel_path(path);
     s.run(300, |_| true).unwrap();
     let b0 = s.evaluator.neighbor_list().builds;
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     ALLOCS.store(0, Ordering::SeqCst);
     COUNTING.store(true, Ordering::SeqCst);
     s.run(steps, |_| true).unwrap();

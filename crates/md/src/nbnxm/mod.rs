@@ -124,6 +124,8 @@ pub struct State {
     pub(crate) ranges: Vec<std::ops::Range<usize>>,
     /// Partial sums of fixed chunks (deterministic parallel sums).
     pub(crate) chunk_sums: Vec<f64>,
+    /// The `lj/cut` coefficient table of the last evaluation (kept: no allocation per step).
+    pub(crate) lj_table: lj::LjTable,
 }
 
 impl State {
