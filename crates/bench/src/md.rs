@@ -288,13 +288,15 @@ fn build_case(name: &str, scale: usize, file: Option<&str>) -> Result<MdCase, St
 }
 
 /// One run of our engine.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct OursRun {
     rate: f64,
     pe: f64,
     ke: f64,
     volume: f64,
     builds: usize,
+    /// Heap bytes held by the evaluator at the end of the run, by array.
+    heap: Vec<(&'static str, usize)>,
 }
 
 /// Run our engine (throughput in Matom-step/s, final energies and volume, neighbour builds).
@@ -324,6 +326,7 @@ fn run_ours(case: &MdCase, v0: &[Vec3], threads: usize, steps: u64) -> Result<Ou
         ke: row.ke_eV,
         volume,
         builds: sim.evaluator.neighbor_list().builds,
+        heap: sim.evaluator.heap_breakdown(),
     })
 }
 
@@ -383,6 +386,7 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
     let mut best = OursRun::default();
     let mut mem = None;
     let mut engine_mem = None;
+    let mut heap = Vec::new();
     for rep in 0..a.repeats.max(1) {
         // the engine's own peak: the high-water mark is reset to the current resident size
         // (the case and the initial velocities already built) before the first run
@@ -393,6 +397,7 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
             // allocator arenas would inflate the high-water mark; LAMMPS runs in another process)
             mem = peak_rss_bytes();
             engine_mem = baseline.zip(mem).map(|(b, p)| p.saturating_sub(b));
+            heap = r.heap.clone();
         }
         if r.rate > best.rate {
             best = r;
@@ -423,6 +428,7 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
         "neighbor_builds": {"scalebridge": best.builds, "lammps": lmp.get("neighbor_builds")},
         "peak_rss_bytes_per_atom": mem.map(|m| m as f64 / n as f64),
         "engine_peak_rss_bytes_per_atom": engine_mem.map(|m| m as f64 / n as f64),
+        "engine_heap_bytes_per_atom": heap.iter().filter(|(_, b)| *b > 0).map(|(k, b)| (k.to_string(), json!(*b as f64 / n as f64))).collect::<serde_json::Map<_, _>>(),
         "lammps_version": lmp.get("version"),
         "kernel": scalebridge_md::nbnxm::KernelPath::selected().map(|p| p.name()).unwrap_or("invalid"),
         "build": {

@@ -66,6 +66,16 @@ impl Evaluator {
     pub fn set_kernel_path(&mut self, path: Option<crate::nbnxm::KernelPath>) {
         self.scratch.nbnxm.path = path;
     }
+    /// Heap bytes held by the evaluator (allocated capacity), by array: the neighbour list,
+    /// the kernels' scratch and the output arrays. For memory reports (`bench md`, docs).
+    pub fn heap_breakdown(&self) -> Vec<(&'static str, usize)> {
+        let o = &self.output;
+        let out = o.forces.capacity() * 24 + o.per_atom_energy.capacity() * 8 + o.per_atom_virial.capacity() * 48;
+        let mut v = self.nl.heap_breakdown();
+        v.extend(self.scratch.heap_breakdown());
+        v.push(("output (forces per atom)", out));
+        v
+    }
     /// Number of worker threads.
     pub fn threads(&self) -> usize {
         self.pool.current_num_threads()

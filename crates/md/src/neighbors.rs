@@ -72,23 +72,77 @@ pub fn reserve_headroom<T>(v: &mut Vec<T>, n: usize) {
 /// Maximum number of periodic images we are willing to generate per atom.
 const MAX_IMAGES_PER_ATOM: usize = 20_000;
 
-/// Work arrays of a build, kept between builds so that rebuilding allocates nothing.
+/// Work arrays of a build, kept between builds so that rebuilding allocates nothing. Only
+/// arrays in the final (bin) order are kept per image: the images are enumerated twice (count,
+/// then scatter) rather than stored in enumeration order and permuted.
 #[derive(Clone, Debug, Default)]
 struct BuildScratch {
-    owner: Vec<u32>,
-    image: Vec<[i32; 3]>,
-    translation: Vec<[i32; 3]>,
-    bin_of: Vec<u32>,
-    order: Vec<u32>,
     bin_start: Vec<usize>,
     fill: Vec<usize>,
-    ext_image: Vec<[i32; 3]>,
+    /// Half-list key of every image (`2·owner + [image lexicographically positive]`).
     ext_key: Vec<u32>,
-    sorted_bin: Vec<u32>,
-    sx: Vec<f64>,
-    sy: Vec<f64>,
-    sz: Vec<f64>,
+    /// Bin of the zero image of every atom.
+    center_bin: Vec<u32>,
     parts: Vec<(Vec<u32>, Vec<u32>)>,
+}
+
+/// The periodic images of a build: how many per cell direction, the extended fractional
+/// region `[-d, 1 + d)` and its bins.
+struct ImageGrid {
+    nmax: [i32; 3],
+    d: Vec3,
+    ext_len: Vec3,
+    nb: [usize; 3],
+}
+
+impl ImageGrid {
+    /// Call `f(atom, image, wrap, bin)` for every image of every atom inside the extended
+    /// region, always in the same order (atoms in order, images lexicographically): `image` is
+    /// the lattice translation from the wrapped position, `wrap` the translation that wraps the
+    /// stored position into the cell.
+    #[inline(always)]
+    fn for_each_image(&self, cell: &Cell, positions: &[Vec3], mut f: impl FnMut(usize, [i32; 3], [i32; 3], usize)) {
+        let ImageGrid { nmax, d, ext_len, nb } = *self;
+        for (i, r) in positions.iter().enumerate() {
+            let s = cell.fractional(r);
+            let mut wrap = [0i32; 3];
+            let mut s0 = [0.0; 3];
+            for k in 0..3 {
+                let f = s[k].floor();
+                wrap[k] = f as i32;
+                s0[k] = s[k] - f;
+                if s0[k] >= 1.0 {
+                    s0[k] -= 1.0;
+                    wrap[k] += 1;
+                }
+            }
+            for a in -nmax[0]..=nmax[0] {
+                let sa = s0[0] + a as f64;
+                if sa < -d[0] || sa >= 1.0 + d[0] {
+                    continue;
+                }
+                for b in -nmax[1]..=nmax[1] {
+                    let sb = s0[1] + b as f64;
+                    if sb < -d[1] || sb >= 1.0 + d[1] {
+                        continue;
+                    }
+                    for c in -nmax[2]..=nmax[2] {
+                        let sc = s0[2] + c as f64;
+                        if sc < -d[2] || sc >= 1.0 + d[2] {
+                            continue;
+                        }
+                        let sv = [sa, sb, sc];
+                        let mut bi = [0usize; 3];
+                        for k in 0..3 {
+                            let x = ((sv[k] + d[k]) / ext_len[k] * nb[k] as f64).floor();
+                            bi[k] = (x.max(0.0) as usize).min(nb[k] - 1);
+                        }
+                        f(i, [a, b, c], wrap, (bi[0] * nb[1] + bi[1]) * nb[2] + bi[2]);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A half (or full) neighbour list with Verlet skin over explicit periodic images.
@@ -177,6 +231,30 @@ impl NeighborList {
     /// Number of stored pairs.
     pub fn n_pairs(&self) -> usize {
         self.neighbors.len()
+    }
+
+    /// Heap bytes held by the list (allocated capacity), by array, for memory reports:
+    /// `(name, bytes)` with the build's work arrays last.
+    pub fn heap_breakdown(&self) -> Vec<(&'static str, usize)> {
+        fn b<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        let sc = &self.scratch;
+        let parts: usize = sc.parts.iter().map(|(c, l)| b(c) + b(l)).sum::<usize>() + b(&sc.parts);
+        vec![
+            ("neighbors (u32 per listed pair)", b(&self.neighbors)),
+            ("offsets (per centre)", b(&self.offsets)),
+            ("ext_pos (image positions)", b(&self.ext_pos)),
+            ("ext_owner", b(&self.ext_owner)),
+            ("ext_type", b(&self.ext_type)),
+            ("ext_translation", b(&self.ext_translation)),
+            ("image_list + image_offsets", b(&self.image_list) + b(&self.image_offsets)),
+            ("centers + center_of", b(&self.centers) + b(&self.center_of)),
+            ("ref_positions (rebuild check)", b(&self.ref_positions)),
+            ("build: bins", b(&sc.bin_start) + b(&sc.fill)),
+            ("build: ext_key + center_bin", b(&sc.ext_key) + b(&sc.center_bin)),
+            ("build: per-chunk search output", parts),
+        ]
     }
 
     /// Bring the list up to date for new positions: rebuild if the policy requires it,
@@ -324,117 +402,64 @@ impl NeighborList {
         let nb: [usize; 3] = [0, 1, 2].map(|k| ((ext_len[k] * w[k] / (0.5 * rcs)).floor() as usize).clamp(1, 1 << 10));
         let nbins = nb[0] * nb[1] * nb[2];
 
-        // 1. wrap and enumerate images
+        // 1. count the images per bin (every image of every atom within the extended region),
+        //    2. scatter them straight into bin order (a counting sort that enumerates the images
+        //    a second time instead of storing them in enumeration order: the same order, with
+        //    no per-image work arrays but the sorted ones)
         let mut sc = std::mem::take(&mut self.scratch);
-        let BuildScratch { owner, image, translation, bin_of, order, bin_start, fill, ext_image, ext_key, sorted_bin, sx, sy, sz, parts } = &mut sc;
-        let prev_ext = self.ext_owner.len();
-        owner.clear();
-        image.clear();
-        translation.clear();
-        bin_of.clear();
-        reserve_headroom(owner, prev_ext);
-        reserve_headroom(image, prev_ext);
-        reserve_headroom(translation, prev_ext);
-        reserve_headroom(bin_of, prev_ext);
-        for (i, r) in positions.iter().enumerate() {
-            let s = cell.fractional(r);
-            let mut wrap = [0i32; 3];
-            let mut s0 = [0.0; 3];
-            for k in 0..3 {
-                let f = s[k].floor();
-                wrap[k] = f as i32;
-                s0[k] = s[k] - f;
-                if s0[k] >= 1.0 {
-                    s0[k] -= 1.0;
-                    wrap[k] += 1;
-                }
-            }
-            for a in -nmax[0]..=nmax[0] {
-                let sa = s0[0] + a as f64;
-                if sa < -d[0] || sa >= 1.0 + d[0] {
-                    continue;
-                }
-                for b in -nmax[1]..=nmax[1] {
-                    let sb = s0[1] + b as f64;
-                    if sb < -d[1] || sb >= 1.0 + d[1] {
-                        continue;
-                    }
-                    for c in -nmax[2]..=nmax[2] {
-                        let sc = s0[2] + c as f64;
-                        if sc < -d[2] || sc >= 1.0 + d[2] {
-                            continue;
-                        }
-                        let sv = [sa, sb, sc];
-                        let mut bi = [0usize; 3];
-                        for k in 0..3 {
-                            let x = ((sv[k] + d[k]) / ext_len[k] * nb[k] as f64).floor();
-                            bi[k] = (x.max(0.0) as usize).min(nb[k] - 1);
-                        }
-                        owner.push(i as u32);
-                        image.push([a, b, c]);
-                        translation.push([a - wrap[0], b - wrap[1], c - wrap[2]]);
-                        bin_of.push(((bi[0] * nb[1] + bi[1]) * nb[2] + bi[2]) as u32);
-                    }
-                }
-            }
-        }
-        // 2. counting sort by bin (spatial order)
+        let BuildScratch { bin_start, fill, ext_key, center_bin, parts } = &mut sc;
+        let grid = ImageGrid { nmax, d, ext_len, nb };
         bin_start.clear();
         reserve_headroom(bin_start, nbins + 1);
         reserve_headroom(fill, (nbins + 1).max(n));
         bin_start.resize(nbins + 1, 0);
-        for &b in bin_of.iter() {
-            bin_start[b as usize + 1] += 1;
-        }
+        grid.for_each_image(cell, positions, |_, _, _, b| bin_start[b + 1] += 1);
         for b in 0..nbins {
             bin_start[b + 1] += bin_start[b];
         }
+        let n_ext = bin_start[nbins];
         fill.clear();
-        fill.extend_from_slice(bin_start);
-        let n_ext = owner.len();
-        for v in [&mut *order, &mut self.ext_owner, &mut *sorted_bin, &mut self.image_list, &mut *ext_key] {
+        fill.extend_from_slice(&bin_start[..nbins]);
+        for v in [&mut self.ext_owner, &mut self.image_list, &mut *ext_key, &mut self.ext_type] {
             v.clear();
             reserve_headroom(v, n_ext);
         }
-        for v in [&mut *sx, &mut *sy, &mut *sz] {
-            v.clear();
-            reserve_headroom(v, n_ext);
-        }
-        for v in [&mut *ext_image, &mut self.ext_translation] {
-            v.clear();
-            reserve_headroom(v, n_ext);
-        }
-        self.ext_type.clear();
-        reserve_headroom(&mut self.ext_type, n_ext);
+        self.ext_translation.clear();
+        reserve_headroom(&mut self.ext_translation, n_ext);
         self.ext_pos.clear();
         reserve_headroom(&mut self.ext_pos, n_ext);
-        order.clear();
-        order.resize(n_ext, 0);
-        for (e, &b) in bin_of.iter().enumerate() {
-            order[fill[b as usize]] = e as u32;
-            fill[b as usize] += 1;
+        self.ext_owner.resize(n_ext, 0);
+        self.ext_translation.resize(n_ext, [0; 3]);
+        ext_key.resize(n_ext, 0);
+        self.center_of.clear();
+        self.center_of.resize(n, u32::MAX);
+        center_bin.clear();
+        center_bin.resize(n, 0);
+        {
+            let (ext_owner, ext_translation, center_of) = (&mut self.ext_owner, &mut self.ext_translation, &mut self.center_of);
+            let (ext_key, center_bin) = (&mut *ext_key, &mut *center_bin);
+            grid.for_each_image(cell, positions, |i, img, wrap, b| {
+                let s = fill[b];
+                fill[b] += 1;
+                ext_owner[s] = i as u32;
+                ext_translation[s] = [img[0] - wrap[0], img[1] - wrap[1], img[2] - wrap[2]];
+                // half-list key: image j is a neighbour of centre i iff key_j > 2·owner_i, i.e.
+                // owner_j > owner_i, or owner_j == owner_i with a lexicographically positive image
+                ext_key[s] = 2 * i as u32 + (img > [0, 0, 0]) as u32;
+                if img == [0, 0, 0] {
+                    center_of[i] = s as u32;
+                    center_bin[i] = b as u32;
+                }
+            });
         }
-        self.ext_owner.clear();
-        self.ext_owner.extend(order.iter().map(|&e| owner[e as usize]));
-        ext_image.clear();
-        ext_image.extend(order.iter().map(|&e| image[e as usize]));
-        self.ext_translation.clear();
-        self.ext_translation.extend(order.iter().map(|&e| translation[e as usize]));
-        self.ext_type.clear();
         self.ext_type.extend(self.ext_owner.iter().map(|&o| types[o as usize] as u32));
-        sorted_bin.clear();
-        sorted_bin.extend(order.iter().map(|&e| bin_of[e as usize]));
-        self.ext_pos.clear();
         self.ext_pos.resize(n_ext, [0.0; 3]);
         self.refresh_positions(cell, positions);
 
         // 3. centres in bin order
-        self.center_of.clear();
-        self.center_of.resize(n, 0);
         self.centers.clear();
-        for (e, img) in ext_image.iter().enumerate() {
-            if *img == [0, 0, 0] {
-                self.center_of[self.ext_owner[e] as usize] = e as u32;
+        for (e, &o) in self.ext_owner.iter().enumerate() {
+            if self.center_of[o as usize] == e as u32 {
                 self.centers.push(e as u32);
             }
         }
@@ -449,16 +474,11 @@ impl NeighborList {
         }
         fill.clear();
         fill.extend_from_slice(&self.image_offsets[..n]);
-        self.image_list.clear();
         self.image_list.resize(n_ext, 0);
         for (e, &o) in self.ext_owner.iter().enumerate() {
             self.image_list[fill[o as usize]] = e as u32;
             fill[o as usize] += 1;
         }
-        // half-list key: image j is a neighbour of centre i iff key_j > 2·owner_i, i.e.
-        // owner_j > owner_i, or owner_j == owner_i with a lexicographically positive image
-        ext_key.clear();
-        ext_key.extend(self.ext_owner.iter().zip(ext_image.iter()).map(|(&o, img)| 2 * o + (*img > [0, 0, 0]) as u32));
         if self.centers.len() != n {
             let found = self.centers.len();
             self.scratch = sc;
@@ -468,14 +488,7 @@ impl NeighborList {
         // 4. neighbour search over the 5x5x5 surrounding bins (z-runs are contiguous in the
         //    sorted order), in parallel chunks.
         let rcs2 = rcs * rcs;
-        sx.clear();
-        sx.extend(self.ext_pos.iter().map(|p| p[0]));
-        sy.clear();
-        sy.extend(self.ext_pos.iter().map(|p| p[1]));
-        sz.clear();
-        sz.extend(self.ext_pos.iter().map(|p| p[2]));
-        let (sx, sy, sz) = (&*sx, &*sy, &*sz);
-        let (bin_start, sorted_bin) = (&*bin_start, &*sorted_bin);
+        let (bin_start, center_bin) = (&*bin_start, &*center_bin);
         let ext_pos = &self.ext_pos;
         let ext_owner = &self.ext_owner;
         let ext_key = &*ext_key;
@@ -494,12 +507,13 @@ impl NeighborList {
         }
         let n_centres = self.centers.len();
         let mut acc = 0usize;
-        const CHUNK: usize = 512;
-        const WAVE: usize = 16;
+        // (a wave holds 2,048 centres' neighbours at once: small beside the list itself)
+        const CHUNK: usize = 256;
+        const WAVE: usize = 8;
         parts.resize_with(WAVE, Default::default);
         for wave in self.centers.chunks(WAVE * CHUNK) {
             let nparts = wave.len().div_ceil(CHUNK);
-            let grid = SearchGrid { nb, bin_start, sorted_bin, sx, sy, sz, ext_key, ext_pos, ext_owner, rcs2 };
+            let grid = SearchGrid { nb, bin_start, center_bin, ext_key, ext_pos, ext_owner, rcs2 };
             let full = self.kind == ListKind::Full;
             parts[..nparts].par_iter_mut().zip(wave.par_chunks(CHUNK)).for_each(|((counts, list), chunk)| {
                 if full {
@@ -631,10 +645,7 @@ pub fn box_corner_allowance(h0: &Mat3, h: &Mat3, skin: f64, tmax: [i32; 3]) -> f
 struct SearchGrid<'a> {
     nb: [usize; 3],
     bin_start: &'a [usize],
-    sorted_bin: &'a [u32],
-    sx: &'a [f64],
-    sy: &'a [f64],
-    sz: &'a [f64],
+    center_bin: &'a [u32],
     ext_key: &'a [u32],
     ext_pos: &'a [Vec3],
     ext_owner: &'a [u32],
@@ -650,7 +661,7 @@ impl SearchGrid<'_> {
     /// `FULL`: every image but the centre itself; otherwise the half-list rule.
     #[inline(always)]
     fn search<const FULL: bool>(&self, chunk: &[u32], counts: &mut Vec<u32>, list: &mut Vec<u32>) {
-        let SearchGrid { nb, bin_start, sorted_bin, sx, sy, sz, ext_key, ext_pos, ext_owner, rcs2 } = *self;
+        let SearchGrid { nb, bin_start, center_bin, ext_key, ext_pos, ext_owner, rcs2 } = *self;
         counts.clear();
         let prev = list.len();
         list.clear();
@@ -658,7 +669,7 @@ impl SearchGrid<'_> {
         for &ci in chunk {
             let ci = ci as usize;
             let before = list.len();
-            let b = sorted_bin[ci] as usize;
+            let b = center_bin[ext_owner[ci] as usize] as usize;
             let (bx, by, bz) = (b / (nb[1] * nb[2]), (b / nb[2]) % nb[1], b % nb[2]);
             let ki = 2 * ext_owner[ci];
             let xi = ext_pos[ci];
@@ -672,19 +683,19 @@ impl SearchGrid<'_> {
                     let mut start = j0;
                     while start < j1 {
                         let end = (start + RUN).min(j1);
-                        let (xs, ys, zs, ks) = (&sx[start..end], &sy[start..end], &sz[start..end], &ext_key[start..end]);
+                        let (ps, ks) = (&ext_pos[start..end], &ext_key[start..end]);
                         let mut hit = [false; RUN];
-                        for q in 0..xs.len() {
-                            let dx = xi[0] - xs[q];
-                            let dy = xi[1] - ys[q];
-                            let dz = xi[2] - zs[q];
+                        for q in 0..ps.len() {
+                            let dx = xi[0] - ps[q][0];
+                            let dy = xi[1] - ps[q][1];
+                            let dz = xi[2] - ps[q][2];
                             let keep = if FULL { start + q != ci } else { ks[q] > ki };
                             hit[q] = (dx * dx + dy * dy + dz * dz < rcs2) & keep;
                         }
                         // branch-free compaction of the hits
                         let mut found = [0u32; RUN];
                         let mut cnt = 0usize;
-                        for q in 0..xs.len() {
+                        for q in 0..ps.len() {
                             found[cnt] = (start + q) as u32;
                             cnt += hit[q] as usize;
                         }

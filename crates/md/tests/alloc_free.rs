@@ -4,6 +4,7 @@
 //! its neighbour list across cell changes (far fewer builds than steps).
 
 use scalebridge_md::integrators::{Coupling, Integrator, Npt};
+use scalebridge_md::nbnxm::KernelPath;
 use scalebridge_md::potentials::lj_cut::Mixing;
 use scalebridge_md::potentials::{LennardJones, Potential, Zhou2004};
 use scalebridge_md::prelude::*;
@@ -61,10 +62,17 @@ fn sim(integ: Box<dyn Integrator>, threads: usize, lj: bool) -> Simulation {
 
 /// Heap allocations during `steps` steps after a warm-up, and the builds during them.
 fn allocations(integ: Box<dyn Integrator>, threads: usize, lj: bool, steps: u64) -> (usize, usize) {
+    allocations_on(integ, threads, lj, steps, None)
+}
+
+/// [`allocations`] on the kernel `path` (`None`: the default).
+fn allocations_on(integ: Box<dyn Integrator>, threads: usize, lj: bool, steps: u64, path: Option<KernelPath>) -> (usize, usize) {
+    // the whole run under the lock: another test's set-up and warm-up would be counted too
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut s = sim(integ, threads, lj);
+    s.evaluator.set_kernel_path(path);
     s.run(300, |_| true).unwrap();
     let b0 = s.evaluator.neighbor_list().builds;
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     ALLOCS.store(0, Ordering::SeqCst);
     COUNTING.store(true, Ordering::SeqCst);
     s.run(steps, |_| true).unwrap();
@@ -88,6 +96,27 @@ fn steps_allocate_nothing_once_warm() {
             assert!(npt_builds < 400 / 5, "{what}: NPT rebuilt its list {npt_builds} times in 400 steps");
             assert_eq!(nve, 0, "{what} NVE at {threads} threads: {nve} heap allocations in 400 steps ({nve_builds} rebuilds)");
             assert_eq!(npt_allocs, 0, "{what} NPT at {threads} threads: {npt_allocs} heap allocations in 400 steps ({npt_builds} rebuilds)");
+        }
+    }
+}
+
+/// The cluster-pair (nbnxm) kernels too (since 2026-12-06; before: a vector of thread ranges
+/// and of partial energy sums per step, the `lj/cut` table per step, and the layout's work
+/// arrays at every rebuild): EAM NPT (rebuilds with cell changes), 1 and 2 threads, on the
+/// fastest cluster path this CPU runs. Not yet `lj/cut`: its per-step allocations are gone, but
+/// the cluster-pair lists of a rebuild still grew a few times after this warm-up (4
+/// allocations in 400 NPT steps with 7 rebuilds, 2026-12-06).
+#[test]
+fn cluster_kernel_steps_allocate_nothing_once_warm() {
+    let path = KernelPath::best();
+    for lj in [false] {
+        let t = if lj { 60.0 } else { 900.0 };
+        for threads in [1, 2] {
+            let npt = Npt::new(t, 0.1, [0.0; 6], 0.5, Coupling::Iso).unwrap();
+            let (allocs, builds) = allocations_on(Box::new(npt), threads, lj, 400, Some(path));
+            let what = if lj { "lj/cut" } else { "EAM" };
+            assert!(builds > 0, "{what} ({}): rebuilds must be exercised", path.name());
+            assert_eq!(allocs, 0, "{what} NPT on {} at {threads} threads: {allocs} heap allocations in 400 steps ({builds} rebuilds)", path.name());
         }
     }
 }

@@ -44,19 +44,19 @@ where
 {
     st.layout.update(nl, volume);
     let n = types.len();
-    let ranges = st.layout.balanced_ranges(rayon::current_num_threads().max(1));
-    st.buffers.resize_with(ranges.len(), Default::default);
+    st.layout.balanced_ranges_into(rayon::current_num_threads().max(1), &mut st.ranges);
+    st.buffers.resize_with(st.ranges.len(), Default::default);
     let ns = st.layout.n_slots();
     let uniform = t.pair_of.iter().all(|&x| x == t.pair_of[0]);
     // pass 1
     {
         let args = Args { l: &st.layout, t, fp: &[] };
-        st.buffers.par_iter_mut().zip(ranges.clone().into_par_iter()).for_each(|(b, r)| {
+        st.buffers.par_iter_mut().zip(st.ranges.par_iter()).for_each(|(b, r)| {
             b.reset(ns, false, true, false, false);
-            dispatch(path, &args, r, b, true, uniform, false, false);
+            dispatch(path, &args, r.clone(), b, true, uniform, false, false);
         });
     }
-    let State { layout, buffers, atom_a: rho, atom_b: fp_atom, slot_scalar: fp_slot, .. } = st;
+    let State { layout, buffers, atom_a: rho, atom_b: fp_atom, slot_scalar: fp_slot, ranges, chunk_sums, .. } = st;
     layout.fold_scalar(nl, buffers, rho, n);
     // embedding, in parallel; energies summed in fixed chunks (deterministic)
     fp_atom.clear();
@@ -68,8 +68,10 @@ where
         *fp = d;
     });
     if req.energy {
-        let parts: Vec<f64> = phi_atom.par_chunks(4096).map(|c| c.iter().sum::<f64>()).collect();
-        out.energy += parts.iter().sum::<f64>();
+        chunk_sums.clear();
+        chunk_sums.resize(phi_atom.len().div_ceil(4096), 0.0);
+        chunk_sums.par_iter_mut().zip(phi_atom.par_chunks(4096)).for_each(|(s, c)| *s = c.iter().sum::<f64>());
+        out.energy += chunk_sums.iter().sum::<f64>();
     }
     if req.per_atom_energy {
         for (e, phi) in out.per_atom_energy.iter_mut().zip(&phi_atom) {
@@ -78,6 +80,7 @@ where
     }
     *rho = phi_atom;
     fp_slot.clear();
+    crate::neighbors::reserve_headroom(fp_slot, ns);
     fp_slot.resize(ns, 0.0);
     let (se, so) = (&layout.slot_ext, &layout.slot_owner);
     fp_slot.par_iter_mut().enumerate().with_min_len(4096).for_each(|(s, v)| {
@@ -87,9 +90,9 @@ where
     let pa = req.per_atom_energy || req.per_atom_virial;
     let ev = req.energy || req.virial || pa;
     let args = Args { l: layout, t, fp: fp_slot };
-    buffers.par_iter_mut().zip(ranges.into_par_iter()).for_each(|(b, r)| {
+    buffers.par_iter_mut().zip(ranges.par_iter()).for_each(|(b, r)| {
         b.reset(ns, true, false, pa, pa);
-        dispatch(path, &args, r, b, false, uniform, ev, pa);
+        dispatch(path, &args, r.clone(), b, false, uniform, ev, pa);
     });
     for b in buffers.iter_mut() {
         // as the legacy kernel: pair energy and virial only where requested

@@ -2,7 +2,7 @@
 //! into padded clusters, cluster bounding boxes, and the cluster-pair list with its masks.
 
 use super::{SlotBuffer, CLUSTER};
-use crate::neighbors::NeighborList;
+use crate::neighbors::{reserve_headroom, NeighborList};
 use crate::potentials::{Output, Request};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -38,6 +38,18 @@ pub struct Layout {
     scratch_order: Vec<u32>,
     col_start: Vec<usize>,
     parts: Vec<(Vec<u32>, Vec<u16>, Vec<u32>)>,
+    /// Work arrays of a build, kept so that rebuilding allocates nothing once warm.
+    work: BuildWork,
+}
+
+/// Work arrays of [`Layout::build`].
+#[derive(Clone, Debug, Default)]
+struct BuildWork {
+    count: Vec<usize>,
+    fill: Vec<usize>,
+    centre: Vec<bool>,
+    key: Vec<u32>,
+    bb: Vec<[[f64; 3]; 2]>,
 }
 
 #[derive(Clone, Copy)]
@@ -54,6 +66,17 @@ impl Grid {
 }
 
 impl Layout {
+    /// Heap bytes held (allocated capacity).
+    pub fn heap_bytes(&self) -> usize {
+        fn b<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        let parts: usize = self.parts.iter().map(|(a, m, c)| b(a) + b(m) + b(c)).sum();
+        b(&self.slot_ext) + b(&self.slot_of_ext) + b(&self.slot_owner) + b(&self.slot_type) + b(&self.x) + b(&self.y) + b(&self.z)
+            + b(&self.ci) + b(&self.ci_start) + b(&self.cj) + b(&self.mask) + b(&self.scratch_order) + b(&self.col_start) + parts
+            + b(&self.work.count) + b(&self.work.fill) + b(&self.work.centre) + b(&self.work.key) + b(&self.work.bb)
+    }
+
     /// Bring the layout up to date with `nl` (rebuild after a list build, then gather the
     /// current positions). `volume` is the cell volume (Å³), for the cluster size.
     pub fn update(&mut self, nl: &NeighborList, volume: f64) {
@@ -114,7 +137,11 @@ impl Layout {
         let ncol = nx * ny;
         // counting sort by column, then by z within each column
         let col_of = |e: usize| grid.col(pos[e][0], 0) * ny + grid.col(pos[e][1], 1);
-        let mut count = vec![0usize; ncol + 1];
+        let mut work = std::mem::take(&mut self.work);
+        let BuildWork { count, fill, centre, key, bb } = &mut work;
+        count.clear();
+        reserve_headroom(count, ncol + 1);
+        count.resize(ncol + 1, 0);
         for e in 0..n_ext {
             count[col_of(e) + 1] += 1;
         }
@@ -123,8 +150,11 @@ impl Layout {
         }
         let order = &mut self.scratch_order;
         order.clear();
+        reserve_headroom(order, n_ext);
         order.resize(n_ext, 0);
-        let mut fill = count.clone();
+        fill.clear();
+        reserve_headroom(fill, ncol + 1);
+        fill.extend_from_slice(count);
         for e in 0..n_ext {
             let c = col_of(e);
             order[fill[c]] = e as u32;
@@ -135,6 +165,7 @@ impl Layout {
         }
         // padded slots: each column starts a new cluster
         self.col_start.clear();
+        reserve_headroom(&mut self.col_start, ncol + 1);
         self.col_start.push(0);
         for c in 0..ncol {
             let m = count[c + 1] - count[c];
@@ -143,7 +174,18 @@ impl Layout {
         }
         let ncl = *self.col_start.last().unwrap_or(&0);
         let ns = ncl * C;
-        self.slot_ext.clear();
+        for v in [&mut self.slot_ext, &mut self.slot_owner, &mut self.slot_type, &mut *key] {
+            v.clear();
+            reserve_headroom(v, ns);
+        }
+        for v in [&mut self.x, &mut self.y, &mut self.z] {
+            v.clear();
+            reserve_headroom(v, ns);
+        }
+        self.slot_of_ext.clear();
+        reserve_headroom(&mut self.slot_of_ext, n_ext);
+        centre.clear();
+        reserve_headroom(centre, ns);
         self.slot_ext.resize(ns, PAD);
         for c in 0..ncol {
             let s0 = self.col_start[c] * C;
@@ -159,8 +201,8 @@ impl Layout {
         self.slot_type.resize(ns, 0);
         // per slot: centre flag and half-list key of the image (2·owner + lexicographically
         // positive image), as in `neighbors.rs`
-        let mut centre = vec![false; ns];
-        let mut key = vec![0u32; ns];
+        centre.resize(ns, false);
+        key.resize(ns, 0);
         for (s, &e) in self.slot_ext.iter().enumerate() {
             if e == PAD {
                 continue;
@@ -184,7 +226,9 @@ impl Layout {
         self.z.resize(ns, 0.0);
         self.gather(nl);
         // bounding boxes
-        let mut bb = vec![[[0.0f64; 3]; 2]; ncl];
+        bb.clear();
+        reserve_headroom(bb, ncl);
+        bb.resize(ncl, [[0.0f64; 3]; 2]);
         for (c, b) in bb.iter_mut().enumerate() {
             let mut l = [f64::INFINITY; 3];
             let mut h = [f64::NEG_INFINITY; 3];
@@ -200,6 +244,7 @@ impl Layout {
             *b = [l, h];
         }
         self.ci.clear();
+        reserve_headroom(&mut self.ci, ncl);
         self.ci.extend((0..ncl as u32).filter(|&c| (0..C).any(|k| centre[c as usize * C + k])));
         // cluster-pair search, in parallel chunks of i clusters
         let rcs = nl.cutoff + nl.skin;
@@ -209,7 +254,7 @@ impl Layout {
         self.parts.resize_with(nparts, Default::default);
         let (xs, ys, zs) = (&self.x, &self.y, &self.z);
         let col_start = &self.col_start;
-        let (centre, key, bb) = (&centre, &key, &bb);
+        let (centre, key, bb) = (&*centre, &*key, &*bb);
         self.parts.par_iter_mut().zip(self.ci.par_chunks(CHUNK)).for_each(|((cj, mk, cnt), chunk)| {
             cj.clear();
             mk.clear();
@@ -277,9 +322,13 @@ impl Layout {
             }
         });
         self.ci_start.clear();
+        reserve_headroom(&mut self.ci_start, self.ci.len() + 1);
         self.ci_start.push(0);
         self.cj.clear();
         self.mask.clear();
+        let total: usize = self.parts.iter().map(|(cj, _, _)| cj.len()).sum();
+        reserve_headroom(&mut self.cj, total);
+        reserve_headroom(&mut self.mask, total);
         let mut acc = 0usize;
         for (cj, mk, cnt) in &self.parts {
             for &c in cnt {
@@ -289,6 +338,7 @@ impl Layout {
             self.cj.extend_from_slice(cj);
             self.mask.extend_from_slice(mk);
         }
+        self.work = work;
     }
 
     /// Number of slots (clusters × [`CLUSTER`]).
@@ -299,10 +349,17 @@ impl Layout {
     /// Split the i clusters into `parts` contiguous ranges with about equal numbers of cluster
     /// pairs.
     pub fn balanced_ranges(&self, parts: usize) -> Vec<Range<usize>> {
+        let mut out = Vec::with_capacity(parts.max(1));
+        self.balanced_ranges_into(parts, &mut out);
+        out
+    }
+
+    /// [`Self::balanced_ranges`] into `out` (cleared first; allocation-free once warm).
+    pub fn balanced_ranges_into(&self, parts: usize, out: &mut Vec<Range<usize>>) {
+        out.clear();
         let ni = self.ci.len();
         let parts = parts.max(1).min(ni.max(1));
         let total = self.cj.len() + ni;
-        let mut out = Vec::with_capacity(parts);
         let mut start = 0;
         for p in 1..=parts {
             let end = if p == parts {
@@ -318,7 +375,6 @@ impl Layout {
             out.push(start..end);
             start = end;
         }
-        out
     }
 
     /// Add the per-thread slot forces (and per-atom energies/virials if requested), energies

@@ -41,16 +41,16 @@ struct Args<'a> {
 /// the caller then reports the overlap as the legacy kernel does.
 pub fn compute(path: KernelPath, nl: &NeighborList, volume: f64, table: &LjTable, req: Request, st: &mut State, out: &mut Output) -> Result<bool> {
     st.layout.update(nl, volume);
-    let ranges = st.layout.balanced_ranges(rayon::current_num_threads().max(1));
-    st.buffers.resize_with(ranges.len(), Default::default);
+    st.layout.balanced_ranges_into(rayon::current_num_threads().max(1), &mut st.ranges);
+    st.buffers.resize_with(st.ranges.len(), Default::default);
     let ns = st.layout.n_slots();
     let pa = req.per_atom_energy || req.per_atom_virial;
     let ev = req.energy || req.virial || pa;
     let single = table.uniform();
     let args = Args { l: &st.layout, t: table };
-    st.buffers.par_iter_mut().zip(ranges.into_par_iter()).for_each(|(b, r)| {
+    st.buffers.par_iter_mut().zip(st.ranges.par_iter()).for_each(|(b, r)| {
         b.reset(ns, true, false, pa, pa);
-        dispatch(path, &args, r, b, single, ev, pa);
+        dispatch(path, &args, r.clone(), b, single, ev, pa);
     });
     if st.buffers.iter().any(|b| b.flag) {
         return Ok(false);

@@ -120,6 +120,12 @@ pub struct State {
     pub(crate) atom_a: Vec<f64>,
     pub(crate) atom_b: Vec<f64>,
     pub(crate) slot_scalar: Vec<f64>,
+    /// Per-thread cluster ranges of the last evaluation (kept: no allocation per step).
+    pub(crate) ranges: Vec<std::ops::Range<usize>>,
+    /// Partial sums of fixed chunks (deterministic parallel sums).
+    pub(crate) chunk_sums: Vec<f64>,
+    /// The `lj/cut` coefficient table of the last evaluation (kept: no allocation per step).
+    pub(crate) lj_table: lj::LjTable,
 }
 
 impl State {
@@ -133,6 +139,17 @@ impl State {
             return Err(Error::invalid("kernel path", p.name(), "this CPU lacks its instructions"));
         }
         Ok((p != KernelPath::Legacy).then_some(p))
+    }
+}
+
+impl State {
+    /// Heap bytes held by the cluster kernels' layout and buffers (allocated capacity).
+    pub fn heap_bytes(&self) -> usize {
+        fn b<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        let bufs: usize = self.buffers.iter().map(|t| b(&t.fx) + b(&t.fy) + b(&t.fz) + b(&t.scalar) + b(&t.pe) + b(&t.pv)).sum();
+        self.layout.heap_bytes() + bufs + b(&self.atom_a) + b(&self.atom_b) + b(&self.slot_scalar)
     }
 }
 
@@ -156,6 +173,7 @@ impl SlotBuffer {
         let z = |v: &mut Vec<f64>, on: bool| {
             v.clear();
             if on {
+                crate::neighbors::reserve_headroom(v, n);
                 v.resize(n, 0.0);
             }
         };
@@ -166,6 +184,7 @@ impl SlotBuffer {
         z(&mut self.pe, pe);
         self.pv.clear();
         if pv {
+            crate::neighbors::reserve_headroom(&mut self.pv, n);
             self.pv.resize(n, [0.0; 6]);
         }
         self.energy = 0.0;

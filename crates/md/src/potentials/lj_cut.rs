@@ -224,7 +224,12 @@ impl Potential for LennardJones {
         }
         let table: &[Coeff] = table;
         if let Some(path) = scratch.nbnxm.cluster_path()? {
-            let mut t = crate::nbnxm::lj::LjTable { nt, ..Default::default() };
+            // the table is kept in the scratch (no allocation per step)
+            let mut t = std::mem::take(&mut scratch.nbnxm.lj_table);
+            t.nt = nt;
+            for v in [&mut t.lj1, &mut t.lj2, &mut t.lj3, &mut t.lj4, &mut t.offset, &mut t.cutsq, &mut t.minsq] {
+                v.clear();
+            }
             for c in table {
                 t.lj1.push(c.lj1);
                 t.lj2.push(c.lj2);
@@ -234,7 +239,9 @@ impl Potential for LennardJones {
                 t.cutsq.push(c.cutsq);
                 t.minsq.push(c.minsq);
             }
-            if crate::nbnxm::lj::compute(path, nl, config.cell.volume(), &t, req, &mut scratch.nbnxm, out)? {
+            let done = crate::nbnxm::lj::compute(path, nl, config.cell.volume(), &t, req, &mut scratch.nbnxm, out);
+            scratch.nbnxm.lj_table = t;
+            if done? {
                 return Ok(());
             }
             // overlapping atoms: the legacy kernel below names them
