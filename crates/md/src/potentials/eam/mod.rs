@@ -37,6 +37,7 @@ pub mod potential;
 pub(crate) mod reader;
 pub mod setfl;
 pub mod spline;
+mod subset;
 pub mod tables;
 
 pub use format::{detect_style, load_as};
