@@ -8,6 +8,7 @@ use scalebridge_md::cell::{Cell, Vec3};
 use scalebridge_md::computes::per_atom::as_eam;
 use scalebridge_md::evaluator::Evaluator;
 use scalebridge_md::neighbors::NeighborList;
+use scalebridge_md::potentials::eam::SubsetScratch;
 use scalebridge_md::potentials::{Potential, Request};
 use scalebridge_md::structure::Structure;
 use std::sync::Arc;
@@ -33,6 +34,7 @@ pub(crate) struct Atoms {
 struct Subset {
     n_density: usize,
     nl: NeighborList,
+    scratch: SubsetScratch,
     forces: Vec<[f64; 3]>,
 }
 
@@ -115,7 +117,7 @@ impl Atoms {
         let pot = self.eval.potential().clone();
         if as_eam(&*pot).is_ok() {
             let n_density = n_density.clamp(self.n_mobile, self.sites.len());
-            self.subset = Some(Subset { n_density, nl: NeighborList::new(pot.needs().cutoff, self.eval.neighbor_list().skin)?, forces: Vec::new() });
+            self.subset = Some(Subset { n_density, nl: NeighborList::new(pot.needs().cutoff, self.eval.neighbor_list().skin)?, scratch: SubsetScratch::default(), forces: Vec::new() });
         }
         Ok(())
     }
@@ -133,7 +135,7 @@ impl Atoms {
             let pot = self.eval.potential().clone();
             let eam = as_eam(&*pot)?;
             s.nl.update(&self.structure.cell, &self.structure.positions, &self.structure.types)?;
-            if eam.forces_on_subset(&self.structure.species, &self.structure.types, &s.nl, self.n_mobile, s.n_density, &mut s.forces)? {
+            if eam.forces_on_subset(&self.structure.species, &self.structure.types, &s.nl, self.n_mobile, s.n_density, &mut s.scratch, &mut s.forces)? {
                 return Ok(s.forces.iter().flat_map(|f| *f).collect());
             }
             self.fallbacks += 1;

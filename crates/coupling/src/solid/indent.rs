@@ -38,6 +38,10 @@ pub struct IndentOptions {
     /// relaxed states (`x_k + (x_k − x_{k−1})`), in the model and the reference alike; false:
     /// from the last relaxed state.
     pub predictor: bool,
+    /// Half-size (pitches, the `atomistic` convention) of the box whose atoms the stress and
+    /// displacement errors are taken over (`None`: the whole atomistic region), so that models
+    /// with different atomistic regions can be compared on the same atoms; inside the region.
+    pub stress_region: Option<[i64; 3]>,
 }
 
 impl Default for IndentOptions {
@@ -52,6 +56,7 @@ impl Default for IndentOptions {
             patch_gradient: [[0.01, 0.003, 0.0], [0.0, -0.004, 0.002], [0.001, 0.0, 0.006]],
             exact: true,
             predictor: true,
+            stress_region: None,
         }
     }
 }
@@ -75,6 +80,11 @@ impl IndentOptions {
         }
         if self.patch_gradient.iter().flatten().any(|v| !v.is_finite() || v.abs() > 0.2) {
                 return Err(invalid("patch_gradient", format!("{:?}", self.patch_gradient), "every component must be finite and at most 0.2 in magnitude"));
+        }
+        if let Some(r) = self.stress_region {
+            if (0..3).any(|d| r[d] < 0 || r[d] > self.model.atomistic[d]) {
+                return Err(invalid("stress_region", format!("{r:?}"), "must lie inside the atomistic region (half-sizes between 0 and `model.atomistic`)"));
+            }
         }
         self.model.fire()?;
         Ok(())
@@ -219,7 +229,13 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
     let t0 = Instant::now();
     let mut model = ForceBased3d::new(&unit, potential.clone(), &c, &o.model)?;
     model.relax()?; // the free surface relaxes first
-    let idx: Vec<usize> = (0..model.atom_sites().len()).collect();
+    let idx: Vec<usize> = match o.stress_region {
+        None => (0..model.atom_sites().len()).collect(),
+        Some(r) => {
+            let (lo, hi) = ([-r[0], -r[1], -r[2]], [r[0], r[1], 0]);
+            model.atom_sites().iter().enumerate().filter(|&(_, &s)| model.block.in_box(s, lo, hi)).map(|(k, _)| k).collect()
+        }
+    };
     let model0 = mean(&atom_stress(&model.atoms.eval.output.per_atom_virial, &idx, volume));
     let mut exact0 = [0.0; 6];
     let mut snaps = Vec::new();
@@ -235,7 +251,7 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
     }
     let seconds_model = t0.elapsed().as_secs_f64();
     let (na, npad, nn, ne) = model.sizes();
-    let sites: Vec<usize> = model.atom_sites().to_vec();
+    let sites: Vec<usize> = idx.iter().map(|&k| model.atom_sites()[k]).collect();
 
     let (mut exact_snaps, mut seconds_exact, mut n_atoms_exact, mut exact_idx) = (Vec::new(), None, 0, Vec::new());
     let (mut exact_evaluations, mut exact_list_builds) = (None, None);
@@ -284,7 +300,7 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
             st.atom_stress_error_percent = Some(100.0 * (num / den).sqrt());
             let (mut maxd, mut sum2) = (0.0f64, 0.0);
             for (k, &j) in exact_idx.iter().enumerate() {
-                let d2: f64 = (0..3).map(|c| (m.x[3 * k + c] - e.x[3 * j + c]).powi(2)).sum();
+                let d2: f64 = (0..3).map(|c| (m.x[3 * idx[k] + c] - e.x[3 * j + c]).powi(2)).sum();
                 maxd = maxd.max(d2.sqrt());
                 sum2 += d2;
             }

@@ -44,5 +44,6 @@ pub use format::{detect_style, load_as};
 pub use fs::read_fs;
 pub use funcfl::{funcfl_tables, load_funcfl, read_funcfl, Funcfl};
 pub use potential::EmbeddedAtom;
+pub use subset::SubsetScratch;
 pub use setfl::{read_setfl, write_setfl, ElementInfo};
 pub use tables::{z2r_index, EamStyle, EamTables};
