@@ -55,7 +55,7 @@ impl Default for IndentOptions {
             lattice_constant: 3.615,
             patch_gradient: [[0.01, 0.003, 0.0], [0.0, -0.004, 0.002], [0.001, 0.0, 0.006]],
             exact: true,
-            predictor: true,
+            predictor: false,
             stress_region: None,
         }
     }
