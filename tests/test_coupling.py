@@ -108,3 +108,5 @@ def test_indent3d_bad_options_name_the_key():
         coupling.indent3d(_cu(), "Cu", {"model": {"atomistc": [3, 3, 3]}})
     with pytest.raises(InputError, match="depth"):
         coupling.indent3d(_cu(), "Cu", depth=20.0)
+    with pytest.raises(InputError, match="stress_region"):
+        coupling.indent3d(_cu(), "Cu", {"stress_region": [9, 3, 3]})

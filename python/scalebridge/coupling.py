@@ -75,7 +75,8 @@ def indent3d(
     """3-D nanoindentation of the (001) surface of an fcc block of ``symbol`` with ``potential``
     (docs/coupling_3d.md). ``options`` is an ``IndentOptions`` dict (``model``: ``SolidOptions``
     fields such as ``block``, ``atomistic``, ``growth``, ``max_element``, ``fmax``; ``radius``,
-    ``k``, ``depth``, ``steps``, ``lattice_constant``, ``patch_gradient``, ``exact``). Returns the
+    ``k``, ``depth``, ``steps``, ``lattice_constant``, ``patch_gradient``, ``exact``,
+    ``predictor``, ``stress_region``; ``model`` also takes ``condense`` and ``lean_forces``). Returns the
     report: ``stress_error_percent``, ``atom_stress_error_percent``, ``load_error_percent``,
     ``F_sim``, ``F_DOF``, ``n_atoms_exact``, ``n_atoms_model``, ``n_nodes``, ``patch``, ``steps``,
     ``C_GPa``."""

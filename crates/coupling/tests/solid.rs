@@ -52,6 +52,36 @@ fn patch_test_3d_is_at_round_off() {
 }
 
 #[test]
+fn condensed_continuum_and_lean_forces_equal_the_full_evaluation() {
+    let Some(pot) = potential() else { return };
+    let (unit, c) = relaxed_unit_and_stiffness(&fcc_cube(3.615, "Cu").unwrap(), pot.clone(), 1).unwrap();
+    // a free top (the surface profile, the pad's outer shell) and an embedded region
+    for free_top in [true, false] {
+        let o = SolidOptions { block: [7, 7, 7], atomistic: [2, 2, 2], free_top, ..SolidOptions::default() };
+        let mut m = ForceBased3d::new(&unit, pot.clone(), &c, &o).unwrap();
+        // uniform strain through the relaxation path (condensed, lean): still at round-off
+        let h = [[0.01, 0.003, 0.0], [0.0, -0.004, 0.002], [0.001, 0.0, 0.006]];
+        if !free_top {
+            m.set_field(&move |p| [0usize, 1, 2].map(|a| h[a][0] * p[0] + h[a][1] * p[1] + h[a][2] * p[2]));
+            let lean = m.forces(false).unwrap();
+            let full = m.forces(true).unwrap();
+            let scale = full.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            let worst = lean.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            eprintln!("patch through the relaxation path: {worst:.2e} (full {scale:.2e})");
+            assert!(worst <= 1e-12, "{worst}");
+        }
+        // a non-uniform field: the lean, condensed forces equal the full evaluation's
+        m.set_field(&|p| [1e-3 * p[0] * p[1] / 10.0, 2e-3 * p[2] * p[2] / 10.0, -1e-3 * p[0] * p[0] / 10.0]);
+        let lean = m.forces(false).unwrap();
+        let full = m.forces(true).unwrap();
+        let scale = full.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let diff = lean.iter().zip(&full).fold(0.0f64, |a, (p, q)| a.max((p - q).abs()));
+        eprintln!("free_top {free_top}: lean vs full {diff:.2e} of {scale:.2e}");
+        assert!(scale > 1e-3 && diff <= 1e-11 * scale, "{diff} {scale}");
+    }
+}
+
+#[test]
 #[ignore = "≈ 1 min in release: cargo test --release -p scalebridge-coupling --test solid -- --ignored"]
 fn indentation_quick_size_against_full_atomistics() {
     let Some(pot) = potential() else { return };

@@ -5,8 +5,11 @@
 use super::block::Block;
 use crate::error::{invalid, Result};
 use scalebridge_md::cell::{Cell, Vec3};
+use scalebridge_md::computes::per_atom::as_eam;
 use scalebridge_md::evaluator::Evaluator;
-use scalebridge_md::potentials::Potential;
+use scalebridge_md::neighbors::NeighborList;
+use scalebridge_md::potentials::eam::SubsetScratch;
+use scalebridge_md::potentials::{Potential, Request};
 use scalebridge_md::structure::Structure;
 use std::sync::Arc;
 
@@ -19,6 +22,20 @@ pub(crate) struct Atoms {
     pub eval: Evaluator,
     shift: Vec3,
     reference: Vec<Vec3>,
+    /// The lean force path (`mobile_forces_lean`): EAM forces on the mobile atoms with densities
+    /// only for atoms `0..n_density` (`None`: every evaluation is a full one, forces only).
+    subset: Option<Subset>,
+    /// Lean evaluations that found the subset too small and evaluated everything instead.
+    pub fallbacks: usize,
+}
+
+/// Own half list and output of the EAM subset path.
+#[derive(Debug)]
+struct Subset {
+    n_density: usize,
+    nl: NeighborList,
+    scratch: SubsetScratch,
+    forces: Vec<[f64; 3]>,
 }
 
 impl Atoms {
@@ -59,7 +76,7 @@ impl Atoms {
         let mut eval = Evaluator::new(potential, skin, threads)?;
         eval.request.per_atom_energy = true;
         eval.request.energy = true;
-        Ok(Atoms { sites, n_mobile, structure, eval, shift, reference })
+        Ok(Atoms { sites, n_mobile, structure, eval, shift, reference, subset: None, fallbacks: 0 })
     }
 
     /// Reference position of atom `k` (without the box shift), Å.
@@ -90,6 +107,44 @@ impl Atoms {
     pub fn mobile_forces(&mut self) -> Result<Vec<f64>> {
         let out = self.eval.compute(&self.structure)?;
         Ok(out.forces[..self.n_mobile].iter().flat_map(|f| *f).collect())
+    }
+
+    /// Let [`Atoms::mobile_forces_lean`] compute EAM host densities only for atoms `0..n_density`
+    /// (the mobile atoms and the pad atoms within a cutoff of them; the caller orders the driven
+    /// atoms so): the pad's outer shell then only contributes to those densities. A potential
+    /// that is not EAM keeps the full evaluation.
+    pub fn set_density_subset(&mut self, n_density: usize) -> Result<()> {
+        let pot = self.eval.potential().clone();
+        if as_eam(&*pot).is_ok() {
+            let n_density = n_density.clamp(self.n_mobile, self.sites.len());
+            self.subset = Some(Subset { n_density, nl: NeighborList::new(pot.needs().cutoff, self.eval.neighbor_list().skin)?, scratch: SubsetScratch::default(), forces: Vec::new() });
+        }
+        Ok(())
+    }
+
+    /// Neighbour-list builds so far (the evaluator's and the lean path's).
+    pub fn list_builds(&self) -> usize {
+        self.eval.neighbor_list().builds + self.subset.as_ref().map_or(0, |s| s.nl.builds)
+    }
+
+    /// Forces on the mobile atoms (3 per atom, eV/Å) for a relaxation step: nothing but forces
+    /// (no energies or virials), and with [`Atoms::set_density_subset`] only the densities the
+    /// mobile atoms' forces need (exact: equal to [`Atoms::mobile_forces`] to round-off).
+    pub fn mobile_forces_lean(&mut self) -> Result<Vec<f64>> {
+        if let Some(s) = self.subset.as_mut() {
+            let pot = self.eval.potential().clone();
+            let eam = as_eam(&*pot)?;
+            s.nl.update(&self.structure.cell, &self.structure.positions, &self.structure.types)?;
+            if eam.forces_on_subset(&self.structure.species, &self.structure.types, &s.nl, self.n_mobile, s.n_density, &mut s.scratch, &mut s.forces)? {
+                return Ok(s.forces.iter().flat_map(|f| *f).collect());
+            }
+            self.fallbacks += 1;
+        }
+        let saved = self.eval.request;
+        self.eval.request = Request::default();
+        let r = self.mobile_forces();
+        self.eval.request = saved;
+        r
     }
 
     /// Potential energy of the mobile atoms (sum of per-atom energies of the last evaluation), eV.

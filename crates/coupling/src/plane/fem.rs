@@ -156,6 +156,43 @@ impl Continuum {
         }
     }
 
+    /// The condensed response of the free dofs `outputs` to the fixed dofs `inputs`: the dense
+    /// matrix `G` (outputs × inputs, column-major) with `u_out = G u_in` when every other fixed
+    /// dof is zero, i.e. `G = S_out K_ff⁻¹ (−K_f,in)`. One forward/backward solve per input with
+    /// the one factorisation, `block` right-hand sides at a time. An output that is not a free
+    /// dof is an error.
+    pub fn response(&self, inputs: &[usize], outputs: &[usize], block: usize) -> Result<Mat<f64>> {
+        let n = self.free.len();
+        let out_slot: Vec<usize> = outputs
+            .iter()
+            .map(|&d| self.slot.get(d).copied().flatten().ok_or_else(|| invalid("response output", d, "not a free dof")))
+            .collect::<Result<_>>()?;
+        if let Some(&d) = inputs.iter().find(|&&d| d >= self.slot.len() || self.slot[d].is_some()) {
+            return Err(invalid("response input", d, "not a fixed dof"));
+        }
+        let mut g = Mat::<f64>::zeros(outputs.len(), inputs.len());
+        let block = block.max(1);
+        for start in (0..inputs.len()).step_by(block) {
+            let cols = &inputs[start..(start + block).min(inputs.len())];
+            let mut rhs = Mat::<f64>::zeros(n, cols.len());
+            for (c, &d) in cols.iter().enumerate() {
+                // K symmetric: column d of K_f,in is row d restricted to the free dofs
+                for &(f, v) in &self.rows[d] {
+                    if let Some(fi) = self.slot[f] {
+                        rhs[(fi, c)] = -v;
+                    }
+                }
+            }
+            self.llt.solve_in_place(rhs.as_mut());
+            for c in 0..cols.len() {
+                for (o, &fi) in out_slot.iter().enumerate() {
+                    g[(o, start + c)] = rhs[(fi, c)];
+                }
+            }
+        }
+        Ok(g)
+    }
+
     /// Nodal forces −K u (eV/Å), 2 per node.
     pub fn forces(&self, u: &[f64]) -> Vec<f64> {
         self.rows.iter().map(|r| -r.iter().map(|&(c, v)| v * u[c]).sum::<f64>()).collect()

@@ -34,6 +34,14 @@ pub struct IndentOptions {
     pub patch_gradient: [[f64; 3]; 3],
     /// Also run the fully atomistic reference (needed for the errors and F_sim).
     pub exact: bool,
+    /// Start every depth step after the second from the linear extrapolation of the last two
+    /// relaxed states (`x_k + (x_k − x_{k−1})`), in the model and the reference alike; false:
+    /// from the last relaxed state.
+    pub predictor: bool,
+    /// Half-size (pitches, the `atomistic` convention) of the box whose atoms the stress and
+    /// displacement errors are taken over (`None`: the whole atomistic region), so that models
+    /// with different atomistic regions can be compared on the same atoms; inside the region.
+    pub stress_region: Option<[i64; 3]>,
 }
 
 impl Default for IndentOptions {
@@ -47,6 +55,8 @@ impl Default for IndentOptions {
             lattice_constant: 3.615,
             patch_gradient: [[0.01, 0.003, 0.0], [0.0, -0.004, 0.002], [0.001, 0.0, 0.006]],
             exact: true,
+            predictor: false,
+            stress_region: None,
         }
     }
 }
@@ -70,6 +80,11 @@ impl IndentOptions {
         }
         if self.patch_gradient.iter().flatten().any(|v| !v.is_finite() || v.abs() > 0.2) {
                 return Err(invalid("patch_gradient", format!("{:?}", self.patch_gradient), "every component must be finite and at most 0.2 in magnitude"));
+        }
+        if let Some(r) = self.stress_region {
+            if (0..3).any(|d| r[d] < 0 || r[d] > self.model.atomistic[d]) {
+                return Err(invalid("stress_region", format!("{r:?}"), "must lie inside the atomistic region (half-sizes between 0 and `model.atomistic`)"));
+            }
         }
         self.model.fire()?;
         Ok(())
@@ -131,6 +146,15 @@ pub struct IndentReport {
     pub model_evaluations: usize,
     pub model_seconds_forces: f64,
     pub model_seconds_solve: f64,
+    /// The rest of the model's profile: construction (mesh, factorisation, surface slab), the
+    /// one-time condensation of the continuum onto the interface, neighbour-list builds, lean
+    /// evaluations that fell back to a full one; the reference's force evaluations and builds.
+    pub model_seconds_setup: f64,
+    pub model_seconds_condense: f64,
+    pub model_list_builds: usize,
+    pub model_lean_fallbacks: usize,
+    pub exact_evaluations: Option<usize>,
+    pub exact_list_builds: Option<usize>,
     /// Region-mean stress before indentation (the relaxed free surface), model and exact, GPa, and
     /// their difference as a percentage of the exact one.
     #[serde(rename = "surface_stress_model_GPa")]
@@ -173,6 +197,15 @@ fn mean(s: &[[f64; 6]]) -> [f64; 6] {
     m
 }
 
+/// The start of the next depth step: `x + (x − previous)` with the predictor, else `x`.
+fn predict(x: &mut [f64], previous: Option<&Vec<f64>>, on: bool) {
+    if let (true, Some(p)) = (on, previous) {
+        for (a, b) in x.iter_mut().zip(p) {
+            *a += *a - *b;
+        }
+    }
+}
+
 struct Snapshot {
     load: f64,
     x: Vec<f64>,
@@ -196,21 +229,32 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
     let t0 = Instant::now();
     let mut model = ForceBased3d::new(&unit, potential.clone(), &c, &o.model)?;
     model.relax()?; // the free surface relaxes first
-    let idx: Vec<usize> = (0..model.atom_sites().len()).collect();
+    let idx: Vec<usize> = match o.stress_region {
+        None => (0..model.atom_sites().len()).collect(),
+        Some(r) => {
+            let (lo, hi) = ([-r[0], -r[1], -r[2]], [r[0], r[1], 0]);
+            model.atom_sites().iter().enumerate().filter(|&(_, &s)| model.block.in_box(s, lo, hi)).map(|(k, _)| k).collect()
+        }
+    };
     let model0 = mean(&atom_stress(&model.atoms.eval.output.per_atom_virial, &idx, volume));
     let mut exact0 = [0.0; 6];
     let mut snaps = Vec::new();
+    let mut previous: Option<Vec<f64>> = None;
     for &d in &depths {
         model.indenter = Some(indenter(d));
+        let current = model.x.clone();
+        predict(&mut model.x, previous.as_ref(), o.predictor);
+        previous = Some(current);
         let (iters, _) = model.relax()?;
         let stress = atom_stress(&model.atoms.eval.output.per_atom_virial, &idx, volume);
         snaps.push(Snapshot { load: -model.indenter_force[2], x: model.x.clone(), stress, iters });
     }
     let seconds_model = t0.elapsed().as_secs_f64();
     let (na, npad, nn, ne) = model.sizes();
-    let sites: Vec<usize> = model.atom_sites().to_vec();
+    let sites: Vec<usize> = idx.iter().map(|&k| model.atom_sites()[k]).collect();
 
     let (mut exact_snaps, mut seconds_exact, mut n_atoms_exact, mut exact_idx) = (Vec::new(), None, 0, Vec::new());
+    let (mut exact_evaluations, mut exact_list_builds) = (None, None);
     if o.exact {
         let t1 = Instant::now();
         let mut exact = FullAtomistic3d::new(&unit, potential, &o.model)?;
@@ -219,14 +263,20 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
         let index = exact.mobile_index();
         exact_idx = sites.iter().map(|s| index.get(s).copied().ok_or_else(|| invalid("comparison", s, "an atom of the model is not mobile in the reference"))).collect::<Result<Vec<_>>>()?;
         exact0 = mean(&atom_stress(&exact.atoms.eval.output.per_atom_virial, &exact_idx, volume));
+        let mut previous: Option<Vec<f64>> = None;
         for &d in &depths {
             exact.indenter = Some(indenter(d));
+            let current = exact.x.clone();
+            predict(&mut exact.x, previous.as_ref(), o.predictor);
+            previous = Some(current);
             let (iters, _) = exact.relax()?;
             let stress = atom_stress(&exact.atoms.eval.output.per_atom_virial, &exact_idx, volume);
             exact_snaps.push(Snapshot { load: -exact.indenter_force[2], x: exact.x.clone(), stress, iters });
         }
         seconds_exact = Some(t1.elapsed().as_secs_f64());
         n_atoms_exact = exact.sizes().0;
+        exact_evaluations = Some(exact.evaluations);
+        exact_list_builds = Some(exact.atoms.list_builds());
     }
 
     let mut steps = Vec::new();
@@ -250,7 +300,7 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
             st.atom_stress_error_percent = Some(100.0 * (num / den).sqrt());
             let (mut maxd, mut sum2) = (0.0f64, 0.0);
             for (k, &j) in exact_idx.iter().enumerate() {
-                let d2: f64 = (0..3).map(|c| (m.x[3 * k + c] - e.x[3 * j + c]).powi(2)).sum();
+                let d2: f64 = (0..3).map(|c| (m.x[3 * idx[k] + c] - e.x[3 * j + c]).powi(2)).sum();
                 maxd = maxd.max(d2.sqrt());
                 sum2 += d2;
             }
@@ -281,6 +331,12 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
         model_evaluations: model.evaluations,
         model_seconds_forces: model.seconds_forces,
         model_seconds_solve: model.seconds_solve,
+        model_seconds_setup: model.seconds_setup,
+        model_seconds_condense: model.seconds_condense,
+        model_list_builds: model.atoms.list_builds(),
+        model_lean_fallbacks: model.atoms.fallbacks,
+        exact_evaluations,
+        exact_list_builds,
         surface_stress_model: model0,
         surface_stress_exact: if o.exact { Some(exact0) } else { None },
         surface_stress_error_percent: if o.exact { Some(100.0 * (norm2(&std::array::from_fn(|c| model0[c] - exact0[c])) / norm2(&exact0)).sqrt()) } else { None },

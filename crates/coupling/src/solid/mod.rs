@@ -11,6 +11,7 @@ pub mod block;
 pub mod indent;
 pub mod mesh;
 pub mod model;
+mod response;
 pub mod surface;
 
 pub use indent::{full_size, indent3d, IndentOptions, IndentReport};

@@ -16,6 +16,7 @@
 
 use super::block::Block3;
 use super::mesh::TetMesh;
+use super::response::PadResponse;
 use super::surface::SurfaceProfile;
 use crate::error::{invalid, Result};
 use crate::plane::atoms::Atoms;
@@ -56,6 +57,13 @@ pub struct SolidOptions {
     /// Under a free top: take the relaxed (001) surface of a periodic slab of the same potential
     /// as the reference of the pad and the continuum (`solid::surface`); false: the bulk lattice.
     pub surface_relaxation: bool,
+    /// Condense the continuum onto the interface once (`solid::response`: the pad's nodes as a
+    /// precomputed linear function of the interface) instead of a sparse solve per evaluation.
+    pub condense: bool,
+    /// Relaxation steps compute forces only, and (EAM) densities only where the mobile atoms'
+    /// forces need them: the pad's (and the reference's boundary layer's) outer shell is a
+    /// neighbour only. Applied to the model and the fully atomistic reference alike.
+    pub lean_forces: bool,
 }
 
 impl Default for SolidOptions {
@@ -73,6 +81,8 @@ impl Default for SolidOptions {
             skin: 1.0,
             threads: 1,
             surface_relaxation: true,
+            condense: true,
+            lean_forces: true,
         }
     }
 }
@@ -180,10 +190,15 @@ pub struct ForceBased3d {
     pub surface: SurfaceProfile,
     surf_mobile: Vec<f64>,
     surf_pad: Vec<f64>,
-    /// Cost counters: force evaluations, seconds in the potential and in the continuum solves.
+    /// Cost counters: force evaluations, seconds in the potential and in the continuum solves
+    /// (with placing the pad), seconds of the construction (mesh, factorisation, surface slab)
+    /// and of condensing the continuum onto the interface.
     pub evaluations: usize,
     pub seconds_forces: f64,
     pub seconds_solve: f64,
+    pub seconds_setup: f64,
+    pub seconds_condense: f64,
+    response: Option<PadResponse>,
     opts: SolidOptions,
 }
 
@@ -214,6 +229,7 @@ impl ForceBased3d {
     /// Build the model of `unit` (orthorhombic, a site at its origin) with `potential` and the
     /// Voigt stiffness `c_gpa` (GPa) of the same potential in the block's axes.
     pub fn new(unit: &Structure, potential: Arc<dyn Potential>, c_gpa: &[[f64; 6]; 6], o: &SolidOptions) -> Result<ForceBased3d> {
+        let t0 = std::time::Instant::now();
         o.fire()?;
         if c_gpa.iter().flatten().any(|v| !v.is_finite()) {
             return Err(invalid("stiffness", "non-finite", "every C_ij must be finite"));
@@ -235,7 +251,10 @@ impl ForceBased3d {
             return Err(invalid("pad", pad_w, "must be positive (Å)"));
         }
         let mobile: Vec<usize> = (0..block.sites.len()).filter(|&k| block.in_box(k, alo, ahi)).collect();
-        let driven: Vec<usize> = (0..block.sites.len()).filter(|&k| !block.in_box(k, alo, ahi) && block.dist_to_box(k, alo, ahi) <= pad_w).collect();
+        let mut driven: Vec<usize> = (0..block.sites.len()).filter(|&k| !block.in_box(k, alo, ahi) && block.dist_to_box(k, alo, ahi) <= pad_w).collect();
+        // the pad atoms within a cutoff (and skin) of A first: only their densities are needed
+        driven.sort_by(|&a, &b| block.dist_to_box(a, alo, ahi).total_cmp(&block.dist_to_box(b, alo, ahi)));
+        let n_inner = driven.iter().filter(|&&k| block.dist_to_box(k, alo, ahi) <= cutoff + o.skin).count();
         let mut pad = Vec::with_capacity(driven.len());
         for &k in &driven {
             pad.push(mesh.locate(block.sites[k]).ok_or_else(|| invalid("pad", pad_w, "a pad atom lies outside the mesh (make the block larger)"))?);
@@ -266,7 +285,10 @@ impl ForceBased3d {
         }
         let elements: Vec<(Vec<usize>, Vec<f64>)> = (0..mesh.tets.len()).map(|t| (mesh.tets[t].iter().flat_map(|&n| [3 * n, 3 * n + 1, 3 * n + 2]).collect(), mesh.element_stiffness(t, &c))).collect();
         let continuum = Continuum::from_elements(3 * mesh.nodes.len(), &elements, &fixed)?;
-        let atoms = atoms_of(&block, &mobile, &driven, potential, o)?;
+        let mut atoms = atoms_of(&block, &mobile, &driven, potential, o)?;
+        if o.lean_forces {
+            atoms.set_density_subset(mobile.len() + n_inner)?;
+        }
         let surface = if o.free_top && o.surface_relaxation {
             let held = o.boundary_layer.unwrap_or(2.0 * cutoff);
             // the smallest period the neighbour list allows, three cutoffs relaxed above the held
@@ -285,7 +307,30 @@ impl ForceBased3d {
         for (k, dz) in surf_mobile.iter().enumerate() {
             x[3 * k + 2] = *dz;
         }
-        Ok(ForceBased3d { block, mesh, continuum, atoms, pad, interface, layer, u, x, indenter: None, indenter_force: [0.0; 3], surface, surf_mobile, surf_pad, evaluations: 0, seconds_forces: 0.0, seconds_solve: 0.0, opts: o.clone() })
+        let seconds_setup = t0.elapsed().as_secs_f64();
+        Ok(ForceBased3d {
+            block,
+            mesh,
+            continuum,
+            atoms,
+            pad,
+            interface,
+            layer,
+            u,
+            x,
+            indenter: None,
+            indenter_force: [0.0; 3],
+            surface,
+            surf_mobile,
+            surf_pad,
+            evaluations: 0,
+            seconds_forces: 0.0,
+            seconds_solve: 0.0,
+            seconds_setup,
+            seconds_condense: 0.0,
+            response: None,
+            opts: o.clone(),
+        })
     }
 
     /// Atoms of the atomistic region, pad atoms, mesh nodes, tetrahedra.
@@ -300,6 +345,9 @@ impl ForceBased3d {
 
     /// Put every atom and node on the field `u(X)`.
     pub fn set_field(&mut self, f: &dyn Fn(Vec3) -> Vec3) {
+        if let Some(r) = self.response.as_mut() {
+            r.invalidate_base();
+        }
         for (n, p) in self.mesh.nodes.iter().enumerate() {
             self.u[3 * n..3 * n + 3].copy_from_slice(&f(*p));
         }
@@ -311,6 +359,9 @@ impl ForceBased3d {
 
     /// Set the applied displacement `u(X)` on the boundary layer only.
     pub fn set_boundary_field(&mut self, f: &dyn Fn(Vec3) -> Vec3) {
+        if let Some(r) = self.response.as_mut() {
+            r.invalidate_base();
+        }
         for (n, p) in self.mesh.nodes.iter().enumerate() {
             if self.layer[n] {
                 self.u[3 * n..3 * n + 3].copy_from_slice(&f(*p));
@@ -331,17 +382,43 @@ impl ForceBased3d {
         }
     }
 
-    fn forces_at(&mut self, x: &[f64]) -> Result<Vec<f64>> {
+    /// Condense the continuum onto the interface (once; `condense`).
+    fn condensed(&mut self) -> Result<()> {
+        if self.response.is_some() || !self.opts.condense {
+            return Ok(());
+        }
+        let t0 = std::time::Instant::now();
+        let inputs: Vec<usize> = self.interface.iter().flat_map(|&(n, _)| [3 * n, 3 * n + 1, 3 * n + 2]).collect();
+        let mut read = vec![false; 3 * self.mesh.nodes.len()];
+        for (t, _) in &self.pad {
+            for &n in &self.mesh.tets[*t] {
+                read[3 * n..3 * n + 3].iter_mut().for_each(|r| *r = true);
+            }
+        }
+        let outputs: Vec<usize> = self.continuum.free.iter().copied().filter(|&d| read[d]).collect();
+        self.response = Some(PadResponse::new(&self.continuum, inputs, outputs)?);
+        self.seconds_condense += t0.elapsed().as_secs_f64();
+        Ok(())
+    }
+
+    /// Forces on the atoms of A at displacements `x` (the continuum in equilibrium with them);
+    /// `detail`: a full evaluation (energies, per-atom virials) rather than a lean one.
+    fn forces_at(&mut self, x: &[f64], detail: bool) -> Result<Vec<f64>> {
+        self.condensed()?;
         let t0 = std::time::Instant::now();
         for &(n, k) in &self.interface {
             self.u[3 * n..3 * n + 3].copy_from_slice(&x[3 * k..3 * k + 3]);
             self.u[3 * n + 2] -= self.surf_mobile.get(k).copied().unwrap_or(0.0);
         }
-        self.continuum.solve(&mut self.u);
+        match self.response.as_mut() {
+            // the whole mesh only for the final state (the report's nodal field)
+            Some(r) if !detail => r.apply(&self.continuum, &mut self.u),
+            _ => self.continuum.solve(&mut self.u),
+        }
         self.place_pad();
         let t1 = std::time::Instant::now();
         self.atoms.set_mobile(x);
-        let mut f = self.atoms.mobile_forces()?;
+        let mut f = if detail || !self.opts.lean_forces { self.atoms.mobile_forces()? } else { self.atoms.mobile_forces_lean()? };
         self.seconds_solve += (t1 - t0).as_secs_f64();
         self.seconds_forces += t1.elapsed().as_secs_f64();
         self.evaluations += 1;
@@ -349,6 +426,14 @@ impl ForceBased3d {
             self.indenter_force = ind.apply(&mobile_positions(&self.atoms, x), &mut f).0;
         }
         Ok(f)
+    }
+
+    /// Forces on the atoms of A at their current displacements `x`, the continuum in equilibrium
+    /// with the interface: `detail` false is what a relaxation step sees (the condensed continuum,
+    /// the lean evaluation), true the full sparse solve and a full evaluation (the final state).
+    pub fn forces(&mut self, detail: bool) -> Result<Vec<f64>> {
+        let x = self.x.clone();
+        self.forces_at(&x, detail)
     }
 
     /// Relax the atoms of A (the continuum in equilibrium at every step); FIRE's (iterations,
@@ -360,8 +445,8 @@ impl ForceBased3d {
         if let Some(ind) = self.indenter {
             check_indenter_inside(&ind, &self.atoms, &self.x)?;
         }
-        let r = fire(&mut x, &masses, &f, |x| self.forces_at(x))?;
-        self.forces_at(&x)?;
+        let r = fire(&mut x, &masses, &f, |x| self.forces_at(x, false))?;
+        self.forces_at(&x, true)?;
         self.x = x;
         Ok(r)
     }
@@ -421,6 +506,8 @@ pub struct FullAtomistic3d {
     pub x: Vec<f64>,
     pub indenter: Option<Indenter>,
     pub indenter_force: Vec3,
+    /// Force evaluations so far.
+    pub evaluations: usize,
     opts: SolidOptions,
 }
 
@@ -431,10 +518,26 @@ impl FullAtomistic3d {
         let block = Block3::new(unit, blo, bhi)?;
         let s = o.layer_start(block.pitch, potential.needs().cutoff)?;
         let mobile: Vec<usize> = (0..block.sites.len()).filter(|&k| !o.in_layer(block.sites[k], s, block.pitch)).collect();
-        let driven: Vec<usize> = (0..block.sites.len()).filter(|&k| o.in_layer(block.sites[k], s, block.pitch)).collect();
-        let atoms = atoms_of(&block, &mobile, &driven, potential, o)?;
+        let cutoff = potential.needs().cutoff;
+        // how far a layer site lies beyond the layer's start (≤ its distance from the mobile atoms)
+        let excess = |k: usize| {
+            let r = block.sites[k];
+            let p = block.pitch;
+            let mut e = (r[0].abs() - s[0] as f64 * p[0]).max(r[1].abs() - s[1] as f64 * p[1]).max(-(s[2] as f64) * p[2] - r[2]);
+            if !o.free_top {
+                e = e.max(r[2] - s[2] as f64 * p[2]);
+            }
+            e
+        };
+        let mut driven: Vec<usize> = (0..block.sites.len()).filter(|&k| o.in_layer(block.sites[k], s, block.pitch)).collect();
+        driven.sort_by(|&a, &b| excess(a).total_cmp(&excess(b)));
+        let n_inner = driven.iter().filter(|&&k| excess(k) <= cutoff + o.skin).count();
+        let mut atoms = atoms_of(&block, &mobile, &driven, potential, o)?;
+        if o.lean_forces {
+            atoms.set_density_subset(mobile.len() + n_inner)?;
+        }
         let x = vec![0.0; 3 * mobile.len()];
-        Ok(FullAtomistic3d { block, atoms, x, indenter: None, indenter_force: [0.0; 3], opts: o.clone() })
+        Ok(FullAtomistic3d { block, atoms, x, indenter: None, indenter_force: [0.0; 3], evaluations: 0, opts: o.clone() })
     }
 
     /// Number of atoms (all, mobile).
@@ -467,18 +570,21 @@ impl FullAtomistic3d {
             check_indenter_inside(&ind, &self.atoms, &self.x)?;
         }
         let ind = self.indenter;
+        let lean = self.opts.lean_forces;
         let atoms = &mut self.atoms;
         let mut total = [0.0; 3];
-        let mut eval = |x: &[f64]| -> Result<Vec<f64>> {
+        let evaluations = &mut self.evaluations;
+        let mut eval = |x: &[f64], detail: bool| -> Result<Vec<f64>> {
             atoms.set_mobile(x);
-            let mut f = atoms.mobile_forces()?;
+            *evaluations += 1;
+            let mut f = if detail || !lean { atoms.mobile_forces()? } else { atoms.mobile_forces_lean()? };
             if let Some(ind) = ind {
                 total = ind.apply(&mobile_positions(atoms, x), &mut f).0;
             }
             Ok(f)
         };
-        let r = fire(&mut x, &masses, &f, &mut eval)?;
-        eval(&x)?;
+        let r = fire(&mut x, &masses, &f, |x| eval(x, false))?;
+        eval(&x, true)?;
         self.indenter_force = total;
         self.x = x;
         Ok(r)

@@ -37,11 +37,13 @@ pub mod potential;
 pub(crate) mod reader;
 pub mod setfl;
 pub mod spline;
+mod subset;
 pub mod tables;
 
 pub use format::{detect_style, load_as};
 pub use fs::read_fs;
 pub use funcfl::{funcfl_tables, load_funcfl, read_funcfl, Funcfl};
 pub use potential::EmbeddedAtom;
+pub use subset::SubsetScratch;
 pub use setfl::{read_setfl, write_setfl, ElementInfo};
 pub use tables::{z2r_index, EamStyle, EamTables};
