@@ -6,7 +6,9 @@ time, the child's CPU time so far (user + system of every thread, from /proc/<pi
 1-minute load average; at the end the child's total CPU time (os.wait4's rusage, like
 /usr/bin/time) and the per-stage wall and CPU seconds of the descriptions' stage records
 (`provenance.stages[].wall_s`, `cpu_s`). On a loaded machine the CPU seconds are the number to
-compare; wall seconds depend on what else runs.
+compare; wall seconds depend on what else runs. (The CLI's progress bar is hidden when stderr is
+not a terminal, so `events` holds only the lines the CLI prints outright; the per-stage split is
+in `stages`, from the descriptions, once the describe has finished.)
 
     python scripts/time_quick_describe.py MATERIAL.toml --out DIR [--threads 1] [--full]
         [--scalebridge .venv/bin/scalebridge] [--log FILE]
