@@ -25,6 +25,12 @@ pub fn stage_property(stage: &str) -> &'static str {
 /// Seconds per property of one material (stages computed, not read from a store, in any of its
 /// descriptions); `None` when every stage was read from a store (no timing known).
 pub fn material_seconds(docs: &[&Value]) -> Option<std::collections::BTreeMap<&'static str, f64>> {
+    material_seconds_of(docs, "wall_s")
+}
+
+/// As [`material_seconds`], summing the stage records' field `key` (`"wall_s"` or `"cpu_s"`,
+/// the process CPU seconds; stages without it count 0).
+pub fn material_seconds_of(docs: &[&Value], key: &str) -> Option<std::collections::BTreeMap<&'static str, f64>> {
     let mut out = std::collections::BTreeMap::new();
     let mut any = false;
     let mut seen = std::collections::HashSet::new();
@@ -34,7 +40,7 @@ pub fn material_seconds(docs: &[&Value]) -> Option<std::collections::BTreeMap<&'
                 continue;
             }
             any = true;
-            *out.entry(stage_property(s["stage"].as_str().unwrap_or_default())).or_insert(0.0) += s["wall_s"].as_f64().unwrap_or(0.0);
+            *out.entry(stage_property(s["stage"].as_str().unwrap_or_default())).or_insert(0.0) += s[key].as_f64().unwrap_or(0.0);
         }
     }
     any.then_some(out)
@@ -43,8 +49,15 @@ pub fn material_seconds(docs: &[&Value]) -> Option<std::collections::BTreeMap<&'
 /// The cost section of one class.
 pub fn class_cost(data: &ClassData, table: &ClassTable, seed: u64) -> Result<Value> {
     let mut sums: std::collections::BTreeMap<&'static str, Vec<f64>> = Default::default();
+    let mut cpu: std::collections::BTreeMap<&'static str, Vec<f64>> = Default::default();
     let mut timed = 0;
     for r in &data.records {
+        let has_cpu = [&r.cold, &r.hot].iter().any(|d| d["provenance"]["stages"].as_array().is_some_and(|a| a.iter().any(|s| s["cpu_s"].is_number())));
+        if let (true, Some(m)) = (has_cpu, material_seconds_of(&[&r.cold, &r.hot], "cpu_s")) {
+            for k in ["descriptors", "E_GPa", "kappa_W_mK", "T_transition_K"] {
+                cpu.entry(k).or_default().push(m.get(k).copied().unwrap_or(0.0));
+            }
+        }
         if let Some(m) = material_seconds(&[&r.cold, &r.hot]) {
             timed += 1;
             for k in ["descriptors", "E_GPa", "kappa_W_mK", "T_transition_K"] {
@@ -52,6 +65,7 @@ pub fn class_cost(data: &ClassData, table: &ClassTable, seed: u64) -> Result<Val
             }
         }
     }
+    let sim_cpu: serde_json::Map<String, Value> = cpu.iter().map(|(k, v)| (k.to_string(), json!(crate::metrics::mean_std(v).0))).collect();
     let sim: serde_json::Map<String, Value> = sums.iter().map(|(k, v)| (k.to_string(), json!(crate::metrics::mean_std(v).0))).collect();
     // surrogate throughput: fused_gbm fitted on the class, predicting a tiled matrix
     let cols = table.columns(&Scale::FEATURES);
@@ -83,9 +97,11 @@ pub fn class_cost(data: &ClassData, table: &ClassTable, seed: u64) -> Result<Val
     Ok(json!({
         "materials_timed": timed,
         "simulation_s_per_material": sim,
+        "simulation_cpu_s_per_material": sim_cpu,
+        "materials_cpu_timed": cpu.values().next().map_or(0, Vec::len),
         "surrogate": "fused_gbm",
         "surrogate_predictions_per_s": per_s,
         "speedup_per_property": speedup,
-        "note": "simulation seconds: wall time of the stages computed for each material (stages read from a store are not counted); speed-up = simulation seconds per material × predictions per second; the surrogate still needs the cheap descriptors (the `descriptors` seconds)"
+        "note": "simulation seconds: wall time of the stages computed for each material (stages read from a store are not counted); simulation CPU seconds: the process CPU time of the same stages (every thread; with --jobs > 1 a stage's CPU time also holds the concurrent describes' work, so only the sum over materials is exact); speed-up = simulation seconds per material × predictions per second; the surrogate still needs the cheap descriptors (the `descriptors` seconds)"
     }))
 }

@@ -74,13 +74,16 @@ pub fn campaign_name(class: &str) -> String {
     format!("benchmark-five-class/{class}")
 }
 
-/// Task hash of a validated material under a preset.
+/// Task hash of a validated material under a preset: the material without its name and the
+/// preset's every setting (cell sizes, run lengths), so a result described with an earlier
+/// version of the quick preset is not taken for one of the current preset.
 pub fn task_hash(material: &Material, quick: bool) -> Result<String> {
     let mut v = serde_json::to_value(material).map_err(|e| invalid("material", &material.name, &e.to_string()))?;
     if let Some(o) = v.as_object_mut() {
         o.remove("name");
     }
-    Ok(sha256_hex(format!("scalebridge-benchmark task v1\npreset {}\n{v}", if quick { "quick" } else { "full" }).as_bytes()))
+    let preset = serde_json::to_string(&scalebridge_pipeline::preset::Preset::of(quick)).map_err(|e| invalid("preset", if quick { "quick" } else { "full" }, &e.to_string()))?;
+    Ok(sha256_hex(format!("scalebridge-benchmark task v2\npreset {preset}\n{v}").as_bytes()))
 }
 
 /// The materials of a class's design after the subset (seeded, order kept).

@@ -3,7 +3,7 @@
 //! seeds (mean ± std of the test metrics), screening at the upper quartile, correlation of the
 //! absolute out-of-fold error with the disorder descriptors, and scale ablations of fused_gbm.
 
-use crate::metrics::{correlations, mean_std, screening};
+use crate::metrics::{correlations, mean_std, paired_abs_error, screening};
 use crate::models::{cross_val_predict, feature_scales, model_kind, ClassTable, MODELS, TARGETS};
 use crate::error::Result;
 use scalebridge_features::Scale;
@@ -155,6 +155,15 @@ pub fn evaluate_class(t: &ClassTable, seed: u64, quick: bool) -> Result<ClassRes
             dt.insert(model.into(), d);
             oof.push(Oof { target: target.into(), model: model.into(), y: y.clone(), predicted: pred });
         }
+        // fused against composition-only, material by material (same folds, same rows)
+        let pred_of = |m: &str| oof.iter().find(|o: &&Oof| o.target == target && o.model == m).map(|o| o.predicted.clone());
+        let mut paired = Map::new();
+        for (fused, comp) in [("fused_gbm", "composition_gbm"), ("fused_dnn", "composition_dnn")] {
+            if let (Some(pf), Some(pc)) = (pred_of(fused), pred_of(comp)) {
+                paired.insert(format!("{fused}_vs_{comp}"), json!(paired_abs_error(&y, &pc, &pf)));
+            }
+        }
+        dt.insert("paired_abs_error".into(), Value::Object(paired));
         per_class.insert(target.into(), Value::Object(pt));
         details.insert(target.into(), Value::Object(dt));
     }

@@ -73,7 +73,7 @@ pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
         }
         h.push_str("</table>\n");
         let co = &r["cost"][class];
-        let _ = write!(h, "<p>Cost: simulation seconds per material {} ({} materials timed); surrogate ({}) {} predictions/s; speed-up per property {}.</p>\n", esc(&co["simulation_s_per_material"].to_string()), co["materials_timed"], esc(co["surrogate"].as_str().unwrap_or("")), num(&co["surrogate_predictions_per_s"]), esc(&co["speedup_per_property"].to_string()));
+        let _ = write!(h, "<p>Cost: simulation seconds per material {} ({} materials timed; CPU seconds {}); surrogate ({}) {} predictions/s; speed-up per property {}.</p>\n", esc(&co["simulation_s_per_material"].to_string()), co["materials_timed"], esc(&co["simulation_cpu_s_per_material"].to_string()), esc(co["surrogate"].as_str().unwrap_or("")), num(&co["surrogate_predictions_per_s"]), esc(&co["speedup_per_property"].to_string()));
         for (cl, o) in oofs.iter().filter(|(cl, o)| cl == class && o.model.ends_with("_gbm")) {
             let unit = TARGETS.iter().find(|t| t.0 == o.target).map_or("1", |t| t.1);
             figs.push((svg(o, cl, unit, dir)?, format!("{cl}: out-of-fold parity of {} for {} (k-fold cross-validation).", o.target, o.model)));

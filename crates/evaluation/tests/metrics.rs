@@ -4,7 +4,7 @@
 //! `recall_score`, `f1_score`, `roc_auc_score`, `numpy.quantile` on these arrays) and by hand.
 
 use approx::assert_relative_eq;
-use scalebridge_evaluation::metrics::{disorder, kendall, mean_std, pearson, screening, spearman};
+use scalebridge_evaluation::metrics::{disorder, kendall, mean_std, paired_abs_error, pearson, screening, spearman};
 
 const X: [f64; 10] = [0.1, 0.4, 0.35, 0.8, 0.55, 0.2, 0.9, 0.6, 0.6, 0.3];
 const Y: [f64; 10] = [1.2, 2.1, 1.9, 3.5, 2.2, 2.0, 3.1, 2.9, 2.4, 1.1];
@@ -69,4 +69,26 @@ fn disorder_descriptors_by_hand() {
     let (_, d) = disorder(&[("Al".into(), 0.5), ("Ni".into(), 0.5)]);
     assert_relative_eq!(d, (r("Al") - r("Ni")).abs() / (r("Al") + r("Ni")), max_relative = 1e-12);
     assert!(d > 0.0);
+}
+
+#[test]
+fn paired_abs_error_matches_scipy_ttest_rel() {
+    // scipy 1.17.1: d = |y − ref| − |y − new|; d.mean(), d.std(ddof=1)/√n,
+    // stats.ttest_rel(|y − ref|, |y − new|) → statistic, pvalue; (d > 0).mean()
+    let y = [3.0, 1.5, 4.2, 2.2, 5.0, 3.3, 0.7, 2.9];
+    let reference = [2.1, 2.5, 3.0, 2.0, 3.9, 3.9, 1.8, 2.7];
+    let model = [2.8, 1.9, 3.9, 2.6, 4.6, 3.1, 1.1, 3.2];
+    let p = paired_abs_error(&y, &reference, &model);
+    assert_eq!(p.n, 8);
+    assert_relative_eq!(p.mae_reduction, 0.4624999999999999, max_relative = 1e-12);
+    assert_relative_eq!(p.stderr, 0.14260021538753517, max_relative = 1e-12);
+    assert_relative_eq!(p.t, 3.243333109582578, max_relative = 1e-10);
+    assert_relative_eq!(p.p_two_sided, 0.014187480366620963, max_relative = 1e-8);
+    assert_relative_eq!(p.fraction_better, 0.75);
+    // a model against itself: no difference, p = 1; swapped models flip the sign only
+    let same = paired_abs_error(&y, &model, &model);
+    assert_eq!((same.mae_reduction, same.p_two_sided, same.fraction_better), (0.0, 1.0, 0.0));
+    let swapped = paired_abs_error(&y, &model, &reference);
+    assert_relative_eq!(swapped.mae_reduction, -p.mae_reduction, max_relative = 1e-12);
+    assert_relative_eq!(swapped.p_two_sided, p.p_two_sided, max_relative = 1e-10);
 }

@@ -42,11 +42,11 @@ fn fixture(m: &Material, value: &Value) -> Value {
     let prov = |stages: Value| json!({"stages": stages});
     let cold = json!({"name": m.name, "class": "alloy", "temperature_K": 0.0, "features": feats, "phases": [],
         "properties": {"E_GPa": {"value": e0, "stderr": null, "unit": "GPa"}},
-        "provenance": prov(json!([{"stage": "alloy/elastic/static", "key": format!("s-{}", m.name), "cached": false, "atomistic": true, "wall_s": 60.0}]))});
+        "provenance": prov(json!([{"stage": "alloy/elastic/static", "key": format!("s-{}", m.name), "cached": false, "atomistic": true, "wall_s": 60.0, "cpu_s": 30.0}]))});
     let hot = json!({"name": m.name, "class": "alloy", "temperature_K": 300.0, "features": [], "phases": [],
         "properties": {"E_GPa": {"value": 0.93 * e0, "stderr": 1.0, "unit": "GPa"}, "kappa_W_mK": {"value": 1.0 + x("Cu") + 0.8 * x("Ni"), "stderr": 0.1, "unit": "W/m/K"},
                        "T_transition_K": {"value": 1500.0 + 300.0 * x("Ni") - 100.0 * x("Co"), "stderr": 20.0, "unit": "K"}},
-        "provenance": prov(json!([{"stage": "alloy/elastic/300K", "key": format!("e-{}", m.name), "cached": false, "atomistic": true, "wall_s": 80.0},
+        "provenance": prov(json!([{"stage": "alloy/elastic/300K", "key": format!("e-{}", m.name), "cached": false, "atomistic": true, "wall_s": 80.0, "cpu_s": 40.0},
                                    {"stage": "alloy/green_kubo/300K", "key": format!("g-{}", m.name), "cached": false, "atomistic": true, "wall_s": 50.0},
                                    {"stage": "alloy/melting", "key": format!("m-{}", m.name), "cached": false, "atomistic": true, "wall_s": 250.0}]))});
     json!([cold, hot])
@@ -109,6 +109,20 @@ fn run_reuses_the_store_and_writes_the_report_structure() {
     let c = &r["cost"]["alloy"]["simulation_s_per_material"];
     assert_eq!((c["descriptors"].as_f64(), c["E_GPa"].as_f64(), c["kappa_W_mK"].as_f64(), c["T_transition_K"].as_f64()), (Some(60.0), Some(80.0), Some(50.0), Some(250.0)));
     assert!(r["cost"]["alloy"]["surrogate_predictions_per_s"].as_f64().unwrap() > 0.0);
+    // CPU seconds where the records carry them (the fixture: 30 s static, 40 s for E; the
+    // other stages have none and count 0)
+    let c = &r["cost"]["alloy"]["simulation_cpu_s_per_material"];
+    assert_eq!((c["descriptors"].as_f64(), c["E_GPa"].as_f64(), c["kappa_W_mK"].as_f64()), (Some(30.0), Some(40.0), Some(0.0)));
+    assert_eq!(r["cost"]["alloy"]["materials_cpu_timed"], 6);
+    // fused against composition-only, material by material, on every target
+    for t in ["E_GPa", "kappa_W_mK", "T_transition_K"] {
+        let p = &r["details"]["alloy"][t]["paired_abs_error"]["fused_gbm_vs_composition_gbm"];
+        assert_eq!(p["n"], 6, "{p}");
+        assert!(p["mae_reduction"].is_number() && p["fraction_better"].is_number(), "{p}");
+        // the reduction is the difference of the two cross-validated MAEs
+        let mae = |m: &str| r["per_class"]["alloy"][t][m]["mae"].as_f64().unwrap();
+        assert!((p["mae_reduction"].as_f64().unwrap() - (mae("composition_gbm") - mae("fused_gbm"))).abs() < 1e-9, "{p}");
+    }
     // skipped classes carry reasons: the pipeline's own error, and a class without a design
     let why = r["per_class"]["perovskite"]["skipped"].as_str().unwrap();
     // (today the pipeline's structure builder refuses the perovskite lattice)

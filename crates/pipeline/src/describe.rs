@@ -296,6 +296,7 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
     };
     let t = *t;
     let t0 = std::time::Instant::now();
+    let cpu0 = crate::stages::process_cpu_s();
     let preset = opts.preset.clone().unwrap_or_else(|| Preset::of(opts.quick));
     let cache_root = opts.cache_root();
     let default_store;
@@ -405,6 +406,7 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
             stages: run.stages.records.clone(),
             atomistic_stages_run,
             wall_time_s: t0.elapsed().as_secs_f64(),
+            cpu_time_s: crate::stages::cpu_since(cpu0),
         },
     };
     run.progress.update(n_ph + 1, n_ph + 1, "done");

@@ -130,6 +130,11 @@ pub struct DescriptionProvenance {
     /// Atomistic stages computed in this call (0 when everything came from the store).
     pub atomistic_stages_run: usize,
     pub wall_time_s: f64,
+    /// CPU time (user + system, every thread of the process) during this description, s; on a
+    /// shared machine `cpu_time_s / wall_time_s` is the share of cores it got (see
+    /// [`StageRecord::cpu_s`] for what concurrent describes in one process do to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_time_s: Option<f64>,
 }
 
 /// The description of a material at one temperature.

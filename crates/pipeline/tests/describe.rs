@@ -74,6 +74,13 @@ fn cu_polycrystal_lies_between_the_bounds_near_self_consistent_and_is_served_fro
     eprintln!("E {e:.2} nu {nu:.4}; Voigt {:.2}/{:.4} Reuss {:.2}/{:.4} SC {:.2}/{:.4}; L_bridge {:.4}", b.voigt.e_gpa, b.voigt.nu, b.reuss.e_gpa, b.reuss.nu, sc.e_gpa, sc.nu, l.value);
     assert!(d.bridge.l_polycrystal.is_none() && d.bridge.l_polycrystal_reason.as_deref().is_some_and(|r| r.contains("quick")));
     assert!(d.provenance.atomistic_stages_run >= 3, "{:?}", d.provenance.stages);
+    // every computed stage carries its CPU time (process CPU over the stage, finite, ≥ 0); the
+    // atomistic ones did work, and the description's CPU time covers its stages
+    let cpu: Vec<f64> = d.provenance.stages.iter().map(|s| s.cpu_s.expect("cpu_s on Linux")).collect();
+    assert!(cpu.iter().all(|c| c.is_finite() && *c >= 0.0), "{:?}", d.provenance.stages);
+    let atom_cpu: f64 = d.provenance.stages.iter().filter(|s| s.atomistic && !s.cached).map(|s| s.cpu_s.unwrap_or(0.0)).sum();
+    let total = d.provenance.cpu_time_s.expect("cpu_time_s");
+    assert!(atom_cpu > 0.0 && total >= atom_cpu - 0.05, "atomistic stages {atom_cpu} s of CPU, description {total} s");
 
     // second run: everything from the store (no stage computed), identical properties
     let t1 = std::time::Instant::now();
@@ -81,6 +88,7 @@ fn cu_polycrystal_lies_between_the_bounds_near_self_consistent_and_is_served_fro
     let second = t1.elapsed().as_secs_f64();
     assert_eq!(d2.provenance.atomistic_stages_run, 0, "{:?}", d2.provenance.stages);
     assert!(d2.provenance.stages.iter().all(|s| s.cached));
+    assert!(d2.provenance.stages.iter().all(|s| s.cpu_s == Some(0.0)), "a stage read from the store costs no CPU");
     assert_eq!(serde_json::to_string(&d.properties).unwrap(), serde_json::to_string(&d2.properties).unwrap());
     // the speed-up (≥ 20× on 2 cores) is reported, not asserted: timings belong in benchmarks
     eprintln!("first {first:.3} s, cached {second:.3} s ({:.0}×)", first / second.max(1e-9));
