@@ -41,3 +41,59 @@ impl DnnRegressor {
         Ok((count > 0).then(|| sum / count as f64))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{DnnParams, DnnRegressor};
+    use crate::data::Matrix;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    /// Two targets from features at three scales (name prefixes atom_, meso_, cont_).
+    fn data(n: usize, seed: u64) -> (Matrix, Matrix, Vec<String>) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for _ in 0..n {
+            let v: Vec<f64> = (0..5).map(|_| rng.random_range(-1.5..1.5)).collect();
+            y.push((2.0 * v[0]).sin() * v[2] + v[3] * v[3] - v[1] * v[4]);
+            y.push(2.0 * v[3] - v[0]);
+            x.extend(v);
+        }
+        let names = ["atom_a", "atom_b", "meso_c", "cont_d", "cont_e"].iter().map(|s| s.to_string()).collect();
+        (Matrix::new(n, 5, x).unwrap(), Matrix::new(n, 2, y).unwrap(), names)
+    }
+
+    #[test]
+    fn the_bridge_term_lowers_the_bridge_residual() {
+        let (x, y, names) = data(240, 1);
+        let p = |w: f64| DnnParams {
+            d_model: 16,
+            n_heads: 2,
+            n_layers: 1,
+            d_ff: 32,
+            d_latent: 16,
+            max_epochs: 30,
+            patience: 30,
+            n_members: 1,
+            batch_size: 32,
+            warmup_epochs: 2,
+            learning_rate: 3e-3,
+            dropout: 0.0,
+            bridge_weight: w,
+            feature_names: Some(names.clone()),
+            ..DnnParams::default()
+        };
+        let (xt, _, _) = data(100, 2);
+        let plain = DnnRegressor::fit_multi(&x, &y, &p(0.0)).unwrap();
+        let bridged = DnnRegressor::fit_multi(&x, &y, &p(1.0)).unwrap();
+        let (r0, r1) = (plain.bridge_residual(&xt).unwrap().unwrap(), bridged.bridge_residual(&xt).unwrap().unwrap());
+        assert!(r0.is_finite() && r1.is_finite() && r1 >= 0.0);
+        assert!(r1 < 0.5 * r0, "with the term {r1}, without {r0}");
+        // one scale: no views, no residual
+        let one = DnnParams { feature_names: Some(vec!["atom_a".into(); 5].iter().enumerate().map(|(i, s): (usize, &String)| format!("{s}{i}")).collect()), ..p(0.0) };
+        let m = DnnRegressor::fit_multi(&x, &y, &one).unwrap();
+        assert_eq!(m.bridge_residual(&xt).unwrap(), None);
+        // a wrong width is an error, not a panic
+        assert!(bridged.bridge_residual(&Matrix::new(2, 3, vec![0.0; 6]).unwrap()).is_err());
+    }
+}
