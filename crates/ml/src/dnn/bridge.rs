@@ -90,7 +90,7 @@ mod tests {
         assert!(r0.is_finite() && r1.is_finite() && r1 >= 0.0);
         assert!(r1 < 0.5 * r0, "with the term {r1}, without {r0}");
         // one scale: no views, no residual
-        let one = DnnParams { feature_names: Some(vec!["atom_a".into(); 5].iter().enumerate().map(|(i, s): (usize, &String)| format!("{s}{i}")).collect()), ..p(0.0) };
+        let one = DnnParams { feature_names: Some((0..5).map(|i| format!("atom_a{i}")).collect()), ..p(0.0) };
         let m = DnnRegressor::fit_multi(&x, &y, &one).unwrap();
         assert_eq!(m.bridge_residual(&xt).unwrap(), None);
         // a wrong width is an error, not a panic
