@@ -51,6 +51,7 @@ PARAMS = dict(d_model=16, n_heads=2, n_layers=1, d_ff=32, d_latent=16, max_epoch
               validation_fraction=0.2, random_state=3)
 
 
+@pytest.mark.slow  # three DNN fits; not yet run in the round it was written (extension build did not finish)
 @pytest.mark.skipif(scalebridge_cli() is None, reason="scalebridge CLI not installed")
 def test_multi_task_dnn_with_bridge_loss_on_a_parquet_table(tmp_path):
     from scalebridge.features import read_table

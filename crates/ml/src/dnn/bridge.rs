@@ -64,6 +64,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "not yet run: written in a round whose dnn test build did not finish; run with cargo test --release -p scalebridge-ml --features dnn --lib dnn::bridge -- --ignored"]
     fn the_bridge_term_lowers_the_bridge_residual() {
         let (x, y, names) = data(240, 1);
         let p = |w: f64| DnnParams {
