@@ -539,6 +539,14 @@ class DNNRegressor(_RustRegressor):
             mu, sd = self.model_.predict(np.ascontiguousarray(X), bool(return_std))
         return (mu, sd) if return_std else mu
 
+    def bridge_residual(self, X) -> float | None:
+        """The cross-scale bridge residual on X: the mean squared distance of the per-scale latent
+        views from their mean, the quantity the loss term ``bridge_weight`` penalises (computed in
+        Rust; None when the columns form fewer than two scales)."""
+        check_is_fitted(self, "model_")
+        X = self._validate_predict(X)
+        return self.model_.bridge_residual(np.ascontiguousarray(X))
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = self._impute() if dnn_available() else False

@@ -109,6 +109,8 @@ struct AtomisticPhase {
     static_result: Value,
     parts: Vec<bridge::ResidualPart>,
     poly: std::result::Result<(bridge::Residual, PolycrystalInfo), String>,
+    /// The finite-temperature stage results whose MD time series are coarse-grained.
+    md_results: Vec<Value>,
 }
 
 /// `base` (an object) with the keys of `extra` (an object, or null for none) put over it.
@@ -158,6 +160,7 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     })?;
     let poly = polycrystal_stage(run, material, name, structure, &pot, &s, &stat, &c0, preset)?;
     let (mut c, mut c_err, mut kappa, mut t_melt) = (c0, None, None, None);
+    let mut md_results = Vec::new();
     if t > 0.0 {
         let glassy = matches!(material.class.as_str(), "glass" | "polymer");
         let md = |proto: &str, base: &Value| {
@@ -191,10 +194,12 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
         warnings.extend(warnings_of(&th, &format!("{name}/elastic/{t}K")));
         c = matrix(&th["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
         c_err = matrix(&th["C_stderr_GPa"]);
+        md_results.push(th);
         match run.protocol(&format!("{name}/green_kubo/{t}K"), "thermal_conductivity/green_kubo", &s_t, &pot, &with(&md("thermal_conductivity/green_kubo", &green_kubo), "temperature", json!(t))) {
             Ok(gk) => {
                 warnings.extend(warnings_of(&gk, &format!("{name}/green_kubo/{t}K")));
                 kappa = measured(&gk["kappa"], "W/m/K", "atomistic", "md:thermal_conductivity/green_kubo (lattice/phonon part only)");
+                md_results.push(gk);
             }
             // a molecular phase whose heat current the protocol cannot form: the other
             // properties stand, kappa_W_mK is left out with the reason
@@ -245,7 +250,7 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
         n_atoms: Some(s.len()),
         warnings,
     };
-    Ok(AtomisticPhase { desc, input, static_result: stat, parts, poly })
+    Ok(AtomisticPhase { desc, input, static_result: stat, parts, poly, md_results })
 }
 
 /// The polycrystal residual (b) of a one-phase polycrystal of a cubic single-species (or
@@ -316,6 +321,7 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
     let mut inputs = Vec::new();
     let mut parts = Vec::new();
     let mut statics = Vec::new();
+    let mut md_results: Vec<(f64, Value)> = Vec::new();
     let mut poly: std::result::Result<(bridge::Residual, PolycrystalInfo), String> = Err("not computed: no atomistic phase".into());
     let n_ph = material.phases.len() as u64;
     for (i, p) in material.phases.iter().enumerate() {
@@ -331,6 +337,7 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
                 parts.extend(a.parts);
                 poly = a.poly;
                 statics.push((p.name.clone(), p.fraction, a.static_result));
+                md_results.extend(a.md_results.into_iter().map(|r| (p.fraction, r)));
             }
             PhaseKind::Continuum { e_gpa, nu, kappa_w_mk } => {
                 let c = scalebridge_continuum::material::isotropic_stiffness(*e_gpa, *nu);
@@ -382,7 +389,14 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
         polycrystal: poly.as_ref().ok().map(|p| p.1.clone()),
         l_polycrystal_reason: poly.as_ref().err().cloned(),
     };
-    let features = crate::features::features(material, t, &properties, &eff, &statics);
+    let mut features = crate::features::features(material, t, &properties, &eff, &statics);
+    // von Mises field statistics under the homogenisation loads, and the MD time series
+    // coarse-grained (crate::fields)
+    let vm: Vec<Feature> = run.stages.run("fields/von_mises", false, &json!({"microstructure": material.microstructure, "phases": inputs, "loads": crate::fields::loads()}), || {
+        crate::fields::von_mises_features(&material.microstructure, &inputs)
+    })?;
+    features.extend(vm);
+    features.extend(crate::fields::temporal_features(&md_results.iter().map(|(w, r)| (*w, r)).collect::<Vec<_>>())?);
     let material_hash = sha256_hex(serde_json::to_string(&material.at_temperature(t)).unwrap_or_default().as_bytes());
     let atomistic_stages_run = run.stages.atomistic_runs();
     let desc = Description {

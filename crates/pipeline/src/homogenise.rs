@@ -77,7 +77,7 @@ fn continuum_phase(name: &str, c: Stiffness, kappa: Option<f64>) -> Phase {
 }
 
 /// The grid and phase table of the microstructure for the phases' current C and κ.
-fn build(m: &Microstructure, phases: &[(Stiffness, Option<f64>)], names: &[String], fractions: &[f64]) -> Result<(Grid, Vec<Phase>)> {
+pub(crate) fn build(m: &Microstructure, phases: &[(Stiffness, Option<f64>)], names: &[String], fractions: &[f64]) -> Result<(Grid, Vec<Phase>)> {
     let n = [m.resolution; 3];
     let iso = |i: usize| continuum_phase(&names[i], isotropic(&phases[i].0), phases[i].1);
     Ok(match m.kind.as_str() {

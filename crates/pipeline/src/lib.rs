@@ -18,12 +18,14 @@
 //! | [`preset`] | the quick and full run lengths |
 //! | [`long_range`] | a preset's lighter settings for long-range Coulomb phases |
 //! | [`features`] | the feature list of a description |
+//! | [`fields`] | von Mises field statistics under the homogenisation loads; temporal coarse-graining of the MD series |
 
 pub mod bridge;
 pub mod describe;
 pub mod description;
 pub mod error;
 pub mod features;
+pub mod fields;
 pub mod homogenise;
 pub mod long_range;
 pub mod material;

@@ -218,6 +218,20 @@ impl PyModel {
         }
     }
 
+    /// DNN only: the cross-scale bridge residual on X (mean squared distance of the per-scale
+    /// latent views from their mean; None with fewer than two scales).
+    #[allow(unused_variables)]
+    fn bridge_residual(&self, py: Python<'_>, x: PyReadonlyArray2<'_, f64>) -> PyResult<Option<f64>> {
+        match &self.inner {
+            #[cfg(feature = "dnn")]
+            Model::Dnn(m) => {
+                let xm = matrix(&x)?;
+                py.detach(|| no_panic("Model.bridge_residual", || ml(m.bridge_residual(&xm))))
+            }
+            _ => Err(InputError::new_err("bridge_residual is for DNN models")),
+        }
+    }
+
     #[getter]
     fn n_features(&self) -> usize {
         self.inner.n_features()

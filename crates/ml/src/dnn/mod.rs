@@ -11,6 +11,7 @@
 
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+pub mod bridge;
 pub mod encoding;
 pub mod fusion;
 pub mod infer;

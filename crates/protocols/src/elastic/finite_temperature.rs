@@ -67,6 +67,11 @@ pub fn thermal_constants(
         structure: Structure,
         velocities: Vec<[f64; 3]>,
         cell_stderr_max: f64,
+        /// The averaging half of the NPT run, one sample every 10 steps: time (ps), pressure
+        /// (GPa), σ_xy (GPa, tension positive), potential energy (eV/atom), volume (Å³/atom).
+        /// Empty in references cached before it was recorded.
+        #[serde(default)]
+        samples: Vec<[f64; 5]>,
     }
     // k-space parameters fixed for a whole run, as LAMMPS chooses them once per run: on the
     // starting cell for the NPT run, on the reference cell for every strained run
@@ -79,10 +84,14 @@ pub fn thermal_constants(
         let mut hs: Vec<Vec<f64>> = vec![Vec::new(); 9];
         let every = 10;
         let mut done = half;
+        let mut samples = Vec::new();
         while done < npt_steps {
             let n = every.min(npt_steps - done);
             run_steps(&mut sim, n, progress, done, total, "npt averaging")?;
             done += n;
+            let th = sim.current_thermo();
+            let na = sim.state.structure.len() as f64;
+            samples.push([done as f64 * sim.timestep, th.pressure_GPa, -th.pxy_GPa, th.pe_eV / na, th.volume_A3 / na]);
             let m = sim.state.structure.cell.matrix();
             for (k, h) in hs.iter_mut().enumerate() {
                 h.push(m[k / 3][k % 3]);
@@ -104,7 +113,7 @@ pub fn thermal_constants(
             *r = cell.cartesian(&s.cell.fractional(x));
         }
         t.cell = cell;
-        Ok(Reference { structure: t, velocities: sim.state.velocities.clone(), cell_stderr_max: emax })
+        Ok(Reference { structure: t, velocities: sim.state.velocities.clone(), cell_stderr_max: emax, samples })
     })?;
     // 2. ±δ along every Voigt component, same starting velocities for both signs
     let potential = scalebridge_md::potentials::pinned_for(&potential, &reference.structure)?;
@@ -137,6 +146,27 @@ pub fn thermal_constants(
             y: vec![avg[0].mean[q], avg[1].mean[q]],
             y_err: Some(vec![avg[0].stderr[q], avg[1].stderr[q]]),
         });
+    }
+    // time series of the NPT averaging run (for temporal coarse-graining downstream)
+    if reference.samples.len() >= 2 {
+        let x: Vec<f64> = reference.samples.iter().map(|r| r[0]).collect();
+        for (k, name, label, unit) in [
+            (1, "npt_pressure", "pressure P", "GPa"),
+            (2, "npt_stress_xy", "stress σ_xy", "GPa"),
+            (3, "npt_potential_energy", "potential energy per atom", "eV/atom"),
+            (4, "npt_volume", "volume per atom", "Å^3/atom"),
+        ] {
+            series.push(Series {
+                name: name.into(),
+                x_label: "time".into(),
+                x_unit: "ps".into(),
+                y_label: label.into(),
+                y_unit: unit.into(),
+                x: x.clone(),
+                y: reference.samples.iter().map(|r| r[k]).collect(),
+                y_err: None,
+            });
+        }
     }
     let mut warnings = Vec::new();
     for i in 0..6 {

@@ -183,7 +183,9 @@ pub struct ElasticResult {
     /// Largest |C_pq − C_qp| before symmetrisation, GPa.
     pub asymmetry_gpa: f64,
     pub warnings: Vec<String>,
-    /// Stress–strain curves σ_q(ε_q), GPa.
+    /// Stress–strain curves σ_q(ε_q), GPa; at finite temperature also the time series of the NPT
+    /// reference run (`npt_pressure`, `npt_stress_xy` in GPa, `npt_potential_energy` in eV/atom,
+    /// `npt_volume` in Å^3/atom, against time in ps).
     pub series: Vec<Series>,
     pub provenance: Provenance,
 }
