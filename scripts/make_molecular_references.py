@@ -147,7 +147,9 @@ def write_molecular_data(path: str, h, pos, mol) -> None:
         for (name, t), nt in zip(terms, ntypes):
             f.write(f"{len(t) * nm} {name.lower()}\n{nt} {name.lower()[:-1]} types\n")
         f.write(f"\n0.0 {c[0][0]!r} xlo xhi\n0.0 {c[1][1]!r} ylo yhi\n0.0 {c[2][2]!r} zlo zhi\n")
-        f.write(f"{c[1][0]!r} {c[2][0]!r} {c[2][1]!r} xy xz yz\n\nMasses\n\n")
+        if c[1][0] or c[2][0] or c[2][1]:  # a tilt line (even of zeros) makes LAMMPS's box triclinic
+            f.write(f"{c[1][0]!r} {c[2][0]!r} {c[2][1]!r} xy xz yz\n")
+        f.write("\nMasses\n\n")
         for k, m in enumerate(MOL_MASSES):
             f.write(f"{k + 1} {m!r}\n")
         f.write("\nAtoms # full\n\n")

@@ -57,6 +57,8 @@ pub(super) fn resolve_data(spec: &mut PolymerSpec, base: &std::path::Path) -> st
         if !d.data.is_file() {
             return Err(format!("data file {} not found", d.data.display()));
         }
+    }
+    if matches!(spec, PolymerSpec::DataFile(_)) {
         spec.build().map_err(|e| e.to_string())?;
     }
     Ok(())
