@@ -48,6 +48,14 @@ for _name, _special, _extra in [("special_lj_default", [], []), ("special_lj_cus
                                 ("special_dreiding", ["special_bonds dreiding"], ["pair_modify mix arithmetic"]),
                                 ("special_lj_coul", ["special_bonds lj/coul 0.1 0.3 0.6"], [])]:
     MOL_STYLES[_name] = dict(MOL_STYLES["bonded_all"], pair=LJ_MOL + _extra, special=_special)
+# lj/cut/coul/long with special_bonds scaling of both LJ and Coulomb (the per-atom charges of the
+# data file; the scaled/excluded 1-2/1-3/1-4 pairs keep erfc − (1 − f_coul) in real space as in
+# LAMMPS's pair_lj_cut_coul_long.cpp); Ewald converged, and PPPM at LAMMPS's own settings
+LJ_COUL_LONG = ["pair_style lj/cut/coul/long 7.5 7.0", "pair_coeff 1 1 0.0053 3.2", "pair_coeff 2 2 0.0040 3.0", "pair_coeff 3 3 0.0065 3.4 7.0"]
+MOL_STYLES["lj_coul_long_special_ewald"] = dict(MOL_STYLES["bonded_all"], pair=LJ_COUL_LONG + ["pair_modify shift yes table 0", "kspace_style ewald 1.0e-10"],
+                                                special=["special_bonds lj 0.0 0.5 0.8 coul 0.1 0.3 0.8333"])
+MOL_STYLES["lj_coul_long_special_pppm"] = dict(MOL_STYLES["bonded_all"], pair=LJ_COUL_LONG + ["pair_modify mix arithmetic table 0", "kspace_style pppm 1.0e-6"],
+                                               special=["special_bonds amber"])
 MOL_CHARGES = [0.25, -0.1, -0.2, 0.1, -0.15, 0.2, -0.1]  # per atom of a molecule: neutral
 MOL_TYPES = [1, 2, 2, 2, 2, 1, 3]
 MOL_MASSES = [15.035, 14.027, 15.035]
@@ -139,7 +147,9 @@ def write_molecular_data(path: str, h, pos, mol) -> None:
         for (name, t), nt in zip(terms, ntypes):
             f.write(f"{len(t) * nm} {name.lower()}\n{nt} {name.lower()[:-1]} types\n")
         f.write(f"\n0.0 {c[0][0]!r} xlo xhi\n0.0 {c[1][1]!r} ylo yhi\n0.0 {c[2][2]!r} zlo zhi\n")
-        f.write(f"{c[1][0]!r} {c[2][0]!r} {c[2][1]!r} xy xz yz\n\nMasses\n\n")
+        if c[1][0] or c[2][0] or c[2][1]:  # a tilt line (even of zeros) makes LAMMPS's box triclinic
+            f.write(f"{c[1][0]!r} {c[2][0]!r} {c[2][1]!r} xy xz yz\n")
+        f.write("\nMasses\n\n")
         for k, m in enumerate(MOL_MASSES):
             f.write(f"{k + 1} {m!r}\n")
         f.write("\nAtoms # full\n\n")

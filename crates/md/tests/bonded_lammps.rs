@@ -29,6 +29,8 @@ const STYLES: &[&str] = &[
     "special_fene",
     "special_dreiding",
     "special_lj_coul",
+    "lj_coul_long_special_ewald",
+    "lj_coul_long_special_pppm",
 ];
 
 fn refdir() -> PathBuf {

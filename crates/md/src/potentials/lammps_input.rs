@@ -35,6 +35,7 @@ pub const SUPPORTED_PAIR_STYLES: &[&str] = &[
     "buck/coul/long",
     "tersoff",
     "sw",
+    "lj/cut/coul/long",
 ];
 
 /// Accelerator variants of a style (same physics).
@@ -268,6 +269,9 @@ enum Style {
     Ionic(ionic::IonicState),
     /// `tersoff` / `sw`: the style name, tersoff's shift and the `pair_coeff * * file ...` mapping.
     Manybody { name: &'static str, shift: Option<f64>, file: Option<(PathBuf, Vec<Option<String>>)> },
+    /// `lj/cut/coul/long cut_lj [cut_coul]`: the lj/cut coefficients and the Coulomb cutoff (read
+    /// as `hybrid/overlay lj/cut cut_lj coul/long cut_coul`, the same physics).
+    LjCoulLong(LjState, f64),
 }
 
 #[path = "lammps_ionic.rs"]
@@ -337,6 +341,17 @@ pub fn parse(source: &str, lines: &[String], elements: &[String], search: &[Path
                             _ => return Err(line.err(format!("{whole}: tersoff takes no arguments or 'shift δ'"))),
                         };
                         Style::Manybody { name: "tersoff", shift, file: None }
+                    }
+                    "lj/cut/coul/long" => {
+                        if w.len() != 3 && w.len() != 4 {
+                            return Err(line.err(format!("{whole}: lj/cut/coul/long takes cut_lj [cut_coul]")));
+                        }
+                        let rc = line.number(2, "cut_lj")?;
+                        let rcoul = if w.len() == 4 { line.number(3, "cut_coul")? } else { rc };
+                        if rc <= 0.0 || rcoul <= 0.0 {
+                            return Err(line.err(format!("{whole}: cutoffs must be positive")));
+                        }
+                        Style::LjCoulLong(LjState { cutoff: rc, set: vec![None; n * n] }, rcoul)
                     }
                     "sw" => {
                         if w.len() != 2 {
@@ -418,9 +433,9 @@ fn coeff(line: &Line, style: &mut Style, elements: &[String], search: &[PathBuf]
     match style {
         Style::None => Err(line.err("pair_coeff before pair_style")),
         Style::Ionic(st) => ionic::coeff(line, st, elements, ilo, ihi, jlo, jhi),
-        Style::LjCut(st) => {
+        Style::LjCut(st) | Style::LjCoulLong(st, _) => {
             if w.len() != 5 && w.len() != 6 {
-                return Err(line.err(format!("{whole}: lj/cut takes pair_coeff I J epsilon sigma [cutoff]")));
+                return Err(line.err(format!("{whole}: lj/cut and lj/cut/coul/long take pair_coeff I J epsilon sigma [cut_lj]")));
             }
             let eps = line.number(3, "epsilon")?;
             let sigma = line.number(4, "sigma")?;
@@ -526,6 +541,18 @@ fn finish(source: &str, style: Style, style_line: usize, elements: &[String], mi
                 }
             }
             Ok(LammpsPotential::LjCut { species: elements.to_vec(), epsilon, sigma, cutoff: st.cutoff, shift, mixing, pairs })
+        }
+        Style::LjCoulLong(st, rcoul) => {
+            // LAMMPS lj/cut/coul/long = lj/cut (its mixing and shift) + coul/long in one loop
+            let lj = finish(source, Style::LjCut(st), style_line, elements, mixing, shift)?.to_spec();
+            let coul = PotentialSpec::Coulomb(crate::potentials::spec_ionic::CoulombSpec {
+                style: crate::potentials::spec_ionic::CoulStyle::Long,
+                alpha: None,
+                cutoff: rcoul,
+                charges: None,
+                kspace: None,
+            });
+            Ok(LammpsPotential::Spec(PotentialSpec::Hybrid { styles: vec![lj, coul], charges: None }))
         }
         Style::Eam(files) => {
             let mut out = Vec::with_capacity(n);

@@ -49,8 +49,8 @@ fn lj_wildcards_swap_and_continuation() {
 fn errors_name_the_problem_and_line() {
     let e = lj("pair_style tersoff\n", &["Si"]).unwrap_err().to_string();
     assert!(e.contains("tersoff") && e.contains(":1:"), "{e}");
-    let e = lj("pair_style lj/cut/coul/long 10.0\n", &["Na"]).unwrap_err().to_string();
-    assert!(e.contains("lj/cut/coul/long") && e.contains("not supported"), "{e}");
+    let e = lj("pair_style lj/charmm/coul/long 8.0 10.0\n", &["Na"]).unwrap_err().to_string();
+    assert!(e.contains("lj/charmm/coul/long") && e.contains("not supported"), "{e}");
     let e = lj("pair_style lj/cut 8\npair_coeff 1 1 0.01\n", &["Ar"]).unwrap_err().to_string();
     assert!(e.contains(":2:") && e.contains("pair_coeff 1 1 0.01"), "{e}");
     let e = lj("pair_style lj/cut 8\npair_coeff 1 1 0.01 abc\n", &["Ar"]).unwrap_err().to_string();
@@ -123,4 +123,31 @@ fn tersoff_and_sw_lines() {
     assert!(e.contains("in:2:") && e.contains("sw needs pair_coeff * * file"), "{e}");
     let e = parse("in", &lines("pair_style sw\npair_coeff * * X.tersoff Si C\n"), &els(&["Si", "Ge"]), &search, None).unwrap_err().to_string();
     assert!(e.contains("maps type 2 to 'C'"), "{e}");
+}
+
+#[test]
+fn lj_cut_coul_long_is_lj_cut_overlaid_with_coul_long() {
+    use crate::potentials::Potential;
+    let read = |text: &str| {
+        let lines: Vec<String> = text.lines().map(str::to_string).collect();
+        parse("in", &lines, &["Na".to_string(), "Cl".to_string()], &[], Some(vec![1.0, -1.0]))
+    };
+    let p = read("pair_style lj/cut/coul/long 8.0 9.0\npair_coeff 1 1 0.01 2.5\npair_coeff 2 2 0.02 3.5 7.0\npair_modify mix arithmetic shift yes table 0\nkspace_style ewald 1e-6").unwrap();
+    let PotentialSpec::Hybrid { styles, .. } = p.to_spec().unwrap() else { panic!("hybrid") };
+    let PotentialSpec::LjCut(lj) = &styles[0] else { panic!("lj/cut first") };
+    assert!(lj.shift && lj.cutoff == 8.0);
+    // arithmetic mixing of σ and of the cutoffs (LAMMPS init_one)
+    let nacl = lj.pairs.iter().find(|q| q.a == "Na" && q.b == "Cl").unwrap();
+    assert_eq!((nacl.sigma, nacl.cutoff), (3.0, Some(7.5)));
+    let PotentialSpec::Coulomb(c) = &styles[1] else { panic!("coul/long second") };
+    assert_eq!(c.cutoff, 9.0);
+    assert!(c.kspace.is_some());
+    let pot = p.build().unwrap();
+    assert_eq!(pot.cutoff(), 9.0);
+    let e = read("pair_style lj/cut/coul/long\n").unwrap_err().to_string();
+    assert!(e.contains("cut_lj"), "{e}");
+    let e = read("pair_style lj/cut/coul/long 8.0\npair_coeff * * 0.01 2.5 8.0 9.0\nkspace_style ewald 1e-6").unwrap_err().to_string();
+    assert!(e.contains("epsilon sigma [cut_lj]"), "{e}");
+    let e = read("pair_style lj/cut/coul/long 8.0\npair_coeff * * 0.01 2.5").and_then(|p| p.build()).map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("kspace_style"), "{e}");
 }

@@ -263,7 +263,8 @@ fn validate_phase(rp: RawPhase, span: std::ops::Range<usize>, n_phases: usize, c
             if rp.structure.is_some() {
                 return cx.err(span, "structure", format!("phase {name:?}: give polymer = {{ builder = ... }} or structure, not both"));
             }
-            let spec = super::polymer::builder(pv.get_ref()).or_else(|m| cx.err(pv.span(), "polymer", m))?;
+            let mut spec = super::polymer::builder(pv.get_ref()).or_else(|m| cx.err(pv.span(), "polymer", m))?;
+            super::polymer::resolve_data(&mut spec, cx.base).or_else(|m| cx.err(pv.span(), "polymer", m))?;
             let potential = super::polymer::potential(&spec, rp.potential.as_ref().map(|p| p.get_ref())).or_else(|m| {
                 let sp = rp.potential.as_ref().map_or(pv.span(), |p| p.span());
                 cx.err(sp, "potential", m)

@@ -12,6 +12,12 @@
 //! glass_transition = { t_high_k = 420, t_low_k = 70, rung_spacing_k = 35, cooling_rate_k_per_ps = 2.0 }
 //! ```
 //!
+//! A LAMMPS data file is a polymer phase too: `polymer = { data = "melt.data", atom_style =
+//! "full" }` (path relative to the description; `atom_style` `full` (default) or `molecular`)
+//! with `potential = { lammps = [...] }` required (pair, bonded and `special_bonds` lines; atom
+//! types `1`, `2`, …). The file is read at parse time: a missing file, dangling term atom ids or
+//! missing coefficients are parse errors naming `polymer`/`potential` and the line.
+//!
 //! `potential` may be left out (the builder's own force field) or be `{ lammps = [...] }`: lines
 //! replacing the builder's (atom types `1`, `2`, … as the builder numbers them). `md` (options of
 //! the shared MD block, e.g. a timestep suited to the model's time unit) is merged into every MD
@@ -29,16 +35,42 @@ pub(super) fn builder(v: &toml::Value) -> std::result::Result<PolymerSpec, Strin
     if !j.is_object() {
         return Err("must be a table { builder = \"kremer-grest\" | \"polyethylene\" | \"epoxy-network\", ... }".into());
     }
+    let mut j = j;
+    // `polymer = { data = "melt.data", atom_style = "full" }`: a LAMMPS data file
+    if j.get("builder").is_none() && j.get("data").is_some() {
+        if let Some(m) = j.as_object_mut() {
+            m.insert("builder".into(), serde_json::json!("data-file"));
+        }
+    }
     if j.get("builder").is_none() {
-        return Err(format!("needs builder = one of {}", scalebridge_md::topology::builders::BUILDERS.join(", ")));
+        return Err(format!("needs builder = one of {} (or data = \"file.data\")", scalebridge_md::topology::builders::BUILDERS.join(", ")));
     }
     PolymerSpec::from_json(&j.to_string()).map_err(|e| e.to_string())
+}
+
+/// A data-file phase: the path resolved against the description's directory `base`, the file
+/// read once so that a missing file, dangling term atom ids or a malformed section is reported
+/// at parse time.
+pub(super) fn resolve_data(spec: &mut PolymerSpec, base: &std::path::Path) -> std::result::Result<(), String> {
+    if let PolymerSpec::DataFile(d) = spec {
+        d.data = base.join(&d.data);
+        if !d.data.is_file() {
+            return Err(format!("data file {} not found", d.data.display()));
+        }
+    }
+    if matches!(spec, PolymerSpec::DataFile(_)) {
+        spec.build().map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// The molecular potential of a polymer phase: the builder's force field, or `potential =
 /// { lammps = [...] }` lines replacing it.
 pub(super) fn potential(spec: &PolymerSpec, pot: Option<&toml::Value>) -> std::result::Result<PotentialSpec, String> {
     let lines = match pot {
+        None if matches!(spec, PolymerSpec::DataFile(_)) => {
+            return Err("a data-file polymer phase needs its force field: potential = { lammps = [\"pair_style ...\", \"pair_coeff ...\", \"bond_style ...\", ...] }".into())
+        }
         None => None,
         Some(v) => {
             let j = serde_json::to_value(v).map_err(|e| e.to_string())?;
@@ -55,7 +87,12 @@ pub(super) fn potential(spec: &PolymerSpec, pot: Option<&toml::Value>) -> std::r
     if let Some(l) = lines {
         map.insert("lines".into(), serde_json::json!(l));
     }
-    Ok(PotentialSpec::Molecular(Box::new(MolecularSpec::from_map(map).map_err(|e| e.to_string())?)))
+    let mol = MolecularSpec::from_map(map).map_err(|e| e.to_string())?;
+    if matches!(spec, PolymerSpec::DataFile(_)) {
+        // the lines against the file's topology: unknown styles, missing coefficients named here
+        mol.build().map_err(|e| e.to_string())?;
+    }
+    Ok(PotentialSpec::Molecular(Box::new(mol)))
 }
 
 /// Protocol options of a phase (`md`, `glass_transition`) as a JSON object.

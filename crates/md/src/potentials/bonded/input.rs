@@ -4,10 +4,11 @@
 //! potential over a [`Topology`]: the pair term, the bonded terms and the special-bonds
 //! correction overlaid ([`crate::potentials::hybrid::Hybrid`]).
 
-use super::special::{SpecialBonds, SpecialFactors};
+use super::special::{CoulCorrection, SpecialBonds, SpecialFactors};
 use super::{Bonded, COMMANDS};
 use crate::error::{Error, Result};
 use crate::potentials::hybrid::Hybrid;
+use crate::potentials::kspace::CoulLong;
 use crate::potentials::lj_cut::LennardJones;
 use crate::potentials::Potential;
 use crate::topology::Topology;
@@ -82,20 +83,88 @@ pub fn parse(source: &str, lines: &[String], topology: Arc<Topology>, labels: &[
     if !has_pair {
         return Ok(MolecularPotential { pair: None, bonded, special, special_correction: None });
     }
-    let input = crate::potentials::lammps_input::parse(source, &pair, labels, search, None)?;
-    let pot = input.build()?;
-    let has_special = !topology.special_pairs().is_empty() && special.lj.iter().any(|f| *f != 1.0);
-    let special_correction = match pot.as_any().downcast_ref::<LennardJones>() {
-        Some(lj) if has_special => Some(Arc::new(SpecialBonds::new(&topology, special, Arc::new(lj.clone()), symbols)?)),
-        Some(_) => None,
-        None if has_special => {
+    // per-type charges for the reader (the first atom of each type; the Coulomb styles need one
+    // per species), then the data file's per-atom charges given to coul/long
+    let type_q: Option<Vec<f64>> = topology.charges.as_ref().map(|q| {
+        (0..labels.len()).map(|t| topology.atom_types.iter().position(|&a| a == t).map(|i| q[i]).unwrap_or(0.0)).collect()
+    });
+    let input = crate::potentials::lammps_input::parse(source, &pair, labels, search, type_q)?;
+    let pot = with_atom_charges(input.build()?, topology.charges.as_deref())?;
+    let members: Vec<Arc<dyn Potential>> = match pot.as_any().downcast_ref::<Hybrid>() {
+        Some(h) => h.members().to_vec(),
+        None => vec![pot.clone()],
+    };
+    let lj = members.iter().find_map(|m| m.as_any().downcast_ref::<LennardJones>().cloned());
+    let coul = members.iter().find_map(|m| m.as_any().downcast_ref::<CoulLong>().cloned());
+    let other_coul = members.iter().find(|m| m.pair_style().contains("coul") && m.as_any().downcast_ref::<CoulLong>().is_none());
+    let uniform = |q: &[f64]| (0..labels.len()).all(|t| {
+        let mut v = topology.atom_types.iter().zip(q).filter(|(a, _)| **a == t).map(|(_, x)| *x);
+        let first = v.next();
+        v.all(|x| Some(x) == first)
+    });
+    if let (Some(m), Some(q)) = (other_coul, topology.charges.as_deref()) {
+        if !uniform(q) {
+            return Err(Error::invalid(
+                "charges",
+                "per-atom charges that differ within an atom type",
+                &format!("{} takes one charge per atom type; per-atom charges are supported with coul/long (lj/cut/coul/long)", m.pair_style()),
+            ));
+        }
+    }
+    let special_pairs = !topology.special_pairs().is_empty();
+    let lj_special = special_pairs && lj.is_some() && special.lj.iter().any(|f| *f != 1.0);
+    let coul_special = special_pairs && coul.is_some() && special.coul.iter().any(|f| *f != 1.0);
+    if special_pairs {
+        let unsupported_lj = lj.is_none() && special.lj.iter().any(|f| *f != 1.0);
+        let unsupported_coul = (other_coul.is_some() || coul.is_none() && topology.charges.is_some() && members.iter().any(|m| m.pair_style().contains("coul")))
+            && special.coul.iter().any(|f| *f != 1.0);
+        let pair_names: Vec<&str> = members.iter().map(|m| m.pair_style()).collect();
+        let has_lj_like = members.iter().any(|m| !m.pair_style().contains("coul"));
+        if (unsupported_lj && has_lj_like) || unsupported_coul {
             return Err(Error::invalid(
                 "special_bonds",
-                format!("lj {:?}", special.lj),
-                &format!("special-bond scaling is supported for pair_style lj/cut only, not {} (give special_bonds lj/coul 1 1 1 to switch it off)", pot.pair_style()),
-            ))
+                format!("lj {:?} coul {:?}", special.lj, special.coul),
+                &format!(
+                    "special-bond scaling is supported for lj/cut and coul/long (lj/cut/coul/long) only, not {} (give special_bonds lj/coul 1 1 1 to switch it off)",
+                    pair_names.join(" + ")
+                ),
+            ));
         }
-        None => None,
+    }
+    let special_correction = if lj_special || coul_special {
+        let coul_corr = match (&coul, coul_special) {
+            (Some(c), true) => {
+                let q = c.atom_q.clone().ok_or_else(|| Error::invalid("charges", "none", "coul/long in a molecular system needs the per-atom charges of an atom_style full data file"))?;
+                Some(CoulCorrection { q, cutoff: c.cutoff })
+            }
+            _ => None,
+        };
+        Some(Arc::new(SpecialBonds::new(&topology, special, if lj_special { lj.map(Arc::new) } else { None }, coul_corr, symbols)?))
+    } else {
+        None
     };
     Ok(MolecularPotential { pair: Some(pot), bonded, special, special_correction })
+}
+
+/// Give per-atom charges `q` to the `coul/long` of `pot` (itself or a `hybrid/overlay` member);
+/// other potentials are returned unchanged.
+fn with_atom_charges(pot: Arc<dyn Potential>, q: Option<&[f64]>) -> Result<Arc<dyn Potential>> {
+    let Some(q) = q else { return Ok(pot) };
+    if let Some(c) = pot.as_any().downcast_ref::<CoulLong>() {
+        return Ok(Arc::new(c.with_atom_charges(q.to_vec())?));
+    }
+    if let Some(h) = pot.as_any().downcast_ref::<Hybrid>() {
+        if h.members().iter().any(|m| m.as_any().downcast_ref::<CoulLong>().is_some()) {
+            let members = h
+                .members()
+                .iter()
+                .map(|m| match m.as_any().downcast_ref::<CoulLong>() {
+                    Some(c) => Ok(Arc::new(c.with_atom_charges(q.to_vec())?) as Arc<dyn Potential>),
+                    None => Ok(m.clone()),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(Arc::new(Hybrid::new(members)?));
+        }
+    }
+    Ok(pot)
 }

@@ -6,11 +6,14 @@
 //! the neighbour list), and [`SpecialBonds`] is a separate correction term over the (short)
 //! list of special pairs that subtracts `(1 − f)` times the pair energy, force and virial of each
 //! special pair within the cutoff — exactly what LAMMPS obtains by scaling (or, for f = 0,
-//! dropping) those pairs in its list. The pair is taken at its minimum image: the cell must be
-//! wider than twice the pair cutoff so that no other image of a special pair interacts (LAMMPS
-//! would scale every image). Supported pair term: `lj/cut` (with or without `shift`).
-//! Coulomb factors are read and kept; a Coulomb pair term with per-atom charges is not yet
-//! corrected (an error says so).
+//! dropping) those pairs in its list. LAMMPS marks special partners by atom id, so every periodic
+//! image of a partner within the cutoff is scaled; so is it here (small cells included).
+//! Supported pair terms: `lj/cut` (with or without `shift`) and the Coulomb part of `coul/long`
+//! (`lj/cut/coul/long`, `hybrid/overlay lj/cut … coul/long …`): for a special pair within the
+//! Coulomb cutoff LAMMPS's `pair_lj_cut_coul_long.cpp` uses
+//! `qqrd2e q_i q_j/r · (erfc(g r) − (1 − f_coul))`, i.e. the full `(1 − f_coul) q_i q_j/r` that
+//! the k-space sum contains is removed again; this correction subtracts exactly that term (the
+//! erfc part stays in the coul/long pair term).
 
 use super::{minimum_image, tally};
 use crate::error::{Error, Result};
@@ -94,37 +97,83 @@ impl SpecialFactors {
     }
 }
 
-/// The correction term of `special_bonds` for an `lj/cut` pair term.
+/// The Coulomb part of the correction: per-atom charges and the real-space cutoff of `coul/long`.
+#[derive(Clone, Debug)]
+pub struct CoulCorrection {
+    /// Charge of every atom, e.
+    pub q: Vec<f64>,
+    /// Real-space Coulomb cutoff, Å (LAMMPS applies the correction only within it).
+    pub cutoff: f64,
+}
+
+/// The correction term of `special_bonds` for an `lj/cut` and/or `coul/long` pair term.
 #[derive(Clone, Debug)]
 pub struct SpecialBonds {
-    /// `(i, j, order − 1)` with `1 − f_lj ≠ 0`.
+    /// `(i, j, order − 1)` with `1 − f_lj ≠ 0` (with an LJ term) or `1 − f_coul ≠ 0` (with a
+    /// Coulomb term).
     pairs: Vec<(usize, usize, usize)>,
     factors: SpecialFactors,
-    lj: Arc<LennardJones>,
-    /// Potential species index of every atom.
-    lj_type: Vec<usize>,
+    /// The LJ term and the potential species index of every atom.
+    lj: Option<(Arc<LennardJones>, Vec<usize>)>,
+    coul: Option<CoulCorrection>,
     n: usize,
+    /// The species of the structure (for `Potential::species`).
+    species: Vec<String>,
 }
 
 impl SpecialBonds {
-    /// The correction for `topology`'s special pairs on the `lj` term; `symbols` are the
-    /// structure's per-atom species names.
-    pub fn new(topology: &Topology, factors: SpecialFactors, lj: Arc<LennardJones>, symbols: &[String]) -> Result<Self> {
+    /// The correction for `topology`'s special pairs on the `lj` term (with `symbols`, the
+    /// structure's per-atom species names) and/or the Coulomb term `coul`.
+    pub fn new(topology: &Topology, factors: SpecialFactors, lj: Option<Arc<LennardJones>>, coul: Option<CoulCorrection>, symbols: &[String]) -> Result<Self> {
         if symbols.len() != topology.len() {
             return Err(Error::Shape(format!("{} symbols for a topology of {} atoms", symbols.len(), topology.len())));
         }
-        let lj_type = symbols
-            .iter()
-            .map(|s| {
-                lj.species.iter().position(|x| x == s).ok_or_else(|| Error::UnknownSpecies { species: s.clone(), potential: "lj/cut".into(), known: lj.species.join(", ") })
-            })
-            .collect::<Result<Vec<usize>>>()?;
-        let pairs = topology.special_pairs().into_iter().filter(|p| factors.lj[p.2 as usize - 1] != 1.0).map(|(i, j, o)| (i, j, o as usize - 1)).collect();
-        Ok(SpecialBonds { pairs, factors, lj, lj_type, n: topology.len() })
+        let lj = match lj {
+            Some(lj) => {
+                let types = symbols
+                    .iter()
+                    .map(|s| {
+                        lj.species.iter().position(|x| x == s).ok_or_else(|| Error::UnknownSpecies { species: s.clone(), potential: "lj/cut".into(), known: lj.species.join(", ") })
+                    })
+                    .collect::<Result<Vec<usize>>>()?;
+                Some((lj, types))
+            }
+            None => None,
+        };
+        if let Some(c) = &coul {
+            if c.q.len() != topology.len() {
+                return Err(Error::Shape(format!("{} charges for a topology of {} atoms", c.q.len(), topology.len())));
+            }
+            if !(c.cutoff.is_finite() && c.cutoff > 0.0) {
+                return Err(Error::invalid("coul/long cutoff", c.cutoff, "must be positive and finite (Å)"));
+            }
+        }
+        let (has_lj, has_coul) = (lj.is_some(), coul.is_some());
+        let pairs = topology
+            .special_pairs()
+            .into_iter()
+            .map(|(i, j, o)| (i, j, o as usize - 1))
+            .filter(|p| (has_lj && factors.lj[p.2] != 1.0) || (has_coul && factors.coul[p.2] != 1.0))
+            .collect();
+        let mut species: Vec<String> = Vec::new();
+        for s in symbols {
+            if !species.contains(s) {
+                species.push(s.clone());
+            }
+        }
+        Ok(SpecialBonds { pairs, factors, lj, coul, n: topology.len(), species })
     }
     /// The factors.
     pub fn factors(&self) -> SpecialFactors {
         self.factors
+    }
+    /// Number of special pairs corrected.
+    pub fn n_pairs(&self) -> usize {
+        self.pairs.len()
+    }
+    fn max_cutoff(&self) -> f64 {
+        let lj = self.lj.as_ref().map(|(p, _)| Potential::cutoff(&**p)).unwrap_or(0.0);
+        lj.max(self.coul.as_ref().map(|c| c.cutoff).unwrap_or(0.0))
     }
 }
 
@@ -139,35 +188,60 @@ impl Potential for SpecialBonds {
         Needs { list: crate::neighbors::ListKind::None, cutoff: 0.0, whole_configuration: true }
     }
     fn species(&self) -> Vec<String> {
-        self.lj.species.clone()
+        self.species.clone()
     }
     fn compute(&self, cfg: &Configuration<'_>, req: Request, _scratch: &mut Scratch, out: &mut Output) -> Result<()> {
         if cfg.len() != self.n {
             return Err(Error::Shape(format!("special_bonds of {} atoms for a structure of {}", self.n, cfg.len())));
         }
+        let rc = self.max_cutoff();
         let w = cfg.cell.widths();
-        if w.iter().any(|x| *x < 2.0 * Potential::cutoff(&*self.lj)) {
-            return Err(Error::invalid(
-                "cell width",
-                format!("{:.4}", w.iter().cloned().fold(f64::INFINITY, f64::min)),
-                &format!("special_bonds needs a cell wider than twice the pair cutoff ({} Å)", Potential::cutoff(&*self.lj)),
-            ));
-        }
+        // images n_a with |f_a + n_a| w_a <= r_c for a minimum-image fractional f_a in [-1/2, 1/2]
+        let m: Vec<i64> = w.iter().map(|x| (rc / x + 0.5).ceil() as i64).collect();
+        let qqrd2e = crate::potentials::kspace::QQRD2E_METAL;
         for &(i, j, o) in &self.pairs {
-            let s = 1.0 - self.factors.lj[o];
+            let (s_lj, s_c) = (1.0 - self.factors.lj[o], 1.0 - self.factors.coul[o]);
             let p = &cfg.positions;
-            let d = minimum_image(cfg.cell, [p[i][0] - p[j][0], p[i][1] - p[j][1], p[i][2] - p[j][2]]);
-            let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-            let (e, fpair) = self.lj.energy_force(self.lj_type[i], self.lj_type[j], r2);
-            if e == 0.0 && fpair == 0.0 {
-                continue;
+            let d0 = minimum_image(cfg.cell, [p[i][0] - p[j][0], p[i][1] - p[j][1], p[i][2] - p[j][2]]);
+            for a in -m[0]..=m[0] {
+                for b in -m[1]..=m[1] {
+                    for c in -m[2]..=m[2] {
+                        let t = cfg.cell.cartesian(&[a as f64, b as f64, c as f64]);
+                        let d = [d0[0] + t[0], d0[1] + t[1], d0[2] + t[2]];
+                        let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                        if r2 >= rc * rc {
+                            continue;
+                        }
+                        let (mut e, mut fpair) = (0.0, 0.0);
+                        if let Some((lj, ty)) = &self.lj {
+                            if s_lj != 0.0 {
+                                let (el, fl) = lj.energy_force(ty[i], ty[j], r2);
+                                e += s_lj * el;
+                                fpair += s_lj * fl;
+                            }
+                        }
+                        if let Some(cc) = &self.coul {
+                            let qq = qqrd2e * cc.q[i] * cc.q[j];
+                            if s_c != 0.0 && qq != 0.0 && r2 < cc.cutoff * cc.cutoff {
+                                let r = r2.sqrt();
+                                e += s_c * qq / r;
+                                fpair += s_c * qq / (r * r2);
+                            }
+                        }
+                        if e == 0.0 && fpair == 0.0 {
+                            continue;
+                        }
+                        let f = [-fpair * d[0], -fpair * d[1], -fpair * d[2]];
+                        tally(out, req, &[i, j], &[d, [0.0; 3]], &[f, [-f[0], -f[1], -f[2]]], -e);
+                    }
+                }
             }
-            let f = [-s * fpair * d[0], -s * fpair * d[1], -s * fpair * d[2]];
-            tally(out, req, &[i, j], &[d, [0.0; 3]], &[f, [-f[0], -f[1], -f[2]]], -s * e);
         }
         Ok(())
     }
     fn fingerprint(&self) -> String {
-        format!("special_bonds[lj {:?} coul {:?}; {} pairs; {}]", self.factors.lj, self.factors.coul, self.pairs.len(), self.lj.fingerprint())
+        let lj = self.lj.as_ref().map(|(p, _)| p.fingerprint()).unwrap_or_default();
+        let coul = self.coul.as_ref().map(|c| format!("coul cutoff {} q {:?}", c.cutoff, c.q)).unwrap_or_default();
+        format!("special_bonds[lj {:?} coul {:?}; {} pairs; {lj}; {coul}]", self.factors.lj, self.factors.coul, self.pairs.len())
     }
 }

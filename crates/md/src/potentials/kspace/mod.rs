@@ -249,6 +249,10 @@ pub struct CoulLong {
     pub cutoff: f64,
     /// Reciprocal-space settings.
     pub kspace: KSpaceSettings,
+    /// Per-atom charges, e, replacing the per-species ones (a molecular data file's `atom_style
+    /// full` charges; the configuration must have exactly this many atoms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atom_q: Option<Vec<f64>>,
     /// Solver state of the last cell (Green's function, k-vectors), reused while the cell, the
     /// charges and the atom count are unchanged.
     #[serde(skip)]
@@ -268,7 +272,14 @@ impl std::fmt::Debug for CoulLong {
 
 impl Clone for CoulLong {
     fn clone(&self) -> Self {
-        CoulLong { species: self.species.clone(), charges: self.charges.clone(), cutoff: self.cutoff, kspace: self.kspace.clone(), cache: Mutex::new(None) }
+        CoulLong {
+            species: self.species.clone(),
+            charges: self.charges.clone(),
+            cutoff: self.cutoff,
+            kspace: self.kspace.clone(),
+            atom_q: self.atom_q.clone(),
+            cache: Mutex::new(None),
+        }
     }
 }
 
@@ -317,11 +328,28 @@ impl CoulLong {
             return Err(Error::invalid("coul/long cutoff", cutoff, "must be positive and finite (Å)"));
         }
         kspace.validate()?;
-        Ok(CoulLong { species, charges, cutoff, kspace, cache: Mutex::new(None) })
+        Ok(CoulLong { species, charges, cutoff, kspace, atom_q: None, cache: Mutex::new(None) })
+    }
+
+    /// The same potential with per-atom charges `q` (e) instead of the per-species ones (a
+    /// molecular data file's charges): it then applies only to configurations of `q.len()` atoms.
+    pub fn with_atom_charges(&self, q: Vec<f64>) -> Result<Self> {
+        if let Some(i) = q.iter().position(|x| !x.is_finite()) {
+            return Err(Error::NonFinite { what: "charge".into(), index: i });
+        }
+        let mut c = self.clone();
+        c.atom_q = Some(q);
+        Ok(c)
     }
 
     /// Per-atom charges of a configuration, e.
     pub fn atom_charges(&self, config: &Configuration<'_>) -> Result<Vec<f64>> {
+        if let Some(q) = &self.atom_q {
+            if q.len() != config.len() {
+                return Err(Error::Shape(format!("coul/long has {} per-atom charges for a configuration of {} atoms", q.len(), config.len())));
+            }
+            return Ok(q.clone());
+        }
         self.check_species(config.species)?;
         let per_type: Vec<f64> = config
             .species
@@ -411,7 +439,9 @@ impl Potential for CoulLong {
             KSpaceStyle::Ewald => ks.kmax_ewald = Some(r.grid),
             KSpaceStyle::Pppm => ks.mesh = Some(r.grid),
         }
-        Ok(Some(std::sync::Arc::new(CoulLong::new(self.species.clone(), self.charges.clone(), self.cutoff, ks)?)))
+        let mut pinned = CoulLong::new(self.species.clone(), self.charges.clone(), self.cutoff, ks)?;
+        pinned.atom_q = self.atom_q.clone();
+        Ok(Some(std::sync::Arc::new(pinned)))
     }
 }
 

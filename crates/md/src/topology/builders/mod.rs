@@ -17,6 +17,7 @@
 //! reduced numbers unchanged, as LAMMPS `units lj` would), so that a temperature in K or a
 //! modulus in GPa of such a system means something only with an explicit mapping.
 
+pub mod data;
 pub mod grid;
 pub mod kremer_grest;
 pub mod network;
@@ -90,10 +91,14 @@ pub enum PolymerSpec {
     /// Cross-linked bead-spring resin + hardener network.
     #[serde(alias = "epoxy")]
     EpoxyNetwork(EpoxyNetwork),
+    /// A LAMMPS data file (`atom_style full|molecular`) read as it is; its force field is given
+    /// as LAMMPS lines by the caller.
+    #[serde(alias = "data", alias = "lammps-data")]
+    DataFile(data::DataFileSpec),
 }
 
 /// The builder names [`PolymerSpec`] accepts.
-pub const BUILDERS: &[&str] = &["kremer-grest", "polyethylene", "epoxy-network"];
+pub const BUILDERS: &[&str] = &["kremer-grest", "polyethylene", "epoxy-network", "data-file"];
 
 impl PolymerSpec {
     /// Build the system.
@@ -102,6 +107,7 @@ impl PolymerSpec {
             PolymerSpec::KremerGrest(s) => s.build(),
             PolymerSpec::Polyethylene(s) => s.build(),
             PolymerSpec::EpoxyNetwork(s) => s.build(),
+            PolymerSpec::DataFile(s) => s.build(),
         }
     }
     /// The builder's name.
@@ -110,6 +116,7 @@ impl PolymerSpec {
             PolymerSpec::KremerGrest(_) => "kremer-grest",
             PolymerSpec::Polyethylene(_) => "polyethylene",
             PolymerSpec::EpoxyNetwork(_) => "epoxy-network",
+            PolymerSpec::DataFile(_) => "data-file",
         }
     }
     /// From JSON text (errors name the unknown builder or key).
