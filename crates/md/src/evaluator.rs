@@ -53,6 +53,32 @@ impl Evaluator {
     pub fn neighbor_list(&self) -> &NeighborList {
         &self.nl
     }
+    /// Bind `potential` instead of the current one (returned), keeping the neighbour list and
+    /// scratch; an error (nothing changed) if it needs a different neighbour list.
+    pub fn replace_potential(&mut self, potential: Arc<dyn Potential>) -> Result<Arc<dyn Potential>> {
+        if potential.needs() != self.potential.needs() {
+            return Err(Error::invalid(
+                "replacement potential",
+                format!("{} ({:?})", potential.pair_style(), potential.needs()),
+                &format!("needs differ from those of the bound {} ({:?})", self.potential.pair_style(), self.potential.needs()),
+            ));
+        }
+        Ok(std::mem::replace(&mut self.potential, potential))
+    }
+
+    /// Pin the configuration-dependent parameters of the bound potential (coul/long's g, PPPM
+    /// mesh, Ewald k-vector limits) at their values for `structure`, as LAMMPS keeps them for a
+    /// whole `run`/`minimize` while the box changes ([`Potential::pinned_for`]). Returns the
+    /// unpinned potential to restore with [`Evaluator::replace_potential`], `None` when nothing
+    /// depends on the configuration.
+    pub fn pin_for(&mut self, structure: &Structure) -> Result<Option<Arc<dyn Potential>>> {
+        let config = crate::potentials::Configuration::new(structure, None);
+        match self.potential.pinned_for(&config)? {
+            Some(p) => self.replace_potential(p).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Set the rebuild policy of the neighbour list.
     pub fn set_rebuild_policy(&mut self, policy: RebuildPolicy) {
         self.nl.policy = policy;

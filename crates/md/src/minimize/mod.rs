@@ -145,6 +145,18 @@ pub(crate) struct Problem<'a> {
     pub energy: f64,
     pub forces: Vec<[f64; 3]>,
     pub virial: [f64; 6],
+    /// The evaluator's own potential while a pinned copy is bound (cell relaxation), restored
+    /// on drop.
+    unpinned: Option<std::sync::Arc<dyn crate::potentials::Potential>>,
+}
+
+impl Drop for Problem<'_> {
+    fn drop(&mut self) {
+        if let Some(p) = self.unpinned.take() {
+            // same needs by construction (the pinned copy of this potential)
+            let _ = self.eval.replace_potential(p);
+        }
+    }
 }
 
 impl<'a> Problem<'a> {
@@ -165,6 +177,12 @@ impl<'a> Problem<'a> {
             }
         }
         let factor = opts.cell.as_ref().and_then(|c| c.cell_factor).unwrap_or(s.len().max(1) as f64);
+        // With a relaxing cell, keep coul/long's g, mesh and k-vector limits at their values for
+        // the starting cell (LAMMPS chooses them once per `minimize`): re-chosen for every trial
+        // cell, the energy surface changes under the minimiser, the virial (at fixed g) is not the
+        // strain derivative of the energy it sees, and the stress converges only to the noise of
+        // those changes (Pedone corundum stalled at 4e-7 eV/Å³ or converged, by rounding).
+        let unpinned = if opts.cell.is_some() { eval.pin_for(s)? } else { None };
         Ok(Problem {
             h0: *s.cell.matrix(),
             v0: s.cell.volume(),
@@ -176,6 +194,7 @@ impl<'a> Problem<'a> {
             energy: 0.0,
             forces: Vec::new(),
             virial: [0.0; 6],
+            unpinned,
         })
     }
 

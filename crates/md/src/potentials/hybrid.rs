@@ -19,6 +19,8 @@ use std::sync::Arc;
 pub struct Hybrid {
     members: Vec<Arc<dyn Potential>>,
     needs: Needs,
+    /// Fused short-range + coul/long pass: `None` follows [`fused_enabled`].
+    fused: Option<bool>,
 }
 
 impl Hybrid {
@@ -46,7 +48,14 @@ impl Hybrid {
             kind = n.list;
             cutoff = cutoff.max(n.cutoff);
         }
-        Ok(Hybrid { members, needs: Needs { list: kind, cutoff, whole_configuration: whole } })
+        Ok(Hybrid { members, needs: Needs { list: kind, cutoff, whole_configuration: whole }, fused: None })
+    }
+
+    /// The same overlay with the fused short-range + coul/long pair pass forced on or off
+    /// (`None`: the default, [`fused_enabled`]); for tests and benchmarks of the two paths.
+    pub fn with_fused(mut self, fused: Option<bool>) -> Self {
+        self.fused = fused;
+        self
     }
 
     /// The overlaid potentials, in order.
@@ -79,11 +88,10 @@ impl Potential for Hybrid {
     }
     fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
         // The fused pass (Potential::compute_fused: short-range + coul/long in one pass over the
-        // pairs) equals LAMMPS in single points but breaks cell relaxations of Pedone corundum
-        // (tests/test_ionic_lattice.py: FIRE stalls at 8e-3 eV/Å; the separate passes converge in
-        // 197 steps); it stays off until that is understood (SCALEBRIDGE_FUSED_PAIRS=1 turns it on
-        // for investigation).
-        if let (true, [a, b]) = (fused_enabled(), &self.members[..]) {
+        // pairs), on by default (SCALEBRIDGE_FUSED_PAIRS=0 turns it off). It equals the separate
+        // passes to rounding (crates/md/tests/fused_pairs.rs); the FIRE stalls once blamed on it
+        // came from coul/long re-choosing g for every trial cell (now pinned by the minimiser).
+        if let (true, [a, b]) = (self.fused.unwrap_or_else(fused_enabled), &self.members[..]) {
             // e.g. buck + coul/long: one pass over the pairs (Potential::compute_fused)
             if let Some(r) = a.compute_fused(b.as_ref(), config, req, scratch, out) {
                 return r;
@@ -110,7 +118,7 @@ impl Potential for Hybrid {
                 None => members.push(m.clone()),
             }
         }
-        Ok(if changed { Some(Arc::new(Hybrid::new(members)?)) } else { None })
+        Ok(if changed { Some(Arc::new(Hybrid::new(members)?.with_fused(self.fused))) } else { None })
     }
     fn fingerprint(&self) -> String {
         let parts: Vec<String> = self.members.iter().map(|m| format!("{}:{}", m.pair_style(), m.fingerprint())).collect();
@@ -118,8 +126,9 @@ impl Potential for Hybrid {
     }
 }
 
-/// Whether [`Hybrid`] uses the fused short-range + Coulomb pass (off by default, see `compute`).
-fn fused_enabled() -> bool {
+/// Whether [`Hybrid`] uses the fused short-range + Coulomb pass: yes unless the environment sets
+/// `SCALEBRIDGE_FUSED_PAIRS=0` (read once per process).
+pub fn fused_enabled() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var("SCALEBRIDGE_FUSED_PAIRS").map(|v| v == "1").unwrap_or(false))
+    *ON.get_or_init(|| std::env::var("SCALEBRIDGE_FUSED_PAIRS").map(|v| v.trim() != "0").unwrap_or(true))
 }

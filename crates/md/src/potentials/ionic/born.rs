@@ -43,4 +43,12 @@ impl PairForm for Born {
     fn offset(&self, rc: f64) -> f64 {
         self.a * ((self.sigma - rc) / self.rho).exp() - self.c / rc.powi(6) + self.d / rc.powi(8)
     }
+    type Kernel = Self;
+    fn kernel(&self) -> Option<Self> {
+        Some(*self)
+    }
+    #[inline(always)]
+    fn eval_kernel(k: &Self, r2: f64, _r: f64, _r2inv: f64) -> (f64, f64) {
+        k.eval(r2)
+    }
 }

@@ -40,4 +40,28 @@ impl PairForm for Buck {
     fn offset(&self, rc: f64) -> f64 {
         self.a * (-rc / self.rho).exp() - self.c / rc.powi(6)
     }
+    type Kernel = BuckKernel;
+    fn kernel(&self) -> Option<BuckKernel> {
+        if self.a == 0.0 && self.c == 0.0 {
+            return None;
+        }
+        Some(BuckKernel { a: self.a, rhoinv: 1.0 / self.rho, buck1: self.a / self.rho, buck2: 6.0 * self.c, c: self.c })
+    }
+    #[inline(always)]
+    fn eval_kernel(k: &BuckKernel, _r2: f64, r: f64, r2inv: f64) -> (f64, f64) {
+        let r6inv = r2inv * r2inv * r2inv;
+        let rexp = (-r * k.rhoinv).exp();
+        let force = k.buck1 * r * rexp - k.buck2 * r6inv;
+        (k.a * rexp - k.c * r6inv, force * r2inv)
+    }
+}
+
+/// Buckingham constants of one pair for the fused kernel (LAMMPS `rhoinv`, `buck1`, `buck2`).
+#[derive(Clone, Copy, Debug)]
+pub struct BuckKernel {
+    a: f64,
+    rhoinv: f64,
+    buck1: f64,
+    buck2: f64,
+    c: f64,
 }

