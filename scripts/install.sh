@@ -43,4 +43,6 @@ echo "[install] building the CLI"
 cargo build --release --quiet -p scalebridge-cli "${FEATURE_ARGS[@]}"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 install -m 755 "$TARGET/release/scalebridge" .venv/bin/scalebridge
+# which cargo features this .venv was built with (scripts/demo.sh keeps them on a rerun)
+printf '%s' "$FEATURES" > .venv/.features-stamp
 echo "[install] done: .venv/bin/scalebridge and .venv/bin/python (import scalebridge)"
