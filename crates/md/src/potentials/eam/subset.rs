@@ -116,7 +116,7 @@ impl EmbeddedAtom {
             let (m, p) = locate(r);
             let k: &ForceKnot = &self.force_knots[knot(oi, oj)][m - 1];
             let recip = 1.0 / r;
-            let (rhoip, rhojp, phi, phip) = force_knot_eval(k, p, recip);
+            let (rhoip, rhojp, _phi, phip) = force_knot_eval(k, p, recip);
             let fpair = -(fp[oi] * rhojp + fp[oj] * rhoip + phip) * recip;
             if oi < n_force {
                 for q in 0..3 {

@@ -66,32 +66,9 @@ impl DataFileSpec {
             f64::NAN
         };
         let vol = cell.volume();
-        let mass: f64 = structure.masses.iter().sum();
-        let report = BuildReport {
-            builder: "data-file".into(),
-            seed: 0,
-            n_atoms: n,
-            n_molecules: topology.molecule.iter().collect::<std::collections::BTreeSet<_>>().len(),
-            n_bonds: topology.bonds.len(),
-            n_angles: topology.angles.len(),
-            n_dihedrals: topology.dihedrals.len(),
-            box_length: vol.cbrt(),
-            number_density: n as f64 / vol,
-            density_g_cm3: mass / vol * crate::units::AMU_PER_A3_IN_G_PER_CM3,
-            bond_length_min: lengths.iter().copied().fold(f64::INFINITY, f64::min),
-            bond_length_mean: lengths.iter().sum::<f64>() / lengths.len().max(1) as f64,
-            bond_length_max: lengths.iter().copied().fold(0.0, f64::max),
-            min_nonbonded_distance: min_nb,
-            mean_sq_end_to_end: None,
-            forced_placements: 0,
-            push_off: super::pushoff::PushOffReport { steps: 0, min_distance: min_nb, max_spring_deviation: 0.0 },
-            conversion: None,
-            crosslinks: None,
-            crosslink_density_per_bead: None,
-            capture_radius: None,
-            lj_units: None,
-            force_field: format!("LAMMPS lines given with the data file {}", self.data.display()),
-        };
+        let push_off = super::pushoff::PushOffReport { steps: 0, min_distance: min_nb, max_spring_deviation: 0.0 };
+        let force_field = format!("LAMMPS lines given with the data file {}", self.data.display());
+        let report = BuildReport::measured("data-file".into(), 0, &structure, &topology, vol.cbrt(), vol, &lengths, min_nb, push_off, force_field);
         Ok(PolymerSystem { structure, topology, lammps: Vec::new(), report })
     }
 }

@@ -165,6 +165,44 @@ pub struct BuildReport {
 }
 
 /// A built molecular system.
+impl BuildReport {
+    /// The report's measured part, shared by every builder: counts, box, densities, bond-length
+    /// statistics and the closest non-bonded pair; the builder-specific fields start empty.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn measured(
+        builder: String, seed: u64, structure: &Structure, topology: &Topology, box_length: f64, volume: f64,
+        lengths: &[f64], min_nb: f64, push_off: pushoff::PushOffReport, force_field: String,
+    ) -> Self {
+        let n = structure.positions.len();
+        let mass: f64 = structure.masses.iter().sum();
+        BuildReport {
+            builder,
+            seed,
+            n_atoms: n,
+            n_molecules: topology.molecule.iter().collect::<std::collections::BTreeSet<_>>().len(),
+            n_bonds: topology.bonds.len(),
+            n_angles: topology.angles.len(),
+            n_dihedrals: topology.dihedrals.len(),
+            box_length,
+            number_density: n as f64 / volume,
+            density_g_cm3: mass / volume * crate::units::AMU_PER_A3_IN_G_PER_CM3,
+            bond_length_min: lengths.iter().copied().fold(f64::INFINITY, f64::min),
+            bond_length_mean: lengths.iter().sum::<f64>() / lengths.len().max(1) as f64,
+            bond_length_max: lengths.iter().copied().fold(0.0, f64::max),
+            min_nonbonded_distance: min_nb,
+            mean_sq_end_to_end: None,
+            forced_placements: 0,
+            push_off,
+            conversion: None,
+            crosslinks: None,
+            crosslink_density_per_bead: None,
+            capture_radius: None,
+            lj_units: None,
+            force_field,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct PolymerSystem {
     pub structure: Structure,
@@ -258,32 +296,12 @@ impl Parts {
             let (a, b) = (pos[s], pos[s + len - 1]);
             (0..3).map(|c| (b[c] - a[c]).powi(2)).sum::<f64>()
         }).collect();
-        let mass: f64 = structure.masses.iter().sum();
         let vol = l * l * l;
         let report = BuildReport {
-            builder: self.builder.to_string(),
-            seed: self.seed,
-            n_atoms: n,
-            n_molecules: topology.molecule.iter().collect::<std::collections::BTreeSet<_>>().len(),
-            n_bonds: topology.bonds.len(),
-            n_angles: topology.angles.len(),
-            n_dihedrals: topology.dihedrals.len(),
-            box_length: l,
-            number_density: n as f64 / vol,
-            density_g_cm3: mass / vol * crate::units::AMU_PER_A3_IN_G_PER_CM3,
-            bond_length_min: lengths.iter().copied().fold(f64::INFINITY, f64::min),
-            bond_length_mean: lengths.iter().sum::<f64>() / lengths.len().max(1) as f64,
-            bond_length_max: lengths.iter().copied().fold(0.0, f64::max),
-            min_nonbonded_distance: min_nb,
             mean_sq_end_to_end: (!ree.is_empty()).then(|| ree.iter().sum::<f64>() / ree.len() as f64),
             forced_placements: self.forced,
-            push_off: self.push_off,
-            conversion: None,
-            crosslinks: None,
-            crosslink_density_per_bead: None,
-            capture_radius: None,
             lj_units: self.lj_units,
-            force_field: self.force_field,
+            ..BuildReport::measured(self.builder.to_string(), self.seed, &structure, &topology, l, vol, &lengths, min_nb, self.push_off, self.force_field)
         };
         Ok(PolymerSystem { structure, topology, lammps: self.lammps, report })
     }
