@@ -76,9 +76,10 @@ def indent3d(
     (docs/coupling_3d.md). ``options`` is an ``IndentOptions`` dict (``model``: ``SolidOptions``
     fields such as ``block``, ``atomistic``, ``growth``, ``max_element``, ``fmax``; ``radius``,
     ``k``, ``depth``, ``steps``, ``lattice_constant``, ``patch_gradient``, ``exact``,
-    ``predictor``, ``stress_region``; ``model`` also takes ``condense`` and ``lean_forces``). Returns the
+    ``predictor``, ``stress_region``, ``timing_repeat``; ``model`` also takes ``condense``,
+    ``lean_forces`` and ``pad_lag``). Returns the
     report: ``stress_error_percent``, ``atom_stress_error_percent``, ``load_error_percent``,
-    ``F_sim``, ``F_DOF``, ``n_atoms_exact``, ``n_atoms_model``, ``n_nodes``, ``patch``, ``steps``,
+    ``F_sim``, ``F_sim_cpu``, ``F_DOF``, ``n_atoms_exact``, ``n_atoms_model``, ``n_nodes``, ``patch``, ``steps``,
     ``C_GPa``."""
     text = _options(options, {"depth": depth, "exact": exact})
     return json.loads(_scalebridge.coupling_indent3d(potential._inner, symbol, text))

@@ -126,3 +126,33 @@ fn relaxed_surface_profile_and_its_effect_on_the_region_stress() {
     let embedded = ForceBased3d::new(&unit, pot, &c, &SolidOptions { block: [7, 7, 7], atomistic: [2, 2, 2], free_top: false, ..SolidOptions::default() }).unwrap();
     assert!(embedded.surface.dz.is_empty());
 }
+
+#[test]
+fn lagged_pad_relaxes_to_the_same_state() {
+    // `pad_lag`: the pad is re-placed only when the interface moved by more than the lag, and the
+    // relaxation goes on until the forces with the up-to-date pad are below fmax
+    let Some(pot) = potential() else { return };
+    let (unit, c) = relaxed_unit_and_stiffness(&fcc_cube(3.615, "Cu").unwrap(), pot.clone(), 1).unwrap();
+    let field = |p: [f64; 3]| [2e-3 * p[0] * p[1] / 10.0, 3e-3 * p[2] * p[2] / 10.0, -2e-3 * p[0] * p[0] / 10.0];
+    let mut runs = Vec::new();
+    for pad_lag in [0.0, 2e-3] {
+        let o = SolidOptions { block: [7, 7, 7], atomistic: [2, 2, 2], free_top: false, fmax: 1e-5, pad_lag, ..SolidOptions::default() };
+        let mut m = ForceBased3d::new(&unit, pot.clone(), &c, &o).unwrap();
+        m.set_boundary_field(&field);
+        let (iters, fmax) = m.relax().unwrap();
+        // the final state's forces with the pad re-placed from the interface
+        let fresh = m.forces(false).unwrap().iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        eprintln!("pad_lag {pad_lag}: {iters} FIRE steps, {} evaluations, {} placements, {} restarts, fmax {fmax:.2e}, fresh {fresh:.2e}", m.evaluations, m.pad_placements, m.lag_restarts);
+        assert!(fresh < 1e-5, "{fresh}");
+        if pad_lag > 0.0 {
+            assert!(m.pad_placements < m.evaluations / 2, "{} of {}", m.pad_placements, m.evaluations);
+        }
+        runs.push(m.x.clone());
+    }
+    let dev = runs[0].iter().zip(&runs[1]).fold(0.0f64, |a, (p, q)| a.max((p - q).abs()));
+    eprintln!("largest difference of the relaxed displacements: {dev:.2e} Å");
+    assert!(dev < 1e-4, "{dev}");
+    // a negative lag is refused
+    let bad = SolidOptions { pad_lag: -1.0, ..SolidOptions::default() };
+    assert!(ForceBased3d::new(&unit, pot, &c, &bad).is_err());
+}

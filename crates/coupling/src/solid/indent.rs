@@ -42,6 +42,10 @@ pub struct IndentOptions {
     /// displacement errors are taken over (`None`: the whole atomistic region), so that models
     /// with different atomistic regions can be compared on the same atoms; inside the region.
     pub stress_region: Option<[i64; 3]>,
+    /// Time the model twice, before and after the reference (model, reference, model), and take
+    /// the mean of its two wall times for F_sim, so that a load change on a shared machine during
+    /// the invocation favours neither side; false: once, before the reference.
+    pub timing_repeat: bool,
 }
 
 impl Default for IndentOptions {
@@ -57,6 +61,7 @@ impl Default for IndentOptions {
             exact: true,
             predictor: false,
             stress_region: None,
+            timing_repeat: false,
         }
     }
 }
@@ -93,7 +98,16 @@ impl IndentOptions {
 
 /// The fully atomistic block's sizes for the published-scale run (`--full`).
 pub fn full_size() -> IndentOptions {
-    IndentOptions { model: SolidOptions { block: [16, 16, 18], atomistic: [5, 5, 5], ..SolidOptions::default() }, radius: 10.0, depth: 2.0, steps: 4, ..IndentOptions::default() }
+    IndentOptions {
+        // a flat region (wider than deep: the error came from the near-surface material beside
+        // it) and the lagged pad (docs/coupling_3d.md, "This round")
+        model: SolidOptions { block: [16, 16, 18], atomistic: [6, 6, 4], pad_lag: 1e-3, ..SolidOptions::default() },
+        radius: 10.0,
+        depth: 2.0,
+        steps: 4,
+        timing_repeat: true,
+        ..IndentOptions::default()
+    }
 }
 
 /// One depth step.
@@ -153,6 +167,21 @@ pub struct IndentReport {
     pub model_seconds_condense: f64,
     pub model_list_builds: usize,
     pub model_lean_fallbacks: usize,
+    /// Pad placements (continuum solves) of the model and FIRE restarts after a lagged-pad check
+    /// failed (`model.pad_lag`); the model's wall time of each run (two with `timing_repeat`) and
+    /// the 1-min load average (`/proc/loadavg`, `None` where unreadable) at the start of the
+    /// model, of the reference, of the repeated model and at the end.
+    pub model_pad_placements: usize,
+    pub model_lag_restarts: usize,
+    pub seconds_model_runs: Vec<f64>,
+    pub load_average: Vec<Option<f64>>,
+    /// The same ratio in process CPU seconds (`getrusage`, user + system; the model's the mean of
+    /// its runs), which a loaded machine's time slicing does not enter (cache and memory
+    /// contention still do); and the two CPU times, s.
+    #[serde(rename = "F_sim_cpu")]
+    pub f_sim_cpu: Option<f64>,
+    pub cpu_seconds_model: Option<f64>,
+    pub cpu_seconds_exact: Option<f64>,
     pub exact_evaluations: Option<usize>,
     pub exact_list_builds: Option<usize>,
     /// Region-mean stress before indentation (the relaxed free surface), model and exact, GPa, and
@@ -206,6 +235,53 @@ fn predict(x: &mut [f64], previous: Option<&Vec<f64>>, on: bool) {
     }
 }
 
+/// CPU time (user + system, every thread) this process has used so far, s (`getrusage`).
+fn cpu_now() -> Option<f64> {
+    // SAFETY: getrusage writes into the zeroed struct it is given and reads nothing else.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+        return None;
+    }
+    let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    Some(s(u.ru_utime) + s(u.ru_stime))
+}
+
+fn cpu_since(start: Option<f64>) -> Option<f64> {
+    Some(cpu_now()? - start?)
+}
+
+/// The 1-min load average of the machine (`/proc/loadavg`), if readable.
+fn load_now() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+}
+
+/// The coupled model through the relaxed surface and every depth step: the model, the indices
+/// of the atoms the errors are taken over, their mean stress before indentation and the steps.
+fn run_model(unit: &Structure, potential: &Arc<dyn Potential>, c: &[[f64; 6]; 6], o: &IndentOptions, depths: &[f64], indenter: &dyn Fn(f64) -> Indenter, volume: f64) -> Result<(ForceBased3d, Vec<usize>, [f64; 6], Vec<Snapshot>)> {
+    let mut model = ForceBased3d::new(unit, potential.clone(), c, &o.model)?;
+    model.relax()?; // the free surface relaxes first
+    let idx: Vec<usize> = match o.stress_region {
+        None => (0..model.atom_sites().len()).collect(),
+        Some(r) => {
+            let (lo, hi) = ([-r[0], -r[1], -r[2]], [r[0], r[1], 0]);
+            model.atom_sites().iter().enumerate().filter(|&(_, &s)| model.block.in_box(s, lo, hi)).map(|(k, _)| k).collect()
+        }
+    };
+    let model0 = mean(&atom_stress(&model.atoms.eval.output.per_atom_virial, &idx, volume));
+    let mut snaps = Vec::new();
+    let mut previous: Option<Vec<f64>> = None;
+    for &d in depths {
+        model.indenter = Some(indenter(d));
+        let current = model.x.clone();
+        predict(&mut model.x, previous.as_ref(), o.predictor);
+        previous = Some(current);
+        let (iters, _) = model.relax()?;
+        let stress = atom_stress(&model.atoms.eval.output.per_atom_virial, &idx, volume);
+        snaps.push(Snapshot { load: -model.indenter_force[2], x: model.x.clone(), stress, iters });
+    }
+    Ok((model, idx, model0, snaps))
+}
+
 struct Snapshot {
     load: f64,
     x: Vec<f64>,
@@ -226,38 +302,24 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
     let depths: Vec<f64> = (1..=o.steps).map(|k| o.depth * k as f64 / o.steps as f64).collect();
     let indenter = |d: f64| Indenter { center: [0.0, 0.0, o.radius - d], radius: o.radius, k: o.k };
 
+    let mut load_average = vec![load_now()];
     let t0 = Instant::now();
-    let mut model = ForceBased3d::new(&unit, potential.clone(), &c, &o.model)?;
-    model.relax()?; // the free surface relaxes first
-    let idx: Vec<usize> = match o.stress_region {
-        None => (0..model.atom_sites().len()).collect(),
-        Some(r) => {
-            let (lo, hi) = ([-r[0], -r[1], -r[2]], [r[0], r[1], 0]);
-            model.atom_sites().iter().enumerate().filter(|&(_, &s)| model.block.in_box(s, lo, hi)).map(|(k, _)| k).collect()
-        }
-    };
-    let model0 = mean(&atom_stress(&model.atoms.eval.output.per_atom_virial, &idx, volume));
+    let c0 = cpu_now();
+    let (model, idx, model0, snaps) = run_model(&unit, &potential, &c, o, &depths, &indenter, volume)?;
+    let mut seconds_model_runs = vec![t0.elapsed().as_secs_f64()];
+    let mut cpu_model_runs = vec![cpu_since(c0)];
+    let mut cpu_exact = None;
     let mut exact0 = [0.0; 6];
-    let mut snaps = Vec::new();
-    let mut previous: Option<Vec<f64>> = None;
-    for &d in &depths {
-        model.indenter = Some(indenter(d));
-        let current = model.x.clone();
-        predict(&mut model.x, previous.as_ref(), o.predictor);
-        previous = Some(current);
-        let (iters, _) = model.relax()?;
-        let stress = atom_stress(&model.atoms.eval.output.per_atom_virial, &idx, volume);
-        snaps.push(Snapshot { load: -model.indenter_force[2], x: model.x.clone(), stress, iters });
-    }
-    let seconds_model = t0.elapsed().as_secs_f64();
     let (na, npad, nn, ne) = model.sizes();
     let sites: Vec<usize> = idx.iter().map(|&k| model.atom_sites()[k]).collect();
 
     let (mut exact_snaps, mut seconds_exact, mut n_atoms_exact, mut exact_idx) = (Vec::new(), None, 0, Vec::new());
     let (mut exact_evaluations, mut exact_list_builds) = (None, None);
     if o.exact {
+        load_average.push(load_now());
         let t1 = Instant::now();
-        let mut exact = FullAtomistic3d::new(&unit, potential, &o.model)?;
+        let c1 = cpu_now();
+        let mut exact = FullAtomistic3d::new(&unit, potential.clone(), &o.model)?;
         exact.warm_start_surface(&model.surface);
         exact.relax()?;
         let index = exact.mobile_index();
@@ -274,10 +336,23 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
             exact_snaps.push(Snapshot { load: -exact.indenter_force[2], x: exact.x.clone(), stress, iters });
         }
         seconds_exact = Some(t1.elapsed().as_secs_f64());
+        cpu_exact = cpu_since(c1);
         n_atoms_exact = exact.sizes().0;
         exact_evaluations = Some(exact.evaluations);
         exact_list_builds = Some(exact.atoms.list_builds());
+        if o.timing_repeat {
+            // the same model again after the reference (deterministic: same result, timed only)
+            load_average.push(load_now());
+            let t2 = Instant::now();
+            let c2 = cpu_now();
+            run_model(&unit, &potential, &c, o, &depths, &indenter, volume)?;
+            seconds_model_runs.push(t2.elapsed().as_secs_f64());
+            cpu_model_runs.push(cpu_since(c2));
+        }
     }
+    load_average.push(load_now());
+    let seconds_model = seconds_model_runs.iter().sum::<f64>() / seconds_model_runs.len() as f64;
+    let cpu_model = cpu_model_runs.iter().copied().collect::<Option<Vec<f64>>>().map(|v| v.iter().sum::<f64>() / v.len() as f64);
 
     let mut steps = Vec::new();
     for (s, &d) in depths.iter().enumerate() {
@@ -335,6 +410,16 @@ pub fn indent3d(potential: Arc<dyn Potential>, symbol: &str, o: &IndentOptions) 
         model_seconds_condense: model.seconds_condense,
         model_list_builds: model.atoms.list_builds(),
         model_lean_fallbacks: model.atoms.fallbacks,
+        model_pad_placements: model.pad_placements,
+        model_lag_restarts: model.lag_restarts,
+        seconds_model_runs,
+        load_average,
+        f_sim_cpu: match (cpu_exact, cpu_model) {
+            (Some(e), Some(m)) => Some(e / m.max(1e-9)),
+            _ => None,
+        },
+        cpu_seconds_model: cpu_model,
+        cpu_seconds_exact: cpu_exact,
         exact_evaluations,
         exact_list_builds,
         surface_stress_model: model0,

@@ -8,6 +8,7 @@
 //! - [`indent`]: the nanoindentation case of `bench coupling --case crack`.
 
 pub mod block;
+mod full;
 pub mod indent;
 pub mod mesh;
 pub mod model;

@@ -14,6 +14,7 @@
 //!   pad's reactions are not fed back. Statics: FIRE on the atoms of A, the continuum re-solved at
 //!   every force evaluation.
 
+pub use super::full::FullAtomistic3d;
 use super::block::Block3;
 use super::mesh::TetMesh;
 use super::response::PadResponse;
@@ -64,6 +65,11 @@ pub struct SolidOptions {
     /// forces need them: the pad's (and the reference's boundary layer's) outer shell is a
     /// neighbour only. Applied to the model and the fully atomistic reference alike.
     pub lean_forces: bool,
+    /// Lagged pad (Å; 0: off): during a relaxation the continuum and the pad are re-placed only
+    /// when an interface atom has moved by more than this (any component) since the last
+    /// placement; when FIRE stops, the pad is re-placed and the relaxation goes on until the
+    /// forces with the up-to-date pad are below `fmax` (the same criterion as without the lag).
+    pub pad_lag: f64,
 }
 
 impl Default for SolidOptions {
@@ -83,6 +89,7 @@ impl Default for SolidOptions {
             surface_relaxation: true,
             condense: true,
             lean_forces: true,
+            pad_lag: 0.0,
         }
     }
 }
@@ -94,6 +101,9 @@ impl SolidOptions {
         }
         if self.max_iter == 0 {
             return Err(invalid("max_iter", 0, "need at least one iteration"));
+        }
+        if !(self.pad_lag >= 0.0 && self.pad_lag.is_finite()) {
+            return Err(invalid("pad_lag", self.pad_lag, "must be zero (off) or a positive distance (Å)"));
         }
         Ok(Fire { fmax: self.fmax, max_iter: self.max_iter, dt: 0.002, dt_max: 0.01 })
     }
@@ -113,7 +123,7 @@ impl SolidOptions {
     }
 
     /// Where the boundary layer starts (pitches from the centre; z: below the top when free).
-    fn layer_start(&self, pitch: [f64; 3], cutoff: f64) -> Result<[i64; 3]> {
+    pub(crate) fn layer_start(&self, pitch: [f64; 3], cutoff: f64) -> Result<[i64; 3]> {
         let w = self.boundary_layer.unwrap_or(2.0 * cutoff);
         if !(w > 0.0 && w.is_finite()) {
             return Err(invalid("boundary_layer", w, "must be positive (Å)"));
@@ -129,7 +139,7 @@ impl SolidOptions {
     }
 
     /// Whether the point `r` (Å) lies in the boundary layer starting at `s` pitches.
-    fn in_layer(&self, r: Vec3, s: [i64; 3], pitch: [f64; 3]) -> bool {
+    pub(crate) fn in_layer(&self, r: Vec3, s: [i64; 3], pitch: [f64; 3]) -> bool {
         let t = 1e-6;
         let lateral = (0..2).any(|d| r[d].abs() >= s[d] as f64 * pitch[d] - t);
         let bottom = r[2] <= -(s[2] as f64) * pitch[2] + t;
@@ -199,15 +209,22 @@ pub struct ForceBased3d {
     pub seconds_setup: f64,
     pub seconds_condense: f64,
     response: Option<PadResponse>,
+    /// The interface displacements at the last pad placement (the lagged pad), the number of
+    /// placements, and the consistency restarts of FIRE (the lag's final checks that failed).
+    placed_at: Option<Vec<f64>>,
+    last_fmax: f64,
+    last_placed: bool,
+    pub pad_placements: usize,
+    pub lag_restarts: usize,
     opts: SolidOptions,
 }
 
-fn mobile_positions(atoms: &Atoms, x: &[f64]) -> Vec<Vec3> {
+pub(crate) fn mobile_positions(atoms: &Atoms, x: &[f64]) -> Vec<Vec3> {
     (0..atoms.n_mobile).map(|k| atoms.reference_of(k)).enumerate().map(|(k, r)| [r[0] + x[3 * k], r[1] + x[3 * k + 1], r[2] + x[3 * k + 2]]).collect()
 }
 
 /// Build the evaluator of the given block sites (mobile first) in a vacuum-padded box.
-fn atoms_of(block: &Block3, mobile: &[usize], driven: &[usize], potential: Arc<dyn Potential>, o: &SolidOptions) -> Result<Atoms> {
+pub(crate) fn atoms_of(block: &Block3, mobile: &[usize], driven: &[usize], potential: Arc<dyn Potential>, o: &SolidOptions) -> Result<Atoms> {
     let sites: Vec<usize> = mobile.iter().chain(driven).copied().collect();
     let margin = 2.0 * (potential.needs().cutoff + o.skin) + 20.0;
     let mut lengths = [0.0; 3];
@@ -329,6 +346,11 @@ impl ForceBased3d {
             seconds_setup,
             seconds_condense: 0.0,
             response: None,
+            placed_at: None,
+            last_fmax: f64::INFINITY,
+            last_placed: false,
+            pad_placements: 0,
+            lag_restarts: 0,
             opts: o.clone(),
         })
     }
@@ -402,20 +424,39 @@ impl ForceBased3d {
     }
 
     /// Forces on the atoms of A at displacements `x` (the continuum in equilibrium with them);
-    /// `detail`: a full evaluation (energies, per-atom virials) rather than a lean one.
-    fn forces_at(&mut self, x: &[f64], detail: bool) -> Result<Vec<f64>> {
+    /// `detail`: a full evaluation (energies, per-atom virials) rather than a lean one; `fresh`:
+    /// re-place the pad even if the interface moved less than `pad_lag`.
+    fn forces_at(&mut self, x: &[f64], detail: bool, fresh: bool) -> Result<Vec<f64>> {
         self.condensed()?;
         let t0 = std::time::Instant::now();
-        for &(n, k) in &self.interface {
-            self.u[3 * n..3 * n + 3].copy_from_slice(&x[3 * k..3 * k + 3]);
-            self.u[3 * n + 2] -= self.surf_mobile.get(k).copied().unwrap_or(0.0);
+        let lag = self.opts.pad_lag;
+        // near convergence (the last forces within 3 fmax) the pad is always re-placed, so that
+        // FIRE's stopping test sees up-to-date forces
+        let stale = detail
+            || fresh
+            || lag <= 0.0
+            || self.last_fmax < 3.0 * self.opts.fmax
+            || match &self.placed_at {
+                None => true,
+                Some(p) => self.interface.iter().enumerate().any(|(j, &(_, k))| (0..3).any(|c| (x[3 * k + c] - p[3 * j + c]).abs() > lag)),
+            };
+        if stale {
+            for &(n, k) in &self.interface {
+                self.u[3 * n..3 * n + 3].copy_from_slice(&x[3 * k..3 * k + 3]);
+                self.u[3 * n + 2] -= self.surf_mobile.get(k).copied().unwrap_or(0.0);
+            }
+            match self.response.as_mut() {
+                // the whole mesh only for the final state (the report's nodal field)
+                Some(r) if !detail => r.apply(&self.continuum, &mut self.u),
+                _ => self.continuum.solve(&mut self.u),
+            }
+            self.place_pad();
+            if lag > 0.0 {
+                self.placed_at = Some(self.interface.iter().flat_map(|&(_, k)| [x[3 * k], x[3 * k + 1], x[3 * k + 2]]).collect());
+            }
+            self.pad_placements += 1;
         }
-        match self.response.as_mut() {
-            // the whole mesh only for the final state (the report's nodal field)
-            Some(r) if !detail => r.apply(&self.continuum, &mut self.u),
-            _ => self.continuum.solve(&mut self.u),
-        }
-        self.place_pad();
+        self.last_placed = stale;
         let t1 = std::time::Instant::now();
         self.atoms.set_mobile(x);
         let mut f = if detail || !self.opts.lean_forces { self.atoms.mobile_forces()? } else { self.atoms.mobile_forces_lean()? };
@@ -425,6 +466,7 @@ impl ForceBased3d {
         if let Some(ind) = self.indenter {
             self.indenter_force = ind.apply(&mobile_positions(&self.atoms, x), &mut f).0;
         }
+        self.last_fmax = f.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         Ok(f)
     }
 
@@ -433,7 +475,7 @@ impl ForceBased3d {
     /// the lean evaluation), true the full sparse solve and a full evaluation (the final state).
     pub fn forces(&mut self, detail: bool) -> Result<Vec<f64>> {
         let x = self.x.clone();
-        self.forces_at(&x, detail)
+        self.forces_at(&x, detail, true)
     }
 
     /// Relax the atoms of A (the continuum in equilibrium at every step); FIRE's (iterations,
@@ -445,8 +487,25 @@ impl ForceBased3d {
         if let Some(ind) = self.indenter {
             check_indenter_inside(&ind, &self.atoms, &self.x)?;
         }
-        let r = fire(&mut x, &masses, &f, |x| self.forces_at(x, false))?;
-        self.forces_at(&x, true)?;
+        self.last_fmax = f64::INFINITY;
+        let mut r = fire(&mut x, &masses, &f, |x| self.forces_at(x, false, false))?;
+        if self.opts.pad_lag > 0.0 {
+            // FIRE stopped on forces from a possibly lagged pad: check with the pad re-placed, and
+            // go on (from rest) until the up-to-date forces are below fmax as well
+            // (no check needed when FIRE's last evaluation placed the pad itself)
+            while !self.last_placed {
+                let fmax = self.forces_at(&x, false, true)?.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                if fmax < f.fmax {
+                    r.1 = fmax;
+                    break;
+                }
+                self.lag_restarts += 1;
+                let left = Fire { max_iter: f.max_iter.saturating_sub(r.0).max(1), ..f };
+                let more = fire(&mut x, &masses, &left, |x| self.forces_at(x, false, false))?;
+                r.0 += more.0;
+            }
+        }
+        self.forces_at(&x, true, true)?;
         self.x = x;
         Ok(r)
     }
@@ -484,7 +543,7 @@ impl ForceBased3d {
     }
 }
 
-fn check_indenter_inside(ind: &Indenter, atoms: &Atoms, x: &[f64]) -> Result<()> {
+pub(crate) fn check_indenter_inside(ind: &Indenter, atoms: &Atoms, x: &[f64]) -> Result<()> {
     // a driven (pad or boundary) atom inside the indenter would be pushed by nothing
     for k in atoms.n_mobile..atoms.sites.len() {
         let r = atoms.current_of(k);
@@ -495,103 +554,4 @@ fn check_indenter_inside(ind: &Indenter, atoms: &Atoms, x: &[f64]) -> Result<()>
     }
     let _ = x;
     Ok(())
-}
-
-/// The fully atomistic reference: every site of the same block, the boundary layer on the
-/// applied field.
-#[derive(Debug)]
-pub struct FullAtomistic3d {
-    pub block: Block3,
-    pub(crate) atoms: Atoms,
-    pub x: Vec<f64>,
-    pub indenter: Option<Indenter>,
-    pub indenter_force: Vec3,
-    /// Force evaluations so far.
-    pub evaluations: usize,
-    opts: SolidOptions,
-}
-
-impl FullAtomistic3d {
-    pub fn new(unit: &Structure, potential: Arc<dyn Potential>, o: &SolidOptions) -> Result<FullAtomistic3d> {
-        o.fire()?;
-        let (blo, bhi, _, _) = o.boxes();
-        let block = Block3::new(unit, blo, bhi)?;
-        let s = o.layer_start(block.pitch, potential.needs().cutoff)?;
-        let mobile: Vec<usize> = (0..block.sites.len()).filter(|&k| !o.in_layer(block.sites[k], s, block.pitch)).collect();
-        let cutoff = potential.needs().cutoff;
-        // how far a layer site lies beyond the layer's start (≤ its distance from the mobile atoms)
-        let excess = |k: usize| {
-            let r = block.sites[k];
-            let p = block.pitch;
-            let mut e = (r[0].abs() - s[0] as f64 * p[0]).max(r[1].abs() - s[1] as f64 * p[1]).max(-(s[2] as f64) * p[2] - r[2]);
-            if !o.free_top {
-                e = e.max(r[2] - s[2] as f64 * p[2]);
-            }
-            e
-        };
-        let mut driven: Vec<usize> = (0..block.sites.len()).filter(|&k| o.in_layer(block.sites[k], s, block.pitch)).collect();
-        driven.sort_by(|&a, &b| excess(a).total_cmp(&excess(b)));
-        let n_inner = driven.iter().filter(|&&k| excess(k) <= cutoff + o.skin).count();
-        let mut atoms = atoms_of(&block, &mobile, &driven, potential, o)?;
-        if o.lean_forces {
-            atoms.set_density_subset(mobile.len() + n_inner)?;
-        }
-        let x = vec![0.0; 3 * mobile.len()];
-        Ok(FullAtomistic3d { block, atoms, x, indenter: None, indenter_force: [0.0; 3], evaluations: 0, opts: o.clone() })
-    }
-
-    /// Number of atoms (all, mobile).
-    pub fn sizes(&self) -> (usize, usize) {
-        (self.atoms.sites.len(), self.atoms.n_mobile)
-    }
-
-    /// Start the mobile atoms on the relaxed free surface `profile` (the coupled model's start,
-    /// so that both relaxations begin from the same state).
-    pub fn warm_start_surface(&mut self, profile: &SurfaceProfile) {
-        for k in 0..self.atoms.n_mobile {
-            self.x[3 * k + 2] = profile.at(self.block.sites[self.atoms.sites[k]][2]);
-        }
-    }
-
-    /// Boundary layer on `u(X)`.
-    pub fn set_boundary_field(&mut self, f: &dyn Fn(Vec3) -> Vec3) {
-        for k in self.atoms.n_mobile..self.atoms.sites.len() {
-            let v = f(self.block.sites[self.atoms.sites[k]]);
-            self.atoms.displace(k, v);
-        }
-    }
-
-    /// Relax the mobile atoms; FIRE's (iterations, final largest force component).
-    pub fn relax(&mut self) -> Result<(usize, f64)> {
-        let f = self.opts.fire()?;
-        let masses = self.atoms.mobile_masses();
-        let mut x = self.x.clone();
-        if let Some(ind) = self.indenter {
-            check_indenter_inside(&ind, &self.atoms, &self.x)?;
-        }
-        let ind = self.indenter;
-        let lean = self.opts.lean_forces;
-        let atoms = &mut self.atoms;
-        let mut total = [0.0; 3];
-        let evaluations = &mut self.evaluations;
-        let mut eval = |x: &[f64], detail: bool| -> Result<Vec<f64>> {
-            atoms.set_mobile(x);
-            *evaluations += 1;
-            let mut f = if detail || !lean { atoms.mobile_forces()? } else { atoms.mobile_forces_lean()? };
-            if let Some(ind) = ind {
-                total = ind.apply(&mobile_positions(atoms, x), &mut f).0;
-            }
-            Ok(f)
-        };
-        let r = fire(&mut x, &masses, &f, |x| eval(x, false))?;
-        eval(&x, true)?;
-        self.indenter_force = total;
-        self.x = x;
-        Ok(r)
-    }
-
-    /// Per-site index of the mobile atoms.
-    pub fn mobile_index(&self) -> std::collections::HashMap<usize, usize> {
-        self.atoms.sites[..self.atoms.n_mobile].iter().enumerate().map(|(k, &s)| (s, k)).collect()
-    }
 }
