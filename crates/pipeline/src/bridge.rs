@@ -23,7 +23,7 @@ use crate::error::Result;
 use scalebridge_core::voigt::Stiffness;
 use scalebridge_md::cell::Mat3;
 use scalebridge_md::evaluator::{Evaluator, DEFAULT_SKIN};
-use scalebridge_md::minimize::{displace_fractional, internal_displacement, relax, CellDof, CellRelax, MinimizeOptions};
+use scalebridge_md::minimize::{relax, CellDof, CellRelax, MinimizeOptions};
 use scalebridge_md::potentials::{Potential, Request};
 use scalebridge_md::structure::Structure;
 use scalebridge_md::units::EV_PER_A3_IN_GPA;
@@ -122,20 +122,15 @@ pub fn single_crystal_parts(phase: &str, structure: &Structure, potential: Arc<d
     relax(&mut reference, &mut eval, &cell_relax)?;
     let fixed = MinimizeOptions { fmax: 1e-6, max_iter: 20000, cell: None, ..MinimizeOptions::default() };
     let s0 = stress(&mut eval, &reference)?;
-    // −ε starts from the linear-response prediction −u₊ of its internal relaxation (u₊: what +ε
-    // needed); same tolerance and minimum, a starting point O(ε²) instead of O(ε) away
-    let mut strained = |e: &[f64; 6], start: Option<&[[f64; 3]]>| -> Result<([f64; 6], Vec<[f64; 3]>)> {
+    let mut strained = |e: &[f64; 6]| -> Result<[f64; 6]> {
         let mut s = reference.deformed(&deformation(e))?;
-        if let Some(u) = start {
-            displace_fractional(&mut s, u, -1.0);
-        }
         relax(&mut s, &mut eval, &fixed)?;
-        Ok((stress(&mut eval, &s)?, internal_displacement(&reference, &s)))
+        stress(&mut eval, &s)
     };
     let mut parts = Vec::new();
     for e in strains() {
-        let (plus, u) = strained(&e, None)?;
-        let (minus, _) = strained(&e.map(|x| -x), Some(&u))?;
+        let plus = strained(&e)?;
+        let minus = strained(&e.map(|x| -x))?;
         let central: [f64; 6] = std::array::from_fn(|k| 0.5 * (plus[k] - minus[k]));
         let one_sided: [f64; 6] = std::array::from_fn(|k| plus[k] - s0[k]);
         parts.push(part(phase, e, central, Some(one_sided), c));

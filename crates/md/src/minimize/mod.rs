@@ -392,19 +392,12 @@ pub fn minimize(structure: &mut Structure, eval: &mut Evaluator, algorithm: &str
 /// Relax `s`: conjugate gradients for at most 500 iterations, then FIRE from where CG stopped
 /// if it has not converged (CG line searches can stall on tabulated potentials with kinks in
 /// F(ρ); FIRE is slower but robust).
-///
-/// FIRE continues from CG's last state (until 2026-12 it restarted from the input, discarding up
-/// to 500 CG iterations: at tight tolerances (`fmax` 1e-6 eV/Å of the 0 K elastic protocol) CG's
-/// energy line search stalls at round-off in a random alloy, and the restart from scratch cost
-/// most of the 0 K elastic stage). On [`Error::NotConverged`] `s` is left as it was.
 pub fn relax(s: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<MinimizeReport> {
-    let mut work = s.clone();
-    let (r, converged) = relax_keep_last(&mut work, eval, opts)?;
-    if converged {
-        *s = work;
-        return Ok(r);
+    let quick = MinimizeOptions { max_iter: opts.max_iter.min(500), ..opts.clone() };
+    match minimize(s, eval, "cg", &quick) {
+        Err(Error::NotConverged { .. }) => minimize(s, eval, "fire", opts),
+        r => r,
     }
-    Err(Error::NotConverged { what: "relaxation (CG, then FIRE)".into(), iters: opts.max_iter, residual: r.residual(opts) })
 }
 
 /// [`relax`] that keeps its last state: conjugate gradients for at most 500 iterations, then FIRE
@@ -419,36 +412,4 @@ pub fn relax_keep_last(s: &mut Structure, eval: &mut Evaluator, opts: &MinimizeO
         return Ok((r, true));
     }
     fire::fire_keep_last(s, eval, opts)
-}
-
-/// The internal relaxation of `relaxed`, a homogeneously strained and relaxed copy of
-/// `reference` (same atoms, same order), per atom in fractional coordinates: `x_relaxed −
-/// x_reference` to the nearest image. A homogeneous strain leaves fractional coordinates
-/// unchanged, so this is what the relaxation added. With [`displace_fractional`] it gives the
-/// linear-response starting point of another strain of the same direction (`(ε/ε₊) u₊`): the
-/// elastic protocol's and the bridge residual's strained relaxations then start O(ε²) from
-/// their minimum instead of O(ε).
-pub fn internal_displacement(reference: &Structure, relaxed: &Structure) -> Vec<[f64; 3]> {
-    reference
-        .positions
-        .iter()
-        .zip(&relaxed.positions)
-        .map(|(r0, r1)| {
-            let (a, b) = (reference.cell.fractional(r0), relaxed.cell.fractional(r1));
-            [0, 1, 2].map(|c| {
-                let d = b[c] - a[c];
-                d - d.round()
-            })
-        })
-        .collect()
-}
-
-/// Move every atom of `s` by `factor · u` (fractional coordinates of `s`'s cell; `u` from
-/// [`internal_displacement`]).
-pub fn displace_fractional(s: &mut Structure, u: &[[f64; 3]], factor: f64) {
-    let cell = s.cell.clone();
-    for (r, du) in s.positions.iter_mut().zip(u) {
-        let x = cell.fractional(r);
-        *r = cell.cartesian(&[x[0] + factor * du[0], x[1] + factor * du[1], x[2] + factor * du[2]]);
-    }
 }

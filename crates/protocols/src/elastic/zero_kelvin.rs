@@ -1,7 +1,6 @@
 //! Elastic constants at 0 K: central differences of the relaxed static stress (see the module docs of [`super`]).
 
 use super::*;
-use scalebridge_md::minimize::{displace_fractional, internal_displacement};
 
 /// Elastic constants at 0 K of `structure` with `potential`.
 pub fn static_constants(
@@ -49,36 +48,21 @@ pub fn static_constants(
     let mut eval = Evaluator::new(scalebridge_md::potentials::pinned_for(&potential, &reference)?, DEFAULT_SKIN, opts.threads)?;
     let fixed = MinimizeOptions { fmax: opts.fmax, max_iter: 20000, cell: None, ..MinimizeOptions::default() };
     // σ(ε) for ε ∈ {−2δ, −δ, +δ, +2δ} along every q
-    //
-    // +δ is relaxed first; the other three start from the linear-response prediction of their
-    // internal relaxation, (ε/δ) u₊ with u₊ the internal displacement +δ needed (in the
-    // reference cell's fractional coordinates), so that they start O(δ²) away from their
-    // minimum instead of O(δ) (a random alloy's atoms all relax under strain). Same tolerance,
-    // same minimum: only the starting point of the relaxation changes.
     let factors = [-2.0, -1.0, 1.0, 2.0];
     let mut sig = [[[0.0; 6]; 4]; 6];
     for q in 0..6 {
-        let mut u_plus: Option<Vec<[f64; 3]>> = None;
-        for (done, k) in [2usize, 0, 1, 3].into_iter().enumerate() {
-            let f = factors[k];
+        for (k, f) in factors.iter().enumerate() {
             let e = f * opts.strain;
             let stage = format!("strain_{q}_{k}");
             sig[q][k] = cache.get_or_run(&stage, || {
                 let mut s = reference.deformed(&voigt_deformation(q, e))?;
-                if let Some(u) = &u_plus {
-                    displace_fractional(&mut s, u, f);
-                }
                 relax(&mut s, &mut eval, &fixed)?;
-                if k == 2 {
-                    u_plus = Some(internal_displacement(&reference, &s));
-                }
                 eval.request = Request::global();
                 let out = eval.compute(&s)?;
                 Ok(static_stress(&out.virial, s.cell.volume()))
             })?;
-            let step = 2 + 4 * q + done;
-            if !progress.update(step as u64, total, "strain") {
-                return Err(Error::Interrupted { what: "elastic/static".into(), done: step as u64 });
+            if !progress.update(2 + (4 * q + k) as u64, total, "strain") {
+                return Err(Error::Interrupted { what: "elastic/static".into(), done: (2 + 4 * q + k) as u64 });
             }
         }
     }
@@ -149,4 +133,3 @@ pub fn static_constants(
     res.provenance = prov;
     Ok(res)
 }
-
