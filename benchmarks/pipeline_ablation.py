@@ -154,17 +154,18 @@ def join_states(table: Path, out: Path) -> int:
     hot = df[df["temperature_K"] > 0].set_index(name_col)
     common = cold.index.intersection(hot.index)
     joined = cold.loc[common].copy()
-    for c in PROPERTY_COLUMNS + ["temperature_K"]:
+    for c in PROPERTY_COLUMNS + ["temperature_K", "state"]:
         if c in hot.columns:
             joined[c] = hot.loc[common, c]
     joined = joined.reset_index()
     fields = {f.name: f for f in t.schema}
     arrays, schema_fields = [], []
     for c in df.columns:
-        arr = pa.array(joined[c].tolist(), type=fields[c].type)
+        arr = pa.Array.from_pandas(joined[c], type=fields[c].type)  # NaN → null, as in the built table
         arrays.append(arr)
         schema_fields.append(fields[c])
-    pq.write_table(pa.Table.from_arrays(arrays, schema=pa.schema(schema_fields, metadata=t.schema.metadata)), out)
+    pq.write_table(pa.Table.from_arrays(arrays, schema=pa.schema(schema_fields, metadata=t.schema.metadata)), out,
+                   compression="none")  # the Rust reader is built without snappy
     return len(joined)
 
 
