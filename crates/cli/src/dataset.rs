@@ -102,6 +102,8 @@ fn build(a: Build) -> Result<(), String> {
         let mut bar = crate::system::Bar::new(&label);
         let described = material.and_then(|m| describe_all(&m, &opts, &mut bar)).map_err(|e| e.to_string());
         bar.finish();
+        // CPU seconds of this material's describes (all states; stages from the store count 0)
+        let cpu: f64 = described.as_ref().map(|ds| ds.iter().filter_map(|d| d.provenance.cpu_time_s).sum()).unwrap_or(0.0);
         let result = described.and_then(|descs| {
             descs
                 .iter()
@@ -127,7 +129,7 @@ fn build(a: Build) -> Result<(), String> {
                 failed.push((label.clone(), e));
             }
         }
-        eprintln!("[{}/{n}] {label} done ({:.1} s elapsed)", i + 1, t0.elapsed().as_secs_f64());
+        eprintln!("[{}/{n}] {label} done ({:.1} s elapsed, {cpu:.1} CPU-s)", i + 1, t0.elapsed().as_secs_f64());
     }
     if rows.is_empty() {
         return Err(format!("no material of {} could be described ({} failed)", a.design.display(), failed.len()));

@@ -155,9 +155,13 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     let stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &json!({"temperature": 0.0}))?;
     warnings.extend(warnings_of(&stat, &format!("{name}/elastic/static")));
     let c0 = matrix(&stat["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
-    let parts = run.stages.run(&format!("{name}/bridge/single_crystal"), true, &json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains(), "method": "central"}), || {
-        bridge::single_crystal_parts(name, &s, pot.clone(), &c0, run.threads.unwrap_or(0))
-    })?;
+    let parts = if preset.bridge_single_crystal {
+        run.stages.run(&format!("{name}/bridge/single_crystal"), true, &json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains(), "method": "central"}), || {
+            bridge::single_crystal_parts(name, &s, pot.clone(), &c0, run.threads.unwrap_or(0))
+        })?
+    } else {
+        Vec::new()
+    };
     let poly = polycrystal_stage(run, material, name, structure, &pot, &s, &stat, &c0, preset)?;
     let (mut c, mut c_err, mut kappa, mut t_melt) = (c0, None, None, None);
     let mut md_results = Vec::new();

@@ -40,6 +40,21 @@ pub struct Preset {
     /// settings put over the ones above (`None`: such phases run like any other).
     #[serde(default)]
     pub long_range: Option<LongRange>,
+    /// Whether `describe` computes the single-crystal bridge residual (a) (18 strained
+    /// relaxations of the bulk cell after the 0 K elastic stage). On in `quick` and `full`;
+    /// a dataset study whose rows do not use `L_bridge_single_crystal` may switch it off
+    /// (`"bridge_single_crystal": false`; the description then has no `L_bridge_single_crystal`).
+    /// Left out of the serialised preset when on, so that task hashes of earlier presets stand.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub bridge_single_crystal: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// What a preset changes for a phase with long-range Coulomb (see [`Preset::long_range`]). Every
@@ -79,6 +94,7 @@ impl Preset {
             poly_max_iter: 4000,
             glass_transition: json!({}),
             long_range: None,
+            bridge_single_crystal: true,
         }
     }
 
@@ -126,6 +142,7 @@ impl Preset {
                 green_kubo: json!({"seeds": [1, 2], "equilibration_steps": 500, "production_steps": 2000, "correlation_time": 0.5}),
                 melting: json!({"search_steps": 1000, "equilibrate_steps": 500, "melt_steps": 500, "trial_steps": 1000, "max_expansions": 2}),
             }),
+            bridge_single_crystal: true,
         }
     }
 
@@ -145,7 +162,12 @@ impl Preset {
             Some(Some("full")) => Self::full(),
             Some(other) => return Err(format!("key `base`: {other:?} is not \"quick\" or \"full\"")),
         };
+        let on = base.bridge_single_crystal;
         let mut merged = serde_json::to_value(base).map_err(|e| e.to_string())?;
+        // keys left out of the serialised form when at their default are still keys of a preset
+        if let Value::Object(mm) = &mut merged {
+            mm.entry("bridge_single_crystal").or_insert(json!(on));
+        }
         for (k, x) in m {
             if k == "base" {
                 continue;
@@ -202,5 +224,19 @@ mod tests {
         // a study preset may lift the cap
         let p = Preset::from_json(&serde_json::json!({"max_width": null})).unwrap();
         assert_eq!(p.min_width(10.0), 22.0);
+    }
+
+    #[test]
+    fn the_single_crystal_bridge_switch_is_a_preset_key_hidden_when_on() {
+        // on in both presets and left out of their serialised form (task hashes of earlier
+        // presets stand)
+        for p in [Preset::quick(), Preset::full()] {
+            assert!(p.bridge_single_crystal);
+            assert!(serde_json::to_value(&p).unwrap().get("bridge_single_crystal").is_none());
+        }
+        let off = Preset::from_json(&serde_json::json!({"bridge_single_crystal": false})).unwrap();
+        assert!(!off.bridge_single_crystal);
+        assert_eq!(serde_json::to_value(&off).unwrap()["bridge_single_crystal"], serde_json::json!(false));
+        assert!(Preset::from_json(&serde_json::json!({"bridge_single_crystl": false})).unwrap_err().contains("bridge_single_crystl"));
     }
 }
