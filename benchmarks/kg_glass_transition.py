@@ -53,10 +53,21 @@ PUBLISHED = {
 }
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its threads (user + system)."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def run(chains: int, length: int, density: float, pair_cutoff: float, pressure: float, t_high: float, t_low: float,
         spacing: float, rate: float, seeds: list[int], timestep: float, melt_tau: float, build_seed: int,
-        threads: int | None, band: tuple[float, float], cache_dir: str | None = None) -> dict:
+        threads: int | None, band: tuple[float, float], cache_dir: str | None = None,
+        more_rates: list[float] | None = None, fit_window: tuple[float, float] | None = None) -> dict:
     t0 = time.time()
+    cpu0 = _cpu_s()
+    load0 = os.getloadavg()
     melt = molecular.build_polymer("kremer-grest", chains=chains, length=length, density=density,
                                    pair_cutoff=pair_cutoff, seed=build_seed)
     # the type labels travel as stand-in element symbols (as MolecularSystem.simulation does)
@@ -72,6 +83,8 @@ def run(chains: int, length: int, density: float, pair_cutoff: float, pressure: 
         atoms, pot,
         t_high_K=t_high * T_UNIT_K, t_low_K=t_low * T_UNIT_K,
         cooling_rate_K_per_ps=rate * T_UNIT_K / TAU_PS, rung_spacing_K=spacing * T_UNIT_K,
+        more_rates_K_per_ps=None if not more_rates else [r * T_UNIT_K / TAU_PS for r in more_rates],
+        fit_window_K=None if fit_window is None else (fit_window[0] * T_UNIT_K, fit_window[1] * T_UNIT_K),
         pressure_gpa=pressure * EV_A3_GPA, seeds=seeds,
         melt_steps=int(round(melt_tau / timestep)), relax_steps=0,
         sample_every=max(1, int(round(rung_tau / timestep)) // 200),
@@ -96,10 +109,17 @@ def run(chains: int, length: int, density: float, pair_cutoff: float, pressure: 
                   "volume_per_bead_sigma3": curve["volume_per_atom"], "volume_stderr_sigma3": curve["volume_per_atom_stderr"],
                   "per_seed_volume_sigma3": curve["per_seed"]},
         "final_density_reduced": res["final_density_g_cm3"] / 1.66053906660,
+        "per_rate": [{"cooling_rate_reduced": p["cooling_rate_k_per_ps"] * TAU_PS / T_UNIT_K,
+                      "T_g_reduced": p["T_g_K"] / T_UNIT_K, "T_g_stderr_reduced": p["T_g_stderr_K"] / T_UNIT_K,
+                      "per_seed_T_g_reduced": [t / T_UNIT_K for t in p.get("per_seed_T_g_K", [])]} for p in res["per_rate"]],
+        "dTg_dlog10_rate_reduced": (res["dTg_dlog10_rate_K"] / T_UNIT_K) if "dTg_dlog10_rate_K" in res and res["dTg_dlog10_rate_K"] is not None else None,
+        "fit_window_reduced": fit_window,
         "warnings": res.warnings,
         "published": PUBLISHED,
         "band_reduced": band,
         "wall_s": round(wall, 1),
+        "cpu_s": round(_cpu_s() - cpu0, 1),
+        "loadavg_start_end": [round(load0[0], 2), round(os.getloadavg()[0], 2)],
     }
     report["checks"] = {"T_g_in_band": band[0] <= tg <= band[1], "T_g_error_finite": math.isfinite(tg_e)}
     report["passed"] = all(report["checks"].values())
@@ -123,12 +143,16 @@ def main() -> int:
     ap.add_argument("--build-seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--band", default="0.35,0.50", help="accepted T_g range, ε/k_B")
+    ap.add_argument("--more-rates", default=None, help="further cooling rates, ε/k_B per τ, comma-separated (T_g per rate)")
+    ap.add_argument("--fit-window", default=None, help="lo,hi: fit T_g to the rungs inside [lo, hi] ε/k_B only")
     ap.add_argument("--cache", default=None, help="stage store directory: an interrupted run resumes at its rung")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
     band = tuple(float(x) for x in a.band.split(","))
     rep = run(a.chains, a.length, a.density, a.pair_cutoff, a.pressure, a.t_high, a.t_low, a.spacing, a.rate,
-              [int(s) for s in a.seeds.split(",")], a.timestep, a.melt_tau, a.build_seed, a.threads, band, a.cache)
+              [int(s) for s in a.seeds.split(",")], a.timestep, a.melt_tau, a.build_seed, a.threads, band, a.cache,
+              more_rates=[float(x) for x in a.more_rates.split(",")] if a.more_rates else None,
+              fit_window=tuple(float(x) for x in a.fit_window.split(",")) if a.fit_window else None)
     emit(rep, a.out)
     return 0 if rep["passed"] else 1
 

@@ -91,3 +91,50 @@ def test_cuzr_mendelev_glass_transition_and_lammps():
     script = os.path.join(os.path.dirname(__file__), "..", "benchmarks", "glass_cuzr.py")
     out = subprocess.run([sys.executable, script, "--repeat", "5", "--rate", "10", "--seeds", "1,2"], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def _cuzr_benchmark():
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(__file__), "..", "benchmarks", "glass_cuzr.py")
+    spec = importlib.util.spec_from_file_location("glass_cuzr_bench", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_density_curve_comparison_is_calibrated():
+    """The scalebridge-vs-LAMMPS density-curve check of benchmarks/glass_cuzr.py: two engines that
+    sample the same distribution (two seeds each, 34 rungs, liquid and glass with different seed
+    spreads) pass in ≳ 95 % of trials, and a shift of 5 combined errors fails. The former per-rung
+    two-seed error (one degree of freedom) failed most trials of identical physics."""
+    b = _cuzr_benchmark()
+    rng = np.random.default_rng(3)
+    temps = np.linspace(2000.0, 300.0, 34)
+    t_split = 750.0
+    spread = np.where(temps > t_split, 0.004, 0.010)  # g/cm³ between seeds
+    truth = 7.0 + 2e-4 * (t_split - temps)
+
+    def engine(shift=0.0):
+        return truth + shift + spread * rng.standard_normal((2, temps.size))
+
+    passed_new, passed_old, trials = 0, 0, 300
+    for _ in range(trials):
+        a, l = engine(), engine()
+        ma, ea = b.seed_mean_and_error(a, temps, t_split)
+        ml, el = b.seed_mean_and_error(l, temps, t_split)
+        passed_new += b.density_curves_agree(np.abs(ma - ml) / np.hypot(ea, el))
+        old = np.hypot(a.std(axis=0, ddof=1), l.std(axis=0, ddof=1)) / np.sqrt(2)
+        z_old = np.abs(ma - ml) / old
+        passed_old += bool(z_old.max() <= 3.0 and z_old.mean() <= 1.5)
+    assert passed_new >= 0.93 * trials, passed_new
+    assert passed_old <= 0.5 * trials, passed_old
+    a, l = engine(), engine(shift=0.05)  # 5 combined errors of the glass rungs
+    ma, ea = b.seed_mean_and_error(a, temps, t_split)
+    ml, el = b.seed_mean_and_error(l, temps, t_split)
+    assert not b.density_curves_agree(np.abs(ma - ml) / np.hypot(ea, el))
+    # one seed: the block errors are used
+    m1, e1 = b.seed_mean_and_error(a[:1], temps, t_split, block_err=np.full((1, temps.size), 0.003))
+    assert np.allclose(m1, a[0]) and np.allclose(e1, 0.003)
+    with pytest.raises(ValueError):
+        b.seed_mean_and_error(a[:1], temps, t_split)
