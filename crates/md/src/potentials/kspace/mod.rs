@@ -11,9 +11,11 @@
 //! `g` (LAMMPS `g_ewald`), the Ewald k-vector limits and the PPPM mesh are chosen from the
 //! requested relative force accuracy exactly as LAMMPS chooses them (see docs/kspace.md) unless
 //! pinned (`kspace_modify gewald`, `mesh`, `order`, `kmax/ewald`). They are chosen for every
-//! configuration the potential is given (LAMMPS chooses them at the start of each `run`); pin
-//! them for smooth energy–volume curves ([`super::Potential::pinned_for`] fixes them at the
-//! values chosen for one configuration; the elastic protocol does so on its reference cell).
+//! configuration the potential is given; MD binds [`super::Potential::pinned_for_run`] at the
+//! start of a run (g and the PPPM mesh fixed as LAMMPS's `KSpace::init`, the Ewald limits and
+//! the influence function recomputed per box as its `KSpace::setup`); pin everything for smooth
+//! energy–volume curves ([`super::Potential::pinned_for`] fixes them at the values chosen for
+//! one configuration; the elastic protocol does so on its reference cell).
 //!
 //! Units: metal (charges in e, energies in eV); `qqrd2e = 14.399645` eV·Å/e² (LAMMPS metal).
 //! A non-neutral cell (|Q| > 1e-5 e, LAMMPS's threshold) is an error unless `neutralize` is set.
