@@ -26,7 +26,10 @@ from ase.io import write
 from scalebridge import potentials
 from scalebridge.dynamics import Dynamics
 
-pytestmark = pytest.mark.oracle
+# Written this round but NOT yet run (the extension did not finish building on the loaded box
+# before the deadline): slow-marked until it has passed once, then the mark should go (64 atoms,
+# a few seconds). Run: `pytest -m slow tests/test_coul_long_npt.py`.
+pytestmark = [pytest.mark.oracle, pytest.mark.slow]
 
 STEPS = 150
 T = 600.0
