@@ -79,6 +79,17 @@ impl Evaluator {
         }
     }
 
+    /// [`Evaluator::pin_for`] with LAMMPS's per-`run` semantics ([`Potential::pinned_for_run`]:
+    /// coul/long's g and PPPM mesh fixed, the Ewald k-vector limits and everything geometric
+    /// following the cell). Returns the unpinned potential, `None` when nothing changed.
+    pub fn pin_for_run(&mut self, structure: &Structure) -> Result<Option<Arc<dyn Potential>>> {
+        let config = crate::potentials::Configuration::new(structure, None);
+        match self.potential.pinned_for_run(&config)? {
+            Some(p) => self.replace_potential(p).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Set the rebuild policy of the neighbour list.
     pub fn set_rebuild_policy(&mut self, policy: RebuildPolicy) {
         self.nl.policy = policy;

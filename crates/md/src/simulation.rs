@@ -44,6 +44,11 @@ pub struct Simulation {
     /// Optional trajectory output.
     pub trajectory: Option<TrajectoryWriter>,
     ready: bool,
+    /// Whether the run's parameters are fixed (done once, at the first [`Simulation::setup`]).
+    pinned: bool,
+    /// The potential as given, when the evaluator holds a copy pinned for the run
+    /// ([`Potential::pinned_for_run`]); checkpoints name this one.
+    unpinned: Option<Arc<dyn Potential>>,
 }
 
 impl Simulation {
@@ -73,7 +78,15 @@ impl Simulation {
             thermo: Vec::new(),
             trajectory: None,
             ready: false,
+            pinned: false,
+            unpinned: None,
         })
+    }
+
+    /// The potential as given (the evaluator may hold a copy pinned for the run, see
+    /// [`Simulation::setup`]).
+    pub fn potential(&self) -> &Arc<dyn Potential> {
+        self.unpinned.as_ref().unwrap_or_else(|| self.evaluator.potential())
     }
 
     /// Set velocities (Å/ps).
@@ -97,7 +110,19 @@ impl Simulation {
     }
 
     /// Compute forces, energy and virial of the current state (and record a thermo row).
+    ///
+    /// The first setup also fixes, for the rest of this simulation, the parameters LAMMPS
+    /// chooses once per `run` (`KSpace::init`): coul/long's g and PPPM mesh are chosen on the
+    /// current cell and kept while an NPT box changes, and only the geometry (Ewald k-vector
+    /// limits and vectors, the PPPM influence function) follows the cell, as LAMMPS's
+    /// `KSpace::setup` after each box change ([`Potential::pinned_for_run`]). A simulation
+    /// restored from a checkpoint into a new `Simulation` chooses them on the restored cell, as
+    /// a LAMMPS `run` after `read_restart` does.
     pub fn setup(&mut self) -> Result<()> {
+        if !self.pinned {
+            self.unpinned = self.evaluator.pin_for_run(&self.state.structure)?;
+            self.pinned = true;
+        }
         self.evaluator.request = Request::global();
         self.evaluator.compute(&self.state.structure)?;
         self.ready = true;
@@ -160,7 +185,7 @@ impl Simulation {
             state: self.state.clone(),
             timestep: self.timestep,
             thermo: self.thermo.clone(),
-            potential: self.evaluator.potential().fingerprint(),
+            potential: self.potential().fingerprint(),
             integrator: self.integrator.name().to_string(),
             integrator_state: self.integrator.save_state(),
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -169,7 +194,7 @@ impl Simulation {
 
     /// Restore a snapshot taken with the same potential.
     pub fn restore(&mut self, c: Checkpoint) -> Result<()> {
-        if c.potential != self.evaluator.potential().fingerprint() {
+        if c.potential != self.potential().fingerprint() {
             return Err(Error::invalid("checkpoint", "potential", "was written with a different potential"));
         }
         if !c.integrator.is_empty() && c.integrator != self.integrator.name() {

@@ -107,10 +107,25 @@ impl Potential for Hybrid {
     }
     /// Every member pinned ([`Potential::pinned_for`]); `None` when no member changes.
     fn pinned_for(&self, config: &Configuration<'_>) -> Result<Option<Arc<dyn Potential>>> {
+        self.pinned_members(|m| m.pinned_for(config))
+    }
+    /// Every member pinned for a run ([`Potential::pinned_for_run`]); `None` when no member changes.
+    fn pinned_for_run(&self, config: &Configuration<'_>) -> Result<Option<Arc<dyn Potential>>> {
+        self.pinned_members(|m| m.pinned_for_run(config))
+    }
+    fn fingerprint(&self) -> String {
+        let parts: Vec<String> = self.members.iter().map(|m| format!("{}:{}", m.pair_style(), m.fingerprint())).collect();
+        format!("hybrid/overlay[{}]", parts.join(";"))
+    }
+}
+
+impl Hybrid {
+    /// The overlay with each member replaced by `pin(member)` where that gives `Some`.
+    fn pinned_members(&self, pin: impl Fn(&Arc<dyn Potential>) -> Result<Option<Arc<dyn Potential>>>) -> Result<Option<Arc<dyn Potential>>> {
         let mut changed = false;
         let mut members = Vec::with_capacity(self.members.len());
         for m in &self.members {
-            match m.pinned_for(config)? {
+            match pin(m)? {
                 Some(p) => {
                     changed = true;
                     members.push(p);
@@ -119,10 +134,6 @@ impl Potential for Hybrid {
             }
         }
         Ok(if changed { Some(Arc::new(Hybrid::new(members)?.with_fused(self.fused))) } else { None })
-    }
-    fn fingerprint(&self) -> String {
-        let parts: Vec<String> = self.members.iter().map(|m| format!("{}:{}", m.pair_style(), m.fingerprint())).collect();
-        format!("hybrid/overlay[{}]", parts.join(";"))
     }
 }
 

@@ -365,6 +365,16 @@ pub trait Potential: AsAny + Send + Sync + std::fmt::Debug {
     fn pinned_for(&self, _config: &Configuration<'_>) -> Result<Option<std::sync::Arc<dyn Potential>>> {
         Ok(None)
     }
+    /// A copy with the parameters LAMMPS fixes once per `run` (in `KSpace::init`) fixed at the
+    /// values chosen for `config`, leaving those it recomputes whenever the box changes (in
+    /// `KSpace::setup`, called by `fix npt` after every box change) to follow the cell: for
+    /// `coul/long` g (and the PPPM mesh and order) are fixed, while the Ewald k-vector limits,
+    /// the k-vectors, the PPPM influence function and mesh spacing follow the cell. MD runs bind
+    /// this copy at their start ([`crate::simulation::Simulation::setup`]). The default is
+    /// [`Potential::pinned_for`].
+    fn pinned_for_run(&self, config: &Configuration<'_>) -> Result<Option<std::sync::Arc<dyn Potential>>> {
+        self.pinned_for(config)
+    }
     /// Compute `self` and `other` together in one pass over the pair list (LAMMPS's combined
     /// styles such as `buck/coul/long` loop over the pairs once): `Some` with the result when
     /// `self` knows how to fuse with `other`'s type, `None` (the default) when not, and the
@@ -380,4 +390,11 @@ pub trait Potential: AsAny + Send + Sync + std::fmt::Debug {
 pub fn pinned_for(potential: &std::sync::Arc<dyn Potential>, structure: &Structure) -> Result<std::sync::Arc<dyn Potential>> {
     let config = Configuration::new(structure, None);
     Ok(potential.pinned_for(&config)?.unwrap_or_else(|| potential.clone()))
+}
+
+/// `potential` with the parameters LAMMPS keeps for a whole `run` fixed at those chosen for
+/// `structure` ([`Potential::pinned_for_run`]), or the same potential when there are none.
+pub fn pinned_for_run(potential: &std::sync::Arc<dyn Potential>, structure: &Structure) -> Result<std::sync::Arc<dyn Potential>> {
+    let config = Configuration::new(structure, None);
+    Ok(potential.pinned_for_run(&config)?.unwrap_or_else(|| potential.clone()))
 }

@@ -73,9 +73,12 @@ pub fn thermal_constants(
         #[serde(default)]
         samples: Vec<[f64; 5]>,
     }
-    // k-space parameters fixed for a whole run, as LAMMPS chooses them once per run: on the
-    // starting cell for the NPT run, on the reference cell for every strained run
-    let npt_potential = scalebridge_md::potentials::pinned_for(&potential, structure)?;
+    // k-space parameters fixed for a whole run, as LAMMPS chooses them once per run: g and the
+    // PPPM mesh on the starting cell for the NPT run, the box-dependent parts (Ewald k-vector
+    // limits, influence function) following the cell as `fix npt` makes LAMMPS recompute them
+    // (`pinned_for_run`; `Simulation::setup` would do the same); everything, including the Ewald
+    // limits, on the reference cell for the strained runs (one smooth energy surface)
+    let npt_potential = scalebridge_md::potentials::pinned_for_run(&potential, structure)?;
     let reference: Reference = cache.get_or_run("npt", || {
         let mut sim = md.simulation(structure.clone(), &npt_potential, md.npt(opts.temperature, p, "tri")?)?;
         sim.create_velocities(opts.temperature, md.seed)?;

@@ -11,9 +11,11 @@
 //! `g` (LAMMPS `g_ewald`), the Ewald k-vector limits and the PPPM mesh are chosen from the
 //! requested relative force accuracy exactly as LAMMPS chooses them (see docs/kspace.md) unless
 //! pinned (`kspace_modify gewald`, `mesh`, `order`, `kmax/ewald`). They are chosen for every
-//! configuration the potential is given (LAMMPS chooses them at the start of each `run`); pin
-//! them for smooth energy–volume curves ([`super::Potential::pinned_for`] fixes them at the
-//! values chosen for one configuration; the elastic protocol does so on its reference cell).
+//! configuration the potential is given; MD binds [`super::Potential::pinned_for_run`] at the
+//! start of a run (g and the PPPM mesh fixed as LAMMPS's `KSpace::init`, the Ewald limits and
+//! the influence function recomputed per box as its `KSpace::setup`); pin everything for smooth
+//! energy–volume curves ([`super::Potential::pinned_for`] fixes them at the values chosen for
+//! one configuration; the elastic protocol does so on its reference cell).
 //!
 //! Units: metal (charges in e, energies in eV); `qqrd2e = 14.399645` eV·Å/e² (LAMMPS metal).
 //! A non-neutral cell (|Q| > 1e-5 e, LAMMPS's threshold) is an error unless `neutralize` is set.
@@ -383,19 +385,25 @@ impl CoulLong {
     pub fn resolve(&self, config: &Configuration<'_>) -> Result<Resolved> {
         let q = self.atom_charges(config)?;
         let sums = self.charge_sums(&q)?;
-        let solver = self.prepare(config.cell, &sums)?;
+        let solver = self.prepare(config.cell, &sums, None)?;
         Ok(match &solver {
             Solver::Ewald(s) => s.resolved.clone(),
             Solver::Pppm(s) => s.resolved.clone(),
         })
     }
 
-    fn prepare(&self, cell: &Cell, sums: &ChargeSums) -> Result<Solver> {
+    fn prepare(&self, cell: &Cell, sums: &ChargeSums, previous: Option<&Solver>) -> Result<Solver> {
         let key = SolverKey { cell: *cell.matrix(), natoms: sums.natoms, qsum: sums.qsum, qsqsum: sums.qsqsum };
         let accuracy = self.kspace.accuracy * QQRD2E_METAL;
         Ok(match self.kspace.style {
             KSpaceStyle::Ewald => Solver::Ewald(ewald::EwaldSolver::new(key, cell, sums, self.cutoff, accuracy, &self.kspace)?),
-            KSpaceStyle::Pppm => Solver::Pppm(pppm::PppmSolver::new(key, cell, sums, self.cutoff, accuracy, &self.kspace)?),
+            KSpaceStyle::Pppm => {
+                let previous = match previous {
+                    Some(Solver::Pppm(p)) => Some(p),
+                    _ => None,
+                };
+                Solver::Pppm(pppm::PppmSolver::new(key, cell, sums, self.cutoff, accuracy, &self.kspace, previous)?)
+            }
         })
     }
 }
@@ -439,6 +447,36 @@ impl Potential for CoulLong {
             KSpaceStyle::Ewald => ks.kmax_ewald = Some(r.grid),
             KSpaceStyle::Pppm => ks.mesh = Some(r.grid),
         }
+        self.with_kspace(ks)
+    }
+
+    /// LAMMPS's semantics for one `run`: g (and for PPPM the mesh; the order is a setting) fixed
+    /// at the values chosen for `config` (`KSpace::init`), while everything that depends on the
+    /// box is recomputed for each new cell at that g (`KSpace::setup`, which `fix npt` calls
+    /// after every box change): the Ewald k-vector limits (from the accuracy at fixed g) and
+    /// k-vectors, the PPPM mesh spacing, k-vectors and influence function. `None` when g and
+    /// (PPPM) the mesh are already given.
+    fn pinned_for_run(&self, config: &Configuration<'_>) -> Result<Option<std::sync::Arc<dyn Potential>>> {
+        let pinned_grid = match self.kspace.style {
+            KSpaceStyle::Ewald => true,
+            KSpaceStyle::Pppm => self.kspace.mesh.is_some(),
+        };
+        if self.kspace.gewald.is_some() && pinned_grid {
+            return Ok(None);
+        }
+        let r = self.resolve(config)?;
+        let mut ks = self.kspace.clone();
+        ks.gewald = Some(r.g_ewald);
+        if ks.style == KSpaceStyle::Pppm {
+            ks.mesh = Some(r.grid);
+        }
+        self.with_kspace(ks)
+    }
+}
+
+impl CoulLong {
+    /// The same charges and cutoff with other k-space settings (a fresh solver cache).
+    fn with_kspace(&self, ks: KSpaceSettings) -> Result<Option<std::sync::Arc<dyn Potential>>> {
         let mut pinned = CoulLong::new(self.species.clone(), self.charges.clone(), self.cutoff, ks)?;
         pinned.atom_q = self.atom_q.clone();
         Ok(Some(std::sync::Arc::new(pinned)))
@@ -463,7 +501,8 @@ impl CoulLong {
         let mut guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let key = SolverKey { cell: *config.cell.matrix(), natoms: sums.natoms, qsum: sums.qsum, qsqsum: sums.qsqsum };
         if guard.as_ref().map(|s| s.key() != &key).unwrap_or(true) {
-            *guard = Some(self.prepare(config.cell, &sums)?);
+            let next = self.prepare(config.cell, &sums, guard.as_ref())?;
+            *guard = Some(next);
         }
         let Some(solver) = guard.as_ref() else {
             return Err(Error::invalid("kspace", "unprepared", "internal: solver missing"));

@@ -56,7 +56,10 @@ pub struct PppmSolver {
 
 impl PppmSolver {
     /// Choose g and the mesh as LAMMPS does and precompute the influence function.
-    pub(crate) fn new(key: SolverKey, cell: &Cell, sums: &ChargeSums, cutoff: f64, accuracy: f64, s: &KSpaceSettings) -> Result<Self> {
+    /// `previous`: the solver of the last cell, whose FFT plans and assignment coefficients are
+    /// reused when the mesh and order are the same (a box change under `fix npt` recomputes only
+    /// the geometry: k-vectors and influence function, as LAMMPS's `PPPM::setup`).
+    pub(crate) fn new(key: SolverKey, cell: &Cell, sums: &ChargeSums, cutoff: f64, accuracy: f64, s: &KSpaceSettings, previous: Option<&PppmSolver>) -> Result<Self> {
         let b = LammpsBox::of(cell);
         let p = select(&b, sums, cutoff, accuracy, s)?;
         let (g, mesh, order) = (p.g, p.mesh, s.order);
@@ -109,9 +112,17 @@ impl PppmSolver {
                 }
             }
         });
-        let mut planner = FftPlanner::new();
-        let forward = [planner.plan_fft_forward(nx), planner.plan_fft_forward(ny), planner.plan_fft_forward(nz)];
-        let inverse = [planner.plan_fft_inverse(nx), planner.plan_fft_inverse(ny), planner.plan_fft_inverse(nz)];
+        let (forward, inverse, rho_coeff) = match previous.filter(|p| p.mesh == mesh && p.order == order) {
+            Some(p) => (p.forward.clone(), p.inverse.clone(), p.rho_coeff.clone()),
+            None => {
+                let mut planner = FftPlanner::new();
+                (
+                    [planner.plan_fft_forward(nx), planner.plan_fft_forward(ny), planner.plan_fft_forward(nz)],
+                    [planner.plan_fft_inverse(nx), planner.plan_fft_inverse(ny), planner.plan_fft_inverse(nz)],
+                    rho_coefficients(order),
+                )
+            }
+        };
         Ok(PppmSolver {
             key,
             resolved: Resolved { g_ewald: g, grid: mesh, order, count: plane * nz, estimated_accuracy: p.estimated_accuracy },
@@ -121,7 +132,7 @@ impl PppmSolver {
             volume: cell.volume(),
             greens,
             fk,
-            rho_coeff: rho_coefficients(order),
+            rho_coeff,
             forward,
             inverse,
         })

@@ -250,3 +250,66 @@ fn threads_do_not_change_results() {
         }
     }
 }
+
+/// LAMMPS's per-`run` semantics (`pinned_for_run`): g (and the PPPM mesh) fixed on the first
+/// cell, the Ewald k-vector limits recomputed at that g on every new cell (`Ewald::setup`),
+/// the PPPM influence function recomputed for every new cell on the fixed mesh (`PPPM::setup`).
+#[test]
+fn pinned_for_run_fixes_g_and_mesh_and_lets_the_geometry_follow_the_cell() {
+    let s = random_ions(TRIC, 4, 5);
+    let grown = s.deformed(&[[1.06, 0.01, 0.0], [0.0, 1.05, -0.02], [0.0, 0.0, 1.07]]).unwrap();
+    for style in [KSpaceStyle::Ewald, KSpaceStyle::Pppm] {
+        let pot = mixed(style, 1e-5, 5.0);
+        let first = pot.resolve(&Configuration::new(&s, None)).unwrap();
+        let pinned = pot.pinned_for_run(&Configuration::new(&s, None)).unwrap().expect("g was chosen, so it is pinned");
+        let pinned = pinned.as_any_coul_long();
+        assert_eq!(pinned.kspace.gewald, Some(first.g_ewald), "{style:?}");
+        match style {
+            KSpaceStyle::Ewald => assert_eq!(pinned.kspace.kmax_ewald, None, "Ewald k limits follow the box (Ewald::setup)"),
+            KSpaceStyle::Pppm => assert_eq!(pinned.kspace.mesh, Some(first.grid), "PPPM mesh fixed at init"),
+        }
+        let fresh = pot.resolve(&Configuration::new(&grown, None)).unwrap();
+        let kept = pinned.resolve(&Configuration::new(&grown, None)).unwrap();
+        assert_eq!(kept.g_ewald, first.g_ewald);
+        assert_ne!(fresh.g_ewald, first.g_ewald, "{style:?}: the test cell must change the choice of g");
+        if style == KSpaceStyle::Ewald {
+            // the limits at the kept g on the new box are what a fresh choice at that g gives
+            let mut at_g = pot.kspace.clone();
+            at_g.gewald = Some(first.g_ewald);
+            let direct = CoulLong::new(pot.species.clone(), pot.charges.clone(), pot.cutoff, at_g).unwrap().resolve(&Configuration::new(&grown, None)).unwrap();
+            assert_eq!(kept.grid, direct.grid);
+        }
+        // nothing left to pin once g (and the mesh) are given
+        assert!(pinned.pinned_for_run(&Configuration::new(&grown, None)).unwrap().is_none());
+    }
+}
+
+/// The solver kept across a cell change (FFT plans and assignment coefficients reused, as
+/// LAMMPS's `PPPM::setup` recomputes only the geometry) gives exactly what a fresh one gives.
+#[test]
+fn solver_reused_across_cells_equals_a_fresh_one() {
+    let s = random_ions(TRIC, 4, 6);
+    let grown = s.deformed(&[[1.03, 0.0, 0.01], [0.0, 0.98, 0.0], [0.0, 0.02, 1.04]]).unwrap();
+    for style in [KSpaceStyle::Ewald, KSpaceStyle::Pppm] {
+        let pinned = mixed(style, 1e-5, 5.0).pinned_for_run(&Configuration::new(&s, None)).unwrap().unwrap();
+        let mut ev = Evaluator::new(pinned.clone(), 1.0, 1).unwrap();
+        ev.compute_all(&s).unwrap();
+        let reused = ev.compute_all(&grown).unwrap().clone();
+        let fresh = eval(pinned.as_any_coul_long().clone(), &grown);
+        assert_eq!(reused.energy, fresh.energy, "{style:?}");
+        assert_eq!(reused.forces, fresh.forces, "{style:?}");
+        assert_eq!(reused.virial, fresh.virial, "{style:?}");
+    }
+}
+
+trait AsCoulLong {
+    fn as_any_coul_long(&self) -> &CoulLong;
+}
+
+impl AsCoulLong for Arc<dyn Potential> {
+    fn as_any_coul_long(&self) -> &CoulLong {
+        let json = self.fingerprint();
+        let parsed: CoulLong = serde_json::from_str(&json).expect("a coul/long fingerprint is its JSON");
+        Box::leak(Box::new(parsed))
+    }
+}
