@@ -64,6 +64,8 @@ impl EmbeddedAtom {
         // one element pair only (pure metals): skip the per-pair type lookup
         let uniform = pair_of.iter().all(|&x| x == pair_of[0]);
         let d0: &[DensityKnot] = &dknots[pair_of[0]];
+        // ... and of a symmetric one (ρ_{i→j} = ρ_{j→i}): one spline evaluation per pair
+        let sym = uniform && self.symmetric[pair_of[0]];
         buffers.par_iter_mut().zip(ranges.par_iter()).for_each(|(buf, range)| {
             let range = range.clone();
             let ThreadBuffer { scalar: rho, pair_index, pair_dist, pair_count, stage_index: tj, stage_dist: tr, .. } = buf;
@@ -73,63 +75,35 @@ impl EmbeddedAtom {
             pair_index.clear();
             pair_dist.clear();
             pair_count.clear();
-            // expected share of list pairs inside the cutoff (uniform density), with a margin
+            // expected share of list pairs inside the cutoff (uniform density; a crystal has
+            // fewer), grown by projection in `centres` when exceeded, so the slack stays small
             let total = nl.offsets[range.end] - nl.offsets[range.start];
-            let share = ((nl.cutoff / (nl.cutoff + nl.skin)).powi(3) * 1.15).min(1.0);
+            let share = (nl.cutoff / (nl.cutoff + nl.skin)).powi(3).min(1.0);
             let want = (total as f64 * share) as usize + 64;
             pair_index.reserve(want.saturating_sub(pair_index.len()));
             pair_dist.reserve(want.saturating_sub(pair_dist.len()));
-            for c in range {
-                let i = nl.centers[c] as usize;
-                let xi = pos[i];
-                let ti = typ[i] as usize;
-                let nbrs = &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]];
-                // branch-free compaction of the pairs within the cutoff
-                if tj.len() < nbrs.len() {
-                    tj.resize(nbrs.len(), 0);
-                    tr.resize(nbrs.len(), 0.0);
-                }
-                let mut k = 0usize;
-                for &j in nbrs {
-                    let xj = pos[j as usize];
-                    let dx = xi[0] - xj[0];
-                    let dy = xi[1] - xj[1];
-                    let dz = xi[2] - xj[2];
-                    let rsq = dx * dx + dy * dy + dz * dz;
-                    tj[k] = j;
-                    tr[k] = rsq;
-                    k += (rsq < cutsq) as usize;
-                }
-                let (tj, tr) = (&tj[..k], &mut tr[..k]);
-                for r in tr.iter_mut() {
-                    *r = r.sqrt();
-                }
-                let mut rho_i = 0.0;
-                for (&j, &r) in tj.iter().zip(tr.iter()) {
-                    let j = j as usize;
-                    let p = r * rdr + 1.0;
-                    let m = (p as usize).min(nr1);
-                    let p = (p - m as f64).min(1.0);
-                    let tab: &[DensityKnot] = if uniform { d0 } else { &dknots[pair_of[ti * nt + typ[j] as usize]] };
-                    let kn = &tab[m - 1];
-                    rho_i += ((kn[0] * p + kn[1]) * p + kn[2]) * p + kn[3];
-                    rho[j] += ((kn[4] * p + kn[5]) * p + kn[6]) * p + kn[7];
-                }
-                rho[i] += rho_i;
-                pair_index.extend_from_slice(tj);
-                pair_dist.extend_from_slice(tr);
-                pair_count.push(k as u32);
+            let arg = DensityArgs { nl, pos, typ, cutsq, rdr, nr1, nt, pair_of, dknots, d0 };
+            if sym {
+                arg.centres::<true>(range, &mut rho[..], tj, tr, pair_index, pair_dist, pair_count)
+            } else {
+                arg.centres::<false>(range, &mut rho[..], tj, tr, pair_index, pair_dist, pair_count)
             }
         });
-        // fold onto owners
+        // fold onto owners, in parallel over atoms: each atom adds its images' densities buffer
+        // by buffer in image order (its images are listed in ascending order), the same sums
+        // as a serial sweep over the images
         let mut rho_atom = std::mem::take(atom_scalar);
         rho_atom.clear();
         rho_atom.resize(n, 0.0);
-        for buf in buffers.iter() {
-            for (e, v) in buf.scalar.iter().enumerate() {
-                rho_atom[nl.ext_owner[e] as usize] += v;
+        let buffers = &*buffers;
+        rho_atom.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, r)| {
+            let images = &nl.image_list[nl.image_offsets[i]..nl.image_offsets[i + 1]];
+            for buf in buffers {
+                for &e in images {
+                    *r += buf.scalar[e as usize];
+                }
             }
-        }
+        });
         rho_atom
     }
 
@@ -166,93 +140,59 @@ impl EmbeddedAtom {
         let pos = &nl.ext_pos;
         let typ = &nl.ext_type;
         let uniform = pair_of.iter().all(|&x| x == pair_of[0]);
-        let rho_atom = self.density_pass(nl, nt, pair_of, n, scratch);
-        // embedding energies and F'(ρ) (the structure's types are the images' owners' types)
+        let mut fp_atom = self.density_pass(nl, nt, pair_of, n, scratch);
+        // embedding energies and F'(ρ) (the structure's types are the images' owners' types).
+        // F' overwrites ρ per atom, and F' per image goes into the first thread's density
+        // buffer (both dead after the fold), so the two cost no memory of their own; the
+        // embedding energies, when wanted, pass through that buffer too and are summed in atom
+        // order.
         let atom_types = config.types;
-        let mut fp_atom = std::mem::take(&mut scratch.atom_scalar2);
-        fp_atom.clear();
-        fp_atom.resize(n, 0.0);
-        let mut e_embed = 0.0;
-        for i in 0..n {
-            let (phi, fp) = self.embedding(map[atom_types[i]], rho_atom[i]);
-            fp_atom[i] = fp;
-            e_embed += phi;
-            if req.per_atom_energy {
-                out.per_atom_energy[i] += phi;
+        let mut fp_vec = std::mem::take(&mut scratch.buffers[0].scalar);
+        let want_embed = req.energy || req.per_atom_energy;
+        {
+            let phi_tmp = &mut fp_vec[..n];
+            fp_atom.par_iter_mut().zip(phi_tmp.par_iter_mut()).enumerate().with_min_len(1024).for_each(|(i, (r, e))| {
+                let (phi, fp) = self.embedding(map[atom_types[i]], *r);
+                *r = fp;
+                *e = phi;
+            });
+            if want_embed {
+                let mut e_embed = 0.0;
+                for (i, &phi) in phi_tmp.iter().enumerate() {
+                    e_embed += phi;
+                    if req.per_atom_energy {
+                        out.per_atom_energy[i] += phi;
+                    }
+                }
+                if req.energy {
+                    out.energy += e_embed;
+                }
             }
         }
-        if req.energy {
-            out.energy += e_embed;
-        }
-        let mut fp_vec = std::mem::take(&mut scratch.image_scalar);
+        let n_ext = nl.n_ext();
         fp_vec.clear();
-        crate::neighbors::reserve_headroom(&mut fp_vec, nl.n_ext());
-        fp_vec.extend(nl.ext_owner.iter().map(|&o| fp_atom[o as usize]));
+        crate::neighbors::reserve_headroom(&mut fp_vec, n_ext);
+        fp_vec.resize(n_ext, 0.0);
+        {
+            let fp_atom = &fp_atom;
+            fp_vec.par_iter_mut().zip(nl.ext_owner.par_iter()).with_min_len(4096).for_each(|(f, &o)| *f = fp_atom[o as usize]);
+        }
         let fp_ext: &[f64] = &fp_vec;
 
         // ---- pass 2: forces ----
         let fknots = &self.force_knots;
         let f0: &[ForceKnot] = &fknots[pair_of[0]];
-        let want_e = req.energy || req.per_atom_energy;
+        let sym = uniform && self.symmetric[pair_of[0]];
         let result = pair_loop(nl, req, scratch, out, |range, buf| {
             let mut energy = 0.0;
             let mut virial = [0.0; 6];
             let ThreadBuffer { forces, per_atom_energy, per_atom_virial, pair_index, pair_dist, pair_count, .. } = buf;
-            let mut off = 0usize;
-            for (c, &cnt) in range.zip(pair_count.iter()) {
-                let i = nl.centers[c] as usize;
-                let xi = pos[i];
-                let ti = typ[i] as usize;
-                let fpi = fp_ext[i];
-                let mut fi = [0.0; 3];
-                let end = off + cnt as usize;
-                for (&j, &r) in pair_index[off..end].iter().zip(&pair_dist[off..end]) {
-                    let j = j as usize;
-                    let xj = pos[j];
-                    let dx = xi[0] - xj[0];
-                    let dy = xi[1] - xj[1];
-                    let dz = xi[2] - xj[2];
-                    let p = r * rdr + 1.0;
-                    let m = (p as usize).min(nr1);
-                    let p = (p - m as f64).min(1.0);
-                    let tab: &[ForceKnot] = if uniform { f0 } else { &fknots[pair_of[ti * nt + typ[j] as usize]] };
-                    let k = &tab[m - 1];
-                    let recip = 1.0 / r;
-                    let (rhoip, rhojp, phi, phip) = force_knot_eval(k, p, recip);
-                    let psip = fpi * rhojp + fp_ext[j] * rhoip + phip;
-                    let fpair = -psip * recip;
-                    fi[0] += dx * fpair;
-                    fi[1] += dy * fpair;
-                    fi[2] += dz * fpair;
-                    let fj = &mut forces[j];
-                    fj[0] -= dx * fpair;
-                    fj[1] -= dy * fpair;
-                    fj[2] -= dz * fpair;
-                    if want_e {
-                        energy += phi;
-                        if req.per_atom_energy {
-                            per_atom_energy[i] += 0.5 * phi;
-                            per_atom_energy[j] += 0.5 * phi;
-                        }
-                    }
-                    if req.virial || req.per_atom_virial {
-                        let v = [dx * dx * fpair, dy * dy * fpair, dz * dz * fpair, dy * dz * fpair, dx * dz * fpair, dx * dy * fpair];
-                        for q in 0..6 {
-                            virial[q] += v[q];
-                        }
-                        if req.per_atom_virial {
-                            for q in 0..6 {
-                                per_atom_virial[i][q] += 0.5 * v[q];
-                                per_atom_virial[j][q] += 0.5 * v[q];
-                            }
-                        }
-                    }
-                }
-                off = end;
-                let f = &mut forces[i];
-                f[0] += fi[0];
-                f[1] += fi[1];
-                f[2] += fi[2];
+            let arg = ForceArgs { nl, pos, typ, rdr, nr1, nt, pair_of, fknots, f0, fp_ext, req };
+            let bufs = ForceBuffers { forces, per_atom_energy, per_atom_virial };
+            if sym {
+                arg.centres::<true>(range, pair_index, pair_dist, pair_count, bufs, &mut energy, &mut virial);
+            } else {
+                arg.centres::<false>(range, pair_index, pair_dist, pair_count, bufs, &mut energy, &mut virial);
             }
             if req.energy {
                 buf.energy += energy;
@@ -264,9 +204,219 @@ impl EmbeddedAtom {
             }
             Ok(())
         });
-        scratch.image_scalar = fp_vec;
-        scratch.atom_scalar = rho_atom;
-        scratch.atom_scalar2 = fp_atom;
+        scratch.buffers[0].scalar = fp_vec;
+        scratch.atom_scalar = fp_atom;
         result
+    }
+}
+
+/// The read-only inputs of pass 1 over a range of centres.
+struct DensityArgs<'a> {
+    nl: &'a NeighborList,
+    pos: &'a [crate::cell::Vec3],
+    typ: &'a [u32],
+    cutsq: f64,
+    rdr: f64,
+    nr1: usize,
+    nt: usize,
+    pair_of: &'a [usize],
+    dknots: &'a [Vec<DensityKnot>],
+    d0: &'a [DensityKnot],
+}
+
+impl DensityArgs<'_> {
+    /// Pass 1 over the centres `range`: densities into `rho` (per image), the pairs within the
+    /// cutoff appended to `pair_index`/`pair_dist`/`pair_count`. `SYM`: one element pair whose
+    /// two density splines are the same (each pair's spline evaluated once, added to both
+    /// atoms: the same sums as evaluating it twice).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn centres<const SYM: bool>(
+        &self,
+        range: std::ops::Range<usize>,
+        rho: &mut [f64],
+        tj: &mut Vec<u32>,
+        tr: &mut Vec<f64>,
+        pair_index: &mut Vec<u32>,
+        pair_dist: &mut Vec<f64>,
+        pair_count: &mut Vec<u32>,
+    ) {
+        let DensityArgs { nl, pos, typ, cutsq, rdr, nr1, nt, pair_of, dknots, d0 } = *self;
+        let uniform = SYM || pair_of.iter().all(|&x| x == pair_of[0]);
+        let (start, end) = (range.start, range.end);
+        for c in range {
+            let i = nl.centers[c] as usize;
+            let xi = pos[i];
+            let ti = typ[i] as usize;
+            let nbrs = &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]];
+            if tj.len() < nbrs.len() {
+                tj.resize(nbrs.len(), 0);
+                tr.resize(nbrs.len(), 0.0);
+            }
+            // branch-free compaction of the pairs within the cutoff (into local slices, so the
+            // staging pointers stay in registers)
+            let (sj, sr) = (&mut tj[..nbrs.len()], &mut tr[..nbrs.len()]);
+            let mut k = 0usize;
+            for (q, &j) in nbrs.iter().enumerate() {
+                let xj = pos[j as usize];
+                let dx = xi[0] - xj[0];
+                let dy = xi[1] - xj[1];
+                let dz = xi[2] - xj[2];
+                let rsq = dx * dx + dy * dy + dz * dz;
+                let w = k.min(q);
+                sj[w] = j;
+                sr[w] = rsq;
+                k += (rsq < cutsq) as usize;
+            }
+            let (sj, sr) = (&sj[..k], &mut sr[..k]);
+            for r in sr.iter_mut() {
+                *r = r.sqrt();
+            }
+            let mut rho_i = 0.0;
+            for (&j, &r) in sj.iter().zip(sr.iter()) {
+                let j = j as usize;
+                let p = r * rdr + 1.0;
+                let m = (p as usize).min(nr1);
+                let p = (p - m as f64).min(1.0);
+                if SYM {
+                    let kn = &d0[m - 1];
+                    let v = ((kn[0] * p + kn[1]) * p + kn[2]) * p + kn[3];
+                    rho_i += v;
+                    rho[j] += v;
+                } else {
+                    let tab: &[DensityKnot] = if uniform { d0 } else { &dknots[pair_of[ti * nt + typ[j] as usize]] };
+                    let kn = &tab[m - 1];
+                    rho_i += ((kn[0] * p + kn[1]) * p + kn[2]) * p + kn[3];
+                    rho[j] += ((kn[4] * p + kn[5]) * p + kn[6]) * p + kn[7];
+                }
+            }
+            rho[i] += rho_i;
+            if pair_index.len() + k > pair_index.capacity() {
+                // project this range's final count from the share so far, plus 1/16
+                let first = nl.offsets[start];
+                let (done, total) = (nl.offsets[c + 1] - first, nl.offsets[end] - first);
+                let need = pair_index.len() + k;
+                let projected = ((need as u128 * total as u128) / done.max(1) as u128) as usize;
+                let target = projected.max(need) + projected / 16 + 64;
+                pair_index.reserve_exact(target - pair_index.len());
+                pair_dist.reserve_exact(target - pair_dist.len());
+            }
+            pair_index.extend_from_slice(sj);
+            pair_dist.extend_from_slice(sr);
+            pair_count.push(k as u32);
+        }
+    }
+}
+
+/// The read-only inputs of pass 2 over a range of centres.
+struct ForceArgs<'a> {
+    nl: &'a NeighborList,
+    pos: &'a [crate::cell::Vec3],
+    typ: &'a [u32],
+    rdr: f64,
+    nr1: usize,
+    nt: usize,
+    pair_of: &'a [usize],
+    fknots: &'a [Vec<ForceKnot>],
+    f0: &'a [ForceKnot],
+    fp_ext: &'a [f64],
+    req: Request,
+}
+
+/// A thread's per-image accumulators of pass 2.
+struct ForceBuffers<'a> {
+    forces: &'a mut Vec<crate::cell::Vec3>,
+    per_atom_energy: &'a mut Vec<f64>,
+    per_atom_virial: &'a mut Vec<[f64; 6]>,
+}
+
+impl ForceArgs<'_> {
+    /// Pass 2 over the centres `range` and the pairs pass 1 stored for them. `SYM`: one
+    /// element pair with a symmetric density spline (ρ′ evaluated once per pair and used for
+    /// both atoms: the same arithmetic as evaluating it twice).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn centres<const SYM: bool>(
+        &self,
+        range: std::ops::Range<usize>,
+        pair_index: &[u32],
+        pair_dist: &[f64],
+        pair_count: &[u32],
+        bufs: ForceBuffers<'_>,
+        energy: &mut f64,
+        virial: &mut [f64; 6],
+    ) {
+        let ForceArgs { nl, pos, typ, rdr, nr1, nt, pair_of, fknots, f0, fp_ext, req } = *self;
+        let ForceBuffers { forces, per_atom_energy, per_atom_virial } = bufs;
+        let uniform = SYM || pair_of.iter().all(|&x| x == pair_of[0]);
+        let want_e = req.energy || req.per_atom_energy;
+        let (mut e_sum, mut w) = (*energy, *virial);
+        let mut off = 0usize;
+        for (c, &cnt) in range.zip(pair_count.iter()) {
+            let i = nl.centers[c] as usize;
+            let xi = pos[i];
+            let ti = typ[i] as usize;
+            let fpi = fp_ext[i];
+            let mut fi = [0.0; 3];
+            let end = off + cnt as usize;
+            for (&j, &r) in pair_index[off..end].iter().zip(&pair_dist[off..end]) {
+                let j = j as usize;
+                let xj = pos[j];
+                let dx = xi[0] - xj[0];
+                let dy = xi[1] - xj[1];
+                let dz = xi[2] - xj[2];
+                let p = r * rdr + 1.0;
+                let m = (p as usize).min(nr1);
+                let p = (p - m as f64).min(1.0);
+                let recip = 1.0 / r;
+                let (psip, phi) = if SYM {
+                    let k = &f0[m - 1];
+                    let rp = (k[0] * p + k[1]) * p + k[2];
+                    let z2p = (k[6] * p + k[7]) * p + k[8];
+                    let z2 = ((k[9] * p + k[10]) * p + k[11]) * p + k[12];
+                    let phi = z2 * recip;
+                    let phip = z2p * recip - phi * recip;
+                    (fpi * rp + fp_ext[j] * rp + phip, phi)
+                } else {
+                    let tab: &[ForceKnot] = if uniform { f0 } else { &fknots[pair_of[ti * nt + typ[j] as usize]] };
+                    let (rhoip, rhojp, phi, phip) = force_knot_eval(&tab[m - 1], p, recip);
+                    (fpi * rhojp + fp_ext[j] * rhoip + phip, phi)
+                };
+                let fpair = -psip * recip;
+                fi[0] += dx * fpair;
+                fi[1] += dy * fpair;
+                fi[2] += dz * fpair;
+                let fj = &mut forces[j];
+                fj[0] -= dx * fpair;
+                fj[1] -= dy * fpair;
+                fj[2] -= dz * fpair;
+                if want_e {
+                    e_sum += phi;
+                    if req.per_atom_energy {
+                        per_atom_energy[i] += 0.5 * phi;
+                        per_atom_energy[j] += 0.5 * phi;
+                    }
+                }
+                if req.virial || req.per_atom_virial {
+                    let v = [dx * dx * fpair, dy * dy * fpair, dz * dz * fpair, dy * dz * fpair, dx * dz * fpair, dx * dy * fpair];
+                    for q in 0..6 {
+                        w[q] += v[q];
+                    }
+                    if req.per_atom_virial {
+                        for q in 0..6 {
+                            per_atom_virial[i][q] += 0.5 * v[q];
+                            per_atom_virial[j][q] += 0.5 * v[q];
+                        }
+                    }
+                }
+            }
+            off = end;
+            let f = &mut forces[i];
+            f[0] += fi[0];
+            f[1] += fi[1];
+            f[2] += fi[2];
+        }
+        *energy = e_sum;
+        *virial = w;
     }
 }

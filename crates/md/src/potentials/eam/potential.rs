@@ -40,6 +40,10 @@ pub struct EmbeddedAtom {
     /// Per ordered element pair (a, b) at `a·n + b`.
     pub(super) density_knots: Vec<Vec<DensityKnot>>,
     pub(super) force_knots: Vec<Vec<ForceKnot>>,
+    /// Per ordered element pair: `ρ_{j→i}` and `ρ_{i→j}` are the same spline (every knot's
+    /// two halves equal, always so for a pure metal), so the kernels evaluate it once per pair
+    /// (the same arithmetic, bit-identical results).
+    pub(super) symmetric: Vec<bool>,
     pub(super) fingerprint: String,
 }
 
@@ -112,6 +116,7 @@ impl EmbeddedAtom {
         let z2r_spline: Vec<Vec<Knot>> = t.z2r.iter().map(|f| interpolate(f, t.dr)).collect();
         let mut density_knots = Vec::with_capacity(ne * ne);
         let mut force_knots = Vec::with_capacity(ne * ne);
+        let mut symmetric = Vec::with_capacity(ne * ne);
         for a in 0..ne {
             for b in 0..ne {
                 // i of element a, j of element b
@@ -128,6 +133,7 @@ impl EmbeddedAtom {
                         ]
                     })
                     .collect();
+                symmetric.push(dk.iter().all(|k| k[..4] == k[4..]) && fk.iter().all(|k| k[..3] == k[3..6]));
                 density_knots.push(dk);
                 force_knots.push(fk);
             }
@@ -157,6 +163,7 @@ impl EmbeddedAtom {
             frho_spline,
             density_knots,
             force_knots,
+            symmetric,
             fingerprint,
         })
     }
