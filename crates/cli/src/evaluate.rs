@@ -2,7 +2,8 @@
 //! k-fold cross-validation (repeated over seeds) or a train/test evaluation, beside a dummy
 //! mean predictor, or leave-one-group-out transfer (`--group-by COLUMN|class`). DATA may also be
 //! a Parquet feature table (`scalebridge dataset build`); with a `class` column the report adds
-//! per-class metrics of the out-of-fold (or test) predictions.
+//! per-class metrics of the out-of-fold (or test) predictions. `--targets A,B,C --model dnn` on a
+//! Parquet table cross-validates ONE shared multi-task DNN (`crate::multitask`).
 
 use scalebridge_ml::data::Preprocessor;
 use scalebridge_ml::eval::{cross_validate_with_predictions, kfold, learning_curve, leave_group_out, mae, per_class_metrics, LearningPoint, Metrics};

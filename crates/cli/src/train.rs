@@ -1,5 +1,6 @@
 //! `scalebridge train TRAIN.csv|TABLE.parquet --target COL --model gbm|gp|dnn --out MODEL_DIR
-//! [--scales composition,atomistic,...]`
+//! [--scales composition,atomistic,...]`; `--targets A,B,...`: one model per target, or with
+//! `--model dnn` on a Parquet table one shared multi-task DNN (`crate::multitask`).
 
 use indicatif::{ProgressBar, ProgressStyle};
 use scalebridge_ml::data::Preprocessor;
