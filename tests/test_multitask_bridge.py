@@ -1,7 +1,8 @@
 """The multi-task scale-fusion DNN with the bridge loss, end to end on a Parquet feature table
 written by the CLI (`scalebridge dataset from-csv`, the same writer as `dataset build`):
 several targets at once, the bridge term active and lowering the bridge residual against the
-same fit without it, predictions with the targets' units (python/scalebridge/table_ml.py).
+same fit without it, predictions with the targets' units (python/scalebridge/table_ml.py, a thin
+wrapper of Rust's `scalebridge_ml::multitask`).
 
 The table is synthetic but physical: fcc alloys of Cu, Ni, Al, Ag, Au, Pd, Pt whose single-
 crystal C11, C12, C44 (atomistic, GPa) are the composition-weighted room-temperature constants of
@@ -51,8 +52,7 @@ PARAMS = dict(d_model=16, n_heads=2, n_layers=1, d_ff=32, d_latent=16, max_epoch
               validation_fraction=0.2, random_state=3)
 
 
-@pytest.mark.slow  # three DNN fits; not yet run in the round it was written (extension build did not finish)
-@pytest.mark.skipif(scalebridge_cli() is None, reason="scalebridge CLI not installed")
+@pytest.mark.slow  # three DNN fits (`pytest -m slow tests/test_multitask_bridge.py`)
 def test_multi_task_dnn_with_bridge_loss_on_a_parquet_table(tmp_path):
     from scalebridge.features import read_table
     from scalebridge.table_ml import MultiTaskTableModel
@@ -71,8 +71,8 @@ def test_multi_task_dnn_with_bridge_loss_on_a_parquet_table(tmp_path):
     # cheap columns only (atomistic + physics: two scales, so the bridge term has two views)
     plain = MultiTaskTableModel(targets, scales=["atomistic", "physics"], bridge_weight=0.0, **PARAMS).fit(train)
     bridged = MultiTaskTableModel(targets, scales=["atomistic", "physics"], bridge_weight=1.0, **PARAMS).fit(train)
-    assert bridged.model_.info_["n_targets"] == 3
-    assert sorted(bridged.model_.info_["token_scales"]) == ["atomistic", "other"]
+    assert bridged.info_["n_targets"] == 3
+    assert sorted(bridged.info_["token_scales"]) == ["atomistic", "other"]
     r0, r1 = plain.bridge_residual(test), bridged.bridge_residual(test)
     assert r0 is not None and r1 is not None and np.isfinite(r0) and np.isfinite(r1)
     # the term is active: the cross-scale latent views agree much better with it

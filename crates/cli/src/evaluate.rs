@@ -2,10 +2,11 @@
 //! k-fold cross-validation (repeated over seeds) or a train/test evaluation, beside a dummy
 //! mean predictor, or leave-one-group-out transfer (`--group-by COLUMN|class`). DATA may also be
 //! a Parquet feature table (`scalebridge dataset build`); with a `class` column the report adds
-//! per-class metrics of the out-of-fold (or test) predictions.
+//! per-class metrics of the out-of-fold (or test) predictions. `--targets A,B,C --model dnn` on a
+//! Parquet table cross-validates ONE shared multi-task DNN (`crate::multitask`).
 
 use scalebridge_ml::data::Preprocessor;
-use scalebridge_ml::eval::{cross_validate_with_predictions, kfold, learning_curve, leave_group_out, mae, LearningPoint, Metrics};
+use scalebridge_ml::eval::{cross_validate_with_predictions, kfold, learning_curve, leave_group_out, mae, per_class_metrics, LearningPoint, Metrics};
 use scalebridge_ml::plot::{curves_svg, parity_svg, Curve};
 use scalebridge_ml::featurize::Featurizer;
 use scalebridge_ml::model::Estimator;
@@ -16,8 +17,12 @@ use std::path::PathBuf;
 pub struct Args {
     /// Data CSV or Parquet feature table (training data when --test is given).
     pub data_csv: PathBuf,
-    #[arg(long)]
-    pub target: String,
+    #[arg(long, required_unless_present = "targets")]
+    pub target: Option<String>,
+    /// Several targets (comma-separated, --model dnn, Parquet table): k-fold CV of ONE shared
+    /// multi-task DNN, metrics per target and per class.
+    #[arg(long, value_delimiter = ',', conflicts_with = "target")]
+    pub targets: Vec<String>,
     #[arg(long, default_value = "gbm")]
     pub model: String,
     /// Number of cross-validation folds.
@@ -76,32 +81,19 @@ struct Report {
     /// Metrics per material class (Parquet tables with a `class` column), of the first seed's
     /// out-of-fold predictions or of the --test predictions.
     #[serde(skip_serializing_if = "Option::is_none")]
-    per_class: Option<Vec<ClassMetrics>>,
+    per_class: Option<Vec<scalebridge_ml::eval::ClassMetrics>>,
     version: &'static str,
 }
 
-#[derive(Serialize)]
-struct ClassMetrics {
-    class: String,
-    metrics: Metrics,
-}
-
-/// Metrics of `y`/`mu`/`sd` grouped by `labels` (sorted by class name).
-fn per_class(labels: &[String], y: &[f64], mu: &[f64], sd: &[f64]) -> Vec<ClassMetrics> {
-    let mut classes: Vec<&String> = labels.iter().collect();
-    classes.sort();
-    classes.dedup();
-    classes
-        .into_iter()
-        .map(|c| {
-            let idx: Vec<usize> = (0..labels.len()).filter(|&i| &labels[i] == c).collect();
-            let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-            ClassMetrics { class: c.clone(), metrics: Metrics::compute(&pick(y), &pick(mu), Some(&pick(sd))) }
-        })
-        .collect()
-}
-
 pub fn run(args: Args) -> Result<(), String> {
+    if !args.targets.is_empty() {
+        let targets = crate::train::target_list(&None, &args.targets)?;
+        #[cfg(feature = "dnn")]
+        return crate::multitask::evaluate(&Args { targets, ..args });
+        #[cfg(not(feature = "dnn"))]
+        return Err(format!("evaluate --targets {} trains the shared multi-task DNN, which this build does not have (cargo feature `dnn`)", targets.join(",")));
+    }
+    let target = args.target.clone().ok_or("give --target COLUMN or --targets A,B,...")?;
     let kind = crate::train::model_kind(&args.model, 0, &args.hyper)?;
     let mut exclude = args.exclude.clone();
     if let Some(g) = &args.group_by {
@@ -109,16 +101,16 @@ pub fn run(args: Args) -> Result<(), String> {
             exclude.push(g.clone());
         }
     }
-    let loaded = crate::tables::load(&args.data_csv, std::slice::from_ref(&args.target), &args.scales, &exclude)?;
+    let loaded = crate::tables::load(&args.data_csv, std::slice::from_ref(&target), &args.scales, &exclude)?;
     let table = loaded.table;
-    let pre = Preprocessor::from_table(&table, &args.target, &exclude).map_err(|e| e.to_string())?;
+    let pre = Preprocessor::from_table(&table, &target, &exclude).map_err(|e| e.to_string())?;
     let mut kind = kind.with_feature_names(&pre.feature_names);
     if let Some(sel) = &loaded.selection {
         kind = kind.with_column_scales(&sel.features);
     }
     let feat = Featurizer::new();
     let (x, y, kept, skipped) = pre
-        .transform(&table, Some(&args.target), &feat)
+        .transform(&table, Some(&target), &feat)
         .map_err(|e| e.to_string())?;
     crate::train::report_skipped(&skipped);
     if x.n_rows < 4 {
@@ -126,7 +118,7 @@ pub fn run(args: Args) -> Result<(), String> {
     }
     let mut report = Report {
         model: kind.name().into(),
-        target: args.target.clone(),
+        target: target.clone(),
         n_rows: x.n_rows,
         n_skipped: skipped.len(),
         cv: None,
@@ -175,10 +167,10 @@ pub fn run(args: Args) -> Result<(), String> {
         return Ok(());
     }
     if let Some(test_path) = &args.test {
-        let test_loaded = crate::tables::load(test_path, std::slice::from_ref(&args.target), &args.scales, &exclude)?;
+        let test_loaded = crate::tables::load(test_path, std::slice::from_ref(&target), &args.scales, &exclude)?;
         let tt = test_loaded.table;
         let (xt, yt, kept_t, sk) = pre
-            .transform(&tt, Some(&args.target), &feat)
+            .transform(&tt, Some(&target), &feat)
             .map_err(|e| e.to_string())?;
         crate::train::report_skipped(&sk);
         let model = kind.fit(&x, &y).map_err(|e| e.to_string())?;
@@ -188,7 +180,7 @@ pub fn run(args: Args) -> Result<(), String> {
         report.test = Some(Metrics::compute(&yt, &mu, Some(&sd)));
         if let Some(c) = &test_loaded.classes {
             let labels: Vec<String> = kept_t.iter().map(|&i| c[i].clone()).collect();
-            report.per_class = Some(per_class(&labels, &yt, &mu, &sd));
+            report.per_class = Some(per_class_metrics(&labels, &yt, &mu, &sd));
         }
         if let Some(p) = &args.parity {
             let title = format!("{} on {} ({})", report.model, test_path.display(), report.target);
@@ -212,7 +204,7 @@ pub fn run(args: Args) -> Result<(), String> {
         report.cv = Some(cv);
         if let Some(c) = &loaded.classes {
             let labels: Vec<String> = kept.iter().map(|&i| c[i].clone()).collect();
-            report.per_class = Some(per_class(&labels, &y, &oof_mu, &oof_sd));
+            report.per_class = Some(per_class_metrics(&labels, &y, &oof_mu, &oof_sd));
         }
         if let Some(p) = &args.parity {
             let title = format!("{} ({}-fold out-of-fold), {}", report.model, args.cv, report.target);

@@ -27,6 +27,8 @@ mod store;
 mod glass;
 mod polymer;
 mod benchmark;
+#[cfg(feature = "dnn")]
+mod multitask;
 
 #[derive(Parser)]
 #[command(name = "scalebridge", version, about = "Multiscale materials property prediction")]

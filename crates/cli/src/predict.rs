@@ -38,6 +38,12 @@ fn predict_rows(dir: &std::path::Path, table: &Table) -> Result<(Vec<Option<(f64
 }
 
 pub fn run(args: Args) -> Result<(), String> {
+    if args.model_dir.join(crate::train::MULTITASK_FILE).is_file() {
+        #[cfg(feature = "dnn")]
+        return crate::multitask::predict(&args.model_dir, &args.input_csv, &args.out);
+        #[cfg(not(feature = "dnn"))]
+        return Err(format!("{} holds a multi-task DNN model; this build has no DNN (cargo feature `dnn`)", args.model_dir.display()));
+    }
     let table = if crate::tables::is_parquet(&args.input_csv) {
         let ft = scalebridge_features::read_parquet(&args.input_csv).map_err(|e| e.to_string())?;
         scalebridge_ml::tagged::to_table_all(&ft, &args.input_csv.display().to_string())

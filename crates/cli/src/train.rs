@@ -1,5 +1,6 @@
 //! `scalebridge train TRAIN.csv|TABLE.parquet --target COL --model gbm|gp|dnn --out MODEL_DIR
-//! [--scales composition,atomistic,...]`
+//! [--scales composition,atomistic,...]`; `--targets A,B,...`: one model per target, or with
+//! `--model dnn` on a Parquet table one shared multi-task DNN (`crate::multitask`).
 
 use indicatif::{ProgressBar, ProgressStyle};
 use scalebridge_ml::data::Preprocessor;
@@ -17,8 +18,11 @@ pub struct Args {
     /// Target column.
     #[arg(long, required_unless_present = "targets")]
     pub target: Option<String>,
-    /// Several target columns (comma-separated): one model per target (rows missing a target are
-    /// left out of that target's model only), saved under OUT/<target>/ with OUT/targets.json.
+    /// Several target columns (comma-separated). With --model dnn on a Parquet feature table:
+    /// ONE shared multi-task network with a head per target (a row missing a target is masked
+    /// in that head's loss), saved as OUT/multitask.json. Otherwise one model per target (rows
+    /// missing a target are left out of that target's model only), saved under OUT/<target>/
+    /// with OUT/targets.json.
     #[arg(long, value_delimiter = ',', conflicts_with = "target")]
     pub targets: Vec<String>,
     /// Parquet tables only: use the feature columns of these scales (comma-separated:
@@ -67,12 +71,20 @@ pub struct Hyper {
     /// DNN: quantile bins of the piecewise-linear input encoding (0 = standardised inputs).
     #[arg(long)]
     pub ple_bins: Option<usize>,
+    /// DNN: weight W of the bridge residual term in the loss (0 = off): W × the mean squared
+    /// deviation of the per-scale latent views (each scale's encoded tokens pooled and projected
+    /// like the fused token) from their mean; needs inputs of at least two scales.
+    #[arg(long)]
+    pub bridge_weight: Option<f64>,
 }
 
 /// Model kind from the common options (shared with `evaluate`).
 pub fn model_kind(model: &str, seed: u64, h: &Hyper) -> Result<ModelKind, String> {
     let mut kind = kind_from_name(model, seed).map_err(|e| e.to_string())?;
-    let Hyper { n_estimators, learning_rate, num_leaves, kernel, max_train, max_epochs, members, ple_bins } = h.clone();
+    let Hyper { n_estimators, learning_rate, num_leaves, kernel, max_train, max_epochs, members, ple_bins, bridge_weight } = h.clone();
+    if bridge_weight.is_some() && matches!(kind, ModelKind::Gp(_) | ModelKind::Gbm(_)) {
+        return Err(format!("--bridge-weight applies to the DNN only (--model dnn), not to {model}"));
+    }
     match &mut kind {
         ModelKind::Gbm(p) => {
             if let Some(v) = n_estimators {
@@ -107,10 +119,13 @@ pub fn model_kind(model: &str, seed: u64, h: &Hyper) -> Result<ModelKind, String
             if let Some(v) = ple_bins {
                 p.ple_bins = v;
             }
+            if let Some(v) = bridge_weight {
+                p.bridge_weight = v;
+            }
         }
     }
     #[cfg(not(feature = "dnn"))]
-    let _ = (max_epochs, members, ple_bins);
+    let _ = (max_epochs, members, ple_bins, bridge_weight);
     Ok(kind)
 }
 
@@ -169,8 +184,17 @@ pub fn multi_targets(dir: &std::path::Path) -> Result<Option<Vec<String>>, Strin
 pub fn run(args: Args) -> Result<(), String> {
     let targets = target_list(&args.target, &args.targets)?;
     if let [t] = targets.as_slice() {
+        remove_stale_multitask(&args.out);
         return train_one(&args, t, &args.exclude, &args.out).map(|_| ());
     }
+    #[cfg(feature = "dnn")]
+    if args.model.eq_ignore_ascii_case("dnn") && crate::tables::is_parquet(&args.train_csv) {
+        return crate::multitask::train(&args, &targets);
+    }
+    if args.model.eq_ignore_ascii_case("dnn") {
+        eprintln!("note: {} has no scale metadata: one DNN per target (the shared multi-task DNN needs a Parquet feature table)", args.train_csv.display());
+    }
+    remove_stale_multitask(&args.out);
     // several targets: one model per target (GBM and GP are single-output; every target keeps
     // the rows where it is present)
     let mut entries = Vec::new();
@@ -189,6 +213,15 @@ pub fn run(args: Args) -> Result<(), String> {
     std::fs::rename(&tmp, &p).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
     println!("saved {} models ({}) to {}", targets.len(), targets.join(", "), args.out.display());
     Ok(())
+}
+
+/// File of a shared multi-task model in a model directory (`scalebridge_ml::multitask`).
+pub const MULTITASK_FILE: &str = "multitask.json";
+
+/// A model directory holds one kind of model: a per-target or one-target training removes a
+/// multi-task model left there by an earlier run (`predict` would otherwise pick it).
+fn remove_stale_multitask(out: &std::path::Path) {
+    let _ = std::fs::remove_file(out.join(MULTITASK_FILE));
 }
 
 /// Train and save the model of one target under `out`.

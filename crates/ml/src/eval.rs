@@ -233,6 +233,49 @@ pub struct CvReport {
     pub coverage_1sigma_mean: Option<f64>,
 }
 
+impl CvReport {
+    /// Summary of per-fold metrics (means over the folds, MAE standard deviation).
+    pub fn from_folds(k: usize, seeds: &[u64], folds: Vec<Metrics>) -> CvReport {
+        let maes: Vec<f64> = folds.iter().map(|f| f.mae).collect();
+        let (mae_mean, mae_std) = mean_std(&maes);
+        let rmse_mean = mean_std(&folds.iter().map(|f| f.rmse).collect::<Vec<_>>()).0;
+        let r2_mean = mean_std(&folds.iter().map(|f| f.r2).collect::<Vec<_>>()).0;
+        let cov: Option<Vec<f64>> = folds.iter().map(|f| f.coverage_1sigma).collect();
+        CvReport {
+            k,
+            seeds: seeds.to_vec(),
+            folds,
+            mae_mean,
+            mae_std,
+            rmse_mean,
+            r2_mean,
+            coverage_1sigma_mean: cov.map(|c| mean_std(&c).0),
+        }
+    }
+}
+
+/// Metrics of one material class.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClassMetrics {
+    pub class: String,
+    pub metrics: Metrics,
+}
+
+/// Metrics of `y`/`mu`/`sd` grouped by `labels` (sorted by class name).
+pub fn per_class_metrics(labels: &[String], y: &[f64], mu: &[f64], sd: &[f64]) -> Vec<ClassMetrics> {
+    let mut classes: Vec<&String> = labels.iter().collect();
+    classes.sort();
+    classes.dedup();
+    classes
+        .into_iter()
+        .map(|c| {
+            let idx: Vec<usize> = (0..labels.len()).filter(|&i| &labels[i] == c).collect();
+            let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+            ClassMetrics { class: c.clone(), metrics: Metrics::compute(&pick(y), &pick(mu), Some(&pick(sd))) }
+        })
+        .collect()
+}
+
 fn mean_std(v: &[f64]) -> (f64, f64) {
     let n = v.len().max(1) as f64;
     let m = v.iter().sum::<f64>() / n;
@@ -305,21 +348,7 @@ pub fn cross_validate_with_predictions<M: Regressor>(
             oof = Some(out_of_fold(x.n_rows, &preds));
         }
     }
-    let maes: Vec<f64> = folds.iter().map(|f| f.mae).collect();
-    let (mae_mean, mae_std) = mean_std(&maes);
-    let rmse_mean = mean_std(&folds.iter().map(|f| f.rmse).collect::<Vec<_>>()).0;
-    let r2_mean = mean_std(&folds.iter().map(|f| f.r2).collect::<Vec<_>>()).0;
-    let cov: Option<Vec<f64>> = folds.iter().map(|f| f.coverage_1sigma).collect();
-    let report = CvReport {
-        k,
-        seeds: seeds.to_vec(),
-        folds,
-        mae_mean,
-        mae_std,
-        rmse_mean,
-        r2_mean,
-        coverage_1sigma_mean: cov.map(|c| mean_std(&c).0),
-    };
+    let report = CvReport::from_folds(k, seeds, folds);
     let (mu, sd) = oof.unwrap_or_default();
     Ok((report, mu, sd))
 }

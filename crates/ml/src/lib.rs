@@ -14,6 +14,8 @@ pub mod formula;
 pub mod gbm;
 pub mod gp;
 pub mod model;
+#[cfg(feature = "dnn")]
+pub mod multitask;
 pub mod plot;
 pub mod tagged;
 

@@ -76,22 +76,7 @@ impl ModelKind {
         match self {
             #[cfg(feature = "dnn")]
             ModelKind::Dnn(p) => {
-                use crate::dnn::tokens::{GroupDef, Scale as TokenScale};
-                use scalebridge_features::Scale;
-                let groups: Vec<GroupDef> = Scale::FEATURES
-                    .iter()
-                    .filter_map(|&s| {
-                        let cols: Vec<String> = columns.iter().filter(|c| c.1 == s).map(|c| c.0.clone()).collect();
-                        let scale = match s {
-                            Scale::Composition => TokenScale::Composition,
-                            Scale::Atomistic => TokenScale::Atomistic,
-                            Scale::Mesoscale => TokenScale::Mesoscale,
-                            Scale::Continuum => TokenScale::Continuum,
-                            _ => TokenScale::Other,
-                        };
-                        (!cols.is_empty()).then(|| GroupDef { name: s.as_str().to_string(), scale, columns: cols })
-                    })
-                    .collect();
+                let groups = crate::dnn::tokens::groups_from_scales(columns);
                 ModelKind::Dnn(DnnParams { groups: Some(groups), ..p })
             }
             other => {

@@ -19,6 +19,8 @@ mod units;
 mod glass;
 mod polymer;
 mod coupling;
+#[cfg(feature = "dnn")]
+mod multitask;
 
 #[pymodule]
 fn _scalebridge(m: &Bound<'_, PyModule>) -> PyResult<()> {

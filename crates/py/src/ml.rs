@@ -428,6 +428,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ml_parity_plot, m)?)?;
     m.add_function(wrap_pyfunction!(ml_curves_plot, m)?)?;
     m.add_class::<PyModel>()?;
+    #[cfg(feature = "dnn")]
+    crate::multitask::register(m)?;
     m.add_function(wrap_pyfunction!(ml_default_params, m)?)?;
     m.add_function(wrap_pyfunction!(ml_dnn_available, m)?)?;
     m.add_function(wrap_pyfunction!(ml_featurize, m)?)?;

@@ -95,6 +95,28 @@ pub struct GroupDef {
     pub columns: Vec<String>,
 }
 
+/// Token groups from the scales of feature-table columns (the `scale` metadata, no name
+/// convention): one group per feature scale present, named after it, in the order composition,
+/// atomistic, mesoscale, continuum, physics (physics columns use the `Other` scale embedding).
+/// Groups wider than `max_token_width` are cut into consecutive tokens of that scale later.
+pub fn groups_from_scales(columns: &[(String, scalebridge_features::Scale)]) -> Vec<GroupDef> {
+    use scalebridge_features::Scale as S;
+    S::FEATURES
+        .iter()
+        .filter_map(|&s| {
+            let cols: Vec<String> = columns.iter().filter(|c| c.1 == s).map(|c| c.0.clone()).collect();
+            let scale = match s {
+                S::Composition => Scale::Composition,
+                S::Atomistic => Scale::Atomistic,
+                S::Mesoscale => Scale::Mesoscale,
+                S::Continuum => Scale::Continuum,
+                _ => Scale::Other,
+            };
+            (!cols.is_empty()).then(|| GroupDef { name: s.as_str().to_string(), scale, columns: cols })
+        })
+        .collect()
+}
+
 /// A resolved token: column indices into the feature matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenGroup {

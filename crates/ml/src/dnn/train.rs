@@ -166,6 +166,21 @@ fn loss_tensor(loss: Loss, pred: Tensor<2>, y: Tensor<2>, m: Tensor<2>, w: Tenso
     (per_task * w).sum()
 }
 
+/// The training loss of one batch `x` (B × d), targets `y` and mask `m` (B × k, 0 = missing
+/// target: that element adds nothing to its task's loss), task weights `w` (1 × k): the
+/// task-weighted masked prediction loss ([`weighted_loss`]) plus, when `p.bridge_weight > 0`,
+/// `p.bridge_weight ×` the batch's bridge residual ([`super::bridge::bridge_penalty`]; nothing
+/// with fewer than two scales). With `bridge_weight = 0` the per-scale views are not even computed.
+pub fn batch_loss(net: &FusionNet, c: &NetConfig, p: &DnnParams, x: Tensor<2>, y: Tensor<2>, m: Tensor<2>, w: Tensor<2>) -> Tensor<1> {
+    let bridge = p.bridge_weight > 0.0;
+    let out = net.forward(c, x, bridge);
+    let loss = loss_tensor(p.loss, out.pred, y, m, w);
+    match super::bridge::bridge_penalty(out.scale_latents) {
+        Some(r) if bridge => loss + r.mul_scalar(p.bridge_weight),
+        _ => loss,
+    }
+}
+
 /// Train one member from a seeded initialisation; returns the best-validation weights (moved
 /// off the autodiff device) and the training record.
 pub fn train_member(c: &NetConfig, p: &DnnParams, data: &Prepared, seed: u64) -> Result<(FusionNet, MemberInfo)> {
@@ -197,7 +212,6 @@ pub fn train_member(c: &NetConfig, p: &DnnParams, data: &Prepared, seed: u64) ->
     let w = tensor2(data.task_w.clone(), 1, k, &dev);
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5851_f42d_4c95_7f2d);
     let mut order: Vec<usize> = (0..n).collect();
-    let bridge = p.bridge_weight > 0.0;
     let mut info = MemberInfo {
         seed,
         best_epoch: 0,
@@ -220,13 +234,7 @@ pub fn train_member(c: &NetConfig, p: &DnnParams, data: &Prepared, seed: u64) ->
                 yb.extend_from_slice(&data.y_tr[i * k..(i + 1) * k]);
                 mb.extend_from_slice(&data.m_tr[i * k..(i + 1) * k]);
             }
-            let out = net.forward(c, tensor2(xb, b, d, &dev), bridge);
-            let mut loss = loss_tensor(p.loss, out.pred, tensor2(yb, b, k, &dev), tensor2(mb, b, k, &dev), w.clone());
-            if bridge && !out.scale_latents.is_empty() {
-                let z: Tensor<3> = Tensor::stack(out.scale_latents, 0);
-                let zbar = z.clone().mean_dim(0);
-                loss = loss + (z - zbar).powi_scalar(2).mean().mul_scalar(p.bridge_weight);
-            }
+            let loss = batch_loss(&net, c, p, tensor2(xb, b, d, &dev), tensor2(yb, b, k, &dev), tensor2(mb, b, k, &dev), w.clone());
             let lv = loss.clone().into_data().try_into_vec_as::<f32>().ok().and_then(|v| v.first().copied());
             let lv = f64::from(lv.unwrap_or(f32::NAN));
             if !lv.is_finite() {
