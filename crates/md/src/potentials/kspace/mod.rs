@@ -433,21 +433,7 @@ impl Potential for CoulLong {
     /// chosen for `config` (`kspace_modify gewald … mesh …` / `kmax/ewald …`); `None` when all
     /// are already given.
     fn pinned_for(&self, config: &Configuration<'_>) -> Result<Option<std::sync::Arc<dyn Potential>>> {
-        let pinned_grid = match self.kspace.style {
-            KSpaceStyle::Ewald => self.kspace.kmax_ewald.is_some(),
-            KSpaceStyle::Pppm => self.kspace.mesh.is_some(),
-        };
-        if self.kspace.gewald.is_some() && pinned_grid {
-            return Ok(None);
-        }
-        let r = self.resolve(config)?;
-        let mut ks = self.kspace.clone();
-        ks.gewald = Some(r.g_ewald);
-        match ks.style {
-            KSpaceStyle::Ewald => ks.kmax_ewald = Some(r.grid),
-            KSpaceStyle::Pppm => ks.mesh = Some(r.grid),
-        }
-        self.with_kspace(ks)
+        self.pin_on(config, true)
     }
 
     /// LAMMPS's semantics for one `run`: g (and for PPPM the mesh; the order is a setting) fixed
@@ -457,8 +443,16 @@ impl Potential for CoulLong {
     /// k-vectors, the PPPM mesh spacing, k-vectors and influence function. `None` when g and
     /// (PPPM) the mesh are already given.
     fn pinned_for_run(&self, config: &Configuration<'_>) -> Result<Option<std::sync::Arc<dyn Potential>>> {
+        self.pin_on(config, false)
+    }
+}
+
+impl CoulLong {
+    /// g, the PPPM mesh and (`ewald_kmax`) the Ewald k limits fixed at the values chosen for
+    /// `config`; `None` when every one of them is already given.
+    fn pin_on(&self, config: &Configuration<'_>, ewald_kmax: bool) -> Result<Option<std::sync::Arc<dyn Potential>>> {
         let pinned_grid = match self.kspace.style {
-            KSpaceStyle::Ewald => true,
+            KSpaceStyle::Ewald => !ewald_kmax || self.kspace.kmax_ewald.is_some(),
             KSpaceStyle::Pppm => self.kspace.mesh.is_some(),
         };
         if self.kspace.gewald.is_some() && pinned_grid {
@@ -467,14 +461,14 @@ impl Potential for CoulLong {
         let r = self.resolve(config)?;
         let mut ks = self.kspace.clone();
         ks.gewald = Some(r.g_ewald);
-        if ks.style == KSpaceStyle::Pppm {
-            ks.mesh = Some(r.grid);
+        match ks.style {
+            KSpaceStyle::Ewald if ewald_kmax => ks.kmax_ewald = Some(r.grid),
+            KSpaceStyle::Ewald => {}
+            KSpaceStyle::Pppm => ks.mesh = Some(r.grid),
         }
         self.with_kspace(ks)
     }
-}
 
-impl CoulLong {
     /// The same charges and cutoff with other k-space settings (a fresh solver cache).
     fn with_kspace(&self, ks: KSpaceSettings) -> Result<Option<std::sync::Arc<dyn Potential>>> {
         let mut pinned = CoulLong::new(self.species.clone(), self.charges.clone(), self.cutoff, ks)?;
