@@ -72,19 +72,25 @@ impl Evaluator {
     /// unpinned potential to restore with [`Evaluator::replace_potential`], `None` when nothing
     /// depends on the configuration.
     pub fn pin_for(&mut self, structure: &Structure) -> Result<Option<Arc<dyn Potential>>> {
-        let config = crate::potentials::Configuration::new(structure, None);
-        match self.potential.pinned_for(&config)? {
-            Some(p) => self.replace_potential(p).map(Some),
-            None => Ok(None),
-        }
+        self.pin_with(structure, |p, c| p.pinned_for(c))
     }
 
     /// [`Evaluator::pin_for`] with LAMMPS's per-`run` semantics ([`Potential::pinned_for_run`]:
     /// coul/long's g and PPPM mesh fixed, the Ewald k-vector limits and everything geometric
     /// following the cell). Returns the unpinned potential, `None` when nothing changed.
     pub fn pin_for_run(&mut self, structure: &Structure) -> Result<Option<Arc<dyn Potential>>> {
+        self.pin_with(structure, |p, c| p.pinned_for_run(c))
+    }
+
+    /// Bind `pin(potential, configuration of structure)` when it gives a pinned copy; the
+    /// unpinned potential back, `None` when nothing changed.
+    fn pin_with(
+        &mut self,
+        structure: &Structure,
+        pin: impl Fn(&dyn Potential, &crate::potentials::Configuration<'_>) -> Result<Option<Arc<dyn Potential>>>,
+    ) -> Result<Option<Arc<dyn Potential>>> {
         let config = crate::potentials::Configuration::new(structure, None);
-        match self.potential.pinned_for_run(&config)? {
+        match pin(self.potential.as_ref(), &config)? {
             Some(p) => self.replace_potential(p).map(Some),
             None => Ok(None),
         }
