@@ -389,9 +389,12 @@ pub fn minimize(structure: &mut Structure, eval: &mut Evaluator, algorithm: &str
     }
 }
 
-/// Relax `s`: conjugate gradients for at most 500 iterations, then FIRE from where CG stopped
-/// if it has not converged (CG line searches can stall on tabulated potentials with kinks in
-/// F(ρ); FIRE is slower but robust).
+/// Relax `s`: conjugate gradients for at most 500 iterations; if they have not converged, FIRE
+/// for `max_iter` iterations **from the input structure** (a failed CG run leaves `s` as it
+/// was; CG line searches can stall on tabulated potentials with kinks in F(ρ); FIRE is slower
+/// but robust). [`relax_keep_last`] continues from where CG stopped instead. The two paths can
+/// end in different local minima of a random alloy (docs/pipeline.md: CoCrFeNi's 0 K C44 78.9
+/// against 110.1 GPa), so the choice is part of the result; this one is kept for reproducibility.
 pub fn relax(s: &mut Structure, eval: &mut Evaluator, opts: &MinimizeOptions) -> Result<MinimizeReport> {
     let quick = MinimizeOptions { max_iter: opts.max_iter.min(500), ..opts.clone() };
     match minimize(s, eval, "cg", &quick) {
