@@ -1,0 +1,131 @@
+"""Failures as results, through the command line and Python: `describe` and `dataset build` of a
+material that fails deterministically (Lennard-Jones argon in the bcc lattice: mechanically
+unstable at 0 K, so the homogenisation refuses its stiffness after the structure and the 0 K
+elastic stage did their work). The failure is recorded in the results database; a rerun reports
+the identical failure without computing (the store's record and the stage rows are untouched:
+not one row is written), `--retry-failed` computes the failing stage again (its record is
+rewritten), and the table build counts the replayed failure.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import sqlite3
+import subprocess
+
+import pytest
+
+from conftest import scalebridge_cli
+
+BCC_AR = """
+name = "Ar-bcc"
+class = "noble-gas"
+temperature_K = 0
+[[phase]]
+name = "Ar"
+structure = { lattice = "bcc", elements = { Ar = 1.0 }, a = 4.2 }
+potential = { lammps = ["pair_style lj/cut 8.5", "pair_coeff * * 0.0104 3.40"], elements = ["Ar"] }
+[microstructure]
+kind = "polycrystal"
+grains = 4
+resolution = 8
+seed = 3
+"""
+
+PRESET = {"name": "tiny-failure-test", "bulk_repeat": [3, 3, 3], "draws": 2, "bridge_single_crystal": False}
+
+
+def rows(db: pathlib.Path) -> list[tuple[str, str, int]]:
+    with sqlite3.connect(db) as c:
+        return sorted(c.execute("SELECT stage, json, created_at FROM stages").fetchall())
+
+
+def failure_rows(db: pathlib.Path) -> list[tuple[str, str, int]]:
+    return [r for r in rows(db) if r[0].endswith(".failed")]
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "ar-bcc.toml").write_text(BCC_AR)
+    (tmp_path / "ar-fcc.toml").write_text(BCC_AR.replace('"Ar-bcc"', '"Ar-fcc"').replace('lattice = "bcc", elements = { Ar = 1.0 }, a = 4.2', 'lattice = "fcc", elements = { Ar = 1.0 }, a = 5.26'))
+    (tmp_path / "preset.json").write_text(json.dumps(PRESET))
+    (tmp_path / "design.toml").write_text('name = "argon-lattices"\nmaterials = ["ar-fcc.toml", "ar-bcc.toml"]\n')
+    return tmp_path
+
+
+def run(args: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run([scalebridge_cli(), *args], capture_output=True, text=True, timeout=600)
+
+
+def test_describe_replays_a_recorded_failure_and_retries_on_request(files):
+    db = files / "results.db"
+    cmd = ["describe", str(files / "ar-bcc.toml"), "--json", "--threads", "1", "--preset", str(files / "preset.json"), "--database", f"sqlite://{db}", "--cache", str(files / "cache")]
+    first = run(cmd)
+    assert first.returncode != 0
+    assert "not positive definite" in first.stderr, first.stderr
+    assert "failed deterministically" in first.stderr and "recorded" in first.stderr
+    rec = failure_rows(db)
+    assert len(rec) == 1, rec
+    record = json.loads(rec[0][1])
+    assert record["stage"] == "homogenisation"
+    assert record["error"] in first.stderr
+    assert record["cpu_s"] >= 0 and record["provenance"]["input_hash"] and record["provenance"]["version"]
+    before = rows(db)
+    assert len(before) >= 3  # the structure and the 0 K elastic stage were computed and stored
+
+    second = run(cmd)
+    assert second.returncode != 0
+    err = lambda p: [line for line in p.stderr.splitlines() if "not positive definite" in line and not line.startswith("note:")]
+    assert err(second) == err(first), (first.stderr, second.stderr)
+    assert "replayed from its failure record, nothing computed" in second.stderr
+    assert rows(db) == before, "the rerun wrote to the store (a stage was computed)"
+
+    third = run(cmd + ["--retry-failed"])
+    assert third.returncode != 0 and err(third) == err(first)
+    assert "replayed" not in third.stderr
+    after = failure_rows(db)
+    assert len(after) == 1 and after[0][2] > rec[0][2], "--retry-failed did not compute the stage again"
+    assert json.loads(after[0][1])["provenance"]["recorded_unix_ms"] > record["provenance"]["recorded_unix_ms"]
+    # the successful stages were not touched
+    assert [r for r in rows(db) if not r[0].endswith(".failed")] == [r for r in before if not r[0].endswith(".failed")]
+
+
+def test_dataset_build_counts_replayed_failures(files):
+    db = files / "results.db"
+    cmd = ["dataset", "build", str(files / "design.toml"), "--out", str(files / "t.parquet"), "--threads", "1", "--preset", str(files / "preset.json"), "--database", f"sqlite://{db}", "--cache", str(files / "cache")]
+    first = run(cmd)
+    assert first.returncode == 0, first.stderr
+    failed = [line for line in first.stdout.splitlines() if line.strip().startswith("failed:")]
+    assert len(failed) == 1 and "ar-bcc.toml" in failed[0] and "not positive definite" in failed[0], first.stdout
+    assert "(1 material(s) failed)" in first.stdout
+    before = rows(db)
+    second = run(cmd)
+    assert second.returncode == 0, second.stderr
+    assert [line for line in second.stdout.splitlines() if line.strip().startswith("failed:")] == failed
+    assert "1 material(s) failed; 1 of them replayed from stored failure records" in second.stdout, second.stdout
+    assert rows(db) == before
+    third = run(cmd + ["--retry-failed"])
+    assert third.returncode == 0 and "replayed" not in third.stdout
+    assert failure_rows(db)[0][2] > [r for r in before if r[0].endswith(".failed")][0][2]
+
+
+def test_python_describe_raises_the_same_error_and_retries(files):
+    from scalebridge import pipeline
+
+    db = files / "results.db"
+    kw = dict(threads=1, cache_dir=files / "cache", database=f"sqlite://{db}")
+    # the preset file is a CLI option; the Python call uses the quick preset (a different stage key)
+    with pytest.raises(Exception) as first:
+        pipeline.describe(files / "ar-bcc.toml", quick=True, **kw)
+    assert "not positive definite" in str(first.value)
+    before = rows(db)
+    assert len(failure_rows(db)) == 1
+    with pytest.raises(type(first.value)) as second:
+        pipeline.describe(files / "ar-bcc.toml", quick=True, **kw)
+    assert str(second.value) == str(first.value)
+    assert rows(db) == before
+    with pytest.raises(type(first.value)) as third:
+        pipeline.describe(files / "ar-bcc.toml", quick=True, retry_failed=True, **kw)
+    assert str(third.value) == str(first.value)
+    assert failure_rows(db)[0][2] > [r for r in before if r[0].endswith(".failed")][0][2], "retry_failed did not compute the stage again"
