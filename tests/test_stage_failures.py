@@ -111,12 +111,13 @@ def test_dataset_build_counts_replayed_failures(files):
 
 
 def test_python_describe_raises_the_same_error_and_retries(files):
+    import scalebridge
     from scalebridge import pipeline
 
     db = files / "results.db"
     kw = dict(threads=1, cache_dir=files / "cache", database=f"sqlite://{db}")
     # the preset file is a CLI option; the Python call uses the quick preset (a different stage key)
-    with pytest.raises(Exception) as first:
+    with pytest.raises(scalebridge.InputError) as first:
         pipeline.describe(files / "ar-bcc.toml", quick=True, **kw)
     assert "not positive definite" in str(first.value)
     before = rows(db)
@@ -129,3 +130,24 @@ def test_python_describe_raises_the_same_error_and_retries(files):
         pipeline.describe(files / "ar-bcc.toml", quick=True, retry_failed=True, **kw)
     assert str(third.value) == str(first.value)
     assert failure_rows(db)[0][2] > [r for r in before if r[0].endswith(".failed")][0][2], "retry_failed did not compute the stage again"
+
+
+def test_python_interruption_records_no_failure(files):
+    from scalebridge import pipeline
+
+    db = files / "results.db"
+    kw = dict(threads=1, cache_dir=files / "cache", database=f"sqlite://{db}")
+    asked = []
+
+    def stop_in_elastic(done, total, stage):
+        asked.append(stage)
+        return "elastic" not in stage and stage != "homogenisation"
+
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.describe(files / "ar-bcc.toml", quick=True, progress=stop_in_elastic, **kw)
+    assert any("elastic" in s or s == "homogenisation" for s in asked), asked
+    assert failure_rows(db) == [], "an interruption was recorded as a failure"
+    # the next call is not fooled: it computes the stage and records the real failure
+    with pytest.raises(Exception, match="not positive definite"):
+        pipeline.describe(files / "ar-bcc.toml", quick=True, **kw)
+    assert len(failure_rows(db)) == 1
