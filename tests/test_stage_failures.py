@@ -151,3 +151,35 @@ def test_python_interruption_records_no_failure(files):
     with pytest.raises(Exception, match="not positive definite"):
         pipeline.describe(files / "ar-bcc.toml", quick=True, **kw)
     assert len(failure_rows(db)) == 1
+
+
+def test_a_tolerated_stage_failure_is_replayed_as_the_same_warning(files):
+    """Argon at 40 K with a melting stage that cannot find its bracket (no expansion allowed:
+    the crystal does not melt on the short heating run, a deterministic failure after a few
+    seconds of MD). The pipeline turns it into a warning; the rerun replays the record (the
+    melting stage is not run, nothing is written) and gives the identical warnings and
+    properties."""
+    db = files / "results.db"
+    (files / "ar40.toml").write_text((files / "ar-fcc.toml").read_text().replace("temperature_K = 0", "temperature_K = 40"))
+    preset = dict(PRESET, name="tiny-melt-failure-test", melt_repeat=[3, 3, 12],
+                  elastic_thermal={"npt_steps": 640, "equilibration_steps": 50, "production_steps": 250, "blocks": 5},
+                  green_kubo={"seeds": [1], "equilibration_steps": 200, "production_steps": 2000, "correlation_time": 0.5},
+                  melting={"search_steps": 1000, "equilibrate_steps": 500, "melt_steps": 500, "trial_steps": 1000, "bisections": 0,
+                           "nph_steps": 0, "ramp_steps": 0, "sample_every": 100, "max_expansions": 0})
+    (files / "p40.json").write_text(json.dumps(preset))
+    cmd = ["describe", str(files / "ar40.toml"), "--json", "--threads", "1", "--preset", str(files / "p40.json"), "--database", f"sqlite://{db}", "--cache", str(files / "cache")]
+    first = run(cmd)
+    assert first.returncode == 0, first.stderr
+    d1 = json.loads(first.stdout)
+    melt = [w for w in d1["warnings"] if "T_transition_K not available" in w]
+    assert len(melt) == 1 and "T_transition_K" not in d1["properties"], d1["warnings"]
+    rec = failure_rows(db)
+    assert len(rec) == 1 and json.loads(rec[0][1])["stage"] == "Ar/melting"
+    assert json.loads(rec[0][1])["error"] in melt[0]
+    before = rows(db)
+    second = run(cmd)
+    assert second.returncode == 0, second.stderr
+    d2 = json.loads(second.stdout)
+    assert d2["warnings"] == d1["warnings"] and d2["properties"] == d1["properties"]
+    assert d2["provenance"]["atomistic_stages_run"] == 0
+    assert rows(db) == before, "the melting stage was run again"
