@@ -76,7 +76,10 @@ def test_describe_replays_a_recorded_failure_and_retries_on_request(files):
 
     second = run(cmd)
     assert second.returncode != 0
-    err = lambda p: [line for line in p.stderr.splitlines() if "not positive definite" in line and not line.startswith("note:")]
+
+    def err(p: subprocess.CompletedProcess) -> list[str]:
+        return [line for line in p.stderr.splitlines() if "not positive definite" in line and not line.startswith("note:")]
+
     assert err(second) == err(first), (first.stderr, second.stderr)
     assert "replayed from its failure record, nothing computed" in second.stderr
     assert rows(db) == before, "the rerun wrote to the store (a stage was computed)"
