@@ -228,6 +228,8 @@ def describe(
     cache_dir: str | None = None,
     threads: int | None = None,
     progress: Any = None,
+    database: str | None = None,
+    retry_failed: bool | None = None,
 ) -> str: ...
 
 # campaigns (scalebridge.campaign)

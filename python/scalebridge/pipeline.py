@@ -28,6 +28,7 @@ def describe(
     base_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, str], bool | None] | None = None,
     database: str | None = None,
+    retry_failed: bool | None = None,
 ) -> dict[str, Any] | list[dict[str, Any]]:
     """Describe ``material`` (a TOML file path or a description dictionary).
 
@@ -41,6 +42,12 @@ def describe(
     directory); ``progress(done, total, stage)``: returning ``False`` interrupts. What is left at
     ``None`` takes the Rust default. Bad descriptions raise :class:`scalebridge.InputError` naming
     the key and the line.
+
+    A stage that failed deterministically in an earlier call (same inputs: e.g. a stiffness that
+    is not positive definite, a relaxation that did not converge) is not computed again: its
+    stored failure record raises the same exception with the same message. ``retry_failed=True``
+    computes such stages again (``--retry-failed`` on the command line). Interruptions, I/O errors
+    and panics are never recorded.
     """
     kw: dict[str, Any] = dict(
         quick=quick,
@@ -49,6 +56,7 @@ def describe(
         threads=threads,
         progress=progress,
         database=database,
+        retry_failed=retry_failed,
     )
     if isinstance(material, Mapping):
         text = _scalebridge.describe(

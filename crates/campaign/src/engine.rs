@@ -181,6 +181,10 @@ pub fn evaluate(campaign: &Campaign, store: &dyn TaskStore, c: &Candidate, worke
             store: Some(store.stage_store(&hash)?),
             threads: Some(1),
             preset: None,
+            // a candidate whose evaluation failed is `failed` and not chosen again by this
+            // campaign; a stage failure recorded by any describe on the same store is replayed
+            retry_failed: false,
+            failures: Default::default(),
         };
         let d = describe(&material, &opts, &mut scalebridge_core::progress::Silent)?;
         let dj = serde_json::to_value(&d).map_err(|e| invalid("description", c.label(campaign), &e.to_string()))?;

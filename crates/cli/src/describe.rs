@@ -35,6 +35,10 @@ pub struct Args {
     /// postgresql://user@host/db; default: the SQLite file results.db in the cache root).
     #[arg(long)]
     database: Option<String>,
+    /// Compute the stages whose deterministic failure an earlier run recorded (by default such a
+    /// failure is replayed from its record, nothing is computed; docs/store.md).
+    #[arg(long)]
+    retry_failed: bool,
 }
 
 fn summary(d: &serde_json::Value) -> String {
@@ -57,13 +61,25 @@ fn summary(d: &serde_json::Value) -> String {
 
 pub fn run(a: Args) -> Result<(), String> {
     let material = Material::from_file(&a.material).map_err(|e| e.to_string())?;
-    let mut opts = DescribeOptions { quick: a.quick, out: a.out, cache_dir: a.cache, store: None, threads: a.threads, preset: a.preset.as_deref().map(scalebridge_pipeline::preset::Preset::from_json_file).transpose().map_err(|e| e.to_string())? };
+    let mut opts = DescribeOptions {
+        quick: a.quick,
+        out: a.out,
+        cache_dir: a.cache,
+        store: None,
+        threads: a.threads,
+        preset: a.preset.as_deref().map(scalebridge_pipeline::preset::Preset::from_json_file).transpose().map_err(|e| e.to_string())?,
+        retry_failed: a.retry_failed,
+        failures: Default::default(),
+    };
     let (store, url) = scalebridge_campaign::store::describe_stages(a.database.as_deref(), &opts.cache_root()).map_err(|e| e.to_string())?;
     opts.store = Some(store);
     eprintln!("stages: {url}");
     let mut bar = Bar::new("describe");
     let r = describe_json(&material, &opts, &mut bar).map_err(|e| e.to_string());
     bar.finish();
+    if let Err(e) = &r {
+        crate::dataset::note_failure(&opts.failures, e, None);
+    }
     let v = r?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);

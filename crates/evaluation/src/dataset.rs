@@ -3,7 +3,11 @@
 //! database under a task hash (the SHA-256 of the validated material and the preset), so a rerun
 //! reuses what is stored and an interrupted run (Ctrl-C, SIGKILL) resumes: a result is written
 //! in one transaction after its `describe` finished, the stages of an unfinished one are in the
-//! store's stage rows (shared with campaigns), nothing is half-written.
+//! store's stage rows (shared with campaigns), nothing is half-written. A material whose
+//! describe failed is `failed` with its reason (`mark_failed`); when a stage failed
+//! deterministically the pipeline also stored a failure record of that stage, so the next run
+//! fails at once with the same reason (counted in [`ClassData::failures_replayed`]) unless
+//! [`BuildOptions::retry_failed`].
 
 use crate::error::{invalid, storage, Result};
 use crate::spec::ClassSpec;
@@ -35,6 +39,9 @@ pub struct BuildOptions {
     /// Root of the protocols' own resume files inside a running describe (the stages themselves
     /// go to the store); `None`: the pipeline's default (`.scalebridge-cache`).
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Describe again the stages whose deterministic failure an earlier run recorded (by default
+    /// such a material fails at once with the recorded error, nothing computed).
+    pub retry_failed: bool,
 }
 
 /// One described material.
@@ -61,6 +68,9 @@ pub struct ClassData {
     pub records: Vec<Record>,
     /// (material, reason) of every material that could not be described.
     pub failures: Vec<(String, String)>,
+    /// The failed materials whose failure was replayed from a stored failure record of a stage
+    /// (nothing computed this run; `--retry-failed` computes them again).
+    pub failures_replayed: Vec<String>,
 }
 
 impl ClassData {
@@ -134,7 +144,8 @@ pub fn build_class(class: &ClassSpec, store: &Store, opts: &BuildOptions, log: &
 /// What became of one material.
 enum Outcome {
     Done(Record),
-    Failed(String, String),
+    /// (material, reason, replayed from a failure record)
+    Failed(String, String, bool),
 }
 
 /// Describe (or take from the store) the materials `list` (relative paths against `base`) as
@@ -165,7 +176,12 @@ pub fn build_sources(class_name: &str, list: &[MaterialSource], base: &std::path
         log(&line);
         match outcome {
             Outcome::Done(rec) => data.records.push(rec),
-            Outcome::Failed(m, why) => data.failures.push((m, why)),
+            Outcome::Failed(m, why, replayed) => {
+                if replayed {
+                    data.failures_replayed.push(m.clone());
+                }
+                data.failures.push((m, why));
+            }
         }
     }
     Ok(data)
@@ -183,20 +199,29 @@ fn one(class_name: &str, i: usize, n: usize, src: &MaterialSource, base: &std::p
     };
     let material = match material {
         Ok(m) => m,
-        Err(e) => return Ok((format!("{head}: cannot be described: {e}"), Outcome::Failed(label, e.to_string()))),
+        Err(e) => return Ok((format!("{head}: cannot be described: {e}"), Outcome::Failed(label, e.to_string(), false))),
     };
     let hash = task_hash(&material, opts.quick)?;
     let cand = json!({"label": label, "class": class_name, "material": material}).to_string();
     let stored = match store.claim(&campaign, &hash, &cand, &worker).map_err(storage)? {
         Claim::Done(r) => Some(r),
-        Claim::Running => return Ok((format!("{head}: held by another worker, left out of this run"), Outcome::Failed(label, "held by another live worker (its lease has not expired)".into()))),
+        Claim::Running => return Ok((format!("{head}: held by another worker, left out of this run"), Outcome::Failed(label, "held by another live worker (its lease has not expired)".into(), false))),
         Claim::New => None,
     };
     let (docs, reused, wall) = match stored {
         Some(r) => (serde_json::from_str::<Value>(&r).map_err(storage)?["descriptions"].clone(), true, 0.0),
         None => {
             eprintln!("{head}: describing ({:.0} s elapsed)", t0.elapsed().as_secs_f64());
-            let d_opts = DescribeOptions { quick: opts.quick, out: None, cache_dir: opts.cache_dir.clone(), store: Some(Arc::new(store.stage_store(STAGES))), threads: opts.threads, preset: None };
+            let d_opts = DescribeOptions {
+                quick: opts.quick,
+                out: None,
+                cache_dir: opts.cache_dir.clone(),
+                store: Some(Arc::new(store.stage_store(STAGES))),
+                threads: opts.threads,
+                preset: None,
+                retry_failed: opts.retry_failed,
+                failures: Default::default(),
+            };
             let mut last = String::new();
             let mut progress = |_d: u64, _t: u64, stage: &str| {
                 if stage != last {
@@ -216,14 +241,22 @@ fn one(class_name: &str, i: usize, n: usize, src: &MaterialSource, base: &std::p
                     (v, false, wall)
                 }
                 Err(e) => {
+                    // the same message as the run that computed the failure (the task's failure
+                    // bookkeeping is the campaigns'); whether it was replayed from a stage's
+                    // failure record goes to the log line and the class's count
                     store.mark_failed(&campaign, &hash, &e).map_err(storage)?;
-                    return Ok((format!("{head}: describe failed: {e}"), Outcome::Failed(label, e)));
+                    let (replayed, note) = match d_opts.failures.event_for(&e) {
+                        Some(ev) if ev.replayed => (true, format!(" (replayed from the failure record of stage {}, nothing computed; --retry-failed computes it again)", ev.failure.stage)),
+                        Some(ev) => (false, format!(" (stage {} failed after {:.1} s; recorded)", ev.failure.stage, ev.failure.wall_s)),
+                        None => (false, String::new()),
+                    };
+                    return Ok((format!("{head}: describe failed: {e}{note}"), Outcome::Failed(label, e, replayed)));
                 }
             }
         }
     };
     Ok(match cold_hot(&label, &docs) {
         Ok((cold, hot)) => (format!("{head}: {} ({wall:.1} s)", if reused { "reused from the store" } else { "described" }), Outcome::Done(Record { label, hash, cold, hot, reused, wall_s: wall })),
-        Err(e) => (format!("{head}: {e}"), Outcome::Failed(label, e)),
+        Err(e) => (format!("{head}: {e}"), Outcome::Failed(label, e, false)),
     })
 }

@@ -20,6 +20,7 @@ use scalebridge_md::structure::Structure;
 use scalebridge_protocols::{registry, Context};
 use serde_json::{json, Value};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// How to run a description (front ends pass `None`/`false` for what the user did not give).
@@ -39,6 +40,12 @@ pub struct DescribeOptions {
     /// A preset to use instead of the quick/full one (studies that cut or grow cells and runs;
     /// its `name` goes into the provenance).
     pub preset: Option<Preset>,
+    /// Compute stages whose deterministic failure an earlier run recorded, instead of replaying
+    /// the failure (`--retry-failed`; docs/store.md).
+    pub retry_failed: bool,
+    /// Where the failures recorded or replayed by these describes are logged (shared by clones;
+    /// front ends read it to tell and count replayed failures).
+    pub failures: crate::failure::FailureLog,
 }
 
 impl DescribeOptions {
@@ -54,15 +61,21 @@ impl DescribeOptions {
     }
 }
 
-/// Progress of one stage, reported with its label in front.
+/// Progress of one stage, reported with its label in front; a stop asked by the callback is
+/// noted in `interrupted` (the stage's failure is then not recorded).
 struct Labelled<'p> {
     inner: &'p mut dyn Progress,
     label: &'p str,
+    interrupted: &'p AtomicBool,
 }
 
 impl Progress for Labelled<'_> {
     fn update(&mut self, done: u64, total: u64, stage: &str) -> bool {
-        self.inner.update(done, total, &format!("{}: {stage}", self.label))
+        let go = self.inner.update(done, total, &format!("{}: {stage}", self.label));
+        if !go {
+            self.interrupted.store(true, Ordering::SeqCst);
+        }
+        go
     }
 }
 
@@ -77,9 +90,9 @@ impl Runner<'_> {
     /// Run the registry protocol `name` as the cached stage `label`.
     fn protocol(&mut self, label: &str, name: &str, s: &Structure, pot: &Arc<dyn Potential>, options: &Value) -> Result<Value> {
         let inputs = json!({"protocol": name, "structure": s.hash(), "potential": pot.fingerprint(), "options": options});
-        let (progress, root, threads) = (&mut *self.progress, self.cache_root.clone(), self.threads);
+        let (progress, root, threads, stop) = (&mut *self.progress, self.cache_root.clone(), self.threads, self.stages.interrupted.clone());
         let v = self.stages.run(label, true, &inputs, || {
-            let mut lp = Labelled { inner: progress, label };
+            let mut lp = Labelled { inner: progress, label, interrupted: &stop };
             let mut ctx = Context::new(&mut lp).with_cache_dir(Some(root)).with_threads(threads);
             Ok(registry::run(name, s, pot.clone(), options, &mut ctx)?)
         })?;
@@ -316,7 +329,10 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
             &default_store
         }
     };
-    let mut run = Runner { stages: Stages::new(store), progress, cache_root, threads: opts.threads };
+    let mut stages = Stages::new(store);
+    stages.retry_failed = opts.retry_failed;
+    stages.failures = opts.failures.clone();
+    let mut run = Runner { stages, progress, cache_root, threads: opts.threads };
     let mut warnings = Vec::new();
     if t == 0.0 {
         warnings.push("kappa_W_mK and T_transition_K: not available at 0 K (Green–Kubo conductivity and melting need temperature_K > 0); E, nu, K, G are the static 0 K values".to_string());
@@ -330,6 +346,7 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
     let n_ph = material.phases.len() as u64;
     for (i, p) in material.phases.iter().enumerate() {
         if !run.progress.update(i as u64, n_ph + 1, &format!("phase {}", p.name)) {
+            run.stages.interrupted.store(true, Ordering::SeqCst);
             return Err(scalebridge_core::Error::Interrupted { what: "describe".into(), done: i as u64 }.into());
         }
         match &p.kind {

@@ -5,7 +5,7 @@
 //! stiffness over the microstructure (FFT), propagates the MD standard errors, measures the
 //! bridge residual and returns one [`Description`] (properties with units, standard errors,
 //! scale and source; phases; bridge; features; provenance). Every stage is cached by the hash
-//! of its inputs in a `StageStore`.
+//! of its inputs in a `StageStore`, and so is a stage's deterministic failure ([`failure`]).
 //!
 //! | module | holds |
 //! |---|---|
@@ -15,6 +15,7 @@
 //! | [`homogenise`] | phases → microstructure → effective C and κ, uncertainty by sampling |
 //! | [`bridge`] | the bridge residual |
 //! | [`stages`] | cached stages and their records |
+//! | [`failure`] | failure records of stages that fail deterministically, replayed by reruns |
 //! | [`preset`] | the quick and full run lengths |
 //! | [`long_range`] | a preset's lighter settings for long-range Coulomb phases |
 //! | [`features`] | the feature list of a description |
@@ -24,6 +25,7 @@ pub mod bridge;
 pub mod describe;
 pub mod description;
 pub mod error;
+pub mod failure;
 pub mod features;
 pub mod fields;
 pub mod homogenise;
@@ -36,4 +38,5 @@ pub mod stages;
 pub use describe::{describe, describe_all, describe_json, DescribeOptions};
 pub use description::Description;
 pub use error::{PipelineError, Result};
+pub use failure::{FailureEvent, FailureLog, StageFailure};
 pub use material::Material;

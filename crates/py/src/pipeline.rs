@@ -10,9 +10,10 @@ use std::path::PathBuf;
 
 /// Describe a material: `path` (a TOML file) or `material_json` (the dictionary as JSON, relative
 /// files resolved against `base_dir`). Returns the description JSON (a list for a list of
-/// temperatures).
+/// temperatures). A stage failure recorded by an earlier run is raised again (same exception,
+/// same message) without computing, unless `retry_failed`.
 #[pyfunction]
-#[pyo3(signature = (path=None, material_json=None, base_dir=None, quick=None, out=None, cache_dir=None, threads=None, progress=None, database=None))]
+#[pyo3(signature = (path=None, material_json=None, base_dir=None, quick=None, out=None, cache_dir=None, threads=None, progress=None, database=None, retry_failed=None))]
 #[allow(clippy::too_many_arguments)]
 fn describe(
     py: Python<'_>,
@@ -25,6 +26,7 @@ fn describe(
     threads: Option<usize>,
     progress: Option<Py<PyAny>>,
     database: Option<String>,
+    retry_failed: Option<bool>,
 ) -> PyResult<String> {
     let material = match (path, material_json) {
         (Some(p), None) => py.detach(|| Material::from_file(&p)).py()?,
@@ -34,7 +36,7 @@ fn describe(
         }
         _ => return Err(InputError::new_err("give a material description file or a dictionary (one of them)")),
     };
-    let mut opts = DescribeOptions { quick: quick.unwrap_or_default(), out, cache_dir, store: None, threads, preset: None };
+    let mut opts = DescribeOptions { quick: quick.unwrap_or_default(), out, cache_dir, store: None, threads, preset: None, retry_failed: retry_failed.unwrap_or_default(), failures: Default::default() };
     // the stages go into the results database (default: results.db in the cache root), as on the CLI
     let (store, _) = py.detach(|| scalebridge_campaign::store::describe_stages(database.as_deref(), &opts.cache_root())).py()?;
     opts.store = Some(store);
