@@ -163,10 +163,30 @@ def join_states(table: Path, out: Path) -> int:
     for c in df.columns:
         arr = pa.Array.from_pandas(joined[c], type=fields[c].type)  # NaN → null, as in the built table
         arrays.append(arr)
-        schema_fields.append(fields[c])
+        # nullable: a column without a value for some material (e.g. Pauling electronegativity of Ne/Ar) holds nulls
+        schema_fields.append(fields[c].with_nullable(True))
     pq.write_table(pa.Table.from_arrays(arrays, schema=pa.schema(schema_fields, metadata=t.schema.metadata)), out,
                    compression="none")  # the Rust reader is built without snappy
     return len(joined)
+
+
+def paired(results) -> None:
+    """Each scale set against composition alone, paired over the same CV folds (the folds are
+    seeded and identical across scale sets): mean fold-MAE difference ± its standard error and
+    the paired t-test p-value (scipy `ttest_rel`), as `vs_composition`."""
+    from scipy.stats import ttest_rel
+
+    base = {(x["model"], x["target"]): x for x in results if x.get("scales") == "composition" and x.get("fold_mae")}
+    for x in results:
+        b = base.get((x["model"], x["target"]))
+        if b is None or x is b or not x.get("fold_mae") or len(x["fold_mae"]) != len(b["fold_mae"]):
+            continue
+        diff = [u - v for u, v in zip(x["fold_mae"], b["fold_mae"])]
+        n = len(diff)
+        mean = sum(diff) / n
+        sd = (sum((d - mean) ** 2 for d in diff) / (n - 1)) ** 0.5 if n > 1 else float("nan")
+        x["vs_composition"] = {"delta": mean, "stderr": sd / n ** 0.5, "p": float(ttest_rel(x["fold_mae"], b["fold_mae"]).pvalue),
+                               "folds_better": sum(d < 0 for d in diff), "folds": n}
 
 
 def main() -> int:
@@ -178,6 +198,7 @@ def main() -> int:
     ap.add_argument("--cli", default=str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "scalebridge"))
     ap.add_argument("--threads", type=int, default=1, help="MD threads of each shard")
     ap.add_argument("--models", default="gbm,dnn")
+    ap.add_argument("--cv-seeds", type=int, default=3, help="repeat the 5-fold CV with this many seeds (the paired comparison then has 5 × this many folds)")
     ap.add_argument("--subset", type=int, default=0, help="build only a seeded random subset of this many of the design's materials "
                     "(a timing run; the full run in the same --out later takes their stages from the store)")
     ap.add_argument("--skip-build", action="store_true", help="evaluate the table already built")
@@ -218,7 +239,7 @@ def main() -> int:
         for target in TARGETS:
             exclude = [c for c in PROPERTY_COLUMNS if c != target]
             for label, scales in SCALE_SETS:
-                cmd = [a.cli, "evaluate", str(joined), "--target", target, "--model", model, "--cv", "5", "--json", "--scales", scales] + MODELS[model]
+                cmd = [a.cli, "evaluate", str(joined), "--target", target, "--model", model, "--cv", "5", "--seeds", str(a.cv_seeds), "--json", "--scales", scales] + MODELS[model]
                 for c in exclude:
                     cmd += ["--exclude", c]
                 r = run(cmd)
@@ -228,17 +249,21 @@ def main() -> int:
                 rep = json.loads(r.stdout)
                 cv = rep.get("cv") or {}
                 results.append({"model": model, "target": target, "features": label, "scales": scales, "n_rows": rep.get("n_rows"),
-                                "n_features": rep.get("n_features"), "mae": cv.get("mae_mean"), "mae_std": cv.get("mae_std"), "r2": cv.get("r2_mean")})
+                                "n_features": rep.get("n_features"), "mae": cv.get("mae_mean"), "mae_std": cv.get("mae_std"), "r2": cv.get("r2_mean"),
+                                "fold_mae": [f["mae"] for f in cv.get("folds", [])]})
+    paired(results)
     tag = f"-subset{a.subset}" if a.subset else ""
-    (out / f"ablation{tag}.json").write_text(json.dumps({"n_materials": len(files), "n_joined_rows": n_rows, "seed": a.seed, "preset": STUDY_PRESET,
+    (out / f"ablation{tag}.json").write_text(json.dumps({"n_materials": len(files), "n_joined_rows": n_rows, "seed": a.seed, "cv_seeds": a.cv_seeds, "preset": STUDY_PRESET,
                                                    "timing": timing, "results": results}, indent=1))
-    lines = ["| model | target | features | rows | MAE (5-fold) | R² |", "|---|---|---|---|---|---|"]
+    lines = [f"| model | target | features | rows | MAE (5-fold × {a.cv_seeds} seeds) | R² | ΔMAE vs composition (paired over folds) | p |", "|---|---|---|---|---|---|---|---|"]
     fmt = lambda v, p: "–" if v is None else f"{v:.{p}f}"
     for x in results:
         if "error" in x:
             lines.append(f"| {x['model']} | {x['target']} | {x['features']} | – | error: {x['error'][:80]} | – |")
         else:
-            lines.append(f"| {x['model']} | {x['target']} | {x['features']} | {x['n_rows']} | {fmt(x['mae'], 3)} ± {fmt(x['mae_std'], 3)} | {fmt(x['r2'], 3)} |")
+            d = x.get("vs_composition") or {}
+            delta = f"{d['delta']:+.3f} ± {d['stderr']:.3f}" if d else "–"
+            lines.append(f"| {x['model']} | {x['target']} | {x['features']} | {x['n_rows']} | {fmt(x['mae'], 3)} ± {fmt(x['mae_std'], 3)} | {fmt(x['r2'], 3)} | {delta} | {fmt(d.get('p'), 3)} |")
     (out / f"ablation{tag}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0

@@ -7,7 +7,7 @@ use crate::bridge;
 use crate::description::*;
 use crate::error::{invalid, PipelineError, Result};
 use crate::homogenise::{homogenise, Effective, PhaseInput};
-use crate::material::{build_structure, cubic_unit_cell, Material, PhaseKind};
+use crate::material::{build_structure_from, cubic_unit_cell, lattice_starts, LatticeStarts, Material, PhaseKind, StructureSource};
 use crate::polycrystal::{polycrystal_residual, PolycrystalBox, PolycrystalInfo};
 use crate::preset::{with, Preset};
 use crate::stages::Stages;
@@ -163,8 +163,20 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     let (potential, [elastic_thermal, green_kubo, melting], mut warnings) = crate::long_range::for_phase(preset, potential);
     let pot = potential.build()?;
     let w = preset.min_width(pot.cutoff());
-    let bulk_inputs = json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.bulk_repeat});
-    let s: Structure = run.stages.run(&format!("{name}/structure"), true, &bulk_inputs, || build_structure(structure, &pot, [w; 3], preset.bulk_repeat))?;
+    // the potential files' own lattice constants start the equilibrium searches (a stage input
+    // only where there are any, so that other materials keep their stage keys)
+    let starts = match structure {
+        StructureSource::Lattice { lattice, elements, a: None, .. } => lattice_starts(&potential, lattice, elements),
+        _ => LatticeStarts::new(),
+    };
+    let with_starts = |mut v: Value| {
+        if !starts.is_empty() {
+            v["lattice_starts"] = json!(starts);
+        }
+        v
+    };
+    let bulk_inputs = with_starts(json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.bulk_repeat}));
+    let s: Structure = run.stages.run(&format!("{name}/structure"), true, &bulk_inputs, || build_structure_from(structure, &pot, [w; 3], preset.bulk_repeat, &starts))?;
     let stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &json!({"temperature": 0.0}))?;
     warnings.extend(warnings_of(&stat, &format!("{name}/elastic/static")));
     let c0 = matrix(&stat["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
@@ -226,8 +238,8 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
             Err(e) => return Err(e),
         }
         if !glassy {
-            let melt_inputs = json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.melt_repeat});
-            let ms: Structure = run.stages.run(&format!("{name}/melt_structure"), true, &melt_inputs, || build_structure(structure, &pot, [w; 3], preset.melt_repeat))?;
+            let melt_inputs = with_starts(json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.melt_repeat}));
+            let ms: Structure = run.stages.run(&format!("{name}/melt_structure"), true, &melt_inputs, || build_structure_from(structure, &pot, [w; 3], preset.melt_repeat, &starts))?;
             match run.protocol(&format!("{name}/melting"), "melting/coexistence", &ms, &pot, &melting) {
                 Ok(m) => {
                     warnings.extend(warnings_of(&m, &format!("{name}/melting")));

