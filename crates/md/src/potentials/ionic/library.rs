@@ -7,7 +7,9 @@
 //!   J. Phys. Chem. B 110, 11780 (2006) — `pedone` short-range pairs among `elements` plus the
 //!   Coulomb style given in `coulomb` with the set's partial charges, as `hybrid/overlay`;
 //! - `{"generator": "buckingham", "set": "srtio3_formal", "elements": ["Sr", "Ti", "O"], "cutoff": 10.0,
-//!   "coulomb": {...}}`: a named Buckingham set (see [`SETS`]).
+//!   "coulomb": {...}}`: a named Buckingham set (see [`SETS`]): `srtio3_formal` (a perovskite
+//!   titanate, formal charges) and `du_teter` (Teter/Du partial charges; Li, Fe²⁺, P, O: covers
+//!   LiFePO₄ but does not hold its olivine structure, see docs/ionic.md).
 //!
 //! `neutralize` may be given as in any Coulomb specification. Only rows whose values were
 //! checked against a published source are shipped (see the files' headers).
@@ -29,6 +31,7 @@ pub struct ParameterSet {
 pub const SETS: &[ParameterSet] = &[
     ParameterSet { name: "pedone2006", style: IonicStyle::Pedone, text: include_str!("data/pedone2006.lammps") },
     ParameterSet { name: "srtio3_formal", style: IonicStyle::Buck, text: include_str!("data/srtio3_formal.lammps") },
+    ParameterSet { name: "du_teter", style: IonicStyle::Buck, text: include_str!("data/du_teter.lammps") },
 ];
 
 /// A parsed set: pairs and charges with their citations.

@@ -197,3 +197,35 @@ fn pedone_library_by_name() {
         .to_string();
     assert!(e.contains("Unobtainium"), "{e}");
 }
+
+#[test]
+fn every_shipped_set_parses_and_du_teter_makes_lifepo4_neutral() {
+    use crate::potentials::ionic::library::{parse, SETS};
+    for set in SETS {
+        let p = parse(set).unwrap_or_else(|e| panic!("{}: {e}", set.name));
+        assert!(!p.pairs.is_empty(), "{}", set.name);
+        // every row and charge carries where it was checked
+        assert!(p.pairs.iter().all(|(_, cite)| !cite.is_empty()), "{}: a pair_coeff row without its source", set.name);
+        assert!(p.charges.iter().all(|(_, _, cite)| !cite.is_empty()), "{}: a charge without its source", set.name);
+    }
+    let spec = PotentialSpec::from_json(
+        r#"{"generator": "buckingham", "set": "du_teter", "elements": ["Li", "Fe", "P", "O"], "cutoff": 10.0,
+            "coulomb": {"pair_style": "coul/dsf", "alpha": 0.2, "cutoff": 10.0}}"#,
+    )
+    .unwrap();
+    let PotentialSpec::Hybrid { styles, charges } = &spec else { panic!("hybrid") };
+    let c = charges.as_ref().unwrap();
+    let q = |s: &str| c.get(s).unwrap();
+    // LiFePO4: 0.6 + 1.2 + 3.0 - 4 x 1.2 = 0
+    assert!((q("Li") + q("Fe") + q("P") + 4.0 * q("O")).abs() < 1e-12);
+    let PotentialSpec::ShortRange(sr) = &styles[0] else { panic!("short range first") };
+    assert_eq!(sr.pairs.len(), 4);
+    spec.build().unwrap();
+    // a pedone set is not a buckingham set
+    let e = PotentialSpec::from_json(
+        r#"{"generator": "buckingham", "set": "pedone2006", "elements": ["Li", "O"], "cutoff": 10.0, "coulomb": {"pair_style": "coul/dsf", "alpha": 0.2, "cutoff": 10.0}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("pedone"), "{e}");
+}
