@@ -127,7 +127,6 @@ fn tersoff_and_sw_lines() {
 
 #[test]
 fn lj_cut_coul_long_is_lj_cut_overlaid_with_coul_long() {
-    use crate::potentials::Potential;
     let read = |text: &str| {
         let lines: Vec<String> = text.lines().map(str::to_string).collect();
         parse("in", &lines, &["Na".to_string(), "Cl".to_string()], &[], Some(vec![1.0, -1.0]))
