@@ -202,18 +202,26 @@ def main() -> int:
     ap.add_argument("--subset", type=int, default=0, help="build only a seeded random subset of this many of the design's materials "
                     "(a timing run; the full run in the same --out later takes their stages from the store)")
     ap.add_argument("--skip-build", action="store_true", help="evaluate the table already built")
+    ap.add_argument("--preset-extra", default="", help="JSON object merged into the study preset (e.g. longer Green–Kubo runs); "
+                    "only the stages whose options change are recomputed")
+    ap.add_argument("--targets", default=",".join(TARGETS), help="targets evaluated (comma-separated)")
+    ap.add_argument("--tag", default="", help="suffix of the preset, table and result files of this variant (OUT/table-TAG.parquet, ...)")
     a = ap.parse_args()
     out = a.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     files = write_design(out, a.n, a.seed)
-    design, preset, table, db = out / "design.toml", out / "preset.json", out / "table.parquet", out / "stages.db"
+    vt = f"-{a.tag}" if a.tag else ""
+    design, preset, table, db = out / "design.toml", out / f"preset{vt}.json", out / f"table{vt}.parquet", out / "stages.db"
+    study = {**STUDY_PRESET, **(json.loads(a.preset_extra) if a.preset_extra else {})}
+    if a.tag:
+        study["name"] = f"{STUDY_PRESET['name']}-{a.tag}"
     design.write_text(design_text(files, out, f"ablation-n{a.n}-seed{a.seed}"))
     if a.subset:
         files = sorted(random.Random(a.seed + 1).sample(files, min(a.subset, len(files))))
         design = out / f"design-subset{a.subset}.toml"
         design.write_text(design_text(files, out, f"ablation-n{a.n}-seed{a.seed}-subset{a.subset}"))
         table = out / f"table-subset{a.subset}.parquet"
-    preset.write_text(json.dumps(STUDY_PRESET, indent=1))
+    preset.write_text(json.dumps(study, indent=1))
     common = ["--preset", str(preset), "--database", f"sqlite://{db}", "--threads", str(a.threads), "--cache", str(out / "cache")]
     timing = {}
     if not a.skip_build:
@@ -236,7 +244,7 @@ def main() -> int:
     n_rows = join_states(table, joined)
     results = []
     for model in a.models.split(","):
-        for target in TARGETS:
+        for target in a.targets.split(","):
             exclude = [c for c in PROPERTY_COLUMNS if c != target]
             for label, scales in SCALE_SETS:
                 cmd = [a.cli, "evaluate", str(joined), "--target", target, "--model", model, "--cv", "5", "--seeds", str(a.cv_seeds), "--json", "--scales", scales] + MODELS[model]
@@ -252,8 +260,8 @@ def main() -> int:
                                 "n_features": rep.get("n_features"), "mae": cv.get("mae_mean"), "mae_std": cv.get("mae_std"), "r2": cv.get("r2_mean"),
                                 "fold_mae": [f["mae"] for f in cv.get("folds", [])]})
     paired(results)
-    tag = f"-subset{a.subset}" if a.subset else ""
-    (out / f"ablation{tag}.json").write_text(json.dumps({"n_materials": len(files), "n_joined_rows": n_rows, "seed": a.seed, "cv_seeds": a.cv_seeds, "preset": STUDY_PRESET,
+    tag = (f"-subset{a.subset}" if a.subset else "") + vt
+    (out / f"ablation{tag}.json").write_text(json.dumps({"n_materials": len(files), "n_joined_rows": n_rows, "seed": a.seed, "cv_seeds": a.cv_seeds, "preset": study,
                                                    "timing": timing, "results": results}, indent=1))
     lines = [f"| model | target | features | rows | MAE (5-fold × {a.cv_seeds} seeds) | R² | ΔMAE vs composition (paired over folds) | p |", "|---|---|---|---|---|---|---|---|"]
     fmt = lambda v, p: "–" if v is None else f"{v:.{p}f}"
