@@ -125,8 +125,7 @@ impl SystemArgs {
             // a potential file: start from the lattice constant in its header (when it is for
             // this lattice) or from a scan, then relax to zero pressure at 0 K
             (None, _, _, Some(path)) => {
-                let header = lattice_constant::header_lattice_constant(path, first).map_err(|e| e.to_string())?;
-                let start = header.filter(|(_, l)| l.parse::<Lattice>().is_ok_and(|h| h == lat)).map(|(a, _)| a);
+                let start = lattice_constant::header_start(path, first, lat).map_err(|e| e.to_string())?;
                 lattice_constant::equilibrium_lattice_constant(pot, lat, &species, start)
                     .map_err(|e| format!("no --a given and the lattice constant of {lattice} {first} could not be found: {e}"))?
             }

@@ -24,6 +24,12 @@ enum Style {
     FinnisSinclair,
 }
 
+/// The `a0` of [`header_lattice_constant`] when the header's lattice is `lattice` (a start for
+/// [`equilibrium_lattice_constant`]); `None` otherwise.
+pub fn header_start(path: &Path, element: &str, lattice: Lattice) -> Result<Option<f64>> {
+    Ok(header_lattice_constant(path, element)?.filter(|(_, l)| l.parse::<Lattice>().is_ok_and(|h| h == lattice)).map(|(a, _)| a))
+}
+
 /// `(a0, lattice)` written on `element`'s line of an EAM file (`Z mass a0 lattice`): the one
 /// element of a funcfl (`.eam`) file, or the named element of a setfl (`.eam.alloy`) or
 /// Finnis–Sinclair (`.eam.fs`) file. `None` when the file has no such element, no usable value

@@ -9,7 +9,7 @@ use scalebridge_md::potentials::Potential;
 use scalebridge_md::structure::Structure;
 use scalebridge_md::potentials::spec::PotentialSpec;
 use scalebridge_md::potentials::EamStyle;
-use scalebridge_protocols::lattice_constant::{equilibrium_lattice_constant, header_lattice_constant};
+use scalebridge_protocols::lattice_constant::{equilibrium_lattice_constant, header_start};
 use std::sync::Arc;
 
 /// Starting lattice constants per element, Å, from the potential's own files: the `a0 lattice`
@@ -25,7 +25,7 @@ pub type LatticeStarts = std::collections::BTreeMap<String, f64>;
 pub fn lattice_starts(spec: &PotentialSpec, lattice: &str, elements: &[(String, f64)]) -> LatticeStarts {
     let mut out = LatticeStarts::new();
     let PotentialSpec::Eam { style, files, elements: named } = spec else { return out };
-    let want = lattice.to_ascii_lowercase();
+    let Ok(want) = lattice.parse::<Lattice>() else { return out };
     for (k, (el, _)) in elements.iter().enumerate() {
         // funcfl: one file per element (in the order of `elements` when named, else of the
         // structure's elements); setfl/fs: one file naming its elements
@@ -38,10 +38,8 @@ pub fn lattice_starts(spec: &PotentialSpec, lattice: &str, elements: &[(String, 
             _ => files.first(),
         };
         let Some(file) = file else { continue };
-        if let Ok(Some((a, lat))) = header_lattice_constant(file, el) {
-            if lat == want {
-                out.insert(el.clone(), a);
-            }
+        if let Ok(Some(a)) = header_start(file, el, want) {
+            out.insert(el.clone(), a);
         }
     }
     out
