@@ -34,6 +34,7 @@ __all__ = [
     "diffusivity",
     "thermal_expansion",
     "vacancy_formation_energy",
+    "lattice_distortion",
     "rdf",
     "displacements",
     "local_temperature",
@@ -335,6 +336,28 @@ def vacancy_formation_energy(
     return run_protocol("defects/vacancy", structure, potential, opts)
 
 
+def lattice_distortion(
+    structure: Any,
+    potential: Potential,
+    *,
+    fmax: float | None = None,
+    relax_cell: bool | None = None,
+    threads: int | None = None,
+) -> PropertyResult:
+    """Local lattice distortion of a solid solution at 0 K (Rust ``protocols::distortion``).
+
+    ``structure`` holds the ideal lattice sites (e.g. :func:`scalebridge.structures.random_solid_solution`);
+    it is relaxed (atoms, and the cell to zero stress unless ``relax_cell=False``; ``fmax``
+    default 1e-6 eV/Å) and the displacements off the sites, with the cell change and a rigid
+    shift taken out, are reported in ``result["state"]``: ``static_displacement_rms`` and
+    ``static_displacement_max`` (Å), ``static_displacement_rms_relative`` (rms / (V/N)^⅓) and
+    ``distortion_energy`` (eV/atom released by the atomic relaxation); per species in
+    ``result["per_species_rms"]``.
+    """
+    opts = dict(fmax=fmax, relax_cell=relax_cell, threads=threads)
+    return run_protocol("lattice_distortion", structure, potential, opts)
+
+
 def rdf(structure: Any, r_max: float, bins: int | None = None) -> pd.DataFrame:
     """Radial distribution function (LAMMPS ``compute rdf`` normalisation) up to ``r_max`` (Å):
     a table with ``r`` (bin centres, Å), the total ``g`` and running coordination ``coord``, and
@@ -403,7 +426,11 @@ def thermal_conductivity(
     ``"langevin"``) from Maxwell–Boltzmann velocities at ``temperature``, then NVE:
 
     * ``method="green-kubo"``: the heat current ``J`` (LAMMPS ``compute heat/flux``, eV·Å/ps) is
-      sampled every ``sample_every`` steps (default 5) and autocorrelated on the fly;
+      sampled every ``sample_every`` steps (default 5) and autocorrelated on the fly; for
+      mixtures it is the species-centred current (``heat_current="species_centred"``, default:
+      each species' mean energy and virial times its particle current taken out, which a finite
+      run of LAMMPS's current does not average away); ``heat_current="lammps"`` uses LAMMPS's
+      current as it is (the same for one species);
       ``κ_ab = 1/(V k_B T²) ∫ ⟨J_a(0) J_b(t)⟩ dt``, averaged over a plateau window of the running
       integral that starts where the HCACF first reaches zero (``result["plateau"]``). Extra
       options: ``correlation_time`` (ps, default 10) or ``correlation_samples``. Defaults:

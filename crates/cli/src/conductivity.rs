@@ -31,6 +31,10 @@ pub struct Args {
     /// Green–Kubo correlation time, ps.
     #[arg(long)]
     correlation_time: Option<f64>,
+    /// Green–Kubo heat current: species_centred (default; LAMMPS's for one species, the
+    /// partial-enthalpy-corrected current for mixtures) or lammps (`compute heat/flux` as is).
+    #[arg(long)]
+    heat_current: Option<String>,
     /// NEMD slabs along z (even, ≥ 4; default 20).
     #[arg(long)]
     slabs: Option<usize>,
@@ -58,7 +62,7 @@ impl Args {
     fn options(&self, default_seeds: &[u64]) -> serde_json::Value {
         merged(
             self.run.json(),
-            json!({ "temperature": self.temperature, "seeds": self.seeds(default_seeds), "correlation_time": self.correlation_time, "slabs": self.slabs }),
+            json!({ "temperature": self.temperature, "seeds": self.seeds(default_seeds), "correlation_time": self.correlation_time, "heat_current": self.heat_current, "slabs": self.slabs }),
         )
     }
 }

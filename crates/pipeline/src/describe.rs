@@ -177,8 +177,15 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     };
     let bulk_inputs = with_starts(json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.bulk_repeat}));
     let s: Structure = run.stages.run(&format!("{name}/structure"), true, &bulk_inputs, || build_structure_from(structure, &pot, [w; 3], preset.bulk_repeat, &starts))?;
-    let stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &json!({"temperature": 0.0}))?;
+    let mut stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &json!({"temperature": 0.0}))?;
     warnings.extend(warnings_of(&stat, &format!("{name}/elastic/static")));
+    // the local lattice distortion joins the 0 K state the features read (its own stage, so the
+    // elastic stage keeps its key)
+    if let Some(state) = distortion_state(run, name, structure, &s, &pot, &mut warnings)? {
+        if let Some(Value::Object(m)) = stat.get_mut("state") {
+            m.extend(state);
+        }
+    }
     let c0 = matrix(&stat["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
     let parts = if preset.bridge_single_crystal {
         run.stages.run(&format!("{name}/bridge/single_crystal"), true, &json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains(), "method": "central"}), || {
@@ -224,7 +231,13 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
         c = matrix(&th["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
         c_err = matrix(&th["C_stderr_GPa"]);
         md_results.push(th);
-        match run.protocol(&format!("{name}/green_kubo/{t}K"), "thermal_conductivity/green_kubo", &s_t, &pot, &with(&md("thermal_conductivity/green_kubo", &green_kubo), "temperature", json!(t))) {
+        // the heat current is named in the stage's inputs, so that stages stored before the
+        // protocol's default became the species-centred current are not served for it
+        let mut gk_opts = with(&md("thermal_conductivity/green_kubo", &green_kubo), "temperature", json!(t));
+        if gk_opts.get("heat_current").map_or(true, Value::is_null) {
+            gk_opts["heat_current"] = json!(scalebridge_md::computes::heat_flux::HeatCurrentKind::default().as_str());
+        }
+        match run.protocol(&format!("{name}/green_kubo/{t}K"), "thermal_conductivity/green_kubo", &s_t, &pot, &gk_opts) {
             Ok(gk) => {
                 warnings.extend(warnings_of(&gk, &format!("{name}/green_kubo/{t}K")));
                 kappa = measured(&gk["kappa"], "W/m/K", "atomistic", "md:thermal_conductivity/green_kubo (lattice/phonon part only)");
@@ -280,6 +293,37 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
         warnings,
     };
     Ok(AtomisticPhase { desc, input, static_result: stat, parts, poly, md_results })
+}
+
+/// The 0 K static-displacement state of a lattice phase (`protocols::distortion`): computed for
+/// a random solid solution of two or more elements, zero for one element (a perfect Bravais
+/// crystal), left out for other structure sources. A relaxation that does not converge leaves it
+/// out with a warning.
+fn distortion_state(
+    run: &mut Runner<'_>,
+    name: &str,
+    source: &StructureSource,
+    s: &Structure,
+    pot: &Arc<dyn Potential>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<serde_json::Map<String, Value>>> {
+    let StructureSource::Lattice { elements, .. } = source else { return Ok(None) };
+    let state = if elements.len() < 2 {
+        serde_json::to_value(scalebridge_protocols::distortion::perfect_lattice_state()).map_err(|e| invalid("distortion state", name, &e.to_string()))?
+    } else {
+        match run.protocol(&format!("{name}/lattice_distortion"), "lattice_distortion", s, pot, &json!({})) {
+            Ok(d) => {
+                warnings.extend(warnings_of(&d, &format!("{name}/lattice_distortion")));
+                d["state"].clone()
+            }
+            Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. })) => {
+                warnings.push(format!("{name}: the lattice-distortion relaxation did not converge ({e}); its static-displacement columns are left out"));
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    Ok(state.as_object().cloned())
 }
 
 /// The polycrystal residual (b) of a one-phase polycrystal of a cubic single-species (or

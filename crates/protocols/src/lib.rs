@@ -28,6 +28,7 @@
 
 pub mod defects;
 pub mod diffusion;
+pub mod distortion;
 pub mod elastic;
 pub mod glass;
 pub mod green_kubo;

@@ -9,6 +9,7 @@
 //! | `diffusion/msd` | self-diffusivity (Einstein) | [`DiffusionOptions`] |
 //! | `thermal/expansion` | thermal expansion, heat capacity | [`ExpansionOptions`] |
 //! | `defects/vacancy` | vacancy formation energy | [`VacancyOptions`] |
+//! | `lattice_distortion` | static displacements of a solid solution at 0 K | [`DistortionOptions`] |
 //! | `thermal_conductivity/green_kubo` | κ by Green–Kubo | [`GreenKuboOptions`] |
 //! | `thermal_conductivity/muller_plathe` | κ by reverse NEMD | [`NemdOptions`] |
 //! | `melting/coexistence` (alias `melting`) | melting temperature | [`MeltingOptions`] |
@@ -17,6 +18,7 @@
 
 use crate::defects::{vacancy_formation, VacancyOptions, VacancyResult};
 use crate::diffusion::{diffusivity, DiffusionOptions, DiffusionResult};
+use crate::distortion::{lattice_distortion, DistortionOptions, DistortionResult};
 use crate::glass::{glass_transition, melt_quench, GlassOptions, GlassResult, MeltQuenchOptions, MeltQuenchResult};
 use crate::elastic::{static_constants, thermal_constants, ElasticOptions, ElasticResult, StaticOptions, ThermalOptions};
 use crate::green_kubo::{green_kubo, GreenKuboOptions, GreenKuboResult};
@@ -37,6 +39,7 @@ pub const PROTOCOLS: &[&str] = &[
     "diffusion/msd",
     "thermal/expansion",
     "defects/vacancy",
+    "lattice_distortion",
     "thermal_conductivity/green_kubo",
     "thermal_conductivity/muller_plathe",
     "melting/coexistence",
@@ -92,6 +95,10 @@ protocol!(
     Vacancy, "defects/vacancy", VacancyOptions, VacancyResult, |s, p, o, _cache, prog| vacancy_formation(s, p, o, prog)
 );
 protocol!(
+    /// Local lattice distortion of a solid solution at 0 K (no stages to cache).
+    LatticeDistortion, "lattice_distortion", DistortionOptions, DistortionResult, |s, p, o, _cache, prog| lattice_distortion(s, p, o, prog)
+);
+protocol!(
     /// Thermal conductivity by Green–Kubo.
     GreenKubo, "thermal_conductivity/green_kubo", GreenKuboOptions, GreenKuboResult, |s, p, o, cache, prog| green_kubo(s, p, o, &cache, prog)
 );
@@ -136,6 +143,7 @@ pub fn dispatch<V: Visit>(name: &str, v: V) -> Result<V::Out> {
         "diffusion/msd" => v.visit::<Diffusion>(),
         "thermal/expansion" => v.visit::<ThermalExpansion>(),
         "defects/vacancy" => v.visit::<Vacancy>(),
+        "lattice_distortion" => v.visit::<LatticeDistortion>(),
         "thermal_conductivity/green_kubo" => v.visit::<GreenKubo>(),
         "thermal_conductivity/muller_plathe" => v.visit::<MullerPlathe>(),
         "melting/coexistence" | "melting" => v.visit::<Melting>(),

@@ -24,10 +24,14 @@
 //! times, relative standard error above 25 %, a single seed (no error bar), and a mean NVE
 //! temperature more than 5 % from the target.
 //!
-//! The heat current is the LAMMPS one (no partial-enthalpy correction), which is the
-//! thermal-conductivity current for single-species systems.
+//! **Which heat current** (`heat_current`): `"species_centred"` (default) is LAMMPS's for one
+//! species and, for mixtures (alloys, ionic crystals), LAMMPS's less each species' mean energy
+//! and virial times its particle current (the partial-enthalpy correction,
+//! [`scalebridge_md::computes::heat_flux::species_centred_heat_current`]). `"lammps"` correlates
+//! LAMMPS's `compute heat/flux` as it is, also for mixtures; its finite-run κ of a mixture then
+//! depends on the species' reference energies (docs/thermal_conductivity.md).
 
-use scalebridge_md::computes::heat_flux::{heat_current_of, sample_request};
+use scalebridge_md::computes::heat_flux::{heat_current_of_kind, sample_request, HeatCurrentKind};
 use crate::md_run::{drive, equilibrated, validate_common, DenyUnknownKeys, MdRun, MdRunOptions, Stage, WithMdRun};
 use crate::report::{Progress, Provenance, Quantity, Series, StageCache};
 use scalebridge_core::stats;
@@ -67,6 +71,8 @@ pub struct GreenKuboOptions {
     pub correlation_time: Option<f64>,
     /// Number of lags (LAMMPS `Nrepeat`, lag 0 included); alternative to `correlation_time`.
     pub correlation_samples: Option<usize>,
+    /// The heat current correlated: `"species_centred"` (default) or `"lammps"` (module docs).
+    pub heat_current: HeatCurrentKind,
     /// The shared MD-run block.
     #[serde(flatten)]
     pub md: MdRunOptions,
@@ -96,6 +102,7 @@ impl Default for GreenKuboOptions {
             sample_every: 5,
             correlation_time: None,
             correlation_samples: None,
+            heat_current: HeatCurrentKind::SpeciesCentred,
             md: GREEN_KUBO_MD,
             unknown: DenyUnknownKeys,
         }
@@ -242,13 +249,13 @@ fn run_seed(
     // sample 0: the first NVE state
     sim.evaluator.request = sample_request();
     sim.evaluator.compute(&sim.state.structure)?;
-    let j = heat_current_of(&sim.evaluator, &sim.state.structure, &sim.state.velocities)?;
+    let j = heat_current_of_kind(&sim.evaluator, &sim.state.structure, &sim.state.velocities, o.heat_current)?;
     corr.push(&j.total)?;
     t_sum += temperature(&sim.state.structure.masses, &sim.state.velocities);
     let stage = format!("seed {seed}: NVE production");
     drive(&mut sim, o.production_steps, o.sample_every, sample_request(), progress, base + md.equilibration_steps, total, &stage, |sim, step| {
         if step % o.sample_every == 0 {
-            let j = heat_current_of(&sim.evaluator, &sim.state.structure, &sim.state.velocities)?;
+            let j = heat_current_of_kind(&sim.evaluator, &sim.state.structure, &sim.state.velocities, o.heat_current)?;
             corr.push(&j.total)?;
             t_sum += temperature(&sim.state.structure.masses, &sim.state.velocities);
         }
