@@ -73,6 +73,11 @@ def test_describe_replays_a_recorded_failure_and_retries_on_request(files):
     assert record["cpu_s"] >= 0 and record["provenance"]["input_hash"] and record["provenance"]["version"]
     before = rows(db)
     assert len(before) >= 3  # the structure and the 0 K elastic stage were computed and stored
+    # `store status` counts the finished stages and the failure record
+    st = run(["store", "status", str(db), "--json"])
+    assert st.returncode == 0, st.stderr
+    assert json.loads(st.stdout)["stages"] == [{"task_hash": "describe-stages", "finished": len(before) - 1, "failure_records": 1}]
+    assert "1 failure records" in run(["store", "status", str(db)]).stdout
 
     second = run(cmd)
     assert second.returncode != 0

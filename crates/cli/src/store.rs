@@ -1,7 +1,8 @@
 //! `scalebridge store ...`: look into a results database (SQLite file or PostgreSQL URL).
 //!
 //! - `store status DB [--campaign NAME] [--json]`: task counts per campaign (done, failed,
-//!   pending, running, duplicates) and the URL (without password);
+//!   pending, running, duplicates), the stage records per task hash (finished stages and failure
+//!   records, e.g. `describe-stages`) and the URL (without password);
 //! - `store export DB --campaign NAME --out TABLE.parquet`: the finished results as a feature
 //!   table (docs/store.md: how result JSON becomes columns).
 
@@ -56,13 +57,17 @@ pub fn run(a: Args) -> Result<(), String> {
                 let c = store.counts(n).map_err(|e| e.to_string())?;
                 campaigns.insert(n.clone(), serde_json::to_value(c).map_err(|e| e.to_string())?);
             }
+            let stages = store.stage_counts().map_err(|e| e.to_string())?;
             if s.json {
-                let doc = serde_json::json!({"database": store.url(), "campaigns": campaigns});
+                let doc = serde_json::json!({"database": store.url(), "campaigns": campaigns, "stages": stages});
                 println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
             } else {
                 println!("{}", store.url());
                 for (n, c) in &campaigns {
                     println!("  {n}: {c}");
+                }
+                for c in &stages {
+                    println!("  stages {}: {} finished, {} failure records", c.task_hash, c.finished, c.failure_records);
                 }
             }
             Ok(())

@@ -97,6 +97,16 @@ pub struct Counts {
     pub duplicates: u64,
 }
 
+/// Stage records of one task hash (e.g. `describe-stages`, where `describe` and `dataset build`
+/// keep their stages): finished stages and failure records (keys ending in `.failed`, written
+/// by the pipeline for a stage that fails deterministically).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageCounts {
+    pub task_hash: String,
+    pub finished: u64,
+    pub failure_records: u64,
+}
+
 /// The answer of [`Store::claim`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Claim {
@@ -133,6 +143,7 @@ pub(crate) trait Backend: Send {
     fn stage_get(&mut self, task_hash: &str, stage: &str) -> Result<Option<String>>;
     fn stage_put(&mut self, task_hash: &str, stage: &str, json: &str, meta: &RowMeta, now: i64) -> Result<()>;
     fn stages(&mut self, task_hash: &str) -> Result<Vec<(String, String)>>;
+    fn stage_counts(&mut self) -> Result<Vec<StageCounts>>;
     /// Record a blob; `data` is stored in the database when the backend keeps blob bytes itself.
     fn blob_put(&mut self, hash: &str, size: u64, data: Option<&[u8]>, now: i64) -> Result<()>;
     fn blob_get(&mut self, hash: &str) -> Result<Option<Vec<u8>>>;
@@ -274,6 +285,11 @@ impl Store {
     /// Every stored stage of a task: `(stage, json)`, ordered by stage name.
     pub fn stages(&self, task_hash: &str) -> Result<Vec<(String, String)>> {
         self.with(|b| b.stages(task_hash))
+    }
+
+    /// Stage records per task hash (finished stages and failure records), ordered by task hash.
+    pub fn stage_counts(&self) -> Result<Vec<StageCounts>> {
+        self.with(|b| b.stage_counts())
     }
 
     pub(crate) fn stage_get(&self, task_hash: &str, stage: &str) -> Result<Option<String>> {

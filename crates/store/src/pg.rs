@@ -241,6 +241,18 @@ impl Backend for PgBackend {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
+    fn stage_counts(&mut self) -> Result<Vec<crate::StageCounts>> {
+        self.ensure()?;
+        let rows = self.client.query(sql::STAGE_COUNTS, &[]).map_err(|e| self.err(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let (n, f): (i64, i64) = (r.get(1), r.get(2));
+                crate::StageCounts { task_hash: r.get(0), finished: (n - f) as u64, failure_records: f as u64 }
+            })
+            .collect())
+    }
+
     fn blob_put(&mut self, hash: &str, size: u64, data: Option<&[u8]>, now: i64) -> Result<()> {
         let size = size as i64;
         self.write(|tx| {

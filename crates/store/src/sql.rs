@@ -98,6 +98,9 @@ pub(crate) const STAGE_PUT: &str = "INSERT INTO stages (task_hash, stage, json, 
     ON CONFLICT (task_hash, stage) DO UPDATE SET json = excluded.json, unit = excluded.unit, input_hash = excluded.input_hash,
         seed = excluded.seed, versions = excluded.versions, created_at = excluded.created_at";
 pub(crate) const STAGES: &str = "SELECT stage, json FROM stages WHERE task_hash = ?1 ORDER BY stage";
+/// Stage records per task hash, and how many of them are failure records (`<key>.failed`).
+pub(crate) const STAGE_COUNTS: &str = "SELECT task_hash, COUNT(*), SUM(CASE WHEN stage LIKE '%.failed' THEN 1 ELSE 0 END) \
+     FROM stages GROUP BY task_hash ORDER BY task_hash";
 pub(crate) const BLOB_PUT: &str = "INSERT INTO blobs (hash, size, data, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (hash) DO NOTHING";
 pub(crate) const BLOB_GET: &str = "SELECT data FROM blobs WHERE hash = ?1";
 

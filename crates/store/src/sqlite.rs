@@ -311,6 +311,19 @@ impl Backend for SqliteBackend {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(e)
     }
 
+    fn stage_counts(&mut self) -> Result<Vec<crate::StageCounts>> {
+        let path = self.path.clone();
+        let e = |err| map_err(&path, err);
+        let mut st = self.conn.prepare_cached(sql::STAGE_COUNTS).map_err(e)?;
+        let rows = st
+            .query_map([], |r| {
+                let (n, f): (i64, i64) = (r.get(1)?, r.get(2)?);
+                Ok(crate::StageCounts { task_hash: r.get(0)?, finished: (n - f) as u64, failure_records: f as u64 })
+            })
+            .map_err(e)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(e)
+    }
+
     fn blob_put(&mut self, hash: &str, size: u64, data: Option<&[u8]>, now: i64) -> Result<()> {
         self.write(|tx| {
             tx.execute(sql::BLOB_PUT, params![hash, size as i64, data, now])?;

@@ -76,6 +76,11 @@ fn contract(store: &Store, campaign: &str) {
     assert_eq!(stages.get("elastic").unwrap().as_deref(), Some("[3.0]"));
     assert_eq!(stages.get("missing").unwrap(), None);
     assert_eq!(store.stages(&task).unwrap(), vec![("elastic".to_string(), "[3.0]".to_string())]);
+    // stage records per task hash: a failure record (`<key>.failed`) is counted apart
+    stages.put("melting.failed", r#"{"error":"x"}"#).unwrap();
+    let counts = store.stage_counts().unwrap();
+    let mine = counts.iter().find(|c| c.task_hash == task).expect("the task's stages are counted");
+    assert_eq!((mine.finished, mine.failure_records), (1, 1));
 
     // blobs by hash
     let bytes: Vec<u8> = (0..10_000u32).flat_map(|i| i.to_le_bytes()).collect();
