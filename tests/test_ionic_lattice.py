@@ -21,6 +21,7 @@ CASES = {
     "Al2O3": ("corundum", ["Al", "O"], {}, (4.7114, 4.7114, 13.0123), 0.015),
     "SrTiO3": ("perovskite", ["Sr", "Ti", "O"], {}, (3.9228, 3.9228, 3.9228), 0.01),
     "LiFePO4": ("olivine", ["Li", "Fe", "P", "O"], {}, (10.4065, 6.0832, 4.8097), 0.03),
+    "SiO2": ("alpha-quartz", ["Si", "O"], {}, (4.9249, 4.9249, 5.4338), 0.01),
     # Co2+ row with q(Co) = 1.8: a model choice, 5.5 % long in a (docs/ionic.md)
     "LiCoO2": ("layered", ["Li", "Co", "O"], {"Co": 1.8}, (2.9718, 2.9718, 14.3283), 0.06),
 }

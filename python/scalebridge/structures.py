@@ -179,7 +179,7 @@ def crystal(
     min_distance: float | None = None,
 ) -> Atoms:
     """Build a crystal prototype (``perovskite``, ``rocksalt``, ``corundum``, ``spinel``,
-    ``layered``, ``olivine``, ``wurtzite``, ``zincblende``, ``diamond``, ``fluorite``; see
+    ``layered``, ``olivine``, ``wurtzite``, ``zincblende``, ``diamond``, ``fluorite``, ``alpha-quartz``; see
     :func:`prototypes`) or a metal lattice (``fcc``, ``bcc``, ``hcp``, ...).
 
     Args:

@@ -15,7 +15,7 @@ pub struct Args {
     #[arg(long)]
     spec: Option<PathBuf>,
     /// Prototype (perovskite, rocksalt, corundum, spinel, layered, olivine, wurtzite, zincblende,
-    /// diamond, fluorite) or metal lattice (fcc, bcc, hcp, sc, b2, l12).
+    /// diamond, fluorite, alpha-quartz) or metal lattice (fcc, bcc, hcp, sc, b2, l12).
     #[arg(long)]
     lattice: Option<String>,
     /// Elements, one per sublattice in the prototype's order (e.g. Sr,Ti,O).

@@ -26,7 +26,7 @@ pub struct SystemArgs {
     #[arg(long, value_delimiter = ',')]
     pub elements: Vec<String>,
     /// Crystal lattice (fcc, bcc, hcp, sc, diamond, b2, l12) or prototype (perovskite, rocksalt,
-    /// corundum, spinel, layered, olivine, wurtzite, zincblende, fluorite: `--elements` one per
+    /// corundum, spinel, layered, olivine, wurtzite, zincblende, fluorite, alpha-quartz: `--elements` one per
     /// sublattice, default lattice parameters from the prototype table); default: the element's
     /// own lattice for built-in elements.
     #[arg(long)]

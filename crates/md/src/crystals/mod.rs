@@ -1,5 +1,5 @@
 //! Crystal prototypes of ionic and covalent materials (perovskite, rock salt, corundum, spinel,
-//! layered α-NaFeO₂, olivine, wurtzite, zincblende, diamond, fluorite) from their space group and
+//! layered α-NaFeO₂, olivine, wurtzite, zincblende, diamond, fluorite, α-quartz) from their space group and
 //! Wyckoff positions with a default published parameter set each, plus supercells (including the
 //! orthogonal cell of hexagonal lattices), seeded random substitution and vacancies, and a
 //! charge report with optional compensation.
@@ -65,7 +65,7 @@ pub enum Repeat {
 #[serde(deny_unknown_fields)]
 pub struct StructureSpec {
     /// Prototype (`perovskite`, `rocksalt`, `corundum`, `spinel`, `layered`, `olivine`,
-    /// `wurtzite`, `zincblende`, `diamond`, `fluorite`) or metal lattice (`fcc`, `bcc`, `hcp`,
+    /// `wurtzite`, `zincblende`, `diamond`, `fluorite`, `alpha-quartz`) or metal lattice (`fcc`, `bcc`, `hcp`,
     /// `sc`, `b2`, `l12`).
     pub lattice: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

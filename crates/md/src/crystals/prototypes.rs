@@ -326,6 +326,28 @@ pub static PROTOTYPES: &[Prototype] = &[
         params: &[],
         citation: "CeO2, a = 5.4113 Å at 25 °C: Natl. Bur. Stand. (U.S.) Monogr. 25, sec. 20, 38 (1983), powder pattern PDF 34-0394",
     },
+    Prototype {
+        name: "alpha-quartz",
+        aliases: &["quartz", "low-quartz"],
+        description: "alpha-quartz AX2 (SiO2, GeO2): A 3a (x,0,2/3), X 6c general, P3_2 21 in the ITA setting",
+        space_group: 154,
+        symbol: "P3_221",
+        ase_setting: 1,
+        setting: "standard (ITA); the coordinates usually quoted (Si at (x,0,0)) are this setting with z shifted by 1/3 — here they are moved by +2/3",
+        cell: CellKind::Hexagonal,
+        roles: &["A", "X"],
+        sites: &[
+            Site { role: "A", label: "Si", wyckoff: "3a", position: [P("x_A"), F(0.0), F(T2)] },
+            Site { role: "X", label: "O", wyckoff: "6c", position: [P("x_X"), P("y_X"), P("z_X")] },
+        ],
+        default_compound: "SiO2",
+        default_elements: &["Si", "O"],
+        a: 4.9160,
+        b: None,
+        c: Some(5.4054),
+        params: &[("x_A", 0.4697), ("x_X", 0.4135), ("y_X", 0.2669), ("z_X", 0.1191 + T2)],
+        citation: "alpha-quartz at 1 atm: L. Levien, C. T. Prewitt and D. J. Weidner, Am. Mineral. 65, 920 (1980) (values as commonly quoted from it; the paper itself was not read here)",
+    },
 ];
 
 /// The prototype called `name` (case-insensitive; `-`/`_` ignored; aliases accepted).

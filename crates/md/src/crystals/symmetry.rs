@@ -105,7 +105,7 @@ const R_CENTRING: [[f64; 3]; 3] = [[0.0, 0.0, 0.0], [2.0 / 3.0, 1.0 / 3.0, 1.0 /
 
 /// The operations (centring included) of a space group in the setting the prototypes use:
 /// 221, 225, 216 standard; 227 origin choice 2; 166 and 167 hexagonal axes (obverse);
-/// 62 Pnma; 186 P6₃mc.
+/// 62 Pnma; 186 P6₃mc; 154 P3₂21.
 pub fn operations(number: u16) -> Result<Vec<Op>> {
     let (base, centring): (Vec<Op>, &[[f64; 3]]) = match number {
         221 => (signed_permutations(false).into_iter().map(|r| Op { r, t: [0.0; 3] }).collect(), &[[0.0; 3]]),
@@ -147,6 +147,10 @@ pub fn operations(number: u16) -> Result<Vec<Op>> {
             ])?,
             &[[0.0; 3]],
         ),
+        154 => (
+            parse_all(&["x,y,z", "-y,x-y,z+2/3", "-x+y,-x,z+1/3", "y,x,-z", "x-y,-y,-z+1/3", "-x,-x+y,-z+2/3"])?,
+            &[[0.0; 3]],
+        ),
         62 => (
             parse_all(&[
                 "x,y,z", "-x+1/2,-y,z+1/2", "-x,y+1/2,-z", "x+1/2,-y+1/2,-z+1/2",
@@ -154,7 +158,7 @@ pub fn operations(number: u16) -> Result<Vec<Op>> {
             ])?,
             &[[0.0; 3]],
         ),
-        other => return Err(Error::invalid("space group", other, "no operations tabulated (221, 225, 216, 227, 166, 167, 186, 62)")),
+        other => return Err(Error::invalid("space group", other, "no operations tabulated (221, 225, 216, 227, 166, 167, 186, 154, 62)")),
     };
     let mut out = Vec::with_capacity(base.len() * centring.len());
     for c in centring {
@@ -201,7 +205,7 @@ mod tests {
     #[test]
     fn group_orders_and_general_position_multiplicities() {
         // order of the group modulo lattice translations (general position multiplicity)
-        for (n, order) in [(221, 48), (225, 192), (216, 96), (227, 192), (166, 36), (167, 36), (186, 12), (62, 8)] {
+        for (n, order) in [(221, 48), (225, 192), (216, 96), (227, 192), (166, 36), (167, 36), (186, 12), (154, 6), (62, 8)] {
             let ops = operations(n).unwrap();
             assert_eq!(ops.len(), order, "space group {n}");
             let general = orbit(&ops, &[0.0123, 0.0456, 0.0789]);

@@ -42,6 +42,7 @@ fn every_prototype_builds_with_its_formula() {
         ("zincblende", 8, &[("Si", 1), ("C", 1)]),
         ("diamond", 8, &[("Si", 1)]),
         ("fluorite", 12, &[("Ce", 1), ("O", 2)]),
+        ("alpha-quartz", 9, &[("Si", 1), ("O", 2)]),
     ];
     assert_eq!(expected.len(), PROTOTYPES.len());
     for (name, n, formula) in expected {
@@ -102,6 +103,13 @@ fn nearest_neighbour_distances_follow_the_geometry() {
     let sp = prototype("spinel", [1, 1, 1]).unwrap();
     assert_eq!(distances(&sp, "Mg", "O", 2.1).len(), 4 * 8);
     assert_eq!(distances(&sp, "Al", "O", 2.1).len(), 6 * 16);
+    // alpha-quartz: corner-sharing SiO4 tetrahedra, Si–O 1.605 and 1.614 Å (two each), no O–O
+    // or Si–Si closer than 2.6 / 3.0 Å (a wrong setting puts atoms on top of each other)
+    let qz = prototype("alpha-quartz", [1, 1, 1]).unwrap();
+    let sio = distances(&qz, "Si", "O", 1.8);
+    assert_eq!(sio.len(), 4 * 3, "{sio:?}");
+    assert!(sio.iter().all(|d| (1.60..1.62).contains(d)), "{sio:?}");
+    assert!(shortest(&qz, "O", "O") > 2.6 && shortest(&qz, "Si", "Si") > 3.0);
 }
 
 #[test]

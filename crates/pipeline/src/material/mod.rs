@@ -82,7 +82,7 @@ pub enum StructureSource {
     /// description's directory.
     File { path: PathBuf },
     /// A crystal prototype of `md::crystals` (perovskite, rocksalt, corundum, spinel, layered,
-    /// olivine, wurtzite, zincblende, diamond, fluorite) with elements per sublattice; a mixture
+    /// olivine, wurtzite, zincblende, diamond, fluorite, alpha-quartz) with elements per sublattice; a mixture
     /// on a sublattice is a seeded random substitution. Without `a` the crystal starts from the
     /// prototype's published parameters and is relaxed to the potential's 0 K equilibrium.
     Crystal { spec: scalebridge_md::crystals::StructureSpec },
