@@ -235,7 +235,7 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
         // protocol's default became the species-centred current are not served for it
         let mut gk_opts = with(&md("thermal_conductivity/green_kubo", &green_kubo), "temperature", json!(t));
         if gk_opts.get("heat_current").map_or(true, Value::is_null) {
-            gk_opts["heat_current"] = json!(scalebridge_md::computes::heat_flux::HeatCurrentKind::default().as_str());
+            gk_opts["heat_current"] = json!(scalebridge_md::computes::heat_flux::HeatCurrentKind::default());
         }
         match run.protocol(&format!("{name}/green_kubo/{t}K"), "thermal_conductivity/green_kubo", &s_t, &pot, &gk_opts) {
             Ok(gk) => {

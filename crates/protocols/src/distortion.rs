@@ -83,15 +83,25 @@ fn state_of(rms: f64, max: f64, relative: f64, energy: f64) -> BTreeMap<String, 
     state
 }
 
-/// Static displacement statistics of `relaxed` against the ideal sites `ideal` (same atoms, any
-/// cells): `(rms, max, per-atom |u − ū|)`, Å, fractional differences taken in the relaxed cell.
-pub fn static_displacements(relaxed: &Structure, ideal: &Structure) -> Result<(f64, f64, Vec<f64>)> {
-    // ideal sites carried into the relaxed cell by their fractional coordinates
+/// `relaxed` with its atoms put back on the ideal sites of `ideal`, carried into the relaxed
+/// cell by their fractional coordinates (the homogeneous part of the relaxation kept).
+fn ideal_sites_in_relaxed_cell(relaxed: &Structure, ideal: &Structure) -> Structure {
     let mut carried = relaxed.clone();
     for (p, r0) in carried.positions.iter_mut().zip(&ideal.positions) {
         *p = relaxed.cell.cartesian(&ideal.cell.fractional(r0));
     }
-    let u = displacements(relaxed, &carried)?;
+    carried
+}
+
+/// Static displacement statistics of `relaxed` against the ideal sites `ideal` (same atoms, any
+/// cells): `(rms, max, per-atom |u − ū|)`, Å, fractional differences taken in the relaxed cell.
+pub fn static_displacements(relaxed: &Structure, ideal: &Structure) -> Result<(f64, f64, Vec<f64>)> {
+    displacement_stats(relaxed, &ideal_sites_in_relaxed_cell(relaxed, ideal))
+}
+
+/// [`static_displacements`] against sites already in the relaxed cell.
+fn displacement_stats(relaxed: &Structure, sites: &Structure) -> Result<(f64, f64, Vec<f64>)> {
+    let u = displacements(relaxed, sites)?;
     let n = u.len().max(1) as f64;
     let mean: [f64; 3] = std::array::from_fn(|k| u.iter().map(|x| x[k]).sum::<f64>() / n);
     let d: Vec<f64> = u.iter().map(|x| ((x[0] - mean[0]).powi(2) + (x[1] - mean[1]).powi(2) + (x[2] - mean[2]).powi(2)).sqrt()).collect();
@@ -123,12 +133,10 @@ pub fn lattice_distortion(structure: &Structure, potential: Arc<dyn Potential>, 
     if !progress.update(1, 2, "relax") {
         return Err(Error::Interrupted { what: "lattice_distortion".into(), done: 1 });
     }
-    let (rms, max, d) = static_displacements(&relaxed, structure)?;
-    // the ideal sites in the relaxed cell: the energy the atomic relaxation released
-    let mut ideal = relaxed.clone();
-    for (p, r0) in ideal.positions.iter_mut().zip(&structure.positions) {
-        *p = relaxed.cell.cartesian(&structure.cell.fractional(r0));
-    }
+    // the ideal sites in the relaxed cell: the reference of the displacements, and the energy
+    // the atomic relaxation released
+    let ideal = ideal_sites_in_relaxed_cell(&relaxed, structure);
+    let (rms, max, d) = displacement_stats(&relaxed, &ideal)?;
     eval.invalidate();
     eval.request = Request::global();
     let e_ideal = eval.compute_all(&ideal)?.energy;

@@ -54,16 +54,6 @@ pub enum HeatCurrentKind {
     Lammps,
 }
 
-impl HeatCurrentKind {
-    /// The option's JSON spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HeatCurrentKind::SpeciesCentred => "species_centred",
-            HeatCurrentKind::Lammps => "lammps",
-        }
-    }
-}
-
 fn check_lengths(n: usize, velocities: usize, energies: usize, virials: usize) -> Result<()> {
     if velocities != n || energies != n || virials != n {
         return Err(Error::Shape(format!(
