@@ -301,7 +301,7 @@ mod tests {
         let mut m = f64::MAX;
         for c in 0..nl.centers.len() {
             let i = nl.centers[c] as usize;
-            for &j in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
+            for &j in nl.neighbors_of(c) {
                 let (a, b) = (nl.ext_pos[i], nl.ext_pos[j as usize]);
                 let d = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
                 m = m.min(d);

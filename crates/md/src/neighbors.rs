@@ -77,8 +77,8 @@ const MAX_IMAGES_PER_ATOM: usize = 20_000;
 /// then scatter) rather than stored in enumeration order and permuted.
 #[derive(Clone, Debug, Default)]
 struct BuildScratch {
-    bin_start: Vec<usize>,
-    fill: Vec<usize>,
+    bin_start: Vec<u32>,
+    fill: Vec<u32>,
     /// Half-list key of every image (`2·owner + [image lexicographically positive]`).
     ext_key: Vec<u32>,
     /// Bin of the zero image of every atom.
@@ -158,10 +158,12 @@ pub struct NeighborList {
     pub policy: RebuildPolicy,
     /// Owner atom of every extended image.
     pub ext_owner: Vec<u32>,
-    /// Species index of every extended image (copied from the owner for locality).
-    pub ext_type: Vec<u32>,
-    /// Lattice translation (in cell vectors) from the owner's stored position to this image.
-    pub ext_translation: Vec<[i32; 3]>,
+    /// Species index of every extended image (copied from the owner for locality; 16 bits:
+    /// a structure has at most 65,536 species).
+    pub ext_type: Vec<u16>,
+    /// Lattice translation (in cell vectors) from the owner's stored position to this image
+    /// (16 bits per direction: an atom more than 32,767 cells from the cell is an error).
+    pub ext_translation: Vec<[i16; 3]>,
     /// Current Cartesian position of every extended image, Å.
     pub ext_pos: Vec<Vec3>,
     /// Extended index of the zero image of each centre, in processing (bin) order.
@@ -169,12 +171,13 @@ pub struct NeighborList {
     /// Extended index of the zero image of atom `i` (indexed by atom).
     pub center_of: Vec<u32>,
     /// CSR offsets into `image_list` per atom: the extended indices of all images of atom `i`
-    /// are `image_list[image_offsets[i]..image_offsets[i + 1]]`.
-    pub image_offsets: Vec<usize>,
+    /// are `image_list[image_offsets[i]..image_offsets[i + 1]]` ([`Self::images_of`]).
+    pub image_offsets: Vec<u32>,
     /// Extended indices grouped by owner atom.
     pub image_list: Vec<u32>,
-    /// CSR offsets into `neighbors`, one per centre plus one.
-    pub offsets: Vec<usize>,
+    /// CSR offsets into `neighbors`, one per centre plus one ([`Self::neighbors_of`]; 32 bits:
+    /// a list holds fewer than 2³² pairs).
+    pub offsets: Vec<u32>,
     /// Extended indices of the neighbours of each centre.
     pub neighbors: Vec<u32>,
     ref_positions: Vec<Vec3>,
@@ -417,13 +420,15 @@ impl NeighborList {
         for b in 0..nbins {
             bin_start[b + 1] += bin_start[b];
         }
-        let n_ext = bin_start[nbins];
+        let n_ext = bin_start[nbins] as usize;
         fill.clear();
         fill.extend_from_slice(&bin_start[..nbins]);
-        for v in [&mut self.ext_owner, &mut self.image_list, &mut *ext_key, &mut self.ext_type] {
+        for v in [&mut self.ext_owner, &mut self.image_list, &mut *ext_key] {
             v.clear();
             reserve_headroom(v, n_ext);
         }
+        self.ext_type.clear();
+        reserve_headroom(&mut self.ext_type, n_ext);
         self.ext_translation.clear();
         reserve_headroom(&mut self.ext_translation, n_ext);
         self.ext_pos.clear();
@@ -435,14 +440,19 @@ impl NeighborList {
         self.center_of.resize(n, u32::MAX);
         center_bin.clear();
         center_bin.resize(n, 0);
+        let mut far = None;
         {
             let (ext_owner, ext_translation, center_of) = (&mut self.ext_owner, &mut self.ext_translation, &mut self.center_of);
             let (ext_key, center_bin) = (&mut *ext_key, &mut *center_bin);
             grid.for_each_image(cell, positions, |i, img, wrap, b| {
-                let s = fill[b];
+                let s = fill[b] as usize;
                 fill[b] += 1;
                 ext_owner[s] = i as u32;
-                ext_translation[s] = [img[0] - wrap[0], img[1] - wrap[1], img[2] - wrap[2]];
+                let t = [img[0] - wrap[0], img[1] - wrap[1], img[2] - wrap[2]];
+                ext_translation[s] = t.map(|v| v as i16);
+                if t.iter().any(|&v| i16::try_from(v).is_err()) {
+                    far = Some(i);
+                }
                 // half-list key: image j is a neighbour of centre i iff key_j > 2·owner_i, i.e.
                 // owner_j > owner_i, or owner_j == owner_i with a lexicographically positive image
                 ext_key[s] = 2 * i as u32 + (img > [0, 0, 0]) as u32;
@@ -452,7 +462,21 @@ impl NeighborList {
                 }
             });
         }
-        self.ext_type.extend(self.ext_owner.iter().map(|&o| types[o as usize] as u32));
+        if let Some(i) = far {
+            self.scratch = sc;
+            self.invalidate();
+            return Err(Error::invalid(
+                "atom position",
+                format!("atom {i} at {:?}", positions[i]),
+                "lies more than 32,767 cell lengths outside the cell; wrap the positions into the cell",
+            ));
+        }
+        if types.iter().any(|&t| t > u16::MAX as usize) {
+            self.scratch = sc;
+            self.invalidate();
+            return Err(Error::invalid("species index", types.iter().max().copied().unwrap_or(0), "a structure has at most 65,536 species"));
+        }
+        self.ext_type.extend(self.ext_owner.iter().map(|&o| types[o as usize] as u16));
         self.ext_pos.resize(n_ext, [0.0; 3]);
         self.refresh_positions(cell, positions);
 
@@ -476,7 +500,7 @@ impl NeighborList {
         fill.extend_from_slice(&self.image_offsets[..n]);
         self.image_list.resize(n_ext, 0);
         for (e, &o) in self.ext_owner.iter().enumerate() {
-            self.image_list[fill[o as usize]] = e as u32;
+            self.image_list[fill[o as usize] as usize] = e as u32;
             fill[o as usize] += 1;
         }
         if self.centers.len() != n {
@@ -525,7 +549,12 @@ impl NeighborList {
             for (counts, list) in parts[..nparts].iter() {
                 for &c in counts {
                     acc += c as usize;
-                    self.offsets.push(acc);
+                    self.offsets.push(acc as u32);
+                }
+                if acc > u32::MAX as usize {
+                    self.scratch = sc;
+                    self.invalidate();
+                    return Err(Error::invalid("neighbour list", format!("more than {acc} pairs"), "a list holds fewer than 2^32 pairs; use a shorter cutoff or skin, or fewer atoms"));
                 }
                 let need = self.neighbors.len() + list.len();
                 if need > self.neighbors.capacity() {
@@ -542,13 +571,32 @@ impl NeighborList {
         self.ref_positions.extend_from_slice(positions);
         self.ref_cell = Some(*cell.matrix());
         self.ref_inverse = *cell.inverse();
-        self.ref_tmax = self.ext_translation.iter().fold([0; 3], |m, t| [0, 1, 2].map(|k| m[k].max(t[k].abs())));
+        self.ref_tmax = self.ext_translation.iter().fold([0; 3], |m, t| [0, 1, 2].map(|k| m[k].max((t[k] as i32).abs())));
         self.steps_since_build = 0;
         self.builds += 1;
         static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         self.generation = GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
+    /// The listed neighbours (extended indices) of centre `c` (`centers[c]`).
+    #[inline]
+    pub fn neighbors_of(&self, c: usize) -> &[u32] {
+        &self.neighbors[self.offsets[c] as usize..self.offsets[c + 1] as usize]
+    }
+
+    /// Offset of centre `c`'s neighbours in [`Self::neighbors`] (`c` may be one past the last
+    /// centre: the number of listed pairs).
+    #[inline]
+    pub fn pair_offset(&self, c: usize) -> usize {
+        self.offsets[c] as usize
+    }
+
+    /// The extended indices of all images of atom `i`, ascending.
+    #[inline]
+    pub fn images_of(&self, i: usize) -> &[u32] {
+        &self.image_list[self.image_offsets[i] as usize..self.image_offsets[i + 1] as usize]
+    }
+
     /// Visit every listed pair `(i, j, r)` with `r < cutoff` (Å; at most the list's cutoff +
     /// skin), `i` and `j` the owner atoms of the centre and the neighbour (periodic images
     /// visited separately; each pair once on a half list, twice on a full one).
@@ -557,7 +605,7 @@ impl NeighborList {
         for (c, &i) in self.centers.iter().enumerate() {
             let xi = self.ext_pos[i as usize];
             let oi = self.ext_owner[i as usize] as usize;
-            for &j in &self.neighbors[self.offsets[c]..self.offsets[c + 1]] {
+            for &j in self.neighbors_of(c) {
                 let xj = self.ext_pos[j as usize];
                 let d = [xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]];
                 let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
@@ -590,7 +638,7 @@ impl NeighborList {
             if p == parts {
                 end = nc;
             } else {
-                while end < nc && self.offsets[end] + end < target {
+                while end < nc && self.offsets[end] as usize + end < target {
                     end += 1;
                 }
             }
@@ -644,7 +692,7 @@ pub fn box_corner_allowance(h0: &Mat3, h: &Mat3, skin: f64, tmax: [i32; 3]) -> f
 /// The binned extended set of one build, searched for the neighbours of chunks of centres.
 struct SearchGrid<'a> {
     nb: [usize; 3],
-    bin_start: &'a [usize],
+    bin_start: &'a [u32],
     center_bin: &'a [u32],
     ext_key: &'a [u32],
     ext_pos: &'a [Vec3],
@@ -679,7 +727,7 @@ impl SearchGrid<'_> {
                     let (z0, z1) = (row + bz.saturating_sub(2), row + (bz + 2).min(nb[2] - 1));
                     // branch-free distance test over the contiguous run (vectorised), with the
                     // half-list rule (or, full, the exclusion of the centre) folded in
-                    let (j0, j1) = (bin_start[z0], bin_start[z1 + 1]);
+                    let (j0, j1) = (bin_start[z0] as usize, bin_start[z1 + 1] as usize);
                     let mut start = j0;
                     while start < j1 {
                         let end = (start + RUN).min(j1);

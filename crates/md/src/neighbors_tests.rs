@@ -89,11 +89,11 @@ fn full_list_matches_brute_force_and_doubles_the_half_list() {
         let i = full.ext_owner[ci as usize] as usize;
         let ti = full.ext_translation[ci as usize];
         // image translations relative to the centre's own image
-        let mut got: Vec<(usize, [i32; 3])> = full.neighbors[full.offsets[c]..full.offsets[c + 1]]
+        let mut got: Vec<(usize, [i32; 3])> = full.neighbors_of(c)
             .iter()
             .map(|&e| {
                 let t = full.ext_translation[e as usize];
-                (full.ext_owner[e as usize] as usize, [t[0] - ti[0], t[1] - ti[1], t[2] - ti[2]])
+                (full.ext_owner[e as usize] as usize, [0, 1, 2].map(|k| t[k] as i32 - ti[k] as i32))
             })
             .collect();
         got.sort();
@@ -203,4 +203,22 @@ fn survives_non_affine_motion_and_drift_across_faces() {
         }
     }
     assert!(nl.builds > 1 && nl.builds < steps / 2, "{} builds in {steps} steps", nl.builds);
+}
+
+#[test]
+fn atoms_far_outside_the_cell_are_an_error_not_a_wrong_list() {
+    // image translations are stored in 16 bits: an atom 40,000 cell lengths away cannot be
+    // represented and must be refused (naming the atom), while 30,000 cells away still works
+    let cell = Cell::new([[4.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 4.0]]).unwrap();
+    let types = vec![0; 2];
+    let mut nl = NeighborList::new(3.0, 0.5).unwrap();
+    let near = vec![[0.5, 0.5, 0.5], [2.0 + 4.0 * 30_000.0, 2.0, 2.0]];
+    nl.build(&cell, &near, &types).unwrap();
+    let wrapped = vec![[0.5, 0.5, 0.5], [2.0, 2.0, 2.0]];
+    let mut reference = NeighborList::new(3.0, 0.5).unwrap();
+    reference.build(&cell, &wrapped, &types).unwrap();
+    assert_eq!(nl.n_pairs(), reference.n_pairs());
+    let far = vec![[0.5, 0.5, 0.5], [2.0 + 4.0 * 40_000.0, 2.0, 2.0]];
+    let err = nl.build(&cell, &far, &types).unwrap_err().to_string();
+    assert!(err.contains("atom 1") && err.contains("32,767"), "{err}");
 }

@@ -106,3 +106,30 @@ fn eam_bench_1t() {
 fn eam_bench_2t() {
     eam_bench(2)
 }
+
+/// Heap budgets of the evaluator (allocated capacity, deterministic; B/atom) on the 32,000-atom
+/// cases, a guard against regressions of the issue-23 memory work: LJ is `bench md --case lj`'s
+/// system; EAM is Zhou 2004 copper (no LAMMPS file needed) at 1,600 K with `bench/in.eam`'s
+/// skin. The peak RSS that `bench md` reports adds the simulation's own arrays (positions,
+/// velocities, forces: ~100 B/atom) and the pages of the thread pool.
+fn heap_per_atom(case: Case, threads: usize) -> f64 {
+    let (heap, total, _) = run(case, threads, 20);
+    let per_atom = total as f64 / 32000.0;
+    println!("{threads} thread(s): {per_atom:.1} B/atom {heap:?}");
+    per_atom
+}
+
+#[test]
+fn evaluator_heap_within_budget_on_the_bench_cases() {
+    for threads in [1, 2] {
+        let lj = heap_per_atom(lj_case(20), threads);
+        // measured 2026-12-07: 385 / 429
+        assert!(lj < [400.0, 445.0][threads - 1], "lj/cut heap {lj:.1} B/atom at {threads} thread(s)");
+        let zhou = scalebridge_md::potentials::Zhou2004::new(&["Cu".into()]).unwrap().potential().unwrap();
+        let mass = zhou.masses().first().copied().unwrap();
+        let eam = heap_per_atom(eam_case(20, Arc::new(zhou), mass), threads);
+        // measured 2026-12-07: 717 / 778 (Zhou's cutoff is longer than Cu_u3's: more pairs;
+        // the pair distances stored between the two passes would add 8 B per pair, ~340)
+        assert!(eam < [740.0, 800.0][threads - 1], "EAM heap {eam:.1} B/atom at {threads} thread(s)");
+    }
+}

@@ -109,7 +109,7 @@ impl Potential for FullListLj {
         let map: Vec<usize> = config.species.iter().map(|s| self.lj.species.iter().position(|k| k == s).unwrap()).collect();
         for (c, &ci) in nl.centers.iter().enumerate() {
             let (ci, oi) = (ci as usize, nl.ext_owner[ci as usize] as usize);
-            for &e in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
+            for &e in nl.neighbors_of(c) {
                 let e = e as usize;
                 let d: Vec3 = [0, 1, 2].map(|k| nl.ext_pos[ci][k] - nl.ext_pos[e][k]);
                 let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];

@@ -164,7 +164,7 @@ fn full_lists(s: &Structure, cutoff: f64) -> Result<Vec<Vec<Nb>>> {
     for (k, &c) in nl.centers.iter().enumerate() {
         let (c, i) = (c as usize, nl.ext_owner[c as usize] as usize);
         let pc = nl.ext_pos[c];
-        for &e in &nl.neighbors[nl.offsets[k]..nl.offsets[k + 1]] {
+        for &e in nl.neighbors_of(k) {
             let e = e as usize;
             let pe = nl.ext_pos[e];
             let d = [pe[0] - pc[0], pe[1] - pc[1], pe[2] - pc[2]];

@@ -8,7 +8,7 @@ fn distances(s: &Structure, a: &str, b: &str, rmax: f64) -> Vec<f64> {
     let mut out = Vec::new();
     for c in 0..nl.centers.len() {
         let i = nl.centers[c] as usize;
-        for &j in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
+        for &j in nl.neighbors_of(c) {
             let (oi, oj) = (nl.ext_owner[i] as usize, nl.ext_owner[j as usize] as usize);
             if (sym[oi] == a && sym[oj] == b) || (sym[oi] == b && sym[oj] == a) {
                 let (p, q) = (nl.ext_pos[i], nl.ext_pos[j as usize]);

@@ -111,7 +111,7 @@ pub fn check_separation(s: &Structure, r_min: f64) -> Result<()> {
     nl.build(&s.cell, &s.positions, &s.types)?;
     for c in 0..nl.centers.len() {
         let i = nl.centers[c] as usize;
-        for &j in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
+        for &j in nl.neighbors_of(c) {
             let (p, q) = (nl.ext_pos[i], nl.ext_pos[j as usize]);
             let r = ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt();
             if r < r_min {

@@ -211,7 +211,7 @@ impl Layout {
             self.slot_of_ext[e] = s as u32;
             let o = nl.ext_owner[e];
             self.slot_owner[s] = o;
-            self.slot_type[s] = nl.ext_type[e];
+            self.slot_type[s] = nl.ext_type[e] as u32;
             let c0 = nl.center_of[o as usize] as usize;
             centre[s] = c0 == e;
             let (t, t0) = (nl.ext_translation[e], nl.ext_translation[c0]);
@@ -386,7 +386,7 @@ impl Layout {
                 out.virial[k] += b.virial[k];
             }
         }
-        let slots = |i: usize| nl.image_list[nl.image_offsets[i]..nl.image_offsets[i + 1]].iter().map(|&e| self.slot_of_ext[e as usize] as usize);
+        let slots = |i: usize| nl.images_of(i).iter().map(|&e| self.slot_of_ext[e as usize] as usize);
         out.forces.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, t)| {
             for b in buffers {
                 for s in slots(i) {
@@ -424,7 +424,7 @@ impl Layout {
         atom.resize(n, 0.0);
         atom.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, t)| {
             for b in buffers {
-                for &e in &nl.image_list[nl.image_offsets[i]..nl.image_offsets[i + 1]] {
+                for &e in nl.images_of(i) {
                     *t += b.scalar[self.slot_of_ext[e as usize] as usize];
                 }
             }

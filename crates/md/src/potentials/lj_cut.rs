@@ -252,7 +252,7 @@ impl Potential for LennardJones {
             let mut k = Kernel::new(table, nt, req);
             for c in range {
                 let i = nl.centers[c] as usize;
-                let list = &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]];
+                let list = nl.neighbors_of(c);
                 for block in list.chunks(BLOCK) {
                     if nt == 1 {
                         k.block::<true>(i, block, pos, typ, buf);
@@ -317,7 +317,7 @@ impl<'a> Kernel<'a> {
 
     /// One block of neighbours of centre `i`. `SINGLE`: one species, coefficients are scalars.
     #[inline(always)]
-    fn block<const SINGLE: bool>(&mut self, i: usize, block: &[u32], pos: &[[f64; 3]], typ: &[u32], buf: &mut super::ThreadBuffer) {
+    fn block<const SINGLE: bool>(&mut self, i: usize, block: &[u32], pos: &[[f64; 3]], typ: &[u16], buf: &mut super::ThreadBuffer) {
         let m = block.len();
         let xi = pos[i];
         let row = typ[i] as usize * self.nt;

@@ -179,15 +179,19 @@ pub struct ThreadBuffer {
     /// Free per-image scalar (e.g. EAM electron density).
     pub scalar: Vec<f64>,
     /// Free per-thread pair storage for many-body potentials that make two passes over the
-    /// list (EAM): image index and distance of the pairs within the cutoff, and their number per
-    /// centre, in the order of this thread's centre range.
+    /// list (EAM): image index of the pairs within the cutoff and their number per centre, in
+    /// the order of this thread's centre range (pass 2 recomputes the distance: 4 bytes per
+    /// pair instead of 12).
     pub pair_index: Vec<u32>,
-    pub pair_dist: Vec<f64>,
     pub pair_count: Vec<u32>,
     /// Free per-thread staging of one centre's candidate pairs (index, squared distance),
     /// kept so that the kernels allocate nothing per step.
     pub stage_index: Vec<u32>,
     pub stage_dist: Vec<f64>,
+    /// Free per-thread staging of one centre's pairs within the cutoff (EAM: spline fraction
+    /// and 1/r as two runs of f64, the table knot as u32).
+    pub stage_pair: Vec<f64>,
+    pub stage_knot: Vec<u32>,
 }
 
 impl ThreadBuffer {
@@ -240,8 +244,8 @@ impl Scratch {
             ("threads: forces per image", sum(&|t| b(&t.forces))),
             ("threads: per-atom energy/virial per image", sum(&|t| b(&t.per_atom_energy) + b(&t.per_atom_virial))),
             ("threads: scalar per image (EAM density)", sum(&|t| b(&t.scalar))),
-            ("threads: EAM pairs within the cutoff", sum(&|t| b(&t.pair_index) + b(&t.pair_dist) + b(&t.pair_count))),
-            ("threads: staging", sum(&|t| b(&t.stage_index) + b(&t.stage_dist))),
+            ("threads: EAM pairs within the cutoff", sum(&|t| b(&t.pair_index) + b(&t.pair_count))),
+            ("threads: staging", sum(&|t| b(&t.stage_index) + b(&t.stage_dist) + b(&t.stage_pair) + b(&t.stage_knot))),
             ("per-atom scalars (EAM rho, F')", b(&self.atom_scalar) + b(&self.atom_scalar2)),
             ("per-image scalar (EAM F' on images)", b(&self.image_scalar)),
             ("cluster kernels (nbnxm)", self.nbnxm.heap_bytes()),
@@ -278,7 +282,7 @@ pub fn fold_to_owners(nl: &NeighborList, req: Request, buffers: &[ThreadBuffer],
             out.virial[k] += buf.virial[k];
         }
     }
-    let images = |i: usize| &nl.image_list[nl.image_offsets[i]..nl.image_offsets[i + 1]];
+    let images = |i: usize| nl.images_of(i);
     out.forces.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, t)| {
         for buf in buffers {
             for &e in images(i) {

@@ -26,7 +26,7 @@ where
             let xi = pos[i];
             let oi = own[i] as usize;
             let mut fi = [0.0; 3];
-            for &j in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
+            for &j in nl.neighbors_of(c) {
                 let j = j as usize;
                 let xj = pos[j];
                 let d = [xi[0] - xj[0], xi[1] - xj[1], xi[2] - xj[2]];

@@ -177,7 +177,7 @@ impl Potential for StillingerWeber {
                 let oi = owner[i] as usize;
                 let ti = map[typ[i] as usize] as usize;
                 nbs.clear();
-                for &j in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
+                for &j in nl.neighbors_of(c) {
                     let xj = pos[j as usize];
                     let d = [xj[0] - xi[0], xj[1] - xi[1], xj[2] - xi[2]];
                     let rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];

@@ -68,25 +68,23 @@ impl EmbeddedAtom {
         let sym = uniform && self.symmetric[pair_of[0]];
         buffers.par_iter_mut().zip(ranges.par_iter()).for_each(|(buf, range)| {
             let range = range.clone();
-            let ThreadBuffer { scalar: rho, pair_index, pair_dist, pair_count, stage_index: tj, stage_dist: tr, .. } = buf;
+            let ThreadBuffer { scalar: rho, pair_index, pair_count, stage_index: tj, stage_dist: tr, .. } = buf;
             rho.clear();
             crate::neighbors::reserve_headroom(rho, n_ext);
             rho.resize(n_ext, 0.0);
             pair_index.clear();
-            pair_dist.clear();
             pair_count.clear();
             // expected share of list pairs inside the cutoff (uniform density; a crystal has
             // fewer), grown by projection in `centres` when exceeded, so the slack stays small
-            let total = nl.offsets[range.end] - nl.offsets[range.start];
+            let total = nl.pair_offset(range.end) - nl.pair_offset(range.start);
             let share = (nl.cutoff / (nl.cutoff + nl.skin)).powi(3).min(1.0);
             let want = (total as f64 * share) as usize + 64;
             pair_index.reserve(want.saturating_sub(pair_index.len()));
-            pair_dist.reserve(want.saturating_sub(pair_dist.len()));
             let arg = DensityArgs { nl, pos, typ, cutsq, rdr, nr1, nt, pair_of, dknots, d0 };
             if sym {
-                arg.centres::<true>(range, &mut rho[..], tj, tr, pair_index, pair_dist, pair_count)
+                arg.centres::<true>(range, &mut rho[..], tj, tr, pair_index, pair_count)
             } else {
-                arg.centres::<false>(range, &mut rho[..], tj, tr, pair_index, pair_dist, pair_count)
+                arg.centres::<false>(range, &mut rho[..], tj, tr, pair_index, pair_count)
             }
         });
         // fold onto owners, in parallel over atoms: each atom adds its images' densities buffer
@@ -97,7 +95,7 @@ impl EmbeddedAtom {
         rho_atom.resize(n, 0.0);
         let buffers = &*buffers;
         rho_atom.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, r)| {
-            let images = &nl.image_list[nl.image_offsets[i]..nl.image_offsets[i + 1]];
+            let images = nl.images_of(i);
             for buf in buffers {
                 for &e in images {
                     *r += buf.scalar[e as usize];
@@ -186,13 +184,13 @@ impl EmbeddedAtom {
         let result = pair_loop(nl, req, scratch, out, |range, buf| {
             let mut energy = 0.0;
             let mut virial = [0.0; 6];
-            let ThreadBuffer { forces, per_atom_energy, per_atom_virial, pair_index, pair_dist, pair_count, .. } = buf;
+            let ThreadBuffer { forces, per_atom_energy, per_atom_virial, pair_index, pair_count, stage_pair, stage_knot, .. } = buf;
             let arg = ForceArgs { nl, pos, typ, rdr, nr1, nt, pair_of, fknots, f0, fp_ext, req };
             let bufs = ForceBuffers { forces, per_atom_energy, per_atom_virial };
             if sym {
-                arg.centres::<true>(range, pair_index, pair_dist, pair_count, bufs, &mut energy, &mut virial);
+                arg.centres::<true>(range, pair_index, pair_count, stage_pair, stage_knot, bufs, &mut energy, &mut virial);
             } else {
-                arg.centres::<false>(range, pair_index, pair_dist, pair_count, bufs, &mut energy, &mut virial);
+                arg.centres::<false>(range, pair_index, pair_count, stage_pair, stage_knot, bufs, &mut energy, &mut virial);
             }
             if req.energy {
                 buf.energy += energy;
@@ -214,7 +212,7 @@ impl EmbeddedAtom {
 struct DensityArgs<'a> {
     nl: &'a NeighborList,
     pos: &'a [crate::cell::Vec3],
-    typ: &'a [u32],
+    typ: &'a [u16],
     cutsq: f64,
     rdr: f64,
     nr1: usize,
@@ -226,7 +224,7 @@ struct DensityArgs<'a> {
 
 impl DensityArgs<'_> {
     /// Pass 1 over the centres `range`: densities into `rho` (per image), the pairs within the
-    /// cutoff appended to `pair_index`/`pair_dist`/`pair_count`. `SYM`: one element pair whose
+    /// cutoff appended to `pair_index`/`pair_count`. `SYM`: one element pair whose
     /// two density splines are the same (each pair's spline evaluated once, added to both
     /// atoms: the same sums as evaluating it twice).
     #[allow(clippy::too_many_arguments)]
@@ -238,7 +236,6 @@ impl DensityArgs<'_> {
         tj: &mut Vec<u32>,
         tr: &mut Vec<f64>,
         pair_index: &mut Vec<u32>,
-        pair_dist: &mut Vec<f64>,
         pair_count: &mut Vec<u32>,
     ) {
         let DensityArgs { nl, pos, typ, cutsq, rdr, nr1, nt, pair_of, dknots, d0 } = *self;
@@ -248,7 +245,7 @@ impl DensityArgs<'_> {
             let i = nl.centers[c] as usize;
             let xi = pos[i];
             let ti = typ[i] as usize;
-            let nbrs = &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]];
+            let nbrs = nl.neighbors_of(c);
             if tj.len() < nbrs.len() {
                 tj.resize(nbrs.len(), 0);
                 tr.resize(nbrs.len(), 0.0);
@@ -293,16 +290,14 @@ impl DensityArgs<'_> {
             rho[i] += rho_i;
             if pair_index.len() + k > pair_index.capacity() {
                 // project this range's final count from the share so far, plus 1/16
-                let first = nl.offsets[start];
-                let (done, total) = (nl.offsets[c + 1] - first, nl.offsets[end] - first);
+                let first = nl.pair_offset(start);
+                let (done, total) = (nl.pair_offset(c + 1) - first, nl.pair_offset(end) - first);
                 let need = pair_index.len() + k;
                 let projected = ((need as u128 * total as u128) / done.max(1) as u128) as usize;
                 let target = projected.max(need) + projected / 16 + 64;
                 pair_index.reserve_exact(target - pair_index.len());
-                pair_dist.reserve_exact(target - pair_dist.len());
             }
             pair_index.extend_from_slice(sj);
-            pair_dist.extend_from_slice(sr);
             pair_count.push(k as u32);
         }
     }
@@ -312,7 +307,7 @@ impl DensityArgs<'_> {
 struct ForceArgs<'a> {
     nl: &'a NeighborList,
     pos: &'a [crate::cell::Vec3],
-    typ: &'a [u32],
+    typ: &'a [u16],
     rdr: f64,
     nr1: usize,
     nt: usize,
@@ -340,8 +335,9 @@ impl ForceArgs<'_> {
         &self,
         range: std::ops::Range<usize>,
         pair_index: &[u32],
-        pair_dist: &[f64],
         pair_count: &[u32],
+        stage: &mut Vec<f64>,
+        knot: &mut Vec<u32>,
         bufs: ForceBuffers<'_>,
         energy: &mut f64,
         virial: &mut [f64; 6],
@@ -359,16 +355,40 @@ impl ForceArgs<'_> {
             let fpi = fp_ext[i];
             let mut fi = [0.0; 3];
             let end = off + cnt as usize;
-            for (&j, &r) in pair_index[off..end].iter().zip(&pair_dist[off..end]) {
-                let j = j as usize;
+            let idx = &pair_index[off..end];
+            // the distances again, with pass 1's arithmetic (bit-identical r), then r's table
+            // position and 1/r in one vectorisable sweep: cheaper than keeping 8 bytes per pair
+            // between the passes
+            let nk = idx.len();
+            if stage.len() < 2 * nk {
+                stage.resize(2 * nk, 0.0);
+            }
+            if knot.len() < nk {
+                knot.resize(nk, 0);
+            }
+            let (ps, ri) = stage[..2 * nk].split_at_mut(nk);
+            let ms = &mut knot[..nk];
+            for (r, &j) in ps.iter_mut().zip(idx) {
+                let xj = pos[j as usize];
+                let dx = xi[0] - xj[0];
+                let dy = xi[1] - xj[1];
+                let dz = xi[2] - xj[2];
+                *r = dx * dx + dy * dy + dz * dz;
+            }
+            for ((pq, v), mq) in ps.iter_mut().zip(ri.iter_mut()).zip(ms.iter_mut()) {
+                let r = pq.sqrt();
+                *v = 1.0 / r;
+                let p = r * rdr + 1.0;
+                let m = (p as usize).min(nr1);
+                *pq = (p - m as f64).min(1.0);
+                *mq = m as u32;
+            }
+            for q in 0..nk {
+                let (j, p, recip, m) = (idx[q] as usize, ps[q], ri[q], ms[q] as usize);
                 let xj = pos[j];
                 let dx = xi[0] - xj[0];
                 let dy = xi[1] - xj[1];
                 let dz = xi[2] - xj[2];
-                let p = r * rdr + 1.0;
-                let m = (p as usize).min(nr1);
-                let p = (p - m as f64).min(1.0);
-                let recip = 1.0 / r;
                 let (psip, phi) = if SYM {
                     let k = &f0[m - 1];
                     let rp = (k[0] * p + k[1]) * p + k[2];

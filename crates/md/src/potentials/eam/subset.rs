@@ -74,7 +74,7 @@ impl EmbeddedAtom {
             let xi = pos[i as usize];
             let force_i = oi < n_force;
             let dens_i = oi < n_density;
-            for &j in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
+            for &j in nl.neighbors_of(c) {
                 let oj = owner[j as usize] as usize;
                 if !dens_i && oj >= n_density {
                     continue;

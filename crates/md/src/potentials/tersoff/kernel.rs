@@ -126,7 +126,7 @@ pub(super) fn compute(pot: &Tersoff, config: &Configuration<'_>, req: Request, s
             let oi = owner[i] as usize;
             let ti = map[typ[i] as usize] as usize;
             nbs.clear();
-            for &j in &nl.neighbors[nl.offsets[c]..nl.offsets[c + 1]] {
+            for &j in nl.neighbors_of(c) {
                 let xj = pos[j as usize];
                 let d = [xj[0] - xi[0], xj[1] - xi[1], xj[2] - xi[2]];
                 let r = dot(&d, &d).sqrt();
