@@ -3,6 +3,8 @@
 //! bonds, angles, dihedrals and impropers, orthogonal and triclinic cells). Energy, forces,
 //! virial, per-atom energies and virials agree to 1e-9 relative; results are the same for 1 and
 //! 2 threads. The special_* files add `pair_style lj/cut` and `special_bonds` variants.
+//! Forces, energy and virial without per-atom requests (the parallel term evaluation of
+//! `bonded::parallel`) equal those of the serial pass that per-atom requests take, bit for bit.
 
 use scalebridge_md::potentials::bonded::input;
 use scalebridge_md::potentials::Potential;
@@ -54,6 +56,22 @@ fn check_case(style: &str, case: &Value, threads: usize) {
     let out = ev.compute_all(&f.structure).unwrap().clone();
     let e_ref = case["energy_eV"].as_f64().unwrap();
     let tag = format!("{style}/{}", case["cell"]);
+    // the same configuration without per-atom requests: bonded terms and special pairs go
+    // through the parallel path, which must give the serial sums bit for bit (k-space styles
+    // may order their per-atom work differently: 1e-13 there)
+    ev.request = scalebridge_md::potentials::Request::global();
+    let fast = ev.compute(&f.structure).unwrap().clone();
+    let exact = !style.contains("coul_long");
+    let same = |a: f64, b: f64| if exact { a.to_bits() == b.to_bits() || a == b } else { (a - b).abs() <= 1e-13 * a.abs().max(b.abs()).max(1.0) };
+    assert!(same(fast.energy, out.energy), "{tag}: energy {} (parallel) vs {} (serial)", fast.energy, out.energy);
+    for k in 0..6 {
+        assert!(same(fast.virial[k], out.virial[k]), "{tag}: virial[{k}] {} vs {}", fast.virial[k], out.virial[k]);
+    }
+    for i in 0..out.forces.len() {
+        for c in 0..3 {
+            assert!(same(fast.forces[i][c], out.forces[i][c]), "{tag}: force[{i}][{c}] {} vs {}", fast.forces[i][c], out.forces[i][c]);
+        }
+    }
     let forces: Vec<Vec<f64>> = serde_json::from_value(case["forces_eV_A"].clone()).unwrap();
     let fscale = forces.iter().flatten().fold(0.0f64, |m, x| m.max(x.abs()));
     let escale = e_ref.abs().max(1e-3);
@@ -92,5 +110,28 @@ fn bonded_styles_equal_lammps() {
                 check_case(style, case, threads);
             }
         }
+    }
+}
+
+/// A TraPPE-UA polyethylene melt wider than twice the cutoff (so the special-pair correction
+/// takes the parallel path too, which the small reference cells above do not): forces, energy
+/// and virial without per-atom requests equal the serial pass's bit for bit, at 1 and 2 threads
+/// (the pair style's own sums depend on the thread count, as documented for `pair_loop`).
+#[test]
+fn parallel_terms_equal_the_serial_pass_on_a_polymer_melt() {
+    use scalebridge_md::potentials::Request;
+    use scalebridge_md::topology::builders::Polyethylene;
+    let spec = Polyethylene { chains: 24, length: 60, density_g_cm3: 0.75, cutoff_a: 10.0, seed: 7, ..Polyethylene::default() };
+    let sys = spec.build().unwrap();
+    let w = sys.structure.cell.widths();
+    assert!(w.iter().all(|&x| x > 20.0), "cell widths {w:?}: the special pairs would not take the parallel path");
+    for threads in [1, 2] {
+        let mut ev = Evaluator::new(sys.potential().unwrap(), 2.0, threads).unwrap();
+        let serial = ev.compute_all(&sys.structure).unwrap().clone();
+        ev.request = Request::global();
+        let fast = ev.compute(&sys.structure).unwrap().clone();
+        assert_eq!(fast.energy.to_bits(), serial.energy.to_bits(), "{threads} thread(s): energy");
+        assert_eq!(fast.virial.map(f64::to_bits), serial.virial.map(f64::to_bits), "{threads} thread(s): virial");
+        assert!(fast.forces.iter().zip(&serial.forces).all(|(a, b)| a.map(f64::to_bits) == b.map(f64::to_bits)), "{threads} thread(s): forces");
     }
 }

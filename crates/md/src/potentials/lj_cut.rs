@@ -248,6 +248,8 @@ impl Potential for LennardJones {
         }
         let pos = &nl.ext_pos;
         let typ = &nl.ext_type;
+        // several species sharing one cutoff (and overlap distance): only ε, σ vary per pair
+        let uniform_cut = table.iter().all(|c| c.cutsq == table[0].cutsq && c.minsq == table[0].minsq);
         pair_loop(nl, req, scratch, out, |range, buf| {
             let mut k = Kernel::new(table, nt, req);
             for c in range {
@@ -255,9 +257,11 @@ impl Potential for LennardJones {
                 let list = nl.neighbors_of(c);
                 for block in list.chunks(BLOCK) {
                     if nt == 1 {
-                        k.block::<true>(i, block, pos, typ, buf);
+                        k.block::<SINGLE>(i, block, pos, typ, buf);
+                    } else if uniform_cut {
+                        k.block::<UNIFORM_CUT>(i, block, pos, typ, buf);
                     } else {
-                        k.block::<false>(i, block, pos, typ, buf);
+                        k.block::<GENERAL>(i, block, pos, typ, buf);
                     }
                 }
             }
@@ -276,6 +280,12 @@ impl Potential for LennardJones {
 /// Neighbours processed together: gathered into local arrays, evaluated in a branch-free loop
 /// the compiler vectorises (AVX2/AVX-512), then scattered.
 const BLOCK: usize = 64;
+
+/// Kernel variants: one species (coefficients are scalars); several species with one cutoff
+/// and overlap distance (ε and σ gathered per pair); the general case.
+const SINGLE: u8 = 0;
+const UNIFORM_CUT: u8 = 1;
+const GENERAL: u8 = 2;
 
 /// Block-wise LJ kernel with its local arrays and accumulators.
 struct Kernel<'a> {
@@ -315,9 +325,10 @@ impl<'a> Kernel<'a> {
         }
     }
 
-    /// One block of neighbours of centre `i`. `SINGLE`: one species, coefficients are scalars.
+    /// One block of neighbours of centre `i`; `MODE` is [`SINGLE`], [`UNIFORM_CUT`] or
+    /// [`GENERAL`] (the same arithmetic in each, only what is gathered per pair differs).
     #[inline(always)]
-    fn block<const SINGLE: bool>(&mut self, i: usize, block: &[u32], pos: &[[f64; 3]], typ: &[u16], buf: &mut super::ThreadBuffer) {
+    fn block<const MODE: u8>(&mut self, i: usize, block: &[u32], pos: &[[f64; 3]], typ: &[u16], buf: &mut super::ThreadBuffer) {
         let m = block.len();
         let xi = pos[i];
         let row = typ[i] as usize * self.nt;
@@ -327,17 +338,19 @@ impl<'a> Kernel<'a> {
             self.dx[q] = xi[0] - xj[0];
             self.dy[q] = xi[1] - xj[1];
             self.dz[q] = xi[2] - xj[2];
-            if !SINGLE {
+            if MODE != SINGLE {
                 let c = &self.table[row + typ[j as usize] as usize];
                 self.lj1[q] = c.lj1;
                 self.lj2[q] = c.lj2;
-                self.cutsq[q] = c.cutsq;
-                self.minsq[q] = c.minsq;
+                if MODE == GENERAL {
+                    self.cutsq[q] = c.cutsq;
+                    self.minsq[q] = c.minsq;
+                }
             }
         }
         // evaluate (branch-free, vectorised)
         let mut bad = 0u32;
-        if SINGLE {
+        if MODE == SINGLE {
             let c = self.table[0];
             for q in 0..m {
                 let r2 = self.dx[q] * self.dx[q] + self.dy[q] * self.dy[q] + self.dz[q] * self.dz[q];
@@ -349,6 +362,19 @@ impl<'a> Kernel<'a> {
             }
             if bad > 0 {
                 self.minsq[..m].fill(c.minsq);
+            }
+        } else if MODE == UNIFORM_CUT {
+            let (cutsq, minsq) = (self.table[0].cutsq, self.table[0].minsq);
+            for q in 0..m {
+                let r2 = self.dx[q] * self.dx[q] + self.dy[q] * self.dy[q] + self.dz[q] * self.dz[q];
+                let r2inv = 1.0 / r2;
+                let r6inv = r2inv * r2inv * r2inv;
+                let f = r6inv * (self.lj1[q] * r6inv - self.lj2[q]) * r2inv;
+                self.fpair[q] = if r2 < cutsq { f } else { 0.0 };
+                bad += (r2 < minsq) as u32;
+            }
+            if bad > 0 {
+                self.minsq[..m].fill(minsq);
             }
         } else {
             for q in 0..m {

@@ -231,6 +231,10 @@ pub struct Scratch {
     pub pair_table: Vec<usize>,
     /// Second free per-atom scalar (e.g. EAM `F'(ρ)` per atom).
     pub atom_scalar2: Vec<f64>,
+    /// Free per-term force slots and (energy, virial) records of fixed term lists evaluated in
+    /// parallel (bonded terms, special-bond pairs: `bonded::parallel`).
+    pub term_forces: Vec<Vec3>,
+    pub term_records: Vec<(f64, [f64; 6])>,
 }
 
 impl Scratch {

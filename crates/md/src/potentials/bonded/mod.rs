@@ -9,10 +9,12 @@
 //!
 //! Conventions are LAMMPS's: the virial of a term is Σₐ (xₐ − x_ref) ⊗ fₐ over its atoms
 //! (unwrapped around one of them); per-atom energies and virials are split equally among the
-//! term's atoms (½ for bonds, ⅓ for angles, ¼ for dihedrals and impropers). Terms are summed in
-//! topology order on one thread, so results do not depend on the thread count.
+//! term's atoms (½ for bonds, ⅓ for angles, ¼ for dihedrals and impropers). Terms are evaluated
+//! in parallel but summed in topology order ([`parallel`]), so results do not depend on the
+//! thread count (bit for bit).
 
 pub mod input;
+pub mod parallel;
 pub mod special;
 pub mod styles;
 
@@ -31,6 +33,9 @@ pub struct Bonded {
     /// the topology does not have.
     styles: [Option<StyleCoeffs>; 4],
     species: Vec<String>,
+    /// Atom → force slot of the active terms (bonds, angles, dihedrals, impropers in topology
+    /// order, 2/3/4/4 slots each).
+    incidence: parallel::Incidence,
 }
 
 /// The LAMMPS commands this module reads.
@@ -57,7 +62,22 @@ impl Bonded {
                 None => {}
             }
         }
-        Ok(Bonded { topology, styles, species })
+        let active = |k: usize| styles[k].as_ref().is_some_and(|s| s.style != "zero");
+        let mut atom_of_slot = Vec::new();
+        if active(0) {
+            atom_of_slot.extend(topology.bonds.iter().flat_map(|t| t.atoms));
+        }
+        if active(1) {
+            atom_of_slot.extend(topology.angles.iter().flat_map(|t| t.atoms));
+        }
+        if active(2) {
+            atom_of_slot.extend(topology.dihedrals.iter().flat_map(|t| t.atoms));
+        }
+        if active(3) {
+            atom_of_slot.extend(topology.impropers.iter().flat_map(|t| t.atoms));
+        }
+        let incidence = parallel::Incidence::new(topology.len(), &atom_of_slot);
+        Ok(Bonded { topology, styles, species, incidence })
     }
 
     /// Read `bond_style`/`bond_coeff`, ... lines (other lines are ignored: the caller reads the
@@ -124,18 +144,12 @@ pub fn minimum_image(cell: &Cell, d: Vec3) -> Vec3 {
 /// energy `e` into `out`.
 fn tally<const N: usize>(out: &mut Output, req: Request, idx: &[usize; N], rel: &[Vec3; N], f: &[Vec3; N], e: f64) {
     out.energy += e;
-    let mut v = [0.0; 6];
     for a in 0..N {
         for c in 0..3 {
             out.forces[idx[a]][c] += f[a][c];
         }
-        v[0] += rel[a][0] * f[a][0];
-        v[1] += rel[a][1] * f[a][1];
-        v[2] += rel[a][2] * f[a][2];
-        v[3] += rel[a][1] * f[a][2];
-        v[4] += rel[a][0] * f[a][2];
-        v[5] += rel[a][0] * f[a][1];
     }
+    let v = parallel::term_virial(rel, f);
     if req.virial || req.per_atom_virial {
         for k in 0..6 {
             out.virial[k] += v[k];
@@ -156,61 +170,135 @@ fn tally<const N: usize>(out: &mut Output, req: Request, idx: &[usize; N], rel: 
     }
 }
 
+/// One term's atoms, positions relative to its reference atom, forces and energy.
+type TermOut<const N: usize> = ([usize; N], [Vec3; N], [Vec3; N], f64);
+
 impl Bonded {
-    fn bonds(&self, s: &StyleCoeffs, cfg: &Configuration<'_>, req: Request, out: &mut Output) -> Result<()> {
-        for b in &self.topology.bonds {
-            let [i, j] = b.atoms;
-            let d = minimum_image(cfg.cell, sub(&cfg.positions[i], &cfg.positions[j]));
-            let (e, fb) = styles::bond(&s.style, &s.coeffs[b.kind], dot(&d, &d)).map_err(|e| Error::invalid("bond", format!("atoms {i}-{j} (0-based)"), &e.to_string()))?;
-            let f = [d[0] * fb, d[1] * fb, d[2] * fb];
-            tally(out, req, &[i, j], &[d, [0.0; 3]], &[f, [-f[0], -f[1], -f[2]]], e);
+    fn bond(s: &StyleCoeffs, cfg: &Configuration<'_>, b: &crate::topology::Term<2>) -> Result<TermOut<2>> {
+        let [i, j] = b.atoms;
+        let d = minimum_image(cfg.cell, sub(&cfg.positions[i], &cfg.positions[j]));
+        let (e, fb) = styles::bond(&s.style, &s.coeffs[b.kind], dot(&d, &d)).map_err(|e| Error::invalid("bond", format!("atoms {i}-{j} (0-based)"), &e.to_string()))?;
+        let f = [d[0] * fb, d[1] * fb, d[2] * fb];
+        Ok(([i, j], [d, [0.0; 3]], [f, [-f[0], -f[1], -f[2]]], e))
+    }
+
+    fn angle(s: &StyleCoeffs, cfg: &Configuration<'_>, a: &crate::topology::Term<3>) -> TermOut<3> {
+        let [i1, i2, i3] = a.atoms;
+        let d1 = minimum_image(cfg.cell, sub(&cfg.positions[i1], &cfg.positions[i2]));
+        let d2 = minimum_image(cfg.cell, sub(&cfg.positions[i3], &cfg.positions[i2]));
+        let (rsq1, rsq2) = (dot(&d1, &d1), dot(&d2, &d2));
+        let (r1, r2) = (rsq1.sqrt(), rsq2.sqrt());
+        let c = (dot(&d1, &d2) / (r1 * r2)).clamp(-1.0, 1.0);
+        let (e, dedc) = styles::angle(&s.style, &s.coeffs[a.kind], c);
+        let (a11, a12, a22) = (dedc * c / rsq1, -dedc / (r1 * r2), dedc * c / rsq2);
+        let f1 = [0, 1, 2].map(|k| a11 * d1[k] + a12 * d2[k]);
+        let f3 = [0, 1, 2].map(|k| a22 * d2[k] + a12 * d1[k]);
+        let f2 = [0, 1, 2].map(|k| -f1[k] - f3[k]);
+        (a.atoms, [d1, [0.0; 3], d2], [f1, f2, f3], e)
+    }
+
+    fn dihedral(kind: usize, s: &StyleCoeffs, cfg: &Configuration<'_>, t: &crate::topology::Term<4>) -> TermOut<4> {
+        let [i1, i2, i3, i4] = t.atoms;
+        // Blondel & Karplus, J. Comput. Chem. 17, 1132 (1996): F = r1 − r2, G = r2 − r3, H = r4 − r3.
+        let f = minimum_image(cfg.cell, sub(&cfg.positions[i1], &cfg.positions[i2]));
+        let g = minimum_image(cfg.cell, sub(&cfg.positions[i2], &cfg.positions[i3]));
+        let h = minimum_image(cfg.cell, sub(&cfg.positions[i4], &cfg.positions[i3]));
+        let a = cross(&f, &g);
+        let b = cross(&h, &g);
+        let (asq, bsq) = (dot(&a, &a), dot(&b, &b));
+        let gn = dot(&g, &g).sqrt();
+        let cosp = dot(&a, &b);
+        let sinp = dot(&cross(&b, &a), &g) / gn;
+        let phi = sinp.atan2(cosp);
+        let (e, dedphi) = styles::dihedral(kind, &s.style, &s.coeffs[t.kind], phi);
+        let (fg, hg) = (dot(&f, &g), dot(&h, &g));
+        let dp1 = [0, 1, 2].map(|k| -gn / asq * a[k]);
+        let dp4 = [0, 1, 2].map(|k| gn / bsq * b[k]);
+        let dp2 = [0, 1, 2].map(|k| gn / asq * a[k] + fg / (asq * gn) * a[k] - hg / (bsq * gn) * b[k]);
+        let dp3 = [0, 1, 2].map(|k| hg / (bsq * gn) * b[k] - fg / (asq * gn) * a[k] - gn / bsq * b[k]);
+        let force = |d: [f64; 3]| d.map(|x| -dedphi * x);
+        // positions relative to atom 2: x1 − x2 = F, x3 − x2 = −G, x4 − x2 = H − G.
+        let rel = [f, [0.0; 3], [-g[0], -g[1], -g[2]], sub(&h, &g)];
+        (t.atoms, rel, [force(dp1), force(dp2), force(dp3), force(dp4)], e)
+    }
+
+    fn active(&self, k: usize) -> Option<&StyleCoeffs> {
+        self.styles[k].as_ref().filter(|s| s.style != "zero")
+    }
+
+    /// The terms one after the other into `out` (the reference order; used when per-atom
+    /// energies or virials are wanted, and to name the first failing bond).
+    fn compute_serial(&self, cfg: &Configuration<'_>, req: Request, out: &mut Output) -> Result<()> {
+        let t = &self.topology;
+        if let Some(s) = self.active(0) {
+            for b in &t.bonds {
+                let (idx, rel, f, e) = Self::bond(s, cfg, b)?;
+                tally(out, req, &idx, &rel, &f, e);
+            }
+        }
+        if let Some(s) = self.active(1) {
+            for a in &t.angles {
+                let (idx, rel, f, e) = Self::angle(s, cfg, a);
+                tally(out, req, &idx, &rel, &f, e);
+            }
+        }
+        for k in 2..4 {
+            if let Some(s) = self.active(k) {
+                for d in if k == 2 { &t.dihedrals } else { &t.impropers } {
+                    let (idx, rel, f, e) = Self::dihedral(k, s, cfg, d);
+                    tally(out, req, &idx, &rel, &f, e);
+                }
+            }
         }
         Ok(())
     }
 
-    fn angles(&self, s: &StyleCoeffs, cfg: &Configuration<'_>, req: Request, out: &mut Output) {
-        for a in &self.topology.angles {
-            let [i1, i2, i3] = a.atoms;
-            let d1 = minimum_image(cfg.cell, sub(&cfg.positions[i1], &cfg.positions[i2]));
-            let d2 = minimum_image(cfg.cell, sub(&cfg.positions[i3], &cfg.positions[i2]));
-            let (rsq1, rsq2) = (dot(&d1, &d1), dot(&d2, &d2));
-            let (r1, r2) = (rsq1.sqrt(), rsq2.sqrt());
-            let c = (dot(&d1, &d2) / (r1 * r2)).clamp(-1.0, 1.0);
-            let (e, dedc) = styles::angle(&s.style, &s.coeffs[a.kind], c);
-            let (a11, a12, a22) = (dedc * c / rsq1, -dedc / (r1 * r2), dedc * c / rsq2);
-            let f1 = [0, 1, 2].map(|k| a11 * d1[k] + a12 * d2[k]);
-            let f3 = [0, 1, 2].map(|k| a22 * d2[k] + a12 * d1[k]);
-            let f2 = [0, 1, 2].map(|k| -f1[k] - f3[k]);
-            tally(out, req, &a.atoms, &[d1, [0.0; 3], d2], &[f1, f2, f3], e);
+    /// Forces, energy and virial with the terms evaluated in parallel ([`parallel`]): the same
+    /// sums as [`Self::compute_serial`], bit for bit. `Ok(false)`: a bond failed (the serial
+    /// pass then names it).
+    fn compute_parallel(&self, cfg: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<bool> {
+        use rayon::prelude::*;
+        fn run<const N: usize, T: Sync>(
+            terms: &[T],
+            slots: &mut [Vec3],
+            records: &mut [(f64, [f64; 6])],
+            eval: impl Fn(&T) -> Option<TermOut<N>> + Sync,
+        ) -> bool {
+            slots.par_chunks_mut(N).zip(records.par_iter_mut()).zip(terms.par_iter()).with_min_len(256).all(|((sl, rec), t)| match eval(t) {
+                Some((_, rel, f, e)) => {
+                    sl.copy_from_slice(&f);
+                    *rec = (e, parallel::term_virial(&rel, &f));
+                    true
+                }
+                None => false,
+            })
         }
-    }
-
-    fn dihedrals(&self, kind: usize, s: &StyleCoeffs, cfg: &Configuration<'_>, req: Request, out: &mut Output) {
-        let terms = if kind == 2 { &self.topology.dihedrals } else { &self.topology.impropers };
-        for t in terms {
-            let [i1, i2, i3, i4] = t.atoms;
-            // Blondel & Karplus, J. Comput. Chem. 17, 1132 (1996): F = r1 − r2, G = r2 − r3, H = r4 − r3.
-            let f = minimum_image(cfg.cell, sub(&cfg.positions[i1], &cfg.positions[i2]));
-            let g = minimum_image(cfg.cell, sub(&cfg.positions[i2], &cfg.positions[i3]));
-            let h = minimum_image(cfg.cell, sub(&cfg.positions[i4], &cfg.positions[i3]));
-            let a = cross(&f, &g);
-            let b = cross(&h, &g);
-            let (asq, bsq) = (dot(&a, &a), dot(&b, &b));
-            let gn = dot(&g, &g).sqrt();
-            let cosp = dot(&a, &b);
-            let sinp = dot(&cross(&b, &a), &g) / gn;
-            let phi = sinp.atan2(cosp);
-            let (e, dedphi) = styles::dihedral(kind, &s.style, &s.coeffs[t.kind], phi);
-            let (fg, hg) = (dot(&f, &g), dot(&h, &g));
-            let dp1 = [0, 1, 2].map(|k| -gn / asq * a[k]);
-            let dp4 = [0, 1, 2].map(|k| gn / bsq * b[k]);
-            let dp2 = [0, 1, 2].map(|k| gn / asq * a[k] + fg / (asq * gn) * a[k] - hg / (bsq * gn) * b[k]);
-            let dp3 = [0, 1, 2].map(|k| hg / (bsq * gn) * b[k] - fg / (asq * gn) * a[k] - gn / bsq * b[k]);
-            let force = |d: [f64; 3]| d.map(|x| -dedphi * x);
-            // positions relative to atom 2: x1 − x2 = F, x3 − x2 = −G, x4 − x2 = H − G.
-            let rel = [f, [0.0; 3], [-g[0], -g[1], -g[2]], sub(&h, &g)];
-            tally(out, req, &t.atoms, &rel, &[force(dp1), force(dp2), force(dp3), force(dp4)], e);
+        let t = &self.topology;
+        let kinds: [(usize, usize); 4] = [(2, t.bonds.len()), (3, t.angles.len()), (4, t.dihedrals.len()), (4, t.impropers.len())];
+        let n_terms: usize = (0..4).filter(|&k| self.active(k).is_some()).map(|k| kinds[k].1).sum();
+        let Scratch { term_forces, term_records, .. } = scratch;
+        term_forces.resize(self.incidence.n_slots(), [0.0; 3]);
+        term_records.resize(n_terms, (0.0, [0.0; 6]));
+        let (mut slots, mut records) = (&mut term_forces[..], &mut term_records[..]);
+        let mut ok = true;
+        for k in 0..4 {
+            let Some(s) = self.active(k) else { continue };
+            let (n_per, n) = kinds[k];
+            let (sl, rest) = std::mem::take(&mut slots).split_at_mut(n_per * n);
+            let (rec, rest_r) = std::mem::take(&mut records).split_at_mut(n);
+            (slots, records) = (rest, rest_r);
+            ok &= match k {
+                0 => run(&t.bonds, sl, rec, |b| Self::bond(s, cfg, b).ok()),
+                1 => run(&t.angles, sl, rec, |a| Some(Self::angle(s, cfg, a))),
+                _ => run(if k == 2 { &t.dihedrals } else { &t.impropers }, sl, rec, |d| Some(Self::dihedral(k, s, cfg, d))),
+            };
         }
+        if !ok {
+            return Ok(false);
+        }
+        parallel::sum_in_order(&scratch.term_records, req.virial, &mut out.energy, &mut out.virial);
+        self.incidence.gather(&scratch.term_forces, &mut out.forces);
+        Ok(true)
     }
 }
 
@@ -231,23 +319,14 @@ impl Potential for Bonded {
         let _ = species;
         Ok(())
     }
-    fn compute(&self, cfg: &Configuration<'_>, req: Request, _scratch: &mut Scratch, out: &mut Output) -> Result<()> {
+    fn compute(&self, cfg: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
         if cfg.len() != self.topology.len() {
             return Err(Error::Shape(format!("a topology of {} atoms for a structure of {}", self.topology.len(), cfg.len())));
         }
-        let active = |k: usize| self.styles[k].as_ref().filter(|s| s.style != "zero");
-        if let Some(s) = active(0) {
-            self.bonds(s, cfg, req, out)?;
+        if !(req.per_atom_energy || req.per_atom_virial) && self.compute_parallel(cfg, req, scratch, out)? {
+            return Ok(());
         }
-        if let Some(s) = active(1) {
-            self.angles(s, cfg, req, out);
-        }
-        for k in 2..4 {
-            if let Some(s) = active(k) {
-                self.dihedrals(k, s, cfg, req, out);
-            }
-        }
-        Ok(())
+        self.compute_serial(cfg, req, out)
     }
     fn fingerprint(&self) -> String {
         let st: Vec<String> = self.styles.iter().enumerate().filter_map(|(k, s)| s.as_ref().map(|s| format!("{}:{}:{:?}", TERM_KINDS[k], s.style, s.coeffs))).collect();

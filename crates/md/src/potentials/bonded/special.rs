@@ -15,7 +15,8 @@
 //! the k-space sum contains is removed again; this correction subtracts exactly that term (the
 //! erfc part stays in the coul/long pair term).
 
-use super::{minimum_image, tally};
+use super::{minimum_image, parallel, tally};
+use crate::cell::Vec3;
 use crate::error::{Error, Result};
 use crate::potentials::lj_cut::LennardJones;
 use crate::potentials::{Configuration, Needs, Output, Potential, Request, Scratch};
@@ -119,6 +120,8 @@ pub struct SpecialBonds {
     n: usize,
     /// The species of the structure (for `Potential::species`).
     species: Vec<String>,
+    /// Atom → force slot (2 per pair: i, then j, in pair order).
+    incidence: parallel::Incidence,
 }
 
 impl SpecialBonds {
@@ -149,19 +152,21 @@ impl SpecialBonds {
             }
         }
         let (has_lj, has_coul) = (lj.is_some(), coul.is_some());
-        let pairs = topology
+        let pairs: Vec<(usize, usize, usize)> = topology
             .special_pairs()
             .into_iter()
             .map(|(i, j, o)| (i, j, o as usize - 1))
             .filter(|p| (has_lj && factors.lj[p.2] != 1.0) || (has_coul && factors.coul[p.2] != 1.0))
             .collect();
+        let atom_of_slot: Vec<usize> = pairs.iter().flat_map(|&(i, j, _)| [i, j]).collect();
+        let incidence = parallel::Incidence::new(topology.len(), &atom_of_slot);
         let mut species: Vec<String> = Vec::new();
         for s in symbols {
             if !species.contains(s) {
                 species.push(s.clone());
             }
         }
-        Ok(SpecialBonds { pairs, factors, lj, coul, n: topology.len(), species })
+        Ok(SpecialBonds { pairs, factors, lj, coul, n: topology.len(), species, incidence })
     }
     /// The factors.
     pub fn factors(&self) -> SpecialFactors {
@@ -171,6 +176,47 @@ impl SpecialBonds {
     pub fn n_pairs(&self) -> usize {
         self.pairs.len()
     }
+    /// Every image of special pair `(i, j, order − 1)` within `rc` that contributes, in image
+    /// order: `visit(d, f_i, −e)` with `d = x_i − x_j` of that image and the force on `i`.
+    fn pair_images(&self, cfg: &Configuration<'_>, (i, j, o): (usize, usize, usize), m: &[i64], rc: f64, mut visit: impl FnMut(Vec3, Vec3, f64)) {
+        let qqrd2e = crate::potentials::kspace::QQRD2E_METAL;
+        let (s_lj, s_c) = (1.0 - self.factors.lj[o], 1.0 - self.factors.coul[o]);
+        let p = &cfg.positions;
+        let d0 = minimum_image(cfg.cell, [p[i][0] - p[j][0], p[i][1] - p[j][1], p[i][2] - p[j][2]]);
+        for a in -m[0]..=m[0] {
+            for b in -m[1]..=m[1] {
+                for c in -m[2]..=m[2] {
+                    let t = cfg.cell.cartesian(&[a as f64, b as f64, c as f64]);
+                    let d = [d0[0] + t[0], d0[1] + t[1], d0[2] + t[2]];
+                    let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                    if r2 >= rc * rc {
+                        continue;
+                    }
+                    let (mut e, mut fpair) = (0.0, 0.0);
+                    if let Some((lj, ty)) = &self.lj {
+                        if s_lj != 0.0 {
+                            let (el, fl) = lj.energy_force(ty[i], ty[j], r2);
+                            e += s_lj * el;
+                            fpair += s_lj * fl;
+                        }
+                    }
+                    if let Some(cc) = &self.coul {
+                        let qq = qqrd2e * cc.q[i] * cc.q[j];
+                        if s_c != 0.0 && qq != 0.0 && r2 < cc.cutoff * cc.cutoff {
+                            let r = r2.sqrt();
+                            e += s_c * qq / r;
+                            fpair += s_c * qq / (r * r2);
+                        }
+                    }
+                    if e == 0.0 && fpair == 0.0 {
+                        continue;
+                    }
+                    visit(d, [-fpair * d[0], -fpair * d[1], -fpair * d[2]], -e);
+                }
+            }
+        }
+    }
+
     fn max_cutoff(&self) -> f64 {
         let lj = self.lj.as_ref().map(|(p, _)| Potential::cutoff(&**p)).unwrap_or(0.0);
         lj.max(self.coul.as_ref().map(|c| c.cutoff).unwrap_or(0.0))
@@ -190,7 +236,7 @@ impl Potential for SpecialBonds {
     fn species(&self) -> Vec<String> {
         self.species.clone()
     }
-    fn compute(&self, cfg: &Configuration<'_>, req: Request, _scratch: &mut Scratch, out: &mut Output) -> Result<()> {
+    fn compute(&self, cfg: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
         if cfg.len() != self.n {
             return Err(Error::Shape(format!("special_bonds of {} atoms for a structure of {}", self.n, cfg.len())));
         }
@@ -198,44 +244,34 @@ impl Potential for SpecialBonds {
         let w = cfg.cell.widths();
         // images n_a with |f_a + n_a| w_a <= r_c for a minimum-image fractional f_a in [-1/2, 1/2]
         let m: Vec<i64> = w.iter().map(|x| (rc / x + 0.5).ceil() as i64).collect();
-        let qqrd2e = crate::potentials::kspace::QQRD2E_METAL;
-        for &(i, j, o) in &self.pairs {
-            let (s_lj, s_c) = (1.0 - self.factors.lj[o], 1.0 - self.factors.coul[o]);
-            let p = &cfg.positions;
-            let d0 = minimum_image(cfg.cell, [p[i][0] - p[j][0], p[i][1] - p[j][1], p[i][2] - p[j][2]]);
-            for a in -m[0]..=m[0] {
-                for b in -m[1]..=m[1] {
-                    for c in -m[2]..=m[2] {
-                        let t = cfg.cell.cartesian(&[a as f64, b as f64, c as f64]);
-                        let d = [d0[0] + t[0], d0[1] + t[1], d0[2] + t[2]];
-                        let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-                        if r2 >= rc * rc {
-                            continue;
-                        }
-                        let (mut e, mut fpair) = (0.0, 0.0);
-                        if let Some((lj, ty)) = &self.lj {
-                            if s_lj != 0.0 {
-                                let (el, fl) = lj.energy_force(ty[i], ty[j], r2);
-                                e += s_lj * el;
-                                fpair += s_lj * fl;
-                            }
-                        }
-                        if let Some(cc) = &self.coul {
-                            let qq = qqrd2e * cc.q[i] * cc.q[j];
-                            if s_c != 0.0 && qq != 0.0 && r2 < cc.cutoff * cc.cutoff {
-                                let r = r2.sqrt();
-                                e += s_c * qq / r;
-                                fpair += s_c * qq / (r * r2);
-                            }
-                        }
-                        if e == 0.0 && fpair == 0.0 {
-                            continue;
-                        }
-                        let f = [-fpair * d[0], -fpair * d[1], -fpair * d[2]];
-                        tally(out, req, &[i, j], &[d, [0.0; 3]], &[f, [-f[0], -f[1], -f[2]]], -e);
-                    }
-                }
+        // wider than 2 r_c in every direction: at most one image of a pair is within r_c, so each
+        // pair is one term and the pairs can be evaluated in parallel ([`parallel`], bit for bit)
+        if !(req.per_atom_energy || req.per_atom_virial) && w.iter().all(|&x| x > 2.0 * rc) {
+            use rayon::prelude::*;
+            let Scratch { term_forces, term_records, .. } = scratch;
+            term_forces.resize(2 * self.pairs.len(), [0.0; 3]);
+            term_records.resize(self.pairs.len(), (0.0, [0.0; 6]));
+            let single = term_forces.par_chunks_mut(2).zip(term_records.par_iter_mut()).zip(self.pairs.par_iter()).with_min_len(256).all(|((sl, rec), &pair)| {
+                let mut found = 0;
+                sl.fill([0.0; 3]);
+                *rec = (0.0, [0.0; 6]);
+                self.pair_images(cfg, pair, &m, rc, |d, f, e| {
+                    found += 1;
+                    let fs = [f, [-f[0], -f[1], -f[2]]];
+                    sl.copy_from_slice(&fs);
+                    *rec = (e, parallel::term_virial(&[d, [0.0; 3]], &fs));
+                });
+                found <= 1
+            });
+            if single {
+                parallel::sum_in_order(&scratch.term_records, req.virial, &mut out.energy, &mut out.virial);
+                self.incidence.gather(&scratch.term_forces, &mut out.forces);
+                return Ok(());
             }
+        }
+        for &pair in &self.pairs {
+            let (i, j, _) = pair;
+            self.pair_images(cfg, pair, &m, rc, |d, f, e| tally(out, req, &[i, j], &[d, [0.0; 3]], &[f, [-f[0], -f[1], -f[2]]], e));
         }
         Ok(())
     }
