@@ -184,14 +184,11 @@ pub struct ThreadBuffer {
     /// pair instead of 12).
     pub pair_index: Vec<u32>,
     pub pair_count: Vec<u32>,
-    /// Free per-thread staging of one centre's candidate pairs (index, squared distance),
-    /// kept so that the kernels allocate nothing per step.
+    /// Free per-thread staging of one centre's pairs, kept so that the kernels allocate nothing
+    /// per step (EAM pass 1: candidate index and squared distance; pass 2: table knot, and
+    /// spline fraction and 1/r as two runs).
     pub stage_index: Vec<u32>,
     pub stage_dist: Vec<f64>,
-    /// Free per-thread staging of one centre's pairs within the cutoff (EAM: spline fraction
-    /// and 1/r as two runs of f64, the table knot as u32).
-    pub stage_pair: Vec<f64>,
-    pub stage_knot: Vec<u32>,
 }
 
 impl ThreadBuffer {
@@ -249,7 +246,7 @@ impl Scratch {
             ("threads: per-atom energy/virial per image", sum(&|t| b(&t.per_atom_energy) + b(&t.per_atom_virial))),
             ("threads: scalar per image (EAM density)", sum(&|t| b(&t.scalar))),
             ("threads: EAM pairs within the cutoff", sum(&|t| b(&t.pair_index) + b(&t.pair_count))),
-            ("threads: staging", sum(&|t| b(&t.stage_index) + b(&t.stage_dist) + b(&t.stage_pair) + b(&t.stage_knot))),
+            ("threads: staging", sum(&|t| b(&t.stage_index) + b(&t.stage_dist))),
             ("per-atom scalars (EAM rho, F')", b(&self.atom_scalar) + b(&self.atom_scalar2)),
             ("per-image scalar (EAM F' on images)", b(&self.image_scalar)),
             ("cluster kernels (nbnxm)", self.nbnxm.heap_bytes()),

@@ -62,7 +62,7 @@ impl Bonded {
                 None => {}
             }
         }
-        let active = |k: usize| styles[k].as_ref().is_some_and(|s| s.style != "zero");
+        let active = |k: usize| active_style(&styles[k]).is_some();
         let mut atom_of_slot = Vec::new();
         if active(0) {
             atom_of_slot.extend(topology.bonds.iter().flat_map(|t| t.atoms));
@@ -170,6 +170,11 @@ fn tally<const N: usize>(out: &mut Output, req: Request, idx: &[usize; N], rel: 
     }
 }
 
+/// The style of a kind that contributes (`zero` styles and absent kinds do not).
+fn active_style(s: &Option<StyleCoeffs>) -> Option<&StyleCoeffs> {
+    s.as_ref().filter(|s| s.style != "zero")
+}
+
 /// One term's atoms, positions relative to its reference atom, forces and energy.
 type TermOut<const N: usize> = ([usize; N], [Vec3; N], [Vec3; N], f64);
 
@@ -223,7 +228,7 @@ impl Bonded {
     }
 
     fn active(&self, k: usize) -> Option<&StyleCoeffs> {
-        self.styles[k].as_ref().filter(|s| s.style != "zero")
+        active_style(&self.styles[k])
     }
 
     /// The terms one after the other into `out` (the reference order; used when per-atom

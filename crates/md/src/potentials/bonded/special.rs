@@ -249,7 +249,7 @@ impl Potential for SpecialBonds {
         if !(req.per_atom_energy || req.per_atom_virial) && w.iter().all(|&x| x > 2.0 * rc) {
             use rayon::prelude::*;
             let Scratch { term_forces, term_records, .. } = scratch;
-            term_forces.resize(2 * self.pairs.len(), [0.0; 3]);
+            term_forces.resize(self.incidence.n_slots(), [0.0; 3]);
             term_records.resize(self.pairs.len(), (0.0, [0.0; 6]));
             let single = term_forces.par_chunks_mut(2).zip(term_records.par_iter_mut()).zip(self.pairs.par_iter()).with_min_len(256).all(|((sl, rec), &pair)| {
                 let mut found = 0;

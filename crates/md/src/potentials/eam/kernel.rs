@@ -184,13 +184,13 @@ impl EmbeddedAtom {
         let result = pair_loop(nl, req, scratch, out, |range, buf| {
             let mut energy = 0.0;
             let mut virial = [0.0; 6];
-            let ThreadBuffer { forces, per_atom_energy, per_atom_virial, pair_index, pair_count, stage_pair, stage_knot, .. } = buf;
+            let ThreadBuffer { forces, per_atom_energy, per_atom_virial, pair_index, pair_count, stage_index, stage_dist, .. } = buf;
             let arg = ForceArgs { nl, pos, typ, rdr, nr1, nt, pair_of, fknots, f0, fp_ext, req };
             let bufs = ForceBuffers { forces, per_atom_energy, per_atom_virial };
             if sym {
-                arg.centres::<true>(range, pair_index, pair_count, stage_pair, stage_knot, bufs, &mut energy, &mut virial);
+                arg.centres::<true>(range, pair_index, pair_count, stage_dist, stage_index, bufs, &mut energy, &mut virial);
             } else {
-                arg.centres::<false>(range, pair_index, pair_count, stage_pair, stage_knot, bufs, &mut energy, &mut virial);
+                arg.centres::<false>(range, pair_index, pair_count, stage_dist, stage_index, bufs, &mut energy, &mut virial);
             }
             if req.energy {
                 buf.energy += energy;
