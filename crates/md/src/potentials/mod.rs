@@ -176,18 +176,17 @@ pub struct ThreadBuffer {
     pub virial: [f64; 6],
     pub per_atom_energy: Vec<f64>,
     pub per_atom_virial: Vec<[f64; 6]>,
-    /// Free per-image scalar (e.g. EAM electron density).
-    pub scalar: Vec<f64>,
-    /// Free per-thread pair storage for many-body potentials that make two passes over the
-    /// list (EAM): image index of the pairs within the cutoff and their number per centre, in
-    /// the order of this thread's centre range (pass 2 recomputes the distance: 4 bytes per
-    /// pair instead of 12).
-    pub pair_index: Vec<u32>,
-    pub pair_count: Vec<u32>,
+    /// Free per-thread pair marks for many-body potentials that make two passes over the list
+    /// (EAM): one bit per listed pair of this thread's centres, set where the pair lies within
+    /// the cutoff, one u64 word per 64 list entries of each centre (pass 2 recomputes the
+    /// distances: 1/32 of the list's size instead of 4 bytes per pair within the cutoff).
+    pub pair_bits: Vec<u64>,
     /// Free per-thread staging of one centre's pairs, kept so that the kernels allocate nothing
     /// per step (EAM pass 1: candidate index and squared distance; pass 2: table knot, and
     /// spline fraction and 1/r as two runs).
     pub stage_index: Vec<u32>,
+    /// Free per-thread staging of one centre's neighbour indices (EAM pass 2).
+    pub stage_pair: Vec<u32>,
     pub stage_dist: Vec<f64>,
 }
 
@@ -217,7 +216,8 @@ pub struct Scratch {
     pub buffers: Vec<ThreadBuffer>,
     /// Free per-atom scalar (e.g. EAM density folded onto owners).
     pub atom_scalar: Vec<f64>,
-    /// Free per-image scalar shared by all threads (e.g. EAM F'(ρ) copied to images).
+    /// Free per-image scalar shared by all threads (EAM F'(ρ) copied to images; each thread's
+    /// densities of pass 1 live in its force buffer).
     pub image_scalar: Vec<f64>,
     /// State of the cluster-pair kernels (`lj/cut`, EAM).
     pub nbnxm: crate::nbnxm::State,
@@ -244,9 +244,8 @@ impl Scratch {
         vec![
             ("threads: forces per image", sum(&|t| b(&t.forces))),
             ("threads: per-atom energy/virial per image", sum(&|t| b(&t.per_atom_energy) + b(&t.per_atom_virial))),
-            ("threads: scalar per image (EAM density)", sum(&|t| b(&t.scalar))),
-            ("threads: EAM pairs within the cutoff", sum(&|t| b(&t.pair_index) + b(&t.pair_count))),
-            ("threads: staging", sum(&|t| b(&t.stage_index) + b(&t.stage_dist))),
+            ("threads: EAM pair marks (bit per listed pair)", sum(&|t| b(&t.pair_bits))),
+            ("threads: staging", sum(&|t| b(&t.stage_index) + b(&t.stage_pair) + b(&t.stage_dist))),
             ("per-atom scalars (EAM rho, F')", b(&self.atom_scalar) + b(&self.atom_scalar2)),
             ("per-image scalar (EAM F' on images)", b(&self.image_scalar)),
             ("cluster kernels (nbnxm)", self.nbnxm.heap_bytes()),

@@ -214,8 +214,15 @@ impl Bonded {
         let gn = dot(&g, &g).sqrt();
         let cosp = dot(&a, &b);
         let sinp = dot(&cross(&b, &a), &g) / gn;
-        let phi = sinp.atan2(cosp);
-        let (e, dedphi) = styles::dihedral(kind, &s.style, &s.coeffs[t.kind], phi);
+        // cos φ and sin φ from the two projections: the cosine-series styles need no angle (no
+        // atan2 and no sin/cos of multiples of φ); the others take φ itself
+        let norm = (cosp * cosp + sinp * sinp).sqrt();
+        let (cphi, sphi) = if norm > 0.0 { (cosp / norm, sinp / norm) } else { (1.0, 0.0) };
+        let coeffs = &s.coeffs[t.kind];
+        let (e, dedphi) = match (kind == 2).then(|| styles::dihedral_cos_sin(&s.style, coeffs, cphi, sphi)).flatten() {
+            Some(v) => v,
+            None => styles::dihedral(kind, &s.style, coeffs, sinp.atan2(cosp)),
+        };
         let (fg, hg) = (dot(&f, &g), dot(&h, &g));
         let dp1 = [0, 1, 2].map(|k| -gn / asq * a[k]);
         let dp4 = [0, 1, 2].map(|k| gn / bsq * b[k]);

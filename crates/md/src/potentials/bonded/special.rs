@@ -242,8 +242,10 @@ impl Potential for SpecialBonds {
         }
         let rc = self.max_cutoff();
         let w = cfg.cell.widths();
-        // images n_a with |f_a + n_a| w_a <= r_c for a minimum-image fractional f_a in [-1/2, 1/2]
-        let m: Vec<i64> = w.iter().map(|x| (rc / x + 0.5).ceil() as i64).collect();
+        // images n_a with |f_a + n_a| w_a <= r_c for a minimum-image fractional f_a in [-1/2, 1/2]:
+        // |n_a| <= 1/2 + r_c / w_a (a hair more for f_a rounded just past 1/2), so a cell wider
+        // than 2 r_c visits the minimum image only
+        let m: Vec<i64> = w.iter().map(|x| (rc / x + 0.5 + 1e-9).floor() as i64).collect();
         // wider than 2 r_c in every direction: at most one image of a pair is within r_c, so each
         // pair is one term and the pairs can be evaluated in parallel ([`parallel`], bit for bit)
         if !(req.per_atom_energy || req.per_atom_virial) && w.iter().all(|&x| x > 2.0 * rc) {

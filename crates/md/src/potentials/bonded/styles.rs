@@ -202,6 +202,48 @@ pub fn angle(style: &str, c: &[f64], cos: f64) -> (f64, f64) {
     }
 }
 
+/// Dihedral energy and dE/dφ from cos φ and sin φ, for the styles that are cosine series of
+/// φ (`opls`, `multi/harmonic`, `harmonic` with an integer multiplicity): the multiple-angle
+/// terms by their Chebyshev forms, the same values as [`dihedral`] to round-off without a
+/// trigonometric call. `None` for the other styles.
+pub fn dihedral_cos_sin(style: &str, c: &[f64], cos: f64, sin: f64) -> Option<(f64, f64)> {
+    match style {
+        "opls" => {
+            let c2 = cos * cos;
+            let cos2 = 2.0 * c2 - 1.0;
+            let cos3 = (4.0 * c2 - 3.0) * cos;
+            let cos4 = 8.0 * c2 * (c2 - 1.0) + 1.0;
+            let sin2 = 2.0 * sin * cos;
+            let sin3 = sin * (4.0 * c2 - 1.0);
+            let sin4 = 2.0 * sin2 * cos2;
+            let e = 0.5 * (c[0] * (1.0 + cos) + c[1] * (1.0 - cos2) + c[2] * (1.0 + cos3) + c[3] * (1.0 - cos4));
+            let de = 0.5 * (-c[0] * sin + 2.0 * c[1] * sin2 - 3.0 * c[2] * sin3 + 4.0 * c[3] * sin4);
+            Some((e, de))
+        }
+        "multi/harmonic" => {
+            let (mut e, mut dedx, mut p) = (0.0, 0.0, 1.0);
+            for (n, a) in c.iter().enumerate() {
+                e += a * p;
+                if n + 1 < c.len() {
+                    dedx += (n + 1) as f64 * c[n + 1] * p;
+                }
+                p *= cos;
+            }
+            Some((e, -dedx * sin))
+        }
+        "harmonic" if c[2] >= 0.0 && c[2].fract() == 0.0 && c[2] <= 16.0 => {
+            let (k, d, n) = (c[0], c[1], c[2]);
+            // cos nφ, sin nφ by n rotations of (1, 0) through φ
+            let (mut cn, mut sn) = (1.0, 0.0);
+            for _ in 0..n as usize {
+                (cn, sn) = (cn * cos - sn * sin, sn * cos + cn * sin);
+            }
+            Some((k * (1.0 + d * cn), -k * d * n * sn))
+        }
+        _ => None,
+    }
+}
+
 /// Dihedral (and improper) energy and dE/dφ for the signed dihedral angle φ.
 pub fn dihedral(kind: usize, style: &str, c: &[f64], phi: f64) -> (f64, f64) {
     if kind == 3 {

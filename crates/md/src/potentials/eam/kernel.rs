@@ -68,23 +68,23 @@ impl EmbeddedAtom {
         let sym = uniform && self.symmetric[pair_of[0]];
         buffers.par_iter_mut().zip(ranges.par_iter()).for_each(|(buf, range)| {
             let range = range.clone();
-            let ThreadBuffer { scalar: rho, pair_index, pair_count, stage_index: tj, stage_dist: tr, .. } = buf;
-            rho.clear();
-            crate::neighbors::reserve_headroom(rho, n_ext);
-            rho.resize(n_ext, 0.0);
-            pair_index.clear();
-            pair_count.clear();
-            // expected share of list pairs inside the cutoff (uniform density; a crystal has
-            // fewer), grown by projection in `centres` when exceeded, so the slack stays small
+            // the densities live in the thread's force buffer (dead until pass 2 resets it), so
+            // pass 1 costs no per-image memory of its own
+            let ThreadBuffer { forces, pair_bits, stage_index: tj, stage_dist: tr, .. } = buf;
+            forces.clear();
+            crate::neighbors::reserve_headroom(forces, n_ext);
+            forces.resize(n_ext, [0.0; 3]);
+            let rho = &mut forces.as_flattened_mut()[..n_ext];
+            // one bit per listed pair (within the cutoff or not), one u64 word per 64 entries
+            // of each centre: 1/32 of the list's own size
+            pair_bits.clear();
             let total = nl.pair_offset(range.end) - nl.pair_offset(range.start);
-            let share = (nl.cutoff / (nl.cutoff + nl.skin)).powi(3).min(1.0);
-            let want = (total as f64 * share) as usize + 64;
-            pair_index.reserve(want.saturating_sub(pair_index.len()));
+            pair_bits.reserve((total / 64 + range.len()).saturating_sub(pair_bits.capacity()));
             let arg = DensityArgs { nl, pos, typ, cutsq, rdr, nr1, nt, pair_of, dknots, d0 };
             if sym {
-                arg.centres::<true>(range, &mut rho[..], tj, tr, pair_index, pair_count)
+                arg.centres::<true>(range, rho, tj, tr, pair_bits)
             } else {
-                arg.centres::<false>(range, &mut rho[..], tj, tr, pair_index, pair_count)
+                arg.centres::<false>(range, rho, tj, tr, pair_bits)
             }
         });
         // fold onto owners, in parallel over atoms: each atom adds its images' densities buffer
@@ -97,8 +97,9 @@ impl EmbeddedAtom {
         rho_atom.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, r)| {
             let images = nl.images_of(i);
             for buf in buffers {
+                let rho = buf.forces.as_flattened();
                 for &e in images {
-                    *r += buf.scalar[e as usize];
+                    *r += rho[e as usize];
                 }
             }
         });
@@ -138,14 +139,17 @@ impl EmbeddedAtom {
         let pos = &nl.ext_pos;
         let typ = &nl.ext_type;
         let uniform = pair_of.iter().all(|&x| x == pair_of[0]);
+        let n_ext = nl.n_ext();
         let mut fp_atom = self.density_pass(nl, nt, pair_of, n, scratch);
         // embedding energies and F'(ρ) (the structure's types are the images' owners' types).
-        // F' overwrites ρ per atom, and F' per image goes into the first thread's density
-        // buffer (both dead after the fold), so the two cost no memory of their own; the
-        // embedding energies, when wanted, pass through that buffer too and are summed in atom
-        // order.
+        // F' overwrites ρ per atom (dead after the fold) and F' per image goes into the one
+        // shared per-image scalar; the embedding energies, when wanted, pass through that
+        // buffer first and are summed in atom order.
         let atom_types = config.types;
-        let mut fp_vec = std::mem::take(&mut scratch.buffers[0].scalar);
+        let mut fp_vec = std::mem::take(&mut scratch.image_scalar);
+        fp_vec.clear();
+        crate::neighbors::reserve_headroom(&mut fp_vec, n_ext);
+        fp_vec.resize(n, 0.0);
         let want_embed = req.energy || req.per_atom_energy;
         {
             let phi_tmp = &mut fp_vec[..n];
@@ -167,9 +171,7 @@ impl EmbeddedAtom {
                 }
             }
         }
-        let n_ext = nl.n_ext();
         fp_vec.clear();
-        crate::neighbors::reserve_headroom(&mut fp_vec, n_ext);
         fp_vec.resize(n_ext, 0.0);
         {
             let fp_atom = &fp_atom;
@@ -184,13 +186,13 @@ impl EmbeddedAtom {
         let result = pair_loop(nl, req, scratch, out, |range, buf| {
             let mut energy = 0.0;
             let mut virial = [0.0; 6];
-            let ThreadBuffer { forces, per_atom_energy, per_atom_virial, pair_index, pair_count, stage_index, stage_dist, .. } = buf;
+            let ThreadBuffer { forces, per_atom_energy, per_atom_virial, pair_bits, stage_index, stage_pair, stage_dist, .. } = buf;
             let arg = ForceArgs { nl, pos, typ, rdr, nr1, nt, pair_of, fknots, f0, fp_ext, req };
             let bufs = ForceBuffers { forces, per_atom_energy, per_atom_virial };
             if sym {
-                arg.centres::<true>(range, pair_index, pair_count, stage_dist, stage_index, bufs, &mut energy, &mut virial);
+                arg.centres::<true>(range, pair_bits, stage_pair, stage_dist, stage_index, bufs, &mut energy, &mut virial);
             } else {
-                arg.centres::<false>(range, pair_index, pair_count, stage_dist, stage_index, bufs, &mut energy, &mut virial);
+                arg.centres::<false>(range, pair_bits, stage_pair, stage_dist, stage_index, bufs, &mut energy, &mut virial);
             }
             if req.energy {
                 buf.energy += energy;
@@ -202,7 +204,7 @@ impl EmbeddedAtom {
             }
             Ok(())
         });
-        scratch.buffers[0].scalar = fp_vec;
+        scratch.image_scalar = fp_vec;
         scratch.atom_scalar = fp_atom;
         result
     }
@@ -223,8 +225,9 @@ struct DensityArgs<'a> {
 }
 
 impl DensityArgs<'_> {
-    /// Pass 1 over the centres `range`: densities into `rho` (per image), the pairs within the
-    /// cutoff appended to `pair_index`/`pair_count`. `SYM`: one element pair whose
+    /// Pass 1 over the centres `range`: densities into `rho` (per image), which listed pairs
+    /// lie within the cutoff appended to `pair_bits` (bit `q % 64` of word `q / 64` of the
+    /// centre's words: its list entry `q`). `SYM`: one element pair whose
     /// two density splines are the same (each pair's spline evaluated once, added to both
     /// atoms: the same sums as evaluating it twice).
     #[allow(clippy::too_many_arguments)]
@@ -235,12 +238,10 @@ impl DensityArgs<'_> {
         rho: &mut [f64],
         tj: &mut Vec<u32>,
         tr: &mut Vec<f64>,
-        pair_index: &mut Vec<u32>,
-        pair_count: &mut Vec<u32>,
+        pair_bits: &mut Vec<u64>,
     ) {
         let DensityArgs { nl, pos, typ, cutsq, rdr, nr1, nt, pair_of, dknots, d0 } = *self;
         let uniform = SYM || pair_of.iter().all(|&x| x == pair_of[0]);
-        let (start, end) = (range.start, range.end);
         for c in range {
             let i = nl.centers[c] as usize;
             let xi = pos[i];
@@ -254,16 +255,23 @@ impl DensityArgs<'_> {
             // staging pointers stay in registers)
             let (sj, sr) = (&mut tj[..nbrs.len()], &mut tr[..nbrs.len()]);
             let mut k = 0usize;
-            for (q, &j) in nbrs.iter().enumerate() {
-                let xj = pos[j as usize];
-                let dx = xi[0] - xj[0];
-                let dy = xi[1] - xj[1];
-                let dz = xi[2] - xj[2];
-                let rsq = dx * dx + dy * dy + dz * dz;
-                let w = k.min(q);
-                sj[w] = j;
-                sr[w] = rsq;
-                k += (rsq < cutsq) as usize;
+            for (words, chunk) in nbrs.chunks(64).enumerate() {
+                let mut word = 0u64;
+                for (b, &j) in chunk.iter().enumerate() {
+                    let q = 64 * words + b;
+                    let xj = pos[j as usize];
+                    let dx = xi[0] - xj[0];
+                    let dy = xi[1] - xj[1];
+                    let dz = xi[2] - xj[2];
+                    let rsq = dx * dx + dy * dy + dz * dz;
+                    let w = k.min(q);
+                    sj[w] = j;
+                    sr[w] = rsq;
+                    let inside = rsq < cutsq;
+                    k += inside as usize;
+                    word |= (inside as u64) << b;
+                }
+                pair_bits.push(word);
             }
             let (sj, sr) = (&sj[..k], &mut sr[..k]);
             for r in sr.iter_mut() {
@@ -288,17 +296,6 @@ impl DensityArgs<'_> {
                 }
             }
             rho[i] += rho_i;
-            if pair_index.len() + k > pair_index.capacity() {
-                // project this range's final count from the share so far, plus 1/16
-                let first = nl.pair_offset(start);
-                let (done, total) = (nl.pair_offset(c + 1) - first, nl.pair_offset(end) - first);
-                let need = pair_index.len() + k;
-                let projected = ((need as u128 * total as u128) / done.max(1) as u128) as usize;
-                let target = projected.max(need) + projected / 16 + 64;
-                pair_index.reserve_exact(target - pair_index.len());
-            }
-            pair_index.extend_from_slice(sj);
-            pair_count.push(k as u32);
         }
     }
 }
@@ -326,7 +323,8 @@ struct ForceBuffers<'a> {
 }
 
 impl ForceArgs<'_> {
-    /// Pass 2 over the centres `range` and the pairs pass 1 stored for them. `SYM`: one
+    /// Pass 2 over the centres `range` and the pairs pass 1 marked within the cutoff (the
+    /// same range, so the centres' bit words follow each other in `pair_bits`). `SYM`: one
     /// element pair with a symmetric density spline (ρ′ evaluated once per pair and used for
     /// both atoms: the same arithmetic as evaluating it twice).
     #[allow(clippy::too_many_arguments)]
@@ -334,8 +332,8 @@ impl ForceArgs<'_> {
     fn centres<const SYM: bool>(
         &self,
         range: std::ops::Range<usize>,
-        pair_index: &[u32],
-        pair_count: &[u32],
+        pair_bits: &[u64],
+        picked: &mut Vec<u32>,
         stage: &mut Vec<f64>,
         knot: &mut Vec<u32>,
         bufs: ForceBuffers<'_>,
@@ -348,33 +346,49 @@ impl ForceArgs<'_> {
         let want_e = req.energy || req.per_atom_energy;
         let (mut e_sum, mut w) = (*energy, *virial);
         let mut off = 0usize;
-        for (c, &cnt) in range.zip(pair_count.iter()) {
+        for c in range {
             let i = nl.centers[c] as usize;
             let xi = pos[i];
             let ti = typ[i] as usize;
             let fpi = fp_ext[i];
             let mut fi = [0.0; 3];
-            let end = off + cnt as usize;
-            let idx = &pair_index[off..end];
-            // the distances again, with pass 1's arithmetic (bit-identical r), then r's table
+            // the pairs within the cutoff, in list order (the set bits of pass 1's words) ...
+            let nbrs = nl.neighbors_of(c);
+            let nw = nbrs.len().div_ceil(64);
+            let words = &pair_bits[off..off + nw];
+            off += nw;
+            // with the distances again, by pass 1's arithmetic (bit-identical r); then r's table
             // position and 1/r in one vectorisable sweep: cheaper than keeping 8 bytes per pair
             // between the passes
-            let nk = idx.len();
-            if stage.len() < 2 * nk {
-                stage.resize(2 * nk, 0.0);
+            let l = nbrs.len();
+            if picked.len() < l {
+                picked.resize(l, 0);
             }
-            if knot.len() < nk {
-                knot.resize(nk, 0);
+            if stage.len() < 2 * l {
+                stage.resize(2 * l, 0.0);
             }
-            let (ps, ri) = stage[..2 * nk].split_at_mut(nk);
-            let ms = &mut knot[..nk];
-            for (r, &j) in ps.iter_mut().zip(idx) {
-                let xj = pos[j as usize];
-                let dx = xi[0] - xj[0];
-                let dy = xi[1] - xj[1];
-                let dz = xi[2] - xj[2];
-                *r = dx * dx + dy * dy + dz * dz;
+            if knot.len() < l {
+                knot.resize(l, 0);
             }
+            let (ps, ri) = stage[..2 * l].split_at_mut(l);
+            let mut k = 0usize;
+            for (wi, &word) in words.iter().enumerate() {
+                let mut w = word;
+                while w != 0 {
+                    let j = nbrs[64 * wi + w.trailing_zeros() as usize];
+                    let xj = pos[j as usize];
+                    let dx = xi[0] - xj[0];
+                    let dy = xi[1] - xj[1];
+                    let dz = xi[2] - xj[2];
+                    picked[k] = j;
+                    ps[k] = dx * dx + dy * dy + dz * dz;
+                    k += 1;
+                    w &= w - 1;
+                }
+            }
+            let nk = k;
+            let idx = &picked[..nk];
+            let (ps, ri, ms) = (&mut ps[..nk], &mut ri[..nk], &mut knot[..nk]);
             for ((pq, v), mq) in ps.iter_mut().zip(ri.iter_mut()).zip(ms.iter_mut()) {
                 let r = pq.sqrt();
                 *v = 1.0 / r;
@@ -430,7 +444,6 @@ impl ForceArgs<'_> {
                     }
                 }
             }
-            off = end;
             let f = &mut forces[i];
             f[0] += fi[0];
             f[1] += fi[1];
