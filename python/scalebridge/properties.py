@@ -35,6 +35,7 @@ __all__ = [
     "thermal_expansion",
     "vacancy_formation_energy",
     "lattice_distortion",
+    "equation_of_state",
     "rdf",
     "displacements",
     "local_temperature",
@@ -356,6 +357,26 @@ def lattice_distortion(
     """
     opts = dict(fmax=fmax, relax_cell=relax_cell, threads=threads)
     return run_protocol("lattice_distortion", structure, potential, opts)
+
+
+def equation_of_state(
+    structure: Any,
+    potential: Potential,
+    *,
+    volume_strains: list[float] | None = None,
+    fmax: float | None = None,
+    threads: int | None = None,
+) -> PropertyResult:
+    """0 K equation of state (Rust ``protocols::eos``): the structure is relaxed with its cell,
+    scaled isotropically to ``V (1 + e)`` for each ``e`` of ``volume_strains`` (default −4, −2,
+    0, 2, 4 %) with the atoms relaxed at each volume (``fmax`` default 1e-6 eV/Å), and E(V) is
+    fitted by third-order Birch–Murnaghan. ``result["state"]``: ``eos_volume`` (Å³/atom),
+    ``eos_bulk_modulus`` (GPa), ``eos_bulk_modulus_derivative`` and ``gruneisen_slater``
+    (B₀′/2 − 1/6); ``result["volumes"]``/``["energies"]`` the samples (per atom), and
+    ``result["fit_rms_ev"]``.
+    """
+    opts = dict(volume_strains=None if volume_strains is None else [float(e) for e in volume_strains], fmax=fmax, threads=threads)
+    return run_protocol("equation_of_state", structure, potential, opts)
 
 
 def rdf(structure: Any, r_max: float, bins: int | None = None) -> pd.DataFrame:

@@ -186,6 +186,13 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
             m.extend(state);
         }
     }
+    // ... and so does the 0 K equation of state (B₀′ and the Slater Grüneisen parameter: the
+    // anharmonicity, which no other 0 K column carries)
+    if let Some(state) = eos_state(run, name, structure, &s, &pot, &mut warnings)? {
+        if let Some(Value::Object(m)) = stat.get_mut("state") {
+            m.extend(state);
+        }
+    }
     let c0 = matrix(&stat["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
     let parts = if preset.bridge_single_crystal {
         run.stages.run(&format!("{name}/bridge/single_crystal"), true, &json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains(), "method": "central"}), || {
@@ -324,6 +331,31 @@ fn distortion_state(
         }
     };
     Ok(state.as_object().cloned())
+}
+
+/// The 0 K equation-of-state state of a lattice phase (`protocols::eos`), left out for other
+/// structure sources; a relaxation that does not converge or a fit without a minimum leaves it
+/// out with a warning.
+fn eos_state(
+    run: &mut Runner<'_>,
+    name: &str,
+    source: &StructureSource,
+    s: &Structure,
+    pot: &Arc<dyn Potential>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<serde_json::Map<String, Value>>> {
+    let StructureSource::Lattice { .. } = source else { return Ok(None) };
+    match run.protocol(&format!("{name}/equation_of_state"), "equation_of_state", s, pot, &json!({})) {
+        Ok(d) => {
+            warnings.extend(warnings_of(&d, &format!("{name}/equation_of_state")));
+            Ok(d["state"].as_object().cloned())
+        }
+        Err(PipelineError::Md(e @ (scalebridge_md::error::Error::NotConverged { .. } | scalebridge_md::error::Error::InvalidParameter { .. }))) => {
+            warnings.push(format!("{name}: the 0 K equation of state failed ({e}); its columns are left out"));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The polycrystal residual (b) of a one-phase polycrystal of a cubic single-species (or

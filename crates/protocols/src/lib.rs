@@ -29,6 +29,7 @@
 pub mod defects;
 pub mod diffusion;
 pub mod distortion;
+pub mod eos;
 pub mod elastic;
 pub mod glass;
 pub mod green_kubo;

@@ -10,6 +10,7 @@
 //! | `thermal/expansion` | thermal expansion, heat capacity | [`ExpansionOptions`] |
 //! | `defects/vacancy` | vacancy formation energy | [`VacancyOptions`] |
 //! | `lattice_distortion` | static displacements of a solid solution at 0 K | [`DistortionOptions`] |
+//! | `equation_of_state` | 0 K E(V), Birch–Murnaghan B₀, B₀′, Slater Grüneisen γ | [`EosOptions`] |
 //! | `thermal_conductivity/green_kubo` | κ by Green–Kubo | [`GreenKuboOptions`] |
 //! | `thermal_conductivity/muller_plathe` | κ by reverse NEMD | [`NemdOptions`] |
 //! | `melting/coexistence` (alias `melting`) | melting temperature | [`MeltingOptions`] |
@@ -19,6 +20,7 @@
 use crate::defects::{vacancy_formation, VacancyOptions, VacancyResult};
 use crate::diffusion::{diffusivity, DiffusionOptions, DiffusionResult};
 use crate::distortion::{lattice_distortion, DistortionOptions, DistortionResult};
+use crate::eos::{equation_of_state, EosOptions, EosResult};
 use crate::glass::{glass_transition, melt_quench, GlassOptions, GlassResult, MeltQuenchOptions, MeltQuenchResult};
 use crate::elastic::{static_constants, thermal_constants, ElasticOptions, ElasticResult, StaticOptions, ThermalOptions};
 use crate::green_kubo::{green_kubo, GreenKuboOptions, GreenKuboResult};
@@ -40,6 +42,7 @@ pub const PROTOCOLS: &[&str] = &[
     "thermal/expansion",
     "defects/vacancy",
     "lattice_distortion",
+    "equation_of_state",
     "thermal_conductivity/green_kubo",
     "thermal_conductivity/muller_plathe",
     "melting/coexistence",
@@ -99,6 +102,11 @@ protocol!(
     LatticeDistortion, "lattice_distortion", DistortionOptions, DistortionResult, |s, p, o, _cache, prog| lattice_distortion(s, p, o, prog)
 );
 protocol!(
+    /// 0 K equation of state: Birch–Murnaghan B₀, B₀′ and the Slater Grüneisen parameter (no
+    /// stages to cache).
+    EquationOfState, "equation_of_state", EosOptions, EosResult, |s, p, o, _cache, prog| equation_of_state(s, p, o, prog)
+);
+protocol!(
     /// Thermal conductivity by Green–Kubo.
     GreenKubo, "thermal_conductivity/green_kubo", GreenKuboOptions, GreenKuboResult, |s, p, o, cache, prog| green_kubo(s, p, o, &cache, prog)
 );
@@ -144,6 +152,7 @@ pub fn dispatch<V: Visit>(name: &str, v: V) -> Result<V::Out> {
         "thermal/expansion" => v.visit::<ThermalExpansion>(),
         "defects/vacancy" => v.visit::<Vacancy>(),
         "lattice_distortion" => v.visit::<LatticeDistortion>(),
+        "equation_of_state" => v.visit::<EquationOfState>(),
         "thermal_conductivity/green_kubo" => v.visit::<GreenKubo>(),
         "thermal_conductivity/muller_plathe" => v.visit::<MullerPlathe>(),
         "melting/coexistence" | "melting" => v.visit::<Melting>(),
