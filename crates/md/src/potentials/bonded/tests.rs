@@ -140,3 +140,45 @@ fn bad_styles_and_coefficients_are_named() {
     let err = p.compute(&Configuration::new(&s, None), Request::global(), &mut Scratch::default(), &mut out).unwrap_err().to_string();
     assert!(err.contains("R0"), "{err}");
 }
+
+/// The special-pair correction in a cell narrower than twice the cutoff: every periodic image of
+/// a special partner within the cutoff is removed (LAMMPS excludes a special partner by its tag,
+/// so every image), none is missed by the image bound `|n_a| <= r_c/w_a + 1/2`. Brute force over
+/// `|n_a| <= 3` is the reference.
+#[test]
+fn special_correction_covers_every_image_within_the_cutoff_of_a_narrow_cell() {
+    use crate::potentials::lj_cut::{LennardJones, Mixing};
+    use special::{SpecialBonds, SpecialFactors};
+    let (s, topo) = system();
+    let rc = 6.5;
+    let w = s.cell.widths();
+    assert!(w.iter().all(|&x| x < 2.0 * rc), "the cell must be narrower than 2 r_c: {w:?}");
+    let nsp = s.species.len();
+    let lj = Arc::new(LennardJones::new(s.species.clone(), vec![0.01; nsp], vec![2.0; nsp], rc, false, Mixing::Geometric, vec![]).unwrap());
+    let symbols: Vec<String> = s.types.iter().map(|&t| s.species[t].clone()).collect();
+    let p = SpecialBonds::new(&topo, SpecialFactors::default(), Some(lj.clone()), None, &symbols).unwrap();
+    let mut out = Output::default();
+    out.reset(s.len(), Request::global());
+    p.compute(&Configuration::new(&s, None), Request::global(), &mut Scratch::default(), &mut out).unwrap();
+    let (mut expected, mut most_images) = (0.0, 0);
+    for (i, j, _) in topo.special_pairs() {
+        let d0 = minimum_image(&s.cell, [0, 1, 2].map(|k| s.positions[i][k] - s.positions[j][k]));
+        let mut images = 0;
+        for a in -3i32..=3 {
+            for b in -3i32..=3 {
+                for c in -3i32..=3 {
+                    let t = s.cell.cartesian(&[a as f64, b as f64, c as f64]);
+                    let d = [d0[0] + t[0], d0[1] + t[1], d0[2] + t[2]];
+                    let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                    if r2 < rc * rc {
+                        expected -= lj.energy_force(s.types[i], s.types[j], r2).0;
+                        images += 1;
+                    }
+                }
+            }
+        }
+        most_images = most_images.max(images);
+    }
+    assert!(most_images >= 2, "some special pair must have several images within the cutoff");
+    assert!((out.energy - expected).abs() < 1e-12 * expected.abs(), "{} vs {expected}", out.energy);
+}
