@@ -315,22 +315,11 @@ fn distortion_state(
     warnings: &mut Vec<String>,
 ) -> Result<Option<serde_json::Map<String, Value>>> {
     let StructureSource::Lattice { elements, .. } = source else { return Ok(None) };
-    let state = if elements.len() < 2 {
-        serde_json::to_value(scalebridge_protocols::distortion::perfect_lattice_state()).map_err(|e| invalid("distortion state", name, &e.to_string()))?
-    } else {
-        match run.protocol(&format!("{name}/lattice_distortion"), "lattice_distortion", s, pot, &json!({})) {
-            Ok(d) => {
-                warnings.extend(warnings_of(&d, &format!("{name}/lattice_distortion")));
-                d["state"].clone()
-            }
-            Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. })) => {
-                warnings.push(format!("{name}: the lattice-distortion relaxation did not converge ({e}); its static-displacement columns are left out"));
-                return Ok(None);
-            }
-            Err(e) => return Err(e),
-        }
-    };
-    Ok(state.as_object().cloned())
+    if elements.len() < 2 {
+        let state = serde_json::to_value(scalebridge_protocols::distortion::perfect_lattice_state()).map_err(|e| invalid("distortion state", name, &e.to_string()))?;
+        return Ok(state.as_object().cloned());
+    }
+    optional_state(run, name, "lattice_distortion", "the lattice-distortion relaxation did not converge", "static-displacement", s, pot, warnings, false)
 }
 
 /// The 0 K equation-of-state state of a lattice phase (`protocols::eos`), left out for other
@@ -345,13 +334,33 @@ fn eos_state(
     warnings: &mut Vec<String>,
 ) -> Result<Option<serde_json::Map<String, Value>>> {
     let StructureSource::Lattice { .. } = source else { return Ok(None) };
-    match run.protocol(&format!("{name}/equation_of_state"), "equation_of_state", s, pot, &json!({})) {
+    optional_state(run, name, "equation_of_state", "the 0 K equation of state failed", "equation-of-state", s, pot, warnings, true)
+}
+
+/// The `state` of 0 K protocol `protocol` (stage `<name>/<protocol>`) as extra columns: its
+/// warnings kept; a relaxation that does not converge (and, with `invalid_too`, a deterministic
+/// invalid result such as a fit without a minimum) leaves the columns out with a warning.
+#[allow(clippy::too_many_arguments)]
+fn optional_state(
+    run: &mut Runner<'_>,
+    name: &str,
+    protocol: &str,
+    failed: &str,
+    columns: &str,
+    s: &Structure,
+    pot: &Arc<dyn Potential>,
+    warnings: &mut Vec<String>,
+    invalid_too: bool,
+) -> Result<Option<serde_json::Map<String, Value>>> {
+    use scalebridge_md::error::Error as MdError;
+    let stage = format!("{name}/{protocol}");
+    match run.protocol(&stage, protocol, s, pot, &json!({})) {
         Ok(d) => {
-            warnings.extend(warnings_of(&d, &format!("{name}/equation_of_state")));
+            warnings.extend(warnings_of(&d, &stage));
             Ok(d["state"].as_object().cloned())
         }
-        Err(PipelineError::Md(e @ (scalebridge_md::error::Error::NotConverged { .. } | scalebridge_md::error::Error::InvalidParameter { .. }))) => {
-            warnings.push(format!("{name}: the 0 K equation of state failed ({e}); its columns are left out"));
+        Err(PipelineError::Md(e)) if matches!(e, MdError::NotConverged { .. }) || (invalid_too && matches!(e, MdError::InvalidParameter { .. })) => {
+            warnings.push(format!("{name}: {failed} ({e}); its {columns} columns are left out"));
             Ok(None)
         }
         Err(e) => Err(e),

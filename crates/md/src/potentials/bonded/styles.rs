@@ -244,7 +244,8 @@ pub fn dihedral_cos_sin(style: &str, c: &[f64], cos: f64, sin: f64) -> Option<(f
     }
 }
 
-/// Dihedral (and improper) energy and dE/dφ for the signed dihedral angle φ.
+/// Dihedral (and improper) energy and dE/dφ for the signed dihedral angle φ: the cosine-series
+/// styles through [`dihedral_cos_sin`], the improper and a non-integer harmonic multiplicity by φ.
 pub fn dihedral(kind: usize, style: &str, c: &[f64], phi: f64) -> (f64, f64) {
     if kind == 3 {
         // improper harmonic: χ = |φ|
@@ -252,27 +253,9 @@ pub fn dihedral(kind: usize, style: &str, c: &[f64], phi: f64) -> (f64, f64) {
         let d = chi - c[1].to_radians();
         return (c[0] * d * d, 2.0 * c[0] * d * phi.signum());
     }
-    match style {
-        "opls" => {
-            let e = 0.5 * (c[0] * (1.0 + phi.cos()) + c[1] * (1.0 - (2.0 * phi).cos()) + c[2] * (1.0 + (3.0 * phi).cos()) + c[3] * (1.0 - (4.0 * phi).cos()));
-            let de = 0.5 * (-c[0] * phi.sin() + 2.0 * c[1] * (2.0 * phi).sin() - 3.0 * c[2] * (3.0 * phi).sin() + 4.0 * c[3] * (4.0 * phi).sin());
-            (e, de)
-        }
-        "multi/harmonic" => {
-            let x = phi.cos();
-            let (mut e, mut dedx, mut p) = (0.0, 0.0, 1.0);
-            for (n, a) in c.iter().enumerate() {
-                e += a * p;
-                if n + 1 < c.len() {
-                    dedx += (n + 1) as f64 * c[n + 1] * p;
-                }
-                p *= x;
-            }
-            (e, -dedx * phi.sin())
-        }
-        _ => {
-            let (k, d, n) = (c[0], c[1], c[2]);
-            (k * (1.0 + d * (n * phi).cos()), -k * d * n * (n * phi).sin())
-        }
+    if let Some(v) = dihedral_cos_sin(style, c, phi.cos(), phi.sin()) {
+        return v;
     }
+    let (k, d, n) = (c[0], c[1], c[2]);
+    (k * (1.0 + d * (n * phi).cos()), -k * d * n * (n * phi).sin())
 }
