@@ -152,6 +152,12 @@ pub fn equation_of_state(structure: &Structure, potential: Arc<dyn Potential>, o
     if let Some(e) = opts.volume_strains.iter().find(|e| !(e.is_finite() && e.abs() < 0.3)) {
         return Err(Error::invalid("volume_strains", e, "each must lie in (−0.3, 0.3)"));
     }
+    let mut distinct = opts.volume_strains.clone();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    if distinct.len() < 4 {
+        return Err(Error::invalid("volume_strains", format!("{:?}", opts.volume_strains), "need at least four distinct values for the four Birch–Murnaghan parameters"));
+    }
     structure.validate()?;
     potential.check_species(&structure.species)?;
     let prov = Provenance::new("equation_of_state", structure, potential.as_ref(), opts, &[])?;
