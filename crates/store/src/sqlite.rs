@@ -112,6 +112,10 @@ impl SqliteBackend {
             match b.check_version() {
                 Ok(()) => {}
                 Err(StorageError::Corrupt { .. }) if !b.has_meta_table()? => b.create_schema()?,
+                // the meta table appeared between the two reads: another process created the
+                // schema (its one transaction holds the table and the version), so read again;
+                // a store whose meta table has no version stays an error
+                Err(StorageError::Corrupt { .. }) => b.check_version()?,
                 Err(e) => return Err(e),
             }
         } else {
