@@ -179,17 +179,16 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     let s: Structure = run.stages.run(&format!("{name}/structure"), true, &bulk_inputs, || build_structure_from(structure, &pot, [w; 3], preset.bulk_repeat, &starts))?;
     let mut stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &json!({"temperature": 0.0}))?;
     warnings.extend(warnings_of(&stat, &format!("{name}/elastic/static")));
-    // the local lattice distortion joins the 0 K state the features read (its own stage, so the
-    // elastic stage keeps its key)
-    if let Some(state) = distortion_state(run, name, structure, &s, &pot, &mut warnings)? {
-        if let Some(Value::Object(m)) = stat.get_mut("state") {
-            m.extend(state);
-        }
-    }
-    // ... and so does the 0 K equation of state (B₀′ and the Slater Grüneisen parameter: the
-    // anharmonicity, which no other 0 K column carries)
-    if let Some(state) = eos_state(run, name, structure, &s, &pot, &mut warnings)? {
-        if let Some(Value::Object(m)) = stat.get_mut("state") {
+    // the local lattice distortion and the 0 K equation of state (B₀′ and the Slater Grüneisen
+    // parameter: the anharmonicity, which no other 0 K column carries) join the 0 K state the
+    // features read (their own stages, so the elastic stage keeps its key); lattice phases only
+    let distortion = distortion_state(run, name, structure, &s, &pot, &mut warnings)?;
+    let eos = match structure {
+        StructureSource::Lattice { .. } => optional_state(run, name, "equation_of_state", "the 0 K equation of state failed", "equation-of-state", &s, &pot, &mut warnings, true)?,
+        _ => None,
+    };
+    if let Some(Value::Object(m)) = stat.get_mut("state") {
+        for state in [distortion, eos].into_iter().flatten() {
             m.extend(state);
         }
     }
@@ -320,21 +319,6 @@ fn distortion_state(
         return Ok(state.as_object().cloned());
     }
     optional_state(run, name, "lattice_distortion", "the lattice-distortion relaxation did not converge", "static-displacement", s, pot, warnings, false)
-}
-
-/// The 0 K equation-of-state state of a lattice phase (`protocols::eos`), left out for other
-/// structure sources; a relaxation that does not converge or a fit without a minimum leaves it
-/// out with a warning.
-fn eos_state(
-    run: &mut Runner<'_>,
-    name: &str,
-    source: &StructureSource,
-    s: &Structure,
-    pot: &Arc<dyn Potential>,
-    warnings: &mut Vec<String>,
-) -> Result<Option<serde_json::Map<String, Value>>> {
-    let StructureSource::Lattice { .. } = source else { return Ok(None) };
-    optional_state(run, name, "equation_of_state", "the 0 K equation of state failed", "equation-of-state", s, pot, warnings, true)
 }
 
 /// The `state` of 0 K protocol `protocol` (stage `<name>/<protocol>`) as extra columns: its

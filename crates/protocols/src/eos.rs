@@ -160,7 +160,7 @@ pub fn equation_of_state(structure: &Structure, potential: Arc<dyn Potential>, o
     }
     structure.validate()?;
     potential.check_species(&structure.species)?;
-    let prov = Provenance::new("equation_of_state", structure, potential.as_ref(), opts, &[])?;
+    let mut prov = Provenance::new("equation_of_state", structure, potential.as_ref(), opts, &[])?;
     let mut eval = Evaluator::new(potential, DEFAULT_SKIN, opts.threads)?;
     let base = MinimizeOptions { fmax: opts.fmax, max_iter: 20000, ..MinimizeOptions::default() };
     let cell_opts = MinimizeOptions {
@@ -178,12 +178,7 @@ pub fn equation_of_state(structure: &Structure, potential: Arc<dyn Potential>, o
     let (mut volumes, mut energies) = (Vec::new(), Vec::new());
     for (k, &ev) in opts.volume_strains.iter().enumerate() {
         let scale = (1.0 + ev).cbrt();
-        let mut s = reference.clone();
-        let scaled = scalebridge_md::cell::Cell::new(s.cell.matrix().map(|row| row.map(|x| x * scale)))?;
-        for p in s.positions.iter_mut() {
-            *p = p.map(|x| x * scale);
-        }
-        s.cell = scaled;
+        let mut s = reference.deformed(&[[scale, 0.0, 0.0], [0.0, scale, 0.0], [0.0, 0.0, scale]])?;
         eval.invalidate();
         let rep = relax(&mut s, &mut eval, &base)?;
         volumes.push(s.cell.volume() / n);
@@ -203,7 +198,6 @@ pub fn equation_of_state(structure: &Structure, potential: Arc<dyn Potential>, o
     if !(1.0..=10.0).contains(&fit.b0_prime) {
         warnings.push(format!("B0' = {:.2} is outside the 1-10 of ordinary solids: the E(V) samples may span a phase change or an unstable state", fit.b0_prime));
     }
-    let mut prov = prov;
     prov.wall_seconds = t0.elapsed().as_secs_f64();
     Ok(EosResult { state, volumes, energies, fit_rms_ev: fit.rms, atoms: structure.len(), warnings, provenance: prov })
 }

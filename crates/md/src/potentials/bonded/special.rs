@@ -246,30 +246,26 @@ impl Potential for SpecialBonds {
         // |n_a| <= 1/2 + r_c / w_a (a hair more for f_a rounded just past 1/2), so a cell wider
         // than 2 r_c visits the minimum image only
         let m: Vec<i64> = w.iter().map(|x| (rc / x + 0.5 + 1e-9).floor() as i64).collect();
-        // wider than 2 r_c in every direction: at most one image of a pair is within r_c, so each
-        // pair is one term and the pairs can be evaluated in parallel ([`parallel`], bit for bit)
+        // wider than 2 r_c in every direction: at most one image of a pair is within r_c (two
+        // images differ by a lattice vector longer than the narrowest width), so each pair is one
+        // term and the pairs can be evaluated in parallel ([`parallel`], bit for bit)
         if !(req.per_atom_energy || req.per_atom_virial) && w.iter().all(|&x| x > 2.0 * rc) {
             use rayon::prelude::*;
             let Scratch { term_forces, term_records, .. } = scratch;
             term_forces.resize(self.incidence.n_slots(), [0.0; 3]);
             term_records.resize(self.pairs.len(), (0.0, [0.0; 6]));
-            let single = term_forces.par_chunks_mut(2).zip(term_records.par_iter_mut()).zip(self.pairs.par_iter()).with_min_len(256).all(|((sl, rec), &pair)| {
-                let mut found = 0;
+            term_forces.par_chunks_mut(2).zip(term_records.par_iter_mut()).zip(self.pairs.par_iter()).with_min_len(256).for_each(|((sl, rec), &pair)| {
                 sl.fill([0.0; 3]);
                 *rec = (0.0, [0.0; 6]);
                 self.pair_images(cfg, pair, &m, rc, |d, f, e| {
-                    found += 1;
                     let fs = [f, [-f[0], -f[1], -f[2]]];
                     sl.copy_from_slice(&fs);
                     *rec = (e, parallel::term_virial(&[d, [0.0; 3]], &fs));
                 });
-                found <= 1
             });
-            if single {
-                parallel::sum_in_order(&scratch.term_records, req.virial, &mut out.energy, &mut out.virial);
-                self.incidence.gather(&scratch.term_forces, &mut out.forces);
-                return Ok(());
-            }
+            parallel::sum_in_order(&scratch.term_records, req.virial, &mut out.energy, &mut out.virial);
+            self.incidence.gather(&scratch.term_forces, &mut out.forces);
+            return Ok(());
         }
         for &pair in &self.pairs {
             let (i, j, _) = pair;

@@ -79,7 +79,7 @@ impl EmbeddedAtom {
             // of each centre: 1/32 of the list's own size
             pair_bits.clear();
             let total = nl.pair_offset(range.end) - nl.pair_offset(range.start);
-            pair_bits.reserve((total / 64 + range.len()).saturating_sub(pair_bits.capacity()));
+            pair_bits.reserve(total / 64 + range.len());
             let arg = DensityArgs { nl, pos, typ, cutsq, rdr, nr1, nt, pair_of, dknots, d0 };
             if sym {
                 arg.centres::<true>(range, rho, tj, tr, pair_bits)
