@@ -63,6 +63,17 @@ pub struct MdCase {
     pub topology: Option<scalebridge_md::topology::Topology>,
 }
 
+/// The force-kernel path a case runs (`SCALEBRIDGE_MD_KERNEL`, else the style's default).
+fn kernel_name(case: &str) -> &'static str {
+    use scalebridge_md::nbnxm::{KernelPath, Style};
+    let style = match case {
+        "lj" => Style::LjCut,
+        "eam" | "eam-small" => Style::Eam,
+        _ => return "n/a",
+    };
+    KernelPath::selected_for(style).map(|p| p.name()).unwrap_or("invalid")
+}
+
 /// Default number of steps of a case: 10,000 for `eam-small` (small cells are run long), 100
 /// for the others (as LAMMPS's bench inputs).
 pub fn default_steps(case: &str) -> u64 {
@@ -430,7 +441,7 @@ pub fn run_md(a: &MdOptions, build: &Build) -> Result<serde_json::Value, String>
         "engine_peak_rss_bytes_per_atom": engine_mem.map(|m| m as f64 / n as f64),
         "engine_heap_bytes_per_atom": heap.iter().filter(|(_, b)| *b > 0).map(|(k, b)| (k.to_string(), json!(*b as f64 / n as f64))).collect::<serde_json::Map<_, _>>(),
         "lammps_version": lmp.get("version"),
-        "kernel": scalebridge_md::nbnxm::KernelPath::selected().map(|p| p.name()).unwrap_or("invalid"),
+        "kernel": kernel_name(&a.case),
         "build": {
             "profile": build.profile,
             "rustflags": build.rustflags,

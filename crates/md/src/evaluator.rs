@@ -33,10 +33,11 @@ impl Evaluator {
     /// Bind `potential` with Verlet `skin` (Å) and `threads` worker threads (0 = all cores).
     pub fn new(potential: Arc<dyn Potential>, skin: f64, threads: usize) -> Result<Self> {
         let needs = potential.needs();
-        let nl = match needs.list {
+        let mut nl = match needs.list {
             ListKind::None => NeighborList::none(),
             kind => NeighborList::with_kind(kind, needs.cutoff, skin)?,
         };
+        nl.images_only = !potential.reads_pairs();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -62,6 +63,11 @@ impl Evaluator {
                 format!("{} ({:?})", potential.pair_style(), potential.needs()),
                 &format!("needs differ from those of the bound {} ({:?})", self.potential.pair_style(), self.potential.needs()),
             ));
+        }
+        let images_only = !potential.reads_pairs();
+        if images_only != self.nl.images_only {
+            self.nl.images_only = images_only;
+            self.nl.invalidate();
         }
         Ok(std::mem::replace(&mut self.potential, potential))
     }

@@ -180,6 +180,10 @@ pub struct NeighborList {
     pub offsets: Vec<u32>,
     /// Extended indices of the neighbours of each centre.
     pub neighbors: Vec<u32>,
+    /// Build the extended image set only, without the pair list (`offsets` and `neighbors` stay
+    /// empty): for a potential whose cluster kernels search their own cluster pairs
+    /// ([`crate::potentials::Potential::reads_pairs`]). Set by the evaluator.
+    pub images_only: bool,
     ref_positions: Vec<Vec3>,
     ref_cell: Option<Mat3>,
     ref_inverse: Mat3,
@@ -529,13 +533,16 @@ impl NeighborList {
         if self.neighbors.capacity() > last + last / 4 {
             self.neighbors.shrink_to(last + last / 16);
         }
-        let n_centres = self.centers.len();
+        let n_centres = if self.images_only { 0 } else { self.centers.len() };
+        if self.images_only {
+            self.neighbors = Vec::new();
+        }
         let mut acc = 0usize;
         // (a wave holds 2,048 centres' neighbours at once: small beside the list itself)
         const CHUNK: usize = 256;
         const WAVE: usize = 8;
         parts.resize_with(WAVE, Default::default);
-        for wave in self.centers.chunks(WAVE * CHUNK) {
+        for wave in self.centers[..n_centres].chunks(WAVE * CHUNK) {
             let nparts = wave.len().div_ceil(CHUNK);
             let grid = SearchGrid { nb, bin_start, center_bin, ext_key, ext_pos, ext_owner, rcs2 };
             let full = self.kind == ListKind::Full;

@@ -58,6 +58,11 @@ fn cluster_paths() -> Vec<KernelPath> {
 
 /// Everything (energy, forces, virial, per-atom energy and virial) with `path` on `threads`.
 fn evaluate(pot: &Arc<dyn Potential>, s: &Structure, skin: f64, path: KernelPath, threads: usize) -> Output {
+    evaluate_req(pot, s, skin, path, threads, Request::all())
+}
+
+/// What `req` asks for with `path` on `threads`.
+fn evaluate_req(pot: &Arc<dyn Potential>, s: &Structure, skin: f64, path: KernelPath, threads: usize, req: Request) -> Output {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     pool.install(|| {
         let mut nl = NeighborList::new(pot.cutoff(), skin).unwrap();
@@ -65,10 +70,21 @@ fn evaluate(pot: &Arc<dyn Potential>, s: &Structure, skin: f64, path: KernelPath
         let mut scratch = Scratch::default();
         scratch.nbnxm.path = Some(path);
         let mut out = Output::default();
-        out.reset(s.len(), Request::all());
-        pot.compute(&Configuration::new(s, Some(&nl)), Request::all(), &mut scratch, &mut out).unwrap();
+        out.reset(s.len(), req);
+        pot.compute(&Configuration::new(s, Some(&nl)), req, &mut scratch, &mut out).unwrap();
         out
     })
+}
+
+/// The forces of `b` equal those of `a` to `tol` relative to the largest component.
+fn assert_forces_close(a: &Output, b: &Output, tol: f64, what: &str) {
+    assert_eq!(a.forces.len(), b.forces.len());
+    let fmax = a.forces.iter().flat_map(|f| f.iter()).fold(0.0f64, |m, x| m.max(x.abs()));
+    for (i, (fa, fb)) in a.forces.iter().zip(&b.forces).enumerate() {
+        for k in 0..3 {
+            assert!((fa[k] - fb[k]).abs() <= tol * fmax, "{what}: force {i}[{k}] {} vs {}", fa[k], fb[k]);
+        }
+    }
 }
 
 /// `b` equals `a` to round-off (relative to the largest magnitude of each quantity).
@@ -110,6 +126,16 @@ fn check_all_paths(pot: Arc<dyn Potential>, s: &Structure, skin: f64, what: &str
             let o = evaluate(&pot, s, skin, path, threads);
             assert_eq!(o.energy.to_bits(), portable.energy.to_bits(), "{what}: {path:?} energy not bit-identical to portable");
             assert_close(&portable, &o, 0.0, &format!("{what}, {path:?} vs portable, {threads} threads"));
+        }
+        // forces only (the steps between thermo output take their own kernels)
+        let forces = Request::default();
+        let fl = evaluate_req(&pot, s, skin, KernelPath::Legacy, threads, forces);
+        let fp = evaluate_req(&pot, s, skin, KernelPath::Portable, threads, forces);
+        assert_forces_close(&legacy, &fl, 1e-12, &format!("{what}, legacy forces only vs everything, {threads} threads"));
+        assert_forces_close(&legacy, &fp, 1e-11, &format!("{what}, portable forces only vs legacy, {threads} threads"));
+        for path in cluster_paths() {
+            let o = evaluate_req(&pot, s, skin, path, threads, forces);
+            assert_forces_close(&fp, &o, 0.0, &format!("{what}, {path:?} forces only vs portable, {threads} threads"));
         }
     }
 }
@@ -257,3 +283,4 @@ fn throughput_report() {
         }
     }
 }
+

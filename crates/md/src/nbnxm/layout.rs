@@ -1,7 +1,8 @@
 //! The private cluster layout of one neighbour-list build: spatial sort of the extended set
 //! into padded clusters, cluster bounding boxes, and the cluster-pair list with its masks.
 
-use super::{SlotBuffer, CLUSTER};
+use super::tally::lanes;
+use super::{force_index, SlotBuffer, CLUSTER};
 use crate::neighbors::{reserve_headroom, NeighborList};
 use crate::potentials::{Output, Request};
 use rayon::prelude::*;
@@ -249,16 +250,23 @@ impl Layout {
         // cluster-pair search, in parallel chunks of i clusters
         let rcs = nl.cutoff + nl.skin;
         let rcs2 = rcs * rcs;
+        // waves of chunks searched in parallel and appended in order: the per-chunk output is
+        // held for one wave only, never for the whole list
         const CHUNK: usize = 256;
-        let nparts = self.ci.len().div_ceil(CHUNK);
-        self.parts.resize_with(nparts, Default::default);
+        const WAVE: usize = 8;
+        self.parts.resize_with(WAVE, Default::default);
         let (xs, ys, zs) = (&self.x, &self.y, &self.z);
         let col_start = &self.col_start;
         let (centre, key, bb) = (&*centre, &*key, &*bb);
-        self.parts.par_iter_mut().zip(self.ci.par_chunks(CHUNK)).for_each(|((cj, mk, cnt), chunk)| {
+        let search = |(cj, mk, cnt): &mut (Vec<u32>, Vec<u16>, Vec<u32>), chunk: &[u32]| {
             cj.clear();
             mk.clear();
             cnt.clear();
+            // per column, the first cluster not entirely below the last i cluster's reach:
+            // i clusters come column by column in ascending z, so it only moves up until the
+            // i column changes (direct-mapped by column; reset when the reach drops)
+            let mut cursor = [(usize::MAX, 0usize); 64];
+            let mut last_zlo = f64::NEG_INFINITY;
             for &ic in chunk {
                 let ic = ic as usize;
                 let before = cj.len();
@@ -267,17 +275,33 @@ impl Layout {
                 let x1 = grid.col(ih[0] + rcs, 0);
                 let y0 = grid.col(il[1] - rcs, 1);
                 let y1 = grid.col(ih[1] + rcs, 1);
+                let zlo = il[2] - rcs;
+                if zlo < last_zlo {
+                    cursor = [(usize::MAX, 0); 64];
+                }
+                last_zlo = zlo;
                 for cx in x0..=x1 {
                     for cy in y0..=y1 {
                         let col = cx * ny + cy;
                         let (c0, c1) = (col_start[col], col_start[col + 1]);
                         // clusters are sorted by z within a column: skip those entirely below
-                        let zlo = il[2] - rcs;
-                        let first = c0 + bb[c0..c1].partition_point(|b| b[1][2] < zlo);
+                        let cached = &mut cursor[col % 64];
+                        let mut first = if cached.0 == col { cached.1 } else { c0 + bb[c0..c1].partition_point(|b| b[1][2] < zlo) };
+                        while first < c1 && bb[first][1][2] < zlo {
+                            first += 1;
+                        }
+                        *cached = (col, first);
                         for jc in first..c1 {
                             let [jl, jh] = bb[jc];
                             if jl[2] > ih[2] + rcs {
                                 break;
+                            }
+                            // a cluster of centres only before the i cluster: every pair is
+                            // the other cluster's (centre pairs go to the lower slot)
+                            let j0 = jc * C;
+                            let cq: [bool; C] = std::array::from_fn(|q| centre[j0 + q]);
+                            if jc < ic && cq.iter().all(|&c| c) {
+                                continue;
                             }
                             let mut d2 = 0.0;
                             for k in 0..3 {
@@ -287,29 +311,27 @@ impl Layout {
                             if d2 >= rcs2 {
                                 continue;
                             }
+                            // branch-free over the four j slots (this loop dominates a build)
+                            let kq: [u32; C] = std::array::from_fn(|q| key[j0 + q]);
+                            let (xq, yq, zq) = (lanes(xs, j0), lanes(ys, j0), lanes(zs, j0));
                             let mut m = 0u16;
                             for p in 0..C {
                                 let sp = ic * C + p;
                                 if !centre[sp] {
                                     continue;
                                 }
-                                let kp = 2 * (key[sp] / 2);
+                                let kp = key[sp] & !1;
+                                let (xp, yp, zp) = (xs[sp], ys[sp], zs[sp]);
+                                let mut row = 0u16;
                                 for q in 0..C {
-                                    let sq = jc * C + q;
-                                    if sq == sp {
-                                        continue;
-                                    }
-                                    let keep = if centre[sq] { sq > sp } else { key[sq] > kp };
-                                    if !keep {
-                                        continue;
-                                    }
-                                    let dx = xs[sp] - xs[sq];
-                                    let dy = ys[sp] - ys[sq];
-                                    let dz = zs[sp] - zs[sq];
-                                    if dx * dx + dy * dy + dz * dz < rcs2 {
-                                        m |= 1 << (p * C + q);
-                                    }
+                                    // a centre j: later slots only (no self pair); an image:
+                                    // the half-list key rule of `neighbors.rs`
+                                    let keep = if cq[q] { j0 + q > sp } else { kq[q] > kp };
+                                    let (dx, dy, dz) = (xp - xq[q], yp - yq[q], zp - zq[q]);
+                                    let near = dx * dx + dy * dy + dz * dz < rcs2;
+                                    row |= ((keep & near) as u16) << q;
                                 }
+                                m |= row << (p * C);
                             }
                             if m != 0 {
                                 cj.push(jc as u32);
@@ -320,23 +342,28 @@ impl Layout {
                 }
                 cnt.push((cj.len() - before) as u32);
             }
-        });
+        };
         self.ci_start.clear();
         reserve_headroom(&mut self.ci_start, self.ci.len() + 1);
         self.ci_start.push(0);
         self.cj.clear();
         self.mask.clear();
-        let total: usize = self.parts.iter().map(|(cj, _, _)| cj.len()).sum();
-        reserve_headroom(&mut self.cj, total);
-        reserve_headroom(&mut self.mask, total);
         let mut acc = 0usize;
-        for (cj, mk, cnt) in &self.parts {
-            for &c in cnt {
-                acc += c as usize;
-                self.ci_start.push(acc);
+        for wave in self.ci.chunks(WAVE * CHUNK) {
+            let np = wave.len().div_ceil(CHUNK);
+            self.parts[..np].par_iter_mut().zip(wave.par_chunks(CHUNK)).for_each(|(part, chunk)| search(part, chunk));
+            let add: usize = self.parts[..np].iter().map(|(cj, _, _)| cj.len()).sum();
+            let need = self.cj.len() + add;
+            reserve_headroom(&mut self.cj, need);
+            reserve_headroom(&mut self.mask, need);
+            for (cj, mk, cnt) in &self.parts[..np] {
+                for &c in cnt {
+                    acc += c as usize;
+                    self.ci_start.push(acc);
+                }
+                self.cj.extend_from_slice(cj);
+                self.mask.extend_from_slice(mk);
             }
-            self.cj.extend_from_slice(cj);
-            self.mask.extend_from_slice(mk);
         }
         self.work = work;
     }
@@ -390,9 +417,10 @@ impl Layout {
         out.forces.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, t)| {
             for b in buffers {
                 for s in slots(i) {
-                    t[0] += b.fx[s];
-                    t[1] += b.fy[s];
-                    t[2] += b.fz[s];
+                    let o = force_index(s, 0);
+                    t[0] += b.f[o];
+                    t[1] += b.f[o + CLUSTER];
+                    t[2] += b.f[o + 2 * CLUSTER];
                 }
             }
         });
@@ -429,5 +457,42 @@ impl Layout {
                 }
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::prelude::*;
+
+    /// Cluster-pair statistics of the LJ benchmark system (printed; `--ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn lj_bench_cluster_statistics() {
+        let s = bulk(&BulkSpec { lattice: Lattice::Fcc, species: vec!["Ar".into()], a: 5.2597, c: None, orientation: None, repeat: [20, 20, 20], orthogonal: true, masses: None }).unwrap();
+        let (rc, skin) = (8.5, 1.02);
+        let mut nl = crate::neighbors::NeighborList::new(rc, skin).unwrap();
+        nl.build(&s.cell, &s.positions, &s.types).unwrap();
+        let mut l = super::Layout::default();
+        l.update(&nl, s.cell.volume());
+        let (mut halves, mut lanes_on) = (0usize, 0usize);
+        for (ii, &ic) in l.ci.iter().enumerate() {
+            for k in l.ci_start[ii]..l.ci_start[ii + 1] {
+                let m = l.mask[k];
+                halves += (m & 0xFF != 0) as usize + (m >> 8 != 0) as usize;
+                for b in 0..16 {
+                    if (m >> b) & 1 != 0 {
+                        let (i, j) = (ic as usize * 4 + b / 4, l.cj[k] as usize * 4 + b % 4);
+                        let d = [l.x[i] - l.x[j], l.y[i] - l.y[j], l.z[i] - l.z[j]];
+                        lanes_on += ((d[0] * d[0] + d[1] * d[1] + d[2] * d[2]) < rc * rc) as usize;
+                    }
+                }
+            }
+        }
+        let n = s.len() as f64;
+        eprintln!(
+            "atoms {} slots {} i-clusters {} cluster pairs {} ({:.1}/atom) halves {} lanes {:.1}/atom, in cutoff {:.1}/atom (efficiency {:.2}), list pairs {:.1}/atom",
+            s.len(), l.n_slots(), l.ci.len(), l.cj.len(), l.cj.len() as f64 / n, halves, 8.0 * halves as f64 / n, lanes_on as f64 / n,
+            lanes_on as f64 / (8.0 * halves as f64), nl.n_pairs() as f64 / n
+        );
     }
 }

@@ -2,8 +2,9 @@
 
 use super::layout::Layout;
 use super::tally::{add_i, add_j, lanes, Totals};
+use super::simd::{self, Lanes};
 use super::{KernelPath, SlotBuffer, State, CLUSTER as C};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::neighbors::NeighborList;
 use crate::potentials::{Output, Request};
 use rayon::prelude::*;
@@ -36,10 +37,10 @@ struct Args<'a> {
     t: &'a LjTable,
 }
 
-/// Evaluate `lj/cut` on the cluster pairs of `nl` into `out` with kernel `path`. Returns
-/// `Ok(false)`, leaving `out` untouched, when two atoms overlap (closer than the table's limit):
-/// the caller then reports the overlap as the legacy kernel does.
-pub fn compute(path: KernelPath, nl: &NeighborList, volume: f64, table: &LjTable, req: Request, st: &mut State, out: &mut Output) -> Result<bool> {
+/// Evaluate `lj/cut` on the cluster pairs of `nl` into `out` with kernel `path` (the list's
+/// pair list is not read: it may be absent). Two atoms closer than the table's limit are an
+/// [`Error::Overlap`] naming them, and leave `out` untouched.
+pub fn compute(path: KernelPath, nl: &NeighborList, volume: f64, table: &LjTable, req: Request, st: &mut State, out: &mut Output) -> Result<()> {
     st.layout.update(nl, volume);
     st.layout.balanced_ranges_into(rayon::current_num_threads().max(1), &mut st.ranges);
     st.buffers.resize_with(st.ranges.len(), Default::default);
@@ -53,10 +54,33 @@ pub fn compute(path: KernelPath, nl: &NeighborList, volume: f64, table: &LjTable
         dispatch(path, &args, r.clone(), b, single, ev, pa);
     });
     if st.buffers.iter().any(|b| b.flag) {
-        return Ok(false);
+        return Err(overlap(&st.layout, table));
     }
     st.layout.fold(nl, req, &st.buffers, out);
-    Ok(true)
+    Ok(())
+}
+
+/// The first listed pair (in layout order) closer than its overlap limit, as an error.
+fn overlap(l: &Layout, t: &LjTable) -> Error {
+    for (ii, &ic) in l.ci.iter().enumerate() {
+        let si = ic as usize * C;
+        for k in l.ci_start[ii]..l.ci_start[ii + 1] {
+            let sj = l.cj[k] as usize * C;
+            for bit in 0..C * C {
+                if (l.mask[k] >> bit) & 1 == 0 {
+                    continue;
+                }
+                let (i, j) = (si + bit / C, sj + bit % C);
+                let d = [l.x[i] - l.x[j], l.y[i] - l.y[j], l.z[i] - l.z[j]];
+                let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                let ix = l.slot_type[i] as usize * t.nt + l.slot_type[j] as usize;
+                if r2 < t.cutsq[ix] && r2 < t.minsq[ix] {
+                    return Error::Overlap { i: l.slot_owner[i] as usize, j: l.slot_owner[j] as usize, r: r2.sqrt(), min: t.minsq[ix].sqrt() };
+                }
+            }
+        }
+    }
+    Error::invalid("lj/cut cluster kernel", "overlap flag", "raised without an overlapping pair (a bug: please report)")
 }
 
 fn dispatch(path: KernelPath, a: &Args, r: Range<usize>, b: &mut SlotBuffer, single: bool, ev: bool, pa: bool) {
@@ -73,11 +97,11 @@ fn dispatch(path: KernelPath, a: &Args, r: Range<usize>, b: &mut SlotBuffer, sin
 }
 
 macro_rules! variant {
-    ($name:ident $(, $feat:literal)?) => {
+    ($name:ident, $lanes:ty $(, $feat:literal)?) => {
         $(#[target_feature(enable = $feat)])?
         unsafe fn $name(a: &Args, r: Range<usize>, b: &mut SlotBuffer, single: bool, ev: bool, pa: bool) {
             match (single, ev, pa) {
-                (true, false, _) => run::<true, false, false>(a, r, b),
+                (true, false, _) => forces::<$lanes>(a, r, b),
                 (true, true, false) => run::<true, true, false>(a, r, b),
                 (true, true, true) => run::<true, true, true>(a, r, b),
                 (false, false, _) => run::<false, false, false>(a, r, b),
@@ -87,11 +111,81 @@ macro_rules! variant {
         }
     };
 }
-variant!(portable);
+variant!(portable, simd::Portable);
 #[cfg(target_arch = "x86_64")]
-variant!(avx2, "avx2,fma");
+variant!(avx2, simd::Avx2, "avx2,fma");
 #[cfg(target_arch = "x86_64")]
-variant!(avx512, "avx512f,avx512vl,avx2,fma");
+variant!(avx512, simd::Avx512, "avx512f,avx512vl,avx2,fma");
+
+/// Forces only, one coefficient set: the steps between thermo output. Written once against
+/// [`Lanes`] (two i atoms × the four j atoms per vector, accumulators in registers), so the
+/// portable, AVX2 and AVX-512 instances agree bit for bit. Per pair the arithmetic is LAMMPS's
+/// (`r2inv = 1/r²`, `r6inv = r2inv³`, `fpair = r6inv (lj1 r6inv − lj2) r2inv`).
+#[inline(always)]
+unsafe fn forces<S: Lanes>(a: &Args, range: Range<usize>, b: &mut SlotBuffer) {
+    let (l, t) = (a.l, a.t);
+    let k = [S::splat(t.lj1[0]), S::splat(t.lj2[0]), S::splat(t.cutsq[0]), S::splat(t.minsq[0]), S::splat(1.0)];
+    let (x, y, z) = (l.x.as_ptr(), l.y.as_ptr(), l.z.as_ptr());
+    let bf = b.f.as_mut_ptr();
+    let mut bad = S::none();
+    for ii in range {
+        let si = l.ci[ii] as usize * C;
+        let row = |p: *const f64, s: usize| S::rows(*p.add(s), *p.add(s + 1));
+        let ra = [row(x, si), row(y, si), row(z, si)];
+        let rb = [row(x, si + 2), row(y, si + 2), row(z, si + 2)];
+        let mut fa = [S::zero(); 3];
+        let mut fb = [S::zero(); 3];
+        for kk in l.ci_start[ii]..l.ci_start[ii + 1] {
+            let sj = *l.cj.get_unchecked(kk) as usize * C;
+            let m = *l.mask.get_unchecked(kk);
+            let xj = [S::dup4(x.add(sj)), S::dup4(y.add(sj)), S::dup4(z.add(sj))];
+            let mut fj = [S::zero(); 3];
+            let (lo, hi) = (m as u8, (m >> 8) as u8);
+            if lo != 0 {
+                half::<S>(ra, xj, lo, k, &mut fa, &mut fj, &mut bad);
+            }
+            if hi != 0 {
+                half::<S>(rb, xj, hi, k, &mut fb, &mut fj, &mut bad);
+            }
+            let o = bf.add(3 * sj);
+            S::add_halves_to(fj[0], o);
+            S::add_halves_to(fj[1], o.add(C));
+            S::add_halves_to(fj[2], o.add(2 * C));
+        }
+        let mut o = [0.0; 8];
+        let fi = bf.add(3 * si);
+        for (rows, p) in [(&fa, 0), (&fb, 2)] {
+            for (c, v) in rows.iter().enumerate() {
+                S::store(*v, &mut o);
+                *fi.add(c * C + p) += ((o[0] + o[1]) + o[2]) + o[3];
+                *fi.add(c * C + p + 1) += ((o[4] + o[5]) + o[6]) + o[7];
+            }
+        }
+    }
+    b.flag |= S::any(bad);
+}
+
+/// One half cluster pair: the rows `xi` (two i atoms) against the j atoms `xj`, pairs of `m`;
+/// `k` = lj1, lj2, cutsq, minsq, 1. Adds the pair forces to `fi` and subtracts them from `fj`.
+#[inline(always)]
+unsafe fn half<S: Lanes>(xi: [S::V; 3], xj: [S::V; 3], m: u8, k: [S::V; 5], fi: &mut [S::V; 3], fj: &mut [S::V; 3], bad: &mut S::M) {
+    let [lj1, lj2, cut, min, one] = k;
+    let dx = S::sub(xi[0], xj[0]);
+    let dy = S::sub(xi[1], xj[1]);
+    let dz = S::sub(xi[2], xj[2]);
+    let r2 = S::fma(dz, dz, S::fma(dy, dy, S::mul(dx, dx)));
+    let on = S::and(S::bits(m), S::lt(r2, cut));
+    *bad = S::or(*bad, S::and(on, S::lt(r2, min)));
+    let r2inv = S::div(one, r2);
+    let r6inv = S::mul(S::mul(r2inv, r2inv), r2inv);
+    let f = S::keep(on, S::mul(S::mul(r6inv, S::fnma(lj2, one, S::mul(lj1, r6inv))), r2inv));
+    fi[0] = S::fma(dx, f, fi[0]);
+    fi[1] = S::fma(dy, f, fi[1]);
+    fi[2] = S::fma(dz, f, fi[2]);
+    fj[0] = S::fnma(dx, f, fj[0]);
+    fj[1] = S::fnma(dy, f, fj[1]);
+    fj[2] = S::fnma(dz, f, fj[2]);
+}
 
 /// The kernel over i clusters `range`. `SINGLE`: one coefficient set; `EV`: energy and virial;
 /// `PA`: per-atom energy and virial.

@@ -12,7 +12,7 @@
 //! Every physical pair is therefore evaluated exactly once, as by the legacy half list.
 //!
 //! Kernel paths ([`KernelPath`]), chosen with `SCALEBRIDGE_MD_KERNEL=legacy|portable|avx2|avx512`
-//! (default: see [`DEFAULT_PATH`]): `portable` is the reference, compiled for the build's
+//! (default: see [`KernelPath::default_for`]): `portable` is the reference, compiled for the build's
 //! target; `avx2` (AVX2+FMA) and `avx512` (AVX-512F) are the same source compiled with those
 //! target features and selected only when `is_x86_feature_detected!` finds them (no FMA
 //! contraction is allowed in Rust, so the three paths give bit-identical results);
@@ -22,6 +22,7 @@
 pub mod eam;
 pub mod layout;
 pub mod lj;
+mod simd;
 mod tally;
 
 use crate::error::{Error, Result};
@@ -43,11 +44,12 @@ pub enum KernelPath {
     Avx512,
 }
 
-/// The path used when `SCALEBRIDGE_MD_KERNEL` is unset: `None` would mean the fastest available
-/// cluster path ([`KernelPath::best`]). The cluster kernels are correct (tests/nbnxm.rs) but not
-/// yet faster than the legacy kernels (their 4×4 lanes evaluate many pairs beyond the cutoff and
-/// the table lookups are scalar gathers), so they are opt-in for now.
-pub const DEFAULT_PATH: Option<KernelPath> = Some(KernelPath::Legacy);
+/// The potentials with cluster kernels (their defaults differ: [`KernelPath::default_for`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    LjCut,
+    Eam,
+}
 
 impl KernelPath {
     /// Parse `legacy|portable|avx2|avx512` (case-insensitive).
@@ -91,19 +93,40 @@ impl KernelPath {
         [KernelPath::Avx512, KernelPath::Avx2].into_iter().find(|p| p.available()).unwrap_or(KernelPath::Portable)
     }
 
-    /// The path selected by `SCALEBRIDGE_MD_KERNEL` (read once per process), else the default.
-    pub fn selected() -> Result<Self> {
-        static SEL: OnceLock<std::result::Result<KernelPath, String>> = OnceLock::new();
+    /// The path used for `style` when `SCALEBRIDGE_MD_KERNEL` is unset. `lj/cut`: the AVX-512
+    /// or AVX2 cluster kernel where the CPU has it (faster than the legacy kernel there:
+    /// `bench md --case lj`), else the legacy kernel (the portable cluster path is the
+    /// reference, not a fast path). EAM: the legacy kernel (its cluster kernels are correct but
+    /// slower: scalar table lookups per lane).
+    pub fn default_for(style: Style) -> Self {
+        match style {
+            Style::LjCut => match KernelPath::best() {
+                p @ (KernelPath::Avx512 | KernelPath::Avx2) => p,
+                _ => KernelPath::Legacy,
+            },
+            Style::Eam => KernelPath::Legacy,
+        }
+    }
+
+    /// The path for `style`: `SCALEBRIDGE_MD_KERNEL` (read once per process) if set, else
+    /// [`KernelPath::default_for`].
+    pub fn selected_for(style: Style) -> Result<Self> {
+        Ok(KernelPath::forced()?.unwrap_or_else(|| KernelPath::default_for(style)))
+    }
+
+    /// The path forced by `SCALEBRIDGE_MD_KERNEL` (read once per process), `None` when unset.
+    pub fn forced() -> Result<Option<Self>> {
+        static SEL: OnceLock<std::result::Result<Option<KernelPath>, String>> = OnceLock::new();
         SEL.get_or_init(|| match std::env::var("SCALEBRIDGE_MD_KERNEL") {
             Ok(v) if !v.trim().is_empty() => {
                 let p = KernelPath::parse(&v).map_err(|e| e.to_string())?;
                 if p.available() {
-                    Ok(p)
+                    Ok(Some(p))
                 } else {
                     Err(format!("SCALEBRIDGE_MD_KERNEL={v}: this CPU lacks the instructions of that kernel path"))
                 }
             }
-            _ => Ok(DEFAULT_PATH.unwrap_or_else(KernelPath::best)),
+            _ => Ok(None),
         })
         .clone()
         .map_err(|e| Error::invalid("SCALEBRIDGE_MD_KERNEL", e, "choose an available kernel path"))
@@ -113,7 +136,7 @@ impl KernelPath {
 /// Per-evaluator state of the cluster kernels (lives in [`crate::potentials::Scratch`]).
 #[derive(Clone, Debug, Default)]
 pub struct State {
-    /// Force a kernel path for this scratch (tests, A/B runs); `None` = [`KernelPath::selected`].
+    /// Force a kernel path for this scratch (tests, A/B runs); `None` = [`KernelPath::selected_for`].
     pub path: Option<KernelPath>,
     pub(crate) layout: layout::Layout,
     pub(crate) buffers: Vec<SlotBuffer>,
@@ -129,11 +152,11 @@ pub struct State {
 }
 
 impl State {
-    /// The cluster path to run, or `None` for the legacy kernel.
-    pub fn cluster_path(&self) -> Result<Option<KernelPath>> {
+    /// The cluster path to run for `style`, or `None` for the legacy kernel.
+    pub fn cluster_path(&self, style: Style) -> Result<Option<KernelPath>> {
         let p = match self.path {
             Some(p) => p,
-            None => KernelPath::selected()?,
+            None => KernelPath::selected_for(style)?,
         };
         if p != KernelPath::Legacy && !p.available() {
             return Err(Error::invalid("kernel path", p.name(), "this CPU lacks its instructions"));
@@ -148,17 +171,25 @@ impl State {
         fn b<T>(v: &Vec<T>) -> usize {
             v.capacity() * std::mem::size_of::<T>()
         }
-        let bufs: usize = self.buffers.iter().map(|t| b(&t.fx) + b(&t.fy) + b(&t.fz) + b(&t.scalar) + b(&t.pe) + b(&t.pv)).sum();
+        let bufs: usize = self.buffers.iter().map(|t| b(&t.f) + b(&t.scalar) + b(&t.pe) + b(&t.pv)).sum();
         self.layout.heap_bytes() + bufs + b(&self.atom_a) + b(&self.atom_b) + b(&self.slot_scalar)
     }
+}
+
+/// Index of component `k` (0 = x, 1 = y, 2 = z) of slot `s` in [`SlotBuffer::f`].
+#[inline(always)]
+pub fn force_index(s: usize, k: usize) -> usize {
+    (s / CLUSTER) * 3 * CLUSTER + k * CLUSTER + s % CLUSTER
 }
 
 /// Per-thread accumulators over the layout's slots.
 #[derive(Clone, Debug, Default)]
 pub struct SlotBuffer {
-    pub fx: Vec<f64>,
-    pub fy: Vec<f64>,
-    pub fz: Vec<f64>,
+    /// Forces, cluster by cluster: x of its [`CLUSTER`] slots, then y, then z ([`force_index`]).
+    /// One array rather than three: three page-aligned arrays put a slot's x, y and z at the
+    /// same address modulo 4 KiB, and the kernels' read-modify-writes of the three then stall
+    /// on false store-to-load dependencies.
+    pub f: Vec<f64>,
     /// Free per-slot scalar (EAM density).
     pub scalar: Vec<f64>,
     pub pe: Vec<f64>,
@@ -177,9 +208,11 @@ impl SlotBuffer {
                 v.resize(n, 0.0);
             }
         };
-        z(&mut self.fx, forces);
-        z(&mut self.fy, forces);
-        z(&mut self.fz, forces);
+        self.f.clear();
+        if forces {
+            crate::neighbors::reserve_headroom(&mut self.f, 3 * n);
+            self.f.resize(3 * n, 0.0);
+        }
         z(&mut self.scalar, scalar);
         z(&mut self.pe, pe);
         self.pv.clear();

@@ -2,7 +2,7 @@
 //! and folding a cluster pair's forces and the lane totals into a thread's [`SlotBuffer`]. The
 //! order of operations is the kernels' own, so results are unchanged bit for bit.
 
-use super::{SlotBuffer, CLUSTER as C};
+use super::{force_index, SlotBuffer, CLUSTER as C};
 
 /// The `C` lanes of a cluster starting at slot `s`.
 #[inline(always)]
@@ -59,19 +59,21 @@ impl Totals {
 /// Forces on the j cluster at slot `sj` after one cluster pair.
 #[inline(always)]
 pub(super) fn add_j(b: &mut SlotBuffer, sj: usize, fx: &[f64; C], fy: &[f64; C], fz: &[f64; C]) {
+    let o = force_index(sj, 0);
     for q in 0..C {
-        b.fx[sj + q] += fx[q];
-        b.fy[sj + q] += fy[q];
-        b.fz[sj + q] += fz[q];
+        b.f[o + q] += fx[q];
+        b.f[o + C + q] += fy[q];
+        b.f[o + 2 * C + q] += fz[q];
     }
 }
 
 /// Forces on the i cluster at slot `si` after all its j clusters (per-lane partial sums).
 #[inline(always)]
 pub(super) fn add_i(b: &mut SlotBuffer, si: usize, fx: &[[f64; C]; C], fy: &[[f64; C]; C], fz: &[[f64; C]; C]) {
+    let o = force_index(si, 0);
     for p in 0..C {
-        b.fx[si + p] += fx[p].iter().sum::<f64>();
-        b.fy[si + p] += fy[p].iter().sum::<f64>();
-        b.fz[si + p] += fz[p].iter().sum::<f64>();
+        b.f[o + p] += fx[p].iter().sum::<f64>();
+        b.f[o + C + p] += fy[p].iter().sum::<f64>();
+        b.f[o + 2 * C + p] += fz[p].iter().sum::<f64>();
     }
 }

@@ -200,9 +200,14 @@ impl Potential for LennardJones {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    fn reads_pairs(&self) -> bool {
+        // the cluster kernels search their own cluster pairs
+        use crate::nbnxm::{KernelPath, Style};
+        !matches!(KernelPath::selected_for(Style::LjCut), Ok(p) if p != KernelPath::Legacy)
+    }
     fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
         let species = config.species;
-        let nl = config.neighbors(ListKind::Half)?;
+        let nl = config.images(ListKind::Half)?;
         if !species.iter().all(|s| self.species.contains(s)) {
             self.check_species(species)?; // names the unknown species
         }
@@ -223,7 +228,7 @@ impl Potential for LennardJones {
             }
         }
         let table: &[Coeff] = table;
-        if let Some(path) = scratch.nbnxm.cluster_path()? {
+        if let Some(path) = scratch.nbnxm.cluster_path(crate::nbnxm::Style::LjCut)? {
             // the table is kept in the scratch (no allocation per step)
             let mut t = std::mem::take(&mut scratch.nbnxm.lj_table);
             t.nt = nt;
@@ -241,11 +246,9 @@ impl Potential for LennardJones {
             }
             let done = crate::nbnxm::lj::compute(path, nl, config.cell.volume(), &t, req, &mut scratch.nbnxm, out);
             scratch.nbnxm.lj_table = t;
-            if done? {
-                return Ok(());
-            }
-            // overlapping atoms: the legacy kernel below names them
+            return done;
         }
+        let nl = config.neighbors(ListKind::Half)?;
         let pos = &nl.ext_pos;
         let typ = &nl.ext_type;
         // several species sharing one cutoff (and overlap distance): only ε, σ vary per pair

@@ -105,8 +105,18 @@ impl<'a> Configuration<'a> {
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
     }
-    /// The neighbour list, which must be of `kind` (an error naming the mismatch otherwise).
+    /// The neighbour list, which must be of `kind` and hold its pairs (an error naming the
+    /// mismatch otherwise).
     pub fn neighbors(&self, kind: ListKind) -> Result<&'a NeighborList> {
+        let nl = self.images(kind)?;
+        if nl.images_only {
+            return Err(Error::invalid("neighbour list", "periodic images only", "this potential reads the pair list; build it with images_only = false"));
+        }
+        Ok(nl)
+    }
+    /// The list of `kind` for its periodic images only (its pair list may be absent: cluster
+    /// kernels search their own pairs).
+    pub fn images(&self, kind: ListKind) -> Result<&'a NeighborList> {
         match self.list {
             Some(nl) if nl.kind == kind => Ok(nl),
             Some(nl) => Err(Error::invalid("neighbour list", format!("{:?}", nl.kind), &format!("this potential needs a {kind:?} list"))),
@@ -338,6 +348,12 @@ pub trait Potential: AsAny + Send + Sync + std::fmt::Debug {
     /// What `compute` needs: by default a half list with [`Potential::cutoff`].
     fn needs(&self) -> Needs {
         Needs::half(self.cutoff())
+    }
+    /// Whether `compute` reads the pair list of its neighbour list (default); `false` lets the
+    /// evaluator build only the periodic images ([`NeighborList::images_only`]), for kernels
+    /// that search their own cluster pairs.
+    fn reads_pairs(&self) -> bool {
+        true
     }
     /// Species this potential describes.
     fn species(&self) -> Vec<String>;

@@ -120,7 +120,7 @@ impl EmbeddedAtom {
     fn compute_with_tables(&self, config: &Configuration<'_>, map: &[usize], pair_of: &[usize], req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
         let nl = config.neighbors(ListKind::Half)?;
         let nt = config.species.len();
-        if let Some(path) = scratch.nbnxm.cluster_path()? {
+        if let Some(path) = scratch.nbnxm.cluster_path(crate::nbnxm::Style::Eam)? {
             let t = crate::nbnxm::eam::EamTables {
                 rdr: self.rdr,
                 nr1: self.tables.nr - 1,
