@@ -137,6 +137,21 @@ fn check_all_paths(pot: Arc<dyn Potential>, s: &Structure, skin: f64, what: &str
             let o = evaluate_req(&pot, s, skin, path, threads, forces);
             assert_forces_close(&fp, &o, 0.0, &format!("{what}, {path:?} forces only vs portable, {threads} threads"));
         }
+        // energy and virial without per-atom terms (thermo steps, every NPT step)
+        let global = Request::global();
+        let gp = evaluate_req(&pot, s, skin, KernelPath::Portable, threads, global);
+        assert_forces_close(&legacy, &gp, 1e-11, &format!("{what}, portable global vs legacy, {threads} threads"));
+        assert!((gp.energy - legacy.energy).abs() <= 1e-11 * legacy.energy.abs(), "{what}: global energy {} vs {}", gp.energy, legacy.energy);
+        let vmax = legacy.virial.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        for k in 0..6 {
+            assert!((gp.virial[k] - legacy.virial[k]).abs() <= 1e-11 * vmax, "{what}: global virial[{k}] {} vs {}", gp.virial[k], legacy.virial[k]);
+        }
+        for path in cluster_paths() {
+            let o = evaluate_req(&pot, s, skin, path, threads, global);
+            assert_forces_close(&gp, &o, 0.0, &format!("{what}, {path:?} global vs portable, {threads} threads"));
+            assert_eq!(o.energy.to_bits(), gp.energy.to_bits(), "{what}: {path:?} global energy not bit-identical");
+            assert_eq!(o.virial.map(f64::to_bits), gp.virial.map(f64::to_bits), "{what}: {path:?} global virial not bit-identical");
+        }
     }
 }
 

@@ -101,8 +101,8 @@ macro_rules! variant {
         $(#[target_feature(enable = $feat)])?
         unsafe fn $name(a: &Args, r: Range<usize>, b: &mut SlotBuffer, single: bool, ev: bool, pa: bool) {
             match (single, ev, pa) {
-                (true, false, _) => forces::<$lanes>(a, r, b),
-                (true, true, false) => run::<true, true, false>(a, r, b),
+                (true, false, _) => forces::<$lanes, false>(a, r, b),
+                (true, true, false) => forces::<$lanes, true>(a, r, b),
                 (true, true, true) => run::<true, true, true>(a, r, b),
                 (false, false, _) => run::<false, false, false>(a, r, b),
                 (false, true, false) => run::<false, true, false>(a, r, b),
@@ -117,14 +117,18 @@ variant!(avx2, simd::Avx2, "avx2,fma");
 #[cfg(target_arch = "x86_64")]
 variant!(avx512, simd::Avx512, "avx512f,avx512vl,avx2,fma");
 
-/// Forces only, one coefficient set: the steps between thermo output. Written once against
+/// One coefficient set, forces (and with `EV` energy and virial, no per-atom terms: thermo
+/// steps and every NPT step). Written once against
 /// [`Lanes`] (two i atoms × the four j atoms per vector, accumulators in registers), so the
 /// portable, AVX2 and AVX-512 instances agree bit for bit. Per pair the arithmetic is LAMMPS's
 /// (`r2inv = 1/r²`, `r6inv = r2inv³`, `fpair = r6inv (lj1 r6inv − lj2) r2inv`).
 #[inline(always)]
-unsafe fn forces<S: Lanes>(a: &Args, range: Range<usize>, b: &mut SlotBuffer) {
+unsafe fn forces<S: Lanes, const EV: bool>(a: &Args, range: Range<usize>, b: &mut SlotBuffer) {
     let (l, t) = (a.l, a.t);
     let k = [S::splat(t.lj1[0]), S::splat(t.lj2[0]), S::splat(t.cutsq[0]), S::splat(t.minsq[0]), S::splat(1.0)];
+    let ke = [S::splat(t.lj3[0]), S::splat(t.lj4[0]), S::splat(t.offset[0])];
+    // energy, then the virial in Voigt order (xx yy zz yz xz xy), per lane
+    let mut ev = [S::zero(); 7];
     let (x, y, z) = (l.x.as_ptr(), l.y.as_ptr(), l.z.as_ptr());
     let bf = b.f.as_mut_ptr();
     let mut bad = S::none();
@@ -142,10 +146,10 @@ unsafe fn forces<S: Lanes>(a: &Args, range: Range<usize>, b: &mut SlotBuffer) {
             let mut fj = [S::zero(); 3];
             let (lo, hi) = (m as u8, (m >> 8) as u8);
             if lo != 0 {
-                half::<S>(ra, xj, lo, k, &mut fa, &mut fj, &mut bad);
+                half::<S, EV>(ra, xj, lo, k, ke, &mut fa, &mut fj, &mut bad, &mut ev);
             }
             if hi != 0 {
-                half::<S>(rb, xj, hi, k, &mut fb, &mut fj, &mut bad);
+                half::<S, EV>(rb, xj, hi, k, ke, &mut fb, &mut fj, &mut bad, &mut ev);
             }
             let o = bf.add(3 * sj);
             S::add_halves_to(fj[0], o);
@@ -163,12 +167,35 @@ unsafe fn forces<S: Lanes>(a: &Args, range: Range<usize>, b: &mut SlotBuffer) {
         }
     }
     b.flag |= S::any(bad);
+    if EV {
+        let mut o = [0.0; 8];
+        let mut sum = |v: S::V| {
+            S::store(v, &mut o);
+            o.iter().sum::<f64>()
+        };
+        b.energy += sum(ev[0]);
+        for c in 0..6 {
+            b.virial[c] += sum(ev[1 + c]);
+        }
+    }
 }
 
 /// One half cluster pair: the rows `xi` (two i atoms) against the j atoms `xj`, pairs of `m`;
-/// `k` = lj1, lj2, cutsq, minsq, 1. Adds the pair forces to `fi` and subtracts them from `fj`.
+/// `k` = lj1, lj2, cutsq, minsq, 1; `ke` = lj3, lj4, offset. Adds the pair forces to `fi` and
+/// subtracts them from `fj`; with `EV` adds energy and virial per lane to `ev`.
 #[inline(always)]
-unsafe fn half<S: Lanes>(xi: [S::V; 3], xj: [S::V; 3], m: u8, k: [S::V; 5], fi: &mut [S::V; 3], fj: &mut [S::V; 3], bad: &mut S::M) {
+#[allow(clippy::too_many_arguments)]
+unsafe fn half<S: Lanes, const EV: bool>(
+    xi: [S::V; 3],
+    xj: [S::V; 3],
+    m: u8,
+    k: [S::V; 5],
+    ke: [S::V; 3],
+    fi: &mut [S::V; 3],
+    fj: &mut [S::V; 3],
+    bad: &mut S::M,
+    ev: &mut [S::V; 7],
+) {
     let [lj1, lj2, cut, min, one] = k;
     let dx = S::sub(xi[0], xj[0]);
     let dy = S::sub(xi[1], xj[1]);
@@ -185,6 +212,19 @@ unsafe fn half<S: Lanes>(xi: [S::V; 3], xj: [S::V; 3], m: u8, k: [S::V; 5], fi: 
     fj[0] = S::fnma(dx, f, fj[0]);
     fj[1] = S::fnma(dy, f, fj[1]);
     fj[2] = S::fnma(dz, f, fj[2]);
+    if EV {
+        let [lj3, lj4, off] = ke;
+        // LAMMPS: evdwl = r6inv (lj3 r6inv − lj4) − offset; virial = Δ ⊗ Δ fpair
+        let e = S::keep(on, S::sub(S::mul(r6inv, S::fnma(lj4, one, S::mul(lj3, r6inv))), off));
+        ev[0] = S::add(ev[0], e);
+        let (fx, fy, fz) = (S::mul(dx, f), S::mul(dy, f), S::mul(dz, f));
+        ev[1] = S::fma(dx, fx, ev[1]);
+        ev[2] = S::fma(dy, fy, ev[2]);
+        ev[3] = S::fma(dz, fz, ev[3]);
+        ev[4] = S::fma(dy, fz, ev[4]);
+        ev[5] = S::fma(dx, fz, ev[5]);
+        ev[6] = S::fma(dx, fy, ev[6]);
+    }
 }
 
 /// The kernel over i clusters `range`. `SINGLE`: one coefficient set; `EV`: energy and virial;

@@ -26,6 +26,7 @@ pub(super) unsafe trait Lanes {
     unsafe fn rows(a: f64, b: f64) -> Self::V;
     /// `p[0..4]` in lanes 0–3 and again in lanes 4–7.
     unsafe fn dup4(p: *const f64) -> Self::V;
+    unsafe fn add(a: Self::V, b: Self::V) -> Self::V;
     unsafe fn sub(a: Self::V, b: Self::V) -> Self::V;
     unsafe fn mul(a: Self::V, b: Self::V) -> Self::V;
     unsafe fn div(a: Self::V, b: Self::V) -> Self::V;
@@ -70,6 +71,10 @@ unsafe impl Lanes for Portable {
     unsafe fn dup4(p: *const f64) -> [f64; 8] {
         let q = std::slice::from_raw_parts(p, 4);
         [q[0], q[1], q[2], q[3], q[0], q[1], q[2], q[3]]
+    }
+    #[inline(always)]
+    unsafe fn add(a: [f64; 8], b: [f64; 8]) -> [f64; 8] {
+        std::array::from_fn(|k| a[k] + b[k])
     }
     #[inline(always)]
     unsafe fn sub(a: [f64; 8], b: [f64; 8]) -> [f64; 8] {
@@ -163,6 +168,10 @@ mod x86 {
             [v, v]
         }
         #[inline(always)]
+        unsafe fn add(a: Self::V, b: Self::V) -> Self::V {
+            [_mm256_add_pd(a[0], b[0]), _mm256_add_pd(a[1], b[1])]
+        }
+        #[inline(always)]
         unsafe fn sub(a: Self::V, b: Self::V) -> Self::V {
             [_mm256_sub_pd(a[0], b[0]), _mm256_sub_pd(a[1], b[1])]
         }
@@ -248,6 +257,10 @@ mod x86 {
         #[inline(always)]
         unsafe fn dup4(p: *const f64) -> __m512d {
             _mm512_broadcast_f64x4(_mm256_loadu_pd(p))
+        }
+        #[inline(always)]
+        unsafe fn add(a: __m512d, b: __m512d) -> __m512d {
+            _mm512_add_pd(a, b)
         }
         #[inline(always)]
         unsafe fn sub(a: __m512d, b: __m512d) -> __m512d {
