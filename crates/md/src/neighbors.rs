@@ -608,6 +608,7 @@ impl NeighborList {
     /// skin), `i` and `j` the owner atoms of the centre and the neighbour (periodic images
     /// visited separately; each pair once on a half list, twice on a full one).
     pub fn for_each_pair_within(&self, cutoff: f64, mut f: impl FnMut(usize, usize, f64)) {
+        assert!(!self.images_only, "for_each_pair_within on a list built with images_only (no pairs): build it with images_only = false");
         let cutsq = cutoff * cutoff;
         for (c, &i) in self.centers.iter().enumerate() {
             let xi = self.ext_pos[i as usize];

@@ -132,6 +132,9 @@ unsafe fn forces<S: Lanes, const EV: bool>(a: &Args, range: Range<usize>, b: &mu
     let (x, y, z) = (l.x.as_ptr(), l.y.as_ptr(), l.z.as_ptr());
     let bf = b.f.as_mut_ptr();
     let mut bad = S::none();
+    // raw pointers up front: stores through `bf` would otherwise make the compiler reload the
+    // list's heads every iteration
+    let (cjs, masks, starts) = (l.cj.as_ptr(), l.mask.as_ptr(), l.ci_start.as_ptr());
     for ii in range {
         let si = l.ci[ii] as usize * C;
         let row = |p: *const f64, s: usize| S::rows(*p.add(s), *p.add(s + 1));
@@ -139,9 +142,9 @@ unsafe fn forces<S: Lanes, const EV: bool>(a: &Args, range: Range<usize>, b: &mu
         let rb = [row(x, si + 2), row(y, si + 2), row(z, si + 2)];
         let mut fa = [S::zero(); 3];
         let mut fb = [S::zero(); 3];
-        for kk in l.ci_start[ii]..l.ci_start[ii + 1] {
-            let sj = *l.cj.get_unchecked(kk) as usize * C;
-            let m = *l.mask.get_unchecked(kk);
+        for kk in *starts.add(ii)..*starts.add(ii + 1) {
+            let sj = *cjs.add(kk) as usize * C;
+            let m = *masks.add(kk);
             let xj = [S::dup4(x.add(sj)), S::dup4(y.add(sj)), S::dup4(z.add(sj))];
             let mut fj = [S::zero(); 3];
             let (lo, hi) = (m as u8, (m >> 8) as u8);
