@@ -170,7 +170,10 @@ def run_gk(repeat, seeds, eq, prod, every, corr_time, damping):
     )
 
 
-FAST_GK = dict(repeat=5, seeds=[1, 2, 3], eq=2000, prod=10000, every=5, corr_time=5.0, damping=0.5)
+# corr_time: the plateau window is [first zero of the HCACF, twice that]; with 5 ps a first zero
+# past 2.5 ps (2.95 ps once the lj/cut cluster kernel changed the trajectories at round-off)
+# truncated the window and raised the protocol's warning; 8 ps leaves room up to 4 ps
+FAST_GK = dict(repeat=5, seeds=[1, 2, 3], eq=2000, prod=10000, every=5, corr_time=8.0, damping=0.5)
 
 
 @pytest.fixture(scope="module")
