@@ -208,7 +208,7 @@ unsafe fn half<S: Lanes, const EV: bool>(
     *bad = S::or(*bad, S::and(on, S::lt(r2, min)));
     let r2inv = S::div(one, r2);
     let r6inv = S::mul(S::mul(r2inv, r2inv), r2inv);
-    let f = S::keep(on, S::mul(S::mul(r6inv, S::fnma(lj2, one, S::mul(lj1, r6inv))), r2inv));
+    let f = S::keep(on, S::mul(S::mul(r6inv, S::sub(S::mul(lj1, r6inv), lj2)), r2inv));
     fi[0] = S::fma(dx, f, fi[0]);
     fi[1] = S::fma(dy, f, fi[1]);
     fi[2] = S::fma(dz, f, fi[2]);
@@ -218,7 +218,7 @@ unsafe fn half<S: Lanes, const EV: bool>(
     if EV {
         let [lj3, lj4, off] = ke;
         // LAMMPS: evdwl = r6inv (lj3 r6inv − lj4) − offset; virial = Δ ⊗ Δ fpair
-        let e = S::keep(on, S::sub(S::mul(r6inv, S::fnma(lj4, one, S::mul(lj3, r6inv))), off));
+        let e = S::keep(on, S::sub(S::mul(r6inv, S::sub(S::mul(lj3, r6inv), lj4)), off));
         ev[0] = S::add(ev[0], e);
         let (fx, fy, fz) = (S::mul(dx, f), S::mul(dy, f), S::mul(dz, f));
         ev[1] = S::fma(dx, fx, ev[1]);
