@@ -67,7 +67,8 @@ pub struct MdCase {
 fn kernel_name(case: &str) -> &'static str {
     use scalebridge_md::nbnxm::{KernelPath, Style};
     let style = match case {
-        "lj" => Style::LjCut,
+        // polymer: lj/cut inside a hybrid with the bonded terms
+        "lj" | "polymer" => Style::LjCut,
         "eam" | "eam-small" => Style::Eam,
         _ => return "n/a",
     };

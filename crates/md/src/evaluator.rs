@@ -37,7 +37,7 @@ impl Evaluator {
             ListKind::None => NeighborList::none(),
             kind => NeighborList::with_kind(kind, needs.cutoff, skin)?,
         };
-        nl.images_only = !potential.reads_pairs();
+        nl.images_only = !potential.reads_pairs(None);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -64,12 +64,9 @@ impl Evaluator {
                 &format!("needs differ from those of the bound {} ({:?})", self.potential.pair_style(), self.potential.needs()),
             ));
         }
-        let images_only = !potential.reads_pairs();
-        if images_only != self.nl.images_only {
-            self.nl.images_only = images_only;
-            self.nl.invalidate();
-        }
-        Ok(std::mem::replace(&mut self.potential, potential))
+        let old = std::mem::replace(&mut self.potential, potential);
+        self.sync_images_only();
+        Ok(old)
     }
 
     /// Pin the configuration-dependent parameters of the bound potential (coul/long's g, PPPM
@@ -114,6 +111,19 @@ impl Evaluator {
     /// the default; see [`crate::nbnxm`]).
     pub fn set_kernel_path(&mut self, path: Option<crate::nbnxm::KernelPath>) {
         self.scratch.nbnxm.path = path;
+        self.sync_images_only();
+    }
+    /// Build the pair list or only the images, as the bound potential on the chosen kernel path
+    /// needs ([`Potential::reads_pairs`]); a change forces a rebuild at the next `compute`.
+    fn sync_images_only(&mut self) {
+        if self.nl.kind == ListKind::None {
+            return;
+        }
+        let images_only = !self.potential.reads_pairs(self.scratch.nbnxm.path);
+        if images_only != self.nl.images_only {
+            self.nl.images_only = images_only;
+            self.nl.invalidate();
+        }
     }
     /// Heap bytes held by the evaluator (allocated capacity), by array: the neighbour list,
     /// the kernels' scratch and the output arrays. For memory reports (`bench md`, docs).

@@ -241,6 +241,58 @@ fn moved_atoms_without_rebuild_match_legacy() {
     assert_close(&outs[0], &outs[1], 1e-11, "moved atoms");
 }
 
+/// A pair within one rounding of the overlap limit: the SIMD kernel forms r² with fused
+/// multiply-adds, so it may see the overlap where LAMMPS's plain r² does not; the cluster paths
+/// must then still name the pair (they reported an internal error before).
+#[test]
+fn overlap_at_the_rounding_boundary_is_named() {
+    let (sigma, rc) = (3.4, 8.5);
+    let min = 0.1 * sigma; // the overlap limit of lj/cut (LennardJones::new)
+    let minsq = min * min;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let p0 = [7.0f64, 7.0, 7.0];
+    let p1 = (0..10_000_000)
+        .find_map(|_| {
+            let u = [rng.random_range(-1.0..1.0f64), rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0)];
+            let n = (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt();
+            let p1 = [p0[0] + u[0] / n * min, p0[1] + u[1] / n * min, p0[2] + u[2] / n * min];
+            let d = [p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]];
+            let plain = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+            let fused = d[2].mul_add(d[2], d[1].mul_add(d[1], d[0] * d[0]));
+            (fused < minsq && !(plain < minsq)).then_some(p1)
+        })
+        .expect("a pair whose fused r² is below the limit and plain r² is not");
+    let mut s = crystal(&["Ar"], Lattice::Fcc, 5.26, 3, 0.001, false, 1);
+    s.positions[0] = p0;
+    s.positions[5] = p1;
+    for path in cluster_paths() {
+        let mut ev = Evaluator::new(lj1(rc), 1.0, 1).unwrap();
+        ev.set_kernel_path(Some(path));
+        match ev.compute(&s) {
+            Err(Error::Overlap { .. }) | Ok(_) => {}
+            Err(e) => panic!("{path:?}: {e}"),
+        }
+    }
+}
+
+/// An evaluator forced onto the legacy kernel for lj/cut gets its pair list back (the list is
+/// built with images only when the process-wide choice is a cluster path), and the reverse.
+#[test]
+fn evaluator_kernel_path_switches_the_pair_list() {
+    let s = crystal(&["Ar"], Lattice::Fcc, 5.26, 4, 0.04, true, 5);
+    let mut ev = Evaluator::new(lj1(8.5), 1.0, 1).unwrap();
+    let default = ev.compute_all(&s).unwrap().clone();
+    let mut paths = vec![KernelPath::Legacy];
+    paths.extend(cluster_paths());
+    paths.push(KernelPath::Legacy);
+    for path in paths {
+        ev.set_kernel_path(Some(path));
+        let o = ev.compute(&s).unwrap_or_else(|e| panic!("{path:?}: {e}")).clone();
+        assert_eq!(ev.neighbor_list().images_only, path != KernelPath::Legacy, "{path:?}");
+        assert_close(&default, &o, 1e-11, &format!("evaluator forced to {path:?}"));
+    }
+}
+
 #[test]
 fn overlap_is_reported_by_cluster_paths() {
     let mut s = crystal(&["Ar"], Lattice::Fcc, 5.26, 2, 0.01, false, 11);

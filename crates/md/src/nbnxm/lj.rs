@@ -72,9 +72,12 @@ fn overlap(l: &Layout, t: &LjTable) -> Error {
                 }
                 let (i, j) = (si + bit / C, sj + bit % C);
                 let d = [l.x[i] - l.x[j], l.y[i] - l.y[j], l.z[i] - l.z[j]];
-                let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                // r² as the kernels form it: plain (`run`) and fused (`forces`), which can differ
+                // by one rounding right at the limit
+                let plain = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                let fused = d[2].mul_add(d[2], d[1].mul_add(d[1], d[0] * d[0]));
                 let ix = l.slot_type[i] as usize * t.nt + l.slot_type[j] as usize;
-                if r2 < t.cutsq[ix] && r2 < t.minsq[ix] {
+                if let Some(r2) = [plain, fused].into_iter().find(|&r2| r2 < t.cutsq[ix] && r2 < t.minsq[ix]) {
                     return Error::Overlap { i: l.slot_owner[i] as usize, j: l.slot_owner[j] as usize, r: r2.sqrt(), min: t.minsq[ix].sqrt() };
                 }
             }
@@ -101,11 +104,11 @@ macro_rules! variant {
         $(#[target_feature(enable = $feat)])?
         unsafe fn $name(a: &Args, r: Range<usize>, b: &mut SlotBuffer, single: bool, ev: bool, pa: bool) {
             match (single, ev, pa) {
-                (true, false, _) => forces::<$lanes, false>(a, r, b),
-                (true, true, false) => forces::<$lanes, true>(a, r, b),
+                (true, false, _) => forces::<$lanes, true, false>(a, r, b),
+                (true, true, false) => forces::<$lanes, true, true>(a, r, b),
                 (true, true, true) => run::<true, true, true>(a, r, b),
-                (false, false, _) => run::<false, false, false>(a, r, b),
-                (false, true, false) => run::<false, true, false>(a, r, b),
+                (false, false, _) => forces::<$lanes, false, false>(a, r, b),
+                (false, true, false) => forces::<$lanes, false, true>(a, r, b),
                 (false, true, true) => run::<false, true, true>(a, r, b),
             }
         }
@@ -117,16 +120,25 @@ variant!(avx2, simd::Avx2, "avx2,fma");
 #[cfg(target_arch = "x86_64")]
 variant!(avx512, simd::Avx512, "avx512f,avx512vl,avx2,fma");
 
-/// One coefficient set, forces (and with `EV` energy and virial, no per-atom terms: thermo
-/// steps and every NPT step). Written once against
+/// Forces (and with `EV` energy and virial, no per-atom terms: thermo steps and every NPT
+/// step); `SINGLE`: one coefficient set, else per-lane table lookups. Written once against
 /// [`Lanes`] (two i atoms × the four j atoms per vector, accumulators in registers), so the
 /// portable, AVX2 and AVX-512 instances agree bit for bit. Per pair the arithmetic is LAMMPS's
 /// (`r2inv = 1/r²`, `r6inv = r2inv³`, `fpair = r6inv (lj1 r6inv − lj2) r2inv`).
 #[inline(always)]
-unsafe fn forces<S: Lanes, const EV: bool>(a: &Args, range: Range<usize>, b: &mut SlotBuffer) {
+unsafe fn forces<S: Lanes, const SINGLE: bool, const EV: bool>(a: &Args, range: Range<usize>, b: &mut SlotBuffer) {
     let (l, t) = (a.l, a.t);
-    let k = [S::splat(t.lj1[0]), S::splat(t.lj2[0]), S::splat(t.cutsq[0]), S::splat(t.minsq[0]), S::splat(1.0)];
-    let ke = [S::splat(t.lj3[0]), S::splat(t.lj4[0]), S::splat(t.offset[0])];
+    let one = S::splat(1.0);
+    let k1 = [S::splat(t.lj1[0]), S::splat(t.lj2[0]), S::splat(t.cutsq[0]), S::splat(t.minsq[0]), one];
+    let ke1 = [S::splat(t.lj3[0]), S::splat(t.lj4[0]), S::splat(t.offset[0])];
+    // several coefficient sets: per-lane lookups of the type-pair table (index a·nt + b)
+    let (nt, st) = (t.nt as i32, l.slot_type.as_ptr());
+    let lookup = |idx: &[i32; 8]| {
+        let g = |v: &Vec<f64>| S::gather(v.as_ptr(), idx);
+        let k = [g(&t.lj1), g(&t.lj2), g(&t.cutsq), g(&t.minsq), one];
+        let ke = if EV { [g(&t.lj3), g(&t.lj4), g(&t.offset)] } else { ke1 };
+        (k, ke)
+    };
     // energy, then the virial in Voigt order (xx yy zz yz xz xy), per lane
     let mut ev = [S::zero(); 7];
     let (x, y, z) = (l.x.as_ptr(), l.y.as_ptr(), l.z.as_ptr());
@@ -142,16 +154,21 @@ unsafe fn forces<S: Lanes, const EV: bool>(a: &Args, range: Range<usize>, b: &mu
         let rb = [row(x, si + 2), row(y, si + 2), row(z, si + 2)];
         let mut fa = [S::zero(); 3];
         let mut fb = [S::zero(); 3];
+        let ti: [i32; C] = std::array::from_fn(|p| if SINGLE { 0 } else { *st.add(si + p) as i32 * nt });
         for kk in *starts.add(ii)..*starts.add(ii + 1) {
             let sj = *cjs.add(kk) as usize * C;
             let m = *masks.add(kk);
             let xj = [S::dup4(x.add(sj)), S::dup4(y.add(sj)), S::dup4(z.add(sj))];
             let mut fj = [S::zero(); 3];
             let (lo, hi) = (m as u8, (m >> 8) as u8);
+            let tj: [i32; C] = std::array::from_fn(|q| if SINGLE { 0 } else { *st.add(sj + q) as i32 });
+            let idx = |p: usize| -> [i32; 8] { std::array::from_fn(|k| ti[p + k / C] + tj[k % C]) };
             if lo != 0 {
+                let (k, ke) = if SINGLE { (k1, ke1) } else { lookup(&idx(0)) };
                 half::<S, EV>(ra, xj, lo, k, ke, &mut fa, &mut fj, &mut bad, &mut ev);
             }
             if hi != 0 {
+                let (k, ke) = if SINGLE { (k1, ke1) } else { lookup(&idx(2)) };
                 half::<S, EV>(rb, xj, hi, k, ke, &mut fb, &mut fj, &mut bad, &mut ev);
             }
             let o = bf.add(3 * sj);

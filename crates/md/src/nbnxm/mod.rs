@@ -81,7 +81,12 @@ impl KernelPath {
             KernelPath::Avx2 => std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"),
             #[cfg(target_arch = "x86_64")]
             KernelPath::Avx512 => {
-                std::arch::is_x86_feature_detected!("avx512f") && std::env::var_os("SCALEBRIDGE_NO_AVX512").is_none()
+                // every feature the AVX-512 variants are compiled with (`nbnxm/lj.rs`, `eam.rs`)
+                std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512vl")
+                    && std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+                    && std::env::var_os("SCALEBRIDGE_NO_AVX512").is_none()
             }
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,

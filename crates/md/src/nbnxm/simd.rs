@@ -24,6 +24,8 @@ pub(super) unsafe trait Lanes {
     unsafe fn splat(x: f64) -> Self::V;
     /// `a` in lanes 0–3, `b` in lanes 4–7.
     unsafe fn rows(a: f64, b: f64) -> Self::V;
+    /// `base[idx[k]]` in lane `k` (table lookups; exact, so every instance agrees).
+    unsafe fn gather(base: *const f64, idx: &[i32; 8]) -> Self::V;
     /// `p[0..4]` in lanes 0–3 and again in lanes 4–7.
     unsafe fn dup4(p: *const f64) -> Self::V;
     unsafe fn add(a: Self::V, b: Self::V) -> Self::V;
@@ -66,6 +68,10 @@ unsafe impl Lanes for Portable {
     #[inline(always)]
     unsafe fn rows(a: f64, b: f64) -> [f64; 8] {
         [a, a, a, a, b, b, b, b]
+    }
+    #[inline(always)]
+    unsafe fn gather(base: *const f64, idx: &[i32; 8]) -> [f64; 8] {
+        std::array::from_fn(|k| *base.add(idx[k] as usize))
     }
     #[inline(always)]
     unsafe fn dup4(p: *const f64) -> [f64; 8] {
@@ -163,6 +169,11 @@ mod x86 {
             [_mm256_set1_pd(a), _mm256_set1_pd(b)]
         }
         #[inline(always)]
+        unsafe fn gather(base: *const f64, idx: &[i32; 8]) -> Self::V {
+            let i = _mm256_loadu_si256(idx.as_ptr() as *const __m256i);
+            [_mm256_i32gather_pd::<8>(base, _mm256_castsi256_si128(i)), _mm256_i32gather_pd::<8>(base, _mm256_extracti128_si256::<1>(i))]
+        }
+        #[inline(always)]
         unsafe fn dup4(p: *const f64) -> Self::V {
             let v = _mm256_loadu_pd(p);
             [v, v]
@@ -253,6 +264,10 @@ mod x86 {
         #[inline(always)]
         unsafe fn rows(a: f64, b: f64) -> __m512d {
             _mm512_insertf64x4::<1>(_mm512_set1_pd(a), _mm256_set1_pd(b))
+        }
+        #[inline(always)]
+        unsafe fn gather(base: *const f64, idx: &[i32; 8]) -> __m512d {
+            _mm512_i32gather_pd::<8>(_mm256_loadu_si256(idx.as_ptr() as *const __m256i), base)
         }
         #[inline(always)]
         unsafe fn dup4(p: *const f64) -> __m512d {

@@ -200,10 +200,11 @@ impl Potential for LennardJones {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    fn reads_pairs(&self) -> bool {
+    fn reads_pairs(&self, forced: Option<crate::nbnxm::KernelPath>) -> bool {
         // the cluster kernels search their own cluster pairs
         use crate::nbnxm::{KernelPath, Style};
-        !matches!(KernelPath::selected_for(Style::LjCut), Ok(p) if p != KernelPath::Legacy)
+        let path = forced.map(Ok).unwrap_or_else(|| KernelPath::selected_for(Style::LjCut));
+        !matches!(path, Ok(p) if p != KernelPath::Legacy)
     }
     fn compute(&self, config: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
         let species = config.species;

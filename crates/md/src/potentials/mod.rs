@@ -351,8 +351,10 @@ pub trait Potential: AsAny + Send + Sync + std::fmt::Debug {
     }
     /// Whether `compute` reads the pair list of its neighbour list (default); `false` lets the
     /// evaluator build only the periodic images ([`NeighborList::images_only`]), for kernels
-    /// that search their own cluster pairs.
-    fn reads_pairs(&self) -> bool {
+    /// that search their own cluster pairs. `forced` is the kernel path the evaluator forces
+    /// (`Scratch::nbnxm.path`), `None` for the process-wide choice.
+    fn reads_pairs(&self, forced: Option<crate::nbnxm::KernelPath>) -> bool {
+        let _ = forced;
         true
     }
     /// Species this potential describes.
