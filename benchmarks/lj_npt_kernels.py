@@ -6,9 +6,12 @@ force kernel; the pipeline runs many such small cells. Each kernel runs in its o
 potential energies must agree to round-off.
 
     .venv/bin/python benchmarks/lj_npt_kernels.py [--cells 8] [--steps 2000] [--threads 1]
+        [--kr 0.2 --a 5.4] [--ensemble npt|nvt]
 
 Solid argon (fcc, a = 5.26 Å, 4·cells³ atoms), lj/cut ε = 0.0104 eV, σ = 3.4 Å, r_c = 8.5 Å,
-skin 1 Å, MTK NPT at 60 K and 0 GPa, 2 fs; 100 warm-up steps, then `--steps` timed.
+skin 1 Å, MTK NPT at 60 K and 0 GPa, 2 fs; 100 warm-up steps, then `--steps` timed. `--kr F`
+makes a random fraction F of the atoms krypton (ε = 0.014 eV, σ = 3.65 Å, Lorentz–Berthelot:
+several coefficient sets); `--ensemble nvt` uses the Nosé–Hoover thermostat without barostat.
 """
 from __future__ import annotations
 
@@ -20,16 +23,24 @@ import sys
 import time
 
 
-def one(cells: int, steps: int, threads: int) -> dict:
+def one(cells: int, steps: int, threads: int, kr: float, a: float, ensemble: str) -> dict:
+    import numpy as np
     from ase.build import bulk
 
     from scalebridge.md import Simulation
     from scalebridge.potentials import LennardJones
 
-    atoms = bulk("Ar", "fcc", a=5.26, cubic=True).repeat((cells, cells, cells))
-    pot = LennardJones(epsilon={"Ar": 0.0104}, sigma={"Ar": 3.4}, cutoff=8.5)
-    sim = Simulation(atoms, pot, timestep=0.002, ensemble="npt", threads=threads, temperature=60.0,
-                     pressure_gpa=0.0, damping=0.2, pressure_damping=2.0, skin=1.0)
+    atoms = bulk("Ar", "fcc", a=a, cubic=True).repeat((cells, cells, cells))
+    eps, sig = {"Ar": 0.0104}, {"Ar": 3.4}
+    if kr > 0:
+        sym = np.array(atoms.get_chemical_symbols())
+        sym[np.random.default_rng(3).random(len(sym)) < kr] = "Kr"
+        atoms.set_chemical_symbols(list(sym))
+        eps["Kr"], sig["Kr"] = 0.014, 3.65
+    pot = LennardJones(epsilon=eps, sigma=sig, cutoff=8.5)
+    baro = dict(pressure_gpa=0.0, pressure_damping=2.0) if ensemble == "npt" else {}
+    sim = Simulation(atoms, pot, timestep=0.002, ensemble=ensemble, threads=threads, temperature=60.0,
+                     damping=0.2, skin=1.0, **baro)
     sim.create_velocities(temperature=60.0, seed=1)
     sim.run(100)
     t = time.perf_counter()
@@ -45,10 +56,13 @@ def main() -> None:
     ap.add_argument("--cells", type=int, default=8)
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--kr", type=float, default=0.0, help="fraction of krypton atoms")
+    ap.add_argument("--a", type=float, default=5.26, help="fcc lattice constant, Å")
+    ap.add_argument("--ensemble", default="npt", choices=["npt", "nvt"])
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        print(json.dumps(one(a.cells, a.steps, a.threads)))
+        print(json.dumps(one(a.cells, a.steps, a.threads, a.kr, a.a, a.ensemble)))
         return
     out = {}
     for kernel in ["legacy", "default"]:
@@ -57,7 +71,8 @@ def main() -> None:
         if kernel != "default":
             env["SCALEBRIDGE_MD_KERNEL"] = kernel
         r = subprocess.run([sys.executable, __file__, "--child", "--cells", str(a.cells), "--steps", str(a.steps),
-                            "--threads", str(a.threads)], env=env, capture_output=True, text=True, check=True)
+                            "--threads", str(a.threads), "--kr", str(a.kr), "--a", str(a.a), "--ensemble", a.ensemble],
+                           env=env, capture_output=True, text=True, check=True)
         out[kernel] = json.loads(r.stdout)
     speedup = out["default"]["matom_steps_per_s"] / out["legacy"]["matom_steps_per_s"]
     rel = abs(out["default"]["pe_eV"] - out["legacy"]["pe_eV"]) / abs(out["legacy"]["pe_eV"])
