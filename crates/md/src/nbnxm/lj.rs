@@ -1,7 +1,6 @@
 //! `lj/cut` on cluster pairs (LAMMPS `PairLJCut::compute` arithmetic, pair by pair).
 
 use super::layout::Layout;
-use super::tally::{add_i, add_j, lanes, Totals};
 use super::simd::{self, Lanes};
 use super::{KernelPath, SlotBuffer, State, CLUSTER as C};
 use crate::error::{Error, Result};
@@ -104,12 +103,12 @@ macro_rules! variant {
         $(#[target_feature(enable = $feat)])?
         unsafe fn $name(a: &Args, r: Range<usize>, b: &mut SlotBuffer, single: bool, ev: bool, pa: bool) {
             match (single, ev, pa) {
-                (true, false, _) => forces::<$lanes, true, false>(a, r, b),
-                (true, true, false) => forces::<$lanes, true, true>(a, r, b),
-                (true, true, true) => run::<true, true, true>(a, r, b),
-                (false, false, _) => forces::<$lanes, false, false>(a, r, b),
-                (false, true, false) => forces::<$lanes, false, true>(a, r, b),
-                (false, true, true) => run::<false, true, true>(a, r, b),
+                (true, false, _) => forces::<$lanes, true, false, false>(a, r, b),
+                (true, true, false) => forces::<$lanes, true, true, false>(a, r, b),
+                (true, true, true) => forces::<$lanes, true, true, true>(a, r, b),
+                (false, false, _) => forces::<$lanes, false, false, false>(a, r, b),
+                (false, true, false) => forces::<$lanes, false, true, false>(a, r, b),
+                (false, true, true) => forces::<$lanes, false, true, true>(a, r, b),
             }
         }
     };
@@ -120,13 +119,14 @@ variant!(avx2, simd::Avx2, "avx2,fma");
 #[cfg(target_arch = "x86_64")]
 variant!(avx512, simd::Avx512, "avx512f,avx512vl,avx2,fma");
 
-/// Forces (and with `EV` energy and virial, no per-atom terms: thermo steps and every NPT
-/// step); `SINGLE`: one coefficient set, else per-lane table lookups. Written once against
+/// Forces, with `EV` energy and virial (thermo steps, every NPT step), with `PA` also per-atom
+/// energy and virial (half of each pair to each atom, as LAMMPS's `ev_tally`); `SINGLE`: one
+/// coefficient set, else per-lane table lookups. Written once against
 /// [`Lanes`] (two i atoms × the four j atoms per vector, accumulators in registers), so the
 /// portable, AVX2 and AVX-512 instances agree bit for bit. Per pair the arithmetic is LAMMPS's
 /// (`r2inv = 1/r²`, `r6inv = r2inv³`, `fpair = r6inv (lj1 r6inv − lj2) r2inv`).
 #[inline(always)]
-unsafe fn forces<S: Lanes, const SINGLE: bool, const EV: bool>(a: &Args, range: Range<usize>, b: &mut SlotBuffer) {
+unsafe fn forces<S: Lanes, const SINGLE: bool, const EV: bool, const PA: bool>(a: &Args, range: Range<usize>, b: &mut SlotBuffer) {
     let (l, t) = (a.l, a.t);
     let one = S::splat(1.0);
     let k1 = [S::splat(t.lj1[0]), S::splat(t.lj2[0]), S::splat(t.cutsq[0]), S::splat(t.minsq[0]), one];
@@ -143,6 +143,8 @@ unsafe fn forces<S: Lanes, const SINGLE: bool, const EV: bool>(a: &Args, range: 
     let mut ev = [S::zero(); 7];
     let (x, y, z) = (l.x.as_ptr(), l.y.as_ptr(), l.z.as_ptr());
     let bf = b.f.as_mut_ptr();
+    // per-atom energy and virial per slot (only with `PA`)
+    let (bpe, bpv) = (b.pe.as_mut_ptr(), b.pv.as_mut_ptr());
     let mut bad = S::none();
     // raw pointers up front: stores through `bf` would otherwise make the compiler reload the
     // list's heads every iteration
@@ -154,27 +156,41 @@ unsafe fn forces<S: Lanes, const SINGLE: bool, const EV: bool>(a: &Args, range: 
         let rb = [row(x, si + 2), row(y, si + 2), row(z, si + 2)];
         let mut fa = [S::zero(); 3];
         let mut fb = [S::zero(); 3];
+        // per-atom energy and virial of the i rows (`PA`)
+        let mut pa = [S::zero(); 7];
+        let mut pb = [S::zero(); 7];
         let ti: [i32; C] = std::array::from_fn(|p| if SINGLE { 0 } else { *st.add(si + p) as i32 * nt });
         for kk in *starts.add(ii)..*starts.add(ii + 1) {
             let sj = *cjs.add(kk) as usize * C;
             let m = *masks.add(kk);
             let xj = [S::dup4(x.add(sj)), S::dup4(y.add(sj)), S::dup4(z.add(sj))];
             let mut fj = [S::zero(); 3];
+            let mut pj = [S::zero(); 7];
             let (lo, hi) = (m as u8, (m >> 8) as u8);
             let tj: [i32; C] = std::array::from_fn(|q| if SINGLE { 0 } else { *st.add(sj + q) as i32 });
             let idx = |p: usize| -> [i32; 8] { std::array::from_fn(|k| ti[p + k / C] + tj[k % C]) };
             if lo != 0 {
                 let (k, ke) = if SINGLE { (k1, ke1) } else { lookup(&idx(0)) };
-                half::<S, EV>(ra, xj, lo, k, ke, &mut fa, &mut fj, &mut bad, &mut ev);
+                half::<S, EV, PA>(ra, xj, lo, k, ke, &mut fa, &mut fj, &mut bad, &mut ev, &mut pa, &mut pj);
             }
             if hi != 0 {
                 let (k, ke) = if SINGLE { (k1, ke1) } else { lookup(&idx(2)) };
-                half::<S, EV>(rb, xj, hi, k, ke, &mut fb, &mut fj, &mut bad, &mut ev);
+                half::<S, EV, PA>(rb, xj, hi, k, ke, &mut fb, &mut fj, &mut bad, &mut ev, &mut pb, &mut pj);
             }
             let o = bf.add(3 * sj);
             S::add_halves_to(fj[0], o);
             S::add_halves_to(fj[1], o.add(C));
             S::add_halves_to(fj[2], o.add(2 * C));
+            if PA {
+                S::add_halves_to(pj[0], bpe.add(sj));
+                let mut o = [0.0; 8];
+                for c in 0..6 {
+                    S::store(pj[1 + c], &mut o);
+                    for q in 0..C {
+                        (*bpv.add(sj + q))[c] += o[q] + o[q + C];
+                    }
+                }
+            }
         }
         let mut o = [0.0; 8];
         let fi = bf.add(3 * si);
@@ -183,6 +199,21 @@ unsafe fn forces<S: Lanes, const SINGLE: bool, const EV: bool>(a: &Args, range: 
                 S::store(*v, &mut o);
                 *fi.add(c * C + p) += ((o[0] + o[1]) + o[2]) + o[3];
                 *fi.add(c * C + p + 1) += ((o[4] + o[5]) + o[6]) + o[7];
+            }
+        }
+        if PA {
+            for (acc, p) in [(&pa, 0), (&pb, 2)] {
+                for (c, v) in acc.iter().enumerate() {
+                    S::store(*v, &mut o);
+                    let (s0, s1) = (((o[0] + o[1]) + o[2]) + o[3], ((o[4] + o[5]) + o[6]) + o[7]);
+                    if c == 0 {
+                        *bpe.add(si + p) += s0;
+                        *bpe.add(si + p + 1) += s1;
+                    } else {
+                        (*bpv.add(si + p))[c - 1] += s0;
+                        (*bpv.add(si + p + 1))[c - 1] += s1;
+                    }
+                }
             }
         }
     }
@@ -202,10 +233,11 @@ unsafe fn forces<S: Lanes, const SINGLE: bool, const EV: bool>(a: &Args, range: 
 
 /// One half cluster pair: the rows `xi` (two i atoms) against the j atoms `xj`, pairs of `m`;
 /// `k` = lj1, lj2, cutsq, minsq, 1; `ke` = lj3, lj4, offset. Adds the pair forces to `fi` and
-/// subtracts them from `fj`; with `EV` adds energy and virial per lane to `ev`.
+/// subtracts them from `fj`; with `EV` adds energy and virial per lane to `ev`, with `PA` half
+/// of each to the i rows' `pi` and the j atoms' `pj` (energy, then the virial).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn half<S: Lanes, const EV: bool>(
+unsafe fn half<S: Lanes, const EV: bool, const PA: bool>(
     xi: [S::V; 3],
     xj: [S::V; 3],
     m: u8,
@@ -215,6 +247,8 @@ unsafe fn half<S: Lanes, const EV: bool>(
     fj: &mut [S::V; 3],
     bad: &mut S::M,
     ev: &mut [S::V; 7],
+    pi: &mut [S::V; 7],
+    pj: &mut [S::V; 7],
 ) {
     let [lj1, lj2, cut, min, one] = k;
     let dx = S::sub(xi[0], xj[0]);
@@ -244,81 +278,14 @@ unsafe fn half<S: Lanes, const EV: bool>(
         ev[4] = S::fma(dy, fz, ev[4]);
         ev[5] = S::fma(dx, fz, ev[5]);
         ev[6] = S::fma(dx, fy, ev[6]);
-    }
-}
-
-/// The kernel over i clusters `range`. `SINGLE`: one coefficient set; `EV`: energy and virial;
-/// `PA`: per-atom energy and virial.
-#[inline(always)]
-fn run<const SINGLE: bool, const EV: bool, const PA: bool>(a: &Args, range: Range<usize>, b: &mut SlotBuffer) {
-    let (l, t) = (a.l, a.t);
-    let nt = t.nt;
-    let (c1, c2, c3, c4, c0, ccut, cmin) = (t.lj1[0], t.lj2[0], t.lj3[0], t.lj4[0], t.offset[0], t.cutsq[0], t.minsq[0]);
-    let mut tot = Totals::new();
-    let mut bad = false;
-    for ii in range {
-        let si = l.ci[ii] as usize * C;
-        let (xi, yi, zi) = (lanes(&l.x, si), lanes(&l.y, si), lanes(&l.z, si));
-        let ti: [usize; C] = std::array::from_fn(|p| l.slot_type[si + p] as usize * nt);
-        let mut fix = [[0.0; C]; C];
-        let mut fiy = [[0.0; C]; C];
-        let mut fiz = [[0.0; C]; C];
-        for k in l.ci_start[ii]..l.ci_start[ii + 1] {
-            let sj = l.cj[k] as usize * C;
-            let mask = l.mask[k] as u32;
-            let (xj, yj, zj) = (lanes(&l.x, sj), lanes(&l.y, sj), lanes(&l.z, sj));
-            let tj: [usize; C] = std::array::from_fn(|q| l.slot_type[sj + q] as usize);
-            let mut fjx = [0.0; C];
-            let mut fjy = [0.0; C];
-            let mut fjz = [0.0; C];
-            for p in 0..C {
-                let row = (mask >> (C * p)) & 0xF;
-                if row == 0 {
-                    continue;
-                }
-                for q in 0..C {
-                    let dx = xi[p] - xj[q];
-                    let dy = yi[p] - yj[q];
-                    let dz = zi[p] - zj[q];
-                    let r2 = dx * dx + dy * dy + dz * dz;
-                    let (lj1, lj2, cutsq, minsq) = if SINGLE {
-                        (c1, c2, ccut, cmin)
-                    } else {
-                        let ix = ti[p] + tj[q];
-                        (t.lj1[ix], t.lj2[ix], t.cutsq[ix], t.minsq[ix])
-                    };
-                    let on = (row >> q) & 1 != 0 && r2 < cutsq;
-                    let r2inv = 1.0 / r2;
-                    let r6inv = r2inv * r2inv * r2inv;
-                    let f = r6inv * (lj1 * r6inv - lj2) * r2inv;
-                    let fp = if on { f } else { 0.0 };
-                    bad |= on & (r2 < minsq);
-                    let (fx, fy, fz) = (dx * fp, dy * fp, dz * fp);
-                    fix[p][q] += fx;
-                    fiy[p][q] += fy;
-                    fiz[p][q] += fz;
-                    fjx[q] -= fx;
-                    fjy[q] -= fy;
-                    fjz[q] -= fz;
-                    if EV {
-                        let (lj3, lj4, off) = if SINGLE {
-                            (c3, c4, c0)
-                        } else {
-                            let ix = ti[p] + tj[q];
-                            (t.lj3[ix], t.lj4[ix], t.offset[ix])
-                        };
-                        let e = r6inv * (lj3 * r6inv - lj4) - off;
-                        let e = if on { e } else { 0.0 };
-                        tot.pair::<PA>(b, si + p, sj + q, q, on, e, [dx, dy, dz], fp);
-                    }
-                }
+        if PA {
+            let h = S::splat(0.5);
+            let v = [e, S::mul(dx, fx), S::mul(dy, fy), S::mul(dz, fz), S::mul(dy, fz), S::mul(dx, fz), S::mul(dx, fy)];
+            for c in 0..7 {
+                let hv = S::mul(h, v[c]);
+                pi[c] = S::add(pi[c], hv);
+                pj[c] = S::add(pj[c], hv);
             }
-            add_j(b, sj, &fjx, &fjy, &fjz);
         }
-        add_i(b, si, &fix, &fiy, &fiz);
     }
-    if EV {
-        tot.flush(b);
-    }
-    b.flag |= bad;
 }
