@@ -142,17 +142,25 @@ pub(super) fn estimates(setup: &Setup<'_>, cache: &StageCache, prog: &mut Steps<
     let t_interp = interpolate_zero(&near).filter(|q| q.value > lo - step && q.value < hi + step);
     let mut t_nph = None;
     if ctx.opts.nph_steps > 0 {
-        let start_t = t_interp.as_ref().map(|q| q.value).unwrap_or(0.5 * (lo + hi));
-        let r = cache.get_or_run("nph", || coexistence_run(ctx, &setup.coexist, start_t, true, ctx.md.seed ^ 0x9e37, prog))?;
-        let last = r.solid_fraction.last().copied().unwrap_or(0.0);
-        if (0.1..=0.9).contains(&last) {
-            let half = r.temperature.len() / 2;
-            let (m, e) = block_mean_stderr(&r.temperature[half..], 5)?;
-            t_nph = Some(Quantity::with_err(m, e, "K"));
-        } else {
-            warnings.push(format!("the NPH run ended with solid fraction {last:.2}: one phase vanished, its temperature is not T_m"));
+        let mut start_t = t_interp.as_ref().map(|q| q.value).unwrap_or(0.5 * (lo + hi));
+        // a second NPH run when the first loses a phase: started halfway towards the side of
+        // the bracket the outcome points to (solidified: the box had too little energy, start
+        // hotter; melted: start colder), as one would by hand
+        for (attempt, key) in ["nph", "nph-retry"].into_iter().enumerate() {
+            let seed = ctx.md.seed ^ (0x9e37 + attempt as u64);
+            let r = cache.get_or_run(key, || coexistence_run(ctx, &setup.coexist, start_t, true, seed, prog))?;
+            let last = r.solid_fraction.last().copied().unwrap_or(0.0);
+            runs.push(r);
+            if (0.1..=0.9).contains(&last) {
+                let r = runs.last().expect("just pushed");
+                let half = r.temperature.len() / 2;
+                let (m, e) = block_mean_stderr(&r.temperature[half..], 5)?;
+                t_nph = Some(Quantity::with_err(m, e, "K"));
+                break;
+            }
+            warnings.push(format!("the NPH run started at {start_t:.1} K ended with solid fraction {last:.2}: one phase vanished, its temperature is not T_m"));
+            start_t = if last > 0.9 { 0.5 * (start_t + hi) } else { 0.5 * (start_t + lo) };
         }
-        runs.push(r);
     }
     let (tm, estimator) = if let Some(q) = &t_nph {
         (q.clone(), "nph")
