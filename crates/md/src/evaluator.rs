@@ -33,16 +33,17 @@ impl Evaluator {
     /// Bind `potential` with Verlet `skin` (Å) and `threads` worker threads (0 = all cores).
     pub fn new(potential: Arc<dyn Potential>, skin: f64, threads: usize) -> Result<Self> {
         let needs = potential.needs();
-        let mut nl = match needs.list {
+        let nl = match needs.list {
             ListKind::None => NeighborList::none(),
             kind => NeighborList::with_kind(kind, needs.cutoff, skin)?,
         };
-        nl.images_only = !potential.reads_pairs(None);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .map_err(|e| Error::invalid("threads", threads, &e.to_string()))?;
-        Ok(Evaluator { potential, nl, scratch: Scratch::default(), pool: Arc::new(pool), request: Request::global(), output: Output::default() })
+        let mut ev = Evaluator { potential, nl, scratch: Scratch::default(), pool: Arc::new(pool), request: Request::global(), output: Output::default() };
+        ev.sync_images_only();
+        Ok(ev)
     }
 
     /// The bound potential.

@@ -71,12 +71,11 @@ fn overlap(l: &Layout, t: &LjTable) -> Error {
                 }
                 let (i, j) = (si + bit / C, sj + bit % C);
                 let d = [l.x[i] - l.x[j], l.y[i] - l.y[j], l.z[i] - l.z[j]];
-                // r² as the kernels form it: plain (`run`) and fused (`forces`), which can differ
-                // by one rounding right at the limit
-                let plain = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-                let fused = d[2].mul_add(d[2], d[1].mul_add(d[1], d[0] * d[0]));
+                // r² exactly as the kernel forms it (fused multiply-adds: a plain sum can differ by
+                // one rounding right at the limit)
+                let r2 = d[2].mul_add(d[2], d[1].mul_add(d[1], d[0] * d[0]));
                 let ix = l.slot_type[i] as usize * t.nt + l.slot_type[j] as usize;
-                if let Some(r2) = [plain, fused].into_iter().find(|&r2| r2 < t.cutsq[ix] && r2 < t.minsq[ix]) {
+                if r2 < t.cutsq[ix] && r2 < t.minsq[ix] {
                     return Error::Overlap { i: l.slot_owner[i] as usize, j: l.slot_owner[j] as usize, r: r2.sqrt(), min: t.minsq[ix].sqrt() };
                 }
             }
@@ -192,20 +191,18 @@ unsafe fn forces<S: Lanes, const SINGLE: bool, const EV: bool, const PA: bool>(a
                 }
             }
         }
-        let mut o = [0.0; 8];
         let fi = bf.add(3 * si);
         for (rows, p) in [(&fa, 0), (&fb, 2)] {
             for (c, v) in rows.iter().enumerate() {
-                S::store(*v, &mut o);
-                *fi.add(c * C + p) += ((o[0] + o[1]) + o[2]) + o[3];
-                *fi.add(c * C + p + 1) += ((o[4] + o[5]) + o[6]) + o[7];
+                let [s0, s1] = row_sums::<S>(*v);
+                *fi.add(c * C + p) += s0;
+                *fi.add(c * C + p + 1) += s1;
             }
         }
         if PA {
             for (acc, p) in [(&pa, 0), (&pb, 2)] {
                 for (c, v) in acc.iter().enumerate() {
-                    S::store(*v, &mut o);
-                    let (s0, s1) = (((o[0] + o[1]) + o[2]) + o[3], ((o[4] + o[5]) + o[6]) + o[7]);
+                    let [s0, s1] = row_sums::<S>(*v);
                     if c == 0 {
                         *bpe.add(si + p) += s0;
                         *bpe.add(si + p + 1) += s1;
@@ -229,6 +226,14 @@ unsafe fn forces<S: Lanes, const SINGLE: bool, const EV: bool, const PA: bool>(a
             b.virial[c] += sum(ev[1 + c]);
         }
     }
+}
+
+/// The two i rows' sums of a vector (lanes 0–3, lanes 4–7), each in lane order.
+#[inline(always)]
+unsafe fn row_sums<S: Lanes>(v: S::V) -> [f64; 2] {
+    let mut o = [0.0; 8];
+    S::store(v, &mut o);
+    [((o[0] + o[1]) + o[2]) + o[3], ((o[4] + o[5]) + o[6]) + o[7]]
 }
 
 /// One half cluster pair: the rows `xi` (two i atoms) against the j atoms `xj`, pairs of `m`;

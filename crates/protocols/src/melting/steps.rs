@@ -150,14 +150,14 @@ pub(super) fn estimates(setup: &Setup<'_>, cache: &StageCache, prog: &mut Steps<
             let seed = ctx.md.seed ^ (0x9e37 + attempt as u64);
             let r = cache.get_or_run(key, || coexistence_run(ctx, &setup.coexist, start_t, true, seed, prog))?;
             let last = r.solid_fraction.last().copied().unwrap_or(0.0);
-            runs.push(r);
             if (0.1..=0.9).contains(&last) {
-                let r = runs.last().expect("just pushed");
                 let half = r.temperature.len() / 2;
                 let (m, e) = block_mean_stderr(&r.temperature[half..], 5)?;
                 t_nph = Some(Quantity::with_err(m, e, "K"));
+                runs.push(r);
                 break;
             }
+            runs.push(r);
             warnings.push(format!("the NPH run started at {start_t:.1} K ended with solid fraction {last:.2}: one phase vanished, its temperature is not T_m"));
             start_t = if last > 0.9 { 0.5 * (start_t + hi) } else { 0.5 * (start_t + lo) };
         }
