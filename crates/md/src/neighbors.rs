@@ -2,14 +2,19 @@
 //!
 //! Every atom is represented by all of its periodic images that lie within `cutoff + skin` of the
 //! cell (the *extended* set, like LAMMPS ghost atoms). Images are binned in fractional
-//! coordinates with bins at least `cutoff + skin` wide perpendicular to every face, and the whole
-//! extended set is stored in bin order (spatial sorting for cache locality). The zero image of each
-//! atom is a *centre*; each centre lists the images within `cutoff + skin` that pass the half-list
-//! rule below, so every physical pair (i, j, lattice translation T) is stored exactly once and
-//! Newton's third law applies the force to both atoms.
+//! coordinates on a grid commensurate with the cell (a whole number of bins per cell length,
+//! each at least `(cutoff + skin)/2` wide perpendicular to its faces where the cell allows), and
+//! the whole extended set is stored in bin order (spatial sorting for cache locality). The zero
+//! image of each atom is a *centre*; each centre lists the images within `cutoff + skin` that
+//! pass the half-list rule below, so every physical pair (i, j, lattice translation T) is stored
+//! exactly once and Newton's third law applies the force to both atoms.
 //!
-//! Half-list rule for centre `i` and image `j + T`: keep it if `j > i`, or if `j == i` and `T` is
-//! lexicographically positive (the pair with its own image).
+//! Half-list rule (LAMMPS's half stencil, `half/bin/newton`): an image's bin is its atom's bin
+//! in the cell shifted by whole cells, so the bin offset of image `j + T` seen from centre `i` is
+//! exactly minus that of `i − T` seen from `j`. Centre `i` keeps the images whose bin offset is
+//! lexicographically positive in (x, y, z), and, in its own bin, image `j + T` if `j > i`, or if
+//! `j == i` and `T` is lexicographically positive (the pair with its own image). Only half of
+//! the surrounding bins are searched.
 //!
 //! A *full* list ([`ListKind::Full`], for bond-order potentials such as Tersoff or
 //! Stillinger–Weber) keeps every image within `cutoff + skin` of each centre except the centre
@@ -91,7 +96,10 @@ struct BuildScratch {
 struct ImageGrid {
     nmax: [i32; 3],
     d: Vec3,
-    ext_len: Vec3,
+    /// Bins per cell length along each cell direction (bins are commensurate with the cell).
+    nbc: [usize; 3],
+    /// Extra bins on each side of the cell (`ceil(d·nbc)`): also the search reach in bins.
+    extra: [usize; 3],
     nb: [usize; 3],
 }
 
@@ -99,14 +107,17 @@ impl ImageGrid {
     /// Call `f(atom, image, wrap, bin)` for every image of every atom inside the extended
     /// region, always in the same order (atoms in order, images lexicographically): `image` is
     /// the lattice translation from the wrapped position, `wrap` the translation that wraps the
-    /// stored position into the cell.
+    /// stored position into the cell. An image's bin is its atom's bin in the cell shifted by
+    /// `image·nbc` bins (integer arithmetic), so the bin offset between two images is the exact
+    /// opposite of the offset between the images seen from the other side.
     #[inline(always)]
     fn for_each_image(&self, cell: &Cell, positions: &[Vec3], mut f: impl FnMut(usize, [i32; 3], [i32; 3], usize)) {
-        let ImageGrid { nmax, d, ext_len, nb } = *self;
+        let ImageGrid { nmax, d, nbc, extra, nb } = *self;
         for (i, r) in positions.iter().enumerate() {
             let s = cell.fractional(r);
             let mut wrap = [0i32; 3];
             let mut s0 = [0.0; 3];
+            let mut b0 = [0i64; 3];
             for k in 0..3 {
                 let f = s[k].floor();
                 wrap[k] = f as i32;
@@ -115,7 +126,9 @@ impl ImageGrid {
                     s0[k] -= 1.0;
                     wrap[k] += 1;
                 }
+                b0[k] = ((s0[k] * nbc[k] as f64) as i64).min(nbc[k] as i64 - 1) + extra[k] as i64;
             }
+            let bin = |k: usize, a: i32| (b0[k] + a as i64 * nbc[k] as i64).clamp(0, nb[k] as i64 - 1) as usize;
             for a in -nmax[0]..=nmax[0] {
                 let sa = s0[0] + a as f64;
                 if sa < -d[0] || sa >= 1.0 + d[0] {
@@ -131,13 +144,7 @@ impl ImageGrid {
                         if sc < -d[2] || sc >= 1.0 + d[2] {
                             continue;
                         }
-                        let sv = [sa, sb, sc];
-                        let mut bi = [0usize; 3];
-                        for k in 0..3 {
-                            let x = ((sv[k] + d[k]) / ext_len[k] * nb[k] as f64).floor();
-                            bi[k] = (x.max(0.0) as usize).min(nb[k] - 1);
-                        }
-                        f(i, [a, b, c], wrap, (bi[0] * nb[1] + bi[1]) * nb[2] + bi[2]);
+                        f(i, [a, b, c], wrap, (bin(0, a) * nb[1] + bin(1, b)) * nb[2] + bin(2, c));
                     }
                 }
             }
@@ -403,10 +410,13 @@ impl NeighborList {
                 &format!("far too small for cutoff+skin {rcs:.3} Å ({images_per_atom} images per atom); replicate the cell"),
             ));
         }
-        // Bins over the extended fractional region [-d, 1+d), each at least rcs/2 wide, so that
-        // all neighbours of an atom lie within ±2 bins along every cell direction.
-        let ext_len = [1.0 + 2.0 * d[0], 1.0 + 2.0 * d[1], 1.0 + 2.0 * d[2]];
-        let nb: [usize; 3] = [0, 1, 2].map(|k| ((ext_len[k] * w[k] / (0.5 * rcs)).floor() as usize).clamp(1, 1 << 10));
+        // Bins commensurate with the cell: `nbc` per cell length along each cell direction, each
+        // at least rcs/2 wide where the cell allows (one bin per cell length otherwise), and
+        // `extra = ceil(d·nbc)` more on each side for the images in [-d, 1+d): every neighbour of
+        // an atom lies within ±extra bins (±2 unless the cell is narrower than rcs/2).
+        let nbc: [usize; 3] = [0, 1, 2].map(|k| ((w[k] / (0.5 * rcs)).floor() as usize).clamp(1, 1 << 10));
+        let extra: [usize; 3] = [0, 1, 2].map(|k| ((d[k] * nbc[k] as f64).ceil() as usize).max(1));
+        let nb: [usize; 3] = [0, 1, 2].map(|k| nbc[k] + 2 * extra[k]);
         let nbins = nb[0] * nb[1] * nb[2];
 
         // 1. count the images per bin (every image of every atom within the extended region),
@@ -415,7 +425,7 @@ impl NeighborList {
         //    no per-image work arrays but the sorted ones)
         let mut sc = std::mem::take(&mut self.scratch);
         let BuildScratch { bin_start, fill, ext_key, center_bin, parts } = &mut sc;
-        let grid = ImageGrid { nmax, d, ext_len, nb };
+        let grid = ImageGrid { nmax, d, nbc, extra, nb };
         bin_start.clear();
         reserve_headroom(bin_start, nbins + 1);
         reserve_headroom(fill, (nbins + 1).max(n));
@@ -544,7 +554,7 @@ impl NeighborList {
         parts.resize_with(WAVE, Default::default);
         for wave in self.centers[..n_centres].chunks(WAVE * CHUNK) {
             let nparts = wave.len().div_ceil(CHUNK);
-            let grid = SearchGrid { nb, bin_start, center_bin, ext_key, ext_pos, ext_owner, rcs2 };
+            let grid = SearchGrid { nb, reach: extra, bin_start, center_bin, ext_key, ext_pos, ext_owner, rcs2 };
             let full = self.kind == ListKind::Full;
             parts[..nparts].par_iter_mut().zip(wave.par_chunks(CHUNK)).for_each(|((counts, list), chunk)| {
                 if full {
@@ -700,6 +710,8 @@ pub fn box_corner_allowance(h0: &Mat3, h: &Mat3, skin: f64, tmax: [i32; 3]) -> f
 /// The binned extended set of one build, searched for the neighbours of chunks of centres.
 struct SearchGrid<'a> {
     nb: [usize; 3],
+    /// Search reach in bins along each direction.
+    reach: [usize; 3],
     bin_start: &'a [u32],
     center_bin: &'a [u32],
     ext_key: &'a [u32],
@@ -711,13 +723,25 @@ struct SearchGrid<'a> {
 /// Images tested together in the branch-free distance test.
 const RUN: usize = 32;
 
+/// Which images of a contiguous run a centre keeps (besides the distance test).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Every image (bins in the upper half of a half stencil).
+    All,
+    /// Images whose half-list key exceeds the centre's (the centre's own bin).
+    AboveKey,
+    /// Every image but the centre itself (full lists).
+    NotCentre,
+}
+
 impl SearchGrid<'_> {
-    /// Neighbours of the centres `chunk` over the 5x5x5 surrounding bins (z-runs are contiguous
-    /// in the sorted order): their number per centre into `counts`, the images into `list`.
-    /// `FULL`: every image but the centre itself; otherwise the half-list rule.
+    /// Neighbours of the centres `chunk`: their number per centre into `counts`, the images
+    /// into `list`. `FULL`: every image but the centre itself over the whole stencil of
+    /// ±reach bins; otherwise the half-list rule over half of it (see the module docs). Each
+    /// (x, y) bin row of the stencil is a contiguous run of images in the sorted order.
     #[inline(always)]
     fn search<const FULL: bool>(&self, chunk: &[u32], counts: &mut Vec<u32>, list: &mut Vec<u32>) {
-        let SearchGrid { nb, bin_start, center_bin, ext_key, ext_pos, ext_owner, rcs2 } = *self;
+        let SearchGrid { nb, reach, bin_start, center_bin, ext_owner, .. } = *self;
         counts.clear();
         let prev = list.len();
         list.clear();
@@ -728,39 +752,58 @@ impl SearchGrid<'_> {
             let b = center_bin[ext_owner[ci] as usize] as usize;
             let (bx, by, bz) = (b / (nb[1] * nb[2]), (b / nb[2]) % nb[1], b % nb[2]);
             let ki = 2 * ext_owner[ci];
-            let xi = ext_pos[ci];
-            for x in bx.saturating_sub(2)..=(bx + 2).min(nb[0] - 1) {
-                for y in by.saturating_sub(2)..=(by + 2).min(nb[1] - 1) {
+            let (zlo, zhi) = (bz.saturating_sub(reach[2]), (bz + reach[2]).min(nb[2] - 1));
+            let x0 = if FULL { bx.saturating_sub(reach[0]) } else { bx };
+            for x in x0..=(bx + reach[0]).min(nb[0] - 1) {
+                let y0 = if FULL || x > bx { by.saturating_sub(reach[1]) } else { by };
+                for y in y0..=(by + reach[1]).min(nb[1] - 1) {
                     let row = (x * nb[1] + y) * nb[2];
-                    let (z0, z1) = (row + bz.saturating_sub(2), row + (bz + 2).min(nb[2] - 1));
-                    // branch-free distance test over the contiguous run (vectorised), with the
-                    // half-list rule (or, full, the exclusion of the centre) folded in
-                    let (j0, j1) = (bin_start[z0] as usize, bin_start[z1 + 1] as usize);
-                    let mut start = j0;
-                    while start < j1 {
-                        let end = (start + RUN).min(j1);
-                        let (ps, ks) = (&ext_pos[start..end], &ext_key[start..end]);
-                        let mut hit = [false; RUN];
-                        for q in 0..ps.len() {
-                            let dx = xi[0] - ps[q][0];
-                            let dy = xi[1] - ps[q][1];
-                            let dz = xi[2] - ps[q][2];
-                            let keep = if FULL { start + q != ci } else { ks[q] > ki };
-                            hit[q] = (dx * dx + dy * dy + dz * dz < rcs2) & keep;
-                        }
-                        // branch-free compaction of the hits
-                        let mut found = [0u32; RUN];
-                        let mut cnt = 0usize;
-                        for q in 0..ps.len() {
-                            found[cnt] = (start + q) as u32;
-                            cnt += hit[q] as usize;
-                        }
-                        list.extend_from_slice(&found[..cnt]);
-                        start = end;
+                    if FULL {
+                        self.scan(ci, ki, Keep::NotCentre, bin_start[row + zlo] as usize, bin_start[row + zhi + 1] as usize, list);
+                    } else if x == bx && y == by {
+                        // the centre's own bin by key, the bins above it in z all
+                        self.scan(ci, ki, Keep::AboveKey, bin_start[b] as usize, bin_start[b + 1] as usize, list);
+                        self.scan(ci, ki, Keep::All, bin_start[b + 1] as usize, bin_start[row + zhi + 1] as usize, list);
+                    } else {
+                        self.scan(ci, ki, Keep::All, bin_start[row + zlo] as usize, bin_start[row + zhi + 1] as usize, list);
                     }
                 }
             }
             counts.push((list.len() - before) as u32);
+        }
+    }
+
+    /// The images `j0..j1` within `cutoff + skin` of centre `ci` (key `ki`) that `keep`
+    /// admits, appended to `list`: a branch-free distance test over runs of [`RUN`] images
+    /// (vectorised) and a branch-free compaction of the hits.
+    #[inline(always)]
+    fn scan(&self, ci: usize, ki: u32, keep: Keep, j0: usize, j1: usize, list: &mut Vec<u32>) {
+        let (ext_pos, ext_key, rcs2) = (self.ext_pos, self.ext_key, self.rcs2);
+        let xi = ext_pos[ci];
+        let mut start = j0;
+        while start < j1 {
+            let end = (start + RUN).min(j1);
+            let (ps, ks) = (&ext_pos[start..end], &ext_key[start..end]);
+            let mut hit = [false; RUN];
+            for q in 0..ps.len() {
+                let dx = xi[0] - ps[q][0];
+                let dy = xi[1] - ps[q][1];
+                let dz = xi[2] - ps[q][2];
+                let admit = match keep {
+                    Keep::All => true,
+                    Keep::AboveKey => ks[q] > ki,
+                    Keep::NotCentre => start + q != ci,
+                };
+                hit[q] = (dx * dx + dy * dy + dz * dz < rcs2) & admit;
+            }
+            let mut found = [0u32; RUN];
+            let mut cnt = 0usize;
+            for q in 0..ps.len() {
+                found[cnt] = (start + q) as u32;
+                cnt += hit[q] as usize;
+            }
+            list.extend_from_slice(&found[..cnt]);
+            start = end;
         }
     }
 }

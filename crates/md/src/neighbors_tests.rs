@@ -106,6 +106,66 @@ fn full_list_matches_brute_force_and_doubles_the_half_list() {
     assert!(NeighborList::with_kind(ListKind::None, rc, 0.0).is_err());
 }
 
+/// Every pair of the half list mirrored (i, j, T) ↦ (j, i, −T) and added to it gives the full
+/// list exactly, each entry once: the half stencil neither misses nor doubles a pair. Cells
+/// with many bins per length (the half stencil proper), with one or two, and narrower than
+/// half the cutoff (a wider reach), orthogonal and triclinic, atoms outside the cell.
+#[test]
+fn half_list_holds_every_pair_of_the_full_list_exactly_once() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let cells = [
+        [[17.3, 0.0, 0.0], [0.0, 15.1, 0.0], [0.0, 0.0, 19.7]],
+        [[16.0, 0.0, 0.0], [4.1, 14.2, 0.0], [-3.3, 2.7, 15.5]],
+        [[7.9, 0.0, 0.0], [2.0, 6.1, 0.0], [1.0, -1.5, 8.4]],
+        [[1.7, 0.0, 0.0], [0.4, 1.9, 0.0], [0.3, 0.2, 2.1]],
+    ];
+    for (ic, h) in cells.iter().enumerate() {
+        let cell = Cell::new(*h).unwrap();
+        let n = if ic == 3 { 3 } else { 120 };
+        let pos: Vec<Vec3> = (0..n)
+            .map(|_| {
+                let f = [rnd() * 1.4 - 0.2, rnd() * 1.4 - 0.2, rnd() * 1.4 - 0.2];
+                [0, 1, 2].map(|k| f[0] * h[0][k] + f[1] * h[1][k] + f[2] * h[2][k])
+            })
+            .collect();
+        let types = vec![0; n];
+        let (rc, skin) = (3.6, 0.7);
+        let mut half = NeighborList::new(rc, skin).unwrap();
+        half.build(&cell, &pos, &types).unwrap();
+        let mut full = NeighborList::with_kind(ListKind::Full, rc, skin).unwrap();
+        full.build(&cell, &pos, &types).unwrap();
+        let entries = |nl: &NeighborList, mirror: bool| {
+            let mut out = Vec::new();
+            for (c, &ci) in nl.centers.iter().enumerate() {
+                let i = nl.ext_owner[ci as usize] as usize;
+                let ti = nl.ext_translation[ci as usize];
+                for &e in nl.neighbors_of(c) {
+                    let t = nl.ext_translation[e as usize];
+                    let rel = [0, 1, 2].map(|k| t[k] as i32 - ti[k] as i32);
+                    let j = nl.ext_owner[e as usize] as usize;
+                    out.push((i, j, rel));
+                    if mirror {
+                        out.push((j, i, rel.map(|v| -v)));
+                    }
+                }
+            }
+            out.sort();
+            out
+        };
+        let mirrored = entries(&half, true);
+        let all = entries(&full, false);
+        assert!(!all.is_empty(), "cell {ic}: no pairs");
+        assert_eq!(mirrored.len(), all.len(), "cell {ic}: {} half-list pairs ×2 vs {} full-list entries", mirrored.len(), all.len());
+        assert_eq!(mirrored, all, "cell {ic}");
+    }
+}
+
 /// A list that survives cell changes (NPT) must still hold every pair within the cutoff: the
 /// cell is strained a little every step (tilt included) and the atoms move affinely with it
 /// plus a small random displacement; at every step the pairs within the cutoff equal brute
