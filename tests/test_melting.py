@@ -141,19 +141,21 @@ def test_bad_input_is_refused():
 
 def test_lj_cut_coexistence_point_pedersen():
     """LJ truncated at 2.5σ at P* = 2.185: the NPT runs bracket the published coexistence
-    temperature T* = 0.800 (solid grows below, melts above) and the NPH run lands on it.
+    temperature T* = 0.800 (solid grows below, melts above) and the NPH runs land on it.
 
-    768 atoms and short runs: whether a two-phase NPH box keeps both phases is a chaotic
-    outcome (one seed of six lost a phase in both of its NPH runs once the lj/cut cluster kernel
-    moved the trajectories at round-off; on the legacy kernel seed 4's colder NPT run did not
-    move the interface measurably in 3,000 steps), so two seeds run: the bracket must hold for
-    both, and at least one must grow the solid below T_m and land its NPH run."""
+    768 atoms and short runs: whether the 3 % undercooled NPT run moves the interface
+    measurably in 3,000 steps, and where (or whether) a two-phase NPH box settles, are chaotic
+    outcomes that move whenever round-off moves the trajectories (the lj/cut cluster kernel, then
+    the half-stencil neighbour list's pair order, each changed which seeds grew the solid and
+    which NPH run landed where: single estimates spread by ±5 %). So four seeds run: the bracket
+    must hold for every one; at least one must grow the solid below T_m; at least two NPH runs
+    must keep both phases, each within 6 % of T_m and their mean within 3 %."""
     p_gpa = 2.185 * EPS / SIG**3 * EV_A3_GPA
     a = (4 * 1.0277) ** (1 / 3) * SIG  # published crystal volume v* = 1.0277
     s = bulk("Ar", "fcc", a, repeat=(4, 4, 12))
     t_ref = 0.800 * EPS / KB
     landed, grew = [], []
-    for seed in (3, 4):
+    for seed in (3, 4, 5, 6):
         with pytest.warns(ProtocolWarning):
             r = melting_temperature(
                 s, _argon_lj(2.5), guess_K=t_ref * 1.03, pressure_gpa=p_gpa, seed=seed, threads=2,
@@ -169,10 +171,12 @@ def test_lj_cut_coexistence_point_pedersen():
         else:
             assert any("one phase vanished" in w for w in r.warnings), r.warnings
     assert any(grew), "no NPT run below T_m grew the solid"
-    assert landed, "no NPH run kept both phases"
+    assert len(landed) >= 2, f"only {len(landed)} of 4 NPH runs kept both phases"
+    tms = [r.value("melting_temperature") for r in landed]
+    for tm in tms:
+        assert abs(tm / t_ref - 1) < 0.06, f"T* = {tm * KB / EPS:.4f} vs 0.800"
+    assert abs(np.mean(tms) / t_ref - 1) < 0.03, f"mean T* = {np.mean(tms) * KB / EPS:.4f} vs 0.800 ({tms})"
     for r in landed:
-        tm = r.value("melting_temperature")
-        assert abs(tm / t_ref - 1) < 0.03, f"T* = {tm * KB / EPS:.4f} vs 0.800"
         assert r.stderr("melting_temperature") > 0
         x, y = r.curve("temperature, nph")
         assert len(x) == len(y) > 10
