@@ -2,6 +2,14 @@
 
 use super::*;
 
+/// Uniform numbers in [-0.5, 0.5) from a 64-bit LCG (reproducible test configurations).
+fn centred_uniform(mut seed: u64) -> impl FnMut() -> f64 {
+    move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    }
+}
+
 fn brute_pairs(cell: &Cell, pos: &[Vec3], rc: f64) -> usize {
     // count (i<=j, translations) pairs with 0 < r < rc by brute force over a wide image range
     let h = cell.matrix();
@@ -112,13 +120,7 @@ fn full_list_matches_brute_force_and_doubles_the_half_list() {
 /// half the cutoff (a wider reach), orthogonal and triclinic, atoms outside the cell.
 #[test]
 fn half_list_holds_every_pair_of_the_full_list_exactly_once() {
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut rnd = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rnd = centred_uniform(2025);
     let cells = [
         [[17.3, 0.0, 0.0], [0.0, 15.1, 0.0], [0.0, 0.0, 19.7]],
         [[16.0, 0.0, 0.0], [4.1, 14.2, 0.0], [-3.3, 2.7, 15.5]],
@@ -130,7 +132,7 @@ fn half_list_holds_every_pair_of_the_full_list_exactly_once() {
         let n = if ic == 3 { 3 } else { 120 };
         let pos: Vec<Vec3> = (0..n)
             .map(|_| {
-                let f = [rnd() * 1.4 - 0.2, rnd() * 1.4 - 0.2, rnd() * 1.4 - 0.2];
+                let f = [rnd() * 1.4 + 0.5, rnd() * 1.4 + 0.5, rnd() * 1.4 + 0.5]; // fractional coordinates in [-0.2, 1.2)
                 [0, 1, 2].map(|k| f[0] * h[0][k] + f[1] * h[1][k] + f[2] * h[2][k])
             })
             .collect();
@@ -173,11 +175,7 @@ fn half_list_holds_every_pair_of_the_full_list_exactly_once() {
 #[test]
 fn survives_cell_changes_and_stays_complete() {
     let mut cell = Cell::new([[7.2, 0.0, 0.0], [0.6, 6.9, 0.0], [-0.4, 0.5, 7.4]]).unwrap();
-    let mut seed = 12345u64;
-    let mut rnd = move || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
-    };
+    let mut rnd = centred_uniform(12345);
     let mut pos: Vec<Vec3> = (0..24).map(|_| [7.0 * (rnd() + 0.5), 7.0 * (rnd() + 0.5), 7.0 * (rnd() + 0.5)]).collect();
     let types = vec![0; pos.len()];
     let rc = 3.3;
@@ -237,11 +235,7 @@ fn box_corner_allowance_follows_lammps_check_distance() {
 #[test]
 fn survives_non_affine_motion_and_drift_across_faces() {
     let mut cell = Cell::new([[6.0, 0.0, 0.0], [0.3, 6.2, 0.0], [0.2, -0.3, 5.9]]).unwrap();
-    let mut seed = 98765u64;
-    let mut rnd = move || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
-    };
+    let mut rnd = centred_uniform(98765);
     let mut pos: Vec<Vec3> = (0..20).map(|_| [6.0 * (rnd() + 0.5), 6.0 * (rnd() + 0.5), 6.0 * (rnd() + 0.5)]).collect();
     let vel: Vec<Vec3> = (0..20).map(|_| [0.06 * rnd(), 0.06 * rnd(), 0.06 * rnd()]).collect();
     let types = vec![0; pos.len()];
