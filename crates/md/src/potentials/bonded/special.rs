@@ -236,6 +236,13 @@ impl Potential for SpecialBonds {
     fn species(&self) -> Vec<String> {
         self.species.clone()
     }
+    /// Bound to its topology atom by atom (each atom's LJ type was resolved when it was built),
+    /// like [`super::Bonded`]: a species the structure lists without any atom of it (a builder's
+    /// type table) is not an error; the atom count is checked in `compute`.
+    fn check_species(&self, species: &[String]) -> Result<()> {
+        let _ = species;
+        Ok(())
+    }
     fn compute(&self, cfg: &Configuration<'_>, req: Request, scratch: &mut Scratch, out: &mut Output) -> Result<()> {
         if cfg.len() != self.n {
             return Err(Error::Shape(format!("special_bonds of {} atoms for a structure of {}", self.n, cfg.len())));
