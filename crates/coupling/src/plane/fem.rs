@@ -58,6 +58,37 @@ pub fn element_stiffness(mesh: &TriMesh, t: usize, d: &[[f64; 3]; 3], thickness:
     k
 }
 
+/// Shape-function gradients `(∂N_a/∂x, ∂N_a/∂y)` of the three nodes and the area of triangle `t`.
+pub fn shape_gradients(mesh: &TriMesh, t: usize) -> ([[f64; 2]; 3], f64) {
+    let (b, area) = bmatrix(mesh, t);
+    ([[b[0][0], b[1][1]], [b[0][2], b[1][3]], [b[0][4], b[1][5]]], area)
+}
+
+/// Element tangent (6×6, eV/Å²) of triangle `t` for the in-plane tangent `a` = ∂P/∂F (4×4,
+/// components xx, xy, yx, yy, eV/Å³; not minor-symmetric under a pre-stress) and a slab of
+/// `thickness` Å: `K_(a i),(b k) = V Σ_JL ∂N_a/∂X_J a[2i+J][2k+L] ∂N_b/∂X_L`.
+pub fn element_tangent(mesh: &TriMesh, t: usize, a: &[[f64; 4]; 4], thickness: f64) -> [[f64; 6]; 6] {
+    let (g, area) = shape_gradients(mesh, t);
+    let v = thickness * area;
+    let mut k = [[0.0; 6]; 6];
+    for na in 0..3 {
+        for i in 0..2 {
+            for nb in 0..3 {
+                for kk in 0..2 {
+                    let mut s = 0.0;
+                    for j in 0..2 {
+                        for l in 0..2 {
+                            s += g[na][j] * a[2 * i + j][2 * kk + l] * g[nb][l];
+                        }
+                    }
+                    k[2 * na + i][2 * nb + kk] = v * s;
+                }
+            }
+        }
+    }
+    k
+}
+
 /// The assembled stiffness (rows of (column, value)), and the free-dof factorisation.
 pub struct Continuum {
     /// Global stiffness by row: (column, value), 2 dofs per node (x, y).
@@ -88,6 +119,40 @@ impl Continuum {
             .collect();
         let fixed: Vec<bool> = (0..ndof).map(|dof| fixed_nodes[dof / 2]).collect();
         Continuum::from_elements(ndof, &elements, &fixed)
+    }
+
+    /// Assemble the mesh's tangent for the in-plane `∂P/∂F` (see [`element_tangent`]) and factor
+    /// the block of the dofs not in `fixed_nodes`.
+    pub fn with_tangent(mesh: &TriMesh, a: &[[f64; 4]; 4], thickness: f64, fixed_nodes: &[bool]) -> Result<Continuum> {
+        let ndof = 2 * mesh.nodes.len();
+        let elements: Vec<(Vec<usize>, Vec<f64>)> = (0..mesh.tris.len())
+            .map(|t| {
+                let k = element_tangent(mesh, t, a, thickness);
+                let n = mesh.tris[t];
+                let dofs = (0..6).map(|q| 2 * n[q / 2] + q % 2).collect();
+                (dofs, k.iter().flatten().copied().collect())
+            })
+            .collect();
+        let fixed: Vec<bool> = (0..ndof).map(|dof| fixed_nodes[dof / 2]).collect();
+        Continuum::from_elements(ndof, &elements, &fixed)
+    }
+
+    /// One (modified) Newton step of the free dofs for the internal-force residual `residual`
+    /// (2 per node, eV/Å): `u_f ← u_f − K_ff⁻¹ r_f` with the factored tangent; returns the
+    /// largest |change|, Å.
+    pub fn newton_step(&self, u: &mut [f64], residual: &[f64]) -> f64 {
+        let n = self.free.len();
+        let mut rhs = Mat::<f64>::zeros(n, 1);
+        for (fi, &dof) in self.free.iter().enumerate() {
+            rhs[(fi, 0)] = -residual[dof];
+        }
+        self.llt.solve_in_place(rhs.as_mut());
+        let mut big = 0.0f64;
+        for (fi, &dof) in self.free.iter().enumerate() {
+            u[dof] += rhs[(fi, 0)];
+            big = big.max(rhs[(fi, 0)].abs());
+        }
+        big
     }
 
     /// Assemble element matrices (each: its global dofs and its row-major stiffness) over `ndof`

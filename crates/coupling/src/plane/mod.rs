@@ -7,10 +7,12 @@
 //! - [`fem`]: plane-strain constant-strain triangles, assembly, the Dirichlet-condensed solve
 //!   (faer's sparse Cholesky, factored once);
 //! - [`model`]: [`ForceBased2d`] (the coupled model, patch test) and [`FullAtomistic2d`];
-//! - [`stiffness`]: the continuum stiffness from the same potential (the 0 K elastic protocol).
+//! - [`stiffness`]: the continuum stiffness from the same potential (the 0 K elastic protocol);
+//! - [`cauchy_born`]: the Cauchy–Born continuum (the crystal's own response, expanded about the load).
 
 pub(crate) mod atoms;
 pub mod block;
+pub mod cauchy_born;
 pub mod fem;
 pub mod lomer;
 pub mod mesh;
@@ -19,6 +21,6 @@ pub mod relax;
 pub mod run;
 pub mod stiffness;
 
-pub use model::{compare, Comparison, ForceBased2d, FullAtomistic2d, PatchReport, PlaneOptions};
+pub use model::{compare, Comparison, ContinuumLaw, ForceBased2d, FullAtomistic2d, PatchReport, PlaneOptions};
 pub use run::{plane_statics, PlaneStatics, PlaneStaticsReport};
 pub use stiffness::relaxed_unit_and_stiffness;

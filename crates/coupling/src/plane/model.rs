@@ -19,7 +19,8 @@
 
 use super::atoms::Atoms;
 use super::block::Block;
-use super::fem::{plane_strain_d, Continuum};
+use super::cauchy_born::{CauchyBorn, Expansion};
+use super::fem::{plane_strain_d, shape_gradients, Continuum};
 use super::mesh::{grid_lines, TriMesh};
 use super::relax::{fire, Fire};
 use crate::error::{invalid, Result};
@@ -28,6 +29,20 @@ use scalebridge_md::potentials::Potential;
 use scalebridge_md::structure::Structure;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+/// The constitutive law of the continuum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContinuumLaw {
+    /// Linear elastic with the 0 K stiffness of the potential (elastic protocol); the continuum is
+    /// solved exactly for every interface displacement.
+    Linear,
+    /// Cauchy–Born: the potential's own crystal under each element's deformation, expanded to
+    /// third order about the boundary's homogeneous gradient ([`super::cauchy_born`]); the
+    /// nonlinear continuum is iterated (modified Newton with the tangent at that gradient) at
+    /// every force evaluation and converged after each relaxation.
+    CauchyBorn,
+}
 
 /// Options of the 2-D models (the one place their defaults live).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -56,6 +71,8 @@ pub struct PlaneOptions {
     pub skin: f64,
     /// Worker threads of the force evaluation (0 = all cores).
     pub threads: usize,
+    /// Constitutive law of the continuum.
+    pub continuum: ContinuumLaw,
 }
 
 impl Default for PlaneOptions {
@@ -72,6 +89,7 @@ impl Default for PlaneOptions {
             max_iter: 50_000,
             skin: 1.0,
             threads: 1,
+            continuum: ContinuumLaw::Linear,
         }
     }
 }
@@ -115,12 +133,26 @@ pub struct PatchReport {
     pub reference_force: f64,
 }
 
+/// The Cauchy–Born state of the continuum: the crystal's response, the expansion in use, and per
+/// element its shape-function gradients and volume.
+#[derive(Debug)]
+struct CbState {
+    cb: CauchyBorn,
+    exp: Expansion,
+    grads: Vec<([[f64; 2]; 3], f64)>,
+}
+
 /// The force-based coupled model.
 #[derive(Debug)]
 pub struct ForceBased2d {
     pub block: Block,
     pub mesh: TriMesh,
     continuum: Continuum,
+    /// `Some` for the Cauchy–Born continuum.
+    cb: Option<CbState>,
+    fixed: Vec<bool>,
+    /// Nodal displacements after the last relaxation or `set_field` (the predictor's start).
+    u_settled: Vec<f64>,
     atoms: Atoms,
     /// Per pad atom (in order after the mobile atoms): its triangle and weights.
     pad: Vec<(usize, [f64; 3])>,
@@ -181,11 +213,151 @@ impl ForceBased2d {
         }
         let c_ev: Vec<[f64; 6]> = c_gpa.iter().map(|r| r.map(|v| v / EV_PER_A3_IN_GPA)).collect();
         let c_ev: [[f64; 6]; 6] = [c_ev[0], c_ev[1], c_ev[2], c_ev[3], c_ev[4], c_ev[5]];
-        let continuum = Continuum::new(&mesh, &plane_strain_d(&c_ev), block.thickness, &fixed)?;
+        let (continuum, cb) = match opts.continuum {
+            ContinuumLaw::Linear => (Continuum::new(&mesh, &plane_strain_d(&c_ev), block.thickness, &fixed)?, None),
+            ContinuumLaw::CauchyBorn => {
+                let mut cb = CauchyBorn::new(unit, potential.clone())?;
+                let exp = cb.expansion(&[[0.0; 2]; 2])?;
+                let v = |t: usize| {
+                    let (g, area) = shape_gradients(&mesh, t);
+                    (g, area * block.thickness)
+                };
+                let grads = (0..mesh.tris.len()).map(v).collect();
+                (Continuum::with_tangent(&mesh, exp.tangent(), block.thickness, &fixed)?, Some(CbState { cb, exp, grads }))
+            }
+        };
         let atoms = Atoms::new(&block, &mobile, &driven, potential, opts.skin, opts.threads)?;
         let u = vec![0.0; 2 * mesh.nodes.len()];
         let x = vec![0.0; 3 * mobile.len()];
-        Ok(ForceBased2d { block, mesh, continuum, atoms, pad, interface, layer, u, x, opts: opts.clone() })
+        let u_settled = u.clone();
+        Ok(ForceBased2d { block, mesh, continuum, cb, fixed, u_settled, atoms, pad, interface, layer, u, x, opts: opts.clone() })
+    }
+
+    /// Per element of the Cauchy–Born continuum: its displacement gradient minus the expansion
+    /// point, `[xx, xy, yx, yy]`.
+    fn element_deviation(&self, cb: &CbState, t: usize) -> [f64; 4] {
+        let tri = self.mesh.tris[t];
+        let (g, _) = &cb.grads[t];
+        let mut d = [-cb.exp.h[0], -cb.exp.h[1], -cb.exp.h[2], -cb.exp.h[3]];
+        for (a, &n) in tri.iter().enumerate() {
+            for i in 0..2 {
+                for j in 0..2 {
+                    d[2 * i + j] += self.u[2 * n + i] * g[a][j];
+                }
+            }
+        }
+        d
+    }
+
+    /// Internal nodal forces `∫ Bᵀ P` of the Cauchy–Born continuum (2 per node, eV/Å).
+    fn cb_residual(&self, cb: &CbState) -> Vec<f64> {
+        let mut r = vec![0.0; self.u.len()];
+        for (t, tri) in self.mesh.tris.iter().enumerate() {
+            let p = cb.exp.stress(self.element_deviation(cb, t));
+            let (g, vol) = &cb.grads[t];
+            for (a, &n) in tri.iter().enumerate() {
+                for i in 0..2 {
+                    r[2 * n + i] += vol * (p[2 * i] * g[a][0] + p[2 * i + 1] * g[a][1]);
+                }
+            }
+        }
+        r
+    }
+
+    /// The continuum in equilibrium for the current fixed dofs: one exact solve (linear), or one
+    /// modified-Newton step (Cauchy–Born); the largest change of a free dof, Å.
+    fn continuum_step(&mut self) -> f64 {
+        match &self.cb {
+            None => {
+                self.continuum.solve(&mut self.u);
+                0.0
+            }
+            Some(cb) => {
+                let r = self.cb_residual(cb);
+                self.continuum.newton_step(&mut self.u, &r)
+            }
+        }
+    }
+
+    /// Cauchy–Born: expand about the homogeneous part of the boundary layer's displacement (its
+    /// least-squares linear fit `u ≈ c + H X`) and refactor the tangent when H changed.
+    ///
+    /// Then the predictor: the free nodes take the linear (tangent) response to the change of the
+    /// boundary layer since the last relaxation, the interface held, so that the elements next to
+    /// the moved layer do not leave the expansion's fitted range before the Newton steps.
+    fn refresh_expansion(&mut self) -> Result<()> {
+        if self.cb.is_none() {
+            return Ok(());
+        }
+        self.refit_expansion()?;
+        let mut du = vec![0.0; self.u.len()];
+        for (n, &l) in self.layer.iter().enumerate() {
+            if l {
+                for c in 0..2 {
+                    du[2 * n + c] = self.u[2 * n + c] - self.u_settled[2 * n + c];
+                }
+            }
+        }
+        if du.iter().any(|v| *v != 0.0) {
+            self.continuum.solve(&mut du);
+            for &d in &self.continuum.free {
+                self.u[d] += du[d];
+            }
+        }
+        Ok(())
+    }
+
+    /// Refit the expansion when the boundary layer's homogeneous gradient changed.
+    fn refit_expansion(&mut self) -> Result<()> {
+        let Some(cb) = &mut self.cb else { return Ok(()) };
+        // least squares over the layer nodes: [1 x y] per component
+        let mut m = [[0.0; 3]; 3];
+        let mut rhs = [[0.0; 3]; 2];
+        for (n, p) in self.mesh.nodes.iter().enumerate() {
+            if !self.layer[n] {
+                continue;
+            }
+            let phi = [1.0, p[0], p[1]];
+            for a in 0..3 {
+                for b in 0..3 {
+                    m[a][b] += phi[a] * phi[b];
+                }
+                for c in 0..2 {
+                    rhs[c][a] += phi[a] * self.u[2 * n + c];
+                }
+            }
+        }
+        let sol = |b: [f64; 3]| solve3(m, b);
+        let (cx, cy) = (sol(rhs[0]).ok_or_else(|| invalid("boundary layer", "", "cannot fit a linear field to it"))?, sol(rhs[1]).ok_or_else(|| invalid("boundary layer", "", "cannot fit a linear field to it"))?);
+        let h = [[cx[1], cx[2]], [cy[1], cy[2]]];
+        let h4 = [h[0][0], h[0][1], h[1][0], h[1][1]];
+        if h4.iter().zip(&cb.exp.h).all(|(a, b)| (a - b).abs() <= 1e-14) {
+            return Ok(());
+        }
+        cb.exp = cb.cb.expansion(&h)?;
+        self.continuum = Continuum::with_tangent(&self.mesh, cb.exp.tangent(), self.block.thickness, &self.fixed)?;
+        Ok(())
+    }
+
+    /// Cauchy–Born: the expansion in use and, against the exact Cauchy–Born stress, the largest
+    /// relative error of its stress over the `n` elements deformed furthest from the expansion
+    /// point (and that largest deviation |D|). `None` for the linear continuum.
+    pub fn cauchy_born_check(&mut self, n: usize) -> Result<Option<(Expansion, f64, f64)>> {
+        let Some(cb) = &self.cb else { return Ok(None) };
+        let mut devs: Vec<([f64; 4], f64)> = (0..self.mesh.tris.len())
+            .map(|t| {
+                let d = self.element_deviation(cb, t);
+                (d, d.iter().fold(0.0f64, |m, v| m.max(v.abs())))
+            })
+            .collect();
+        devs.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let h = cb.exp.h;
+        let gs: Vec<[f64; 4]> = devs.iter().take(n.max(1)).map(|(d, _)| [h[0] + d[0], h[1] + d[1], h[2] + d[2], h[3] + d[3]]).collect();
+        let largest = devs.first().map(|x| x.1).unwrap_or(0.0);
+        let exp = cb.exp.clone();
+        let cb = self.cb.as_mut().expect("checked above");
+        let (rel, _) = cb.cb.check(&exp, &gs)?;
+        Ok(Some((exp, rel, largest)))
     }
 
     /// Atoms in the atomistic region, pad atoms, mesh nodes.
@@ -218,6 +390,7 @@ impl ForceBased2d {
             self.x[3 * k + 1] = v[1];
             self.x[3 * k + 2] = 0.0;
         }
+        self.u_settled = self.u.clone();
     }
 
     /// Set the applied displacement `u = H X` on the boundary layer only.
@@ -256,7 +429,7 @@ impl ForceBased2d {
             self.u[2 * n] = x[3 * k];
             self.u[2 * n + 1] = x[3 * k + 1];
         }
-        self.continuum.solve(&mut self.u);
+        self.continuum_step();
         self.place_pad();
         self.atoms.set_mobile(x);
         self.atoms.mobile_forces()
@@ -264,14 +437,52 @@ impl ForceBased2d {
 
     /// Relax the atoms (the continuum in equilibrium at every step) under the current boundary
     /// displacement; returns FIRE's (iterations, final largest force component).
+    ///
+    /// With the Cauchy–Born continuum the continuum takes one Newton step per force evaluation;
+    /// after FIRE converges, the continuum is converged for the final interface (changes below
+    /// 1e-10 Å) and FIRE runs again if the atoms' forces then exceed the tolerance (iterations
+    /// summed over the rounds).
     pub fn relax(&mut self) -> Result<(usize, f64)> {
         let f = self.opts.fire()?;
+        self.refresh_expansion()?;
         let masses = self.atoms.mobile_masses();
         let mut x = self.x.clone();
-        let r = fire(&mut x, &masses, &f, |x| self.forces_at(x))?;
-        self.forces_at(&x)?;
-        self.x = x;
-        Ok(r)
+        let mut iters = 0;
+        for _round in 0..20 {
+            let (it, _) = fire(&mut x, &masses, &f, |x| self.forces_at(x))?;
+            iters += it;
+            let fmax = if self.cb.is_some() {
+                self.settle_continuum(&x)?;
+                self.place_pad();
+                self.atoms.set_mobile(&x);
+                self.atoms.mobile_forces()?.iter().fold(0.0f64, |m, v| m.max(v.abs()))
+            } else {
+                self.forces_at(&x)?.iter().fold(0.0f64, |m, v| m.max(v.abs()))
+            };
+            if fmax < f.fmax {
+                self.x = x;
+                self.u_settled = self.u.clone();
+                return Ok((iters, fmax));
+            }
+        }
+        Err(crate::error::CouplingError::NotConverged { solver: "coupled relaxation (FIRE rounds with the Cauchy-Born continuum)".into(), iters, residual: f64::NAN, tol: f.fmax })
+    }
+
+    /// Converge the continuum for the interface of `x` (Cauchy–Born: Newton steps until the
+    /// largest change is below 1e-10 Å).
+    fn settle_continuum(&mut self, x: &[f64]) -> Result<()> {
+        for &(n, k) in &self.interface {
+            self.u[2 * n] = x[3 * k];
+            self.u[2 * n + 1] = x[3 * k + 1];
+        }
+        let mut last = f64::INFINITY;
+        for _ in 0..200 {
+            last = self.continuum_step();
+            if last < 1e-10 {
+                return Ok(());
+            }
+        }
+        Err(crate::error::CouplingError::NotConverged { solver: "Cauchy-Born continuum (modified Newton)".into(), iters: 200, residual: last, tol: 1e-10 })
     }
 
     /// Energy of the atoms of the atomistic region at the last evaluation, eV.
@@ -279,9 +490,18 @@ impl ForceBased2d {
         self.atoms.mobile_energy()
     }
 
+    /// Per-atom energies of the atoms of the atomistic region at the last evaluation (order of
+    /// [`Self::atom_sites`]), eV.
+    pub fn atom_energies(&self) -> &[f64] {
+        &self.atoms.eval.output.per_atom_energy[..self.atoms.n_mobile]
+    }
+
     /// Strain energy of the continuum, eV.
     pub fn continuum_energy(&self) -> f64 {
-        self.continuum.energy(&self.u)
+        match &self.cb {
+            None => self.continuum.energy(&self.u),
+            Some(cb) => (0..self.mesh.tris.len()).map(|t| cb.grads[t].1 * cb.exp.energy(self.element_deviation(cb, t))).sum(),
+        }
     }
 
     /// The patch test: everything on `u = H X`, no relaxation; the residual forces on atoms and
@@ -296,7 +516,11 @@ impl ForceBased2d {
         let reference_force = self.atoms.mobile_forces()?.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         self.place_pad();
         let fa = self.atoms.mobile_forces()?;
-        let fnod = self.continuum.forces(&self.u);
+        self.refresh_expansion()?;
+        let fnod = match &self.cb {
+            None => self.continuum.forces(&self.u),
+            Some(cb) => self.cb_residual(cb).iter().map(|r| -r).collect(),
+        };
         let max_node_force = self.continuum.free.iter().map(|&d| fnod[d].abs()).fold(0.0, f64::max);
         Ok(PatchReport { max_atom_force: fa.iter().fold(0.0f64, |m, v| m.max(v.abs())), max_node_force, reference_force })
     }
@@ -445,4 +669,22 @@ pub fn compare(model: &ForceBased2d, exact: &FullAtomistic2d, h: &[[f64; 2]; 2])
         energy_model: model.atomistic_energy(),
         energy_exact: exact.energy_of(model.atom_sites()),
     })
+}
+
+/// Solve the symmetric 3×3 system `m x = b` (Cramer); `None` when singular.
+fn solve3(m: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |a: [[f64; 3]; 3]| a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+    let d = det(m);
+    if d.abs() < 1e-300 || !d.is_finite() {
+        return None;
+    }
+    let mut x = [0.0; 3];
+    for (c, xc) in x.iter_mut().enumerate() {
+        let mut a = m;
+        for r in 0..3 {
+            a[r][c] = b[r];
+        }
+        *xc = det(a) / d;
+    }
+    Some(x)
 }
