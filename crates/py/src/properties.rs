@@ -196,7 +196,7 @@ fn phase_labels(
     let method = method.to_string();
     // the classifier's defaults (12 neighbours, threshold 0.3) live in PhaseMethod
     let (neighbors, threshold) = match PhaseMethod::default() {
-        PhaseMethod::Q6 { neighbors: n, threshold: t, .. } => (neighbors.unwrap_or(n), threshold.unwrap_or(t)),
+        PhaseMethod::Q6 { neighbors: n, threshold: t, .. } | PhaseMethod::SublatticeQ6 { neighbors: n, threshold: t, .. } => (neighbors.unwrap_or(n), threshold.unwrap_or(t)),
         PhaseMethod::Cna => (neighbors.unwrap_or(12), threshold.unwrap_or(0.3)),
     };
     py.detach(|| {

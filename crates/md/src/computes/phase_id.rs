@@ -97,6 +97,19 @@ pub enum PhaseMethod {
         #[serde(default = "q6_threshold")]
         threshold: f64,
     },
+    /// Steinhardt Q6 over each atom's `neighbors` nearest neighbours **of its own species** (its
+    /// sublattice; Lechner–Dellago averaged over those neighbours if `averaged`): for ionic
+    /// crystals whose all-atom neighbourhood mixes shells (rock salt: 6 unlike neighbours, then 12
+    /// like ones; fluorite) while a species sits on a simple lattice (the fcc cations of MgO and
+    /// ZrO₂). Same defaults as `q6`.
+    SublatticeQ6 {
+        #[serde(default = "q6_neighbors")]
+        neighbors: usize,
+        #[serde(default = "q6_averaged")]
+        averaged: bool,
+        #[serde(default = "q6_threshold")]
+        threshold: f64,
+    },
 }
 
 fn q6_neighbors() -> usize {
@@ -126,10 +139,27 @@ impl PhaseMethod {
         PhaseMethod::Q6 { neighbors: 16, averaged: true, threshold: 0.15 }
     }
 
+    /// Q6 of each species' own sublattice with the default settings.
+    pub fn sublattice() -> Self {
+        PhaseMethod::SublatticeQ6 { neighbors: q6_neighbors(), averaged: q6_averaged(), threshold: q6_threshold() }
+    }
+
     /// The default classifier for the crystal `s`: [`PhaseMethod::diamond`] if `s` is
-    /// tetrahedrally coordinated ([`is_tetrahedral`]), else [`PhaseMethod::default`].
+    /// tetrahedrally coordinated ([`is_tetrahedral`]); else [`PhaseMethod::default`] if it calls
+    /// at least 90 % of `s` solid (metals, random alloys); else, for a crystal of several species,
+    /// [`PhaseMethod::sublattice`] if it calls more of `s` solid than the default (rock salt,
+    /// fluorite: the default's 12 nearest neighbours mix the unlike and like shells and call the
+    /// perfect crystal liquid).
     pub fn default_for(s: &Structure) -> Result<Self> {
-        Ok(if is_tetrahedral(s)? { PhaseMethod::diamond() } else { PhaseMethod::default() })
+        if is_tetrahedral(s)? {
+            return Ok(PhaseMethod::diamond());
+        }
+        let f_default = solid_fraction(s, &PhaseMethod::default())?;
+        if f_default >= 0.9 || s.species.len() < 2 {
+            return Ok(PhaseMethod::default());
+        }
+        let f_sub = solid_fraction(s, &PhaseMethod::sublattice())?;
+        Ok(if f_sub > f_default { PhaseMethod::sublattice() } else { PhaseMethod::default() })
     }
 }
 
@@ -371,7 +401,35 @@ fn q6m(s: &Structure, k: usize) -> Result<(Vec<Q6m>, Vec<Vec<u32>>)> {
     if k == 0 {
         return Err(Error::invalid("Q6 neighbours", k, "must be at least 1"));
     }
-    let lists = nearest_lists(s, k)?;
+    q6m_of(nearest_lists(s, k)?, k)
+}
+
+/// Full neighbour lists of same-species neighbours only, at least `k` per atom where the
+/// structure allows (the search radius grows until every atom has them, up to 4 tries).
+fn species_lists(s: &Structure, k: usize) -> Result<Vec<Vec<Nb>>> {
+    let n = s.len();
+    let mut counts = vec![0usize; s.species.len()];
+    for &t in &s.types {
+        counts[t] += 1;
+    }
+    let rarest = counts.iter().copied().filter(|&c| c > 0).min().unwrap_or(1);
+    let mut want = (k * n).div_ceil(rarest.max(1));
+    let mut lists = Vec::new();
+    for _ in 0..4 {
+        lists = nearest_lists(s, want)?;
+        for (i, l) in lists.iter_mut().enumerate() {
+            l.retain(|b| s.types[b.j as usize] == s.types[i]);
+        }
+        if lists.iter().all(|l| l.len() >= k) {
+            break;
+        }
+        want *= 2;
+    }
+    Ok(lists)
+}
+
+/// `q_6m` of every atom over the first `k` entries of its (distance-sorted) list.
+fn q6m_of(lists: Vec<Vec<Nb>>, k: usize) -> Result<(Vec<Q6m>, Vec<Vec<u32>>)> {
     let qm: Vec<Q6m> = lists
         .par_iter()
         .map(|l| {
@@ -411,10 +469,24 @@ fn q_from_qm(q: &[(f64, f64); 7]) -> f64 {
 pub fn steinhardt_q6(s: &Structure, neighbors: usize, averaged: bool) -> Result<Vec<f64>> {
     s.validate()?;
     let (qm, idx) = q6m(s, neighbors)?;
-    if !averaged {
-        return Ok(qm.par_iter().map(q_from_qm).collect());
+    Ok(q6_values(&qm, &idx, averaged))
+}
+
+/// Per-atom `q_6` (or `q̄_6`) over the `neighbors` nearest neighbours of the atom's own species.
+pub fn sublattice_q6(s: &Structure, neighbors: usize, averaged: bool) -> Result<Vec<f64>> {
+    s.validate()?;
+    if neighbors == 0 {
+        return Err(Error::invalid("Q6 neighbours", neighbors, "must be at least 1"));
     }
-    Ok((0..s.len())
+    let (qm, idx) = q6m_of(species_lists(s, neighbors)?, neighbors)?;
+    Ok(q6_values(&qm, &idx, averaged))
+}
+
+fn q6_values(qm: &[Q6m], idx: &[Vec<u32>], averaged: bool) -> Vec<f64> {
+    if !averaged {
+        return qm.par_iter().map(q_from_qm).collect();
+    }
+    (0..qm.len())
         .into_par_iter()
         .map(|i| {
             let mut acc = qm[i];
@@ -431,7 +503,7 @@ pub fn steinhardt_q6(s: &Structure, neighbors: usize, averaged: bool) -> Result<
             }
             q_from_qm(&acc)
         })
-        .collect())
+        .collect()
 }
 
 /// Per-atom solid (true) / liquid (false) labels by `method`.
@@ -443,6 +515,12 @@ pub fn solid_mask(s: &Structure, method: &PhaseMethod) -> Result<Vec<bool>> {
                 return Err(Error::invalid("Q6 threshold", threshold, "must lie in (0, 1)"));
             }
             Ok(steinhardt_q6(s, neighbors, averaged)?.into_iter().map(|q| q > threshold).collect())
+        }
+        PhaseMethod::SublatticeQ6 { neighbors, averaged, threshold } => {
+            if !(threshold.is_finite() && threshold > 0.0 && threshold < 1.0) {
+                return Err(Error::invalid("Q6 threshold", threshold, "must lie in (0, 1)"));
+            }
+            Ok(sublattice_q6(s, neighbors, averaged)?.into_iter().map(|q| q > threshold).collect())
         }
     }
 }
@@ -531,5 +609,49 @@ mod tests {
         assert!(f < 0.05, "random gas classified {f} crystalline");
         let q = solid_fraction(&s, &PhaseMethod::default()).unwrap();
         assert!(q < 0.05, "random gas {q} solid by Q6");
+    }
+
+    /// Rock salt and fluorite: the default Q6 (12 nearest of any species) calls none of the perfect
+    /// crystal solid, so `default_for` takes the sublattice classifier, which calls the perfect
+    /// crystal (and a 0.05 Å rattle of it) solid (fluorite: its cations) and the same atoms at
+    /// random positions liquid;
+    /// fcc Cu and a random fcc alloy keep the default.
+    #[test]
+    fn ionic_crystals_get_the_sublattice_classifier() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for name in ["rocksalt", "fluorite"] {
+            let s = crate::crystals::prototype(name, [3, 3, 3]).unwrap();
+            let f_default = solid_fraction(&s, &PhaseMethod::default()).unwrap();
+            assert!(f_default < 0.9, "{name}: the default Q6 now calls {f_default} solid; the case this test is about is gone");
+            let m = PhaseMethod::default_for(&s).unwrap();
+            assert_eq!(m, PhaseMethod::sublattice(), "{name}");
+            // rock salt: both sublattices fcc; fluorite: the cations fcc (a third of the atoms), the
+            // anions simple cubic (6 like neighbours, so 12 mix two shells): the cations carry it
+            let f_sub = solid_fraction(&s, &m).unwrap();
+            let want = if name == "rocksalt" { 0.99 } else { 1.0 / 3.0 - 1e-9 };
+            assert!(f_sub > want, "{name}: {f_sub}");
+            let mut r = s.clone();
+            for p in r.positions.iter_mut() {
+                for c in p.iter_mut() {
+                    *c += 0.05 * (2.0 * rng.random::<f64>() - 1.0);
+                }
+            }
+            assert!(solid_fraction(&r, &m).unwrap() > 0.95 * want, "{name} rattled");
+            let l = s.cell.matrix()[0][0];
+            for p in r.positions.iter_mut() {
+                *p = [rng.random::<f64>() * l, rng.random::<f64>() * l, rng.random::<f64>() * l];
+            }
+            let f = solid_fraction(&r, &m).unwrap();
+            assert!(f < 0.05, "{name}: random positions {f} solid by the sublattice Q6");
+        }
+        let cu = crystal(Lattice::Fcc, 3.615, [3, 3, 3]);
+        assert_eq!(PhaseMethod::default_for(&cu).unwrap(), PhaseMethod::default());
+        let mut alloy = cu.clone();
+        alloy.species = vec!["Cu".into(), "Ni".into()];
+        for (i, t) in alloy.types.iter_mut().enumerate() {
+            *t = (i * 7 / 3) % 2;
+        }
+        assert_eq!(PhaseMethod::default_for(&alloy).unwrap(), PhaseMethod::default());
     }
 }
