@@ -24,6 +24,10 @@ fn t_test_p(r: f64, n: usize) -> f64 {
         return f64::NAN;
     }
     let df = (n - 2) as f64;
+    if r.is_nan() {
+        // a non-finite input (statrs panics on a NaN argument of the t distribution)
+        return f64::NAN;
+    }
     if r.abs() >= 1.0 {
         return 0.0;
     }
@@ -220,6 +224,8 @@ pub fn paired_abs_error(y: &[f64], reference: &[f64], model: &[f64]) -> Paired {
     let se = if n >= 2 { sd / (n as f64).sqrt() } else { f64::NAN };
     let t = mean / se;
     let p = match (n >= 2, StudentsT::new(0.0, 1.0, n.saturating_sub(1) as f64)) {
+        // every difference equal and non-zero: se = 0, |t| infinite
+        (true, _) if t.is_infinite() => 0.0,
         (true, Ok(dist)) if !t.is_nan() => 2.0 * dist.cdf(-t.abs()),
         // identical errors on every material: no difference at all
         (true, _) if se == 0.0 && mean == 0.0 => 1.0,

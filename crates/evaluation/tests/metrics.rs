@@ -92,3 +92,21 @@ fn paired_abs_error_matches_scipy_ttest_rel() {
     assert_relative_eq!(swapped.mae_reduction, -p.mae_reduction, max_relative = 1e-12);
     assert_relative_eq!(swapped.p_two_sided, p.p_two_sided, max_relative = 1e-10);
 }
+
+/// A non-finite value (a descriptor a material lacks) gives NaN statistics, not a panic inside the
+/// t distribution (statrs panics on a NaN argument; the polymer class hit it); equal non-zero
+/// paired differences give p = 0.
+#[test]
+fn non_finite_inputs_give_nan_not_a_panic() {
+    let mut x = X;
+    x[3] = f64::NAN;
+    let p = pearson(&x, &Y);
+    assert!(p.r.is_nan() && p.p.is_nan(), "{p:?}");
+    let s = spearman(&x, &Y);
+    assert!(s.p.is_nan() || (0.0..=1.0).contains(&s.p), "{s:?}");
+    let k = kendall(&x, &Y);
+    assert!(k.p.is_nan() || (0.0..=1.0).contains(&k.p), "{k:?}");
+    let y = [1.0, 2.0, 3.0, 4.0];
+    let pa = paired_abs_error(&y, &[2.0, 3.0, 4.0, 5.0], &[1.5, 2.5, 3.5, 4.5]);
+    assert_eq!(pa.p_two_sided, 0.0, "{pa:?}");
+}
