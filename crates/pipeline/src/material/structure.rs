@@ -134,6 +134,19 @@ pub fn build_structure_from(source: &StructureSource, potential: &Arc<dyn Potent
     }
 }
 
+/// The source of the coexistence-melting cell: the coexistence box must be orthorhombic, so a
+/// hexagonal prototype (corundum, wurtzite, layered LiMO₂, ...) is built in its orthogonal cell
+/// (a, a + 2b, c); every other source is returned as it is (and keeps its stage key).
+pub fn coexistence_source(source: &StructureSource) -> StructureSource {
+    use scalebridge_md::crystals::{find, CellKind, StructureSpec};
+    match source {
+        StructureSource::Crystal { spec } if !spec.orthogonal && find(&spec.lattice).is_some_and(|p| matches!(p.cell, CellKind::Hexagonal)) => {
+            StructureSource::Crystal { spec: StructureSpec { orthogonal: true, ..spec.clone() } }
+        }
+        other => other.clone(),
+    }
+}
+
 /// A crystal prototype repeated until every width reaches `min_width` (at least `min_repeat`
 /// conventional cells per axis); without `a` in the description, relaxed (atoms and cell, zero
 /// stress) to the potential's 0 K equilibrium from the prototype's published parameters.
@@ -149,7 +162,10 @@ fn crystal_structure(spec: &scalebridge_md::crystals::StructureSpec, potential: 
             fmax: 1e-3,
             stress_tol: 1e-3 / EV_PER_A3_IN_GPA,
             max_iter: 20000,
-            cell: Some(CellRelax { dof: CellDof::Tri, target: [0.0; 6], cell_factor: None }),
+            // the orthogonal cell of a hexagonal prototype (the coexistence-melting box) keeps its
+            // right angles: its shear stress vanishes by symmetry, but a triclinic relaxation
+            // leaves ~1e-6 Å of numerical shear, which the melting protocol refuses
+            cell: Some(CellRelax { dof: if spec.orthogonal { CellDof::Aniso } else { CellDof::Tri }, target: [0.0; 6], cell_factor: None }),
             ..MinimizeOptions::default()
         };
         relax(&mut s, &mut eval, &opts)?;
