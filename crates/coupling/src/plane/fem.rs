@@ -108,26 +108,21 @@ impl std::fmt::Debug for Continuum {
 impl Continuum {
     /// Assemble the mesh's stiffness and factor the block of the dofs not in `fixed_nodes`.
     pub fn new(mesh: &TriMesh, d: &[[f64; 3]; 3], thickness: f64, fixed_nodes: &[bool]) -> Result<Continuum> {
-        let ndof = 2 * mesh.nodes.len();
-        let elements: Vec<(Vec<usize>, Vec<f64>)> = (0..mesh.tris.len())
-            .map(|t| {
-                let k = element_stiffness(mesh, t, d, thickness);
-                let n = mesh.tris[t];
-                let dofs = (0..6).map(|a| 2 * n[a / 2] + a % 2).collect();
-                (dofs, k.iter().flatten().copied().collect())
-            })
-            .collect();
-        let fixed: Vec<bool> = (0..ndof).map(|dof| fixed_nodes[dof / 2]).collect();
-        Continuum::from_elements(ndof, &elements, &fixed)
+        Continuum::assemble(mesh, fixed_nodes, |t| element_stiffness(mesh, t, d, thickness))
     }
 
     /// Assemble the mesh's tangent for the in-plane `∂P/∂F` (see [`element_tangent`]) and factor
     /// the block of the dofs not in `fixed_nodes`.
     pub fn with_tangent(mesh: &TriMesh, a: &[[f64; 4]; 4], thickness: f64, fixed_nodes: &[bool]) -> Result<Continuum> {
+        Continuum::assemble(mesh, fixed_nodes, |t| element_tangent(mesh, t, a, thickness))
+    }
+
+    /// Triangle `t`'s 6×6 matrix from `element`, assembled over the mesh and factored.
+    fn assemble(mesh: &TriMesh, fixed_nodes: &[bool], element: impl Fn(usize) -> [[f64; 6]; 6]) -> Result<Continuum> {
         let ndof = 2 * mesh.nodes.len();
         let elements: Vec<(Vec<usize>, Vec<f64>)> = (0..mesh.tris.len())
             .map(|t| {
-                let k = element_tangent(mesh, t, a, thickness);
+                let k = element(t);
                 let n = mesh.tris[t];
                 let dofs = (0..6).map(|q| 2 * n[q / 2] + q % 2).collect();
                 (dofs, k.iter().flatten().copied().collect())
