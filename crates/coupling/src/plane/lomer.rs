@@ -5,7 +5,7 @@
 //! plus the shear `u_x = γ y` in equal quasi-static steps, each relaxed; the coupled model against
 //! the fully atomistic solution of the same block by the same engine and potential.
 
-use super::model::{compare, ContinuumLaw, ForceBased2d, FullAtomistic2d, PlaneOptions};
+use super::model::{compare, ContinuumLaw, ForceBased2d, FullAtomistic2d, PadInterpolation, PlaneOptions};
 use super::stiffness::relaxed_unit_and_stiffness;
 use crate::error::{invalid, Result};
 use scalebridge_md::cell::Cell;
@@ -46,6 +46,8 @@ pub struct LomerOptions {
     pub exact: bool,
     /// Constitutive law of the continuum (`"linear"` or `"cauchy-born"`).
     pub continuum: ContinuumLaw,
+    /// How the pad atoms follow the continuum (`"linear"` or `"recovered"`).
+    pub pad_interpolation: PadInterpolation,
 }
 
 impl Default for LomerOptions {
@@ -65,6 +67,7 @@ impl Default for LomerOptions {
             threads: 1,
             exact: true,
             continuum: ContinuumLaw::Linear,
+            pad_interpolation: PadInterpolation::Linear,
         }
     }
 }
@@ -212,6 +215,7 @@ pub fn lomer(potential: Arc<dyn Potential>, symbol: &str, o: &LomerOptions) -> R
         max_iter: o.max_iter,
         threads: o.threads,
         continuum: o.continuum,
+        pad_interpolation: o.pad_interpolation,
         ..PlaneOptions::default()
     };
     // perfect-crystal energy per atom

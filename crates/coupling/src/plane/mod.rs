@@ -21,6 +21,6 @@ pub mod relax;
 pub mod run;
 pub mod stiffness;
 
-pub use model::{compare, Comparison, ContinuumLaw, ForceBased2d, FullAtomistic2d, PatchReport, PlaneOptions};
+pub use model::{compare, Comparison, ContinuumLaw, ForceBased2d, PadInterpolation, FullAtomistic2d, PatchReport, PlaneOptions};
 pub use run::{plane_statics, PlaneStatics, PlaneStaticsReport};
 pub use stiffness::relaxed_unit_and_stiffness;

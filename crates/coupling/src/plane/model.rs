@@ -44,6 +44,19 @@ pub enum ContinuumLaw {
     CauchyBorn,
 }
 
+/// How the pad atoms follow the continuum field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PadInterpolation {
+    /// Linear interpolation in the pad atom's triangle.
+    Linear,
+    /// Linear interpolation plus half the recovered-gradient correction
+    /// `½ Σ_c w_c G_c·(X − X_c)`, with `G_c` the area-weighted mean of the element gradients
+    /// around corner `c`: exact for quadratic fields where the recovered gradients are (1-D: the
+    /// linear interpolant's error `x(h − x)u''/2` and the gradient blend's are equal and opposite).
+    Recovered,
+}
+
 /// Options of the 2-D models (the one place their defaults live).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -73,6 +86,8 @@ pub struct PlaneOptions {
     pub threads: usize,
     /// Constitutive law of the continuum.
     pub continuum: ContinuumLaw,
+    /// How the pad atoms follow the continuum.
+    pub pad_interpolation: PadInterpolation,
 }
 
 impl Default for PlaneOptions {
@@ -90,6 +105,7 @@ impl Default for PlaneOptions {
             skin: 1.0,
             threads: 1,
             continuum: ContinuumLaw::Linear,
+            pad_interpolation: PadInterpolation::Linear,
         }
     }
 }
@@ -153,6 +169,10 @@ pub struct ForceBased2d {
     fixed: Vec<bool>,
     /// Nodal displacements after the last relaxation or `set_field` (the predictor's start).
     u_settled: Vec<f64>,
+    /// Recovered-gradient pad placement: per node the triangles around it (nodes of pad
+    /// triangles only), per triangle its shape gradients and area, per pad atom its reference
+    /// position.
+    recovery: Option<(Vec<Vec<usize>>, Vec<([[f64; 2]; 3], f64)>, Vec<[f64; 2]>)>,
     atoms: Atoms,
     /// Per pad atom (in order after the mobile atoms): its triangle and weights.
     pad: Vec<(usize, [f64; 3])>,
@@ -230,7 +250,29 @@ impl ForceBased2d {
         let u = vec![0.0; 2 * mesh.nodes.len()];
         let x = vec![0.0; 3 * mobile.len()];
         let u_settled = u.clone();
-        Ok(ForceBased2d { block, mesh, continuum, cb, fixed, u_settled, atoms, pad, interface, layer, u, x, opts: opts.clone() })
+        let recovery = match opts.pad_interpolation {
+            PadInterpolation::Linear => None,
+            PadInterpolation::Recovered => {
+                let mut wanted = vec![false; mesh.nodes.len()];
+                for (t, _) in &pad {
+                    for &n in &mesh.tris[*t] {
+                        wanted[n] = true;
+                    }
+                }
+                let mut node_tris = vec![Vec::new(); mesh.nodes.len()];
+                for (t, tri) in mesh.tris.iter().enumerate() {
+                    for &n in tri {
+                        if wanted[n] {
+                            node_tris[n].push(t);
+                        }
+                    }
+                }
+                let grads = (0..mesh.tris.len()).map(|t| shape_gradients(&mesh, t)).collect();
+                let xs = driven.iter().map(|&s| [block.sites[s][0], block.sites[s][1]]).collect();
+                Some((node_tris, grads, xs))
+            }
+        };
+        Ok(ForceBased2d { block, mesh, continuum, cb, fixed, u_settled, recovery, atoms, pad, interface, layer, u, x, opts: opts.clone() })
     }
 
     /// Per element of the Cauchy–Born continuum: its displacement gradient minus the expansion
@@ -411,12 +453,39 @@ impl ForceBased2d {
     }
 
     fn place_pad(&mut self) {
+        // recovered nodal gradients (area-weighted means of the element gradients around a node)
+        let node_grad = |n: usize| -> [[f64; 2]; 2] {
+            let Some((node_tris, grads, _)) = &self.recovery else { return [[0.0; 2]; 2] };
+            let (mut g, mut area) = ([[0.0; 2]; 2], 0.0);
+            for &t in &node_tris[n] {
+                let (sg, a) = &grads[t];
+                for (k, &m) in self.mesh.tris[t].iter().enumerate() {
+                    for i in 0..2 {
+                        for jj in 0..2 {
+                            g[i][jj] += a * self.u[2 * m + i] * sg[k][jj];
+                        }
+                    }
+                }
+                area += a;
+            }
+            g.map(|r| r.map(|v| v / area))
+        };
         for (j, (t, w)) in self.pad.iter().enumerate() {
             let tri = self.mesh.tris[*t];
             let mut v = [0.0; 3];
             for c in 0..3 {
                 v[0] += w[c] * self.u[2 * tri[c]];
                 v[1] += w[c] * self.u[2 * tri[c] + 1];
+            }
+            if let Some((_, _, xs)) = &self.recovery {
+                for c in 0..3 {
+                    let g = node_grad(tri[c]);
+                    let p = self.mesh.nodes[tri[c]];
+                    let d = [xs[j][0] - p[0], xs[j][1] - p[1]];
+                    for i in 0..2 {
+                        v[i] += 0.5 * w[c] * (g[i][0] * d[0] + g[i][1] * d[1]);
+                    }
+                }
             }
             self.atoms.displace(self.atoms.n_mobile + j, v);
         }
@@ -494,6 +563,35 @@ impl ForceBased2d {
     /// [`Self::atom_sites`]), eV.
     pub fn atom_energies(&self) -> &[f64] {
         &self.atoms.eval.output.per_atom_energy[..self.atoms.n_mobile]
+    }
+
+    /// A diagnosis of the pad: move every pad atom to `disp(site, current displacement, on a grid
+    /// node)` (e.g. the fully atomistic run's displacement of that site), relax the atoms of the
+    /// atomistic region with the pad held there (no continuum), and return their energy (eV).
+    /// The model's own state (`x`, the continuum) is left as it was; the pad keeps the new places
+    /// until the next force evaluation. `examples/lomer_pad.rs` uses it.
+    pub fn relax_region_with_pad(&mut self, disp: &dyn Fn(usize, [f64; 3], bool) -> Option<[f64; 3]>) -> Result<f64> {
+        let n = self.atoms.n_mobile;
+        let sites: Vec<usize> = self.atoms.sites[n..].to_vec();
+        let grid: std::collections::HashSet<usize> = self.block.grid_site.values().copied().collect();
+        for (j, s) in sites.iter().enumerate() {
+            let cur = self.atoms.current_of(n + j);
+            let rf = self.atoms.reference_of(n + j);
+            let model = [cur[0] - rf[0], cur[1] - rf[1], cur[2] - rf[2]];
+            let v = disp(*s, model, grid.contains(s)).ok_or_else(|| invalid("pad site", s, "no displacement given for this pad site"))?;
+            self.atoms.displace(n + j, v);
+        }
+        let f = self.opts.fire()?;
+        let masses = self.atoms.mobile_masses();
+        let mut x = self.x.clone();
+        let atoms = &mut self.atoms;
+        fire(&mut x, &masses, &f, |x| {
+            atoms.set_mobile(x);
+            atoms.mobile_forces()
+        })?;
+        self.atoms.set_mobile(&x);
+        self.atoms.mobile_forces()?;
+        Ok(self.atoms.mobile_energy())
     }
 
     /// Strain energy of the continuum, eV.
