@@ -152,6 +152,19 @@ impl Atoms {
         self.eval.output.per_atom_energy.iter().take(self.n_mobile).sum()
     }
 
+    /// FIRE on the mobile atoms from `x` (3 per atom) with everything else held; leaves the atoms
+    /// at the result, evaluated. FIRE's (iterations, final largest force component).
+    pub fn relax_mobile(&mut self, x: &mut [f64], f: &super::relax::Fire) -> Result<(usize, f64)> {
+        let masses = self.mobile_masses();
+        let r = super::relax::fire(x, &masses, f, |x| {
+            self.set_mobile(x);
+            self.mobile_forces()
+        })?;
+        self.set_mobile(x);
+        self.mobile_forces()?;
+        Ok(r)
+    }
+
     /// Masses of the mobile atoms, amu.
     pub fn mobile_masses(&self) -> Vec<f64> {
         self.structure.masses[..self.n_mobile].to_vec()

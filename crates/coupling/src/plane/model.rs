@@ -24,6 +24,8 @@ use super::fem::{plane_strain_d, shape_gradients, Continuum};
 use super::mesh::{grid_lines, TriMesh};
 use super::relax::{fire, Fire};
 use crate::error::{invalid, Result};
+use faer::linalg::solvers::SolveLstsq;
+use faer::Mat;
 use scalebridge_core::units::EV_PER_A3_IN_GPA;
 use scalebridge_md::potentials::Potential;
 use scalebridge_md::structure::Structure;
@@ -149,13 +151,19 @@ pub struct PatchReport {
     pub reference_force: f64,
 }
 
-/// The Cauchy–Born state of the continuum: the crystal's response, the expansion in use, and per
-/// element its shape-function gradients and volume.
+/// The Cauchy–Born state of the continuum: the crystal's response and the expansion in use.
 #[derive(Debug)]
 struct CbState {
     cb: CauchyBorn,
     exp: Expansion,
-    grads: Vec<([[f64; 2]; 3], f64)>,
+}
+
+/// Recovered-gradient pad placement: per node the triangles around it (nodes of pad triangles
+/// only) and per pad atom its reference position.
+#[derive(Debug)]
+struct PadRecovery {
+    node_tris: Vec<Vec<usize>>,
+    xs: Vec<[f64; 2]>,
 }
 
 /// The force-based coupled model.
@@ -169,10 +177,11 @@ pub struct ForceBased2d {
     fixed: Vec<bool>,
     /// Nodal displacements after the last relaxation or `set_field` (the predictor's start).
     u_settled: Vec<f64>,
-    /// Recovered-gradient pad placement: per node the triangles around it (nodes of pad
-    /// triangles only), per triangle its shape gradients and area, per pad atom its reference
-    /// position.
-    recovery: Option<(Vec<Vec<usize>>, Vec<([[f64; 2]; 3], f64)>, Vec<[f64; 2]>)>,
+    /// `Some` for the recovered-gradient pad placement.
+    recovery: Option<PadRecovery>,
+    /// Per triangle its shape-function gradients and area (only where the Cauchy–Born continuum
+    /// or the recovered pad needs them; empty otherwise).
+    elements: Vec<([[f64; 2]; 3], f64)>,
     atoms: Atoms,
     /// Per pad atom (in order after the mobile atoms): its triangle and weights.
     pad: Vec<(usize, [f64; 3])>,
@@ -238,12 +247,7 @@ impl ForceBased2d {
             ContinuumLaw::CauchyBorn => {
                 let mut cb = CauchyBorn::new(unit, potential.clone())?;
                 let exp = cb.expansion(&[[0.0; 2]; 2])?;
-                let v = |t: usize| {
-                    let (g, area) = shape_gradients(&mesh, t);
-                    (g, area * block.thickness)
-                };
-                let grads = (0..mesh.tris.len()).map(v).collect();
-                (Continuum::with_tangent(&mesh, exp.tangent(), block.thickness, &fixed)?, Some(CbState { cb, exp, grads }))
+                (Continuum::with_tangent(&mesh, exp.tangent(), block.thickness, &fixed)?, Some(CbState { cb, exp }))
             }
         };
         let atoms = Atoms::new(&block, &mobile, &driven, potential, opts.skin, opts.threads)?;
@@ -267,19 +271,19 @@ impl ForceBased2d {
                         }
                     }
                 }
-                let grads = (0..mesh.tris.len()).map(|t| shape_gradients(&mesh, t)).collect();
                 let xs = driven.iter().map(|&s| [block.sites[s][0], block.sites[s][1]]).collect();
-                Some((node_tris, grads, xs))
+                Some(PadRecovery { node_tris, xs })
             }
         };
-        Ok(ForceBased2d { block, mesh, continuum, cb, fixed, u_settled, recovery, atoms, pad, interface, layer, u, x, opts: opts.clone() })
+        let elements = if cb.is_some() || recovery.is_some() { (0..mesh.tris.len()).map(|t| shape_gradients(&mesh, t)).collect() } else { Vec::new() };
+        Ok(ForceBased2d { block, mesh, continuum, cb, fixed, u_settled, recovery, elements, atoms, pad, interface, layer, u, x, opts: opts.clone() })
     }
 
     /// Per element of the Cauchy–Born continuum: its displacement gradient minus the expansion
     /// point, `[xx, xy, yx, yy]`.
     fn element_deviation(&self, cb: &CbState, t: usize) -> [f64; 4] {
         let tri = self.mesh.tris[t];
-        let (g, _) = &cb.grads[t];
+        let (g, _) = &self.elements[t];
         let mut d = [-cb.exp.h[0], -cb.exp.h[1], -cb.exp.h[2], -cb.exp.h[3]];
         for (a, &n) in tri.iter().enumerate() {
             for i in 0..2 {
@@ -296,7 +300,8 @@ impl ForceBased2d {
         let mut r = vec![0.0; self.u.len()];
         for (t, tri) in self.mesh.tris.iter().enumerate() {
             let p = cb.exp.stress(self.element_deviation(cb, t));
-            let (g, vol) = &cb.grads[t];
+            let (g, area) = &self.elements[t];
+            let vol = area * self.block.thickness;
             for (a, &n) in tri.iter().enumerate() {
                 for i in 0..2 {
                     r[2 * n + i] += vol * (p[2 * i] * g[a][0] + p[2 * i + 1] * g[a][1]);
@@ -352,26 +357,16 @@ impl ForceBased2d {
     /// Refit the expansion when the boundary layer's homogeneous gradient changed.
     fn refit_expansion(&mut self) -> Result<()> {
         let Some(cb) = &mut self.cb else { return Ok(()) };
-        // least squares over the layer nodes: [1 x y] per component
-        let mut m = [[0.0; 3]; 3];
-        let mut rhs = [[0.0; 3]; 2];
-        for (n, p) in self.mesh.nodes.iter().enumerate() {
-            if !self.layer[n] {
-                continue;
-            }
-            let phi = [1.0, p[0], p[1]];
-            for a in 0..3 {
-                for b in 0..3 {
-                    m[a][b] += phi[a] * phi[b];
-                }
-                for c in 0..2 {
-                    rhs[c][a] += phi[a] * self.u[2 * n + c];
-                }
-            }
+        // least squares (faer QR) over the layer nodes: u_c ≈ c_c + H_c · X
+        let layer: Vec<usize> = (0..self.mesh.nodes.len()).filter(|&n| self.layer[n]).collect();
+        let nodes = &self.mesh.nodes;
+        let a = Mat::<f64>::from_fn(layer.len(), 3, |r, k| if k == 0 { 1.0 } else { nodes[layer[r]][k - 1] });
+        let b = Mat::<f64>::from_fn(layer.len(), 2, |r, c| self.u[2 * layer[r] + c]);
+        let sol = a.qr().solve_lstsq(&b);
+        let h = [[sol[(1, 0)], sol[(2, 0)]], [sol[(1, 1)], sol[(2, 1)]]];
+        if !h.iter().flatten().all(|v| v.is_finite()) {
+            return Err(invalid("boundary layer", format!("{h:?}"), "cannot fit a linear field to it"));
         }
-        let sol = |b: [f64; 3]| solve3(m, b);
-        let (cx, cy) = (sol(rhs[0]).ok_or_else(|| invalid("boundary layer", "", "cannot fit a linear field to it"))?, sol(rhs[1]).ok_or_else(|| invalid("boundary layer", "", "cannot fit a linear field to it"))?);
-        let h = [[cx[1], cx[2]], [cy[1], cy[2]]];
         let h4 = [h[0][0], h[0][1], h[1][0], h[1][1]];
         if h4.iter().zip(&cb.exp.h).all(|(a, b)| (a - b).abs() <= 1e-14) {
             return Ok(());
@@ -381,10 +376,10 @@ impl ForceBased2d {
         Ok(())
     }
 
-    /// Cauchy–Born: the expansion in use and, against the exact Cauchy–Born stress, the largest
-    /// relative error of its stress over the `n` elements deformed furthest from the expansion
-    /// point (and that largest deviation |D|). `None` for the linear continuum.
-    pub fn cauchy_born_check(&mut self, n: usize) -> Result<Option<(Expansion, f64, f64)>> {
+    /// Cauchy–Born: against the exact Cauchy–Born stress, the largest relative error of the
+    /// expansion's stress over the `n` elements deformed furthest from the expansion point, and
+    /// that largest deviation |D|. `None` for the linear continuum.
+    pub fn cauchy_born_check(&mut self, n: usize) -> Result<Option<(f64, f64)>> {
         let Some(cb) = &self.cb else { return Ok(None) };
         let mut devs: Vec<([f64; 4], f64)> = (0..self.mesh.tris.len())
             .map(|t| {
@@ -396,10 +391,9 @@ impl ForceBased2d {
         let h = cb.exp.h;
         let gs: Vec<[f64; 4]> = devs.iter().take(n.max(1)).map(|(d, _)| [h[0] + d[0], h[1] + d[1], h[2] + d[2], h[3] + d[3]]).collect();
         let largest = devs.first().map(|x| x.1).unwrap_or(0.0);
-        let exp = cb.exp.clone();
-        let cb = self.cb.as_mut().expect("checked above");
-        let (rel, _) = cb.cb.check(&exp, &gs)?;
-        Ok(Some((exp, rel, largest)))
+        let CbState { cb, exp } = self.cb.as_mut().expect("checked above");
+        let (rel, _) = cb.check(exp, &gs)?;
+        Ok(Some((rel, largest)))
     }
 
     /// Atoms in the atomistic region, pad atoms, mesh nodes.
@@ -455,10 +449,10 @@ impl ForceBased2d {
     fn place_pad(&mut self) {
         // recovered nodal gradients (area-weighted means of the element gradients around a node)
         let node_grad = |n: usize| -> [[f64; 2]; 2] {
-            let Some((node_tris, grads, _)) = &self.recovery else { return [[0.0; 2]; 2] };
+            let Some(rec) = &self.recovery else { return [[0.0; 2]; 2] };
             let (mut g, mut area) = ([[0.0; 2]; 2], 0.0);
-            for &t in &node_tris[n] {
-                let (sg, a) = &grads[t];
+            for &t in &rec.node_tris[n] {
+                let (sg, a) = &self.elements[t];
                 for (k, &m) in self.mesh.tris[t].iter().enumerate() {
                     for i in 0..2 {
                         for jj in 0..2 {
@@ -477,7 +471,7 @@ impl ForceBased2d {
                 v[0] += w[c] * self.u[2 * tri[c]];
                 v[1] += w[c] * self.u[2 * tri[c] + 1];
             }
-            if let Some((_, _, xs)) = &self.recovery {
+            if let Some(PadRecovery { xs, .. }) = &self.recovery {
                 for c in 0..3 {
                     let g = node_grad(tri[c]);
                     let p = self.mesh.nodes[tri[c]];
@@ -494,11 +488,21 @@ impl ForceBased2d {
     /// Forces on the atoms of A for the atom displacements `x`: interface nodes follow the atoms,
     /// the continuum is solved, the pad follows the continuum.
     fn forces_at(&mut self, x: &[f64]) -> Result<Vec<f64>> {
+        self.set_interface(x);
+        self.continuum_step();
+        self.atom_forces(x)
+    }
+
+    /// The interface nodes follow the atoms at `x`.
+    fn set_interface(&mut self, x: &[f64]) {
         for &(n, k) in &self.interface {
             self.u[2 * n] = x[3 * k];
             self.u[2 * n + 1] = x[3 * k + 1];
         }
-        self.continuum_step();
+    }
+
+    /// The pad on the continuum as it is, the atoms of A at `x`: their forces.
+    fn atom_forces(&mut self, x: &[f64]) -> Result<Vec<f64>> {
         self.place_pad();
         self.atoms.set_mobile(x);
         self.atoms.mobile_forces()
@@ -520,14 +524,14 @@ impl ForceBased2d {
         for _round in 0..20 {
             let (it, _) = fire(&mut x, &masses, &f, |x| self.forces_at(x))?;
             iters += it;
-            let fmax = if self.cb.is_some() {
-                self.settle_continuum(&x)?;
-                self.place_pad();
-                self.atoms.set_mobile(&x);
-                self.atoms.mobile_forces()?.iter().fold(0.0f64, |m, v| m.max(v.abs()))
+            let forces = if self.cb.is_some() {
+                self.set_interface(&x);
+                self.settle_continuum()?;
+                self.atom_forces(&x)?
             } else {
-                self.forces_at(&x)?.iter().fold(0.0f64, |m, v| m.max(v.abs()))
+                self.forces_at(&x)?
             };
+            let fmax = forces.iter().fold(0.0f64, |m, v| m.max(v.abs()));
             if fmax < f.fmax {
                 self.x = x;
                 self.u_settled = self.u.clone();
@@ -537,13 +541,9 @@ impl ForceBased2d {
         Err(crate::error::CouplingError::NotConverged { solver: "coupled relaxation (FIRE rounds with the Cauchy-Born continuum)".into(), iters, residual: f64::NAN, tol: f.fmax })
     }
 
-    /// Converge the continuum for the interface of `x` (Cauchy–Born: Newton steps until the
+    /// Converge the continuum for the current interface (Cauchy–Born: Newton steps until the
     /// largest change is below 1e-10 Å).
-    fn settle_continuum(&mut self, x: &[f64]) -> Result<()> {
-        for &(n, k) in &self.interface {
-            self.u[2 * n] = x[3 * k];
-            self.u[2 * n + 1] = x[3 * k + 1];
-        }
+    fn settle_continuum(&mut self) -> Result<()> {
         let mut last = f64::INFINITY;
         for _ in 0..200 {
             last = self.continuum_step();
@@ -582,15 +582,8 @@ impl ForceBased2d {
             self.atoms.displace(n + j, v);
         }
         let f = self.opts.fire()?;
-        let masses = self.atoms.mobile_masses();
         let mut x = self.x.clone();
-        let atoms = &mut self.atoms;
-        fire(&mut x, &masses, &f, |x| {
-            atoms.set_mobile(x);
-            atoms.mobile_forces()
-        })?;
-        self.atoms.set_mobile(&x);
-        self.atoms.mobile_forces()?;
+        self.atoms.relax_mobile(&mut x, &f)?;
         Ok(self.atoms.mobile_energy())
     }
 
@@ -598,7 +591,7 @@ impl ForceBased2d {
     pub fn continuum_energy(&self) -> f64 {
         match &self.cb {
             None => self.continuum.energy(&self.u),
-            Some(cb) => (0..self.mesh.tris.len()).map(|t| cb.grads[t].1 * cb.exp.energy(self.element_deviation(cb, t))).sum(),
+            Some(cb) => (0..self.mesh.tris.len()).map(|t| self.elements[t].1 * self.block.thickness * cb.exp.energy(self.element_deviation(cb, t))).sum(),
         }
     }
 
@@ -684,15 +677,8 @@ impl FullAtomistic2d {
     /// Relax the mobile atoms; FIRE's (iterations, final largest force component).
     pub fn relax(&mut self) -> Result<(usize, f64)> {
         let f = self.opts.fire()?;
-        let masses = self.atoms.mobile_masses();
         let mut x = self.x.clone();
-        let atoms = &mut self.atoms;
-        let r = fire(&mut x, &masses, &f, |x| {
-            atoms.set_mobile(x);
-            atoms.mobile_forces()
-        })?;
-        self.atoms.set_mobile(&x);
-        self.atoms.mobile_forces()?;
+        let r = self.atoms.relax_mobile(&mut x, &f)?;
         self.x = x;
         Ok(r)
     }
@@ -767,22 +753,4 @@ pub fn compare(model: &ForceBased2d, exact: &FullAtomistic2d, h: &[[f64; 2]; 2])
         energy_model: model.atomistic_energy(),
         energy_exact: exact.energy_of(model.atom_sites()),
     })
-}
-
-/// Solve the symmetric 3×3 system `m x = b` (Cramer); `None` when singular.
-fn solve3(m: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
-    let det = |a: [[f64; 3]; 3]| a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
-    let d = det(m);
-    if d.abs() < 1e-300 || !d.is_finite() {
-        return None;
-    }
-    let mut x = [0.0; 3];
-    for (c, xc) in x.iter_mut().enumerate() {
-        let mut a = m;
-        for r in 0..3 {
-            a[r][c] = b[r];
-        }
-        *xc = det(a) / d;
-    }
-    Some(x)
 }
