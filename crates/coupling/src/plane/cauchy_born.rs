@@ -49,6 +49,12 @@ fn monomials() -> Vec<[u32; 3]> {
     m
 }
 
+/// Inverse of a 2×2 matrix (the callers' matrices have det F > 0.1).
+fn inverse2(f: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
+    let det = f[0][0] * f[1][1] - f[0][1] * f[1][0];
+    [[f[1][1] / det, -f[0][1] / det], [-f[1][0] / det, f[0][0] / det]]
+}
+
 /// Green–Lagrange strain of the in-plane gradient `g` (`F = I + g`): `[E_xx, E_yy, 2 E_xy]`.
 pub fn green_strain(g: Grad4) -> [f64; 3] {
     let f = [[1.0 + g[0], g[1]], [g[2], 1.0 + g[3]]];
@@ -101,7 +107,7 @@ impl CauchyBorn {
         let w = out.virial; // xx yy zz yz xz xy
         let wm = [[w[0], w[5], w[4]], [w[5], w[1], w[3]], [w[4], w[3], w[2]]];
         // F⁻¹ of the in-plane block (F_zz = 1)
-        let inv = [[f[1][1] / det, -f[0][1] / det], [-f[1][0] / det, f[0][0] / det]];
+        let inv = inverse2([[f[0][0], f[0][1]], [f[1][0], f[1][1]]]);
         // P_iJ = −(1/V₀) Σ_k W_ik (F⁻¹)_Jk
         let mut p = [0.0; 4];
         for i in 0..2 {
@@ -133,8 +139,7 @@ impl CauchyBorn {
             let f = [[(c[0][0] + sdet) / tr, c[0][1] / tr], [c[1][0] / tr, (c[1][1] + sdet) / tr]];
             let (_, p) = self.at([f[0][0] - 1.0, f[0][1], f[1][0], f[1][1] - 1.0])?;
             // S = F⁻¹ P
-            let det = f[0][0] * f[1][1] - f[0][1] * f[1][0];
-            let inv = [[f[1][1] / det, -f[0][1] / det], [-f[1][0] / det, f[0][0] / det]];
+            let inv = inverse2(f);
             let pm = [[p[0], p[1]], [p[2], p[3]]];
             let sm = |i: usize, j: usize| inv[i][0] * pm[0][j] + inv[i][1] * pm[1][j];
             let sv = [sm(0, 0), sm(1, 1), 0.5 * (sm(0, 1) + sm(1, 0))];
@@ -159,11 +164,11 @@ impl CauchyBorn {
     /// (the stress the deviation from H carries), with that scale (eV/Å³).
     pub fn check(&mut self, e: &Expansion, gs: &[Grad4]) -> Result<(f64, f64)> {
         let (mut err, mut scale) = (0.0f64, 0.0f64);
+        let p0 = e.p0();
         for g in gs {
             let (_, p) = self.at(*g)?;
             let d = [g[0] - e.h[0], g[1] - e.h[1], g[2] - e.h[2], g[3] - e.h[3]];
             let q = e.stress(d);
-            let p0 = e.p0();
             for i in 0..4 {
                 err = err.max((q[i] - p[i]).abs());
                 scale = scale.max((p[i] - p0[i]).abs());
