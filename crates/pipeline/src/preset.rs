@@ -115,8 +115,9 @@ impl Preset {
             green_kubo: json!({"seeds": [1, 2], "equilibration_steps": 1000, "production_steps": 10000, "correlation_time": 2.0}),
             // The short hysteresis search of a small cell overshoots T_m (Cu, Mishin: guess 2502 K,
             // corrected by the coexistence stages to 1840 K, T_m 1327 K), so the NPT bracket may
-            // have to move far down: 8 moves of 8 % reach 68 % below the guess (the protocol's
-            // default 3 reach 28 %, which that Cu run needed exactly). Each move is one trial run.
+            // have to move far down: its moves double (8, 16, 32 … % of the guess, capped at 40 %
+            // of the trial temperature), so 4 reach ~65 % below the guess; 8 is a ceiling, not a
+            // count. Each move is one trial run (and an overshooting one a bisection back).
             melting: json!({
                 "search_steps": 3000, "equilibrate_steps": 1000, "melt_steps": 1000, "trial_steps": 2000,
                 "bisections": 0, "nph_steps": 0, "ramp_steps": 0, "sample_every": 100, "max_expansions": 8
@@ -134,13 +135,15 @@ impl Preset {
             // took ~90 min on a loaded 2-core box with the settings above (1728-atom bulk and
             // 3456-atom melt cells, 10 Å cutoffs, PPPM 1e-5). PPPM at 1e-4 (LAMMPS examples'
             // usual value; mesh and splitting parameter follow), half-length elastic runs, two
-            // short Green–Kubo seeds (0.5 ps correlation) and a short, 2-move melting bracket
-            // (500-step runs and 1000-step trials are the melting protocol's minima).
+            // short Green–Kubo seeds (0.5 ps correlation) and a short melting bracket of up to 3
+            // doubling moves (500-step runs and 1000-step trials are the melting protocol's
+            // minima). The 1000-step hysteresis search overshoots oxides' T_m by up to 2× (MgO
+            // guess 6,129 K), which 2 fixed moves of 8 % could not walk down (2026-12-07).
             long_range: Some(LongRange {
                 kspace_accuracy: 1e-4,
                 elastic_thermal: json!({"npt_steps": 500, "equilibration_steps": 100, "production_steps": 500, "blocks": 5}),
                 green_kubo: json!({"seeds": [1, 2], "equilibration_steps": 500, "production_steps": 2000, "correlation_time": 0.5}),
-                melting: json!({"search_steps": 1000, "equilibrate_steps": 500, "melt_steps": 500, "trial_steps": 1000, "max_expansions": 2}),
+                melting: json!({"search_steps": 1000, "equilibrate_steps": 500, "melt_steps": 500, "trial_steps": 1000, "max_expansions": 3}),
             }),
             bridge_single_crystal: true,
         }

@@ -16,9 +16,16 @@
 //!    `T₀(1 ± bracket)`; the solid fraction `f(t)` (per-atom phase identification,
 //!    [`scalebridge_md::computes::phase_id`]) is sampled every `sample_every` steps and fitted by a line. A positive
 //!    slope (solid grows) means `T < T_m`, a negative one `T > T_m`; the bracket is moved until it
-//!    straddles `T_m` and then bisected `bisections` times. The zero of the linear fit of the
+//!    straddles `T_m` (moves of 2, 4, 8 … × `bracket·T₀`, further where the zero of the two
+//!    trials' growth rates lies further: [`stages::bracket_move`]; at most `max_expansions`),
+//!    bisected back to its first width where a move overshot, and then bisected `bisections`
+//!    times. The zero of the linear fit of the
 //!    slope against T, `df/dt(T) = a + b T → T_m = −a/b` (interface kinetics are linear near
 //!    `T_m`), is reported as `t_m_interpolated`.
+//!    If that bracket's estimate lies more than `3·bracket·T₀` from `T₀` (the guess was far
+//!    off), the trials started from a box equilibrated far away; the crystal is equilibrated
+//!    at the estimate, the two-phase box re-equilibrated there (not melted again), stage 3 runs
+//!    once more from it (stage keys `rebuilt-…`) and its estimate is the result.
 //! 4. **nph**: from the coexistence configuration at the bracket's midpoint, a run without a
 //!    thermostat (velocity Verlet + Berendsen barostat at `P`): latent heat flows until the
 //!    temperature settles at `T_m` with both phases present (Morris et al., Phys. Rev. B 49, 3109
@@ -87,6 +94,10 @@ use steps::*;
 
 pub const PROTOCOL: &str = "melting/coexistence";
 
+/// A first estimate more than this many first-bracket half-widths (`bracket·T₀`) from the
+/// two-phase box's temperature has the box re-equilibrated at the estimate and bracketed again.
+const REBUILD_DISTANCE: f64 = 3.0;
+
 /// Melting temperature of `structure` (a crystal in an orthorhombic box elongated along z) with
 /// `potential` by solid–liquid coexistence; see the module documentation for the stages.
 pub fn melting_temperature(
@@ -114,9 +125,35 @@ pub fn melting_temperature(
     let bulk = static_checks(structure, &potential, opts, t0, &mut warnings)?;
     let mut prog = Steps { progress, done: 0, total: planned_steps(opts, &md) };
     let run = || -> Result<MeltingResult> {
-        let setup = two_phase_setup(structure, &potential, opts, t0, bulk, search.is_some(), cache, &mut prog, &mut warnings)?;
+        let mut setup = two_phase_setup(structure, &potential, opts, t0, bulk, search.is_some(), cache, &mut prog, &mut warnings)?;
+        let mut est = estimates(&setup, cache, &mut prog, &mut warnings)?;
+        // An estimate far from the box's temperature came from trials that started from a box
+        // equilibrated far away (its volume and its liquid's energy: MgO trials from a 6,129 K
+        // box averaged 100–230 K above their thermostat within 1,000 steps), so the box is
+        // re-equilibrated at the estimate and bracketed again, once.
+        let t1 = est.tm.value;
+        if (t1 - setup.t0).abs() > REBUILD_DISTANCE * opts.bracket * setup.t0 {
+            let mut more = Vec::new();
+            let rebuilt = rebuilt_setup(structure, &potential, opts, &setup, t1, bulk, cache, &mut prog)
+                .and_then(|s| estimates(&s, cache, &mut prog, &mut more).map(|e| (s, e)));
+            match rebuilt {
+                Ok((s, mut e)) => {
+                    warnings.push(format!(
+                        "the first bracket ended at {t1:.1} K, {:.0} % from the box's temperature {:.1} K: the two-phase box was re-equilibrated there and bracketed again (the result is from that box; `runs` holds both brackets)",
+                        100.0 * (t1 - setup.t0).abs() / setup.t0,
+                        setup.t0
+                    ));
+                    warnings.extend(more);
+                    let mut runs = std::mem::take(&mut est.runs);
+                    runs.append(&mut e.runs);
+                    e.runs = runs;
+                    (setup, est) = (s, e);
+                }
+                Err(e @ Error::Interrupted { .. }) => return Err(e),
+                Err(e) => warnings.push(format!("rebuilding the two-phase box at {t1:.1} K failed ({e}); the first bracket's estimate is kept")),
+            }
+        }
         let m = setup.solid.structure.cell.matrix();
-        let est = estimates(&setup, cache, &mut prog, &mut warnings)?;
         let (heat, cool) = hysteresis(&setup, est.tm.value, cache, &mut prog, &mut warnings)?;
         let series = plot_series(&est.runs, &heat, &cool);
         let crossing = |r: &Option<RampResult>| r.as_ref().and_then(|r| r.crossing_k).map(|t| Quantity::exact(t, "K"));
@@ -189,6 +226,40 @@ mod tests {
         // too-short runs
         let e = run(MeltingOptions { guess_k: Some(80.0), trial_steps: 300, ..Default::default() }, &s).unwrap_err();
         assert!(e.to_string().contains("short"), "{e}");
+    }
+
+    #[test]
+    fn a_guess_far_above_t_m_is_bracketed_in_three_moves() {
+        // LJ argon (T_m ≈ 75–83 K) from a guess of 95 K with a narrow first bracket: the first
+        // trials (93.1 K, 96.9 K) both melt, and so does every trial above ~77 K in these short
+        // runs; fixed moves of two steps (3.8 K) reached only 81.7 K in three expansions, the
+        // doubling moves (aimed at the zero of the growth rate where that is further) get below
+        // T_m. The estimate is then 24 % from the box's temperature, so the box is
+        // re-equilibrated there and bracketed again.
+        let (s, p) = argon([4, 4, 12]);
+        let mut o = MeltingOptions {
+            guess_k: Some(95.0),
+            bracket: 0.02,
+            trial_steps: 2000,
+            melt_steps: 1000,
+            max_expansions: 3,
+            bisections: 0,
+            nph_steps: 0,
+            ramp_steps: 0,
+            ..Default::default()
+        };
+        o.md.threads = Some(1);
+        o.md.equilibration_steps = Some(1000);
+        let r = melting_temperature(&s, p, &o, &StageCache::default(), &mut Silent).unwrap();
+        let npt: Vec<(f64, &str)> = r.runs.iter().filter(|x| x.kind == "npt").map(|x| (x.temperature_k, x.outcome.as_str())).collect();
+        // the first bracket: two trials, at most three moves, then bisections back to 2·step
+        let first_below = npt.iter().take(5).position(|x| x.1 == "solidifies");
+        assert!(first_below.is_some_and(|k| k >= 2), "{npt:?}");
+        assert!(r.warnings.iter().any(|w| w.contains("re-equilibrated")), "{:?}", r.warnings);
+        let [lo, hi] = r.bracket_k;
+        assert!(lo >= 60.0 && hi <= 90.0 && hi - lo < 8.0, "bracket [{lo:.1}, {hi:.1}] K from {npt:?}");
+        let tm = r.melting_temperature.value;
+        assert!(tm > 65.0 && tm < 90.0, "{:?} from {npt:?}", r.melting_temperature);
     }
 
     #[test]

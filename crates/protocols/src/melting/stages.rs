@@ -65,10 +65,26 @@ pub(super) fn two_phase_box(ctx: &Ctx<'_>, solid: &MdState, t0: f64, seed: u64, 
             d.state.velocities[i] = v_frozen[i];
         }
     }
-    segment(&mut d, ctx.opts.melt_steps / 2, |_| Control { temperature: Some(t0), barostat: true }, ctx.opts.sample_every, prog, "relaxing two-phase box", |d, _| {
-        ctx.check_density(d, t0)?;
+    relax_two_phase(ctx, &mut d, t0, prog)?;
+    Ok(d.state)
+}
+
+/// The end of stage 2: the whole two-phase box relaxed under the barostat at `t` K.
+fn relax_two_phase(ctx: &Ctx<'_>, d: &mut Driver, t: f64, prog: &mut Steps<'_>) -> Result<()> {
+    segment(d, ctx.opts.melt_steps / 2, |_| Control { temperature: Some(t), barostat: true }, ctx.opts.sample_every, prog, "relaxing two-phase box", |d, _| {
+        ctx.check_density(d, t)?;
         Ok(true)
-    })?;
+    })
+}
+
+/// Stage 2 again at `t1`, from an existing two-phase box (`coexist`, made at another
+/// temperature): rescaled to `t1` and relaxed as at the end of stage 2. The interface is kept;
+/// nothing is melted again (a box melted at `melt_factor·t1` from a much colder guess may not
+/// melt at all at the solid's density).
+pub(super) fn rethermalised_box(ctx: &Ctx<'_>, coexist: &MdState, t1: f64, seed: u64, prog: &mut Steps<'_>) -> Result<MdState> {
+    let mut d = ctx.driver(coexist.clone(), seed ^ 0x5eef)?;
+    d.rescale_to(t1);
+    relax_two_phase(ctx, &mut d, t1, prog)?;
     Ok(d.state)
 }
 
@@ -81,12 +97,41 @@ pub(super) struct Bracket {
     pub(super) step: f64,
 }
 
-/// Stage 3: NPT runs at `t0(1 ± bracket)`, the bracket moved until it straddles `T_m`, then
-/// bisected; each run is one cached stage.
-pub(super) fn bracket(ctx: &Ctx<'_>, coexist: &MdState, t0: f64, cache: &StageCache, prog: &mut Steps<'_>, warnings: &mut Vec<String>) -> Result<Bracket> {
+/// How far the bracket moves past its end `lo` (`down`: both trials melt) or `hi` (both
+/// solidify), K, at its `expansions`-th move (from 1). The first bracket is `2·step` wide.
+///
+/// The move doubles with every expansion (2, 4, 8 … × `step`: a guess 50 % off is reached in
+/// three moves, where fixed moves of `2·step` needed six), and goes further where the two
+/// trials' slopes say so: the solid fraction's slope falls with `T`, so the zero of the line
+/// through the two slopes estimates `T_m`, and the move aims one `step` beyond it. Measured
+/// growth rates rise faster than linearly with superheating (LJ, `melting::tests`), so that
+/// line puts `T_m` too close, never too far; it is used only where the two slopes differ by
+/// more than twice their combined error. A move never exceeds 40 % of the end's temperature.
+pub(super) fn bracket_move(lo: &CoexistenceRun, hi: &CoexistenceRun, down: bool, step: f64, expansions: usize) -> f64 {
+    let (t_lo, t_hi) = (lo.temperature_k, hi.temperature_k);
+    let (end, t_end) = if down { (lo, t_lo) } else { (hi, t_hi) };
+    let doubling = 2.0 * step * f64::powi(2.0, expansions.saturating_sub(1).min(16) as i32);
+    let ds = hi.slope_per_ps - lo.slope_per_ps;
+    let significant = ds.abs() > 2.0 * lo.slope_stderr.hypot(hi.slope_stderr);
+    let b = ds / (t_hi - t_lo);
+    let aimed = (significant && b.is_finite() && b < 0.0)
+        .then(|| {
+            let zero = t_end - end.slope_per_ps / b;
+            let d = if down { t_end - zero } else { zero - t_end };
+            d + step
+        })
+        .filter(|d| d.is_finite());
+    let max = (0.4 * t_end).max(2.0 * step);
+    aimed.map_or(doubling, |a| a.max(doubling)).min(max)
+}
+
+/// Stage 3: NPT runs at `t0(1 ± bracket)`, the bracket moved ([`bracket_move`]) until it
+/// straddles `T_m`, bisected back to its first width where a move overshot, then bisected
+/// `bisections` times; each run is one cached stage.
+pub(super) fn bracket(ctx: &Ctx<'_>, coexist: &MdState, t0: f64, prefix: &str, cache: &StageCache, prog: &mut Steps<'_>, warnings: &mut Vec<String>) -> Result<Bracket> {
     let mut runs: Vec<CoexistenceRun> = Vec::new();
     let trial = |t: f64, runs: &mut Vec<CoexistenceRun>, prog: &mut Steps<'_>| -> Result<usize> {
-        let key = format!("npt-{t:.4}");
+        let key = format!("{prefix}npt-{t:.4}");
         let r = cache.get_or_run(&key, || coexistence_run(&ctx, &coexist, t, false, ctx.md.seed.wrapping_add((t * 1000.0) as u64), prog))?;
         runs.push(r);
         Ok(runs.len() - 1)
@@ -109,10 +154,11 @@ pub(super) fn bracket(ctx: &Ctx<'_>, coexist: &MdState, t0: f64, cache: &StageCa
                 residual: 0.0,
             });
         }
+        let jump = bracket_move(&runs[ilo], &runs[ihi], olo == "melts", step, expansions);
         if olo == "melts" {
             hi = lo;
             ihi = ilo;
-            lo -= 2.0 * step;
+            lo -= jump;
             if lo <= 0.0 {
                 return Err(Error::invalid("guess_k", t0, "the crystal melts at every trial temperature down to 0 K"));
             }
@@ -120,7 +166,7 @@ pub(super) fn bracket(ctx: &Ctx<'_>, coexist: &MdState, t0: f64, cache: &StageCa
         } else {
             lo = hi;
             ilo = ihi;
-            hi += 2.0 * step;
+            hi += jump;
             ihi = trial(hi, &mut runs, prog)?;
         }
     }
@@ -129,7 +175,16 @@ pub(super) fn bracket(ctx: &Ctx<'_>, coexist: &MdState, t0: f64, cache: &StageCa
             "neither bracketing run ({lo:.1} K, {hi:.1} K) moved the interface measurably: runs too short or bracket too narrow"
         ));
     }
-    for _ in 0..ctx.opts.bisections {
+    // a bracket wider than the first one (a doubling or aimed move overshot) is bisected back
+    // to that width first, then `bisections` more times
+    let mut left = ctx.opts.bisections;
+    loop {
+        if hi - lo <= 2.0 * step * (1.0 + 1e-9) {
+            if left == 0 {
+                break;
+            }
+            left -= 1;
+        }
         let mid = 0.5 * (lo + hi);
         let i = trial(mid, &mut runs, prog)?;
         match runs[i].outcome.as_str() {
@@ -139,4 +194,59 @@ pub(super) fn bracket(ctx: &Ctx<'_>, coexist: &MdState, t0: f64, cache: &StageCa
         }
     }
     Ok(Bracket { runs, lo, hi, step })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(t: f64, slope: f64) -> CoexistenceRun {
+        CoexistenceRun {
+            kind: "npt".into(),
+            temperature_k: t,
+            mean_temperature_k: t,
+            slope_per_ps: slope,
+            slope_stderr: 0.01,
+            outcome: outcome(slope, 0.01).into(),
+            time_ps: vec![],
+            solid_fraction: vec![],
+            temperature: vec![],
+            lz: vec![],
+        }
+    }
+
+    #[test]
+    fn the_bracket_moves_to_one_step_past_the_zero_of_the_growth_rate() {
+        // slopes linear in T with their zero at 4000 K, both trials far above it
+        let s = |t: f64| -1e-3 * (t - 4000.0);
+        let (lo, hi, step) = (5884.0, 6374.0, 245.0);
+        let m = bracket_move(&run(lo, s(lo)), &run(hi, s(hi)), true, step, 1);
+        assert!((lo - m - (4000.0 - step)).abs() < 1e-6 * lo, "next trial at {}", lo - m);
+        // a bracket below T_m moves up past the zero likewise
+        let s = |t: f64| -1e-3 * (t - 3300.0);
+        let (lo, hi) = (2800.0, 2900.0);
+        let m = bracket_move(&run(lo, s(lo)), &run(hi, s(hi)), false, 100.0, 1);
+        assert!((hi + m - 3400.0).abs() < 1e-6, "next trial at {}", hi + m);
+        // never less than the doubling move (zero just past the end)
+        let m = bracket_move(&run(3350.0, s(3350.0)), &run(3400.0, s(3400.0)), true, 100.0, 1);
+        assert_eq!(m, 200.0);
+        let m = bracket_move(&run(3350.0, s(3350.0)), &run(3400.0, s(3400.0)), true, 100.0, 3);
+        assert_eq!(m, 800.0);
+    }
+
+    #[test]
+    fn far_insignificant_or_undefined_zeros_give_bounded_moves() {
+        // nearly equal slopes, far apart from their errors: the zero is far away; the move
+        // stops at 40 % of the end
+        let m = bracket_move(&run(6000.0, -0.70), &run(6400.0, -0.80), true, 250.0, 1);
+        assert!((m - 0.4 * 6000.0).abs() < 1e-9, "{m}");
+        // slopes within their errors of each other, or growing the wrong way (noise), or not
+        // numbers: doubling moves, 2, 4, 8 steps
+        for (e, want) in [(1, 200.0), (2, 400.0), (3, 800.0)] {
+            for (a, b) in [(-0.5, -0.52), (-0.5, -0.4), (f64::NAN, -0.4)] {
+                let m = bracket_move(&run(3000.0, a), &run(3200.0, b), true, 100.0, e);
+                assert_eq!(m, want, "expansion {e}, slopes {a} {b}");
+            }
+        }
+    }
 }

@@ -58,6 +58,9 @@ pub(super) fn planned_steps(opts: &MeltingOptions, md: &MdRun) -> u64 {
 /// guess `t0` (possibly corrected).
 pub(super) struct Setup<'a> {
     pub(super) ctx: Ctx<'a>,
+    /// Prefix of the stage keys of this setup and the runs from it (`""`, or `"rebuilt-"` for
+    /// the box rebuilt near the first estimate).
+    pub(super) prefix: &'static str,
     pub(super) solid: MdState,
     pub(super) coexist: MdState,
     pub(super) t0: f64,
@@ -117,8 +120,39 @@ pub(super) fn two_phase_setup<'a>(
         if attempts > 0 {
             warnings.push(format!("the hysteresis guess was corrected {attempts} time(s) to {t0:.1} K by the coexistence stages"));
         }
-        return Ok(Setup { ctx, solid, coexist, t0 });
+        return Ok(Setup { ctx, prefix: "", solid, coexist, t0 });
     }
+}
+
+/// Stages 1 and 2 once more at `t1` (stage keys `rebuilt-…`): the crystal equilibrated at `t1`
+/// (the reference of the solid fractions) and the two-phase box of `first` re-equilibrated at
+/// `t1` ([`rethermalised_box`]). Refused (the caller keeps the first estimate) where the crystal
+/// melts at `t1` or the box does not stay two-phase.
+pub(super) fn rebuilt_setup<'a>(
+    structure: &Structure,
+    potential: &Arc<dyn Potential>,
+    opts: &'a MeltingOptions,
+    first: &Setup<'a>,
+    t1: f64,
+    bulk: f64,
+    cache: &StageCache,
+    prog: &mut Steps<'_>,
+) -> Result<Setup<'a>> {
+    let n = structure.len();
+    let ctx0 = Ctx::new(structure, potential, opts, t1, bulk)?;
+    let seed = ctx0.md.seed;
+    let solid: MdState = cache.get_or_run("rebuilt-solid", || equilibrated_solid(&ctx0, structure, t1, seed, prog))?;
+    let f_ref = ctx0.solid_fraction_of(&solid.structure)?;
+    if f_ref < 0.25 {
+        return Err(Error::invalid("guess_k", t1, "the crystal melted during equilibration at the first estimate"));
+    }
+    let ctx = Ctx { v_solid: solid.structure.cell.volume() / n as f64, f_ref: f_ref.max(1e-3), ..ctx0 };
+    let coexist: MdState = cache.get_or_run("rebuilt-coexistence", || rethermalised_box(&ctx, &first.coexist, t1, seed, prog))?;
+    let f_start = ctx.solid_fraction_of(&coexist.structure)?;
+    if !(0.2..=0.8).contains(&f_start) {
+        return Err(Error::invalid("guess_k", t1, &format!("the two-phase box did not stay two-phase at the first estimate (solid fraction {f_start:.2})")));
+    }
+    Ok(Setup { ctx, prefix: "rebuilt-", solid, coexist, t0: t1 })
 }
 
 /// The estimates of `T_m` from the two-phase box.
@@ -137,7 +171,7 @@ pub(super) struct Estimates {
 /// choice of the headline estimate (NPH, else interpolated, else the bracket's midpoint).
 pub(super) fn estimates(setup: &Setup<'_>, cache: &StageCache, prog: &mut Steps<'_>, warnings: &mut Vec<String>) -> Result<Estimates> {
     let ctx = &setup.ctx;
-    let Bracket { mut runs, lo, hi, step } = bracket(ctx, &setup.coexist, setup.t0, cache, prog, warnings)?;
+    let Bracket { mut runs, lo, hi, step } = bracket(ctx, &setup.coexist, setup.t0, setup.prefix, cache, prog, warnings)?;
     let near: Vec<&CoexistenceRun> = runs.iter().filter(|r| r.temperature_k >= lo - 1e-9 - step && r.temperature_k <= hi + 1e-9 + step).collect();
     let t_interp = interpolate_zero(&near).filter(|q| q.value > lo - step && q.value < hi + step);
     let mut t_nph = None;
@@ -146,7 +180,8 @@ pub(super) fn estimates(setup: &Setup<'_>, cache: &StageCache, prog: &mut Steps<
         // a second NPH run when the first loses a phase: started halfway towards the side of
         // the bracket the outcome points to (solidified: the box had too little energy, start
         // hotter; melted: start colder), as one would by hand
-        for (attempt, key) in ["nph", "nph-retry"].into_iter().enumerate() {
+        for (attempt, name) in ["nph", "nph-retry"].into_iter().enumerate() {
+            let key = &format!("{}{name}", setup.prefix);
             let seed = ctx.md.seed ^ (0x9e37 + attempt as u64);
             let r = cache.get_or_run(key, || coexistence_run(ctx, &setup.coexist, start_t, true, seed, prog))?;
             let last = r.solid_fraction.last().copied().unwrap_or(0.0);
