@@ -7,7 +7,7 @@ use crate::bridge;
 use crate::description::*;
 use crate::error::{invalid, PipelineError, Result};
 use crate::homogenise::{homogenise, Effective, PhaseInput};
-use crate::material::{build_structure_from, coexistence_source, cubic_unit_cell, lattice_starts, LatticeStarts, Material, PhaseKind, StructureSource};
+use crate::material::{build_structure_from, coexistence_source, cubic_unit_cell, lattice_starts, LatticeStarts, Material, PhaseKind, StructureSource, CRYSTAL_REPEAT_LENGTH};
 use crate::polycrystal::{polycrystal_residual, PolycrystalBox, PolycrystalInfo};
 use crate::preset::{with, Preset};
 use crate::stages::Stages;
@@ -172,6 +172,11 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     let with_starts = |mut v: Value| {
         if !starts.is_empty() {
             v["lattice_starts"] = json!(starts);
+        }
+        // crystal prototypes count repeats in lengths (2026-12-07): their cells changed, so
+        // their structure stages get a new key; every other source keeps its key
+        if matches!(structure, StructureSource::Crystal { .. }) {
+            v["repeat_length_A"] = json!(CRYSTAL_REPEAT_LENGTH);
         }
         v
     };

@@ -234,10 +234,34 @@ fn the_relaxed_corundum_melting_cell_stays_orthorhombic() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/benchmark/ceramic");
     let m = Material::from_toml_str(&std::fs::read_to_string(dir.join("Al2O3.toml")).expect("read"), "Al2O3.toml", &dir).expect("valid");
     let (src, pot) = phase(&m);
-    let s = build_structure_from(&coexistence_source(src), &pot.build().expect("potential"), [12.0; 3], [1, 1, 2], &LatticeStarts::default()).expect("relaxed");
+    // (4 repeats stand for 4 × 3.6 Å: two corundum cells along c)
+    let s = build_structure_from(&coexistence_source(src), &pot.build().expect("potential"), [12.0; 3], [1, 1, 4], &LatticeStarts::default()).expect("relaxed");
     let h = s.cell.matrix();
     let off = h[0][1].abs() + h[0][2].abs() + h[1][0].abs() + h[1][2].abs() + h[2][0].abs() + h[2][1].abs();
     assert!(off <= 1e-9 * (h[0][0] + h[1][1] + h[2][2]), "{h:?}");
     // Pedone's corundum: a ≈ 4.71 Å, c ≈ 13.0 Å (the orthogonal cell is a × √3 a × c per repeat)
     assert!((h[0][0] / 3.0 - 4.71).abs() < 0.05 && (h[2][2] / 2.0 - 13.0).abs() < 0.15, "{h:?}");
+}
+
+/// The presets' repeats count metal conventional cells (3.6 Å): a crystal prototype is repeated
+/// until each axis is that long, not that many of its own cells (4 layered cells along c made
+/// the quick LiCoO₂ cell 57 Å long and 2,352 atoms). Cells near 3.6 Å keep their repeats; the
+/// width rule applies on top.
+#[test]
+fn crystal_prototypes_are_repeated_by_length() {
+    // the quick preset for a long-range phase: every width ≥ 15 Å, repeats [4, 4, 4]
+    let cases = [
+        ("{ lattice = \"rocksalt\", elements = { A = \"Mg\", X = \"O\" }, a = 4.21 }", [4, 4, 4], 8),
+        ("{ lattice = \"perovskite\", elements = { A = \"Sr\", B = \"Ti\", X = \"O\" }, a = 3.905 }", [4, 4, 4], 5),
+        ("{ lattice = \"spinel\", elements = { A = \"Li\", B = \"Mn\", X = \"O\" }, a = 8.24 }", [2, 2, 2], 56),
+        ("{ lattice = \"layered\", elements = { A = \"Li\", B = \"Co\", X = \"O\" }, a = 2.97, c = 14.3 }", [6, 6, 2], 12),
+    ];
+    for (structure, reps, per_cell) in cases {
+        let charges = if structure.contains("Co") { "{ generator = \"pedone2006\", charges = { Co = 1.8 } }" } else if structure.contains("Mn") { "{ generator = \"pedone2006\", charges = { Mn = 2.1 } }" } else { PEDONE };
+        let m = parse(&doc(structure, charges)).expect("valid");
+        let (src, pot) = phase(&m);
+        let s = build_structure(src, &pot.build().expect("potential"), [15.0; 3], [4, 4, 4]).expect("structure");
+        assert_eq!(s.len(), reps.iter().product::<usize>() * per_cell, "{structure}: {:?}", s.cell.widths());
+        assert!(s.cell.widths().iter().all(|w| *w >= 15.0), "{structure}: {:?}", s.cell.widths());
+    }
 }

@@ -12,7 +12,7 @@ mod structure;
 
 pub use parse::potential_search_dirs;
 pub use crystal::composition as crystal_composition;
-pub use structure::{build_structure, build_structure_from, coexistence_source, cubic_unit_cell, lattice_starts, LatticeStarts};
+pub use structure::{build_structure, build_structure_from, coexistence_source, cubic_unit_cell, lattice_starts, LatticeStarts, CRYSTAL_REPEAT_LENGTH};
 
 use crate::error::Result;
 use scalebridge_md::potentials::PotentialSpec;

@@ -101,8 +101,29 @@ fn replicate(s: &Structure, r: [usize; 3]) -> Result<Structure> {
     Ok(Structure::from_symbols(Cell::new(cell)?, pos, &sym, Some(mass))?)
 }
 
+/// Length, Å, that one of the presets' repeats stands for along an axis of a crystal prototype.
+/// The repeats count conventional cells of metal lattices (4 of Cu's 3.615 Å in the quick
+/// preset); a prototype whose conventional cell is longer (layered LiCoO₂ c = 14.1 Å, spinel
+/// a = 8.2 Å, olivine a = 10.3 Å) is repeated until it is as long as that many metal cells, not
+/// that many of its own: 4 of its own made the quick layered cell 2,352 atoms (57 Å along c)
+/// and the spinel cell 3,584. Cells near 3.6 Å (rock salt, perovskite, zinc blende) keep their
+/// repeats; the cutoff-based width rule applies on top, as for every source.
+pub const CRYSTAL_REPEAT_LENGTH: f64 = 3.6;
+
+/// Repeats of a crystal prototype's conventional cell `unit`: each axis at least
+/// `min_repeat[k] × CRYSTAL_REPEAT_LENGTH` long and every width at least `min_width`.
+fn crystal_repeats(unit: &Structure, min_width: [f64; 3], min_repeat: [usize; 3]) -> [usize; 3] {
+    let h = unit.cell.matrix();
+    let by_length: [usize; 3] = std::array::from_fn(|k| {
+        let len = (h[k][0] * h[k][0] + h[k][1] * h[k][1] + h[k][2] * h[k][2]).sqrt();
+        ((min_repeat[k] as f64 * CRYSTAL_REPEAT_LENGTH / len - 1e-9).ceil() as usize).max(1)
+    });
+    repeats(unit.cell.widths(), min_width, by_length)
+}
+
 /// The atoms of a phase: every cell width at least `min_width` Å and at least `min_repeat`
-/// copies of the conventional cell along each axis.
+/// copies of the conventional cell along each axis (crystal prototypes: at least
+/// `min_repeat × CRYSTAL_REPEAT_LENGTH` Å along each axis instead).
 pub fn build_structure(source: &StructureSource, potential: &Arc<dyn Potential>, min_width: [f64; 3], min_repeat: [usize; 3]) -> Result<Structure> {
     build_structure_from(source, potential, min_width, min_repeat, &LatticeStarts::new())
 }
@@ -147,12 +168,12 @@ pub fn coexistence_source(source: &StructureSource) -> StructureSource {
     }
 }
 
-/// A crystal prototype repeated until every width reaches `min_width` (at least `min_repeat`
-/// conventional cells per axis); without `a` in the description, relaxed (atoms and cell, zero
+/// A crystal prototype repeated until every width reaches `min_width` (and each axis
+/// `min_repeat × CRYSTAL_REPEAT_LENGTH`: [`crystal_repeats`]); without `a` in the description, relaxed (atoms and cell, zero
 /// stress) to the potential's 0 K equilibrium from the prototype's published parameters.
 fn crystal_structure(spec: &scalebridge_md::crystals::StructureSpec, potential: &Arc<dyn Potential>, min_width: [f64; 3], min_repeat: [usize; 3]) -> Result<Structure> {
     let unit = super::crystal::buildable(spec, [1, 1, 1])?.build()?;
-    let r = repeats(unit.cell.widths(), min_width, min_repeat);
+    let r = crystal_repeats(&unit, min_width, min_repeat);
     let mut s = super::crystal::buildable(spec, r)?.build()?;
     if spec.a.is_none() {
         use scalebridge_md::minimize::{relax, CellDof, CellRelax, MinimizeOptions};
