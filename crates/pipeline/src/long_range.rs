@@ -43,15 +43,28 @@ fn over(base: &Value, over: &Value) -> Value {
     v
 }
 
-/// What `preset` runs for one phase with potential `spec`: the potential and the options of the
-/// finite-temperature protocols (`elastic_thermal`, `green_kubo`, `melting`), plus one sentence
-/// per change. A phase without `coul/long`, or a preset without [`Preset::long_range`], is
-/// returned unchanged with no sentence.
-pub fn for_phase(preset: &Preset, spec: &PotentialSpec) -> (PotentialSpec, [Value; 3], Vec<String>) {
+/// What `preset` runs for one phase with potential `spec`.
+pub struct PhaseRuns {
+    pub potential: PotentialSpec,
+    /// Options of the finite-temperature protocols: `elastic_thermal`, `green_kubo`, `melting`.
+    pub options: [Value; 3],
+    /// Residual force of the 0 K relaxations, eV/Å (`None`: the protocols' own).
+    pub static_fmax: Option<f64>,
+    /// One sentence per change.
+    pub notes: Vec<String>,
+}
+
+/// What `preset` runs for one phase with potential `spec`: the potential, the options of the
+/// finite-temperature protocols, the 0 K relaxations' tolerance, plus one sentence per change. A
+/// phase without `coul/long`, or a preset without [`Preset::long_range`], is returned unchanged
+/// with no sentence.
+pub fn for_phase(preset: &Preset, spec: &PotentialSpec) -> PhaseRuns {
     let plain = [preset.elastic_thermal.clone(), preset.green_kubo.clone(), preset.melting.clone()];
     let acc = kspace_accuracies(spec);
-    let Some(lr) = preset.long_range.as_ref().filter(|_| !acc.is_empty()) else { return (spec.clone(), plain, Vec::new()) };
-    let LongRange { kspace_accuracy, elastic_thermal, green_kubo, melting } = lr;
+    let Some(lr) = preset.long_range.as_ref().filter(|_| !acc.is_empty()) else {
+        return PhaseRuns { potential: spec.clone(), options: plain, static_fmax: None, notes: Vec::new() };
+    };
+    let LongRange { kspace_accuracy, elastic_thermal, green_kubo, melting, static_fmax } = lr;
     let mut notes = Vec::new();
     if acc.iter().any(|a| a < kspace_accuracy) {
         let given = acc.iter().map(|a| format!("{a:e}")).collect::<Vec<_>>().join(", ");
@@ -64,7 +77,10 @@ pub fn for_phase(preset: &Preset, spec: &PotentialSpec) -> (PotentialSpec, [Valu
             preset.name
         ));
     }
-    (loosen(spec, *kspace_accuracy), opts, notes)
+    if let Some(f) = static_fmax {
+        notes.push(format!("{} preset: 0 K relaxations (static elastic constants, bridge residual) to a residual force of {f:e} eV/Å instead of 1e-6 (long-range Coulomb phase)", preset.name));
+    }
+    PhaseRuns { potential: loosen(spec, *kspace_accuracy), options: opts, static_fmax: *static_fmax, notes }
 }
 
 #[cfg(test)]
@@ -82,15 +98,18 @@ mod tests {
     fn quick_loosens_kspace_and_says_so_full_leaves_it() {
         let spec = mgo();
         assert_eq!(kspace_accuracies(&spec), vec![1e-5]);
-        let (q, opts, notes) = for_phase(&Preset::quick(), &spec);
+        let PhaseRuns { potential: q, options: opts, static_fmax, notes } = for_phase(&Preset::quick(), &spec);
         assert_eq!(kspace_accuracies(&q), vec![1e-4]);
-        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(static_fmax, Some(1e-4));
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes[2].contains("1e-4 eV/Å"), "{notes:?}");
         assert!(notes[0].contains("1e-4") && notes[0].contains("1e-5"), "{notes:?}");
         assert_eq!(opts[1]["production_steps"], json!(2000));
         // keys the override does not name stay the quick preset's
         assert_eq!(opts[2]["bisections"], Preset::quick().melting["bisections"]);
-        let (f, fopts, fnotes) = for_phase(&Preset::full(), &spec);
+        let PhaseRuns { potential: f, options: fopts, static_fmax, notes: fnotes } = for_phase(&Preset::full(), &spec);
         assert_eq!(f, spec);
+        assert_eq!(static_fmax, None);
         assert!(fnotes.is_empty());
         assert_eq!(fopts[1], json!({}));
     }
@@ -100,12 +119,13 @@ mod tests {
         let v = json!({"generator": "pedone2006", "elements": ["Mg", "O"], "cutoff": 10.0,
             "coulomb": {"pair_style": "coul/long", "cutoff": 10.0, "kspace": {"style": "ewald", "accuracy": 1e-3}}});
         let spec = PotentialSpec::from_json(&v.to_string()).unwrap();
-        let (q, _, notes) = for_phase(&Preset::quick(), &spec);
+        let PhaseRuns { potential: q, notes, .. } = for_phase(&Preset::quick(), &spec);
         assert_eq!(kspace_accuracies(&q), vec![1e-3]);
-        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes.len(), 2, "{notes:?}");
         let eam = PotentialSpec::Zhou2004 { elements: vec!["Cu".into(), "Ni".into()] };
-        let (p, opts, notes) = for_phase(&Preset::quick(), &eam);
+        let PhaseRuns { potential: p, options: opts, static_fmax, notes } = for_phase(&Preset::quick(), &eam);
         assert_eq!(p, eam);
+        assert_eq!(static_fmax, None);
         assert!(notes.is_empty());
         assert_eq!(opts, [Preset::quick().elastic_thermal, Preset::quick().green_kubo, Preset::quick().melting]);
     }

@@ -75,6 +75,14 @@ pub struct LongRange {
     pub green_kubo: Value,
     #[serde(default)]
     pub melting: Value,
+    /// Largest residual force, eV/Å, of the 0 K relaxations of a long-range phase (the static
+    /// elastic constants and the single-crystal bridge residual); `None`: theirs (1e-6). With
+    /// PPPM at 1e-4 the real-space Coulomb force of a pair jumps by ~1e-4 eV/Å where it crosses
+    /// the cutoff, so relaxations of mixed or low-symmetry oxides stall above 1e-6 (LiFePO₄,
+    /// LiNi₀.₅Co₀.₅O₂, SrZrO₃: 3e-6 … 4e-5 after 20,000 FIRE steps) while 1e-4 moves C by far
+    /// less than the quick preset's other approximations.
+    #[serde(default)]
+    pub static_fmax: Option<f64>,
 }
 
 impl Preset {
@@ -144,6 +152,7 @@ impl Preset {
                 elastic_thermal: json!({"npt_steps": 500, "equilibration_steps": 100, "production_steps": 500, "blocks": 5}),
                 green_kubo: json!({"seeds": [1, 2], "equilibration_steps": 500, "production_steps": 2000, "correlation_time": 0.5}),
                 melting: json!({"search_steps": 1000, "equilibrate_steps": 500, "melt_steps": 500, "trial_steps": 1000, "max_expansions": 3}),
+                static_fmax: Some(1e-4),
             }),
             bridge_single_crystal: true,
         }

@@ -66,7 +66,9 @@ pub struct StaticOptions {
     pub relax_cell: bool,
     /// Target pressure of the reference state, GPa (compression positive).
     pub pressure_gpa: f64,
-    /// Force tolerance of every relaxation, eV/Å.
+    /// Force tolerance of every relaxation, eV/Å. The reference cell's stress tolerance goes
+    /// with it: 1e-5 GPa at the default 1e-6 eV/Å, `10·fmax` GPa·Å/eV for a looser `fmax`
+    /// ([`StaticOptions::stress_tol_gpa`]).
     pub fmax: f64,
     /// Largest relative difference between the ±δ and ±2δ estimates of a diagonal or large
     /// constant before the result warns that the strain is outside the linear range.
@@ -78,6 +80,16 @@ pub struct StaticOptions {
 impl Default for StaticOptions {
     fn default() -> Self {
         StaticOptions { strain: 1e-3, relax_cell: true, pressure_gpa: 0.0, fmax: 1e-6, linearity_tol: 0.01, threads: 0 }
+    }
+}
+
+impl StaticOptions {
+    /// Stress tolerance of the reference cell's relaxation, GPa: 1e-5 at the default `fmax`
+    /// (1e-6 eV/Å) and below, scaled with a looser `fmax` (a potential whose forces stall above
+    /// 1e-6 eV/Å, e.g. PPPM at 1e-4 whose real-space pairs jump at the cutoff, stalls the
+    /// stress in proportion).
+    pub fn stress_tol_gpa(&self) -> f64 {
+        1e-5 * (self.fmax / 1e-6).max(1.0)
     }
 }
 

@@ -49,9 +49,10 @@ pub struct MeltingOptions {
     pub trial_steps: u64,
     /// Relative half-width of the first bracket: trials at `T₀(1 ± bracket)`.
     pub bracket: f64,
-    /// Bisection runs after the bracket is found.
+    /// Bisection runs after the bracket is found (and, before them, those that bring a bracket
+    /// widened by a long move back to `2·bracket·T₀`).
     pub bisections: usize,
-    /// Times the bracket may be moved before giving up.
+    /// Times the bracket may be moved before giving up (moves of 2, 4, 8 … × `bracket·T₀`).
     pub max_expansions: usize,
     /// Steps of the NPH coexistence run (0 skips it).
     pub nph_steps: u64,
