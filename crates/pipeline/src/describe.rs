@@ -274,8 +274,17 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
         if !glassy {
             let melt_source = coexistence_source(structure);
             let melt_inputs = with_starts(json!({"source": melt_source, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.melt_repeat}));
-            let ms: Structure = run.stages.run(&format!("{name}/melt_structure"), true, &melt_inputs, || build_structure_from(&melt_source, &pot, [w; 3], preset.melt_repeat, &starts))?;
-            match run.protocol(&format!("{name}/melting"), "melting/coexistence", &ms, &pot, &melting) {
+            let built = run.stages.run(&format!("{name}/melt_structure"), true, &melt_inputs, || build_structure_from(&melt_source, &pot, [w; 3], preset.melt_repeat, &starts));
+            // a coexistence cell that cannot be built or relaxed (the quick LiFePO₄ cell's 0 K
+            // relaxation stalled) costs T_transition_K only, as a melting run that fails
+            let melted = match built {
+                Ok(ms) => run.protocol(&format!("{name}/melting"), "melting/coexistence", &ms, &pot, &melting),
+                Err(PipelineError::Md(e)) if !matches!(e, scalebridge_md::error::Error::Interrupted { .. }) => {
+                    Err(PipelineError::Md(scalebridge_md::error::Error::invalid("melting cell", name, &format!("the coexistence cell could not be built and relaxed: {e}"))))
+                }
+                Err(e) => Err(e),
+            };
+            match melted {
                 Ok(m) => {
                     warnings.extend(warnings_of(&m, &format!("{name}/melting")));
                     t_melt = measured(&m["melting_temperature"], "K", "atomistic", "md:melting/coexistence");
