@@ -220,9 +220,29 @@ fn hexagonal_prototypes_melt_in_their_orthogonal_cell() {
     let density = |s: &scalebridge_md::structure::Structure| s.len() as f64 / s.cell.volume();
     assert!((density(&ortho) / density(&hex) - 1.0).abs() < 1e-12);
     assert_eq!(ortho.len() % 30, 0, "whole conventional cells: {}", ortho.len());
+    // a cubic prototype: the same cell, flagged so that its relaxation keeps the right angles
     let cubic = parse(&doc("{ lattice = \"rocksalt\", elements = { A = \"Mg\", X = \"O\" }, a = 4.21 }", PEDONE)).expect("valid");
-    let (csrc, _) = phase(&cubic);
-    assert_eq!(&coexistence_source(csrc), csrc);
+    let (csrc, cpot) = phase(&cubic);
+    let cpot = cpot.build().expect("potential");
+    let melt = coexistence_source(csrc);
+    assert!(matches!(&melt, StructureSource::Crystal { spec } if spec.orthogonal));
+    let (a, b) = (build_structure(csrc, &cpot, [9.0; 3], [1; 3]).unwrap(), build_structure(&melt, &cpot, [9.0; 3], [1; 3]).unwrap());
+    assert_eq!(a.positions, b.positions);
+    assert_eq!(a.cell.matrix(), b.cell.matrix());
+}
+
+/// A mixed Zr perovskite's coexistence cell (no `a`: relaxed with Pedone 2006) stays
+/// orthorhombic (relaxed with right angles; the triclinic relaxation left shear and the melting
+/// protocol refused the box in the five-class run).
+#[test]
+fn a_mixed_perovskite_melting_cell_stays_orthorhombic() {
+    use scalebridge_pipeline::material::{build_structure_from, coexistence_source, LatticeStarts};
+    let m = parse(&doc("{ lattice = \"perovskite\", elements = { A = \"Ba\", B = { Ti = 0.5, Zr = 0.5 }, X = \"O\" }, seed = 1 }", PEDONE)).expect("valid");
+    let (src, pot) = phase(&m);
+    let s = build_structure_from(&coexistence_source(src), &pot.build().expect("potential"), [8.0; 3], [2, 2, 4], &LatticeStarts::default()).expect("relaxed");
+    let h = s.cell.matrix();
+    let off = h[0][1].abs() + h[0][2].abs() + h[1][0].abs() + h[1][2].abs() + h[2][0].abs() + h[2][1].abs();
+    assert!(off <= 1e-9 * (h[0][0] + h[1][1] + h[2][2]), "{h:?}");
 }
 
 /// The benchmark's corundum (no `a`: relaxed with Pedone 2006 from the prototype's parameters)

@@ -156,14 +156,15 @@ pub fn build_structure_from(source: &StructureSource, potential: &Arc<dyn Potent
 }
 
 /// The source of the coexistence-melting cell: the coexistence box must be orthorhombic, so a
-/// hexagonal prototype (corundum, wurtzite, layered LiMO₂, ...) is built in its orthogonal cell
-/// (a, a + 2b, c); every other source is returned as it is (and keeps its stage key).
+/// crystal prototype is built with `orthogonal` set — a hexagonal one (corundum, wurtzite,
+/// layered LiMO₂, ...) in its orthogonal cell (a, a + 2b, c), a cubic or orthorhombic one in its
+/// own cell — and relaxed keeping its right angles (a triclinic relaxation of mixed or Zr
+/// perovskites left enough shear for the melting protocol to refuse the box: SrZrO₃,
+/// BaTi₀.₅Zr₀.₅O₃). Every other source is returned as it is (and keeps its stage key).
 pub fn coexistence_source(source: &StructureSource) -> StructureSource {
-    use scalebridge_md::crystals::{find, CellKind, StructureSpec};
+    use scalebridge_md::crystals::{find, StructureSpec};
     match source {
-        StructureSource::Crystal { spec } if !spec.orthogonal && find(&spec.lattice).is_some_and(|p| matches!(p.cell, CellKind::Hexagonal)) => {
-            StructureSource::Crystal { spec: StructureSpec { orthogonal: true, ..spec.clone() } }
-        }
+        StructureSource::Crystal { spec } if !spec.orthogonal && find(&spec.lattice).is_some() => StructureSource::Crystal { spec: StructureSpec { orthogonal: true, ..spec.clone() } },
         other => other.clone(),
     }
 }
@@ -183,9 +184,10 @@ fn crystal_structure(spec: &scalebridge_md::crystals::StructureSpec, potential: 
             fmax: 1e-3,
             stress_tol: 1e-3 / EV_PER_A3_IN_GPA,
             max_iter: 20000,
-            // the orthogonal cell of a hexagonal prototype (the coexistence-melting box) keeps its
-            // right angles: its shear stress vanishes by symmetry, but a triclinic relaxation
-            // leaves ~1e-6 Å of numerical shear, which the melting protocol refuses
+            // the coexistence-melting box (`orthogonal` set) keeps its right angles: its shear
+            // stress vanishes by symmetry, but a triclinic relaxation leaves numerical shear
+            // (~1e-6 Å for corundum, more for mixed perovskites), which the melting protocol
+            // refuses
             cell: Some(CellRelax { dof: if spec.orthogonal { CellDof::Aniso } else { CellDof::Tri }, target: [0.0; 6], cell_factor: None }),
             ..MinimizeOptions::default()
         };
