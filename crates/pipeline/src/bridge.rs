@@ -91,8 +91,8 @@ pub struct Residual {
 }
 
 /// Stress tolerance of the relaxations of the single-crystal residual at [`FMAX`], GPa (scaled
-/// with a looser `fmax`; the reported `floor` is this one's).
-pub const STRESS_TOL_GPA: f64 = 1e-5;
+/// with a looser `fmax` by the static elastic protocol's rule; the reported `floor` is this one's).
+pub const STRESS_TOL_GPA: f64 = scalebridge_protocols::elastic::STATIC_STRESS_TOL_GPA;
 
 fn tensor_norm(s: &[f64; 6]) -> f64 {
     (s[0] * s[0] + s[1] * s[1] + s[2] * s[2] + 2.0 * (s[3] * s[3] + s[4] * s[4] + s[5] * s[5])).sqrt()
@@ -111,7 +111,7 @@ fn stress(eval: &mut Evaluator, s: &Structure) -> Result<[f64; 6]> {
 
 /// Residual force, eV/Å, of the relaxations of the single-crystal residual (the static elastic
 /// protocol's default).
-pub const FMAX: f64 = 1e-6;
+pub const FMAX: f64 = scalebridge_protocols::elastic::STATIC_FMAX;
 
 /// The parts of the single-crystal residual of `structure` (phase `phase`) with stiffness `c`,
 /// every relaxation to a residual force `fmax` (eV/Å; [`FMAX`] unless a preset says otherwise).
@@ -120,8 +120,7 @@ pub fn single_crystal_parts(phase: &str, structure: &Structure, potential: Arc<d
     let mut reference = structure.clone();
     let cell_relax = MinimizeOptions {
         fmax,
-        // the stress tolerance goes with the force tolerance, as in the static elastic protocol
-        stress_tol: STRESS_TOL_GPA * (fmax / FMAX).max(1.0) / EV_PER_A3_IN_GPA,
+        stress_tol: scalebridge_protocols::elastic::static_stress_tol_gpa(fmax) / EV_PER_A3_IN_GPA,
         max_iter: 20000,
         cell: Some(CellRelax { dof: CellDof::Tri, target: [0.0; 6], cell_factor: None }),
         ..MinimizeOptions::default()

@@ -182,13 +182,15 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     };
     let bulk_inputs = with_starts(json!({"source": structure, "potential": pot.fingerprint(), "min_width": w, "repeat": preset.bulk_repeat}));
     let s: Structure = run.stages.run(&format!("{name}/structure"), true, &bulk_inputs, || build_structure_from(structure, &pot, [w; 3], preset.bulk_repeat, &starts))?;
-    // the 0 K options: the protocol's, with a long-range preset's residual force (a stage input
-    // only where it is set, so that other phases keep their keys)
-    let mut static_opts = json!({"temperature": 0.0});
-    if let Some(f) = static_fmax {
-        static_opts["fmax"] = json!(f);
-    }
-    let mut stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &static_opts)?;
+    // the 0 K stages (static elastic, bridge residual) with a long-range preset's residual force
+    // (a stage input only where it is set, so that other phases keep their keys)
+    let with_fmax = |mut v: Value| {
+        if let Some(f) = static_fmax {
+            v["fmax"] = json!(f);
+        }
+        v
+    };
+    let mut stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &with_fmax(json!({"temperature": 0.0})))?;
     warnings.extend(warnings_of(&stat, &format!("{name}/elastic/static")));
     // the local lattice distortion and the 0 K equation of state (B₀′ and the Slater Grüneisen
     // parameter: the anharmonicity, which no other 0 K column carries) join the 0 K state the
@@ -205,10 +207,7 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     }
     let c0 = matrix(&stat["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
     let parts = if preset.bridge_single_crystal {
-        let mut inputs = json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains(), "method": "central"});
-        if let Some(f) = static_fmax {
-            inputs["fmax"] = json!(f);
-        }
+        let inputs = with_fmax(json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains(), "method": "central"}));
         run.stages.run(&format!("{name}/bridge/single_crystal"), true, &inputs, || {
             bridge::single_crystal_parts(name, &s, pot.clone(), &c0, run.threads.unwrap_or(0), static_fmax.unwrap_or(bridge::FMAX))
         })?

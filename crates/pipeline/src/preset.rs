@@ -77,8 +77,9 @@ pub struct LongRange {
     pub melting: Value,
     /// Largest residual force, eV/Å, of the 0 K relaxations of a long-range phase (the static
     /// elastic constants and the single-crystal bridge residual); `None`: theirs (1e-6). With
-    /// PPPM at 1e-4 the real-space Coulomb force of a pair jumps by ~1e-4 eV/Å where it crosses
-    /// the cutoff, so relaxations of mixed or low-symmetry oxides stall above 1e-6 (LiFePO₄,
+    /// PPPM at 1e-4 the unshifted real-space Coulomb force of a pair jumps where it crosses the
+    /// cutoff (estimated up to a few 1e-3 eV/Å for a cation–O pair), so relaxations of mixed or
+    /// low-symmetry oxides stall above 1e-6 (LiFePO₄,
     /// LiNi₀.₅Co₀.₅O₂, SrZrO₃: 3e-6 … 4e-5 after 20,000 FIRE steps) while 1e-4 moves C by far
     /// less than the quick preset's other approximations.
     #[serde(default)]

@@ -68,7 +68,7 @@ pub struct StaticOptions {
     pub pressure_gpa: f64,
     /// Force tolerance of every relaxation, eV/Å. The reference cell's stress tolerance goes
     /// with it: 1e-5 GPa at the default 1e-6 eV/Å, `10·fmax` GPa·Å/eV for a looser `fmax`
-    /// ([`StaticOptions::stress_tol_gpa`]).
+    /// ([`static_stress_tol_gpa`]).
     pub fmax: f64,
     /// Largest relative difference between the ±δ and ±2δ estimates of a diagonal or large
     /// constant before the result warns that the strain is outside the linear range.
@@ -77,19 +77,23 @@ pub struct StaticOptions {
     pub threads: usize,
 }
 
-impl Default for StaticOptions {
-    fn default() -> Self {
-        StaticOptions { strain: 1e-3, relax_cell: true, pressure_gpa: 0.0, fmax: 1e-6, linearity_tol: 0.01, threads: 0 }
-    }
+/// Default force tolerance of the 0 K relaxations, eV/Å.
+pub const STATIC_FMAX: f64 = 1e-6;
+/// Stress tolerance of a cell relaxation at [`STATIC_FMAX`], GPa.
+pub const STATIC_STRESS_TOL_GPA: f64 = 1e-5;
+
+/// Stress tolerance, GPa, of a 0 K cell relaxation to a residual force `fmax` (eV/Å):
+/// [`STATIC_STRESS_TOL_GPA`] at [`STATIC_FMAX`] and below, scaled with a looser `fmax` (a
+/// potential whose forces stall above 1e-6 eV/Å, e.g. PPPM at 1e-4 whose real-space pairs jump
+/// at the cutoff, stalls the stress in proportion). The static protocol and the pipeline's
+/// bridge residual both use it.
+pub fn static_stress_tol_gpa(fmax: f64) -> f64 {
+    STATIC_STRESS_TOL_GPA * (fmax / STATIC_FMAX).max(1.0)
 }
 
-impl StaticOptions {
-    /// Stress tolerance of the reference cell's relaxation, GPa: 1e-5 at the default `fmax`
-    /// (1e-6 eV/Å) and below, scaled with a looser `fmax` (a potential whose forces stall above
-    /// 1e-6 eV/Å, e.g. PPPM at 1e-4 whose real-space pairs jump at the cutoff, stalls the
-    /// stress in proportion).
-    pub fn stress_tol_gpa(&self) -> f64 {
-        1e-5 * (self.fmax / 1e-6).max(1.0)
+impl Default for StaticOptions {
+    fn default() -> Self {
+        StaticOptions { strain: 1e-3, relax_cell: true, pressure_gpa: 0.0, fmax: STATIC_FMAX, linearity_tol: 0.01, threads: 0 }
     }
 }
 

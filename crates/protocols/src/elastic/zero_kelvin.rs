@@ -28,7 +28,7 @@ pub fn static_constants(
     if opts.relax_cell {
         let ropts = MinimizeOptions {
             fmax: opts.fmax,
-            stress_tol: opts.stress_tol_gpa() / EV_PER_A3_IN_GPA,
+            stress_tol: static_stress_tol_gpa(opts.fmax) / EV_PER_A3_IN_GPA,
             max_iter: 20000,
             cell: Some(CellRelax { dof: CellDof::Tri, target: [p, p, p, 0.0, 0.0, 0.0], cell_factor: None }),
             ..MinimizeOptions::default()

@@ -66,6 +66,32 @@ pub(super) struct Setup<'a> {
     pub(super) t0: f64,
 }
 
+/// A crystal whose raw solid fraction after equilibration is below this has melted.
+const MELTED_BELOW: f64 = 0.25;
+/// Solid fractions of a two-phase box after its relaxation that still count as two-phase.
+const TWO_PHASE: std::ops::RangeInclusive<f64> = 0.2..=0.8;
+
+/// Stage 1 at `t` (cached as `key`): the equilibrated crystal, the context of the runs from it
+/// (its volume per atom and raw solid fraction as the references) and that raw fraction.
+#[allow(clippy::too_many_arguments)]
+fn solid_stage<'a>(
+    structure: &Structure,
+    potential: &Arc<dyn Potential>,
+    opts: &'a MeltingOptions,
+    t: f64,
+    bulk: f64,
+    key: &str,
+    cache: &StageCache,
+    prog: &mut Steps<'_>,
+) -> Result<(Ctx<'a>, MdState, f64)> {
+    let ctx0 = Ctx::new(structure, potential, opts, t, bulk)?;
+    let seed = ctx0.md.seed;
+    let solid: MdState = cache.get_or_run(key, || equilibrated_solid(&ctx0, structure, t, seed, prog))?;
+    let f_ref = ctx0.solid_fraction_of(&solid.structure)?;
+    let ctx = Ctx { v_solid: solid.structure.cell.volume() / structure.len() as f64, f_ref: f_ref.max(1e-3), ..ctx0 };
+    Ok((ctx, solid, f_ref))
+}
+
 /// Stages 1 (equilibrated crystal) and 2 (two-phase box). With a guess of its own (`auto`) the
 /// protocol corrects it here: a crystal that melts at the guess, or a two-phase box that melts
 /// or freezes, moves the guess down or up and the two stages run again.
@@ -81,17 +107,13 @@ pub(super) fn two_phase_setup<'a>(
     prog: &mut Steps<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<Setup<'a>> {
-    let n = structure.len();
     let mut attempts = 0;
     loop {
-        let ctx0 = Ctx::new(structure, potential, opts, t0, bulk)?;
-        let seed = ctx0.md.seed;
         let tag = if auto { format!("-{t0:.3}") } else { String::new() };
-        let solid: MdState = cache.get_or_run(&format!("solid{tag}"), || equilibrated_solid(&ctx0, structure, t0, seed, prog))?;
-        let f_ref = ctx0.solid_fraction_of(&solid.structure)?;
-        let ctx = Ctx { v_solid: solid.structure.cell.volume() / n as f64, f_ref: f_ref.max(1e-3), ..ctx0 };
+        let (ctx, solid, f_ref) = solid_stage(structure, potential, opts, t0, bulk, &format!("solid{tag}"), cache, prog)?;
+        let seed = ctx.md.seed;
         let retry = auto && attempts < MAX_GUESS_CORRECTIONS;
-        if f_ref < 0.25 {
+        if f_ref < MELTED_BELOW {
             if retry {
                 attempts += 1;
                 t0 *= 0.85;
@@ -105,10 +127,10 @@ pub(super) fn two_phase_setup<'a>(
         }
         let coexist: MdState = cache.get_or_run(&format!("coexistence{tag}"), || two_phase_box(&ctx, &solid, t0, seed, prog))?;
         let f_start = ctx.solid_fraction_of(&coexist.structure)?;
-        if !(0.2..=0.8).contains(&f_start) {
+        if !TWO_PHASE.contains(&f_start) {
             if retry {
                 attempts += 1;
-                t0 *= if f_start < 0.2 { 0.93 } else { 1.07 };
+                t0 *= if f_start < *TWO_PHASE.start() { 0.93 } else { 1.07 };
                 continue;
             }
             return Err(Error::invalid(
@@ -138,18 +160,14 @@ pub(super) fn rebuilt_setup<'a>(
     cache: &StageCache,
     prog: &mut Steps<'_>,
 ) -> Result<Setup<'a>> {
-    let n = structure.len();
-    let ctx0 = Ctx::new(structure, potential, opts, t1, bulk)?;
-    let seed = ctx0.md.seed;
-    let solid: MdState = cache.get_or_run("rebuilt-solid", || equilibrated_solid(&ctx0, structure, t1, seed, prog))?;
-    let f_ref = ctx0.solid_fraction_of(&solid.structure)?;
-    if f_ref < 0.25 {
+    let (ctx, solid, f_ref) = solid_stage(structure, potential, opts, t1, bulk, "rebuilt-solid", cache, prog)?;
+    if f_ref < MELTED_BELOW {
         return Err(Error::invalid("guess_k", t1, "the crystal melted during equilibration at the first estimate"));
     }
-    let ctx = Ctx { v_solid: solid.structure.cell.volume() / n as f64, f_ref: f_ref.max(1e-3), ..ctx0 };
+    let seed = ctx.md.seed;
     let coexist: MdState = cache.get_or_run("rebuilt-coexistence", || rethermalised_box(&ctx, &first.coexist, t1, seed, prog))?;
     let f_start = ctx.solid_fraction_of(&coexist.structure)?;
-    if !(0.2..=0.8).contains(&f_start) {
+    if !TWO_PHASE.contains(&f_start) {
         return Err(Error::invalid("guess_k", t1, &format!("the two-phase box did not stay two-phase at the first estimate (solid fraction {f_start:.2})")));
     }
     Ok(Setup { ctx, prefix: "rebuilt-", solid, coexist, t0: t1 })
