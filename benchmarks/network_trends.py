@@ -21,6 +21,7 @@ Prints one JSON report.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -46,21 +47,27 @@ def cli_path(given: str | None) -> str:
     sys.exit("scalebridge CLI not found (install it with scripts/install.sh or pass --cli)")
 
 
-def description(conv_file: str, seed: int, temperature_k: float) -> str:
-    """The example description at one temperature and builder seed (everything else unchanged)."""
+def description(conv_file: str, seed: int, temperature_k: float, scale: int = 1) -> str:
+    """The example description at one temperature and builder seed, with `scale` times as many
+    resin and hardener molecules (everything else unchanged)."""
     with open(os.path.join(EXAMPLES, conv_file)) as f:
         text = f.read()
     text = re.sub(r"(?m)^temperature_K\s*=.*$", f"temperature_K = {temperature_k}", text)
     text, n = re.subn(r"seed\s*=\s*\d+", f"seed = {seed}", text)
     if n != 1:
         sys.exit(f"{conv_file}: expected one builder seed, found {n}")
+    for key in ("resins", "hardeners"):
+        text, n = re.subn(rf"\b{key}\s*=\s*(\d+)", lambda m: f"{key} = {int(m.group(1)) * scale}", text)
+        if n != 1:
+            sys.exit(f"{conv_file}: expected one `{key} =`, found {n}")
     return text
 
 
-def run_one(cli: str, conv_file: str, seed: int, temperature_k: float, threads: int, workdir: str) -> dict:
-    path = os.path.join(workdir, f"{conv_file[:-5]}-s{seed}.toml")
+def run_one(cli: str, conv_file: str, seed: int, temperature_k: float, threads: int, workdir: str,
+            scale: int = 1) -> dict:
+    path = os.path.join(workdir, f"{conv_file[:-5]}-x{scale}-s{seed}.toml")
     with open(path, "w") as f:
-        f.write(description(conv_file, seed, temperature_k))
+        f.write(description(conv_file, seed, temperature_k, scale))
     t0 = time.time()
     out = subprocess.run([cli, "describe", path, "--quick", "--json", "--threads", str(threads),
                           "--cache", os.path.join(workdir, "cache")],
@@ -71,7 +78,7 @@ def run_one(cli: str, conv_file: str, seed: int, temperature_k: float, threads: 
     d = d[0] if isinstance(d, list) else d
     props = d.get("properties", d)
     tg, e = props["T_transition_K"], props["E_GPa"]
-    return {"seed": seed, "T_g_K": tg["value"], "T_g_stderr_K": tg.get("stderr"),
+    return {"seed": seed, "beads": d.get("n_atoms", props.get("n_atoms")), "T_g_K": tg["value"], "T_g_stderr_K": tg.get("stderr"),
             "E_GPa": e["value"], "E_stderr_GPa": e.get("stderr"), "wall_s": round(time.time() - t0, 1)}
 
 
@@ -92,18 +99,36 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--cli", default=None)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--scale", type=int, default=1,
+                    help="build each network with this many times the example's molecules (1: 256 beads)")
+    ap.add_argument("--workdir", default=None,
+                    help="keep descriptions and the stage cache here (a rerun resumes); default: a temporary folder")
     a = ap.parse_args()
+    if a.scale < 1:
+        sys.exit("--scale must be a positive integer")
     cli = cli_path(a.cli)
     seeds = [int(s) for s in a.seeds.split(",")]
     rows = {}
-    with tempfile.TemporaryDirectory(prefix="network_trends_") as work:
+    with (contextlib.nullcontext(a.workdir) if a.workdir else tempfile.TemporaryDirectory(prefix="network_trends_")) as work:
+        os.makedirs(work, exist_ok=True)
         for conv, f in CONVERSIONS.items():
-            runs = [run_one(cli, f, s, a.temperature, a.threads, work) for s in seeds]
+            runs, failed = [], []
+            for s in seeds:
+                try:
+                    runs.append(run_one(cli, f, s, a.temperature, a.threads, work, a.scale))
+                except RuntimeError as e:
+                    failed.append({"seed": s, "error": str(e)[-600:]})
+                    print(f"conversion {conv}, seed {s}: {e}", file=sys.stderr, flush=True)
+                    continue
+                print(json.dumps({"conversion": conv, **runs[-1]}), file=sys.stderr, flush=True)
+            if not runs:
+                rows[conv] = {"runs": [], "failed": failed}
+                continue
             tg, tg_e = mean_err([r["T_g_K"] for r in runs], [r["T_g_stderr_K"] for r in runs])
             e, e_e = mean_err([r["E_GPa"] for r in runs], [r["E_stderr_GPa"] for r in runs])
-            rows[conv] = {"runs": runs, "T_g_K": tg, "T_g_stderr_K": tg_e, "E_GPa": e, "E_stderr_GPa": e_e}
+            rows[conv] = {"runs": runs, "failed": failed, "T_g_K": tg, "T_g_stderr_K": tg_e, "E_GPa": e, "E_stderr_GPa": e_e}
             print(json.dumps({conv: rows[conv]}), file=sys.stderr, flush=True)
-    keys = list(rows)
+    keys = [k for k in rows if rows[k]["runs"]]
     steps = []
     for lo, hi in zip(keys, keys[1:]):
         st = {"from": lo, "to": hi}
@@ -112,11 +137,13 @@ def main() -> int:
             s = math.hypot(rows[hi][qe], rows[lo][qe])
             st[q] = {"rise": d, "sigma": s, "rise_over_sigma": d / s if s > 0 else None}
         steps.append(st)
+    complete = len(keys) == len(CONVERSIONS)
     checks = {
-        "T_g_rises": all(s["T_g_K"]["rise"] > 0 for s in steps),
-        "E_rises": all(s["E_GPa"]["rise"] > 0 for s in steps),
+        "T_g_rises": complete and all(s["T_g_K"]["rise"] > 0 for s in steps),
+        "E_rises": complete and all(s["E_GPa"]["rise"] > 0 for s in steps),
     }
     report = {"case": "epoxy-like bead-spring network vs conversion", "temperature_K": a.temperature,
+              "scale": a.scale,
               "seeds": seeds, "conversions": rows, "steps": steps, "checks": checks,
               "passed": all(checks.values())}
     emit(report, a.out)

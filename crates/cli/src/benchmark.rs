@@ -52,6 +52,11 @@ pub struct FiveClass {
     /// default the recorded failure is reported again and counted, nothing computed).
     #[arg(long)]
     pub retry_failed: bool,
+    /// Describe every material again even when its description is stored (after the pipeline
+    /// changed): stages whose inputs did not change are taken from the store, the others are
+    /// computed, and the new descriptions replace the stored ones.
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 pub fn run(args: Args) -> Result<(), String> {
@@ -61,7 +66,7 @@ pub fn run(args: Args) -> Result<(), String> {
                 let here = PathBuf::from("examples/benchmark/five-class.toml");
                 if here.is_file() { here } else { PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/benchmark/five-class.toml")) }
             });
-            let opts = scalebridge_evaluation::RunOptions { benchmark, out: a.out.clone(), quick: a.quick, classes: a.classes, max_materials: a.max_materials, threads: a.threads, database: a.database, experimental: a.experimental, jobs: a.jobs.unwrap_or_default(), retry_failed: a.retry_failed };
+            let opts = scalebridge_evaluation::RunOptions { benchmark, out: a.out.clone(), quick: a.quick, classes: a.classes, max_materials: a.max_materials, threads: a.threads, database: a.database, experimental: a.experimental, jobs: a.jobs.unwrap_or_default(), retry_failed: a.retry_failed, refresh: a.refresh };
             let report = scalebridge_evaluation::run(&opts, &mut |l: &str| eprintln!("{l}")).map_err(|e| e.to_string())?;
             for (class, c) in report["per_class"].as_object().into_iter().flatten() {
                 match c.get("skipped").and_then(|s| s.as_str()) {

@@ -7,7 +7,8 @@
 //! describe failed is `failed` with its reason (`mark_failed`); when a stage failed
 //! deterministically the pipeline also stored a failure record of that stage, so the next run
 //! fails at once with the same reason (counted in [`ClassData::failures_replayed`]) unless
-//! [`BuildOptions::retry_failed`].
+//! [`BuildOptions::retry_failed`]. [`BuildOptions::refresh`] describes stored materials again
+//! (stages whose inputs are unchanged still come from the store) and replaces their results.
 
 use crate::error::{invalid, storage, Result};
 use crate::spec::ClassSpec;
@@ -42,6 +43,12 @@ pub struct BuildOptions {
     /// Describe again the stages whose deterministic failure an earlier run recorded (by default
     /// such a material fails at once with the recorded error, nothing computed).
     pub retry_failed: bool,
+    /// Describe every material again even when its description is stored (`--refresh`): each
+    /// stage whose inputs did not change comes from the store's stage rows, the others are
+    /// computed, and the new description replaces the stored one. For reruns after the
+    /// pipeline changed (a new cell-size rule, a protocol fix) without losing the stages that
+    /// are still valid.
+    pub refresh: bool,
 }
 
 /// One described material.
@@ -55,6 +62,8 @@ pub struct Record {
     pub hot: Value,
     /// Taken from the store (described by an earlier run).
     pub reused: bool,
+    /// Described again although a description was stored (`refresh`); it replaced that one.
+    pub refreshed: bool,
     /// Wall seconds of this run's describe (0 when reused).
     pub wall_s: f64,
 }
@@ -76,6 +85,9 @@ pub struct ClassData {
 impl ClassData {
     pub fn reused(&self) -> usize {
         self.records.iter().filter(|r| r.reused).count()
+    }
+    pub fn refreshed(&self) -> usize {
+        self.records.iter().filter(|r| r.refreshed).count()
     }
 }
 
@@ -208,10 +220,12 @@ fn one(class_name: &str, i: usize, n: usize, src: &MaterialSource, base: &std::p
         Claim::Running => return Ok((format!("{head}: held by another worker, left out of this run"), Outcome::Failed(label, "held by another live worker (its lease has not expired)".into(), false))),
         Claim::New => None,
     };
+    let refreshing = opts.refresh && stored.is_some();
     let (docs, reused, wall) = match stored {
-        Some(r) => (serde_json::from_str::<Value>(&r).map_err(storage)?["descriptions"].clone(), true, 0.0),
-        None => {
-            eprintln!("{head}: describing ({:.0} s elapsed)", t0.elapsed().as_secs_f64());
+        Some(r) if !opts.refresh => (serde_json::from_str::<Value>(&r).map_err(storage)?["descriptions"].clone(), true, 0.0),
+        _ => {
+            let again = if refreshing { ", again: --refresh" } else { "" };
+            eprintln!("{head}: describing ({:.0} s elapsed{again})", t0.elapsed().as_secs_f64());
             let d_opts = DescribeOptions {
                 quick: opts.quick,
                 out: None,
@@ -236,8 +250,12 @@ fn one(class_name: &str, i: usize, n: usize, src: &MaterialSource, base: &std::p
                 Ok(v) => {
                     let wall = t1.elapsed().as_secs_f64();
                     let result = json!({"label": label, "class": class_name, "descriptions": v, "wall_s": wall});
-                    store.put_result(&campaign, &hash, &result.to_string()).map_err(storage)?;
-                    eprintln!("{head}: described in {wall:.1} s");
+                    if refreshing {
+                        store.replace_result(&campaign, &hash, &result.to_string()).map_err(storage)?;
+                    } else {
+                        store.put_result(&campaign, &hash, &result.to_string()).map_err(storage)?;
+                    }
+                    eprintln!("{head}: described in {wall:.1} s{again}");
                     (v, false, wall)
                 }
                 Err(e) => {
@@ -250,13 +268,19 @@ fn one(class_name: &str, i: usize, n: usize, src: &MaterialSource, base: &std::p
                         Some(ev) => (false, format!(" (stage {} failed after {:.1} s; recorded)", ev.failure.stage, ev.failure.wall_s)),
                         None => (false, String::new()),
                     };
-                    return Ok((format!("{head}: describe failed: {e}{note}"), Outcome::Failed(label, e, replayed)));
+                    // (a refreshed material that fails keeps its stored description, which
+                    // mark_failed leaves untouched; this run reports the failure)
+                    let kept = if refreshing { " (the description stored by an earlier run is kept in the store, not used)" } else { "" };
+                    return Ok((format!("{head}: describe failed: {e}{note}{kept}"), Outcome::Failed(label, e, replayed)));
                 }
             }
         }
     };
     Ok(match cold_hot(&label, &docs) {
-        Ok((cold, hot)) => (format!("{head}: {} ({wall:.1} s)", if reused { "reused from the store" } else { "described" }), Outcome::Done(Record { label, hash, cold, hot, reused, wall_s: wall })),
+        Ok((cold, hot)) => {
+            let how = if reused { "reused from the store" } else if refreshing { "described again (--refresh; unchanged stages from the store)" } else { "described" };
+            (format!("{head}: {how} ({wall:.1} s)"), Outcome::Done(Record { label, hash, cold, hot, reused, refreshed: refreshing, wall_s: wall }))
+        }
         Err(e) => (format!("{head}: {e}"), Outcome::Failed(label, e, false)),
     })
 }

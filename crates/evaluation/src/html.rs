@@ -45,7 +45,7 @@ pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
             continue;
         }
         let ds = &r["datasets"][class];
-        let _ = write!(h, "<h2>{}</h2><p>{} of {} materials described ({} reused from the store, {} failed{}). k-fold cross-validation (out-of-fold metrics):</p>\n", esc(class), ds["described"], ds["requested"], ds["reused_from_store"], ds["failed"].as_array().map_or(0, Vec::len), match ds["failures_replayed"].as_u64() { Some(n) if n > 0 => format!(", {n} of them replayed from stored failure records"), _ => String::new() });
+        let _ = write!(h, "<h2>{}</h2><p>{} of {} materials described ({} reused from the store, {}{} failed{}). k-fold cross-validation (out-of-fold metrics):</p>\n", esc(class), ds["described"], ds["requested"], ds["reused_from_store"], match ds["refreshed"].as_u64() { Some(n) if n > 0 => format!("{n} described again, "), _ => String::new() }, ds["failed"].as_array().map_or(0, Vec::len), match ds["failures_replayed"].as_u64() { Some(n) if n > 0 => format!(", {n} of them replayed from stored failure records"), _ => String::new() });
         h.push_str(&class_table(c));
         let d = &r["details"][class];
         h.push_str("<p>Stratified 70/15/15 split, test metrics, mean ± std over three seeds; screening (\"meets the upper-quartile target\", out-of-fold); Spearman/Kendall of |error| with the size mismatch δ:</p><table><tr><th>target</th><th>model</th><th>CV</th><th>split MAE</th><th>split R²</th><th>precision / recall / F1 / ROC-AUC</th><th>Spearman ρ (p)</th><th>Kendall τ (p)</th></tr>\n");

@@ -33,6 +33,9 @@ pub struct RunOptions {
     /// Describe again the materials whose stage failure an earlier run recorded
     /// (`--retry-failed`; by default the recorded failure is reported again, nothing computed).
     pub retry_failed: bool,
+    /// Describe the stored materials again (`--refresh`; unchanged stages still come from the
+    /// store, the new descriptions replace the stored ones).
+    pub refresh: bool,
 }
 
 /// Parts of the issue this benchmark does not compute yet (listed in the report).
@@ -59,7 +62,7 @@ pub fn run(opts: &RunOptions, log: &mut dyn FnMut(&str)) -> Result<Value> {
     let out_abs = std::fs::canonicalize(&opts.out).map_err(|e| io(&opts.out, e))?;
     let url = opts.database.clone().unwrap_or_else(|| format!("sqlite://{}", out_abs.join("results.db").display()));
     let store = Store::open(&url).map_err(storage)?;
-    let bopts = BuildOptions { quick: opts.quick, max_materials: opts.max_materials, threads: opts.threads, seed: spec.seed, jobs: opts.jobs, cache_dir: Some(out_abs.join("cache")), retry_failed: opts.retry_failed };
+    let bopts = BuildOptions { quick: opts.quick, max_materials: opts.max_materials, threads: opts.threads, seed: spec.seed, jobs: opts.jobs, cache_dir: Some(out_abs.join("cache")), retry_failed: opts.retry_failed, refresh: opts.refresh };
     let (mut per_class, mut details, mut skipped, mut cost, mut datasets) = (Map::new(), Map::new(), Map::new(), Map::new(), Map::new());
     let mut oofs: Vec<(String, Oof)> = Vec::new();
     for name in CLASSES.iter().filter(|c| wanted.iter().any(|w| w == *c)) {
@@ -87,10 +90,10 @@ pub fn run(opts: &RunOptions, log: &mut dyn FnMut(&str)) -> Result<Value> {
         }
         datasets.insert(name.to_string(), json!({
             "design": class.design_path.display().to_string(), "store_campaign": campaign_name(name),
-            "requested": data.requested, "described": data.records.len(), "reused_from_store": data.reused(),
+            "requested": data.requested, "described": data.records.len(), "reused_from_store": data.reused(), "refreshed": data.refreshed(),
             "failed": data.failures.iter().map(|(m, e)| json!({"material": m, "reason": e})).collect::<Vec<_>>(),
             "failures_replayed": data.failures_replayed.len(),
-            "materials": data.records.iter().map(|r| json!({"label": r.label, "task_hash": r.hash, "reused": r.reused, "wall_s": r.wall_s})).collect::<Vec<_>>(),
+            "materials": data.records.iter().map(|r| json!({"label": r.label, "task_hash": r.hash, "reused": r.reused, "refreshed": r.refreshed, "wall_s": r.wall_s})).collect::<Vec<_>>(),
         }));
         if data.records.len() < class.min_materials {
             let why = format!("{} of {} materials could be described (at least {} needed){}", data.records.len(), data.requested, class.min_materials, if reasons.is_empty() { String::new() } else { format!(": {}", reasons.join("; ")) });

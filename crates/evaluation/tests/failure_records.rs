@@ -60,3 +60,59 @@ fn a_deterministic_failure_is_replayed_by_the_next_run_and_counted() {
     assert!(t(&rec3) > t(&rec), "retry_failed did not compute the failing stage again");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+fn fcc_argon() -> MaterialSource {
+    let value = json!({
+        "name": "Ar-fcc", "class": "noble-gas", "temperature_K": [0, 40],
+        "phase": [{"name": "Ar", "structure": {"lattice": "fcc", "elements": {"Ar": 1.0}, "a": 5.26},
+                   "potential": {"lammps": ["pair_style lj/cut 8.5", "pair_coeff * * 0.0104 3.40"], "elements": ["Ar"]}}],
+        "microstructure": {"kind": "polycrystal", "grains": 4, "resolution": 8, "seed": 3}
+    });
+    MaterialSource::Dict { name: "Ar-fcc".into(), value }
+}
+
+/// `refresh` describes a stored material again: a rerun without it returns the stored result
+/// (here altered, as a result from an older pipeline would differ), with it the pipeline's
+/// current description from the stage rows (no stage computed: their inputs did not change),
+/// which then replaces the stored result.
+#[test]
+fn refresh_describes_stored_materials_again_from_the_unchanged_stages() {
+    let d = std::env::temp_dir().join(format!("sb-eval-refresh-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let store = Store::open(&format!("sqlite://{}", d.join("results.db").display())).unwrap();
+    let list = vec![fcc_argon()];
+    let opts = BuildOptions { quick: true, threads: Some(1), jobs: 1, cache_dir: Some(d.join("cache")), ..BuildOptions::default() };
+    let first = build_sources("noble", &list, Path::new("."), &store, &opts, &mut |_: &str| {}).unwrap();
+    assert!(first.failures.is_empty(), "{:?}", first.failures);
+    let rec = &first.records[0];
+    assert!(!rec.reused && !rec.refreshed);
+    let e = |v: &serde_json::Value| v["properties"]["E_GPa"]["value"].as_f64().unwrap();
+    let e_true = e(&rec.hot);
+    // the stored result as an older pipeline might have left it
+    let campaign = campaign_name("noble");
+    let mut old: serde_json::Value = serde_json::from_str(&store.result(&campaign, &rec.hash).unwrap().unwrap()).unwrap();
+    let hot = old["descriptions"].as_array_mut().unwrap().iter_mut().find(|x| x["temperature_K"].as_f64() == Some(40.0)).unwrap();
+    hot["properties"]["E_GPa"]["value"] = json!(e_true + 100.0);
+    store.replace_result(&campaign, &rec.hash, &old.to_string()).unwrap();
+    let stages_before = store.stages(STAGES).unwrap();
+
+    let second = build_sources("noble", &list, Path::new("."), &store, &opts, &mut |_: &str| {}).unwrap();
+    assert!(second.records[0].reused && !second.records[0].refreshed);
+    assert_eq!(e(&second.records[0].hot), e_true + 100.0, "a plain rerun reuses the stored result");
+
+    let mut lines = Vec::new();
+    let refresh = BuildOptions { refresh: true, ..opts.clone() };
+    let third = build_sources("noble", &list, Path::new("."), &store, &refresh, &mut |l: &str| lines.push(l.to_string())).unwrap();
+    let r3 = &third.records[0];
+    assert!(!r3.reused && r3.refreshed && third.refreshed() == 1, "{lines:?}");
+    assert_eq!(e(&r3.hot), e_true, "the refresh did not describe the material again");
+    assert!(lines[0].contains("described again"), "{lines:?}");
+    assert_eq!(store.stages(STAGES).unwrap(), stages_before, "the refresh computed stages whose inputs did not change");
+    // the refreshed description replaced the stored one
+    let fourth = build_sources("noble", &list, Path::new("."), &store, &opts, &mut |_: &str| {}).unwrap();
+    assert!(fourth.records[0].reused);
+    assert_eq!(e(&fourth.records[0].hot), e_true);
+    assert_eq!(store.counts(&campaign).unwrap().done, 1);
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -43,7 +43,7 @@ fn report(d: &Path) -> PathBuf {
     std::fs::write(&bench, "seed = 3\n[[class]]\nname = \"alloy\"\ndesign = \"alloy.toml\"\nquick_max_materials = 10\nmin_materials = 6\n").unwrap();
     let db = format!("sqlite://{}", d.join("results.db").display());
     let spec = BenchmarkSpec::from_file(&bench).unwrap();
-    let bopts = BuildOptions { quick: true, max_materials: Some(8), threads: Some(1), seed: spec.seed, jobs: 1, cache_dir: None, retry_failed: false };
+    let bopts = BuildOptions { quick: true, max_materials: Some(8), threads: Some(1), seed: spec.seed, jobs: 1, cache_dir: None, retry_failed: false, refresh: false };
     let (list, base) = materials(&spec.classes[0], &bopts).unwrap();
     let store = scalebridge_store::Store::open(&db).unwrap();
     for src in &list {
@@ -54,7 +54,7 @@ fn report(d: &Path) -> PathBuf {
         store.put_result(&campaign_name("alloy"), &h, &json!({"descriptions": fixture(&m, value)}).to_string()).unwrap();
     }
     let out = d.join("out");
-    let opts = RunOptions { benchmark: bench, out: out.clone(), quick: true, classes: None, max_materials: Some(8), threads: Some(1), database: Some(db), experimental: None, jobs: 1, retry_failed: false };
+    let opts = RunOptions { benchmark: bench, out: out.clone(), quick: true, classes: None, max_materials: Some(8), threads: Some(1), database: Some(db), experimental: None, jobs: 1, retry_failed: false, refresh: false };
     let r = run(&opts, &mut |_: &str| {}).unwrap();
     assert_eq!(r["datasets"]["alloy"]["reused_from_store"], 8, "nothing simulated");
     out.join("report.html")

@@ -61,7 +61,7 @@ fn run_reuses_the_store_and_writes_the_report_structure() {
     // the fixture: what an earlier run would have stored, under the benchmark's task hashes
     let spec = BenchmarkSpec::from_file(&bench).unwrap();
     let alloy = spec.classes.iter().find(|c| c.name == "alloy").unwrap();
-    let bopts = BuildOptions { quick: true, max_materials: Some(6), threads: Some(1), seed: spec.seed, jobs: 1, cache_dir: None, retry_failed: false };
+    let bopts = BuildOptions { quick: true, max_materials: Some(6), threads: Some(1), seed: spec.seed, jobs: 1, cache_dir: None, retry_failed: false, refresh: false };
     let (list, base) = materials(alloy, &bopts).unwrap();
     assert_eq!(list.len(), 6, "--max-materials 6 of the 24 compositions");
     let store = scalebridge_store::Store::open(&db).unwrap();
@@ -72,7 +72,7 @@ fn run_reuses_the_store_and_writes_the_report_structure() {
         assert_eq!(store.claim(&campaign_name("alloy"), &h, "{}", "fixture").unwrap(), scalebridge_store::Claim::New);
         store.put_result(&campaign_name("alloy"), &h, &json!({"descriptions": fixture(&m, value)}).to_string()).unwrap();
     }
-    let opts = RunOptions { benchmark: bench.clone(), out: out.clone(), quick: true, classes: Some(vec!["alloy".into(), "perovskite".into(), "polymer".into()]), max_materials: Some(6), threads: Some(1), database: Some(db.clone()), experimental: None, jobs: 2, retry_failed: false };
+    let opts = RunOptions { benchmark: bench.clone(), out: out.clone(), quick: true, classes: Some(vec!["alloy".into(), "perovskite".into(), "polymer".into()]), max_materials: Some(6), threads: Some(1), database: Some(db.clone()), experimental: None, jobs: 2, retry_failed: false, refresh: false };
     let mut lines = Vec::new();
     let r = run(&opts, &mut |l: &str| lines.push(l.to_string())).unwrap();
     // reused: nothing described

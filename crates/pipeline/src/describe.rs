@@ -149,6 +149,14 @@ fn bounds_of(c: &Stiffness) -> Option<Bounds> {
     })
 }
 
+/// Residual forces (eV/Å) at which the static elastic stage of an amorphous phase is tried, in
+/// turn, when the relaxation at the protocol's own (or the preset's) residual stalls: a
+/// 1,024-bead cross-linked network stopped at 1.9e-4 eV/Å after 20,000 FIRE iterations against
+/// the default 1e-6. A looser residual makes the 0 K constants (features of the phase, not its
+/// targets, which come from the finite-temperature stages) less accurate; the warning names the
+/// residual used.
+pub const GLASSY_STALLED_FMAX: [f64; 2] = [1e-4, 1e-3];
+
 #[allow(clippy::too_many_arguments)]
 fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fraction: f64, kind: &PhaseKind, phase_opts: (&Value, &Value), t: f64, preset: &Preset) -> Result<AtomisticPhase> {
     let PhaseKind::Atomistic { structure, potential } = kind else { return Err(invalid("phase", name, "is not atomistic")) };
@@ -184,14 +192,31 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     let s: Structure = run.stages.run(&format!("{name}/structure"), true, &bulk_inputs, || build_structure_from(structure, &pot, [w; 3], preset.bulk_repeat, &starts))?;
     // the 0 K stages (static elastic, bridge residual) with a long-range preset's residual force
     // (a stage input only where it is set, so that other phases keep their keys)
-    let with_fmax = |mut v: Value| {
-        if let Some(f) = static_fmax {
+    let glassy = matches!(material.class.as_str(), "glass" | "polymer");
+    let mut static_fmax = static_fmax;
+    let with_fmax = |mut v: Value, fmax: Option<f64>| {
+        if let Some(f) = fmax {
             v["fmax"] = json!(f);
         }
         v
     };
-    let mut stat = run.protocol(&format!("{name}/elastic/static"), "elastic", &s, &pot, &with_fmax(json!({"temperature": 0.0})))?;
-    warnings.extend(warnings_of(&stat, &format!("{name}/elastic/static")));
+    let static_stage = format!("{name}/elastic/static");
+    let mut stat = run.protocol(&static_stage, "elastic", &s, &pot, &with_fmax(json!({"temperature": 0.0}), static_fmax));
+    // an amorphous cell (glasses, polymers) has soft modes without end: where FIRE stalls above
+    // the protocol's residual force, the looser residuals of GLASSY_STALLED_FMAX in turn, each a
+    // stage of its own (so the strict one's failure record stays and is replayed), stated
+    if glassy {
+        let strict = static_fmax.unwrap_or(scalebridge_protocols::elastic::STATIC_FMAX);
+        for loose in GLASSY_STALLED_FMAX.into_iter().filter(|&f| f > strict) {
+            let Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. })) = &stat else { break };
+            warnings.push(format!("{static_stage}: the 0 K relaxation of the amorphous cell stalled ({e}); the static elastic constants are taken at a residual force of {loose:e} eV/Å"));
+            static_fmax = Some(loose);
+            stat = run.protocol(&static_stage, "elastic", &s, &pot, &with_fmax(json!({"temperature": 0.0}), static_fmax));
+        }
+    }
+    let mut stat = stat?;
+    let with_fmax = |v: Value| with_fmax(v, static_fmax);
+    warnings.extend(warnings_of(&stat, &static_stage));
     // the local lattice distortion and the 0 K equation of state (B₀′ and the Slater Grüneisen
     // parameter: the anharmonicity, which no other 0 K column carries) join the 0 K state the
     // features read (their own stages, so the elastic stage keeps its key); lattice phases only
@@ -218,7 +243,6 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     let (mut c, mut c_err, mut kappa, mut t_melt) = (c0, None, None, None);
     let mut md_results = Vec::new();
     if t > 0.0 {
-        let glassy = matches!(material.class.as_str(), "glass" | "polymer");
         let md = |proto: &str, base: &Value| {
             let keys = known(proto);
             let only = phase_opts.0.as_object().map(|m| Value::Object(m.iter().filter(|(k, _)| keys.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()));
@@ -309,6 +333,7 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
         c_stderr_gpa: c_err,
         kappa_w_mk: kappa.as_ref().map(|k| k.value),
         kappa_stderr_w_mk: kappa.as_ref().and_then(|k| k.stderr),
+        amorphous: glassy,
     };
     let desc = PhaseDescription {
         name: name.to_string(),
@@ -468,7 +493,7 @@ pub fn describe(material: &Material, opts: &DescribeOptions, progress: &mut dyn 
             PhaseKind::Continuum { e_gpa, nu, kappa_w_mk } => {
                 let c = scalebridge_continuum::material::isotropic_stiffness(*e_gpa, *nu);
                 let kappa = if t > 0.0 { *kappa_w_mk } else { None };
-                inputs.push(PhaseInput { name: p.name.clone(), fraction: p.fraction, c_gpa: c, c_stderr_gpa: None, kappa_w_mk: kappa, kappa_stderr_w_mk: None });
+                inputs.push(PhaseInput { name: p.name.clone(), fraction: p.fraction, c_gpa: c, c_stderr_gpa: None, kappa_w_mk: kappa, kappa_stderr_w_mk: None, amorphous: false });
                 phases.push(PhaseDescription {
                     name: p.name.clone(),
                     fraction: p.fraction,

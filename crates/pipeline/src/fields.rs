@@ -193,7 +193,7 @@ mod tests {
             layers: 4,
             porosity: 0.0,
         };
-        let p = PhaseInput { name: "Cu".into(), fraction: 1.0, c_gpa: c, c_stderr_gpa: None, kappa_w_mk: None, kappa_stderr_w_mk: None };
+        let p = PhaseInput { name: "Cu".into(), fraction: 1.0, c_gpa: c, c_stderr_gpa: None, kappa_w_mk: None, kappa_stderr_w_mk: None, amorphous: false };
         let v = von_mises_features(&m, &[p]).unwrap();
         let get = |n: &str| v.iter().find(|f| f.name == n).unwrap_or_else(|| panic!("{n}")).value;
         // uniaxial strain e: σ = (170, 120, 120) e → σ_vM = 50 e; shear γ: τ = 75 γ → √3·75 γ

@@ -133,6 +133,7 @@ pub(crate) trait Backend: Send {
     fn renew(&mut self, campaign: &str, task_hash: &str, worker: &str, until: i64) -> Result<bool>;
     fn add_pending(&mut self, campaign: &str, tasks: &[(String, String)], now: i64) -> Result<usize>;
     fn put_result(&mut self, campaign: &str, task_hash: &str, json: &str, meta: &RowMeta, now: i64) -> Result<bool>;
+    fn replace_result(&mut self, campaign: &str, task_hash: &str, json: &str, meta: &RowMeta, now: i64) -> Result<()>;
     fn mark_failed(&mut self, campaign: &str, task_hash: &str, error: &str, now: i64) -> Result<()>;
     fn result(&mut self, campaign: &str, task_hash: &str) -> Result<Option<String>>;
     fn tasks(&mut self, campaign: &str) -> Result<Vec<TaskRow>>;
@@ -237,6 +238,14 @@ impl Store {
     pub fn put_result(&self, campaign: &str, task_hash: &str, result_json: &str) -> Result<bool> {
         let meta = meta::extract(result_json, "result")?;
         self.with(|b| b.put_result(campaign, task_hash, result_json, &meta, now_ms()))
+    }
+
+    /// Store the result of a task in one transaction, replacing a stored one, and mark the task
+    /// done: a result computed again after the code that produced it changed (the benchmark's
+    /// `--refresh`). A reader sees the old result or the new one, never neither.
+    pub fn replace_result(&self, campaign: &str, task_hash: &str, result_json: &str) -> Result<()> {
+        let meta = meta::extract(result_json, "result")?;
+        self.with(|b| b.replace_result(campaign, task_hash, result_json, &meta, now_ms()))
     }
 
     /// Record a failed attempt (the task becomes `failed`, claimable again). A finished task is

@@ -148,6 +148,14 @@ impl Backend for PgBackend {
         })
     }
 
+    fn replace_result(&mut self, campaign: &str, task_hash: &str, json: &str, m: &RowMeta, now: i64) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(q(sql::REPLACE_RESULT).as_str(), &[&campaign, &task_hash, &json, &m.unit, &m.input_hash, &m.seed, &m.versions, &now])?;
+            tx.execute(q(sql::TASK_DONE).as_str(), &[&campaign, &task_hash, &now])?;
+            Ok(())
+        })
+    }
+
     fn mark_failed(&mut self, campaign: &str, task_hash: &str, error: &str, now: i64) -> Result<()> {
         self.write(|tx| {
             tx.execute(q(sql::TASK_FAILED).as_str(), &[&campaign, &task_hash, &error, &now])?;

@@ -75,6 +75,11 @@ pub(crate) const ADD_PENDING: &str = "INSERT INTO tasks (campaign, task_hash, ca
 pub(crate) const RENEW: &str = "UPDATE tasks SET lease_until = ?4, updated_at = ?5 WHERE campaign = ?1 AND task_hash = ?2 AND worker = ?3 AND status = 'running'";
 pub(crate) const INSERT_RESULT: &str = "INSERT INTO results (campaign, task_hash, result_json, unit, input_hash, seed, versions, created_at)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (campaign, task_hash) DO NOTHING";
+/// The same row as [`INSERT_RESULT`], replacing a stored one (a refreshed result).
+pub(crate) const REPLACE_RESULT: &str = "INSERT INTO results (campaign, task_hash, result_json, unit, input_hash, seed, versions, created_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (campaign, task_hash) DO UPDATE SET result_json = excluded.result_json,
+        unit = excluded.unit, input_hash = excluded.input_hash, seed = excluded.seed, versions = excluded.versions,
+        created_at = excluded.created_at";
 pub(crate) const TASK_DONE: &str = "INSERT INTO tasks (campaign, task_hash, candidate_json, status, attempts, created_at, updated_at)
     VALUES (?1, ?2, 'null', 'done', 0, ?3, ?3)
     ON CONFLICT (campaign, task_hash) DO UPDATE SET status = 'done', lease_until = NULL, updated_at = excluded.updated_at";

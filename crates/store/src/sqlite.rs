@@ -215,6 +215,14 @@ impl Backend for SqliteBackend {
         })
     }
 
+    fn replace_result(&mut self, campaign: &str, task_hash: &str, json: &str, m: &RowMeta, now: i64) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(sql::REPLACE_RESULT, params![campaign, task_hash, json, m.unit, m.input_hash, m.seed, m.versions, now])?;
+            tx.execute(sql::TASK_DONE, params![campaign, task_hash, now])?;
+            Ok(())
+        })
+    }
+
     fn mark_failed(&mut self, campaign: &str, task_hash: &str, error: &str, now: i64) -> Result<()> {
         self.write(|tx| {
             tx.execute(sql::TASK_FAILED, params![campaign, task_hash, error, now])?;

@@ -20,6 +20,14 @@ fn contract(store: &Store, campaign: &str) {
     assert!(!store.put_result(campaign, "h1", r#"{"E_GPa":{"value":1.0}}"#).unwrap());
     assert_eq!(store.claim(campaign, "h1", "{}", "w2").unwrap(), Claim::Done(r1.to_string()));
     assert_eq!(store.result(campaign, "h1").unwrap().as_deref(), Some(r1));
+    // ... unless replaced on purpose (a refreshed result); a bad one leaves the stored one
+    let r1b = r#"{"E_GPa":{"value":201.0,"stderr":1.5,"unit":"GPa"},"provenance":{"input_hash":"abd","seeds":[7],"versions":{"scalebridge":"0.1.1"}}}"#;
+    assert!(store.replace_result(campaign, "h1", "{not json").is_err());
+    assert_eq!(store.result(campaign, "h1").unwrap().as_deref(), Some(r1));
+    store.replace_result(campaign, "h1", r1b).unwrap();
+    assert_eq!(store.result(campaign, "h1").unwrap().as_deref(), Some(r1b));
+    store.replace_result(campaign, "h1", r1).unwrap();
+    assert_eq!(store.result(campaign, "h1").unwrap().as_deref(), Some(r1));
     // a failure is recorded and the task can be claimed again (attempts counted)
     assert_eq!(store.claim(campaign, "h2", r#"{"x":2}"#, "w1").unwrap(), Claim::New);
     store.mark_failed(campaign, "h2", "diverged at step 10").unwrap();
