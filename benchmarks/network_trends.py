@@ -21,6 +21,7 @@ Prints one JSON report.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import json
 import math
@@ -47,9 +48,11 @@ def cli_path(given: str | None) -> str:
     sys.exit("scalebridge CLI not found (install it with scripts/install.sh or pass --cli)")
 
 
-def description(conv_file: str, seed: int, temperature_k: float, scale: int = 1) -> str:
+def description(conv_file: str, seed: int, temperature_k: float, scale: int = 1,
+                cooling_rate: float | None = None) -> str:
     """The example description at one temperature and builder seed, with `scale` times as many
-    resin and hardener molecules (everything else unchanged)."""
+    resin and hardener molecules and, when given, another cooling rate of the glass-transition
+    ladder (K/ps; everything else unchanged)."""
     with open(os.path.join(EXAMPLES, conv_file)) as f:
         text = f.read()
     text = re.sub(r"(?m)^temperature_K\s*=.*$", f"temperature_K = {temperature_k}", text)
@@ -60,14 +63,19 @@ def description(conv_file: str, seed: int, temperature_k: float, scale: int = 1)
         text, n = re.subn(rf"\b{key}\s*=\s*(\d+)", lambda m: f"{key} = {int(m.group(1)) * scale}", text)
         if n != 1:
             sys.exit(f"{conv_file}: expected one `{key} =`, found {n}")
+    if cooling_rate is not None:
+        text, n = re.subn(r"cooling_rate_k_per_ps\s*=\s*[0-9.eE+-]+", f"cooling_rate_k_per_ps = {cooling_rate}", text)
+        if n != 1:
+            sys.exit(f"{conv_file}: expected one `cooling_rate_k_per_ps =`, found {n}")
     return text
 
 
 def run_one(cli: str, conv_file: str, seed: int, temperature_k: float, threads: int, workdir: str,
-            scale: int = 1) -> dict:
-    path = os.path.join(workdir, f"{conv_file[:-5]}-x{scale}-s{seed}.toml")
+            scale: int = 1, cooling_rate: float | None = None) -> dict:
+    rate = "" if cooling_rate is None else f"-r{cooling_rate:g}"
+    path = os.path.join(workdir, f"{conv_file[:-5]}-x{scale}{rate}-s{seed}.toml")
     with open(path, "w") as f:
-        f.write(description(conv_file, seed, temperature_k, scale))
+        f.write(description(conv_file, seed, temperature_k, scale, cooling_rate))
     t0 = time.time()
     out = subprocess.run([cli, "describe", path, "--quick", "--json", "--threads", str(threads),
                           "--cache", os.path.join(workdir, "cache")],
@@ -78,7 +86,7 @@ def run_one(cli: str, conv_file: str, seed: int, temperature_k: float, threads: 
     d = d[0] if isinstance(d, list) else d
     props = d.get("properties", d)
     tg, e = props["T_transition_K"], props["E_GPa"]
-    return {"seed": seed, "beads": d.get("n_atoms", props.get("n_atoms")), "T_g_K": tg["value"], "T_g_stderr_K": tg.get("stderr"),
+    return {"seed": seed, "beads": (d.get("phases") or [{}])[0].get("n_atoms"), "T_g_K": tg["value"], "T_g_stderr_K": tg.get("stderr"),
             "E_GPa": e["value"], "E_stderr_GPa": e.get("stderr"), "wall_s": round(time.time() - t0, 1)}
 
 
@@ -103,6 +111,9 @@ def main() -> int:
                     help="build each network with this many times the example's molecules (1: 256 beads)")
     ap.add_argument("--workdir", default=None,
                     help="keep descriptions and the stage cache here (a rerun resumes); default: a temporary folder")
+    ap.add_argument("--cooling-rate", type=float, default=None,
+                    help="cooling rate of the glass-transition ladder, K/ps (default: the examples' 10)")
+    ap.add_argument("--jobs", type=int, default=1, help="describes run at the same time")
     a = ap.parse_args()
     if a.scale < 1:
         sys.exit("--scale must be a positive integer")
@@ -111,16 +122,23 @@ def main() -> int:
     rows = {}
     with (contextlib.nullcontext(a.workdir) if a.workdir else tempfile.TemporaryDirectory(prefix="network_trends_")) as work:
         os.makedirs(work, exist_ok=True)
-        for conv, f in CONVERSIONS.items():
-            runs, failed = [], []
-            for s in seeds:
-                try:
-                    runs.append(run_one(cli, f, s, a.temperature, a.threads, work, a.scale))
-                except RuntimeError as e:
-                    failed.append({"seed": s, "error": str(e)[-600:]})
-                    print(f"conversion {conv}, seed {s}: {e}", file=sys.stderr, flush=True)
-                    continue
-                print(json.dumps({"conversion": conv, **runs[-1]}), file=sys.stderr, flush=True)
+        def task(conv_seed):
+            conv, s = conv_seed
+            try:
+                r = run_one(cli, CONVERSIONS[conv], s, a.temperature, a.threads, work, a.scale, a.cooling_rate)
+            except RuntimeError as e:
+                print(f"conversion {conv}, seed {s}: {e}", file=sys.stderr, flush=True)
+                return {"seed": s, "error": str(e)[-600:]}
+            print(json.dumps({"conversion": conv, **r}), file=sys.stderr, flush=True)
+            return r
+
+        todo = [(conv, s) for conv in CONVERSIONS for s in seeds]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+            done = dict(zip(todo, pool.map(task, todo)))
+        for conv in CONVERSIONS:
+            outcomes = [done[(conv, s)] for s in seeds]
+            runs = [r for r in outcomes if "error" not in r]
+            failed = [r for r in outcomes if "error" in r]
             if not runs:
                 rows[conv] = {"runs": [], "failed": failed}
                 continue
@@ -143,7 +161,7 @@ def main() -> int:
         "E_rises": complete and all(s["E_GPa"]["rise"] > 0 for s in steps),
     }
     report = {"case": "epoxy-like bead-spring network vs conversion", "temperature_K": a.temperature,
-              "scale": a.scale,
+              "scale": a.scale, "cooling_rate_K_per_ps": a.cooling_rate,
               "seeds": seeds, "conversions": rows, "steps": steps, "checks": checks,
               "passed": all(checks.values())}
     emit(report, a.out)

@@ -157,6 +157,21 @@ fn bounds_of(c: &Stiffness) -> Option<Bounds> {
 /// residual used.
 pub const GLASSY_STALLED_FMAX: [f64; 2] = [1e-4, 1e-3];
 
+/// `first`, a 0 K stage of an amorphous phase run at the residual force `strict` (eV/Å), or, if
+/// its relaxation stalled (`NotConverged`), the same stage at each residual of
+/// [`GLASSY_STALLED_FMAX`] above `strict` in turn (`again(fmax)`: each a stage of its own, so
+/// the stalled one's failure record stays and is replayed), a warning naming each retry. Returns
+/// the last result and the residual it was obtained at. Any other error is returned at once.
+fn at_looser_residuals<T>(first: Result<T>, strict: f64, stage: &str, warnings: &mut Vec<String>, mut again: impl FnMut(f64) -> Result<T>) -> (Result<T>, f64) {
+    let (mut result, mut used) = (first, strict);
+    for loose in GLASSY_STALLED_FMAX.into_iter().filter(|&f| f > strict) {
+        let Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. })) = &result else { break };
+        warnings.push(format!("{stage}: the 0 K relaxation of the amorphous cell stalled ({e}); retried at a residual force of {loose:e} eV/Å"));
+        (result, used) = (again(loose), loose);
+    }
+    (result, used)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fraction: f64, kind: &PhaseKind, phase_opts: (&Value, &Value), t: f64, preset: &Preset) -> Result<AtomisticPhase> {
     let PhaseKind::Atomistic { structure, potential } = kind else { return Err(invalid("phase", name, "is not atomistic")) };
@@ -193,7 +208,6 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     // the 0 K stages (static elastic, bridge residual) with a long-range preset's residual force
     // (a stage input only where it is set, so that other phases keep their keys)
     let glassy = matches!(material.class.as_str(), "glass" | "polymer");
-    let mut static_fmax = static_fmax;
     let with_fmax = |mut v: Value, fmax: Option<f64>| {
         if let Some(f) = fmax {
             v["fmax"] = json!(f);
@@ -201,21 +215,12 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
         v
     };
     let static_stage = format!("{name}/elastic/static");
-    let mut stat = run.protocol(&static_stage, "elastic", &s, &pot, &with_fmax(json!({"temperature": 0.0}), static_fmax));
-    // an amorphous cell (glasses, polymers) has soft modes without end: where FIRE stalls above
-    // the protocol's residual force, the looser residuals of GLASSY_STALLED_FMAX in turn, each a
-    // stage of its own (so the strict one's failure record stays and is replayed), stated
-    if glassy {
-        let strict = static_fmax.unwrap_or(scalebridge_protocols::elastic::STATIC_FMAX);
-        for loose in GLASSY_STALLED_FMAX.into_iter().filter(|&f| f > strict) {
-            let Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. })) = &stat else { break };
-            warnings.push(format!("{static_stage}: the 0 K relaxation of the amorphous cell stalled ({e}); the static elastic constants are taken at a residual force of {loose:e} eV/Å"));
-            static_fmax = Some(loose);
-            stat = run.protocol(&static_stage, "elastic", &s, &pot, &with_fmax(json!({"temperature": 0.0}), static_fmax));
-        }
-    }
+    let static_at = |run: &mut Runner<'_>, fmax: Option<f64>| run.protocol(&static_stage, "elastic", &s, &pot, &with_fmax(json!({"temperature": 0.0}), fmax));
+    let first = static_at(run, static_fmax);
+    let strict = static_fmax.unwrap_or(scalebridge_protocols::elastic::STATIC_FMAX);
+    let (stat, used) = if glassy { at_looser_residuals(first, strict, &static_stage, &mut warnings, |f| static_at(run, Some(f))) } else { (first, strict) };
+    let static_fmax = if used > strict { Some(used) } else { static_fmax };
     let mut stat = stat?;
-    let with_fmax = |v: Value| with_fmax(v, static_fmax);
     warnings.extend(warnings_of(&stat, &static_stage));
     // the local lattice distortion and the 0 K equation of state (B₀′ and the Slater Grüneisen
     // parameter: the anharmonicity, which no other 0 K column carries) join the 0 K state the
@@ -232,10 +237,21 @@ fn atomistic_phase(run: &mut Runner<'_>, material: &Material, name: &str, fracti
     }
     let c0 = matrix(&stat["C_GPa"]).ok_or_else(|| invalid("elastic result", name, "has no C_GPa"))?;
     let parts = if preset.bridge_single_crystal {
-        let inputs = with_fmax(json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains(), "method": "central"}));
-        run.stages.run(&format!("{name}/bridge/single_crystal"), true, &inputs, || {
-            bridge::single_crystal_parts(name, &s, pot.clone(), &c0, run.threads.unwrap_or(0), static_fmax.unwrap_or(bridge::FMAX))
-        })?
+        let bridge_stage = format!("{name}/bridge/single_crystal");
+        let bridge_at = |run: &mut Runner<'_>, fmax: Option<f64>| {
+            let inputs = with_fmax(json!({"structure": s.hash(), "potential": pot.fingerprint(), "C_GPa": c0, "strains": bridge::strains(), "method": "central"}), fmax);
+            run.stages.run(&bridge_stage, true, &inputs, || bridge::single_crystal_parts(name, &s, pot.clone(), &c0, run.threads.unwrap_or(0), fmax.unwrap_or(bridge::FMAX)))
+        };
+        let first = bridge_at(run, static_fmax);
+        let base = static_fmax.unwrap_or(bridge::FMAX);
+        let (mut result, _) = if glassy { at_looser_residuals(first, base, &bridge_stage, &mut warnings, |f| bridge_at(run, Some(f))) } else { (first, base) };
+        // an amorphous phase whose strained relaxations never converge: the residual is left out
+        // (a warning, not a failed material)
+        if let (true, Err(PipelineError::Md(e @ scalebridge_md::error::Error::NotConverged { .. }))) = (glassy, &result) {
+            warnings.push(format!("{bridge_stage}: the bridge residual (a) is left out: its strained relaxations did not converge ({e})"));
+            result = Ok(Vec::new());
+        }
+        result?
     } else {
         Vec::new()
     };
@@ -600,4 +616,50 @@ pub fn describe_json(material: &Material, opts: &DescribeOptions, progress: &mut
         _ => serde_json::to_value(&all),
     };
     v.map_err(|e| invalid("description", "JSON", &e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scalebridge_md::error::Error as MdError;
+
+    /// A stage whose relaxation converges only at a residual of at least `reaches` eV/Å.
+    fn stage(reaches: f64) -> impl FnMut(f64) -> Result<f64> {
+        move |f| if f >= reaches { Ok(f) } else { Err(MdError::NotConverged { what: "FIRE".into(), iters: 20000, residual: reaches }.into()) }
+    }
+
+    #[test]
+    fn a_stalled_amorphous_relaxation_is_retried_at_the_looser_residuals_in_turn() {
+        let mut w = Vec::new();
+        // converges at 1e-6: no retry
+        let (r, used) = at_looser_residuals(stage(1e-6)(1e-6), 1e-6, "s", &mut w, stage(1e-6));
+        assert_eq!((r.unwrap(), used, w.len()), (1e-6, 1e-6, 0));
+        // stalls at 1.9e-4: 1e-4 fails too, 1e-3 converges; two warnings naming the residuals
+        let mut calls = Vec::new();
+        let mut st = stage(1.9e-4);
+        let (r, used) = at_looser_residuals(st(1e-6), 1e-6, "net/elastic/static", &mut w, |f| {
+            calls.push(f);
+            st(f)
+        });
+        assert_eq!((r.unwrap(), used, calls), (1e-3, 1e-3, vec![1e-4, 1e-3]));
+        assert!(w.len() == 2 && w[0].contains("net/elastic/static") && w[0].contains("1e-4") && w[1].contains("1e-3"), "{w:?}");
+        // never converges: the last error comes back
+        let (r, used) = at_looser_residuals(stage(1.0)(1e-6), 1e-6, "s", &mut Vec::new(), stage(1.0));
+        assert!(matches!(r, Err(PipelineError::Md(MdError::NotConverged { .. }))) && used == 1e-3);
+        // starts at 1e-4 (a long-range preset): only 1e-3 is looser
+        let mut calls = Vec::new();
+        let (_, used) = at_looser_residuals(stage(5e-4)(1e-4), 1e-4, "s", &mut Vec::new(), |f| {
+            calls.push(f);
+            stage(5e-4)(f)
+        });
+        assert_eq!((used, calls), (1e-3, vec![1e-3]));
+        // another error is not retried
+        let mut calls = 0;
+        let bad: Result<f64> = Err(MdError::invalid("x", 1, "y").into());
+        let (r, _) = at_looser_residuals(bad, 1e-6, "s", &mut Vec::new(), |f| {
+            calls += 1;
+            Ok(f)
+        });
+        assert!(r.is_err() && calls == 0);
+    }
 }
