@@ -11,14 +11,30 @@ use scalebridge_store::Store;
 use serde_json::json;
 use std::path::Path;
 
-fn bcc_argon() -> MaterialSource {
+/// Lennard-Jones argon in `lattice` with lattice constant `a` (Å), at 0 and 40 K.
+fn argon(lattice: &str, a: f64) -> MaterialSource {
+    let name = format!("Ar-{lattice}");
     let value = json!({
-        "name": "Ar-bcc", "class": "noble-gas", "temperature_K": [0, 40],
-        "phase": [{"name": "Ar", "structure": {"lattice": "bcc", "elements": {"Ar": 1.0}, "a": 4.2},
+        "name": name, "class": "noble-gas", "temperature_K": [0, 40],
+        "phase": [{"name": "Ar", "structure": {"lattice": lattice, "elements": {"Ar": 1.0}, "a": a},
                    "potential": {"lammps": ["pair_style lj/cut 8.5", "pair_coeff * * 0.0104 3.40"], "elements": ["Ar"]}}],
         "microstructure": {"kind": "polycrystal", "grains": 4, "resolution": 8, "seed": 3}
     });
-    MaterialSource::Dict { name: "Ar-bcc".into(), value }
+    MaterialSource::Dict { name, value }
+}
+
+fn bcc_argon() -> MaterialSource {
+    argon("bcc", 4.2)
+}
+
+/// A fresh folder, its SQLite store and quick one-thread build options writing there.
+fn fresh(tag: &str) -> (std::path::PathBuf, Store, BuildOptions) {
+    let d = std::env::temp_dir().join(format!("sb-eval-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let store = Store::open(&format!("sqlite://{}", d.join("results.db").display())).unwrap();
+    let opts = BuildOptions { quick: true, threads: Some(1), jobs: 1, cache_dir: Some(d.join("cache")), ..BuildOptions::default() };
+    (d, store, opts)
 }
 
 fn failure_rows(store: &Store) -> Vec<(String, String)> {
@@ -27,12 +43,8 @@ fn failure_rows(store: &Store) -> Vec<(String, String)> {
 
 #[test]
 fn a_deterministic_failure_is_replayed_by_the_next_run_and_counted() {
-    let d = std::env::temp_dir().join(format!("sb-eval-failure-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    let store = Store::open(&format!("sqlite://{}", d.join("results.db").display())).unwrap();
+    let (d, store, opts) = fresh("failure");
     let list = vec![bcc_argon()];
-    let opts = BuildOptions { quick: true, threads: Some(1), jobs: 1, cache_dir: Some(d.join("cache")), ..BuildOptions::default() };
     let mut lines = Vec::new();
     let first = build_sources("noble", &list, Path::new("."), &store, &opts, &mut |l: &str| lines.push(l.to_string())).unwrap();
     assert_eq!(first.failures.len(), 1, "{lines:?}");
@@ -62,13 +74,7 @@ fn a_deterministic_failure_is_replayed_by_the_next_run_and_counted() {
 }
 
 fn fcc_argon() -> MaterialSource {
-    let value = json!({
-        "name": "Ar-fcc", "class": "noble-gas", "temperature_K": [0, 40],
-        "phase": [{"name": "Ar", "structure": {"lattice": "fcc", "elements": {"Ar": 1.0}, "a": 5.26},
-                   "potential": {"lammps": ["pair_style lj/cut 8.5", "pair_coeff * * 0.0104 3.40"], "elements": ["Ar"]}}],
-        "microstructure": {"kind": "polycrystal", "grains": 4, "resolution": 8, "seed": 3}
-    });
-    MaterialSource::Dict { name: "Ar-fcc".into(), value }
+    argon("fcc", 5.26)
 }
 
 /// `refresh` describes a stored material again: a rerun without it returns the stored result
@@ -77,12 +83,8 @@ fn fcc_argon() -> MaterialSource {
 /// which then replaces the stored result.
 #[test]
 fn refresh_describes_stored_materials_again_from_the_unchanged_stages() {
-    let d = std::env::temp_dir().join(format!("sb-eval-refresh-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    let store = Store::open(&format!("sqlite://{}", d.join("results.db").display())).unwrap();
+    let (d, store, opts) = fresh("refresh");
     let list = vec![fcc_argon()];
-    let opts = BuildOptions { quick: true, threads: Some(1), jobs: 1, cache_dir: Some(d.join("cache")), ..BuildOptions::default() };
     let first = build_sources("noble", &list, Path::new("."), &store, &opts, &mut |_: &str| {}).unwrap();
     assert!(first.failures.is_empty(), "{:?}", first.failures);
     let rec = &first.records[0];
