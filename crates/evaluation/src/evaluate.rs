@@ -33,14 +33,14 @@ pub struct ClassResult {
 
 /// A model that cannot be trained on this few rows (e.g. the DNN's minimum of 10) is reported as
 /// skipped with the library's reason; every other error propagates.
-fn too_few(e: &crate::error::EvaluationError) -> Option<String> {
+pub(crate) fn too_few(e: &crate::error::EvaluationError) -> Option<String> {
     match e {
         crate::error::EvaluationError::Ml(m @ scalebridge_ml::MlError::NotEnoughData { .. }) => Some(m.to_string()),
         _ => None,
     }
 }
 
-fn metrics_json(y: &[f64], p: &[f64]) -> Value {
+pub(crate) fn metrics_json(y: &[f64], p: &[f64]) -> Value {
     json!({"mae": mae(y, p), "rmse": rmse(y, p), "r2": r2(y, p), "n": y.len()})
 }
 

@@ -1,7 +1,8 @@
 //! `report.html`: one self-contained page (inline SVG, no scripts), like the campaign report:
 //! the per-class accuracy tables, the 70/15/15 split (mean ± std over three seeds), screening,
-//! error-vs-disorder correlations, scale ablations, cost, the experimental anchor, the skipped
-//! classes with their reasons, and the out-of-fold parity plots (`scalebridge_ml::plot`).
+//! error-vs-disorder correlations, scale ablations, cost, the transfer between classes, the
+//! experimental anchor, the skipped classes with their reasons, and the out-of-fold parity
+//! plots (`scalebridge_ml::plot`).
 
 use crate::error::{io, Result};
 use crate::evaluate::Oof;
@@ -78,6 +79,33 @@ pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
             let unit = TARGETS.iter().find(|t| t.0 == o.target).map_or("1", |t| t.1);
             figs.push((svg(o, cl, unit, dir)?, format!("{cl}: out-of-fold parity of {} for {} (k-fold cross-validation).", o.target, o.model)));
         }
+    }
+    let tr = &r["transfer"];
+    h.push_str("<h2>Transfer: leave one class out</h2>\n");
+    if let Some(s) = tr["skipped"].as_str() {
+        let _ = write!(h, "<p class=\"skip\">skipped: {}</p>\n", esc(s));
+    } else if let Some(held) = tr["leave_one_class_out"].as_object() {
+        let _ = write!(h, "<p>Each model trained on every other class and tested on the named one; features finite on every class (counts {}). MAE / R² on the held-out class; <i>train mean</i> predicts the training classes' mean.</p><table><tr><th>held out</th><th>target</th><th>train mean</th>", esc(&tr["features"].to_string()));
+        for m in MODELS {
+            let _ = write!(h, "<th>{m}</th>");
+        }
+        h.push_str("</tr>\n");
+        for (c, per) in held {
+            for (t, _) in TARGETS {
+                let e = &per[t];
+                if let Some(s) = e["skipped"].as_str() {
+                    let _ = write!(h, "<tr><td>{}</td><td>{t}</td><td class=\"skip\" colspan=\"{}\">skipped: {}</td></tr>\n", esc(c), MODELS.len() + 1, esc(s));
+                    continue;
+                }
+                let cell = |v: &Value| if let Some(s) = v["skipped"].as_str() { format!("<td class=\"skip\">{}</td>", esc(s)) } else { format!("<td>{} / {} (n = {})</td>", num(&v["mae"]), num(&v["r2"]), v["n"]) };
+                let _ = write!(h, "<tr><td>{}</td><td>{t}</td>{}", esc(c), cell(&e["train_mean"]));
+                for m in MODELS {
+                    h.push_str(&cell(&e[m]));
+                }
+                h.push_str("</tr>\n");
+            }
+        }
+        h.push_str("</table>\n");
     }
     let a = &r["experimental_anchor"];
     h.push_str("<h2>Experimental anchor (HEA Young's moduli)</h2>\n");

@@ -16,6 +16,7 @@
 //! | [`metrics`] | correlation tests with p-values, screening, disorder descriptors |
 //! | [`evaluate`] | per-class CV, stratified splits, screening, correlations, ablations |
 //! | [`cost`] | simulation seconds per property vs surrogate predictions per second |
+//! | [`transfer`] | leave one class out: train on the others, test on it |
 //! | [`anchor`] | the measured HEA moduli |
 //! | [`report`], [`html`] | the run and its report files |
 
@@ -29,6 +30,7 @@ pub mod metrics;
 pub mod models;
 pub mod report;
 pub mod spec;
+pub mod transfer;
 
 pub use error::{EvaluationError, Result};
 pub use report::{run, RunOptions};

@@ -5,7 +5,7 @@
 //! physics groups), each with the GBM and the scale-fusion DNN (feature `dnn`). The targets come
 //! from the finite-temperature description only; no finite-temperature quantity is an input.
 
-use crate::dataset::ClassData;
+use crate::dataset::{ClassData, Record};
 use crate::error::{invalid, Result};
 use scalebridge_features::producers::row::{describe_formula, describe_row};
 use scalebridge_features::{FeatureTable, Scale, TableBuilder};
@@ -45,10 +45,16 @@ fn composition_of(doc: &serde_json::Value) -> Vec<(String, f64)> {
 
 impl ClassTable {
     pub fn from_data(data: &ClassData) -> Result<ClassTable> {
+        Self::from_records(&data.records.iter().collect::<Vec<_>>())
+    }
+
+    /// The table of any described materials (several classes for the transfer evaluation:
+    /// a column one class lacks is NaN on its rows, so [`ClassTable::columns`] leaves it out).
+    pub fn from_records(records: &[&Record]) -> Result<ClassTable> {
         let featurizer = Featurizer::new();
         let mut rows = Vec::new();
         let (mut targets, mut entropy, mut delta, mut lattice) = (TARGETS.iter().map(|t| (t.0.to_string(), Vec::new())).collect::<Vec<_>>(), Vec::new(), Vec::new(), Vec::new());
-        for r in &data.records {
+        for r in records {
             let comp = match describe_formula(&r.cold) {
                 Some(f) => scalebridge_ml::tagged::composition_columns(&featurizer, &f)?,
                 None => Vec::new(),
@@ -66,7 +72,7 @@ impl ClassTable {
             lattice.push(lat);
         }
         let table = TableBuilder { rows }.build()?;
-        Ok(ClassTable { labels: data.records.iter().map(|r| r.label.clone()).collect(), table, targets, entropy, delta, lattice })
+        Ok(ClassTable { labels: records.iter().map(|r| r.label.clone()).collect(), table, targets, entropy, delta, lattice })
     }
 
     /// Feature columns of the given scales that are finite on every row and not constant,

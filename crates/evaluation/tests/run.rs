@@ -130,12 +130,15 @@ fn run_reuses_the_store_and_writes_the_report_structure() {
     assert_eq!(r["skipped_classes"]["perovskite"].as_str().unwrap(), why);
     assert!(r["per_class"]["polymer"]["skipped"].as_str().unwrap().contains("no design for class polymer"));
     assert!(r["datasets"]["perovskite"]["failed"][0]["reason"].is_string());
+    // one class evaluated: no transfer between classes, said so in both files
+    assert!(r["transfer"]["skipped"].as_str().unwrap().contains("transfer needs at least two"), "{}", r["transfer"]);
     // both files written; the HTML holds the parity plots (3 targets × 2 GBM models)
     let j: Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(j["per_class"], r["per_class"]);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), 6);
     assert!(html.contains("perovskite") && html.contains("SrTiO3.toml"));
+    assert!(html.contains("Transfer: leave one class out") && html.contains("transfer needs at least two"));
     // a second run with one job: the same numbers (every number reproduces from its command and
     // seed, whatever the number of jobs)
     let r2 = run(&RunOptions { jobs: 1, classes: Some(vec!["alloy".into()]), ..opts.clone() }, &mut |_: &str| {}).unwrap();

@@ -25,7 +25,9 @@
 //!    If that bracket's estimate lies more than `3·bracket·T₀` from `T₀` (the guess was far
 //!    off), the trials started from a box equilibrated far away; the crystal is equilibrated
 //!    at the estimate, the two-phase box re-equilibrated there (not melted again), stage 3 runs
-//!    once more from it (stage keys `rebuilt-…`) and its estimate is the result.
+//!    once more from it (stage keys `rebuilt-…`) and its estimate is the result. Where the
+//!    re-equilibrated box melts (freezes) at the estimate, `T_m` lies below (above) it: the
+//!    rebuild moves down (up) by 7 % and tries again, up to four times.
 //! 4. **nph**: from the coexistence configuration at the bracket's midpoint, a run without a
 //!    thermostat (velocity Verlet + Berendsen barostat at `P`): latent heat flows until the
 //!    temperature settles at `T_m` with both phases present (Morris et al., Phys. Rev. B 49, 3109
@@ -134,14 +136,15 @@ pub fn melting_temperature(
         let t1 = est.tm.value;
         if (t1 - setup.t0).abs() > REBUILD_DISTANCE * opts.bracket * setup.t0 {
             let mut more = Vec::new();
-            let rebuilt = rebuilt_setup(structure, &potential, opts, &setup, t1, bulk, cache, &mut prog)
+            let rebuilt = rebuilt_setup(structure, &potential, opts, &setup, t1, bulk, cache, &mut prog, &mut more)
                 .and_then(|s| estimates(&s, cache, &mut prog, &mut more).map(|e| (s, e)));
             match rebuilt {
                 Ok((s, mut e)) => {
                     warnings.push(format!(
-                        "the first bracket ended at {t1:.1} K, {:.0} % from the box's temperature {:.1} K: the two-phase box was re-equilibrated there and bracketed again (the result is from that box; `runs` holds both brackets)",
+                        "the first bracket ended at {t1:.1} K, {:.0} % from the box's temperature {:.1} K: the two-phase box was re-equilibrated near there ({:.1} K) and bracketed again (the result is from that box; `runs` holds both brackets)",
                         100.0 * (t1 - setup.t0).abs() / setup.t0,
-                        setup.t0
+                        setup.t0,
+                        s.t0
                     ));
                     warnings.extend(more);
                     let mut runs = std::mem::take(&mut est.runs);
@@ -260,6 +263,39 @@ mod tests {
         assert!(lo >= 60.0 && hi <= 90.0 && hi - lo < 8.0, "bracket [{lo:.1}, {hi:.1}] K from {npt:?}");
         let tm = r.melting_temperature.value;
         assert!(tm > 65.0 && tm < 90.0, "{:?} from {npt:?}", r.melting_temperature);
+    }
+
+    #[test]
+    fn a_rebuild_above_t_m_moves_down_until_the_box_holds_two_phases() {
+        // Al₂O₃ (Pedone, quick cell): the first bracket, from a box equilibrated at 6,630 K,
+        // ended at 3,677 K, and the box re-equilibrated there kept 16 % solid, so the far
+        // estimate was kept. The same with LJ argon (T_m ≈ 75–83 K): a two-phase box near T_m
+        // re-equilibrated 30 % above it melts (or its crystal does), so the rebuild must move
+        // down and hold two phases below that, saying so.
+        let (s, p) = argon([4, 4, 12]);
+        let mut o = MeltingOptions { guess_k: Some(78.0), ..Default::default() };
+        o.md.threads = Some(1);
+        o.md.equilibration_steps = Some(1000);
+        let o = crate::md_run::resolved(&o).unwrap();
+        let mut silent = Silent;
+        let mut prog = Steps { progress: &mut silent, done: 0, total: 1 };
+        let mut warnings = Vec::new();
+        let pool = Evaluator::new(p.clone(), DEFAULT_SKIN, 1).unwrap().pool();
+        let (t_first, hot, rebuilt, again) = pool.install(|| {
+            let cache = StageCache::default();
+            let bulk = static_checks(&s, &p, &o, 78.0, &mut warnings).unwrap();
+            // `auto`: the guess corrects itself until the box holds two phases
+            let first = two_phase_setup(&s, &p, &o, 78.0, bulk, true, &cache, &mut prog, &mut warnings).unwrap();
+            let hot = 1.3 * first.t0;
+            let rebuilt = rebuilt_setup(&s, &p, &o, &first, hot, bulk, &cache, &mut prog, &mut warnings).unwrap().t0;
+            // at the box's own temperature no correction is needed
+            let again = rebuilt_setup(&s, &p, &o, &first, first.t0, bulk, &StageCache::default(), &mut prog, &mut Vec::new()).unwrap().t0;
+            (first.t0, hot, rebuilt, again)
+        });
+        assert!(rebuilt < hot && rebuilt > 0.8 * t_first, "first {t_first} K, rebuilt at {rebuilt} K; {warnings:?}");
+        let said = format!("{hot:.1} K");
+        assert!(warnings.iter().any(|w| w.contains("did not hold two phases") && w.contains(&said)), "{warnings:?}");
+        assert_eq!(again, t_first);
     }
 
     #[test]

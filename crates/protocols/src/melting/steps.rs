@@ -8,6 +8,8 @@ use crate::md_run::MdRun;
 
 /// How often the coexistence stages may move a guess the protocol found itself.
 const MAX_GUESS_CORRECTIONS: usize = 8;
+/// How often [`rebuilt_setup`] may move its temperature away from the first estimate.
+const MAX_REBUILD_CORRECTIONS: usize = 4;
 
 /// The guess `T₀` (the user's, or found by a hysteresis search run in `pool`).
 pub(super) fn initial_guess(
@@ -148,8 +150,12 @@ pub(super) fn two_phase_setup<'a>(
 
 /// Stages 1 and 2 once more at `t1` (stage keys `rebuilt-…`): the crystal equilibrated at `t1`
 /// (the reference of the solid fractions) and the two-phase box of `first` re-equilibrated at
-/// `t1` ([`rethermalised_box`]). Refused (the caller keeps the first estimate) where the crystal
-/// melts at `t1` or the box does not stay two-phase.
+/// `t1` ([`rethermalised_box`]). Where the crystal melts there or the re-equilibrated box melts
+/// (or freezes), `T_m` lies below (above) `t1`: the temperature moves down (up) as the first
+/// guess's does in [`two_phase_setup`] and both stages run again from `first`'s box (keys
+/// `rebuilt-solid-T`, `rebuilt-coexistence-T`), at most [`MAX_REBUILD_CORRECTIONS`] times.
+/// Refused (the caller keeps the first estimate) where none of them holds two phases.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn rebuilt_setup<'a>(
     structure: &Structure,
     potential: &Arc<dyn Potential>,
@@ -159,18 +165,40 @@ pub(super) fn rebuilt_setup<'a>(
     bulk: f64,
     cache: &StageCache,
     prog: &mut Steps<'_>,
+    warnings: &mut Vec<String>,
 ) -> Result<Setup<'a>> {
-    let (ctx, solid, f_ref) = solid_stage(structure, potential, opts, t1, bulk, "rebuilt-solid", cache, prog)?;
-    if f_ref < MELTED_BELOW {
-        return Err(Error::invalid("guess_k", t1, "the crystal melted during equilibration at the first estimate"));
+    let mut t = t1;
+    let mut tried = Vec::new();
+    for attempt in 0..=MAX_REBUILD_CORRECTIONS {
+        // the first attempt keeps the keys of stores written before corrections existed
+        let tag = if attempt == 0 { String::new() } else { format!("-{t:.3}") };
+        let (ctx, solid, f_ref) = solid_stage(structure, potential, opts, t, bulk, &format!("rebuilt-solid{tag}"), cache, prog)?;
+        if f_ref < MELTED_BELOW {
+            tried.push(format!("{t:.1} K: the crystal melted"));
+            t *= 0.85;
+            continue;
+        }
+        let seed = ctx.md.seed;
+        let coexist: MdState = cache.get_or_run(&format!("rebuilt-coexistence{tag}"), || rethermalised_box(&ctx, &first.coexist, t, seed, prog))?;
+        let f_start = ctx.solid_fraction_of(&coexist.structure)?;
+        if !TWO_PHASE.contains(&f_start) {
+            tried.push(format!("{t:.1} K: solid fraction {f_start:.2}"));
+            t *= if f_start < *TWO_PHASE.start() { 0.93 } else { 1.07 };
+            continue;
+        }
+        if attempt > 0 {
+            warnings.push(format!(
+                "the two-phase box re-equilibrated at the first estimate {t1:.1} K did not hold two phases ({}); it was re-equilibrated at {t:.1} K instead",
+                tried.join("; ")
+            ));
+        }
+        return Ok(Setup { ctx, prefix: "rebuilt-", solid, coexist, t0: t });
     }
-    let seed = ctx.md.seed;
-    let coexist: MdState = cache.get_or_run("rebuilt-coexistence", || rethermalised_box(&ctx, &first.coexist, t1, seed, prog))?;
-    let f_start = ctx.solid_fraction_of(&coexist.structure)?;
-    if !TWO_PHASE.contains(&f_start) {
-        return Err(Error::invalid("guess_k", t1, &format!("the two-phase box did not stay two-phase at the first estimate (solid fraction {f_start:.2})")));
-    }
-    Ok(Setup { ctx, prefix: "rebuilt-", solid, coexist, t0: t1 })
+    Err(Error::invalid(
+        "guess_k",
+        t1,
+        &format!("the two-phase box did not hold two phases when re-equilibrated near the first estimate ({})", tried.join("; ")),
+    ))
 }
 
 /// The estimates of `T_m` from the two-phase box.
