@@ -1,7 +1,8 @@
 //! Evaluation of one class: per target and model, k-fold cross-validation (k = min(10, n)) →
 //! MAE, RMSE, R² (the `per_class` table), a 70/15/15 split stratified by target half over three
 //! seeds (mean ± std of the test metrics), screening at the upper quartile, correlation of the
-//! absolute out-of-fold error with the disorder descriptors, and scale ablations of fused_gbm.
+//! absolute out-of-fold error with the disorder descriptors, scale ablations of fused_gbm and
+//! (feature `dnn`) fusion-module ablations of fused_dnn ([`crate::fusion_ablation`]).
 
 use crate::metrics::{correlations, mean_std, paired_abs_error, screening};
 use crate::models::{cross_val_predict, feature_scales, model_kind, ClassTable, MODELS, TARGETS};
@@ -152,6 +153,10 @@ pub fn evaluate_class(t: &ClassTable, seed: u64, quick: bool) -> Result<ClassRes
                 }
                 d["ablation_scales"] = Value::Object(abl);
             }
+            #[cfg(feature = "dnn")]
+            if model == "fused_dnn" {
+                d["ablation_modules"] = Value::Object(crate::fusion_ablation::single_target(&cols, &x, &y, k, seed, quick)?);
+            }
             dt.insert(model.into(), d);
             oof.push(Oof { target: target.into(), model: model.into(), y: y.clone(), predicted: pred });
         }
@@ -166,6 +171,19 @@ pub fn evaluate_class(t: &ClassTable, seed: u64, quick: bool) -> Result<ClassRes
         dt.insert("paired_abs_error".into(), Value::Object(paired));
         per_class.insert(target.into(), Value::Object(pt));
         details.insert(target.into(), Value::Object(dt));
+    }
+    // the fourth fusion module: one shared net over the targets fused_dnn was evaluated on
+    #[cfg(feature = "dnn")]
+    {
+        let ran: Vec<&str> = TARGETS.iter().map(|t| t.0).filter(|n| details.get(*n).is_some_and(|d| d["fused_dnn"].is_object())).collect();
+        if ran.len() >= 2 {
+            let cols = t.columns(feature_scales("fused_dnn"));
+            for (n, v) in crate::fusion_ablation::multitask(t, &cols, &ran, seed, quick)? {
+                if let Some(d) = details.get_mut(&n) {
+                    d["fused_dnn"]["ablation_modules"]["multitask_heads"] = v;
+                }
+            }
+        }
     }
     Ok(ClassResult { per_class: Value::Object(per_class), details: Value::Object(details), oof })
 }

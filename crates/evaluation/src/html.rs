@@ -73,6 +73,18 @@ pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
             let _ = write!(h, "<tr><td>{t}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", num(&c[t]["fused_gbm"]["mae"]), cell("without_atomistic"), cell("without_mesoscale"), cell("without_continuum"), cell("without_physics"));
         }
         h.push_str("</table>\n");
+        if TARGETS.iter().any(|(t, _)| d[t]["fused_dnn"]["ablation_modules"].is_object()) {
+            h.push_str("<p>Fusion-module ablations of fused_dnn (CV MAE; SE fusion and cross-scale attention removed, the bridge loss and multi-task heads added):</p><table><tr><th>target</th><th>fused_dnn</th><th>−SE fusion</th><th>−cross-attention</th><th>+bridge loss</th><th>multi-task heads</th></tr>\n");
+            for (t, _) in TARGETS {
+                let a = &d[t]["fused_dnn"]["ablation_modules"];
+                if !a.is_object() {
+                    continue;
+                }
+                let cell = |k: &str| if a[k].get("skipped").is_some() || a[k].is_null() { "—".into() } else { num(&a[k]["mae"]) };
+                let _ = write!(h, "<tr><td>{t}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", num(&c[t]["fused_dnn"]["mae"]), cell("without_se_fusion"), cell("without_cross_attention"), cell("with_bridge_loss"), cell("multitask_heads"));
+            }
+            h.push_str("</table>\n");
+        }
         let co = &r["cost"][class];
         let _ = write!(h, "<p>Cost: simulation seconds per material {} ({} materials timed; CPU seconds {}); surrogate ({}) {} predictions/s; speed-up per property {}.</p>\n", esc(&co["simulation_s_per_material"].to_string()), co["materials_timed"], esc(&co["simulation_cpu_s_per_material"].to_string()), esc(co["surrogate"].as_str().unwrap_or("")), num(&co["surrogate_predictions_per_s"]), esc(&co["speedup_per_property"].to_string()));
         for (cl, o) in oofs.iter().filter(|(cl, o)| cl == class && o.model.ends_with("_gbm")) {

@@ -16,6 +16,7 @@
 //! | [`metrics`] | correlation tests with p-values, screening, disorder descriptors |
 //! | [`evaluate`] | per-class CV, stratified splits, screening, correlations, ablations |
 //! | [`cost`] | simulation seconds per property vs surrogate predictions per second |
+//! | `fusion_ablation` | (feature `dnn`) fused_dnn with one fusion module removed or added |
 //! | [`transfer`] | leave one class out: train on the others, test on it |
 //! | [`anchor`] | the measured HEA moduli |
 //! | [`report`], [`html`] | the run and its report files |
@@ -25,12 +26,16 @@ pub mod cost;
 pub mod dataset;
 pub mod error;
 pub mod evaluate;
+#[cfg(feature = "dnn")]
+pub mod fusion_ablation;
 pub mod html;
 pub mod metrics;
 pub mod models;
 pub mod report;
 pub mod spec;
 pub mod transfer;
+#[cfg(test)]
+mod testing;
 
 pub use error::{EvaluationError, Result};
 pub use report::{run, RunOptions};

@@ -8,7 +8,7 @@
 use crate::dataset::{ClassData, Record};
 use crate::error::{invalid, Result};
 use scalebridge_features::producers::row::{describe_formula, describe_row};
-use scalebridge_features::{FeatureTable, Scale, TableBuilder};
+use scalebridge_features::{Feature, FeatureTable, Scale, TableBuilder};
 use scalebridge_ml::data::Matrix;
 use scalebridge_ml::featurize::Featurizer;
 use scalebridge_ml::model::ModelKind;
@@ -61,10 +61,16 @@ impl ClassTable {
             };
             let mut row = describe_row(&r.cold, comp)?;
             row.material = r.label.clone();
-            rows.push(row);
-            for (name, v) in targets.iter_mut() {
-                v.push(r.hot["properties"][name.as_str()]["value"].as_f64().unwrap_or(f64::NAN));
+            for ((name, v), (_, unit)) in targets.iter_mut().zip(TARGETS) {
+                let value = r.hot["properties"][name.as_str()]["value"].as_f64().unwrap_or(f64::NAN);
+                v.push(value);
+                // the targets as columns too (scale `target`, never an input), for the
+                // multi-task net that reads them from the table
+                if value.is_finite() {
+                    row.features.push(Feature::new(target_column(name), value, unit, Scale::Target));
+                }
             }
+            rows.push(row);
             let (s, d) = crate::metrics::disorder(&composition_of(&r.cold));
             entropy.push(s);
             delta.push(d);
@@ -104,6 +110,11 @@ impl ClassTable {
     }
 }
 
+/// The table column of a target (scale `target`).
+pub fn target_column(target: &str) -> String {
+    format!("target_{target}")
+}
+
 /// Which features a model uses.
 pub fn feature_scales(model: &str) -> &'static [Scale] {
     if model.starts_with("composition") {
@@ -123,12 +134,24 @@ pub fn model_kind(model: &str, seed: u64, quick: bool, columns: &[(String, Scale
     dnn_kind(seed, quick, columns)
 }
 
+/// The benchmark's DNN hyperparameters (quick: 30 epochs, patience 8, 1 member; otherwise 300,
+/// 30, 3).
+#[cfg(feature = "dnn")]
+pub fn dnn_params(seed: u64, quick: bool) -> scalebridge_ml::DnnParams {
+    scalebridge_ml::DnnParams { seed, impute_missing: true, max_epochs: if quick { 30 } else { 300 }, patience: if quick { 8 } else { 30 }, batch_size: 16, n_members: if quick { 1 } else { 3 }, ..scalebridge_ml::DnnParams::default() }
+}
+
+/// The DNN model kind of `p` on `columns` (the matrix columns in this order: the DNN maps its
+/// scale tokens by name).
+#[cfg(feature = "dnn")]
+pub fn dnn_kind_of(p: scalebridge_ml::DnnParams, columns: &[(String, Scale)]) -> ModelKind {
+    let names: Vec<String> = columns.iter().map(|c| c.0.clone()).collect();
+    ModelKind::Dnn(p).with_feature_names(&names).with_column_scales(columns)
+}
+
 #[cfg(feature = "dnn")]
 fn dnn_kind(seed: u64, quick: bool, columns: &[(String, Scale)]) -> std::result::Result<ModelKind, String> {
-    let p = scalebridge_ml::DnnParams { seed, impute_missing: true, max_epochs: if quick { 30 } else { 300 }, patience: if quick { 8 } else { 30 }, batch_size: 16, n_members: if quick { 1 } else { 3 }, ..scalebridge_ml::DnnParams::default() };
-    // the matrix columns are `columns` in this order: the DNN maps its scale tokens by name
-    let names: Vec<String> = columns.iter().map(|c| c.0.clone()).collect();
-    Ok(ModelKind::Dnn(p).with_feature_names(&names).with_column_scales(columns))
+    Ok(dnn_kind_of(dnn_params(seed, quick), columns))
 }
 
 #[cfg(not(feature = "dnn"))]

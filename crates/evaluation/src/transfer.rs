@@ -91,22 +91,7 @@ pub fn leave_one_class_out(classes: &[(String, &ClassData)], seed: u64, quick: b
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A material whose 0 K modulus `e0` (an atomistic feature every class has) sets its E, with
-    /// a composition of the class's own elements.
-    fn record(class: &str, i: usize, elements: &[&str], e0: f64) -> Record {
-        let x = 1.0 / elements.len() as f64;
-        let mut feats: Vec<Value> = elements.iter().map(|e| json!({"name": format!("x_{e}"), "value": x, "unit": "1", "scale": "composition"})).collect();
-        feats.push(json!({"name": "youngs_modulus_0K", "value": e0, "unit": "GPa", "scale": "atomistic"}));
-        feats.push(json!({"name": format!("only_in_{class}"), "value": i as f64, "unit": "1", "scale": "atomistic"}));
-        let cold = json!({"name": format!("{class}{i}"), "class": class, "temperature_K": 0.0, "features": feats, "phases": [], "properties": {}});
-        let hot = json!({"properties": {"E_GPa": {"value": 0.9 * e0, "unit": "GPa"}}});
-        Record { label: format!("{class}{i}"), hash: format!("h-{class}{i}"), cold, hot, reused: true, refreshed: false, wall_s: 0.0 }
-    }
-
-    fn class(name: &str, elements: &[&str], e0: impl Fn(usize) -> f64) -> ClassData {
-        ClassData { class: name.into(), requested: 8, records: (0..8).map(|i| record(name, i, elements, e0(i))).collect(), failures: vec![], failures_replayed: vec![] }
-    }
+    use crate::testing::class;
 
     #[test]
     fn a_feature_shared_by_every_class_transfers_and_class_only_columns_are_left_out() {
