@@ -72,6 +72,11 @@ pub(super) struct Setup<'a> {
 const MELTED_BELOW: f64 = 0.25;
 /// Solid fractions of a two-phase box after its relaxation that still count as two-phase.
 const TWO_PHASE: std::ops::RangeInclusive<f64> = 0.2..=0.8;
+/// Solid fractions a re-equilibrated box may keep ([`rebuilt_setup`]): both phases present, as
+/// the NPH run asks. Narrower, Al₂O₃'s box (quick cell, first box at 6,630 K) was refused at
+/// every temperature from 3,677 down to 2,751 K with 0.16–0.19 solid: a fraction set by the box
+/// it came from, not by the temperature.
+const REBUILT_TWO_PHASE: std::ops::RangeInclusive<f64> = 0.1..=0.9;
 
 /// Stage 1 at `t` (cached as `key`): the equilibrated crystal, the context of the runs from it
 /// (its volume per atom and raw solid fraction as the references) and that raw fraction.
@@ -151,7 +156,7 @@ pub(super) fn two_phase_setup<'a>(
 /// Stages 1 and 2 once more at `t1` (stage keys `rebuilt-…`): the crystal equilibrated at `t1`
 /// (the reference of the solid fractions) and the two-phase box of `first` re-equilibrated at
 /// `t1` ([`rethermalised_box`]). Where the crystal melts there or the re-equilibrated box melts
-/// (or freezes), `T_m` lies below (above) `t1`: the temperature moves down (up) as the first
+/// (or freezes: solid fraction outside [`REBUILT_TWO_PHASE`]), `T_m` lies below (above) `t1`: the temperature moves down (up) as the first
 /// guess's does in [`two_phase_setup`] and both stages run again from `first`'s box (keys
 /// `rebuilt-solid-T`, `rebuilt-coexistence-T`), at most [`MAX_REBUILD_CORRECTIONS`] times.
 /// Refused (the caller keeps the first estimate) where none of them holds two phases.
@@ -181,9 +186,9 @@ pub(super) fn rebuilt_setup<'a>(
         let seed = ctx.md.seed;
         let coexist: MdState = cache.get_or_run(&format!("rebuilt-coexistence{tag}"), || rethermalised_box(&ctx, &first.coexist, t, seed, prog))?;
         let f_start = ctx.solid_fraction_of(&coexist.structure)?;
-        if !TWO_PHASE.contains(&f_start) {
+        if !REBUILT_TWO_PHASE.contains(&f_start) {
             tried.push(format!("{t:.1} K: solid fraction {f_start:.2}"));
-            t *= if f_start < *TWO_PHASE.start() { 0.93 } else { 1.07 };
+            t *= if f_start < *REBUILT_TWO_PHASE.start() { 0.93 } else { 1.07 };
             continue;
         }
         if attempt > 0 {
