@@ -27,7 +27,9 @@
 //!    at the estimate, the two-phase box re-equilibrated there (not melted again), stage 3 runs
 //!    once more from it (stage keys `rebuilt-…`) and its estimate is the result. Where the
 //!    re-equilibrated box melts (freezes) at the estimate, `T_m` lies below (above) it: the
-//!    rebuild moves down (up) by 7 % and tries again, up to four times.
+//!    rebuild moves down (up) by 7 % and tries again, up to four times. An estimate clearly
+//!    below the search's supercooling limit `T₋` (the liquid crystallised there on cooling, so
+//!    `T_m > T₋`) is refused: the crystal is not stable in its lattice at temperature.
 //! 4. **nph**: from the coexistence configuration at the bracket's midpoint, a run without a
 //!    thermostat (velocity Verlet + Berendsen barostat at `P`): latent heat flows until the
 //!    temperature settles at `T_m` with both phases present (Morris et al., Phys. Rev. B 49, 3109
@@ -156,6 +158,7 @@ pub fn melting_temperature(
                 Err(e) => warnings.push(format!("rebuilding the two-phase box at {t1:.1} K failed ({e}); the first bracket's estimate is kept")),
             }
         }
+        check_above_supercooling(&est.tm, search.as_ref())?;
         let m = setup.solid.structure.cell.matrix();
         let (heat, cool) = hysteresis(&setup, est.tm.value, cache, &mut prog, &mut warnings)?;
         let series = plot_series(&est.runs, &heat, &cool);
@@ -185,6 +188,29 @@ pub fn melting_temperature(
     let mut out = pool.install(run)?;
     out.provenance.wall_seconds = wall.elapsed().as_secs_f64();
     Ok(out)
+}
+
+/// A liquid crystallises on cooling only below `T_m`, so an estimate clearly below the
+/// temperature where the hysteresis search's cooling ramp crystallised (`T₋`, the thermostat's
+/// temperature at the crossing, which lags the box's) is not a melting point: the crystal is
+/// most likely not stable in its lattice at temperature and the bracket walked down after it.
+/// Refused with that reason; without a search or a crossing there is nothing to check (the
+/// quick alloy class's Mo/Ti-rich fcc members at 190–450 K are such a case: the one checked
+/// had no crossing, its liquid never crystallised on cooling).
+fn check_above_supercooling(tm: &Quantity, search: Option<&BracketSearch>) -> Result<()> {
+    let Some(tc) = search.and_then(|s| s.cooling_ramp.as_ref()).and_then(|r| r.crossing_k) else { return Ok(()) };
+    let margin = 2.0 * tm.stderr.unwrap_or(0.0);
+    if tm.value + margin < tc {
+        return Err(Error::invalid(
+            "T_m",
+            format!("{:.1}", tm.value),
+            &format!(
+                "the coexistence estimate T_m = {:.1} K lies below T₋ = {tc:.1} K, where the liquid crystallised on cooling in the hysteresis search, and T_m must lie above it: the crystal is most likely not stable in this lattice at temperature",
+                tm.value
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -263,6 +289,21 @@ mod tests {
         assert!(lo >= 60.0 && hi <= 90.0 && hi - lo < 8.0, "bracket [{lo:.1}, {hi:.1}] K from {npt:?}");
         let tm = r.melting_temperature.value;
         assert!(tm > 65.0 && tm < 90.0, "{:?} from {npt:?}", r.melting_temperature);
+    }
+
+    #[test]
+    fn an_estimate_below_the_supercooling_limit_is_refused() {
+        let ramp = |crossing: Option<f64>| RampResult { crossing_k: crossing, from_k: 2000.0, to_k: 300.0, rate_k_per_ps: 10.0, temperature: vec![], solid_fraction: vec![] };
+        let search = |c: Option<f64>| BracketSearch { guess_k: 1500.0, method: "hysteresis".into(), scale_k: 100.0, heating_ramp: ramp(Some(1900.0)), cooling_ramp: Some(ramp(c)) };
+        let tm = |v: f64, e: f64| Quantity::with_err(v, e, "K");
+        // 190 K against a liquid that crystallised at 1,100 K: refused, naming both
+        let e = check_above_supercooling(&tm(190.0, 4.0), Some(&search(Some(1100.0)))).unwrap_err().to_string();
+        assert!(e.contains("190.0 K") && e.contains("1100.0 K") && e.contains("not stable"), "{e}");
+        // above T₋, within two standard errors of it, or nothing to compare with: accepted
+        assert!(check_above_supercooling(&tm(1300.0, 20.0), Some(&search(Some(1100.0)))).is_ok());
+        assert!(check_above_supercooling(&tm(1080.0, 20.0), Some(&search(Some(1100.0)))).is_ok());
+        assert!(check_above_supercooling(&tm(190.0, 4.0), Some(&search(None))).is_ok());
+        assert!(check_above_supercooling(&tm(190.0, 4.0), None).is_ok());
     }
 
     #[test]
