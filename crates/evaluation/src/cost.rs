@@ -69,7 +69,7 @@ pub fn class_cost(data: &ClassData, table: &ClassTable, seed: u64) -> Result<Val
     let sim: serde_json::Map<String, Value> = sums.iter().map(|(k, v)| (k.to_string(), json!(crate::metrics::mean_std(v).0))).collect();
     // surrogate throughput: fused_gbm fitted on the class, predicting a tiled matrix
     let cols = table.columns(&Scale::FEATURES);
-    let y = table.targets.first().map(|t| t.1.clone()).unwrap_or_default();
+    let y = table.target(crate::models::TARGETS[0].0);
     let rows: Vec<usize> = (0..y.len()).filter(|&i| y[i].is_finite()).collect();
     let mut per_s = Value::Null;
     if rows.len() >= 2 && !cols.is_empty() {

@@ -33,11 +33,11 @@ pub struct ClassResult {
 }
 
 /// A model that cannot be trained on this few rows (e.g. the DNN's minimum of 10) is reported as
-/// skipped with the library's reason; every other error propagates.
-pub(crate) fn too_few(e: &crate::error::EvaluationError) -> Option<String> {
+/// skipped with the library's reason (`{"skipped": reason}`); every other error propagates.
+pub(crate) fn skipped_or(e: crate::error::EvaluationError) -> Result<Value> {
     match e {
-        crate::error::EvaluationError::Ml(m @ scalebridge_ml::MlError::NotEnoughData { .. }) => Some(m.to_string()),
-        _ => None,
+        crate::error::EvaluationError::Ml(m @ scalebridge_ml::MlError::NotEnoughData { .. }) => Ok(json!({"skipped": m.to_string()})),
+        e => Err(e),
     }
 }
 
@@ -64,10 +64,7 @@ fn split_eval(model: &str, t: &ClassTable, cols: &[(String, Scale)], rows: &[usi
         let ytr: Vec<f64> = tr.iter().map(|&i| y[i]).collect();
         let fit = match kind.fit(&x.select_rows(&tr), &ytr).map_err(crate::error::EvaluationError::from) {
             Ok(f) => f,
-            Err(e) => match too_few(&e) {
-                Some(reason) => return Ok(json!({"skipped": reason})),
-                None => return Err(e),
-            },
+            Err(e) => return skipped_or(e),
         };
         let (pt, _) = fit.predict_with_std(&x.select_rows(&te))?;
         let yte: Vec<f64> = te.iter().map(|&i| y[i]).collect();
@@ -88,7 +85,7 @@ fn split_eval(model: &str, t: &ClassTable, cols: &[(String, Scale)], rows: &[usi
 pub fn evaluate_class(t: &ClassTable, seed: u64, quick: bool) -> Result<ClassResult> {
     let (mut per_class, mut details, mut oof) = (Map::new(), Map::new(), Vec::new());
     for (target, unit) in TARGETS {
-        let y_all = &t.targets.iter().find(|x| x.0 == target).map(|x| x.1.clone()).unwrap_or_default();
+        let y_all = &t.target(target);
         let rows: Vec<usize> = (0..y_all.len()).filter(|&i| y_all[i].is_finite()).collect();
         let y: Vec<f64> = rows.iter().map(|&i| y_all[i]).collect();
         let n = rows.len();
@@ -119,13 +116,10 @@ pub fn evaluate_class(t: &ClassTable, seed: u64, quick: bool) -> Result<ClassRes
             let x = t.matrix(&cols, &rows)?;
             let pred = match cross_val_predict(&kind, &x, &y, k, seed) {
                 Ok(p) => p,
-                Err(e) => match too_few(&e) {
-                    Some(reason) => {
-                        pt.insert(model.into(), json!({"skipped": reason}));
-                        continue;
-                    }
-                    None => return Err(e),
-                },
+                Err(e) => {
+                    pt.insert(model.into(), skipped_or(e)?);
+                    continue;
+                }
             };
             pt.insert(model.into(), metrics_json(&y, &pred));
             let abs_err: Vec<f64> = y.iter().zip(&pred).map(|(a, b)| (a - b).abs()).collect();

@@ -9,7 +9,7 @@
 //! the materials with any target, folds drawn over those). A row's numbers compare with
 //! `per_class[class][target].fused_dnn`.
 
-use crate::evaluate::{metrics_json, too_few};
+use crate::evaluate::{metrics_json, skipped_or};
 use crate::models::{cross_val_predict, dnn_kind_of, dnn_params, target_column, ClassTable};
 use crate::error::{EvaluationError, Result};
 use scalebridge_features::Scale;
@@ -20,13 +20,6 @@ use serde_json::{json, Map, Value};
 
 /// Weight of the bridge regulariser in `with_bridge_loss`.
 pub const BRIDGE_WEIGHT: f64 = 0.1;
-
-fn skipped_or(e: EvaluationError) -> Result<Value> {
-    match too_few(&e) {
-        Some(reason) => Ok(json!({"skipped": reason})),
-        None => Err(e),
-    }
-}
 
 /// `without_se_fusion`, `without_cross_attention` and `with_bridge_loss` of one target.
 pub fn single_target(cols: &[(String, Scale)], x: &Matrix, y: &[f64], k: usize, seed: u64, quick: bool) -> Result<Map<String, Value>> {

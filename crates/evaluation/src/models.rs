@@ -19,14 +19,13 @@ pub const TARGETS: [(&str, &str); 3] = [("E_GPa", "GPa"), ("kappa_W_mK", "W/m/K"
 /// Models of the report.
 pub const MODELS: [&str; 4] = ["composition_gbm", "composition_dnn", "fused_gbm", "fused_dnn"];
 
-/// One class as columns: the cheap table (one row per material, from its 0 K description), the
-/// targets (from its finite-temperature description) and the disorder descriptors.
+/// One class as columns: the cheap table (one row per material, from its 0 K description, with
+/// the targets from its finite-temperature description as columns of scale `target`, never
+/// inputs) and the disorder descriptors.
 #[derive(Debug, Clone)]
 pub struct ClassTable {
     pub labels: Vec<String>,
     pub table: FeatureTable,
-    /// target name → values (NaN where the description has none).
-    pub targets: Vec<(String, Vec<f64>)>,
     /// Configurational entropy S/k_B and size mismatch δ per material.
     pub entropy: Vec<f64>,
     pub delta: Vec<f64>,
@@ -53,7 +52,7 @@ impl ClassTable {
     pub fn from_records(records: &[&Record]) -> Result<ClassTable> {
         let featurizer = Featurizer::new();
         let mut rows = Vec::new();
-        let (mut targets, mut entropy, mut delta, mut lattice) = (TARGETS.iter().map(|t| (t.0.to_string(), Vec::new())).collect::<Vec<_>>(), Vec::new(), Vec::new(), Vec::new());
+        let (mut entropy, mut delta, mut lattice) = (Vec::new(), Vec::new(), Vec::new());
         for r in records {
             let comp = match describe_formula(&r.cold) {
                 Some(f) => scalebridge_ml::tagged::composition_columns(&featurizer, &f)?,
@@ -61,12 +60,8 @@ impl ClassTable {
             };
             let mut row = describe_row(&r.cold, comp)?;
             row.material = r.label.clone();
-            for ((name, v), (_, unit)) in targets.iter_mut().zip(TARGETS) {
-                let value = r.hot["properties"][name.as_str()]["value"].as_f64().unwrap_or(f64::NAN);
-                v.push(value);
-                // the targets as columns too (scale `target`, never an input), for the
-                // multi-task net that reads them from the table
-                if value.is_finite() {
+            for (name, unit) in TARGETS {
+                if let Some(value) = r.hot["properties"][name]["value"].as_f64().filter(|v| v.is_finite()) {
                     row.features.push(Feature::new(target_column(name), value, unit, Scale::Target));
                 }
             }
@@ -78,7 +73,12 @@ impl ClassTable {
             lattice.push(lat);
         }
         let table = TableBuilder { rows }.build()?;
-        Ok(ClassTable { labels: records.iter().map(|r| r.label.clone()).collect(), table, targets, entropy, delta, lattice })
+        Ok(ClassTable { labels: records.iter().map(|r| r.label.clone()).collect(), table, entropy, delta, lattice })
+    }
+
+    /// Values of `target` per material (NaN where the description has none), from its column.
+    pub fn target(&self, target: &str) -> Vec<f64> {
+        self.table.floats(&target_column(target)).map_or_else(|_| vec![f64::NAN; self.labels.len()], <[f64]>::to_vec)
     }
 
     /// Feature columns of the given scales that are finite on every row and not constant,

@@ -64,6 +64,10 @@ pub fn run(opts: &RunOptions, log: &mut dyn FnMut(&str)) -> Result<Value> {
     let (mut per_class, mut details, mut skipped, mut cost, mut datasets) = (Map::new(), Map::new(), Map::new(), Map::new(), Map::new());
     let mut oofs: Vec<(String, Oof)> = Vec::new();
     let mut evaluated: Vec<(String, crate::dataset::ClassData)> = Vec::new();
+    // the model fits: tens to hundreds of rows, one thread per fit (rayon's per-tree fan-out
+    // costs more than it gains on such small data, and the results do not depend on the thread
+    // count)
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().map_err(|e| crate::error::invalid("thread pool", 1, &e.to_string()))?;
     for name in CLASSES.iter().filter(|c| wanted.iter().any(|w| w == *c)) {
         let Some(class) = spec.classes.iter().find(|c| c.name == *name) else {
             let why = format!("no design for class {name} in {}", opts.benchmark.display());
@@ -102,9 +106,6 @@ pub fn run(opts: &RunOptions, log: &mut dyn FnMut(&str)) -> Result<Value> {
         }
         let table = ClassTable::from_data(&data)?;
         log(&format!("class {name}: evaluating {} materials", data.records.len()));
-        // tens to hundreds of rows: one thread per fit (rayon's per-tree fan-out costs more than
-        // it gains on such small data, and the results do not depend on the thread count)
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().map_err(|e| crate::error::invalid("thread pool", 1, &e.to_string()))?;
         let res = pool.install(|| evaluate_class(&table, spec.seed, opts.quick))?;
         per_class.insert(name.to_string(), res.per_class);
         details.insert(name.to_string(), res.details);
@@ -115,7 +116,6 @@ pub fn run(opts: &RunOptions, log: &mut dyn FnMut(&str)) -> Result<Value> {
     let transfer = {
         let refs: Vec<(String, &crate::dataset::ClassData)> = evaluated.iter().map(|(c, d)| (c.clone(), d)).collect();
         log(&format!("transfer: leave one class out over {} classes", refs.len()));
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().map_err(|e| crate::error::invalid("thread pool", 1, &e.to_string()))?;
         pool.install(|| crate::transfer::leave_one_class_out(&refs, spec.seed, opts.quick))?
     };
     let anchor = match &opts.experimental {

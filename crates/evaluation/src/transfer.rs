@@ -7,7 +7,7 @@
 
 use crate::dataset::{ClassData, Record};
 use crate::error::Result;
-use crate::evaluate::{metrics_json, too_few};
+use crate::evaluate::{metrics_json, skipped_or};
 use crate::models::{feature_scales, model_kind, ClassTable, MODELS, TARGETS};
 use scalebridge_ml::eval::{mae, r2, rmse};
 use serde_json::{json, Map, Value};
@@ -35,7 +35,7 @@ pub fn leave_one_class_out(classes: &[(String, &ClassData)], seed: u64, quick: b
     for (held, _) in classes {
         let mut per_target = Map::new();
         for (target, _) in TARGETS {
-            let y_all = &table.targets.iter().find(|t| t.0 == target).expect("every target has a column").1;
+            let y_all = &table.target(target);
             let finite = |i: &usize| y_all[*i].is_finite();
             let test: Vec<usize> = (0..records.len()).filter(|i| class_of[*i] == held.as_str()).filter(finite).collect();
             let train: Vec<usize> = (0..records.len()).filter(|i| class_of[*i] != held.as_str()).filter(finite).collect();
@@ -63,13 +63,10 @@ pub fn leave_one_class_out(classes: &[(String, &ClassData)], seed: u64, quick: b
                 };
                 let fit = match kind.fit(&table.matrix(c, &train)?, &ytr).map_err(crate::error::EvaluationError::from) {
                     Ok(f) => f,
-                    Err(e) => match too_few(&e) {
-                        Some(reason) => {
-                            entry.insert(model.to_string(), json!({"skipped": reason}));
-                            continue;
-                        }
-                        None => return Err(e),
-                    },
+                    Err(e) => {
+                        entry.insert(model.to_string(), skipped_or(e)?);
+                        continue;
+                    }
                 };
                 let (p, _) = fit.predict_with_std(&table.matrix(c, &test)?)?;
                 let mut m = metrics_json(&yte, &p);

@@ -78,6 +78,17 @@ const TWO_PHASE: std::ops::RangeInclusive<f64> = 0.2..=0.8;
 /// it came from, not by the temperature.
 const REBUILT_TWO_PHASE: std::ops::RangeInclusive<f64> = 0.1..=0.9;
 
+/// The next temperature to try where stages 1 and 2 did not hold two phases at `t`: 15 % lower
+/// where the crystal melted (`box_fraction` `None`), 7 % lower (higher) where the two-phase box
+/// kept a solid fraction below (above) `window`.
+fn moved(t: f64, box_fraction: Option<f64>, window: &std::ops::RangeInclusive<f64>) -> f64 {
+    match box_fraction {
+        None => 0.85 * t,
+        Some(f) if f < *window.start() => 0.93 * t,
+        Some(_) => 1.07 * t,
+    }
+}
+
 /// Stage 1 at `t` (cached as `key`): the equilibrated crystal, the context of the runs from it
 /// (its volume per atom and raw solid fraction as the references) and that raw fraction.
 #[allow(clippy::too_many_arguments)]
@@ -123,7 +134,7 @@ pub(super) fn two_phase_setup<'a>(
         if f_ref < MELTED_BELOW {
             if retry {
                 attempts += 1;
-                t0 *= 0.85;
+                t0 = moved(t0, None, &TWO_PHASE);
                 continue;
             }
             return Err(Error::invalid(
@@ -137,7 +148,7 @@ pub(super) fn two_phase_setup<'a>(
         if !TWO_PHASE.contains(&f_start) {
             if retry {
                 attempts += 1;
-                t0 *= if f_start < *TWO_PHASE.start() { 0.93 } else { 1.07 };
+                t0 = moved(t0, Some(f_start), &TWO_PHASE);
                 continue;
             }
             return Err(Error::invalid(
@@ -156,8 +167,9 @@ pub(super) fn two_phase_setup<'a>(
 /// Stages 1 and 2 once more at `t1` (stage keys `rebuilt-…`): the crystal equilibrated at `t1`
 /// (the reference of the solid fractions) and the two-phase box of `first` re-equilibrated at
 /// `t1` ([`rethermalised_box`]). Where the crystal melts there or the re-equilibrated box melts
-/// (or freezes: solid fraction outside [`REBUILT_TWO_PHASE`]), `T_m` lies below (above) `t1`: the temperature moves down (up) as the first
-/// guess's does in [`two_phase_setup`] and both stages run again from `first`'s box (keys
+/// (or freezes: solid fraction outside [`REBUILT_TWO_PHASE`]), `T_m` lies below (above) `t1`:
+/// the temperature moves down (up) as the first guess's does in [`two_phase_setup`] ([`moved`])
+/// and both stages run again from `first`'s box (keys
 /// `rebuilt-solid-T`, `rebuilt-coexistence-T`), at most [`MAX_REBUILD_CORRECTIONS`] times.
 /// Refused (the caller keeps the first estimate) where none of them holds two phases.
 #[allow(clippy::too_many_arguments)]
@@ -180,7 +192,7 @@ pub(super) fn rebuilt_setup<'a>(
         let (ctx, solid, f_ref) = solid_stage(structure, potential, opts, t, bulk, &format!("rebuilt-solid{tag}"), cache, prog)?;
         if f_ref < MELTED_BELOW {
             tried.push(format!("{t:.1} K: the crystal melted"));
-            t *= 0.85;
+            t = moved(t, None, &REBUILT_TWO_PHASE);
             continue;
         }
         let seed = ctx.md.seed;
@@ -188,7 +200,7 @@ pub(super) fn rebuilt_setup<'a>(
         let f_start = ctx.solid_fraction_of(&coexist.structure)?;
         if !REBUILT_TWO_PHASE.contains(&f_start) {
             tried.push(format!("{t:.1} K: solid fraction {f_start:.2}"));
-            t *= if f_start < *REBUILT_TWO_PHASE.start() { 0.93 } else { 1.07 };
+            t = moved(t, Some(f_start), &REBUILT_TWO_PHASE);
             continue;
         }
         if attempt > 0 {
