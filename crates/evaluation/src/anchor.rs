@@ -151,6 +151,7 @@ pub fn anchor(path: &Path, template: Option<&Value>, store: &Store, opts: &Build
         "file": path.display().to_string(),
         "rows": rows.len(),
         "inside_zhou_set_single_phase": ok.len(),
+        "transfer_to_measured": if ok.is_empty() { json!("impossible with this potential family: no measured alloy lies inside the Zhou 2004 element set as a single fcc/bcc phase (simulated -> measured transfer is made on the pure elements instead: element_anchor.transfer)") } else { Value::Null },
         "compared": compared,
         "mae_GPa": if errs.is_empty() { Value::Null } else { json!(errs.iter().sum::<f64>() / errs.len() as f64) },
         "skipped_rows": skipped.len(),

@@ -133,6 +133,7 @@ pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
             h.push_str("</table>\n");
         }
     }
+    element_anchor(&mut h, &r["element_anchor"]);
     if !figs.is_empty() {
         h.push_str("<h2>Plots</h2>\n");
         for (s, cap) in &figs {
@@ -145,4 +146,56 @@ pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
     }
     h.push_str("</ul></body></html>\n");
     Ok(h)
+}
+
+/// The pure-element anchor: simulation against measurement, and simulated → measured transfer.
+fn element_anchor(h: &mut String, a: &Value) {
+    h.push_str("<h2>Experimental anchor (pure elements: E, T_m, κ)</h2>\n");
+    if let Some(s) = a["skipped"].as_str() {
+        let _ = write!(h, "<p class=\"skip\">skipped: {}</p>\n", esc(s));
+        return;
+    }
+    let _ = write!(h, "<p>{} ({}). Each element described like the alloy class in its room-temperature lattice.</p>\n", esc(a["source"].as_str().unwrap_or("")), esc(a["file"].as_str().unwrap_or("")));
+    h.push_str("<table><tr><th>element</th><th>lattice</th>");
+    for (t, u) in TARGETS {
+        let _ = write!(h, "<th>{t} measured ({u})</th><th>{t} MD</th>");
+    }
+    h.push_str("</tr>\n");
+    for c in a["compared"].as_array().into_iter().flatten() {
+        let _ = write!(h, "<tr><td>{}</td><td>{}</td>", esc(c["element"].as_str().unwrap_or("")), esc(c["lattice"].as_str().unwrap_or("")));
+        for (t, _) in TARGETS {
+            let _ = write!(h, "<td>{}</td><td>{}</td>", num(&c[format!("{t}_measured")]), num(&c[format!("{t}_md")]));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n<table><tr><th>target</th><th>MD vs measured: MAE / mean signed error / mean |relative error| (n)</th><th>what to expect</th></tr>\n");
+    for (t, _) in TARGETS {
+        let e = &a["md_vs_measured"][t];
+        let _ = write!(h, "<tr><td>{t}</td><td>{} / {} / {} ({})</td><td>{}</td></tr>\n", num(&e["mae"]), num(&e["mean_signed_error"]), num(&e["mean_abs_relative_error"]), e["n"], esc(e["expectation"].as_str().unwrap_or("")));
+    }
+    h.push_str("</table>\n");
+    let tr = &a["transfer"];
+    if let Some(s) = tr["skipped"].as_str() {
+        let _ = write!(h, "<p class=\"skip\">simulated → measured transfer skipped: {}</p>\n", esc(s));
+        return;
+    }
+    let _ = write!(h, "<p>Simulated → measured: trained on the {}, tested on the measured {} (MAE / R², n).</p><table><tr><th>target</th><th>MD itself</th><th>train mean</th>", esc(tr["trained_on"].as_str().unwrap_or("")), esc(&tr["tested_on"].to_string()));
+    for m in MODELS {
+        let _ = write!(h, "<th>{m}</th>");
+    }
+    h.push_str("</tr>\n");
+    for (t, _) in TARGETS {
+        let e = &tr["per_target"][t];
+        if let Some(s) = e["skipped"].as_str() {
+            let _ = write!(h, "<tr><td>{t}</td><td class=\"skip\" colspan=\"{}\">skipped: {}</td></tr>\n", MODELS.len() + 2, esc(s));
+            continue;
+        }
+        let cell = |v: &Value| if let Some(s) = v["skipped"].as_str() { format!("<td class=\"skip\">{}</td>", esc(s)) } else { format!("<td>{} / {} ({})</td>", num(&v["mae"]), num(&v["r2"]), v["n"]) };
+        let _ = write!(h, "<tr><td>{t}</td>{}{}", cell(&e["md"]), cell(&e["train_mean"]));
+        for m in MODELS {
+            h.push_str(&cell(&e[m]));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
 }

@@ -19,11 +19,13 @@
 //! | `fusion_ablation` | (feature `dnn`) fused_dnn with one fusion module removed or added |
 //! | [`transfer`] | leave one class out: train on the others, test on it |
 //! | [`anchor`] | the measured HEA moduli |
+//! | [`elements`] | the measured pure elements (E, T_m, κ) and simulated → measured transfer |
 //! | [`report`], [`html`] | the run and its report files |
 
 pub mod anchor;
 pub mod cost;
 pub mod dataset;
+pub mod elements;
 pub mod error;
 pub mod evaluate;
 #[cfg(feature = "dnn")]

@@ -33,7 +33,7 @@ pub struct ClassTable {
     pub lattice: Vec<String>,
 }
 
-fn composition_of(doc: &serde_json::Value) -> Vec<(String, f64)> {
+pub(crate) fn composition_of(doc: &serde_json::Value) -> Vec<(String, f64)> {
     doc["features"].as_array().map_or_else(Vec::new, |l| {
         l.iter()
             .filter_map(|f| Some((f["name"].as_str()?.strip_prefix("x_")?.to_string(), f["value"].as_f64()?)))

@@ -9,6 +9,8 @@
 //! quick_max_materials = 12       # --quick describes at most this many (a seeded random subset)
 //! min_materials = 6              # fewer described materials: the class is reported as skipped
 //! ```
+//! A top-level `element_data = "pure_elements.csv"` (relative to this file) names the measured
+//! pure elements the alloy class is also compared with ([`crate::elements`]).
 //! Every design must describe each material at 0 K (the cheap descriptors: composition, 0 K
 //! statics, homogenised 0 K stiffness) and at one temperature above 0 K (the targets E, κ and
 //! the transition temperature from the expensive finite-temperature protocols).
@@ -28,6 +30,8 @@ struct File {
     name: Option<String>,
     #[serde(default)]
     seed: Option<u64>,
+    #[serde(default)]
+    element_data: Option<PathBuf>,
     class: Vec<ClassFile>,
 }
 
@@ -67,6 +71,9 @@ pub struct BenchmarkSpec {
     /// Seed of the material subsets, the folds, the splits and the models.
     pub seed: u64,
     pub classes: Vec<ClassSpec>,
+    /// Measured properties of the pure elements (`element_data`, relative to this file): the
+    /// pure-element anchor of the alloy class ([`crate::elements`]).
+    pub element_data: Option<PathBuf>,
 }
 
 /// Default cap of `--quick` per class.
@@ -93,7 +100,7 @@ impl BenchmarkSpec {
             }
             classes.push(ClassSpec { name: c.name, design_path: base.join(c.design), quick_max_materials: c.quick_max_materials.unwrap_or(QUICK_MAX_MATERIALS).max(1), min_materials: min });
         }
-        Ok(BenchmarkSpec { name: f.name.unwrap_or_else(|| "five-class".into()), path: path.to_path_buf(), seed: f.seed.unwrap_or(1), classes })
+        Ok(BenchmarkSpec { name: f.name.unwrap_or_else(|| "five-class".into()), path: path.to_path_buf(), seed: f.seed.unwrap_or(1), classes, element_data: f.element_data.map(|p| base.join(p)) })
     }
 
     /// Keep the classes named in `only` (all when `None`), in the file's order; an unknown

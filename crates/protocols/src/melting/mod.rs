@@ -159,6 +159,7 @@ pub fn melting_temperature(
             }
         }
         check_above_supercooling(&est.tm, search.as_ref())?;
+        check_crystal_grew(&est.tm, &est.runs)?;
         let m = setup.solid.structure.cell.matrix();
         let (heat, cool) = hysteresis(&setup, est.tm.value, cache, &mut prog, &mut warnings)?;
         let series = plot_series(&est.runs, &heat, &cool);
@@ -211,6 +212,32 @@ fn check_above_supercooling(tm: &Quantity, search: Option<&BracketSearch>) -> Re
         ));
     }
     Ok(())
+}
+
+/// `T_m` is where crystal and liquid coexist: below it the crystal grows. An estimate from
+/// brackets in which no NPT trial grew the crystal (every trial melted or stayed undetermined,
+/// down to the lowest temperature tried) rests on no observation of that side, so it is refused.
+/// The case it catches: the quick alloy class's Mo/Ti-rich fcc members, whose crystal alone
+/// stays crystalline up to ~1,200 K but whose interface with the liquid amorphises the crystal
+/// at every temperature from 1,058 K down to 440 K and stands still below (a glass): the
+/// bracket closed at 190–212 K and `T_m` = 190 K was reported. Stable crystals grow below their
+/// `T_m` within the trial runs (Cu–Ni–Co, SrTiO₃ … in `docs/benchmark_five_class.md`).
+fn check_crystal_grew(tm: &Quantity, runs: &[CoexistenceRun]) -> Result<()> {
+    let npt: Vec<&CoexistenceRun> = runs.iter().filter(|r| r.kind == "npt").collect();
+    if npt.is_empty() || npt.iter().any(|r| r.outcome == "solidifies") {
+        return Ok(());
+    }
+    let lo = npt.iter().map(|r| r.temperature_k).fold(f64::INFINITY, f64::min);
+    let hi = npt.iter().map(|r| r.temperature_k).fold(f64::NEG_INFINITY, f64::max);
+    Err(Error::invalid(
+        "T_m",
+        format!("{:.1}", tm.value),
+        &format!(
+            "no NPT coexistence trial grew the crystal ({} trials from {lo:.1} to {hi:.1} K melted or stayed undetermined), so T_m = {:.1} K is not a melting point: the liquid never crystallised on the crystal. The crystal is most likely not stable in this lattice (its interface with the liquid amorphised it), or it grows too slowly for these trial runs (raise trial_steps)",
+            npt.len(),
+            tm.value
+        ),
+    ))
 }
 
 #[cfg(test)]
@@ -304,6 +331,38 @@ mod tests {
         assert!(check_above_supercooling(&tm(1080.0, 20.0), Some(&search(Some(1100.0)))).is_ok());
         assert!(check_above_supercooling(&tm(190.0, 4.0), Some(&search(None))).is_ok());
         assert!(check_above_supercooling(&tm(190.0, 4.0), None).is_ok());
+    }
+
+    #[test]
+    fn an_estimate_without_crystal_growth_is_refused() {
+        let run = |t: f64, outcome: &str, kind: &str| CoexistenceRun {
+            kind: kind.into(),
+            temperature_k: t,
+            mean_temperature_k: t,
+            slope_per_ps: 0.0,
+            slope_stderr: 0.0,
+            outcome: outcome.into(),
+            time_ps: vec![],
+            solid_fraction: vec![],
+            temperature: vec![],
+            lz: vec![],
+        };
+        let tm = Quantity::with_err(190.2, 5.0, "K");
+        // the Al0.4Cr0.3Mo0.1Ni0.1Ti0.1 fcc bracket (quick preset): melts down to 440 K, then
+        // undetermined; an NPH run does not count
+        let glassy: Vec<CoexistenceRun> = [(977.1, "melts"), (1058.5, "melts"), (439.7, "melts"), (263.8, "undetermined"), (211.7, "melts"), (190.6, "undetermined")]
+            .iter()
+            .map(|(t, o)| run(*t, o, "npt"))
+            .chain([run(200.0, "undetermined", "nph")])
+            .collect();
+        let e = check_crystal_grew(&tm, &glassy).unwrap_err().to_string();
+        assert!(e.contains("6 trials from 190.6 to 1058.5 K") && e.contains("not a melting point") && e.contains("not stable"), "{e}");
+        // one trial that grew the crystal is the observation the estimate needs
+        let mut stable = glassy.clone();
+        stable.push(run(150.0, "solidifies", "npt"));
+        assert!(check_crystal_grew(&tm, &stable).is_ok());
+        // no NPT trial at all: nothing to judge
+        assert!(check_crystal_grew(&tm, &[run(200.0, "undetermined", "nph")]).is_ok());
     }
 
     #[test]
