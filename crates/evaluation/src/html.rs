@@ -133,7 +133,7 @@ pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
             h.push_str("</table>\n");
         }
     }
-    element_anchor(&mut h, &r["element_anchor"]);
+    element_anchor(&mut h, &r["element_anchor"], dir)?;
     if !figs.is_empty() {
         h.push_str("<h2>Plots</h2>\n");
         for (s, cap) in &figs {
@@ -141,6 +141,9 @@ pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
         }
     }
     h.push_str("<h2>Not computed yet</h2><ul>");
+    if r["not_done"].as_array().is_none_or(Vec::is_empty) {
+        h.push_str("<li>nothing: every part of the report is computed</li>");
+    }
     for n in r["not_done"].as_array().into_iter().flatten() {
         let _ = write!(h, "<li>{}</li>", esc(n.as_str().unwrap_or("")));
     }
@@ -149,11 +152,11 @@ pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
 }
 
 /// The pure-element anchor: simulation against measurement, and simulated → measured transfer.
-fn element_anchor(h: &mut String, a: &Value) {
+fn element_anchor(h: &mut String, a: &Value, dir: &Path) -> Result<()> {
     h.push_str("<h2>Experimental anchor (pure elements: E, T_m, κ)</h2>\n");
     if let Some(s) = a["skipped"].as_str() {
         let _ = write!(h, "<p class=\"skip\">skipped: {}</p>\n", esc(s));
-        return;
+        return Ok(());
     }
     let _ = write!(h, "<p>{} ({}). Each element described like the alloy class in its room-temperature lattice.</p>\n", esc(a["source"].as_str().unwrap_or("")), esc(a["file"].as_str().unwrap_or("")));
     h.push_str("<table><tr><th>element</th><th>lattice</th>");
@@ -174,10 +177,27 @@ fn element_anchor(h: &mut String, a: &Value) {
         let _ = write!(h, "<tr><td>{t}</td><td>{} / {} / {} ({})</td><td>{}</td></tr>\n", num(&e["mae"]), num(&e["mean_signed_error"]), num(&e["mean_abs_relative_error"]), e["n"], esc(e["expectation"].as_str().unwrap_or("")));
     }
     h.push_str("</table>\n");
+    // parity of the simulation against the measurement (κ is not expected to agree: no plot)
+    for (t, unit) in TARGETS.iter().filter(|t| t.0 != "kappa_W_mK") {
+        let (y, p): (Vec<f64>, Vec<f64>) = a["compared"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| Some((c[format!("{t}_measured")].as_f64()?, c[format!("{t}_md")].as_f64()?)))
+            .unzip();
+        if y.len() < 2 {
+            continue;
+        }
+        let tmp = dir.join(format!("parity_elements_{t}.svg"));
+        scalebridge_ml::plot::parity_svg(&y, &p, None, &tmp, &format!("pure elements: {t}, MD (y) vs measured (x)"), unit)?;
+        let text = std::fs::read_to_string(&tmp).map_err(|e| io(&tmp, e))?;
+        let _ = std::fs::remove_file(&tmp);
+        let _ = write!(h, "<figure>{}<figcaption>Pure elements: simulated {t} against the measurement ({} elements)</figcaption></figure>\n", text.find("<svg").map_or(text.as_str(), |k| &text[k..]), y.len());
+    }
     let tr = &a["transfer"];
     if let Some(s) = tr["skipped"].as_str() {
         let _ = write!(h, "<p class=\"skip\">simulated → measured transfer skipped: {}</p>\n", esc(s));
-        return;
+        return Ok(());
     }
     let _ = write!(h, "<p>Simulated → measured: trained on the {}, tested on the measured {} (MAE / R², n).</p><table><tr><th>target</th><th>MD itself</th><th>train mean</th>", esc(tr["trained_on"].as_str().unwrap_or("")), esc(&tr["tested_on"].to_string()));
     for m in MODELS {
@@ -198,4 +218,5 @@ fn element_anchor(h: &mut String, a: &Value) {
         h.push_str("</tr>\n");
     }
     h.push_str("</table>\n");
+    Ok(())
 }
