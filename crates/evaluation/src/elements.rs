@@ -15,8 +15,8 @@
 
 use crate::dataset::{build_sources, BuildOptions, ClassData, Record};
 use crate::error::{invalid, io, Result};
-use crate::evaluate::{metrics_json, skipped_or};
-use crate::models::{feature_scales, model_kind, ClassTable, MODELS, TARGETS};
+use crate::evaluate::metrics_json;
+use crate::models::{ClassTable, MODELS, TARGETS};
 use scalebridge_features::design::MaterialSource;
 use scalebridge_store::Store;
 use serde_json::{json, Map, Value};
@@ -214,15 +214,7 @@ fn sim_to_measured(described: &[(ElementMeasured, &Record)], alloy: &ClassData, 
     let records: Vec<&Record> = alloy.records.iter().chain(inside.iter().map(|(_, r)| *r)).collect();
     let n_alloy = alloy.records.len();
     let table = ClassTable::from_records(&records)?;
-    let mut features = Map::new();
-    let cols: Vec<_> = MODELS
-        .iter()
-        .map(|m| {
-            let c = table.columns(feature_scales(m));
-            features.insert(m.to_string(), json!(c.len()));
-            c
-        })
-        .collect();
+    let (cols, features) = crate::transfer::model_columns(&table);
     let mut per_target = Map::new();
     for (t, _) in TARGETS {
         let y_sim = table.target(t);
@@ -241,28 +233,15 @@ fn sim_to_measured(described: &[(ElementMeasured, &Record)], alloy: &ClassData, 
         let md_pred: Vec<f64> = rows.iter().map(|&i| y_sim[i]).collect();
         entry.insert("md".into(), against(&yte, &md_pred).unwrap_or_else(|| json!({"skipped": "no element has a simulated value"})));
         for (model, c) in MODELS.iter().zip(&cols) {
-            if c.is_empty() {
-                entry.insert(model.to_string(), json!({"skipped": "no feature column is finite on every material and varies"}));
-                continue;
-            }
-            let kind = match model_kind(model, seed, quick, c) {
-                Ok(k) => k,
-                Err(reason) => {
-                    entry.insert(model.to_string(), json!({"skipped": reason}));
-                    continue;
+            let m = match crate::transfer::fit_predict(model, c, &table, &train, &ytr, &rows, seed, quick)? {
+                Ok(p) => {
+                    let mut m = against(&yte, &p).unwrap_or(Value::Null);
+                    m["n_train"] = json!(ytr.len());
+                    m["predictions"] = json!(test.iter().zip(&p).map(|(&j, v)| json!({"element": inside[j].0.element, "predicted": v, "measured": inside[j].0.target(t)})).collect::<Vec<_>>());
+                    m
                 }
+                Err(skipped) => skipped,
             };
-            let fit = match kind.fit(&table.matrix(c, &train)?, &ytr).map_err(crate::error::EvaluationError::from) {
-                Ok(f) => f,
-                Err(e) => {
-                    entry.insert(model.to_string(), skipped_or(e)?);
-                    continue;
-                }
-            };
-            let (p, _) = fit.predict_with_std(&table.matrix(c, &rows)?)?;
-            let mut m = against(&yte, &p).unwrap_or(Value::Null);
-            m["n_train"] = json!(ytr.len());
-            m["predictions"] = json!(test.iter().zip(&p).map(|(&j, v)| json!({"element": inside[j].0.element, "predicted": v, "measured": inside[j].0.target(t)})).collect::<Vec<_>>());
             entry.insert(model.to_string(), m);
         }
         per_target.insert(t.into(), Value::Object(entry));

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::evaluate::{metrics_json, skipped_or};
 use crate::models::{feature_scales, model_kind, ClassTable, MODELS, TARGETS};
 use scalebridge_ml::eval::{mae, r2, rmse};
+use scalebridge_features::Scale;
 use serde_json::{json, Map, Value};
 
 /// The `transfer` section of the report: `leave_one_class_out[held-out class][target][model]` =
@@ -22,15 +23,7 @@ pub fn leave_one_class_out(classes: &[(String, &ClassData)], seed: u64, quick: b
     let records: Vec<&Record> = classes.iter().flat_map(|(_, d)| d.records.iter()).collect();
     let class_of: Vec<&str> = classes.iter().flat_map(|(c, d)| std::iter::repeat(c.as_str()).take(d.records.len())).collect();
     let table = ClassTable::from_records(&records)?;
-    let mut features = Map::new();
-    let cols: Vec<_> = MODELS
-        .iter()
-        .map(|m| {
-            let c = table.columns(feature_scales(m));
-            features.insert(m.to_string(), json!(c.len()));
-            c
-        })
-        .collect();
+    let (cols, features) = model_columns(&table);
     let mut out = Map::new();
     for (held, _) in classes {
         let mut per_target = Map::new();
@@ -50,27 +43,14 @@ pub fn leave_one_class_out(classes: &[(String, &ClassData)], seed: u64, quick: b
             let base = vec![mean; yte.len()];
             entry.insert("train_mean".into(), json!({"mae": mae(&yte, &base), "rmse": rmse(&yte, &base), "r2": r2(&yte, &base), "n": yte.len(), "n_train": ytr.len()}));
             for (model, c) in MODELS.iter().zip(&cols) {
-                if c.is_empty() {
-                    entry.insert(model.to_string(), json!({"skipped": "no feature column is finite on every class and varies"}));
-                    continue;
-                }
-                let kind = match model_kind(model, seed, quick, c) {
-                    Ok(k) => k,
-                    Err(reason) => {
-                        entry.insert(model.to_string(), json!({"skipped": reason}));
-                        continue;
+                let m = match fit_predict(model, c, &table, &train, &ytr, &test, seed, quick)? {
+                    Ok(p) => {
+                        let mut m = metrics_json(&yte, &p);
+                        m["n_train"] = json!(ytr.len());
+                        m
                     }
+                    Err(skipped) => skipped,
                 };
-                let fit = match kind.fit(&table.matrix(c, &train)?, &ytr).map_err(crate::error::EvaluationError::from) {
-                    Ok(f) => f,
-                    Err(e) => {
-                        entry.insert(model.to_string(), skipped_or(e)?);
-                        continue;
-                    }
-                };
-                let (p, _) = fit.predict_with_std(&table.matrix(c, &test)?)?;
-                let mut m = metrics_json(&yte, &p);
-                m["n_train"] = json!(ytr.len());
                 entry.insert(model.to_string(), m);
             }
             per_target.insert(target.into(), Value::Object(entry));
@@ -83,6 +63,32 @@ pub fn leave_one_class_out(classes: &[(String, &ClassData)], seed: u64, quick: b
         "reference": "train_mean: the training classes' mean as the prediction",
         "leave_one_class_out": out,
     }))
+}
+
+/// Each model's feature columns of `table` (in [`MODELS`] order) and their counts by model name.
+pub(crate) fn model_columns(table: &ClassTable) -> (Vec<Vec<(String, Scale)>>, Map<String, Value>) {
+    let cols: Vec<_> = MODELS.iter().map(|m| table.columns(feature_scales(m))).collect();
+    let counts = MODELS.iter().zip(&cols).map(|(m, c)| (m.to_string(), json!(c.len()))).collect();
+    (cols, counts)
+}
+
+/// `model` on columns `c` trained on rows `train` (targets `ytr`) of `table`, predicting rows
+/// `test`; `Ok(Err({"skipped": why}))` where it cannot be trained (no column, too few rows for
+/// the DNN), every other error propagated.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fit_predict(model: &str, c: &[(String, Scale)], table: &ClassTable, train: &[usize], ytr: &[f64], test: &[usize], seed: u64, quick: bool) -> Result<std::result::Result<Vec<f64>, Value>> {
+    if c.is_empty() {
+        return Ok(Err(json!({"skipped": "no feature column is finite on every material and varies"})));
+    }
+    let kind = match model_kind(model, seed, quick, c) {
+        Ok(k) => k,
+        Err(reason) => return Ok(Err(json!({"skipped": reason}))),
+    };
+    let fit = match kind.fit(&table.matrix(c, train)?, ytr).map_err(crate::error::EvaluationError::from) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(skipped_or(e)?)),
+    };
+    Ok(Ok(fit.predict_with_std(&table.matrix(c, test)?)?.0))
 }
 
 #[cfg(test)]
