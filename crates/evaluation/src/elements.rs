@@ -147,15 +147,6 @@ pub fn element_anchor(path: &Path, template: &Value, alloy: Option<&ClassData>, 
     Ok(out)
 }
 
-/// A number, or null when it is not finite.
-fn finite(v: f64) -> Value {
-    if v.is_finite() {
-        json!(v)
-    } else {
-        Value::Null
-    }
-}
-
 /// Signed and absolute errors of `pred` against `meas` where both are finite.
 fn against(meas: &[f64], pred: &[f64]) -> Option<Value> {
     let (y, p): (Vec<f64>, Vec<f64>) = meas.iter().zip(pred).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).unzip();
@@ -177,8 +168,9 @@ pub fn compare(described: &[(ElementMeasured, &Record)], alloy: Option<&ClassDat
         .map(|(m, r)| {
             let mut c = json!({"element": m.element, "lattice": m.lattice});
             for (t, _) in TARGETS {
-                c[format!("{t}_measured")] = finite(m.target(t));
-                c[format!("{t}_md")] = finite(md(r, t));
+                // (serde_json writes a non-finite number as null)
+                c[format!("{t}_measured")] = json!(m.target(t));
+                c[format!("{t}_md")] = json!(md(r, t));
             }
             c
         })
@@ -312,8 +304,10 @@ mod tests {
         assert_eq!(e["n"], 3, "{e}");
         assert!((e["mae"].as_f64().unwrap() - 5.0).abs() < 1e-9, "{e}");
         assert!((e["mean_signed_error"].as_f64().unwrap() + 5.0).abs() < 1e-9, "{e}");
-        // no simulated T for these records: nothing to compare
+        // no simulated T for these records: nothing to compare, null in the table
         assert!(out["md_vs_measured"]["T_transition_K"]["skipped"].is_string());
+        assert!(out["compared"][0]["T_transition_K_md"].is_null() && out["compared"][0]["kappa_W_mK_measured"].is_null(), "{}", out["compared"]);
+        assert_eq!(out["compared"][0]["E_GPa_measured"], json!(95.0));
         assert!(out["md_vs_measured"]["kappa_W_mK"]["expectation"].as_str().unwrap().contains("electron"));
         let tr = &out["transfer"];
         // Ag is outside the alloy class's elements: not a test point

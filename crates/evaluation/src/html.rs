@@ -13,11 +13,25 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn svg(o: &Oof, class: &str, unit: &str, dir: &Path) -> Result<String> {
-    let tmp = dir.join(format!("parity_{class}_{}_{}.svg", o.target, o.model));
-    scalebridge_ml::plot::parity_svg(&o.y, &o.predicted, None, &tmp, &format!("{class}: {} ({}, out-of-fold)", o.target, o.model), unit)?;
+    parity_inline(&o.y, &o.predicted, &format!("parity_{class}_{}_{}", o.target, o.model), &format!("{class}: {} ({}, out-of-fold)", o.target, o.model), unit, dir)
+}
+
+/// A parity plot of `p` against `y` as inline SVG (drawn to `dir/stem.svg`, read back, removed).
+fn parity_inline(y: &[f64], p: &[f64], stem: &str, title: &str, unit: &str, dir: &Path) -> Result<String> {
+    let tmp = dir.join(format!("{stem}.svg"));
+    scalebridge_ml::plot::parity_svg(y, p, None, &tmp, title, unit)?;
     let s = std::fs::read_to_string(&tmp).map_err(|e| io(&tmp, e))?;
     let _ = std::fs::remove_file(&tmp);
     Ok(s.find("<svg").map_or(s.clone(), |k| s[k..].to_string()))
+}
+
+/// A table cell `MAE / R² (n = …)` of a metrics object, or its skip reason.
+fn mae_r2_cell(v: &Value) -> String {
+    if let Some(s) = v["skipped"].as_str() {
+        format!("<td class=\"skip\">{}</td>", esc(s))
+    } else {
+        format!("<td>{} / {} (n = {})</td>", num(&v["mae"]), num(&v["r2"]), v["n"])
+    }
 }
 
 pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
@@ -109,10 +123,9 @@ pub fn render(r: &Value, oofs: &[(String, Oof)], dir: &Path) -> Result<String> {
                     let _ = write!(h, "<tr><td>{}</td><td>{t}</td><td class=\"skip\" colspan=\"{}\">skipped: {}</td></tr>\n", esc(c), MODELS.len() + 1, esc(s));
                     continue;
                 }
-                let cell = |v: &Value| if let Some(s) = v["skipped"].as_str() { format!("<td class=\"skip\">{}</td>", esc(s)) } else { format!("<td>{} / {} (n = {})</td>", num(&v["mae"]), num(&v["r2"]), v["n"]) };
-                let _ = write!(h, "<tr><td>{}</td><td>{t}</td>{}", esc(c), cell(&e["train_mean"]));
+                let _ = write!(h, "<tr><td>{}</td><td>{t}</td>{}", esc(c), mae_r2_cell(&e["train_mean"]));
                 for m in MODELS {
-                    h.push_str(&cell(&e[m]));
+                    h.push_str(&mae_r2_cell(&e[m]));
                 }
                 h.push_str("</tr>\n");
             }
@@ -188,18 +201,15 @@ fn element_anchor(h: &mut String, a: &Value, dir: &Path) -> Result<()> {
         if y.len() < 2 {
             continue;
         }
-        let tmp = dir.join(format!("parity_elements_{t}.svg"));
-        scalebridge_ml::plot::parity_svg(&y, &p, None, &tmp, &format!("pure elements: {t}, MD (y) vs measured (x)"), unit)?;
-        let text = std::fs::read_to_string(&tmp).map_err(|e| io(&tmp, e))?;
-        let _ = std::fs::remove_file(&tmp);
-        let _ = write!(h, "<figure>{}<figcaption>Pure elements: simulated {t} against the measurement ({} elements)</figcaption></figure>\n", text.find("<svg").map_or(text.as_str(), |k| &text[k..]), y.len());
+        let fig = parity_inline(&y, &p, &format!("parity_elements_{t}"), &format!("pure elements: {t}, MD (y) vs measured (x)"), unit, dir)?;
+        let _ = write!(h, "<figure>{fig}<figcaption>Pure elements: simulated {t} against the measurement ({} elements)</figcaption></figure>\n", y.len());
     }
     let tr = &a["transfer"];
     if let Some(s) = tr["skipped"].as_str() {
         let _ = write!(h, "<p class=\"skip\">simulated → measured transfer skipped: {}</p>\n", esc(s));
         return Ok(());
     }
-    let _ = write!(h, "<p>Simulated → measured: trained on the {}, tested on the measured {} (MAE / R², n).</p><table><tr><th>target</th><th>MD itself</th><th>train mean</th>", esc(tr["trained_on"].as_str().unwrap_or("")), esc(&tr["tested_on"].to_string()));
+    let _ = write!(h, "<p>Simulated → measured: trained on the {}, tested on the measured {} (MAE / R²).</p><table><tr><th>target</th><th>MD itself</th><th>train mean</th>", esc(tr["trained_on"].as_str().unwrap_or("")), esc(&tr["tested_on"].to_string()));
     for m in MODELS {
         let _ = write!(h, "<th>{m}</th>");
     }
@@ -210,10 +220,9 @@ fn element_anchor(h: &mut String, a: &Value, dir: &Path) -> Result<()> {
             let _ = write!(h, "<tr><td>{t}</td><td class=\"skip\" colspan=\"{}\">skipped: {}</td></tr>\n", MODELS.len() + 2, esc(s));
             continue;
         }
-        let cell = |v: &Value| if let Some(s) = v["skipped"].as_str() { format!("<td class=\"skip\">{}</td>", esc(s)) } else { format!("<td>{} / {} ({})</td>", num(&v["mae"]), num(&v["r2"]), v["n"]) };
-        let _ = write!(h, "<tr><td>{t}</td>{}{}", cell(&e["md"]), cell(&e["train_mean"]));
+        let _ = write!(h, "<tr><td>{t}</td>{}{}", mae_r2_cell(&e["md"]), mae_r2_cell(&e["train_mean"]));
         for m in MODELS {
-            h.push_str(&cell(&e[m]));
+            h.push_str(&mae_r2_cell(&e[m]));
         }
         h.push_str("</tr>\n");
     }

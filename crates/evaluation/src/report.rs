@@ -116,15 +116,15 @@ pub fn run(opts: &RunOptions, log: &mut dyn FnMut(&str)) -> Result<Value> {
         log(&format!("transfer: leave one class out over {} classes", refs.len()));
         pool.install(|| crate::transfer::leave_one_class_out(&refs, spec.seed, opts.quick))?
     };
-    // the alloy design's materials: the template of both anchors, and its elements
-    let alloy_design: Vec<Value> = match spec.classes.iter().find(|c| c.name == "alloy") {
-        Some(c) => c.design()?.materials.into_iter().filter_map(|m| match m {
+    // the template of both anchors: the alloy design's first material dictionary (an unreadable
+    // design already has the alloy class reported as skipped, with the reason)
+    let template = spec.classes.iter().find(|c| c.name == "alloy").and_then(|c| c.design().ok()).and_then(|d| {
+        d.materials.into_iter().find_map(|m| match m {
             MaterialSource::Dict { value, .. } => Some(value),
             MaterialSource::File(_) => None,
-        }).collect(),
-        None => Vec::new(),
-    };
-    let template = alloy_design.first();
+        })
+    });
+    let template = template.as_ref();
     let anchor = match &opts.experimental {
         None => json!({"skipped": "no experimental dataset given (--experimental FILE)"}),
         Some(p) => crate::anchor::anchor(p, template, &store, &bopts, log)?,

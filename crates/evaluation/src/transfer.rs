@@ -9,7 +9,6 @@ use crate::dataset::{ClassData, Record};
 use crate::error::Result;
 use crate::evaluate::{metrics_json, skipped_or};
 use crate::models::{feature_scales, model_kind, ClassTable, MODELS, TARGETS};
-use scalebridge_ml::eval::{mae, r2, rmse};
 use scalebridge_features::Scale;
 use serde_json::{json, Map, Value};
 
@@ -40,8 +39,9 @@ pub fn leave_one_class_out(classes: &[(String, &ClassData)], seed: u64, quick: b
             let yte: Vec<f64> = test.iter().map(|&i| y_all[i]).collect();
             let mut entry = Map::new();
             let mean = ytr.iter().sum::<f64>() / ytr.len() as f64;
-            let base = vec![mean; yte.len()];
-            entry.insert("train_mean".into(), json!({"mae": mae(&yte, &base), "rmse": rmse(&yte, &base), "r2": r2(&yte, &base), "n": yte.len(), "n_train": ytr.len()}));
+            let mut base = metrics_json(&yte, &vec![mean; yte.len()]);
+            base["n_train"] = json!(ytr.len());
+            entry.insert("train_mean".into(), base);
             for (model, c) in MODELS.iter().zip(&cols) {
                 let m = match fit_predict(model, c, &table, &train, &ytr, &test, seed, quick)? {
                     Ok(p) => {

@@ -29,7 +29,8 @@
 //!    re-equilibrated box melts (freezes) at the estimate, `T_m` lies below (above) it: the
 //!    rebuild moves down (up) by 7 % and tries again, up to four times. An estimate clearly
 //!    below the search's supercooling limit `T₋` (the liquid crystallised there on cooling, so
-//!    `T_m > T₋`) is refused: the crystal is not stable in its lattice at temperature.
+//!    `T_m > T₋`) is refused: the crystal is not stable in its lattice at temperature; so is
+//!    one from brackets that moved down without any trial growing the crystal.
 //! 4. **nph**: from the coexistence configuration at the bracket's midpoint, a run without a
 //!    thermostat (velocity Verlet + Berendsen barostat at `P`): latent heat flows until the
 //!    temperature settles at `T_m` with both phases present (Morris et al., Phys. Rev. B 49, 3109
@@ -197,7 +198,7 @@ pub fn melting_temperature(
 /// most likely not stable in its lattice at temperature and the bracket walked down after it.
 /// Refused with that reason; without a search or a crossing there is nothing to check (the
 /// quick alloy class's Mo/Ti-rich fcc members at 190–450 K are such a case: the one checked
-/// had no crossing, its liquid never crystallised on cooling).
+/// had no crossing, its liquid never crystallised on cooling; [`check_crystal_grew`] refuses it).
 fn check_above_supercooling(tm: &Quantity, search: Option<&BracketSearch>) -> Result<()> {
     let Some(tc) = search.and_then(|s| s.cooling_ramp.as_ref()).and_then(|r| r.crossing_k) else { return Ok(()) };
     let margin = 2.0 * tm.stderr.unwrap_or(0.0);
