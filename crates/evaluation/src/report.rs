@@ -54,6 +54,14 @@ pub fn run(opts: &RunOptions, log: &mut dyn FnMut(&str)) -> Result<Value> {
     let mut spec = BenchmarkSpec::from_file(&opts.benchmark)?;
     let wanted: Vec<String> = opts.classes.clone().unwrap_or_else(|| CLASSES.iter().map(|c| c.to_string()).collect());
     spec.select(Some(&wanted))?;
+    // the measurement files are read before anything is described: a bad row fails now, not
+    // after hours of simulation
+    if let Some(p) = &spec.element_data {
+        crate::elements::read_csv(p)?;
+    }
+    if let Some(p) = &opts.experimental {
+        crate::anchor::read_csv(p)?;
+    }
     std::fs::create_dir_all(&opts.out).map_err(|e| io(&opts.out, e))?;
     let out_abs = std::fs::canonicalize(&opts.out).map_err(|e| io(&opts.out, e))?;
     let url = opts.database.clone().unwrap_or_else(|| format!("sqlite://{}", out_abs.join("results.db").display()));

@@ -161,6 +161,23 @@ fn benchmark_file_errors_name_the_key() {
     let alloy = s.classes[0].design().unwrap();
     assert_eq!(alloy.materials.len(), 120);
     assert!(s.select(Some(&["steel".to_string()])).unwrap_err().to_string().contains("steel"));
+    assert!(s.element_data.as_ref().is_some_and(|p| p.ends_with("pure_elements.csv") && p.is_file()), "{:?}", s.element_data);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn a_bad_measurement_file_fails_before_anything_is_described() {
+    // the element table is read first: its bad row is named, no store or report is written
+    let d = dir("bad-elements");
+    let bench = write_benchmark(&d);
+    let text = std::fs::read_to_string(&bench).unwrap();
+    std::fs::write(&bench, format!("element_data = \"el.csv\"\n{text}")).unwrap();
+    std::fs::write(d.join("el.csv"), "element,lattice,youngs_modulus_GPa,melting_point_K,thermal_conductivity_W_mK\nCu,fcc,130,NaN,400\n").unwrap();
+    let out = d.join("out");
+    let opts = RunOptions { benchmark: bench, out: out.clone(), quick: true, classes: Some(vec!["alloy".into()]), max_materials: Some(2), threads: Some(1), database: None, experimental: None, jobs: 1, retry_failed: false, refresh: false };
+    let e = run(&opts, &mut |_| {}).unwrap_err().to_string();
+    assert!(e.contains("row 2") && e.contains("melting_point_K"), "{e}");
+    assert!(!out.exists(), "nothing may be written before the measurement files are read");
     let _ = std::fs::remove_dir_all(&d);
 }
 
